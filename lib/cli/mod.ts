@@ -1,0 +1,213 @@
+/**
+ * The program skeleton shared by every tool: one option table drives parsing, `--help`,
+ * `--version` and validation; errors become one stderr line and an exit code (2 usage, 1 data);
+ * outputs are atomic (temp name + rename on success); `-` means stdin/stdout.
+ *
+ * ```ts
+ * export const tool = defineTool({ name, summary, usage, options, positionals, run: async (opts, ctx) => 0 });
+ * if (import.meta.main) Deno.exit(await tool.main(Deno.args));
+ * ```
+ *
+ * @module
+ */
+import { type OptionSpec, parseArgs, type ParsedValues, type PositionalSpec } from "./args.ts";
+import { formatHelp } from "./args.ts";
+import { DataError, EXIT, UsageError } from "./errors.ts";
+import { BrokenPipe, OutputFile, readInputBytes, readInputText, writeStderr, writeStdout } from "./io.ts";
+import { createProgress, type Progress } from "./progress.ts";
+import { VERSION } from "../version.ts";
+
+export { DataError, EXIT, UsageError } from "./errors.ts";
+export type { OptionSpec, ParsedValues, PositionalSpec } from "./args.ts";
+export { didYouMean, parseArgs } from "./args.ts";
+export { BrokenPipe, OutputFile, readInputBytes, readInputText, requireFile, tempPathFor } from "./io.ts";
+export type { Progress } from "./progress.ts";
+
+/** Logger writing `tool: message` lines to stderr. */
+export interface Logger {
+  /** Progress/chatter: shown on a TTY or with LMT_VERBOSE=1; hidden when stderr is piped. */
+  info(msg: string): void;
+  /** Always shown. */
+  warn(msg: string): void;
+  /** Shown with --debug or LMT_DEBUG=1. */
+  debug(msg: string): void;
+}
+
+/** What a tool's run() receives besides its options. */
+export interface ToolContext {
+  name: string;
+  /** Raw arguments as given (for history lines). */
+  argv: string[];
+  env: Record<string, string>;
+  log: Logger;
+  debug: boolean;
+  /** Open an output (`-` = stdout); committed automatically when run() succeeds, removed if it fails. */
+  output(path: string): OutputFile;
+  /** Write a whole output at once (atomic). */
+  writeFile(path: string, data: string | Uint8Array): void;
+  /** Write data to stdout. */
+  stdout(data: string | Uint8Array): void;
+  readText(path: string): Promise<string>;
+  readBytes(path: string): Promise<Uint8Array>;
+  /** A progress bar on a TTY (silent otherwise). */
+  progress(label: string, total: number): Progress;
+  /** Register a cleanup that runs if the tool fails (e.g. remove a temp path). */
+  onAbort(fn: () => void): void;
+  /** Register an action that runs when the tool succeeds, before outputs are committed. */
+  onCommit(fn: () => void): void;
+}
+
+/** The declaration of a tool. */
+export interface ToolSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  description?: string;
+  examples?: string[];
+  options: OptionSpec[];
+  positionals?: PositionalSpec[];
+  /** Extra short letter meaning --version (docopt tools use -v). */
+  versionShort?: string;
+  run: (opts: ParsedValues, ctx: ToolContext) => Promise<number | void> | number | void;
+}
+
+/** A declared tool, runnable in-process (tests) or as a program. */
+export interface Tool {
+  spec: ToolSpec;
+  /** Run with arguments; returns the exit code (never calls Deno.exit). */
+  main(argv: string[], env?: Record<string, string>): Promise<number>;
+  help(): string;
+}
+
+function isTty(): boolean {
+  try {
+    return Deno.stderr.isTerminal();
+  } catch {
+    return false;
+  }
+}
+
+/** Declare a tool from its option table and run function. */
+export function defineTool(spec: ToolSpec): Tool {
+  const allOptions = spec.options;
+  const help = () =>
+    formatHelp({
+      name: spec.name,
+      summary: spec.summary,
+      usage: spec.usage,
+      options: allOptions,
+      ...(spec.description !== undefined ? { description: spec.description } : {}),
+      ...(spec.positionals !== undefined ? { positionals: spec.positionals } : {}),
+      ...(spec.examples !== undefined ? { examples: spec.examples } : {}),
+    });
+
+  const main = async (argv: string[], envIn?: Record<string, string>): Promise<number> => {
+    const env = envIn ?? Deno.env.toObject();
+    const outputs: OutputFile[] = [];
+    const aborts: (() => void)[] = [];
+    const commits: (() => void)[] = [];
+    let debug = env.LMT_DEBUG === "1";
+    const tty = isTty();
+    const verbose = env.LMT_VERBOSE === "1" || tty;
+    const log: Logger = {
+      info: (m) => {
+        if (verbose) writeStderr(`${spec.name}: ${m}\n`);
+      },
+      warn: (m) => writeStderr(`${spec.name}: warning: ${m}\n`),
+      debug: (m) => {
+        if (debug) writeStderr(`${spec.name}: debug: ${m}\n`);
+      },
+    };
+    const abortAll = () => {
+      for (const o of outputs) o.abort();
+      for (const f of aborts) {
+        try {
+          f();
+        } catch { /* ignore */ }
+      }
+    };
+    try {
+      let argvEff = argv;
+      if (spec.versionShort) argvEff = argv.map((a) => (a === `-${spec.versionShort}` ? "--version" : a));
+      const parsed = parseArgs(argvEff, allOptions, spec.positionals ?? [], env);
+      if (parsed.debug) debug = true;
+      if (parsed.values.debug === true) debug = true;
+      if (parsed.help) {
+        writeStdout(help());
+        return EXIT.OK;
+      }
+      if (parsed.version) {
+        writeStdout(`${spec.name} ${VERSION} (lmt-slr-toolkit)\n`);
+        return EXIT.OK;
+      }
+      const ctx: ToolContext = {
+        name: spec.name,
+        argv,
+        env,
+        log,
+        debug,
+        output: (path: string) => {
+          const o = new OutputFile(path);
+          outputs.push(o);
+          return o;
+        },
+        writeFile: (path: string, data: string | Uint8Array) => {
+          const o = new OutputFile(path);
+          outputs.push(o);
+          o.write(data);
+        },
+        stdout: (data) => writeStdout(data),
+        readText: (p) => readInputText(p),
+        readBytes: (p) => readInputBytes(p),
+        progress: (label, total) => createProgress(label, total, tty),
+        onAbort: (fn) => aborts.push(fn),
+        onCommit: (fn) => commits.push(fn),
+      };
+      const code = (await spec.run(parsed.values, ctx)) ?? 0;
+      if (code !== 0) {
+        abortAll();
+        return code;
+      }
+      for (const f of commits) f();
+      for (const o of outputs) o.commit();
+      return 0;
+    } catch (e) {
+      abortAll();
+      if (e instanceof BrokenPipe) return EXIT.OK;
+      if (e instanceof UsageError) {
+        writeStderr(`${spec.name}: ${e.message}\n${spec.name}: try '${spec.name} --help'\n`);
+        return EXIT.USAGE;
+      }
+      const msg = e instanceof Error ? e.message : String(e);
+      const known = e instanceof DataError ||
+        (e instanceof Error && /Error$/.test(e.name) && e.name !== "Error" && e.name !== "TypeError" &&
+          e.name !== "RangeError" && e.name !== "ReferenceError");
+      if (e instanceof Deno.errors.NotFound) {
+        writeStderr(`${spec.name}: ${msg}\n`);
+      } else if (known || e instanceof Error) {
+        writeStderr(`${spec.name}: ${known ? "" : "error: "}${msg.split("\n")[0]}\n`);
+      } else {
+        writeStderr(`${spec.name}: error: ${msg}\n`);
+      }
+      if (debug && e instanceof Error && e.stack) writeStderr(e.stack + "\n");
+      return EXIT.DATA;
+    }
+  };
+  return { spec, main, help };
+}
+
+/**
+ * Placeholder for a tool that is not implemented yet: it says so and exits 1, never pretends.
+ */
+export function notImplemented(name: string, summary: string): Tool {
+  return defineTool({
+    name,
+    summary,
+    usage: `${name} ...`,
+    options: [],
+    positionals: [{ name: "args", help: "arguments", variadic: true }],
+    run: () => {
+      throw new DataError("not implemented yet in this version of the toolkit");
+    },
+  });
+}

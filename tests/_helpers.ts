@@ -1,0 +1,110 @@
+/**
+ * Shared test helpers: where the repository, fixtures and ../shared/samples are, temp dirs,
+ * running a tool black-box, and tolerant numeric comparison.
+ * @module
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { tmpdir } from "node:os";
+
+/** Absolute path of the repository root. */
+export const ROOT: string = resolve(new URL("..", import.meta.url).pathname);
+
+/** Absolute path of `fixtures/`. */
+export const FIXTURES: string = join(ROOT, "fixtures");
+
+const SAMPLES_CANDIDATES = [
+  Deno.env.get("LMT_SAMPLES") ?? "",
+  join(ROOT, "..", "shared", "samples"),
+].filter((p) => p !== "");
+
+/** Path of ../shared/samples, or null when it is not beside the checkout. */
+export const SAMPLES: string | null = SAMPLES_CANDIDATES.find((p) => existsSync(join(p, "README.md"))) ?? null;
+
+let noticeShown = false;
+/**
+ * `ignore` flag for Deno.test of tests that need ../shared/samples. Prints a visible notice once
+ * when the samples are absent (a user's own clone), so skipped tests are never silent.
+ */
+export function needsSamples(): boolean {
+  if (SAMPLES === null && !noticeShown) {
+    noticeShown = true;
+    console.error(
+      "NOTICE: ../shared/samples not found beside the checkout (set LMT_SAMPLES to point at it); " +
+        "tests against the original tools' reference outputs are SKIPPED",
+    );
+  }
+  return SAMPLES === null;
+}
+
+/** Path inside ../shared/samples (call only in tests guarded by needsSamples()). */
+export function sample(...parts: string[]): string {
+  if (SAMPLES === null) throw new Error("samples not available");
+  return join(SAMPLES, ...parts);
+}
+
+/** A fresh temporary directory; remove it with the returned cleanup. */
+export function tempDir(prefix = "lmt-test-"): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Result of running a tool. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Uint8Array;
+}
+
+/**
+ * Run `bin/<tool>` (black-box, as a user would) with args, optional stdin, cwd and env.
+ */
+export async function runTool(
+  tool: string,
+  args: string[],
+  opts: { stdin?: string | Uint8Array; cwd?: string; env?: Record<string, string> } = {},
+): Promise<RunResult> {
+  const cmd = new Deno.Command(join(ROOT, "bin", tool), {
+    args,
+    cwd: opts.cwd ?? ROOT,
+    env: opts.env ?? {},
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = cmd.spawn();
+  if (opts.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin);
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr), stdoutBytes: out.stdout };
+}
+
+/** Assert |a-b| <= atol + rtol*|b| elementwise; message names the first failing index. */
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: { atol?: number; rtol?: number; nanEqual?: boolean } = {},
+  label = "",
+): void {
+  const atol = tol.atol ?? 0;
+  const rtol = tol.rtol ?? 0;
+  if (actual.length !== expected.length) {
+    throw new Error(`${label} length ${actual.length} != expected ${expected.length}`);
+  }
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    const b = expected[i]!;
+    if (Number.isNaN(a) || Number.isNaN(b)) {
+      if ((tol.nanEqual ?? true) && Number.isNaN(a) && Number.isNaN(b)) continue;
+      throw new Error(`${label}[${i}]: ${a} vs expected ${b} (NaN mismatch)`);
+    }
+    if (Math.abs(a - b) > atol + rtol * Math.abs(b)) {
+      throw new Error(`${label}[${i}]: ${a} vs expected ${b} (atol ${atol}, rtol ${rtol})`);
+    }
+  }
+}

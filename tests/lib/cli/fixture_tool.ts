@@ -1,0 +1,24 @@
+// A tiny tool used by tool_test.ts to check the shared program skeleton black-box.
+import { DataError, defineTool } from "../../../lib/cli/mod.ts";
+
+export const tool = defineTool({
+  name: "demo_tool",
+  summary: "test tool",
+  usage: "demo_tool [options] IN",
+  options: [
+    { name: "output", short: "o", type: "string", default: "-", help: "output file" },
+    { name: "fail", type: "boolean", help: "fail after writing half the output" },
+    { name: "lines", short: "n", type: "int", default: 3, min: 0, help: "lines to write" },
+  ],
+  positionals: [{ name: "input", help: "input file or -", required: true }],
+  run: async (opts, ctx) => {
+    const text = await ctx.readText(opts.input);
+    const out = ctx.output(opts.output);
+    for (let i = 0; i < opts.lines; i++) {
+      out.write(`${i} ${text.trim()}\n`);
+      if (opts.fail && i === 1) throw new DataError(`${opts.input}:2: something is wrong`);
+    }
+    return 0;
+  },
+});
+if (import.meta.main) Deno.exit(await tool.main(Deno.args));
