@@ -1,0 +1,279 @@
+/**
+ * FITS reader for image HDUs (primary and IMAGE extensions) with BITPIX 8/16/32/-32/-64,
+ * BSCALE/BZERO and BLANK. Other extensions (tables) are listed with their raw data bytes.
+ * Header values are parsed from the fixed-format cards (strings with `''` and the CONTINUE
+ * long-string convention, logicals, integers, floats with `E` or `D` exponents).
+ *
+ * @example
+ * ```ts
+ * const { hdus } = readFits("cube.fits");
+ * hdus[0].shape;              // [37, 37, 585]  (NAXIS1 first)
+ * hdus[0].header.get("CRVAL1"); // 198
+ * ```
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { BLOCK_LENGTH, CARD_LENGTH, type FitsValue } from "./header.ts";
+
+/** Pixel arrays returned by the reader. */
+export type FitsData = Float32Array | Float64Array | Int16Array | Int32Array | Uint8Array;
+
+/** One HDU. */
+export interface FitsHdu {
+  /** Valued keywords (first occurrence; COMMENT/HISTORY/blank excluded). */
+  header: Map<string, FitsValue>;
+  /** Comments of valued keywords. */
+  comments: Map<string, string>;
+  /** All cards as 80-character strings, END excluded. */
+  cards: string[];
+  /** `"PRIMARY"`, `"IMAGE"`, or the XTENSION value of another extension. */
+  type: string;
+  /** Axis lengths, NAXIS1 first (fastest). */
+  shape: number[];
+  /** BITPIX as stored. */
+  bitpix: number;
+  /**
+   * Pixels. Raw stored type when unscaled; with BSCALE/BZERO (other than 1/0) or BLANK, floats with
+   * the scaling applied and BLANK as NaN (Float32Array for BITPIX 8/16, Float64Array for 32).
+   * Raw bytes for non-image extensions.
+   */
+  data: FitsData;
+  /** HISTORY texts in order. */
+  history: string[];
+}
+
+/** Result of {@link readFits}. */
+export interface FitsFile {
+  hdus: FitsHdu[];
+}
+
+/** A FITS syntax error naming the file and the card. */
+export class FitsSyntaxError extends SyntaxError {
+  constructor(message: string) {
+    super(message);
+    this.name = "FitsSyntaxError";
+  }
+}
+
+interface ParsedValue {
+  value: FitsValue | undefined;
+  comment: string;
+}
+
+/** Parse the value/comment field (columns 11–80) of a card. */
+export function parseCardValue(field: string): ParsedValue {
+  const s = field.trimStart();
+  if (s.startsWith("'")) {
+    let i = 1;
+    let out = "";
+    for (;;) {
+      if (i >= s.length) throw new SyntaxError("unterminated string");
+      const c = s[i]!;
+      if (c === "'") {
+        if (s[i + 1] === "'") {
+          out += "'";
+          i += 2;
+          continue;
+        }
+        i++;
+        break;
+      }
+      out += c;
+      i++;
+    }
+    const rest = s.slice(i);
+    const slash = rest.indexOf("/");
+    return { value: out.replace(/ +$/, ""), comment: slash >= 0 ? rest.slice(slash + 1).trim() : "" };
+  }
+  const slash = s.indexOf("/");
+  const text = (slash >= 0 ? s.slice(0, slash) : s).trim();
+  const comment = slash >= 0 ? s.slice(slash + 1).trim() : "";
+  if (text === "") return { value: undefined, comment };
+  if (text === "T") return { value: true, comment };
+  if (text === "F") return { value: false, comment };
+  if (/^[+-]?\d+$/.test(text)) return { value: Number(text), comment };
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([EeDd][+-]?\d+)?$/.test(text)) {
+    return { value: Number(text.replace(/[Dd]/, "E")), comment };
+  }
+  if (text.startsWith("(")) return { value: text, comment }; // complex: kept as text
+  throw new SyntaxError(`cannot parse value "${text}"`);
+}
+
+function intKey(h: Map<string, FitsValue>, key: string, file: string, hduIndex: number): number {
+  const v = h.get(key);
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new FitsSyntaxError(`Bad FITS file "${file}": HDU ${hduIndex} lacks integer keyword ${key}`);
+  }
+  return v;
+}
+
+function decodePixels(bytes: Uint8Array, offset: number, n: number, bitpix: number): FitsData {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + offset);
+  switch (bitpix) {
+    case 8:
+      return bytes.slice(offset, offset + n);
+    case 16: {
+      const a = new Int16Array(n);
+      for (let i = 0; i < n; i++) a[i] = dv.getInt16(i * 2, false);
+      return a;
+    }
+    case 32: {
+      const a = new Int32Array(n);
+      for (let i = 0; i < n; i++) a[i] = dv.getInt32(i * 4, false);
+      return a;
+    }
+    case -32: {
+      const a = new Float32Array(n);
+      for (let i = 0; i < n; i++) a[i] = dv.getFloat32(i * 4, false);
+      return a;
+    }
+    case -64: {
+      const a = new Float64Array(n);
+      for (let i = 0; i < n; i++) a[i] = dv.getFloat64(i * 8, false);
+      return a;
+    }
+  }
+  throw new RangeError(`unsupported BITPIX ${bitpix}`);
+}
+
+/** Parse FITS bytes (`name` is used in error messages). */
+export function parseFits(bytes: Uint8Array, name = "<memory>"): FitsFile {
+  const hdus: FitsHdu[] = [];
+  let pos = 0;
+  const dec = new TextDecoder("latin1");
+  while (pos < bytes.length) {
+    const hduIndex = hdus.length;
+    // Header: cards until END.
+    const cards: string[] = [];
+    const header = new Map<string, FitsValue>();
+    const comments = new Map<string, string>();
+    const history: string[] = [];
+    let ended = false;
+    let lastStringKey: string | null = null;
+    while (!ended) {
+      if (pos + BLOCK_LENGTH > bytes.length) {
+        if (hduIndex > 0 && cards.length === 0 && bytes.subarray(pos).every((b) => b === 0)) {
+          return { hdus }; // trailing zero padding, tolerated
+        }
+        throw new FitsSyntaxError(
+          `Bad FITS file "${name}": HDU ${hduIndex} header not terminated by END (truncated file?)`,
+        );
+      }
+      for (let c = 0; c < BLOCK_LENGTH / CARD_LENGTH; c++) {
+        const off = pos + c * CARD_LENGTH;
+        const card = dec.decode(bytes.subarray(off, off + CARD_LENGTH));
+        if (ended) continue;
+        const key = card.slice(0, 8).trimEnd();
+        if (hduIndex === 0 && cards.length === 0 && key !== "SIMPLE") {
+          throw new FitsSyntaxError(`Bad FITS file "${name}": first card is not SIMPLE`);
+        }
+        if (key === "END") {
+          ended = true;
+          continue;
+        }
+        cards.push(card);
+        const cardNo = cards.length;
+        if (key === "HISTORY") {
+          history.push(card.slice(8).trimEnd());
+          lastStringKey = null;
+          continue;
+        }
+        if (key === "CONTINUE" && lastStringKey !== null) {
+          let pv: ParsedValue;
+          try {
+            pv = parseCardValue(card.slice(8));
+          } catch (e) {
+            throw new FitsSyntaxError(
+              `Bad FITS file "${name}": HDU ${hduIndex} card ${cardNo} (CONTINUE): ${(e as Error).message}`,
+            );
+          }
+          const prev = header.get(lastStringKey);
+          if (typeof prev === "string" && prev.endsWith("&") && typeof pv.value === "string") {
+            header.set(lastStringKey, prev.slice(0, -1) + pv.value);
+            if (pv.comment) comments.set(lastStringKey, pv.comment);
+            continue;
+          }
+          lastStringKey = null;
+          continue;
+        }
+        lastStringKey = null;
+        if (card.slice(8, 10) !== "= " || key === "" || key === "COMMENT") continue;
+        let pv: ParsedValue;
+        try {
+          pv = parseCardValue(card.slice(10));
+        } catch (e) {
+          throw new FitsSyntaxError(
+            `Bad FITS file "${name}": HDU ${hduIndex} card ${cardNo} (${key}): ${(e as Error).message}`,
+          );
+        }
+        if (pv.value === undefined || header.has(key)) continue;
+        header.set(key, pv.value);
+        if (pv.comment) comments.set(key, pv.comment);
+        if (typeof pv.value === "string") lastStringKey = key;
+      }
+      pos += BLOCK_LENGTH;
+    }
+    const bitpix = intKey(header, "BITPIX", name, hduIndex);
+    const naxis = intKey(header, "NAXIS", name, hduIndex);
+    const shape: number[] = [];
+    for (let i = 1; i <= naxis; i++) shape.push(intKey(header, `NAXIS${i}`, name, hduIndex));
+    const type = hduIndex === 0 ? "PRIMARY" : String(header.get("XTENSION") ?? "").trim();
+    const pcount = Number(header.get("PCOUNT") ?? 0);
+    const gcount = Number(header.get("GCOUNT") ?? 1);
+    const count = naxis === 0 ? 0 : shape.reduce((a, b) => a * b, 1);
+    const bpp = Math.abs(bitpix) / 8;
+    const nbytes = bpp * gcount * (pcount + count);
+    if (pos + nbytes > bytes.length) {
+      throw new FitsSyntaxError(
+        `Bad FITS file "${name}": HDU ${hduIndex} data need ${nbytes} bytes but only ${
+          bytes.length - pos
+        } remain (truncated file?)`,
+      );
+    }
+    let data: FitsData;
+    const isImage = type === "PRIMARY" || type === "IMAGE";
+    if (isImage) {
+      if (![8, 16, 32, -32, -64].includes(bitpix)) {
+        throw new FitsSyntaxError(`Bad FITS file "${name}": HDU ${hduIndex} has unsupported BITPIX ${bitpix}`);
+      }
+      data = decodePixels(bytes, pos, count, bitpix);
+      const bscale = Number(header.get("BSCALE") ?? 1);
+      const bzero = Number(header.get("BZERO") ?? 0);
+      const blank = header.get("BLANK");
+      if (bitpix > 0 && (bscale !== 1 || bzero !== 0 || typeof blank === "number")) {
+        const out = bitpix === 32 ? new Float64Array(count) : new Float32Array(count);
+        for (let i = 0; i < count; i++) {
+          const raw = data[i]!;
+          out[i] = typeof blank === "number" && raw === blank ? NaN : raw * bscale + bzero;
+        }
+        data = out;
+      } else if (bitpix < 0 && (bscale !== 1 || bzero !== 0)) {
+        for (let i = 0; i < count; i++) data[i] = data[i]! * bscale + bzero;
+      }
+    } else {
+      data = bytes.slice(pos, pos + nbytes);
+    }
+    hdus.push({ header, comments, cards, type, shape, bitpix, data, history });
+    pos += Math.ceil(nbytes / BLOCK_LENGTH) * BLOCK_LENGTH;
+  }
+  if (hdus.length === 0) throw new FitsSyntaxError(`Bad FITS file "${name}": empty file`);
+  return { hdus };
+}
+
+/** Read a whole FITS file. Errors name the file (and the HDU/card). */
+export function readFits(path: string): FitsFile {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new Error(`Cannot read FITS file "${path}": ${(e as Error).message}`);
+  }
+  return parseFits(bytes, path);
+}
+
+/** The first image HDU with data (the primary, or the first IMAGE extension when the primary is empty). */
+export function firstImage(f: FitsFile): FitsHdu {
+  const h = f.hdus.find((h) => (h.type === "PRIMARY" || h.type === "IMAGE") && h.shape.length > 0);
+  if (h === undefined) throw new RangeError("FITS file has no image data");
+  return h;
+}
