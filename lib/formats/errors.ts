@@ -1,0 +1,31 @@
+/**
+ * Errors thrown by the text-format parsers of `lib/formats/`.
+ * @module
+ */
+
+/**
+ * A text file could not be parsed. The message reads `<file>:<line>: <what is wrong>` (the file part
+ * is `<input>` when the caller gave no source name), so the CLI layer can print it as one line.
+ *
+ * @example
+ * ```ts
+ * const e = new FormatError("expected 3 fields but got 1", 4, "rsr.33551.rfile");
+ * // e.message === "rsr.33551.rfile:4: expected 3 fields but got 1"
+ * ```
+ */
+export class FormatError extends SyntaxError {
+  /** Source name given to the parser (usually a file name), if any. */
+  readonly file: string | undefined;
+  /** 1-based line number of the offending line (0 when the whole text is at fault). */
+  readonly line: number;
+  /** The bare description, without the `<file>:<line>: ` prefix. */
+  readonly detail: string;
+
+  constructor(detail: string, line: number, file?: string) {
+    super(`${file ?? "<input>"}:${line}: ${detail}`);
+    this.name = "FormatError";
+    this.file = file;
+    this.line = line;
+    this.detail = detail;
+  }
+}
