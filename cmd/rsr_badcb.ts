@@ -14,7 +14,7 @@
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { parseBadlags } from "../lib/formats/badlags.ts";
 import { badcbListToRfile, badcbToRfile, parseChassisBoardList, rfileTemplate } from "../lib/formats/rfile.ts";
-import { badcbListToBlanking, badcbToBlanking, blankingTemplate } from "../lib/rsr/badcb.ts";
+import { badcbListToBlanking, badcbToBlanking, blankingTemplate } from "../lib/formats/blanking.ts";
 
 export const tool = defineTool({
   name: "rsr_badcb",
