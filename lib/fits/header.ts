@@ -31,7 +31,8 @@ export const CARD_LENGTH = 80;
 export const BLOCK_LENGTH = 2880;
 
 /** Keywords whose values are always floats in FITS WCS / data conventions (written with a `.`). */
-const FLOAT_KEYWORD = /^(CRVAL\d+[A-Z]?|CDELT\d+[A-Z]?|CRPIX\d+[A-Z]?|CROTA\d+|PC\d+_\d+[A-Z]?|CD\d+_\d+[A-Z]?|PV\d+_\d+[A-Z]?|RESTFRQ|RESTFREQ|RESTWAV|BMAJ|BMIN|BPA|EQUINOX|EPOCH|LONPOLE|LATPOLE|MJD-OBS|MJD-AVG|DATAMIN|DATAMAX|VLSR|VSOURCE|ZSOURCE|VELO-LSR|OBSFREQ|IMAGFREQ|EXPTIME|EXPOSURE)$/;
+const FLOAT_KEYWORD =
+  /^(CRVAL\d+[A-Z]?|CDELT\d+[A-Z]?|CRPIX\d+[A-Z]?|CROTA\d+|PC\d+_\d+[A-Z]?|CD\d+_\d+[A-Z]?|PV\d+_\d+[A-Z]?|RESTFRQ|RESTFREQ|RESTWAV|BMAJ|BMIN|BPA|EQUINOX|EPOCH|LONPOLE|LATPOLE|MJD-OBS|MJD-AVG|DATAMIN|DATAMAX|VLSR|VSOURCE|ZSOURCE|VELO-LSR|OBSFREQ|IMAGFREQ|EXPTIME|EXPOSURE)$/;
 
 const KEYWORD_RE = /^[A-Z0-9_-]{1,8}$/;
 
@@ -179,7 +180,9 @@ export class FitsHeader {
     if (comment !== undefined) checkAscii(comment, `comment of ${key}`);
     let format: NumberFormat | undefined;
     if (typeof value === "number") {
-      if (!Number.isFinite(value)) throw new RangeError(`Cannot write ${value} as the value of FITS keyword ${key}`);
+      if (!Number.isFinite(value)) {
+        throw new RangeError(`Cannot write ${value} as the value of FITS keyword ${key}`);
+      }
       format = opts.format ??
         (FLOAT_KEYWORD.test(key) || !Number.isInteger(value) ? "float" : "int");
       if (format === "int" && !Number.isSafeInteger(value)) {
@@ -257,7 +260,24 @@ export class FitsHeader {
 
   /** The cards as 80-character strings, without the END card. */
   cards(): string[] {
-    return this.#cards.flatMap(renderCard);
+    const out: string[] = [];
+    let longstrn = this.has("LONGSTRN");
+    for (const c of this.#cards) {
+      const r = renderCard(c);
+      if (r.length > 1 && !longstrn) {
+        // HEASARC convention: announce the CONTINUE long-string convention once, before its first use
+        out.push(
+          renderValueCard({
+            key: "LONGSTRN",
+            value: "OGIP 1.0",
+            comment: "long string convention may be used",
+          })[0]!,
+        );
+        longstrn = true;
+      }
+      out.push(...r);
+    }
+    return out;
   }
 
   /**
@@ -278,7 +298,12 @@ export class FitsHeader {
 }
 
 /** Render one valued card (used by the writer for the mandatory keywords). */
-export function renderCardText(key: string, value: FitsValue, comment?: string, format?: NumberFormat): string {
+export function renderCardText(
+  key: string,
+  value: FitsValue,
+  comment?: string,
+  format?: NumberFormat,
+): string {
   checkKeyword(key);
   const c: Card = { key, value };
   if (comment !== undefined) c.comment = comment;

@@ -234,7 +234,9 @@ export function parseFits(bytes: Uint8Array, name = "<memory>"): FitsFile {
     const isImage = type === "PRIMARY" || type === "IMAGE";
     if (isImage) {
       if (![8, 16, 32, -32, -64].includes(bitpix)) {
-        throw new FitsSyntaxError(`Bad FITS file "${name}": HDU ${hduIndex} has unsupported BITPIX ${bitpix}`);
+        throw new FitsSyntaxError(
+          `Bad FITS file "${name}": HDU ${hduIndex} has unsupported BITPIX ${bitpix}`,
+        );
       }
       data = decodePixels(bytes, pos, count, bitpix);
       const bscale = Number(header.get("BSCALE") ?? 1);

@@ -59,7 +59,17 @@ export interface SpectralAxis {
   /** Rest frequency in Hz (RESTFRQ). */
   restfrq?: number;
   /** Default `LSRK`. */
-  specsys?: "LSRK" | "LSRD" | "BARYCENT" | "HELIOCEN" | "TOPOCENT" | "GEOCENTR" | "GALACTOC" | "LOCALGRP" | "CMBDIPOL" | "SOURCE";
+  specsys?:
+    | "LSRK"
+    | "LSRD"
+    | "BARYCENT"
+    | "HELIOCEN"
+    | "TOPOCENT"
+    | "GEOCENTR"
+    | "GALACTOC"
+    | "LOCALGRP"
+    | "CMBDIPOL"
+    | "SOURCE";
   /** Observer's frame (SSYSOBS); default `TOPOCENT`. */
   ssysobs?: string;
   /** Write the AIPS VELREF code for velocity axes (default true). */
@@ -148,7 +158,7 @@ function fmtArcsec(deg: number): string {
 /**
  * Build the WCS and descriptive cards of a cube (or 2-D map when `spectral` is omitted).
  * Order: TELESCOP INSTRUME OBJECT DATE-OBS ORIGIN BUNIT, CTYPE/CRVAL/CDELT/CRPIX/CUNIT per axis,
- * BMAJ BMIN BPA, EQUINOX RADESYS, RESTFRQ VELREF SPECSYS SSYSOBS, DATE.
+ * BMAJ BMIN BPA, EQUINOX RADESYS, RESTFRQ VELREF SPECSYS SSYSOBS, MJD-OBS, DATE.
  */
 export function cubeWcsCards(o: CubeWcsOptions): FitsHeader {
   const h = o.header ?? new FitsHeader();
@@ -161,7 +171,9 @@ export function cubeWcsCards(o: CubeWcsOptions): FitsHeader {
   if (o.telescope !== undefined) h.set("TELESCOP", o.telescope);
   if (o.instrument !== undefined) h.set("INSTRUME", o.instrument);
   if (o.object !== undefined) h.set("OBJECT", o.object);
-  if (o.dateObs !== undefined) h.set("DATE-OBS", fitsDateTime(o.dateObs), o.dateObsComment ?? "UTC start of observation");
+  if (o.dateObs !== undefined) {
+    h.set("DATE-OBS", fitsDateTime(o.dateObs), o.dateObsComment ?? "UTC start of observation");
+  }
   if (o.origin !== undefined) h.set("ORIGIN", o.origin);
   if (o.bunit !== undefined) h.set("BUNIT", o.bunit);
 
@@ -211,6 +223,11 @@ export function cubeWcsCards(o: CubeWcsOptions): FitsHeader {
     }
     h.set("SPECSYS", specsys, "spectral reference frame");
     h.set("SSYSOBS", sp.ssysobs ?? "TOPOCENT", "frame of the observer");
+  }
+  if (o.dateObs !== undefined) {
+    // WCS Paper III: MJD-OBS alongside DATE-OBS (astropy's WCS adds it with a warning otherwise)
+    const ms = typeof o.dateObs === "number" ? o.dateObs * 1000 : o.dateObs.getTime();
+    h.set("MJD-OBS", Math.floor(ms / 1000) / 86400 + 40587, "MJD of DATE-OBS");
   }
   if (o.date !== null) h.set("DATE", fitsDateTime(o.date ?? new Date()), "UTC date of file written");
   return h;

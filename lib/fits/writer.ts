@@ -94,7 +94,9 @@ export function encodeImageHeader(
   else lead.push(renderCardText("XTENSION", "IMAGE", "image extension"));
   lead.push(renderCardText("BITPIX", bitpix, "number of bits per data pixel", "int"));
   lead.push(renderCardText("NAXIS", shape.length, "number of data axes", "int"));
-  shape.forEach((n, i) => lead.push(renderCardText(`NAXIS${i + 1}`, n, `length of data axis ${i + 1}`, "int")));
+  shape.forEach((n, i) =>
+    lead.push(renderCardText(`NAXIS${i + 1}`, n, `length of data axis ${i + 1}`, "int"))
+  );
   if (kind.primary) {
     if (kind.extend ?? true) lead.push(renderCardText("EXTEND", true, "FITS dataset may contain extensions"));
   } else {

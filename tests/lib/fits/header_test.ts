@@ -74,11 +74,14 @@ Deno.test("FitsHeader.set() writes strings quoted, escaped and padded to 8 chara
 Deno.test("FitsHeader.set() uses CONTINUE cards for long strings and truncates long comments", () => {
   const long = "spec_driver_fits -i a'b.nc " + "x".repeat(150) + " end";
   const h = new FitsHeader().set("CMDLINE", long, "the command");
-  const cards = h.cards();
-  ok(cards.length === 3, `expected 3 cards, got ${cards.length}`);
+  const all = h.cards();
+  equal(all.length, 4);
+  // LONGSTRN announces the convention before its first use (fitsverify warns otherwise)
+  equal(all[0]!.trimEnd(), "LONGSTRN= 'OGIP 1.0'           / long string convention may be used");
+  const cards = all.slice(1);
   match(cards[0]!, /^CMDLINE = '.*&'\s*$/);
-  match(cards[1]!, /^CONTINUE  '.*&'\s*$/);
-  match(cards[2]!, /^CONTINUE  '.*' \/ the command\s*$/);
+  match(cards[1]!, /^CONTINUE {2}'.*&'\s*$/);
+  match(cards[2]!, /^CONTINUE {2}'.*' \/ the command\s*$/);
   for (const c of cards) equal(c.length, 80);
   // Joined back by the reader's grammar
   let text = "";
@@ -86,7 +89,7 @@ Deno.test("FitsHeader.set() uses CONTINUE cards for long strings and truncates l
   equal(text, long);
   const h2 = new FitsHeader().set("CRVAL1", 1.5, "c".repeat(100));
   equal(card(h2).length, 80);
-  match(card(h2), /^CRVAL1  =                  1.5 \/ c{47}$/);
+  equal(card(h2), "CRVAL1  =                  1.5 / " + "c".repeat(47));
 });
 
 Deno.test("FitsHeader validates keywords and values", () => {

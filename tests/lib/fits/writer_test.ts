@@ -17,7 +17,9 @@ Deno.test("encodeFitsImage() → parseFits() round trip is exact, NaN included",
   const data = ramp(105, (i) => (i % 11 === 0 ? NaN : Math.sin(i) * 1e3 + 1e-30 * i));
   data[1] = Infinity;
   data[2] = -0;
-  const header = new FitsHeader().set("BUNIT", "K").set("CRVAL3", 394594.8046875, "m/s").history("made by a test");
+  const header = new FitsHeader().set("BUNIT", "K").set("CRVAL3", 394594.8046875, "m/s").history(
+    "made by a test",
+  );
   const bytes = encodeFitsImage({ data, shape, header });
   equal(bytes.length % 2880, 0);
   equal(bytes.length, 2880 + Math.ceil((105 * 4) / 2880) * 2880);
@@ -53,7 +55,12 @@ Deno.test("encodeFitsImage() writes BITPIX -64, 32, 16, 8 and IMAGE extensions",
       { extname: "I32", data: i32, shape: [4] },
       { extname: "I16", data: i16, shape: [4, 1] },
       { extname: "U8", data: u8, shape: [2, 2] },
-      { extname: "WEIGHT", data: ramp(6, (i) => i / 3), shape: [3, 2], header: new FitsHeader().set("BUNIT", "K-2") },
+      {
+        extname: "WEIGHT",
+        data: ramp(6, (i) => i / 3),
+        shape: [3, 2],
+        header: new FitsHeader().set("BUNIT", "K-2"),
+      },
     ],
   });
   const f = parseFits(bytes);
@@ -74,7 +81,10 @@ Deno.test("encodeFitsImage() writes BITPIX -64, 32, 16, 8 and IMAGE extensions",
 });
 
 Deno.test("parseFits() applies BSCALE/BZERO and BLANK to integer data", () => {
-  const h = new FitsHeader().set("BSCALE", 0.5).set("BZERO", 100, undefined, { format: "float" }).set("BLANK", -1);
+  const h = new FitsHeader().set("BSCALE", 0.5).set("BZERO", 100, undefined, { format: "float" }).set(
+    "BLANK",
+    -1,
+  );
   const f = parseFits(encodeFitsImage({ data: new Int16Array([0, 2, -1, 10]), shape: [4], header: h }));
   const d = f.hdus[0]!.data;
   ok(d instanceof Float32Array);
@@ -82,7 +92,10 @@ Deno.test("parseFits() applies BSCALE/BZERO and BLANK to integer data", () => {
 });
 
 Deno.test("encodeFitsImage() rejects a shape that does not match the data, and a wrong BITPIX", () => {
-  throws(() => encodeFitsImage({ data: new Float32Array(10), shape: [3, 3] }), /holds 9 pixels but data has 10/);
+  throws(
+    () => encodeFitsImage({ data: new Float32Array(10), shape: [3, 3] }),
+    /holds 9 pixels but data has 10/,
+  );
   throws(() => encodeFitsImage({ data: new Float32Array(4), shape: [4], bitpix: 16 }), RangeError);
   throws(() => encodeFitsImage({ data: new Int16Array(4), shape: [4], bitpix: -32 }), RangeError);
 });
