@@ -1,0 +1,87 @@
+/**
+ * netCDF for the LMT toolkit: one reader interface over CDF-1/CDF-2/CDF-5 (own streaming
+ * reader) and netCDF-4/HDF5 (h5wasm), and writers for both families.
+ *
+ * @example
+ * ```ts
+ * import { openNetcdf } from "./mod.ts";
+ * const nc = await openNetcdf("ifproc_2025-04-20_097001_00_0001.nc");
+ * const obsnum = nc.readScalar("Header.Dcs.ObsNum");
+ * const pgm = nc.readString("Header.Dcs.ObsPgm"); // "Map"
+ * nc.close();
+ * ```
+ * @module
+ */
+import { closeSync, openSync, readSync } from "node:fs";
+import { type NcFile, NetcdfError } from "./types.ts";
+import { openCdf3, openCdf3Bytes } from "./cdf3_reader.ts";
+import { openNc4, openNc4Bytes } from "./nc4_reader.ts";
+
+export * from "./types.ts";
+export { Cdf3File, openCdf3, openCdf3Bytes } from "./cdf3_reader.ts";
+export { h5ready, Nc4File, openNc4, openNc4Bytes } from "./nc4_reader.ts";
+export {
+  type ByteSink,
+  type Cdf3Format,
+  type Cdf3Layout,
+  Cdf3StreamWriter,
+  type Cdf3VarLayout,
+  type Cdf3WriteOptions,
+  fdSink,
+  layoutCdf3,
+  writeNetcdf3,
+  writeNetcdf3Sync,
+  writeNetcdf3ToSink,
+} from "./cdf3_writer.ts";
+export { writeNetcdf4 } from "./nc4_writer.ts";
+
+const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Which flavour the first bytes announce: "cdf3", "hdf5", or null. */
+export function sniffNetcdf(head: Uint8Array): "cdf3" | "hdf5" | null {
+  if (
+    head.length >= 4 && head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 &&
+    (head[3] === 1 || head[3] === 2 || head[3] === 5)
+  ) return "cdf3";
+  if (head.length >= 8 && HDF5_MAGIC.every((b, i) => head[i] === b)) return "hdf5";
+  return null;
+}
+
+function describe(head: Uint8Array): string {
+  if (head.length === 0) return "file is empty";
+  return `unknown magic bytes ${Array.from(head.subarray(0, 8), (x) => x.toString(16).padStart(2, "0")).join(" ")}`;
+}
+
+/**
+ * Open any netCDF flavour LMT uses, chosen by the magic bytes (`CDF\x01`, `CDF\x02`, `CDF\x05`,
+ * `\x89HDF\r\n\x1a\n`). Throws {@link NetcdfError} naming the file.
+ */
+export async function openNetcdf(path: string): Promise<NcFile> {
+  const head = new Uint8Array(8);
+  let n = 0;
+  try {
+    const fd = openSync(path, "r");
+    try {
+      n = readSync(fd, head, 0, 8, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw new NetcdfError(path, `cannot open: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const kind = sniffNetcdf(head.subarray(0, n));
+  if (kind === "cdf3") return openCdf3(path);
+  if (kind === "hdf5") return await openNc4(path);
+  throw new NetcdfError(path, `not a netCDF file: ${describe(head.subarray(0, n))}`);
+}
+
+/**
+ * Open a netCDF file held in memory (e.g. stdin for an input named `-`); `name` is used in
+ * error messages. netCDF-3 is parsed in memory; netCDF-4 goes through a private temp file.
+ */
+export async function openNetcdfBytes(bytes: Uint8Array, name: string): Promise<NcFile> {
+  const kind = sniffNetcdf(bytes.subarray(0, 8));
+  if (kind === "cdf3") return openCdf3Bytes(bytes, name);
+  if (kind === "hdf5") return await openNc4Bytes(bytes, name);
+  throw new NetcdfError(name, `not a netCDF file: ${describe(bytes.subarray(0, 8))}`);
+}

@@ -1,0 +1,297 @@
+/**
+ * netCDF-4 (HDF5) reader through h5wasm. Maps the netCDF-4 conventions back to the netCDF
+ * model: dimension scales become dimensions (pure-dimension datasets are not variables),
+ * `DIMENSION_LIST`/`_Netcdf4Coordinates` give each variable's dimension names, netCDF-4 char
+ * arrays (1-byte fixed strings) come back as trimmed strings, and the bookkeeping attributes
+ * (`_Netcdf4*`, `DIMENSION_LIST`, `REFERENCE_LIST`, `CLASS`, `NAME`, `_NCProperties`) are hidden.
+ * Slabs are read with `Dataset.slice` (positioned reads in the HDF5 library).
+ * @module
+ */
+import h5wasm from "h5wasm/node";
+import { rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type Hyperslab,
+  type NcAttrValue,
+  type NcData,
+  type NcDimension,
+  type NcFormat,
+  type NcType,
+  type NcVariable,
+  NetcdfError,
+} from "./types.ts";
+import { checkSlab, ctorOf, NcFileBase, product } from "./_common.ts";
+
+type H5File = InstanceType<typeof h5wasm.File>;
+type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
+
+interface H5Meta {
+  type: number;
+  size: number;
+  signed: boolean;
+  vlen: boolean;
+  littleEndian: boolean;
+  shape: number[] | null;
+  maxshape?: number[] | null;
+}
+
+const HIDDEN_ATTRS = new Set(["DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "_NCProperties", "_nc3_strict"]);
+const PURE_DIM_PREFIX = "This is a netCDF dimension but not a netCDF variable";
+const H5T_INTEGER = 0;
+const H5T_FLOAT = 1;
+const H5T_STRING = 3;
+
+let ready: Promise<unknown> | null = null;
+/** Initialise the h5wasm module once (about 0.1 s). */
+export function h5ready(): Promise<unknown> {
+  ready ??= h5wasm.ready;
+  return ready;
+}
+
+function isHidden(name: string): boolean {
+  return HIDDEN_ATTRS.has(name) || name.startsWith("_Netcdf4");
+}
+
+function typeOf(m: H5Meta): NcType | null {
+  if (m.type === H5T_INTEGER) {
+    switch (m.size) {
+      case 1:
+        return m.signed ? "byte" : "ubyte";
+      case 2:
+        return m.signed ? "short" : "ushort";
+      case 4:
+        return m.signed ? "int" : "uint";
+      case 8:
+        return m.signed ? "int64" : "uint64";
+    }
+    return null;
+  }
+  if (m.type === H5T_FLOAT) return m.size === 4 ? "float" : m.size === 8 ? "double" : null;
+  if (m.type === H5T_STRING) return m.vlen || m.size > 1 ? "string" : "char";
+  return null;
+}
+
+function attrValue(v: unknown): NcAttrValue | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === "string" || typeof v === "number" || typeof v === "bigint") return v;
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x === "string")) return v.length === 1 ? v[0] as string : (v as string[]).join("\n");
+    if (v.every((x) => typeof x === "number")) return v.length === 1 ? v[0] as number : v as number[];
+    return undefined;
+  }
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) {
+    const a = Array.from(v as ArrayLike<bigint>);
+    return a.length === 1 ? a[0]! : a;
+  }
+  if (ArrayBuffer.isView(v)) {
+    const a = Array.from(v as unknown as ArrayLike<number>);
+    return a.length === 1 ? a[0]! : a;
+  }
+  return undefined;
+}
+
+function readAttrs(file: string, obj: { attrs: Record<string, { value: unknown }> }): Map<string, NcAttrValue> {
+  const out = new Map<string, NcAttrValue>();
+  const attrs = obj.attrs;
+  for (const name of Object.keys(attrs)) {
+    if (isHidden(name)) continue;
+    let value: NcAttrValue | undefined;
+    try {
+      value = attrValue(attrs[name]!.value);
+    } catch (e) {
+      throw new NetcdfError(file, `cannot read attribute ${name}: ${e instanceof Error ? e.message : e}`);
+    }
+    if (value !== undefined) out.set(name, value);
+  }
+  return out;
+}
+
+/** Join 1-character strings into rows; each row cut at the first NUL and blank-trimmed. */
+function charRows(chars: string[], count: number[]): string | string[] {
+  const rowLen = count.length ? count[count.length - 1]! : 1;
+  const rows = count.length <= 1 ? 1 : product(count.slice(0, -1));
+  const out: string[] = new Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = "";
+    for (let i = r * rowLen; i < (r + 1) * rowLen; i++) {
+      const c = chars[i]!;
+      if (c === "" || c === "\0") break;
+      s += c;
+    }
+    out[r] = s.replace(/[ \t]+$/, "");
+  }
+  return count.length <= 1 ? out[0]! : out;
+}
+
+/** An open netCDF-4 file. */
+export class Nc4File extends NcFileBase {
+  readonly path: string;
+  readonly format: NcFormat = "netcdf4";
+  readonly dimensions: Map<string, NcDimension> = new Map();
+  readonly variables: Map<string, NcVariable> = new Map();
+  readonly attributes: Map<string, NcAttrValue>;
+  readonly groups: string[] = [];
+  #f: H5File | null;
+  #onClose: (() => void) | undefined;
+
+  /** Use {@link openNc4}. */
+  constructor(path: string, f: H5File, onClose?: () => void) {
+    super();
+    this.path = path;
+    this.#f = f;
+    this.#onClose = onClose;
+    this.attributes = readAttrs(path, f as unknown as { attrs: Record<string, { value: unknown }> });
+    const dimById = new Map<number, string>();
+    const dimInfo: { name: string; id: number; size: number; unlimited: boolean }[] = [];
+    const datasets: { name: string; ds: H5Dataset; meta: H5Meta; isScale: boolean }[] = [];
+    for (const name of f.keys()) {
+      const obj = f.get(name) as { type?: string } | null;
+      if (!obj) continue;
+      if (obj.type === "Group") {
+        this.groups.push(name);
+        continue;
+      }
+      if (obj.type !== "Dataset") continue;
+      const ds = obj as H5Dataset;
+      const meta = ds.metadata as unknown as H5Meta;
+      const attrNames = Object.keys(ds.attrs);
+      const isScale = attrNames.includes("CLASS") && String(ds.attrs["CLASS"]!.value) === "DIMENSION_SCALE";
+      if (isScale) {
+        const id = attrNames.includes("_Netcdf4Dimid") ? Number(ds.attrs["_Netcdf4Dimid"]!.value) : dimInfo.length;
+        const shape = meta.shape ?? [];
+        const unlimited = (meta.maxshape?.[0] ?? 0) > 9e18;
+        dimInfo.push({ name, id, size: shape[0] ?? 0, unlimited });
+        dimById.set(id, name);
+        const nameAttr = attrNames.includes("NAME") ? String(ds.attrs["NAME"]!.value) : "";
+        if (nameAttr.startsWith(PURE_DIM_PREFIX)) continue;
+      }
+      datasets.push({ name, ds, meta, isScale });
+    }
+    // variables
+    let phony = 0;
+    const phonyBySize = new Map<number, string>();
+    const vars: NcVariable[] = [];
+    for (const { name, ds, meta, isScale } of datasets) {
+      const type = typeOf(meta);
+      if (type === null) continue; // compound, enum, ...: not part of the classic model
+      const shape = (meta.shape ?? []).map(Number);
+      const dims: string[] = [];
+      const attrNames = Object.keys(ds.attrs);
+      let coords: number[] | null = null;
+      if (attrNames.includes("_Netcdf4Coordinates")) {
+        const c = ds.attrs["_Netcdf4Coordinates"]!.value;
+        coords = ArrayBuffer.isView(c) ? Array.from(c as Int32Array) : typeof c === "number" ? [c] : null;
+      }
+      for (let k = 0; k < shape.length; k++) {
+        let dn: string | undefined;
+        if (isScale && k === 0 && shape.length === 1) dn = name;
+        if (!dn) {
+          const scales = attrNames.includes("DIMENSION_LIST") ? ds.get_attached_scales(k) : [];
+          if (scales.length > 0) dn = scales[0]!.replace(/^.*\//, "");
+        }
+        if (!dn && coords && coords[k] !== undefined) dn = dimById.get(coords[k]!);
+        if (!dn) {
+          dn = phonyBySize.get(shape[k]!);
+          if (!dn) {
+            dn = `phony_dim_${phony++}`;
+            phonyBySize.set(shape[k]!, dn);
+            dimInfo.push({ name: dn, id: 1e9 + phony, size: shape[k]!, unlimited: false });
+          }
+        }
+        dims.push(dn);
+      }
+      vars.push({ name, type, dimensions: dims, shape, attributes: readAttrs(path, ds as never), record: false });
+    }
+    // unlimited dims: netCDF length is the largest extent of any variable along it
+    for (const d of dimInfo) {
+      if (!d.unlimited) continue;
+      for (const v of vars) {
+        v.dimensions.forEach((dn, k) => {
+          if (dn === d.name) d.size = Math.max(d.size, v.shape[k]!);
+        });
+      }
+    }
+    dimInfo.sort((a, b) => a.id - b.id);
+    for (const d of dimInfo) this.dimensions.set(d.name, { name: d.name, size: d.size, unlimited: d.unlimited });
+    for (const v of vars) {
+      v.record = v.dimensions.length > 0 && (this.dimensions.get(v.dimensions[0]!)?.unlimited ?? false);
+      this.variables.set(v.name, v);
+    }
+  }
+
+  read(name: string, slab?: Hyperslab): NcData {
+    const v = this.variable(name);
+    const f = this.#f;
+    if (!f) throw new NetcdfError(this.path, "file is closed", name);
+    const { start, count, total } = checkSlab(this.path, v, slab);
+    const ds = f.get(name) as H5Dataset;
+    let raw: unknown;
+    try {
+      if (v.shape.length === 0) raw = ds.value;
+      else if (total === 0) raw = v.type === "char" || v.type === "string" ? [] : new (ctorOf(v.type))(0);
+      else raw = ds.slice(start.map((s, k) => [s, s + count[k]!]));
+    } catch (e) {
+      throw new NetcdfError(this.path, `cannot read: ${e instanceof Error ? e.message : String(e)}`, name);
+    }
+    if (v.type === "char") {
+      const chars = typeof raw === "string" ? [raw] : (raw as string[]);
+      return charRows(chars, count);
+    }
+    if (v.type === "string") {
+      if (typeof raw === "string") return [raw];
+      return raw as string[];
+    }
+    if (typeof raw === "number" || typeof raw === "bigint") {
+      const out = new (ctorOf(v.type))(1);
+      (out as unknown as (number | bigint)[])[0] = raw;
+      return out;
+    }
+    if (!ArrayBuffer.isView(raw)) throw new NetcdfError(this.path, "unexpected data from HDF5", name);
+    return raw as NcData;
+  }
+
+  close(): void {
+    if (this.#f) {
+      try {
+        this.#f.close();
+      } finally {
+        this.#f = null;
+        this.#onClose?.();
+      }
+    }
+  }
+}
+
+/** Open a netCDF-4/HDF5 file. Throws {@link NetcdfError}. */
+export function openNc4(path: string): Promise<Nc4File> {
+  return openAs(path, path, undefined);
+}
+
+async function openAs(real: string, shown: string, onClose: (() => void) | undefined): Promise<Nc4File> {
+  await h5ready();
+  let f: H5File;
+  try {
+    f = new h5wasm.File(real, "r");
+  } catch (e) {
+    onClose?.();
+    throw new NetcdfError(shown, `cannot open as netCDF-4/HDF5: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    return new Nc4File(shown, f, onClose);
+  } catch (e) {
+    try {
+      f.close();
+    } catch { /* already failing */ }
+    onClose?.();
+    if (e instanceof NetcdfError) throw e;
+    throw new NetcdfError(shown, `corrupt netCDF-4 file: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Open netCDF-4 bytes held in memory (via a private temp file removed on close). */
+export function openNc4Bytes(bytes: Uint8Array, name: string): Promise<Nc4File> {
+  const tmp = join(tmpdir(), `lmt-nc4-${Deno.pid}-${Math.random().toString(36).slice(2)}.nc`);
+  writeFileSync(tmp, bytes);
+  return openAs(tmp, name, () => rmSync(tmp, { force: true }));
+}
