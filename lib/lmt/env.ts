@@ -1,0 +1,48 @@
+/**
+ * Where the raw data live: `$DATA_LMT` and the RSR correlator-calibration directory.
+ * Nothing here reads the environment at import time; callers pass it in (default: the process env).
+ * @module
+ */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { LmtDataError } from "./errors.ts";
+
+/** Environment variables as a plain object. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function processEnv(): Env {
+  return Deno.env.toObject();
+}
+
+function checkDir(dir: string, what: string): string {
+  if (!existsSync(dir)) throw new LmtDataError(`${what} "${dir}" does not exist`);
+  if (!statSync(dir).isDirectory()) throw new LmtDataError(`${what} "${dir}" is not a directory`);
+  return dir;
+}
+
+/**
+ * The raw-data root: an explicit `-p/--path` value wins, then `$DATA_LMT`. There is no silent
+ * `/data_lmt` fallback. Throws {@link LmtDataError} when neither is given or the directory is missing.
+ *
+ * @example
+ * ```ts
+ * dataLmtRoot(undefined, { DATA_LMT: "/work/shared/samples/rsr/data_lmt" });
+ * ```
+ */
+export function dataLmtRoot(explicit?: string, env: Env = processEnv()): string {
+  if (explicit !== undefined && explicit !== "") return checkDir(explicit, "Data root (-p/--path)");
+  const e = env["DATA_LMT"];
+  if (e !== undefined && e !== "") return checkDir(e, "DATA_LMT");
+  throw new LmtDataError("DATA_LMT is not set and no -p/--path given");
+}
+
+/**
+ * The RSR correlator-calibration directory: `$CORR_CAL_DIR` if set, else `<dataLmt>/rsr/cal`
+ * (as LMTOY sets it; dreampy3's `/raw/rsr/cal` fallback is not used). Not checked for existence
+ * here: {@link findCorrCal} names the missing file.
+ */
+export function corrCalDir(dataLmt: string, env: Env = processEnv()): string {
+  const e = env["CORR_CAL_DIR"];
+  if (e !== undefined && e !== "") return e;
+  return join(dataLmt, "rsr", "cal");
+}
