@@ -1,0 +1,118 @@
+/**
+ * rsr_tsys — per chassis/board Tsys of an RSR obsnum and its channel-to-channel "jitter"; jittery
+ * boards are printed as `#BADCB OBSNUM C B JITTER Tsys` lines (appendable to a `.badlags` file), the
+ * others as `#OKCB ...` (rsr_tsys.py drop-in). With -t, the calibrated spectrum is plotted instead.
+ *
+ * Examples:
+ *   rsr_tsys -y rsr.tsys0.png 91001 > rsr_tsys0.log
+ *   rsr_tsys -b rsr.91001.badlags 91001 | grep '^#BADCB' >> rsr.91001.badlags
+ *   rsr_tsys -b rsr.91001.badlags -t -y rsr.spectrum.png 91001
+ *
+ * Differences from rsr_tsys.py (docs/compat.md): stdout is data only (no docopt dict); a missing chassis
+ * file is a warning on stderr; a chassis whose calibration fails is an error (exit 1).
+ * @module
+ */
+import { DataError, defineTool, UsageError } from "../lib/cli/mod.ts";
+import { badLagSets, parseBadlags } from "../lib/formats/badlags.ts";
+import type { BoardBadLags } from "../lib/rsr/calibration.ts";
+import { CorrCalCache } from "../lib/rsr/corrcal.ts";
+import {
+  calibrateChassis,
+  DEFAULT_JITTER_THRESHOLD,
+  findGenericChassisFile,
+  formatTsysCbLine,
+  meanSpectrumMilliK,
+  tsysBadcbLabel,
+  type TsysCb,
+  tsysVerdicts,
+} from "../lib/rsr/tsys.ts";
+import { tsysPlot, type TsysPlotCurve } from "../lib/rsr/plots.ts";
+import { join } from "node:path";
+
+export const tool = defineTool({
+  name: "rsr_tsys",
+  summary: "Tsys jitter per chassis/board of an RSR obsnum (#BADCB/#OKCB lines); -t: calibrated spectrum plot",
+  usage: "rsr_tsys [options] OBSNUM",
+  description: "For every chassis file of OBSNUM the Cal scan named by its CalObsNum is calibrated (with the " +
+    "bad lags of -b). Per board the std of the channel-to-channel differences of Tsys ('jitter') is " +
+    "compared with --rms: '#BADCB OBSNUM C B JITTER Tsys' when above, '#OKCB ...' otherwise; the last line is " +
+    "'obsnum=N badcb=c/b,...'. With -t no lines are printed per board (only the obsnum line) and the plot " +
+    "shows the calibrated spectrum (mK) instead of Tsys (K).",
+  examples: [
+    "rsr_tsys -y rsr.tsys0.png 91001 > rsr_tsys0.log",
+    "rsr_tsys -b rsr.91001.badlags 91001 | grep '^#BADCB' >> rsr.91001.badlags",
+  ],
+  options: [
+    { name: "plotfile", short: "y", type: "string", metavar: "PLOTFILE", help: "write the plot (PNG) to this file" },
+    { name: "badlags", short: "b", type: "string", help: "apply the bad lags of this .badlags file ('-' = stdin)" },
+    { name: "t", short: "t", type: "boolean", help: "plot the calibrated spectrum instead of Tsys" },
+    {
+      name: "rms",
+      short: "r",
+      type: "float",
+      default: DEFAULT_JITTER_THRESHOLD,
+      min: 0,
+      help: "Tsys jitter (K) above which a chassis/board is a BADCB",
+    },
+    { name: "path", type: "string", env: "DATA_LMT", metavar: "DATA_LMT", help: "data root (default $DATA_LMT)" },
+    {
+      name: "corr_cal_dir",
+      type: "string",
+      env: "CORR_CAL_DIR",
+      help: "corr_cal directory (default $CORR_CAL_DIR, else DATA_LMT/rsr/cal)",
+    },
+  ],
+  positionals: [{ name: "obsnum", help: "observation number (Bs scan)", required: true, type: "int" }],
+  run: async (opts, ctx) => {
+    const obsnum = opts.obsnum as number;
+    const root = opts.path as string | undefined;
+    if (root === undefined || root === "") throw new UsageError("no data root: set DATA_LMT or give --path");
+    if (obsnum < 0) throw new UsageError(`invalid OBSNUM ${obsnum}: must be >= 0`);
+    const corrDir = (opts.corr_cal_dir as string | undefined) || join(root, "rsr", "cal");
+    const spectrumMode = opts.t === true;
+    const threshold = opts.rms as number;
+
+    let lagSets = new Map<string, Set<number>>();
+    const blFile = opts.badlags as string | undefined;
+    if (blFile !== undefined) {
+      lagSets = badLagSets(parseBadlags(await ctx.readText(blFile), blFile === "-" ? "<stdin>" : blFile));
+    }
+    const boardLags = (c: number): BoardBadLags =>
+      Array.from({ length: 6 }, (_, b) => [...(lagSets.get(`${c}/${b}`) ?? [])].sort((x, y) => x - y));
+
+    const cache = new CorrCalCache(corrDir);
+    const verdicts: TsysCb[] = [];
+    const curves: TsysPlotCurve[] = [];
+    const lines: string[] = [];
+    let found = 0;
+    for (let c = 0; c < 4; c++) {
+      const file = findGenericChassisFile(root, c, obsnum);
+      if (file === null) {
+        ctx.log.warn(`skipping missing chassis ${c}: no RedshiftChassis${c} file for obsnum ${obsnum} under ${root}`);
+        continue;
+      }
+      found++;
+      const bl = boardLags(c);
+      const cc = await calibrateChassis(root, file, bl, cache);
+      const ys = spectrumMode ? meanSpectrumMilliK(cc, bl) : cc.cal.tsys;
+      if (!spectrumMode) {
+        const v = tsysVerdicts(obsnum, c, cc.cal.tsys, threshold);
+        verdicts.push(...v);
+        lines.push(...v.map(formatTsysCbLine));
+      }
+      for (let b = 0; b < 6; b++) curves.push({ chassis: c, board: b, freq: cc.freq[b]!, y: ys[b]! });
+    }
+    if (found === 0) throw new DataError(`no RedshiftChassis files for obsnum ${obsnum} under ${root}`);
+    const label = tsysBadcbLabel(verdicts);
+    lines.push(`obsnum=${obsnum} ${label}`);
+    const plotfile = opts.plotfile as string | undefined;
+    if (plotfile !== undefined) {
+      ctx.writeFile(plotfile, await tsysPlot(curves, obsnum, label, spectrumMode));
+      ctx.log.info(`wrote ${plotfile}`);
+    }
+    ctx.stdout(lines.join("\n") + "\n");
+    return 0;
+  },
+});
+
+if (import.meta.main) Deno.exit(await tool.main(Deno.args));
