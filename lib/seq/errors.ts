@@ -1,0 +1,12 @@
+/**
+ * Errors of the SEQ reduction. Messages name the file (and variable) or the obsnum concerned.
+ * @module
+ */
+
+/** A problem with SEQ raw data or with a request that the data cannot satisfy (exit 1 in a tool). */
+export class SeqDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SeqDataError";
+  }
+}
