@@ -1,0 +1,12 @@
+/**
+ * Errors of the gridding library.
+ * @module
+ */
+
+/** A problem with the gridder's input data (message names the file and variable). Exit 1 in tools. */
+export class GridError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "GridError";
+  }
+}

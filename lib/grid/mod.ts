@@ -1,0 +1,13 @@
+/**
+ * OTF convolution gridding (spec_driver_fits / grid_data): kernels, geometry, selection,
+ * accumulation (WASM SIMD / TypeScript, optional workers) and FITS products.
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./kernel.ts";
+export * from "./geometry.ts";
+export * from "./select.ts";
+export * from "./specfile.ts";
+export * from "./grid.ts";
+export * from "./output.ts";
+export { AxpyExecutor } from "./executor.ts";

@@ -1,0 +1,175 @@
+/**
+ * Products of the gridder: FITS headers of the cube and of the 2-D maps (weight, radiometer), the
+ * cube written plane by plane in FITS order (X flipped so that RA increases to the left), and the
+ * optional `spec-tmp.tab` debug spectrum of the centre cell.
+ *
+ * @module
+ */
+import { cubeWcsCards, FitsHeader, FitsStreamWriter, writeFitsImage } from "../fits/mod.ts";
+import { VERSION } from "../version.ts";
+import { cellIndex } from "./geometry.ts";
+import type { GridResult } from "./grid.ts";
+
+const f = Math.fround;
+
+/** The shortest decimal that reads back as the same float32 (e.g. 13.27877 rather than 13.278770446777344). */
+export function float32Decimal(v: number): number {
+  if (f(v) !== v || !Number.isFinite(v)) return v;
+  for (let p = 1; p <= 9; p++) {
+    const d = Number(v.toPrecision(p));
+    if (f(d) === v) return d;
+  }
+  return v;
+}
+
+/** Parse a SpecFile DateObs `YYYY-MM-DDTHH:MM:SS[.f]` as UTC; undefined when it is not a date. */
+export function parseDateObs(s: string): Date | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)$/.exec(s.trim());
+  if (m === null) return undefined;
+  const d = new Date(`${m[1]}T${m[2]}Z`);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+function celestial(r: GridResult) {
+  const t = r.first;
+  const g = r.geometry;
+  const cx = t.positionIsFloat32 ? float32Decimal(t.xPosition) : t.xPosition;
+  const cy = t.positionIsFloat32 ? float32Decimal(t.yPosition) : t.yPosition;
+  const cell = g.x.cdelt;
+  return {
+    frame: (t.mapCoord === 2 ? "galactic" : "equatorial") as "galactic" | "equatorial",
+    crval: [cx, cy] as [number, number],
+    cdelt: [-cell / 3600, cell / 3600] as [number, number],
+    crpix: [g.x.crpix, g.y.crpix] as [number, number],
+  };
+}
+
+/** Options of the header builders. */
+export interface HeaderOptions {
+  /** The gridding command line (HISTORY). */
+  command: string;
+  /** File write time; null omits DATE (reproducible files). Default now. */
+  date?: Date | null;
+}
+
+/** Header of the cube (WCS, beam, line info, obsnums, provenance). */
+export function cubeHeader(r: GridResult, o: HeaderOptions): FitsHeader {
+  const t = r.first;
+  const g = r.geometry;
+  const specsys = /BARY/i.test(t.ctype) ? "BARYCENT" : "LSRK";
+  const beam = r.kernel.beam / 3600;
+  const dateObs = parseDateObs(t.dateObs);
+  const h = cubeWcsCards({
+    celestial: celestial(r),
+    spectral: {
+      ctype: "VRAD",
+      crval: t.crval * 1000,
+      cdelt: t.cdelt * 1000,
+      crpix: g.crpix3,
+      restfrq: t.restFrequency,
+      specsys,
+    },
+    beam: { bmaj: beam, bmin: beam, bpa: 0 },
+    bunit: "K",
+    object: t.sourceName,
+    telescope: "LMT",
+    instrument: t.receiver,
+    origin: `lmt-slr-toolkit ${VERSION}`,
+    ...(dateObs !== undefined ? { dateObs, dateObsComment: "UTC start of observation (Header.Obs.DateObs)" } : {}),
+    date: o.date === undefined ? new Date() : o.date,
+    crvalComments: ["deg Header.Obs.XPosition", "deg Header.Obs.YPosition"],
+  });
+  h.set("VLSR", t.vSource, "km/s Header.LineData.VSource");
+  h.set("VSOURCE", t.vSource, "km/s Header.LineData.VSource");
+  h.set("NCHAN0", t.nchan0, "number of channels of original spectra");
+  h.set("CHAN0", t.chan0, "first channel from original spectra");
+  h.set("MAPCOORD", t.mapCoord, "SpecFile map_coord (0 AzEl, 1 RaDec, 2 Gal)");
+  if (t.mapCoord === 0) h.comment("map offsets are Az/El offsets; the celestial WCS is only approximate");
+  h.comment("LMT observing numbers in this data: (Header.Obs.ObsNum)");
+  for (const n of r.obsnums) h.comment(`OBSNUM ${n}`);
+  if (t.history !== "") {
+    h.comment("Convert RAW to SpecFile");
+    h.history(t.history);
+  }
+  h.comment("Convert SpecFile to FITS");
+  h.history(o.command);
+  return h;
+}
+
+/** Header of a 2-D map (weight or radiometer) with the cube's celestial WCS. */
+export function planeHeader(r: GridResult, o: HeaderOptions & { bunit?: string; what: string }): FitsHeader {
+  const t = r.first;
+  const h = cubeWcsCards({
+    celestial: celestial(r),
+    ...(o.bunit !== undefined ? { bunit: o.bunit } : {}),
+    object: t.sourceName,
+    telescope: "LMT",
+    date: o.date === undefined ? new Date() : o.date,
+  });
+  h.comment(o.what);
+  for (const n of r.obsnums) h.comment(`OBSNUM ${n}`);
+  h.history(o.command);
+  return h;
+}
+
+/** A plane (iy·nx + ix) in FITS order: NAXIS1 = X flipped (RA increasing to the left). */
+export function planeToFits(plane: ArrayLike<number>, nx: number, ny: number): Float32Array {
+  const out = new Float32Array(nx * ny);
+  for (let iy = 0; iy < ny; iy++) {
+    for (let ix = 0; ix < nx; ix++) out[iy * nx + (nx - 1 - ix)] = plane[iy * nx + ix]!;
+  }
+  return out;
+}
+
+/** Write the cube plane by plane (atomic: temp name + rename). */
+export function writeGridCube(path: string, r: GridResult, header: FitsHeader, overwrite: boolean): void {
+  const { nx, ny, nz } = r.geometry;
+  const w = FitsStreamWriter.create(path, { shape: [nx, ny, nz], header }, { overwrite });
+  try {
+    const plane = new Float32Array(nx * ny);
+    const cube = r.cube;
+    for (let k = 0; k < nz; k++) {
+      for (let iy = 0; iy < ny; iy++) {
+        for (let ix = 0; ix < nx; ix++) plane[iy * nx + (nx - 1 - ix)] = cube[(iy * nx + ix) * nz + k]!;
+      }
+      w.write(plane);
+    }
+    w.close();
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+}
+
+/** Write a 2-D map (atomic). */
+export function writeGridPlane(
+  path: string,
+  r: GridResult,
+  plane: Float32Array,
+  header: FitsHeader,
+  overwrite: boolean,
+): void {
+  const { nx, ny } = r.geometry;
+  writeFitsImage(path, { data: planeToFits(plane, nx, ny), shape: [nx, ny], header }, { overwrite });
+}
+
+function cFloat(v: number, width: number, prec: number): string {
+  const s = Number.isNaN(v) ? "nan" : v.toFixed(prec);
+  return s.padStart(width, " ");
+}
+
+/**
+ * The `spec-tmp.tab` debug spectrum of the cell at offset (0,0), in the C format
+ * `"%d %8.3f %6.2f\n "` (index, float32 velocity in km/s, value), byte-compatible with the original.
+ */
+export function specTmpText(r: GridResult): string {
+  const g = r.geometry;
+  const ix = cellIndex(g.x, 0), iy = cellIndex(g.y, 0);
+  let s = "";
+  for (let i = 0; i < g.nz; i++) {
+    const v = f(f(f(i + 1 - g.crpix3) * f(g.cdelt3)) + f(g.crval3));
+    const val = ix < 0 || iy < 0 ? NaN : r.cube[(iy * g.nx + ix) * g.nz + i]!;
+    s += `${i} ${cFloat(v, 8, 3)} ${cFloat(val, 6, 2)}\n `;
+  }
+  return s;
+}
