@@ -15,7 +15,8 @@
 import { DataError, defineTool, UsageError } from "../lib/cli/mod.ts";
 import { sprintf, pyStr } from "../lib/formats/printf.ts";
 import { readRsrScan } from "../lib/rsr/raw.ts";
-import { findBadlagsChassisFile } from "../lib/rsr/files.ts";
+import { dataLmtRoot } from "../lib/lmt/env.ts";
+import { findRsrChassisFile } from "../lib/lmt/rsr_files.ts";
 import {
   badCbs,
   BADLAGS_DEFAULTS,
@@ -88,14 +89,13 @@ export const tool = defineTool({
     { name: "rms_min", type: "float", default: BADLAGS_DEFAULTS.rmsMin, metavar: "RMIN", help: "bad C/B when RMS < RMIN" },
     { name: "rms_max", type: "float", default: BADLAGS_DEFAULTS.rmsMax, metavar: "RMAX", help: "bad C/B when RMS > RMAX" },
     { name: "debug", short: "d", type: "boolean", help: "also print RMS_diff per C/B and the series of high-σ lags" },
-    { name: "path", type: "string", env: "DATA_LMT", metavar: "DATA_LMT", help: "data root (default $DATA_LMT)" },
+    { name: "path", type: "string", metavar: "DATA_LMT", help: "data root (default $DATA_LMT)" },
   ],
   positionals: [{ name: "obsnum", help: "observation number (Bs scan)", required: true, type: "int" }],
   run: async (opts, ctx) => {
     const obsnum = opts.obsnum as number;
-    const root = opts.path as string | undefined;
-    if (root === undefined || root === "") throw new UsageError("no data root: set DATA_LMT or give --path");
-    if (obsnum < 0) throw new UsageError(`invalid OBSNUM ${obsnum}: must be >= 0`);
+    const root = dataLmtRoot(opts.path as string | undefined, ctx.env);
+    if (obsnum <= 0) throw new UsageError(`invalid OBSNUM ${obsnum}: must be > 0`);
     const options: BadlagsOptions = {
       bcHi: opts.bc_hi as number,
       bcLo: opts.bc_lo as number,
@@ -115,7 +115,7 @@ export const tool = defineTool({
 
     const sigmas: (Float64Array | null)[] = [];
     for (let c = 0; c < NCHASSIS; c++) {
-      const file = findBadlagsChassisFile(root, c, obsnum);
+      const file = findRsrChassisFile(root, obsnum, c);
       if (file === null) {
         ctx.log.warn(sprintf("skipping missing chassis %d for obsnum %06d (no file under %s)", c, obsnum, root));
         sigmas.push(null);

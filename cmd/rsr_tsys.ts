@@ -19,7 +19,6 @@ import { CorrCalCache } from "../lib/rsr/corrcal.ts";
 import {
   calibrateChassis,
   DEFAULT_JITTER_THRESHOLD,
-  findGenericChassisFile,
   formatTsysCbLine,
   meanSpectrumMilliK,
   tsysBadcbLabel,
@@ -27,7 +26,8 @@ import {
   tsysVerdicts,
 } from "../lib/rsr/tsys.ts";
 import { tsysPlot, type TsysPlotCurve } from "../lib/rsr/plots.ts";
-import { join } from "node:path";
+import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
+import { findRsrChassisFile } from "../lib/lmt/rsr_files.ts";
 
 export const tool = defineTool({
   name: "rsr_tsys",
@@ -54,21 +54,19 @@ export const tool = defineTool({
       min: 0,
       help: "Tsys jitter (K) above which a chassis/board is a BADCB",
     },
-    { name: "path", type: "string", env: "DATA_LMT", metavar: "DATA_LMT", help: "data root (default $DATA_LMT)" },
+    { name: "path", type: "string", metavar: "DATA_LMT", help: "data root (default $DATA_LMT)" },
     {
       name: "corr_cal_dir",
       type: "string",
-      env: "CORR_CAL_DIR",
       help: "corr_cal directory (default $CORR_CAL_DIR, else DATA_LMT/rsr/cal)",
     },
   ],
   positionals: [{ name: "obsnum", help: "observation number (Bs scan)", required: true, type: "int" }],
   run: async (opts, ctx) => {
     const obsnum = opts.obsnum as number;
-    const root = opts.path as string | undefined;
-    if (root === undefined || root === "") throw new UsageError("no data root: set DATA_LMT or give --path");
-    if (obsnum < 0) throw new UsageError(`invalid OBSNUM ${obsnum}: must be >= 0`);
-    const corrDir = (opts.corr_cal_dir as string | undefined) || join(root, "rsr", "cal");
+    const root = dataLmtRoot(opts.path as string | undefined, ctx.env);
+    if (obsnum <= 0) throw new UsageError(`invalid OBSNUM ${obsnum}: must be > 0`);
+    const corrDir = (opts.corr_cal_dir as string | undefined) || corrCalDir(root, ctx.env);
     const spectrumMode = opts.t === true;
     const threshold = opts.rms as number;
 
@@ -86,7 +84,7 @@ export const tool = defineTool({
     const lines: string[] = [];
     let found = 0;
     for (let c = 0; c < 4; c++) {
-      const file = findGenericChassisFile(root, c, obsnum);
+      const file = findRsrChassisFile(root, obsnum, c);
       if (file === null) {
         ctx.log.warn(`skipping missing chassis ${c}: no RedshiftChassis${c} file for obsnum ${obsnum} under ${root}`);
         continue;

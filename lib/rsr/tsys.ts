@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { findRsrChassisFile } from "../lmt/rsr_files.ts";
 import { maStd } from "../num/npstats.ts";
 import { pyStr } from "../formats/printf.ts";
 import { boardFrequencies, NBOARD, readRsrScan, RsrDataError, type RsrScan } from "./raw.ts";
@@ -72,21 +71,6 @@ export function tsysBadcbLabel(verdicts: readonly TsysCb[]): string {
   return bad.length === 0 ? "" : "badcb=" + bad.map((v) => `${v.chassis}/${v.board}`).join(",");
 }
 
-/**
- * The chassis file of an obsnum by dreampy3's `make_generic_filename` rule
- * (`RedshiftChassis{c}/RedshiftChassis{c}*{obsnum:06d}*.nc`), made deterministic: the sorted first
- * match; null when none.
- */
-export function findGenericChassisFile(root: string, chassis: number, obsnum: number): string | null {
-  const dir = join(root, `RedshiftChassis${chassis}`);
-  if (!existsSync(dir)) return null;
-  const id = String(obsnum).padStart(6, "0");
-  const head = `RedshiftChassis${chassis}`;
-  const hits = readdirSync(dir).filter((f) => f.startsWith(head) && f.endsWith(".nc") && f.slice(head.length).includes(id))
-    .sort();
-  return hits.length === 0 ? null : join(dir, hits[0]!);
-}
-
 /** A science scan of one chassis with the calibration built from its Cal obsnum. */
 export interface CalibratedChassis {
   scan: RsrScan;
@@ -112,7 +96,7 @@ export async function calibrateChassis(
   const scan = await readRsrScan(sciencePath);
   const h = scan.header;
   if (h.calObsNum === null) throw new RsrDataError(sciencePath, "variable CalObsNum is missing: cannot calibrate");
-  const calPath = findGenericChassisFile(root, h.chassis, h.calObsNum);
+  const calPath = findRsrChassisFile(root, h.calObsNum, h.chassis);
   if (calPath === null) {
     throw new RsrDataError(sciencePath, `Cal obsnum ${h.calObsNum} of chassis ${h.chassis} not found under ${root}`);
   }
