@@ -1,0 +1,377 @@
+/**
+ * The rsr_driver reduction as one library call (rsr.md §7.3): per (obsnum, chassis) calibrated Bs
+ * repeats → windows/exclude → simulate → default and rfile blanking → baseline → repeat average →
+ * SG; then jackknife, coadd, SG, notch, smoothing, band merge and compsigma.
+ *
+ * @module
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { NBOARD, NLAG, readRsrScan, RsrDataError, type RsrScan, SAMPLES_PER_SECOND, boardFrequencies } from "./raw.ts";
+import { CorrCalCache } from "./corrcal.ts";
+import { type BoardBadLags, calibrate, type Calibration } from "./calibration.ts";
+import { bsSpectra } from "./bs.ts";
+import { blankFrequencies, boardRange, makeProduct, type RsrProduct, type Windows } from "./product.ts";
+import { baseline, type WindowState } from "./baseline.ts";
+import { averageRepeats, averageScans } from "./average.ts";
+import { boardIntervals, type Composite, mergeBands } from "./merge.ts";
+import { excludeWindows, startWindows } from "./windows.ts";
+import { boxcarSmooth, jackknife, notchFilter, sgFilter, simulatedWidth, simulateLine, uniformSource } from "./filters.ts";
+
+/** Whole boards to remove: for (obsnum, chassis) the list of boards (rfile rule applied by the caller). */
+export type BoardRemover = (obsnum: number, chassis: number) => number[];
+
+/** Bad lags per chassis (4 × 6 lists). */
+export type BadLagTable = BoardBadLags[];
+
+/** Empty bad-lag table. */
+export function noBadLags(): BadLagTable {
+  return Array.from({ length: 4 }, () => Array.from({ length: NBOARD }, () => [] as number[]));
+}
+
+/** Build a bad-lag table from `"c/b"` → lag sets (badLagSets of lib/formats/badlags.ts). */
+export function badLagTable(sets: Map<string, Set<number>>): BadLagTable {
+  const t = noBadLags();
+  for (const [key, lags] of sets) {
+    const [c, b] = key.split("/").map(Number) as [number, number];
+    if (c >= 0 && c < 4 && b >= 0 && b < NBOARD) t[c]![b] = [...lags].sort((x, y) => x - y);
+  }
+  return t;
+}
+
+/** Options of {@link runDriver} (rsr_driver §7.1 semantics). */
+export interface DriverOptions {
+  obsnums: number[];
+  /** Chassis to process (sorted unique), default 0..3. */
+  chassis?: number[];
+  /** $DATA_LMT root. */
+  dataLmt: string;
+  /** corr_cal directory (default `<dataLmt>/rsr/cal`). */
+  corrCalDir?: string;
+  badLags?: BadLagTable;
+  /** Whole-board removal (rfile). */
+  removeBoards?: BoardRemover;
+  /** `--exclude` flat list f1 w1 f2 w2 ... */
+  exclude?: number[] | null;
+  /** `--simulate A F W`. */
+  simulate?: [number, number, number] | null;
+  /** Default blanking of board 3 95.5–97.0 GHz on chassis 2,3 (default true). */
+  defaultBlanking?: boolean;
+  /** Baseline order 0..3 (default 1). */
+  order?: number;
+  /** Subtract the first baseline (default true; false = --no-baseline-sub). */
+  subtract?: boolean;
+  /** Repeat threshold (K), undefined/0 = off. */
+  repeatThreshold?: number;
+  /** Coadd threshold (K), undefined/0 = off. */
+  coaddThreshold?: number;
+  /** SG window (odd), 0/undefined = off. */
+  sgf?: number;
+  /** Notch sigma, 0/undefined = off. */
+  notch?: number;
+  /** Boxcar channels, 0/undefined = off. */
+  smooth?: number;
+  /** Jackknife with optional seed. */
+  jackknife?: { seed?: number } | null;
+  /** Progress / warning messages. */
+  log?: (msg: string) => void;
+  /** Shared caches (corr_cal, Cal results) to reuse across calls. */
+  cache?: DriverCache;
+}
+
+/** Caches reused across products and calls: corr_cal matrices and calibrations. */
+export class DriverCache {
+  readonly corrCal: Map<string, CorrCalCache> = new Map();
+  readonly cal: Map<string, Promise<Calibration>> = new Map();
+  corrCalFor(dir: string): CorrCalCache {
+    let c = this.corrCal.get(dir);
+    if (!c) this.corrCal.set(dir, c = new CorrCalCache(dir));
+    return c;
+  }
+}
+
+/** One processed (obsnum, chassis): its repeats after the first baseline, and the repeat average. */
+export interface ProductRecord {
+  obsnum: number;
+  chassis: number;
+  /** Repeats after blanking and the first baseline (for waterfalls). */
+  repeats: RsrProduct;
+  /** Repeat average (after the first SG pass). */
+  average: RsrProduct;
+}
+
+/** Everything the driver writes. */
+export interface DriverResult {
+  sourceName: string;
+  /** Radians. */
+  ra: number;
+  dec: number;
+  products: ProductRecord[];
+  /** The final coadded board spectra (1 repeat) with final σ per board. */
+  coadd: RsrProduct;
+  composite: Composite;
+  /** Final σ per board (K). */
+  boardSigma: number[];
+  boardIntervals: ([number, number] | null)[];
+  /** `OBSNUM_CHASSIS` per product. */
+  inputObservations: string[];
+  integrationTime: number;
+  opacity: number;
+  /** SG info when the filter was used. */
+  sgf?: { window: number; freqCut: number; velCut: number };
+  simulate?: { amplitude: number; frequency: number; widthGHz: number };
+  /** Messages emitted (also passed to options.log). */
+  messages: string[];
+}
+
+/** Strict lookup of `RedshiftChassis{c}/RedshiftChassis{c}_<date>_{obsnum:06d}_NN_NNNN.nc`; null when absent. */
+export function findChassisFile(root: string, chassis: number, obsnum: number): string | null {
+  const dir = join(root, `RedshiftChassis${chassis}`);
+  if (!existsSync(dir)) return null;
+  const id = String(obsnum).padStart(6, "0");
+  const re = new RegExp(`^RedshiftChassis${chassis}_.*_${id}_(\\d\\d)_(\\d{4})\\.nc$`);
+  const hits = readdirSync(dir).filter((n) => re.test(n)).sort();
+  if (hits.length === 0) return null;
+  const main = hits.filter((n) => n.endsWith("_00_0001.nc"));
+  if (main.length > 1) {
+    throw new RsrDataError(dir, `more than one file for obsnum ${obsnum}: ${main.join(", ")}`);
+  }
+  return join(dir, main[0] ?? hits[0]!);
+}
+
+/** numpy.round(x, 2) (round half to even on x·100). */
+function round2(x: number): number {
+  const y = x * 100;
+  let r = Math.round(y);
+  if (Math.abs(y % 1) === 0.5 && r % 2 !== 0) r -= 1;
+  return r / 100;
+}
+
+/** Default blanking of the original driver (board 3, 95.5–97.0 GHz, chassis 2 and 3). */
+export const DEFAULT_BLANKING = { board: 3, f1: 95.5, f2: 97.0, chassis: [2, 3] } as const;
+
+/** Integration time of one chassis file: Σ_records mean_boards(AccSamples/48124). */
+export function chassisIntegrationTime(scan: RsrScan): number {
+  let t = 0;
+  for (let r = 0; r < scan.nrec; r++) {
+    let s = 0;
+    for (let b = 0; b < NBOARD; b++) s += scan.accSamples[r * NBOARD + b]! / SAMPLES_PER_SECOND;
+    t += s / NBOARD;
+  }
+  return t;
+}
+
+/** Load (cached) the calibration of a Bs scan's chassis from its CalObsNum. */
+export function calibrationFor(
+  scan: RsrScan,
+  dataLmt: string,
+  corrCal: CorrCalCache,
+  badLags: BoardBadLags,
+  cache: DriverCache,
+): Promise<Calibration> {
+  const h = scan.header;
+  if (h.calObsNum === null) {
+    throw new RsrDataError(h.path, `variable Header.RedshiftChassis_${h.chassis}_.CalObsNum is missing`);
+  }
+  const key = `${dataLmt}|${corrCal.dir}|${h.calObsNum}|${h.chassis}|${JSON.stringify(badLags)}`;
+  let p = cache.cal.get(key);
+  if (!p) {
+    p = (async () => {
+      const path = findChassisFile(dataLmt, h.chassis, h.calObsNum!);
+      if (path === null) {
+        throw new RsrDataError(
+          h.path,
+          `Cal scan ${h.calObsNum} (CalObsNum) of chassis ${h.chassis} not found under ${join(dataLmt, `RedshiftChassis${h.chassis}`)}`,
+        );
+      }
+      const cal = await readRsrScan(path);
+      if (cal.header.corrCalId === null) {
+        throw new RsrDataError(path, `variable Header.RedshiftChassis_${cal.header.chassis}_.CorrCalId is missing`);
+      }
+      const mats = await corrCal.matrices(cal.header.corrCalId, cal.header.chassis, cal.header.slotNumber);
+      return calibrate(cal, badLags, mats);
+    })();
+    cache.cal.set(key, p);
+  }
+  return p;
+}
+
+/** Calibrated Bs repeats of one chassis scan as a product (rsr.md §2.4–2.5). */
+export async function calibratedProduct(
+  scan: RsrScan,
+  dataLmt: string,
+  corrCal: CorrCalCache,
+  badLags: BoardBadLags,
+  cache: DriverCache,
+): Promise<RsrProduct> {
+  const h = scan.header;
+  if (h.corrCalId === null) {
+    throw new RsrDataError(h.path, `variable Header.RedshiftChassis_${h.chassis}_.CorrCalId is missing`);
+  }
+  const cal = await calibrationFor(scan, dataLmt, corrCal, badLags, cache);
+  const mats = await corrCal.matrices(h.corrCalId, h.chassis, h.slotNumber);
+  const { nrep, data } = bsSpectra(scan, cal, badLags, mats);
+  return makeProduct(h.obsnum, h.chassis, boardFrequencies(h), h.boardNumber, nrep, data);
+}
+
+/** Run the whole driver reduction. Throws RsrDataError when no product could be made. */
+export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
+  const messages: string[] = [];
+  const log = (m: string) => {
+    messages.push(m);
+    opts.log?.(m);
+  };
+  const chassisList = [...new Set(opts.chassis ?? [0, 1, 2, 3])].sort((a, b) => a - b);
+  const cache = opts.cache ?? new DriverCache();
+  const corrCal = cache.corrCalFor(opts.corrCalDir ?? join(opts.dataLmt, "rsr", "cal"));
+  const badTable = opts.badLags ?? noBadLags();
+  const order = opts.order ?? 1;
+  if (!Number.isInteger(order) || order < 0 || order > 3) throw new RangeError(`baseline order ${order} must be 0..3`);
+  const rthr = opts.repeatThreshold ? opts.repeatThreshold : undefined;
+  const cthr = opts.coaddThreshold ? opts.coaddThreshold : undefined;
+  const sgf = opts.sgf ? opts.sgf : 0;
+  const exclude = opts.exclude && opts.exclude.length ? opts.exclude : null;
+  if (exclude && exclude.length % 2 !== 0) throw new RangeError(`--exclude needs pairs F W, got ${exclude.length} values`);
+
+  let sourceName: string | null = null;
+  let ra = NaN;
+  let dec = NaN;
+  let windows: Windows | null = null;
+  const products: ProductRecord[] = [];
+  const inputObs: string[] = [];
+  let tintTotal = 0;
+  const tauPerObs: number[] = [];
+  let sgInfo: DriverResult["sgf"];
+  let simInfo: DriverResult["simulate"];
+  const missing: string[] = [];
+
+  for (const obsnum of opts.obsnums) {
+    let tintSum = 0;
+    let tintN = 0;
+    const taus: number[] = [];
+    for (const c of chassisList) {
+      const path = findChassisFile(opts.dataLmt, c, obsnum);
+      if (path === null) {
+        const where = join(opts.dataLmt, `RedshiftChassis${c}`);
+        missing.push(`${obsnum}/${c}`);
+        log(`no file for obsnum ${obsnum} chassis ${c} under ${where}`);
+        continue;
+      }
+      const scan = await readRsrScan(path);
+      const h = scan.header;
+      if (h.obsPgm !== "Bs") {
+        log(`Skipping ${path} with ObsPgm = ${h.obsPgm}`);
+        continue;
+      }
+      if (sourceName === null) {
+        sourceName = h.sourceName;
+        ra = h.ra;
+        dec = h.dec;
+      }
+      let prod: RsrProduct;
+      try {
+        prod = await calibratedProduct(scan, opts.dataLmt, corrCal, badTable[c] ?? [], cache);
+      } catch (e) {
+        // the original skips incomplete observations (odd records, broken BufPos pairs)
+        if (e instanceof RsrDataError && /BufPos|odd number of records/.test(e.message)) {
+          log(`Cannot process ${path}: ${e.message} (probably an incomplete observation); skipped`);
+          continue;
+        }
+        throw e;
+      }
+      inputObs.push(`${obsnum}_${c}`);
+      if (windows === null) {
+        windows = startWindows(prod.freq);
+        if (exclude) excludeWindows(windows, prod.freq, exclude);
+      }
+      const state: WindowState = { windows: null };
+      if (opts.simulate) {
+        const [A, F, W] = opts.simulate;
+        simulateLine(prod, A, F, W);
+        simInfo = { amplitude: A, frequency: F, widthGHz: simulatedWidth(F, W) };
+      }
+      if (opts.defaultBlanking ?? true) {
+        if ((DEFAULT_BLANKING.chassis as readonly number[]).includes(c)) {
+          blankFrequencies(prod, DEFAULT_BLANKING.board, DEFAULT_BLANKING.f1, DEFAULT_BLANKING.f2);
+        }
+      }
+      for (const b of opts.removeBoards?.(obsnum, c) ?? []) {
+        const [lo, hi] = boardRange(prod.freq[b]!);
+        blankFrequencies(prod, b, lo, hi);
+      }
+      baseline(prod, state, { order, subtract: opts.subtract ?? true, windows });
+      const repeats = { ...prod, data: prod.data.slice(), sigma: prod.sigma.slice() };
+      const avg = averageRepeats(prod, state, rthr);
+      if (sgf) {
+        sgFilter(avg, sgf, exclude, log);
+        baseline(avg, state, { order: 0, subtract: false });
+      }
+      products.push({ obsnum, chassis: c, repeats, average: avg });
+      tintSum += chassisIntegrationTime(scan);
+      tintN++;
+      if (h.tau !== null && Number.isFinite(h.tau) && h.tau > 0) taus.push(h.tau);
+    }
+    if (tintN > 0) tintTotal += tintSum / tintN;
+    if (taus.length > 0) tauPerObs.push(taus.reduce((a, b) => a + b, 0) / taus.length);
+  }
+  if (products.length === 0) {
+    throw new RsrDataError(
+      opts.dataLmt,
+      `No RSR data files were found for obsnum(s) ${opts.obsnums.join(",")}` +
+        (missing.length ? ` (missing obsnum/chassis: ${missing.join(" ")})` : ""),
+    );
+  }
+  if (opts.jackknife) {
+    const rand = uniformSource(opts.jackknife.seed);
+    for (const p of products) jackknife(p.average, rand);
+  }
+  const coaddState: WindowState = { windows };
+  const coadd = averageScans(products.map((p) => p.average), coaddState, cthr);
+  if (sgf) {
+    sgFilter(coadd, sgf, exclude, log);
+    baseline(coadd, coaddState, { order: 0, subtract: false });
+    const f1 = products[0]!.average.freq[1]!;
+    const df = sgf * (f1[0]! - f1[1]!);
+    const f = f1[0]!;
+    const fp = f + df;
+    sgInfo = { window: sgf, freqCut: df, velCut: Math.abs(f * f - fp * fp) / (fp * fp + f * f) * 299792.458 };
+  }
+  if (opts.notch) {
+    notchFilter(coadd, opts.notch);
+    baseline(coadd, coaddState, { order: 0, subtract: false });
+  }
+  const boardSigma = Array.from(coadd.sigma.subarray(0, NBOARD));
+  if (opts.smooth) boxcarSmooth(coadd, opts.smooth);
+  const composite = mergeBands(coadd);
+  const opacity = tauPerObs.length ? round2(tauPerObs.reduce((a, b) => a + b, 0) / tauPerObs.length) : NaN;
+  return {
+    sourceName: sourceName ?? "",
+    ra,
+    dec,
+    products,
+    coadd,
+    composite,
+    boardSigma,
+    boardIntervals: boardIntervals(coadd),
+    inputObservations: inputObs,
+    integrationTime: tintTotal,
+    opacity,
+    ...(sgInfo ? { sgf: sgInfo } : {}),
+    ...(simInfo ? { simulate: simInfo } : {}),
+    messages,
+  };
+}
+
+/** Bandspec columns: per board its frequencies and values, masked channels as 0.0. */
+export function bandspecColumns(coadd: RsrProduct): { freq: Float64Array; value: Float64Array }[] {
+  const out: { freq: Float64Array; value: Float64Array }[] = [];
+  for (let b = 0; b < NBOARD; b++) {
+    const v = new Float64Array(NLAG);
+    for (let k = 0; k < NLAG; k++) {
+      const x = coadd.data[b * NLAG + k]!;
+      v[k] = Number.isFinite(x) && x !== -32767 ? x : 0;
+    }
+    out.push({ freq: coadd.freq[b]!, value: v });
+  }
+  return out;
+}
