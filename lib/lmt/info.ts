@@ -11,10 +11,9 @@
  */
 import { openNetcdf } from "../netcdf/mod.ts";
 import type { NcFile } from "../netcdf/types.ts";
-import { findRsrFiles } from "./rsr_files.ts";
+import { findRsrChassisFile, RSR_CHASSIS } from "./rsr_files.ts";
+import { LmtDataError } from "./errors.ts";
 import { findIfproc } from "./seq_files.ts";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 
 const ARCSEC_PER_RAD = 206264.80624709636;
 const C_M_S = 299792458;
@@ -83,7 +82,11 @@ function arr(f: NcFile, name: string): number[] {
 
 /** Gather the summary of an obsnum under a data root (RSR chassis files first, then SEQ ifproc). */
 export async function obsInfo(root: string, obsnum: number): Promise<ObsInfo> {
-  const rsr = existsSync(root) ? findRsrFiles(root, obsnum) : new Map<number, string>();
+  const rsr = new Map<number, string>();
+  for (const c of RSR_CHASSIS) {
+    const f = findRsrChassisFile(root, obsnum, c);
+    if (f !== null) rsr.set(c, f);
+  }
   if (rsr.size > 0) {
     const chassis = Math.min(...rsr.keys());
     const path = rsr.get(chassis)!;
@@ -94,7 +97,19 @@ export async function obsInfo(root: string, obsnum: number): Promise<ObsInfo> {
       f.close();
     }
   }
-  const path = findIfproc(root, obsnum);
+  let path: string;
+  try {
+    path = findIfproc(root, obsnum);
+  } catch (e) {
+    if (e instanceof LmtDataError) {
+      throw new LmtDataError(
+        `No data for obsnum ${obsnum} in ${root}: neither RedshiftChassis?/RedshiftChassis?_*_` +
+          `${String(obsnum).padStart(6, "0")}_NN_NNNN.nc (RSR) nor ifproc/ifproc_*_${String(obsnum).padStart(6, "0")}` +
+          `_NN_NNNN.nc (SEQ)`,
+      );
+    }
+    throw e;
+  }
   const f = await openNetcdf(path);
   try {
     return seqInfo(f, path);
@@ -241,9 +256,4 @@ export function infoRc(i: ObsInfo, version: string): string {
 export function infoMake(i: ObsInfo, prefix = ""): string {
   return infoPairs(i).map(([k, v]) => `${prefix}${k} := ${String(v).replace(/\$/g, "$$$$").replace(/#/g, "\\#")}`)
     .join("\n") + "\n";
-}
-
-/** Path of the data root's `rsr/cal` directory (for messages). */
-export function describeRoot(root: string): string {
-  return join(root);
 }
