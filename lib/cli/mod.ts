@@ -16,6 +16,7 @@ import { DataError, EXIT, UsageError } from "./errors.ts";
 import { BrokenPipe, OutputFile, readInputBytes, readInputText, writeStderr, writeStdout } from "./io.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import { VERSION } from "../version.ts";
+import { statSync, writeFileSync } from "node:fs";
 
 export { DataError, EXIT, UsageError } from "./errors.ts";
 export type { OptionSpec, ParsedValues, PositionalSpec } from "./args.ts";
@@ -103,6 +104,7 @@ export function defineTool(spec: ToolSpec): Tool {
 
   const main = async (argv: string[], envIn?: Record<string, string>): Promise<number> => {
     const env = envIn ?? Deno.env.toObject();
+    const t0 = performance.now();
     const outputs: OutputFile[] = [];
     const aborts: (() => void)[] = [];
     const commits: (() => void)[] = [];
@@ -170,6 +172,7 @@ export function defineTool(spec: ToolSpec): Tool {
       }
       for (const f of commits) f();
       for (const o of outputs) o.commit();
+      if (env.LMT_SIDECAR === "1") writeSidecars(spec.name, argv, parsed.values, outputs, t0);
       return 0;
     } catch (e) {
       abortAll();
@@ -194,6 +197,48 @@ export function defineTool(spec: ToolSpec): Tool {
     }
   };
   return { spec, main, help };
+}
+
+/**
+ * Provenance sidecars (`<output>.json`, written when LMT_SIDECAR=1, as the pipelines do): tool, version,
+ * command line, working directory, input files named on the command line, parameters, wall time.
+ */
+function writeSidecars(
+  name: string,
+  argv: string[],
+  values: ParsedValues,
+  outputs: OutputFile[],
+  t0: number,
+): void {
+  const files = outputs.filter((o) => !o.isStdout).map((o) => o.path);
+  if (files.length === 0) return;
+  const outSet = new Set(files);
+  const inputs: string[] = [];
+  const consider = (v: unknown) => {
+    if (typeof v === "string" && v !== "-" && !outSet.has(v)) {
+      try {
+        if (statSync(v).isFile()) inputs.push(v);
+      } catch { /* not a file */ }
+    } else if (Array.isArray(v)) v.forEach(consider);
+  };
+  Object.values(values).forEach(consider);
+  const record = {
+    tool: name,
+    version: VERSION,
+    command: [name, ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" "),
+    cwd: Deno.cwd(),
+    date: new Date().toISOString().slice(0, 19),
+    inputs,
+    outputs: files,
+    parameters: values,
+    wall_time_s: Math.round((performance.now() - t0) / 10) / 100,
+  };
+  const text = JSON.stringify(record, null, 1) + "\n";
+  for (const f of files) {
+    try {
+      writeFileSync(`${f}.json`, text);
+    } catch { /* a sidecar never fails a tool */ }
+  }
 }
 
 /**

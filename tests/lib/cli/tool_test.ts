@@ -77,3 +77,26 @@ Deno.test("tool skeleton: a closed stdout pipe is not an error", async () => {
   const o = await cmd.output();
   assert.equal(new TextDecoder().decode(o.stderr), "");
 });
+
+Deno.test("tool skeleton: LMT_SIDECAR=1 writes a provenance sidecar per output file", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeFileSync(join(dir, "in.txt"), "abc\n");
+    const cmd = new Deno.Command(DENO, {
+      args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), FIXTURE, "-n", "1", "-o", "out.txt", "in.txt"],
+      cwd: dir,
+      env: { LMT_SIDECAR: "1" },
+    });
+    const o = await cmd.output();
+    assert.equal(o.code, 0);
+    const side = JSON.parse(readFileSync(join(dir, "out.txt.json"), "utf8"));
+    assert.equal(side.tool, "demo_tool");
+    assert.equal(side.command, "demo_tool -n 1 -o out.txt in.txt");
+    assert.deepEqual(side.inputs, ["in.txt"]);
+    assert.deepEqual(side.outputs, ["out.txt"]);
+    assert.equal(side.parameters.lines, 1);
+    assert.ok(side.wall_time_s >= 0 && side.wall_time_s < 60);
+  } finally {
+    cleanup();
+  }
+});
