@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { findRsrChassisFile } from "../lmt/rsr_files.ts";
 import { NBOARD, NLAG, readRsrScan, RsrDataError, type RsrScan, SAMPLES_PER_SECOND, boardFrequencies } from "./raw.ts";
 import { CorrCalCache } from "./corrcal.ts";
 import { type BoardBadLags, calibrate, type Calibration } from "./calibration.ts";
@@ -124,21 +124,6 @@ export interface DriverResult {
   messages: string[];
 }
 
-/** Strict lookup of `RedshiftChassis{c}/RedshiftChassis{c}_<date>_{obsnum:06d}_NN_NNNN.nc`; null when absent. */
-export function findChassisFile(root: string, chassis: number, obsnum: number): string | null {
-  const dir = join(root, `RedshiftChassis${chassis}`);
-  if (!existsSync(dir)) return null;
-  const id = String(obsnum).padStart(6, "0");
-  const re = new RegExp(`^RedshiftChassis${chassis}_.*_${id}_(\\d\\d)_(\\d{4})\\.nc$`);
-  const hits = readdirSync(dir).filter((n) => re.test(n)).sort();
-  if (hits.length === 0) return null;
-  const main = hits.filter((n) => n.endsWith("_00_0001.nc"));
-  if (main.length > 1) {
-    throw new RsrDataError(dir, `more than one file for obsnum ${obsnum}: ${main.join(", ")}`);
-  }
-  return join(dir, main[0] ?? hits[0]!);
-}
-
 /** numpy.round(x, 2) (round half to even on x·100). */
 function round2(x: number): number {
   const y = x * 100;
@@ -177,7 +162,7 @@ export function calibrationFor(
   let p = cache.cal.get(key);
   if (!p) {
     p = (async () => {
-      const path = findChassisFile(dataLmt, h.chassis, h.calObsNum!);
+      const path = findRsrChassisFile(dataLmt, h.calObsNum!, h.chassis);
       if (path === null) {
         throw new RsrDataError(
           h.path,
@@ -246,11 +231,10 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
   const missing: string[] = [];
 
   for (const obsnum of opts.obsnums) {
-    let tintSum = 0;
-    let tintN = 0;
+    const tints: number[] = [];
     const taus: number[] = [];
     for (const c of chassisList) {
-      const path = findChassisFile(opts.dataLmt, c, obsnum);
+      const path = findRsrChassisFile(opts.dataLmt, obsnum, c);
       if (path === null) {
         const where = join(opts.dataLmt, `RedshiftChassis${c}`);
         missing.push(`${obsnum}/${c}`);
@@ -307,11 +291,11 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
         baseline(avg, state, { order: 0, subtract: false });
       }
       products.push({ obsnum, chassis: c, repeats, average: avg });
-      tintSum += chassisIntegrationTime(scan);
-      tintN++;
+      tints.push(chassisIntegrationTime(scan));
       if (h.tau !== null && Number.isFinite(h.tau) && h.tau > 0) taus.push(h.tau);
     }
-    if (tintN > 0) tintTotal += tintSum / tintN;
+    // each processed chassis adds t_c / n_chassis (this order reproduces the original's last digit)
+    for (const t of tints) tintTotal += t / tints.length;
     if (taus.length > 0) tauPerObs.push(taus.reduce((a, b) => a + b, 0) / taus.length);
   }
   if (products.length === 0) {
