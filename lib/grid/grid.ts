@@ -62,7 +62,7 @@ export interface GridParams {
   /** 1: keep every cell with W > 0; 0: only cells that are some spectrum's nearest cell. */
   edge: number;
   model?: ModelImage;
-  /** 0 = in-process; N = N workers (default 0). */
+  /** 0 = in-process; N = N workers; undefined = automatic (in-process for small jobs, else one per core). */
   workers?: number;
   kernel?: "wasm" | "ts";
   /** Spectra per streamed chunk (default: about 8 MB of spectra). */
@@ -130,6 +130,16 @@ function defaultChunk(nz: number): number {
   return Math.max(16, Math.min(4096, Math.floor((8 << 20) / (4 * Math.max(1, nz)))));
 }
 
+function ntotalOf(tables: SpecFileTable[]): number {
+  return tables.reduce((a, t) => a + t.nspec, 0);
+}
+
+/** Workers used when none are requested: none below ~3e8 multiply-adds (start-up cost), else one per core. */
+export function autoWorkers(work: number): number {
+  if (work < 3e8) return 0;
+  return Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1));
+}
+
 function modelValue(m: ModelImage, x: number, y: number): number {
   const i = Math.round(x / m.cdeltX + m.crpixX) - 1;
   const j = Math.round(y / m.cdeltY + m.crpixY) - 1;
@@ -167,7 +177,7 @@ export async function gridSpecFiles(inputs: NcFile[], p: GridParams, hooks: Grid
   const foot = (2 * nc1 + 1) ** 2;
   const chunk = p.chunkSpectra ?? defaultChunk(nz);
   const layout = planMemory(ncell, nz, chunk, foot);
-  const workers = p.workers ?? 0;
+  const workers = p.workers ?? autoWorkers(ntotalOf(tables) * nz * foot);
   const exec = new AxpyExecutor(layout, { workers, ...(p.kernel !== undefined ? { kernel: p.kernel } : {}) });
   const W = new Float32Array(ncell);
   const T = new Float32Array(ncell);

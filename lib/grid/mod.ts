@@ -11,3 +11,4 @@ export * from "./specfile.ts";
 export * from "./grid.ts";
 export * from "./output.ts";
 export { AxpyExecutor } from "./executor.ts";
+export * from "./job.ts";

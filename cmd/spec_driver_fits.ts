@@ -1,0 +1,126 @@
+/**
+ * spec_driver_fits — OTF convolution gridding of SpecFiles into a FITS cube, weight map and
+ * radiometer map (the SLR C program, same letter options and defaults).
+ *
+ * Examples:
+ *   spec_driver_fits -i M_97001__0.nc -o M.fits -w M.wt.fits -l 13 -c 6.5 -u 0,1,2,3 -z -4 -s 1 -x 120 -y 120
+ *   spec_driver_fits -i a.nc,b.nc -o ab.fits -w ab.wt.fits -l 13 -c 6.5 -s 1     # one gridding of two SpecFiles
+ *   process_otf_map -o - ... | spec_driver_fits -i - -o M.fits -l 13 -c 6.5 -s 1
+ * @module
+ */
+import { defineTool, UsageError } from "../lib/cli/mod.ts";
+import { type GridParams, parseSampleList, runGridJob } from "../lib/grid/mod.ts";
+
+export const tool = defineTool({
+  name: "spec_driver_fits",
+  summary: "grid SpecFile spectra into a FITS cube with a convolution kernel (OTF gridding)",
+  usage: "spec_driver_fits -i SPECFILE[,SPECFILE...]|- -o CUBE.fits [-w WEIGHT.fits] [options]",
+  description:
+    "Several SpecFiles are given as one comma-separated -i list (as the C program); the first one defines the " +
+    "map centre and the spectral axis. -i - reads one SpecFile (netCDF-3 or -4) from stdin. -x/-y are HALF sizes " +
+    "of the map in arcsec. With -w the radiometer map is also written, to --radiometer or <output minus .fits>" +
+    ".radiometer.rms.fits (never a fixed name in the working directory). An existing output is not replaced " +
+    "without --overwrite. Differences from the C program are listed in docs/compat.md.",
+  options: [
+    { name: "input", short: "i", type: "string", help: "SpecFile(s), comma separated; - = stdin" },
+    { name: "output", short: "o", type: "string", help: "output FITS cube" },
+    { name: "weight", short: "w", type: "string", help: "output weight map (also enables the radiometer map)" },
+    { name: "model", short: "a", type: "string", help: "2-D FITS model sampled into channel 0 (experimental)" },
+    { name: "resolution_size", short: "l", type: "float", default: 14, min: 1e-6, help: "resolution lambda/D (arcsec)" },
+    { name: "cell_size", short: "c", type: "float", default: 7, min: 1e-6, help: "cell size (arcsec)" },
+    {
+      name: "pix_list",
+      short: "u",
+      type: "intlist",
+      default: [...Array(16).keys()],
+      help: "pixels to grid, [0,1,..] or 0,1,.. (C default: none)",
+    },
+    { name: "rms_cutoff", short: "z", type: "float", default: 10, help: ">0 RMS cut (K), <0 robust per-pixel cut, 0 rejects all" },
+    { name: "noise_sigma", short: "s", type: "float", default: 0, help: "weighting: 0 none, 1 1/RMS^2, 2 1/Tsys^2" },
+    { name: "x_extent", short: "x", type: "float", default: 160, min: 0, help: "half size of the map in X (arcsec)" },
+    { name: "y_extent", short: "y", type: "float", default: 160, min: 0, help: "half size of the map in Y (arcsec)" },
+    { name: "filter", short: "f", type: "int", default: 1, help: "1 jinc, 2 gauss, 3 triangle, 4 box(resolution), 0 box(cell/2)" },
+    { name: "rmax", short: "r", type: "float", default: 3, min: 1e-6, help: "kernel radius (units of resolution)" },
+    { name: "n_cell", short: "n", type: "int", default: 256, help: "accepted and ignored (the table has 256 samples)" },
+    { name: "jinc_a", short: "0", type: "float", default: 1.1, help: "otf_a kernel parameter" },
+    { name: "jinc_b", short: "1", type: "float", default: 4.75, help: "otf_b kernel parameter" },
+    { name: "jinc_c", short: "2", type: "float", default: 2, help: "otf_c kernel parameter" },
+    { name: "sample", short: "b", type: "intlist", default: [-1, 0, 0], help: "blank samples: P,S0,S1[,P,S0,S1...]" },
+    { name: "edge", short: "e", type: "int", default: 0, choices: [0, 1], help: "1: keep all cells with weight > 0" },
+    { name: "n_subcell", short: "m", type: "int", hidden: true, help: "unused (C compatibility)" },
+    { name: "sample_step", short: "p", type: "float", hidden: true, help: "unused (C compatibility)" },
+    { name: "scan_step", short: "q", type: "float", hidden: true, help: "unused (C compatibility)" },
+    { name: "radiometer", type: "string", help: "radiometer map path (default from -o)" },
+    { name: "spec_tmp", type: "string", metavar: "FILE", help: "write the centre-cell debug spectrum (spec-tmp.tab format)" },
+    { name: "overwrite", type: "boolean", help: "replace existing output files" },
+    { name: "workers", type: "int", min: 0, max: 64, help: "worker threads (0 = none; default: automatic)" },
+    { name: "kernel", type: "string", choices: ["wasm", "ts"], default: "wasm", hidden: true, help: "hot-loop implementation" },
+  ],
+  run: async (opts, ctx) => {
+    if (ctx.argv.length === 0) {
+      ctx.stdout(tool.help());
+      return 0;
+    }
+    const input = opts.input as string | undefined;
+    const output = opts.output as string | undefined;
+    if (input === undefined || input === "") throw new UsageError("-i SPECFILE is required");
+    if (output === undefined || output === "") throw new UsageError("-o OUTPUT.fits is required");
+    let sample;
+    try {
+      sample = parseSampleList(opts.sample as number[]);
+    } catch (e) {
+      throw new UsageError(`-b/--sample: ${(e as Error).message}`);
+    }
+    const pixList = opts.pix_list as number[];
+    for (const p of pixList) if (p < 0 || p > 63) throw new UsageError(`-u/--pix_list: pixel ${p} out of range 0..63`);
+    if (pixList.length === 0) throw new UsageError("-u/--pix_list: empty pixel list");
+    const params: GridParams = {
+      resolution: opts.resolution_size,
+      cell: opts.cell_size,
+      pixList,
+      rmsCut: opts.rms_cutoff,
+      noiseSigma: opts.noise_sigma,
+      xExtent: opts.x_extent,
+      yExtent: opts.y_extent,
+      otfSelect: opts.filter,
+      rmax: opts.rmax,
+      otfA: opts.jinc_a,
+      otfB: opts.jinc_b,
+      otfC: opts.jinc_c,
+      sample,
+      edge: opts.edge,
+      kernel: opts.kernel,
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    };
+    if (opts.x_extent !== opts.y_extent) {
+      ctx.log.info("non-square map: each axis gets its own reference pixel (the C program swapped them)");
+    }
+    let bar: ReturnType<typeof ctx.progress> | undefined;
+    let last = 0;
+    const report = await runGridJob({
+      inputs: input.split(",").filter((s) => s !== ""),
+      readStdin: () => ctx.readBytes("-"),
+      output,
+      ...(opts.weight !== undefined ? { weight: opts.weight } : {}),
+      ...(opts.radiometer !== undefined ? { radiometer: opts.radiometer } : {}),
+      ...(opts.spec_tmp !== undefined ? { specTmp: opts.spec_tmp } : {}),
+      ...(opts.model !== undefined ? { model: opts.model } : {}),
+      overwrite: opts.overwrite === true,
+      command: ["spec_driver_fits", ...ctx.argv].join(" "),
+      params,
+    }, {
+      onProgress: (done, total) => {
+        bar ??= ctx.progress("gridding", total);
+        bar.tick(done - last);
+        last = done;
+      },
+      onWarning: (m) => ctx.log.warn(m),
+    });
+    bar?.done();
+    for (const l of report.lines) ctx.log.info(l);
+    for (const p of report.written) ctx.log.info(`wrote ${p}`);
+    return 0;
+  },
+});
+
+if (import.meta.main) Deno.exit(await tool.main(Deno.args));
