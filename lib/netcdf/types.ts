@@ -125,8 +125,8 @@ export interface NcWriteVariable {
   type: NcType;
   dimensions: string[];
   attributes?: Record<string, NcAttrValue>;
-  /** Typed array (or string / string[] for char) holding all values, C order. */
-  data?: NcData;
+  /** Typed array (or string / string[] for char; plain numbers accepted) holding all values, C order. */
+  data?: NcData | number[];
   /**
    * Optional explicit types of numeric attributes (name → type). Without it, `_FillValue`,
    * `missing_value`, `valid_min`, `valid_max` and `valid_range` take the variable's type, other
