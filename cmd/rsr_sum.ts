@@ -1,0 +1,65 @@
+/**
+ * rsr_sum — sum RSR obsnums using a `.blanking` file (windows, obsnums, frequency blanking) into a
+ * two-column spectrum (rsr_sum.py drop-in).
+ *
+ * Examples:
+ *   rsr_sum -b rsr.91001.blanking --badlags rsr.91001.badlags --o1 1 -t 0.01   # → rsr.91001.blanking.sum.txt
+ *   cat rsr.91001.blanking | rsr_sum -b - -o - > sum.txt
+ *
+ * The blanking file is parsed, never executed. Differences from rsr_sum.py are in docs/compat.md.
+ * @module
+ */
+import { defineTool, UsageError } from "../lib/cli/mod.ts";
+import { badLagSets, parseBadlags } from "../lib/formats/badlags.ts";
+import { parseBlanking } from "../lib/formats/blanking.ts";
+import { stringifySumSpectrum } from "../lib/formats/spectrum.ts";
+import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
+import { badLagTable } from "../lib/rsr/driver.ts";
+import { runSum } from "../lib/rsr/sum.ts";
+
+export const tool = defineTool({
+  name: "rsr_sum",
+  summary: "sum RSR obsnums with a .blanking file into a 2-column spectrum",
+  usage: "rsr_sum -b BLANKING_FILE [options]",
+  description: "Output: BLANKING_FILE + '.sum.txt' (or -o FILE, '-' = stdout): frequency (GHz) and T_A (K), " +
+    "%.18e, no header, 0.0 where no board contributes. -t is always applied (σ < t).",
+  options: [
+    { name: "blanking", short: "b", type: "string", required: true, metavar: "BLANKING_FILE", help: "blanking file ('-' = stdin)" },
+    { name: "threshold", short: "t", type: "float", default: 0.01, help: "coadd sigma threshold (K), always applied" },
+    { name: "repeat_threshold", short: "r", type: "float", default: 0.01, help: "accepted for compatibility; unused (as in rsr_sum.py)" },
+    { name: "badlags", type: "string", help: ".badlags file" },
+    { name: "o1", short: "1", type: "int", default: 1, min: 0, max: 3, help: "baseline order per obsnum/chassis (subtracted)" },
+    { name: "o2", short: "2", type: "int", default: -1, min: -1, max: 3, help: "final baseline order; <0: sigma only" },
+    { name: "path", short: "p", type: "string", env: "DATA_LMT", help: "data root (default $DATA_LMT; honoured, unlike rsr_sum.py)" },
+    { name: "corr_cal_dir", type: "string", env: "CORR_CAL_DIR", help: "corr_cal directory (default <data root>/rsr/cal)" },
+    { name: "output", short: "o", type: "string", help: "output file ('-' = stdout; default BLANKING_FILE.sum.txt)" },
+    { name: "print_options", short: "d", type: "boolean", help: "print the options to stderr" },
+  ],
+  run: async (opts, ctx) => {
+    const bname = opts.blanking as string;
+    if (bname === "-" && opts.output === undefined) {
+      throw new UsageError("with -b - (stdin) give the output name with -o FILE or -o -");
+    }
+    if (opts.print_options) ctx.log.warn(JSON.stringify(opts));
+    const blanking = parseBlanking(await ctx.readText(bname), bname === "-" ? "<stdin>" : bname);
+    const root = dataLmtRoot(opts.path as string | undefined, ctx.env);
+    const badLags = opts.badlags
+      ? badLagTable(badLagSets(parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)))
+      : undefined;
+    const res = await runSum({
+      blanking,
+      dataLmt: root,
+      corrCalDir: (opts.corr_cal_dir as string | undefined) || corrCalDir(root, ctx.env),
+      ...(badLags ? { badLags } : {}),
+      threshold: opts.threshold as number,
+      order1: opts.o1 as number,
+      order2: opts.o2 as number,
+      log: (m) => ctx.log.warn(m),
+    });
+    const out = (opts.output as string | undefined) ?? bname + ".sum.txt";
+    ctx.writeFile(out, stringifySumSpectrum(res.composite.freq, res.composite.value));
+    return 0;
+  },
+});
+
+if (import.meta.main) Deno.exit(await tool.main(Deno.args));
