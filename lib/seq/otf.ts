@@ -14,6 +14,7 @@ import { calTsysSpectrum, otfCalTsys, type TsysSpectrum } from "./cal.ts";
 import { SeqDataError } from "./errors.ts";
 import { type Ifproc, ifprocTsys, mapCoord as mapCoordRule, readIfprocHeader, readIfprocStream } from "./ifproc.ts";
 import { linePlan, processLine, type Region } from "./line.ts";
+import { pipelineWindows } from "./options.ts";
 import { boardPixels, type PixelDumps, readPixelDumps, reduceBoard, type Stype } from "./reduce.ts";
 import { openRoach, type RoachBoard } from "./roach.ts";
 import { type SpecFile, SPECFILE_VERSION } from "./specfile.ts";
@@ -31,8 +32,9 @@ export interface OtfOptions {
   mapCoord: number;
   xAxis?: XAxisName;
   bOrder: number;
-  bRegions: Region[];
-  /** [v0, v1] km/s; undefined = whole band. */
+  /** Baseline regions (km/s); undefined = the pipeline default around the source velocity. */
+  bRegions?: Region[];
+  /** [v0, v1] km/s; undefined = the pipeline default [VLSR−350, VLSR+350] (clipped to the band). */
   slice?: [number, number];
   eliminate: number[];
   offX: number;
@@ -202,18 +204,17 @@ export async function reduceOtfMap(o: OtfOptions): Promise<OtfResult> {
       throw new SeqDataError(`x_axis ${axisName} is not supported by process_otf_map: the SpecFile axis must be a velocity (VLSR, VBARY, VSKY, VSRC)`);
     }
     const xfull = axisValues(axis, axisName);
-    let c0 = 0, c1 = nchan0;
-    if (o.slice) {
-      const s = velocitySlice(axis, axisName, o.slice[0], o.slice[1]);
-      c0 = s.c0;
-      c1 = s.c1;
-      if (s.clipped) warn(`slice [${o.slice}] km/s extends beyond the band: clipped to channels ${c0}..${c1 - 1}`);
-    }
+    const win = pipelineWindows(h.velocity);
+    const slice = o.slice ?? win.slice;
+    const bRegions = o.bRegions ?? win.bRegions;
+    const sl = velocitySlice(axis, axisName, slice[0], slice[1]);
+    const c0 = sl.c0, c1 = sl.c1;
+    if (sl.clipped) warn(`slice [${slice}] km/s extends beyond the band: clipped to channels ${c0}..${c1 - 1}`);
     const nc = c1 - c0;
     const x = xfull.slice(c0, c1);
-    const plan = linePlan(c0, x, o.bRegions, o.bOrder, o.eliminate);
+    const plan = linePlan(c0, x, bRegions, o.bOrder, o.eliminate);
     if (o.bOrder >= 0 && plan.base.length <= o.bOrder) {
-      throw new SeqDataError(`b_regions ${JSON.stringify(o.bRegions)} select ${plan.base.length} channels of the slice: too few for a baseline of order ${o.bOrder}`);
+      throw new SeqDataError(`b_regions ${JSON.stringify(bRegions)} select ${plan.base.length} channels of the slice: too few for a baseline of order ${o.bOrder}`);
     }
     const pix = new Map<number, PixelDumps>();
     for (const b of boards) {
