@@ -45,7 +45,11 @@ const H5T_STRING = 3;
 let ready: Promise<unknown> | null = null;
 /** Initialise the h5wasm module once (about 0.1 s). */
 export function h5ready(): Promise<unknown> {
-  ready ??= h5wasm.ready;
+  // HDF5 errors become exceptions (turned into NetcdfError here) instead of HDF5-DIAG
+  // stack dumps on stderr
+  ready ??= h5wasm.ready.then((m) => {
+    (m as unknown as { activate_throwing_error_handler(): number }).activate_throwing_error_handler();
+  });
   return ready;
 }
 
