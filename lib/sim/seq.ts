@@ -1,0 +1,1102 @@
+/**
+ * Synthetic SEQUOIA raw data with known truth: a Cal obsnum (HOT + SKY), an OTF Map obsnum
+ * (boustrophedon rows with ramps, turnarounds and REF blocks) and optionally a Cal + Bs pair
+ * (ON/REF of two beams), written as the LMT writes them:
+ * - `ifproc/ifproc_<date>_<obsnum:06d>_00_0001.nc`: netCDF-3 64-bit offset (CDF-2), 0-d header
+ *   scalars, the 125 Hz telescope stream (`Data.TelescopeBackend.*`, `Data.IfProc.*`);
+ * - `spectrometer/roach<N>/roach<N>_<obsnum>_0_1_<source>_<date>_<HHMMSS>.nc`: netCDF-4 with an
+ *   empty group `Spectrometer`, int64 variables and `Data.Integrate.Data(time, numchannels)` float32,
+ *   4 inputs interleaved row by row; board N holds pixels 4N..4N+3.
+ *
+ * Sky model: power = G_p(ch)·(1 + drift)·T_in(ch) + radiometer noise, with T_in = Tsys_p (SKY, REF),
+ * Tsys_p + 280 K (HOT; the reduction's hard-coded 280 K load), or, on source (BufPos 0),
+ * Tsys_p + baseline(ch) + S(x,y)·φ(v) where S is the elliptical Gaussian source convolved with a
+ * Gaussian beam of FWHM 1.22 λ/D and φ a Gaussian line. Each 0.1 s dump averages 5 sub-samples of
+ * the telescope track, so dumps straddling a HOT/SKY or ON/REF switch are mixtures, as in reality.
+ * Dump time stamps: `time − read_time − 0.03 s` is the mid-point of the integration (the lag the
+ * reduction assumes).
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { writeNetcdf3 } from "../netcdf/cdf3_writer.ts";
+import { writeNetcdf4 } from "../netcdf/nc4_writer.ts";
+import type { NcWriteModel, NcWriteVariable } from "../netcdf/types.ts";
+import { Rng } from "./rng.ts";
+import { decimalYear, formatUtc, gmstRad, LMT_SITE, parseUtc } from "./rsr.ts";
+
+const C_KMS = 299792.458;
+const ARCSEC = Math.PI / 180 / 3600;
+/** IFPROC telescope-stream rate, Hz. */
+const IFPROC_RATE = 125;
+/** Load temperature the SLR reduction assumes (K). */
+const T_LOAD = 280;
+/** Sequoia beam spacing (″) and array rotation (°), as SLR grid.py. */
+const SEQ_SPACING = 27.9, SEQ_ROT_DEG = 46;
+const SUBSAMPLES = 5;
+
+/** The elliptical Gaussian source of the map. */
+export interface SeqSource {
+  /** Offset of the centre from the map centre, arcsec (RA offset east +, Dec offset). */
+  dxArcsec: number;
+  dyArcsec: number;
+  /** Intrinsic FWHM (arcsec) and position angle (deg, north through east) of the major axis. */
+  fwhmMajArcsec: number;
+  fwhmMinArcsec: number;
+  paDeg: number;
+  /** Intrinsic peak brightness, K (TA*). */
+  peakK: number;
+  /** Line centre (LSR, km/s) and FWHM (km/s). */
+  vKms: number;
+  fwhmKms: number;
+}
+
+/** OTF map set-up. */
+export interface SeqMapOptions {
+  source?: string;
+  raDeg?: number;
+  decDeg?: number;
+  restFreqGhz?: number;
+  vlsrKms?: number;
+  src?: Partial<SeqSource>;
+  /** Row length and map height, arcsec. */
+  xLengthArcsec?: number;
+  yLengthArcsec?: number;
+  rampArcsec?: number;
+  scanRateArcsecS?: number;
+  nRows?: number;
+  turnTimeS?: number;
+  /** A REF block after every this many rows (and at start and end). */
+  rowsPerRef?: number;
+  refTimeS?: number;
+  refDxArcsec?: number;
+  refDyArcsec?: number;
+  calHotS?: number;
+  calSkyS?: number;
+}
+
+/** Beam-switched (Bs) set-up. */
+export interface SeqBsOptions {
+  source?: string;
+  raDeg?: number;
+  decDeg?: number;
+  restFreqGhz?: number;
+  vlsrKms?: number;
+  /** [ON-phase pixel, REF-phase pixel] = Header.Bs.Beam. */
+  beams?: [number, number];
+  peakK?: number;
+  vKms?: number;
+  fwhmKms?: number;
+  tsysScale?: number;
+  phaseTimeS?: number;
+  nCycles?: number;
+  calHotS?: number;
+  calSkyS?: number;
+  /** Seconds between the end of the map and the Bs Cal. */
+  startAfterMapS?: number;
+}
+
+/** Options of {@link generateSeq}. */
+export interface SeqSimOptions {
+  /** Cal obsnum of the map; the map is +1, the Bs Cal +2, the Bs +3. */
+  obsnum0: number;
+  seed?: number;
+  /** UT start of the map Cal, "YYYY-MM-DDTHH:MM:SS". */
+  date?: string;
+  projectId?: string;
+  nchan?: number;
+  bandwidthMHz?: number;
+  dumpTimeS?: number;
+  /** Physical Tsys per pixel (16 values), K. */
+  tsysK?: number[];
+  badPixel?: number | null;
+  badPixelNoiseFactor?: number;
+  /** Peak-to-peak fractional linear gain drift over an observation (random sign per pixel). */
+  gainDriftFrac?: number;
+  /** ON-only baseline: offsetK + slopeKPerHalfband·(ch − (nchan−1)/2)/(nchan/2). */
+  baselineOffsetK?: number;
+  baselineSlopeKPerHalfband?: number;
+  map?: SeqMapOptions;
+  /** Bs set-up, or false for no Bs pair. */
+  bs?: SeqBsOptions | false;
+  /** Skip writing the big roach files (headers/ifproc only) — for quick layout tests. */
+  dryRun?: boolean;
+}
+
+/** Truth of one generated observation. */
+export interface SeqObsTruth {
+  obsnum: number;
+  obspgm: "Cal" | "Map" | "Bs";
+  source_name: string;
+  cal_obsnum: number;
+  t_start_unix: number;
+  date_start: string;
+  duration_s: number;
+  n_ifproc_samples: number;
+  n_dumps_per_roach: number;
+  ifproc_file: string;
+  roach_files: string[];
+  elevation_deg_start: number;
+  parang_deg_range: [number, number];
+  segments: [number, number, number, string][];
+  tsys_scale: number;
+}
+
+/** Everything injected plus derived expectations. */
+export interface SeqTruth {
+  generator: string;
+  version: string;
+  seed: number;
+  project_id: string;
+  nchan: number;
+  bandwidth_mhz: number;
+  dump_time_s: number;
+  channel_width_khz: number;
+  pixels: {
+    tsys_K: number[];
+    bad_pixel: number | null;
+    bad_pixel_noise_factor: number;
+    gain_drift_frac: number;
+    gain_drift_sign: number[];
+    /** Radiometer rms of one dump after (ON − REF)/REF·Tsys, per pixel (K), REF noise neglected. */
+    rms_per_dump_K: number[];
+  };
+  baseline: { offset_K: number; slope_K_per_halfband: number; formula: string };
+  map: Record<string, unknown>;
+  bs: Record<string, unknown> | null;
+  observations: Record<string, SeqObsTruth>;
+  files: string[];
+}
+
+interface Segment {
+  t0: number;
+  t1: number;
+  bufpos: number;
+  label: string;
+  /** Boresight offsets (arcsec) at relative time t (seconds from scan start). */
+  pos: (t: number) => [number, number];
+}
+
+interface Observation {
+  obsnum: number;
+  calObsnum: number;
+  obspgm: "Cal" | "Map" | "Bs";
+  source: string;
+  raRad: number;
+  decRad: number;
+  restFreqGhz: number;
+  vlsr: number;
+  t0: number;
+  duration: number;
+  segments: Segment[];
+  tsysScale: number;
+  /** Sky brightness (K) seen by a beam centred at (x, y) arcsec, and the line profile. */
+  skyAmp: (x: number, y: number) => number;
+  lineV: number;
+  lineFwhm: number;
+  map?: FullMap;
+  bs?: Required<SeqBsOptions>;
+}
+
+/** Sequoia pixel offsets (az, el) in arcsec for elevation `el` (rad), SLR grid.py convention. */
+export function sequoiaPixelAzEl(pixel: number, el: number): [number, number] {
+  const right = -1.5 + Math.floor(pixel / 4), up = 1.5 - (pixel % 4);
+  const th = (SEQ_ROT_DEG * Math.PI) / 180 - el;
+  return [
+    SEQ_SPACING * (right * Math.cos(th) - up * Math.sin(th)),
+    SEQ_SPACING * (right * Math.sin(th) + up * Math.cos(th)),
+  ];
+}
+
+/** RA/Dec-frame offset (gx, gy) of a pixel for elevation el and parallactic angle p (rad). */
+export function sequoiaPixelRaDec(pixel: number, el: number, p: number): [number, number] {
+  const [az, elp] = sequoiaPixelAzEl(pixel, el);
+  return [-az * Math.cos(p) + elp * Math.sin(p), az * Math.sin(p) + elp * Math.cos(p)];
+}
+
+/** Elevation, azimuth and parallactic angle (rad) of (ra, dec) at epoch t from the LMT. */
+export function lmtAltAz(ra: number, dec: number, t: number): { az: number; el: number; parang: number; lst: number } {
+  const lst = gmstRad(t) + LMT_SITE.lonRad;
+  const ha = lst - ra;
+  const lat = LMT_SITE.latRad;
+  const sinEl = Math.sin(dec) * Math.sin(lat) + Math.cos(dec) * Math.cos(lat) * Math.cos(ha);
+  const el = Math.asin(sinEl);
+  const az = Math.atan2(-Math.cos(dec) * Math.sin(ha), Math.sin(dec) * Math.cos(lat) - Math.cos(dec) * Math.sin(lat) * Math.cos(ha));
+  const parang = Math.atan2(Math.sin(ha), Math.tan(lat) * Math.cos(dec) - Math.sin(dec) * Math.cos(ha));
+  const tw = 2 * Math.PI;
+  return { az: ((az % tw) + tw) % tw, el, parang, lst: ((lst % tw) + tw) % tw };
+}
+
+/** J2000 (ra, dec) → galactic (l, b), radians. */
+export function toGalactic(ra: number, dec: number): [number, number] {
+  const m = [
+    [-0.0548755604, -0.8734370902, -0.4838350155],
+    [0.4941094279, -0.4448296300, 0.7469822445],
+    [-0.8676661490, -0.1980763734, 0.4559837762],
+  ];
+  const v = [Math.cos(dec) * Math.cos(ra), Math.cos(dec) * Math.sin(ra), Math.sin(dec)];
+  const g = m.map((r) => r[0] * v[0] + r[1] * v[1] + r[2] * v[2]);
+  const l = Math.atan2(g[1], g[0]);
+  return [(l + 2 * Math.PI) % (2 * Math.PI), Math.asin(g[2])];
+}
+
+/** Beam FWHM (arcsec) = 1.22 λ/D for the 50 m LMT. */
+export function lmtBeamArcsec(freqGhz: number): number {
+  return (1.22 * (C_KMS * 1e3 / (freqGhz * 1e9)) / 50) / ARCSEC;
+}
+
+/** Convolve an elliptical Gaussian (FWHMs, PA deg) with a circular Gaussian beam; returns the result. */
+export function convolveGaussian(
+  fwhmMaj: number,
+  fwhmMin: number,
+  paDeg: number,
+  peak: number,
+  beam: number,
+): { fwhmMaj: number; fwhmMin: number; paDeg: number; peak: number } {
+  // a circular beam adds beam² to both principal axes; PA unchanged
+  const maj = Math.sqrt(fwhmMaj * fwhmMaj + beam * beam), min = Math.sqrt(fwhmMin * fwhmMin + beam * beam);
+  return { fwhmMaj: maj, fwhmMin: min, paDeg, peak: (peak * fwhmMaj * fwhmMin) / (maj * min) };
+}
+
+function ellipticalGaussian(
+  cx: number,
+  cy: number,
+  g: { fwhmMaj: number; fwhmMin: number; paDeg: number; peak: number },
+): (x: number, y: number) => number {
+  const pa = (g.paDeg * Math.PI) / 180;
+  const ux = Math.sin(pa), uy = Math.cos(pa); // major axis direction (east of north)
+  const k = 4 * Math.LN2;
+  return (x, y) => {
+    const dx = x - cx, dy = y - cy;
+    const a = dx * ux + dy * uy, b = -dx * uy + dy * ux;
+    const r = k * ((a * a) / (g.fwhmMaj * g.fwhmMaj) + (b * b) / (g.fwhmMin * g.fwhmMin));
+    return r > 50 ? 0 : g.peak * Math.exp(-r);
+  };
+}
+
+/** Map options with every default applied. */
+type FullMap = Omit<Required<SeqMapOptions>, "src"> & { src: SeqSource; rowStep: number };
+
+function fillMap(m: SeqMapOptions | undefined): FullMap {
+  const o = m ?? {};
+  const src: SeqSource = {
+    dxArcsec: -25,
+    dyArcsec: 15,
+    fwhmMajArcsec: 30,
+    fwhmMinArcsec: 18,
+    paDeg: -35,
+    peakK: 3,
+    vKms: 49,
+    fwhmKms: 8,
+    ...(o.src ?? {}),
+  };
+  const r: Omit<FullMap, "rowStep"> = {
+    source: o.source ?? "SIM-OTF",
+    raDeg: o.raDeg ?? 198,
+    decDeg: o.decDeg ?? 38,
+    restFreqGhz: o.restFreqGhz ?? 97.980953,
+    vlsrKms: o.vlsrKms ?? 45,
+    src,
+    xLengthArcsec: o.xLengthArcsec ?? 120,
+    yLengthArcsec: o.yLengthArcsec ?? 120,
+    rampArcsec: o.rampArcsec ?? 10,
+    scanRateArcsecS: o.scanRateArcsecS ?? 50,
+    nRows: o.nRows ?? 5,
+    turnTimeS: o.turnTimeS ?? 1,
+    rowsPerRef: o.rowsPerRef ?? 3,
+    refTimeS: o.refTimeS ?? 2,
+    refDxArcsec: o.refDxArcsec ?? -500,
+    refDyArcsec: o.refDyArcsec ?? 100,
+    calHotS: o.calHotS ?? 2,
+    calSkyS: o.calSkyS ?? 2,
+  };
+  if (!(r.nRows >= 1 && Number.isInteger(r.nRows))) throw new RangeError(`map nRows ${r.nRows} must be a positive integer`);
+  if (!(r.scanRateArcsecS > 0)) throw new RangeError("map scan rate must be > 0");
+  return { ...r, rowStep: r.nRows > 1 ? r.yLengthArcsec / (r.nRows - 1) : 0 };
+}
+
+function fillBs(b: SeqBsOptions): Required<SeqBsOptions> {
+  return {
+    source: b.source ?? "SIM-BS",
+    raDeg: b.raDeg ?? 245,
+    decDeg: b.decDeg ?? 12,
+    restFreqGhz: b.restFreqGhz ?? 89.188525,
+    vlsrKms: b.vlsrKms ?? 25,
+    beams: b.beams ?? [10, 8],
+    peakK: b.peakK ?? 0.8,
+    vKms: b.vKms ?? 27,
+    fwhmKms: b.fwhmKms ?? 8,
+    tsysScale: b.tsysScale ?? 1.1,
+    phaseTimeS: b.phaseTimeS ?? 2,
+    nCycles: b.nCycles ?? 3,
+    calHotS: b.calHotS ?? 2,
+    calSkyS: b.calSkyS ?? 2,
+    startAfterMapS: b.startAfterMapS ?? 300,
+  };
+}
+
+function calObservation(
+  obsnum: number,
+  source: string,
+  ra: number,
+  dec: number,
+  rest: number,
+  vlsr: number,
+  t0: number,
+  hot: number,
+  sky: number,
+  tsysScale: number,
+): Observation {
+  const still = (): [number, number] => [0, 0];
+  return {
+    obsnum,
+    calObsnum: obsnum,
+    obspgm: "Cal",
+    source,
+    raRad: ra,
+    decRad: dec,
+    restFreqGhz: rest,
+    vlsr,
+    t0,
+    duration: hot + sky,
+    segments: [
+      { t0: 0, t1: hot, bufpos: 3, label: "hot", pos: still },
+      { t0: hot, t1: hot + sky, bufpos: 2, label: "sky", pos: still },
+    ],
+    tsysScale,
+    skyAmp: () => 0,
+    lineV: vlsr,
+    lineFwhm: 1,
+  };
+}
+
+function mapObservation(obsnum: number, t0: number, m: FullMap): Observation {
+  const segs: Segment[] = [];
+  let t = 0;
+  const ref = (): void => {
+    const p: [number, number] = [m.refDxArcsec, m.refDyArcsec];
+    segs.push({ t0: t, t1: t + m.refTimeS, bufpos: 1, label: "ref", pos: () => p });
+    t += m.refTimeS;
+  };
+  const half = m.xLengthArcsec / 2 + m.rampArcsec;
+  const rowTime = (2 * half) / m.scanRateArcsecS;
+  ref();
+  for (let i = 0; i < m.nRows; i++) {
+    const y = -m.yLengthArcsec / 2 + i * m.rowStep;
+    const dir = i % 2 === 0 ? 1 : -1;
+    const ts = t;
+    segs.push({
+      t0: t,
+      t1: t + rowTime,
+      bufpos: 0,
+      label: `row${i}`,
+      pos: (tt) => [dir * (-half + m.scanRateArcsecS * (tt - ts)), y],
+    });
+    t += rowTime;
+    if (i === m.nRows - 1) break;
+    if ((i + 1) % m.rowsPerRef === 0) {
+      ref();
+    } else {
+      const x = dir * half, ys = y, tt0 = t;
+      segs.push({
+        t0: t,
+        t1: t + m.turnTimeS,
+        bufpos: 0,
+        label: "turn",
+        pos: (tt) => [x, ys + (m.rowStep * (tt - tt0)) / m.turnTimeS],
+      });
+      t += m.turnTimeS;
+    }
+  }
+  ref();
+  const beam = lmtBeamArcsec(m.restFreqGhz);
+  const conv = convolveGaussian(m.src.fwhmMajArcsec, m.src.fwhmMinArcsec, m.src.paDeg, m.src.peakK, beam);
+  return {
+    obsnum,
+    calObsnum: obsnum - 1,
+    obspgm: "Map",
+    source: m.source,
+    raRad: m.raDeg * Math.PI / 180,
+    decRad: m.decDeg * Math.PI / 180,
+    restFreqGhz: m.restFreqGhz,
+    vlsr: m.vlsrKms,
+    t0,
+    duration: t,
+    segments: segs,
+    tsysScale: 1,
+    skyAmp: ellipticalGaussian(m.src.dxArcsec, m.src.dyArcsec, conv),
+    lineV: m.src.vKms,
+    lineFwhm: m.src.fwhmKms,
+    map: m,
+  };
+}
+
+function bsObservation(obsnum: number, t0: number, b: Required<SeqBsOptions>): Observation {
+  const ra = b.raDeg * Math.PI / 180, dec = b.decDeg * Math.PI / 180;
+  const g = lmtAltAz(ra, dec, t0);
+  // boresight such that the phase's pixel is on the source (XPos = x − gx)
+  const on = sequoiaPixelRaDec(b.beams[0], g.el, g.parang);
+  const off = sequoiaPixelRaDec(b.beams[1], g.el, g.parang);
+  const segs: Segment[] = [];
+  let t = 0;
+  for (let i = 0; i < b.nCycles; i++) {
+    segs.push({ t0: t, t1: t + b.phaseTimeS, bufpos: 0, label: "on", pos: () => on });
+    t += b.phaseTimeS;
+    segs.push({ t0: t, t1: t + b.phaseTimeS, bufpos: 1, label: "ref", pos: () => off });
+    t += b.phaseTimeS;
+  }
+  const beam = lmtBeamArcsec(b.restFreqGhz);
+  return {
+    obsnum,
+    calObsnum: obsnum - 1,
+    obspgm: "Bs",
+    source: b.source,
+    raRad: ra,
+    decRad: dec,
+    restFreqGhz: b.restFreqGhz,
+    vlsr: b.vlsrKms,
+    t0,
+    duration: t,
+    segments: segs,
+    tsysScale: b.tsysScale,
+    skyAmp: ellipticalGaussian(0, 0, { fwhmMaj: beam, fwhmMin: beam, paDeg: 0, peak: b.peakK }),
+    lineV: b.vKms,
+    lineFwhm: b.fwhmKms,
+    bs: b,
+  };
+}
+
+function segmentAt(obs: Observation, t: number): Segment {
+  const s = obs.segments;
+  for (let i = 0; i < s.length; i++) if (t < s[i].t1) return s[i];
+  return s[s.length - 1];
+}
+
+// ---------------------------------------------------------------------------------------------
+// IFPROC file
+
+interface IfprocStream {
+  n: number;
+  time: Float64Array;
+  bufpos: Int32Array;
+  x: Float64Array;
+  y: Float64Array;
+  el: Float64Array;
+  az: Float64Array;
+  parang: Float64Array;
+  srcAz: Float64Array;
+  srcEl: Float64Array;
+}
+
+function ifprocStream(obs: Observation): IfprocStream {
+  const n = Math.round(obs.duration * IFPROC_RATE) + 1;
+  const s: IfprocStream = {
+    n,
+    time: new Float64Array(n),
+    bufpos: new Int32Array(n),
+    x: new Float64Array(n),
+    y: new Float64Array(n),
+    el: new Float64Array(n),
+    az: new Float64Array(n),
+    parang: new Float64Array(n),
+    srcAz: new Float64Array(n),
+    srcEl: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const tr = i / IFPROC_RATE;
+    const t = obs.t0 + tr;
+    const seg = segmentAt(obs, tr);
+    const [x, y] = seg.pos(tr);
+    s.time[i] = t;
+    s.bufpos[i] = seg.bufpos;
+    s.x[i] = x;
+    s.y[i] = y;
+    const src = lmtAltAz(obs.raRad, obs.decRad, t);
+    const bore = lmtAltAz(obs.raRad + (x * ARCSEC) / Math.cos(obs.decRad), obs.decRad + y * ARCSEC, t);
+    s.el[i] = bore.el;
+    s.az[i] = bore.az;
+    s.parang[i] = src.parang;
+    s.srcAz[i] = src.az;
+    s.srcEl[i] = src.el;
+  }
+  return s;
+}
+
+class HeaderBuilder {
+  dims: { name: string; size: number; unlimited?: boolean }[] = [];
+  vars: NcWriteVariable[] = [];
+  str(name: string, value: string, len: number): void {
+    const d = name + "_xlen";
+    this.dims.push({ name: d, size: len });
+    this.vars.push({ name, type: "char", dimensions: [d], data: value.padEnd(len, " ").slice(0, len) });
+  }
+  int(name: string, v: number): void {
+    this.vars.push({ name, type: "int", dimensions: [], data: Int32Array.of(v) });
+  }
+  dbl(name: string, v: number, units?: string): void {
+    this.vars.push({ name, type: "double", dimensions: [], data: Float64Array.of(v), ...(units ? { attributes: { units } } : {}) });
+  }
+  arr(name: string, type: "int" | "double", values: number[], units?: string): void {
+    const d = name + "_xlen";
+    this.dims.push({ name: d, size: values.length });
+    this.vars.push({
+      name,
+      type,
+      dimensions: [d],
+      data: type === "int" ? Int32Array.from(values) : Float64Array.from(values),
+      ...(units ? { attributes: { units } } : {}),
+    });
+  }
+}
+
+interface Common {
+  projectId: string;
+  nchan: number;
+  bandwidthMHz: number;
+  dumpTime: number;
+  tsys: number[];
+}
+
+function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): NcWriteModel {
+  const h = new HeaderBuilder();
+  const t0 = obs.t0;
+  const g0 = lmtAltAz(obs.raRad, obs.decRad, t0);
+  const [gl, gb] = toGalactic(obs.raRad, obs.decRad);
+  const obsVel = 3.1, baryVel = -14.2;
+  const skyFreq = obs.restFreqGhz * (1 - (obs.vlsr + obsVel) / C_KMS);
+  const lo1 = skyFreq - 6;
+  h.str("Header.Dcs.ObsPgm", obs.obspgm, 20);
+  h.str("Header.Dcs.ObsGoal", obs.obspgm === "Cal" ? "Calibration" : "Science", 20);
+  h.str("Header.Dcs.Receiver", "Sequoia", 20);
+  h.str("Header.Dcs.ProjectId", com.projectId, 40);
+  h.int("Header.Dcs.ObsNum", obs.obsnum);
+  h.int("Header.Dcs.SubObsNum", 0);
+  h.int("Header.Dcs.ScanNum", 1);
+  h.dbl("Header.Dcs.IntegrationTime", obs.duration);
+  h.dbl("Header.Dcs.RequestedTime", obs.duration);
+  h.int("Header.IfProc.CalObsNum", obs.calObsnum);
+  h.int("Header.ScanFile.Valid", 1);
+  h.str("Header.Source.SourceName", obs.source, 32);
+  h.dbl("Header.Source.Ra", obs.raRad, "rad");
+  h.dbl("Header.Source.Dec", obs.decRad, "rad");
+  h.dbl("Header.Source.L", gl, "rad");
+  h.dbl("Header.Source.B", gb, "rad");
+  h.dbl("Header.Source.Epoch", 2000);
+  h.int("Header.Source.CoordSys", 1);
+  h.dbl("Header.Source.Velocity", obs.vlsr, "km/s");
+  h.int("Header.Source.VelSys", 0);
+  h.int("Header.Source.Planet", 0);
+  h.dbl("Header.TimePlace.UTDate", decimalYear(t0));
+  h.dbl("Header.TimePlace.UT1", ((((t0 % 86400) + 86400) % 86400) / 86400) * 2 * Math.PI, "rad");
+  h.dbl("Header.TimePlace.LST", g0.lst, "rad");
+  h.dbl("Header.TimePlace.ObsLatitude", LMT_SITE.latRad, "rad");
+  h.dbl("Header.TimePlace.ObsLongitude", LMT_SITE.lonRad, "rad");
+  h.dbl("Header.TimePlace.ObsElevation", 4.64, "km");
+  h.dbl("Header.Telescope.AzDesPos", g0.az, "rad");
+  h.dbl("Header.Telescope.ElDesPos", g0.el, "rad");
+  h.dbl("Header.Telescope.AzActPos", g0.az, "rad");
+  h.dbl("Header.Telescope.ElActPos", g0.el, "rad");
+  h.dbl("Header.Sky.AzReq", g0.az, "rad");
+  h.dbl("Header.Sky.ElReq", g0.el, "rad");
+  h.arr("Header.Sky.AzOff", "double", [0, 0], "rad");
+  h.arr("Header.Sky.ElOff", "double", [0, 0], "rad");
+  h.dbl("Header.Sky.ObsVel", obsVel, "km/s");
+  h.dbl("Header.Sky.BaryVel", baryVel, "km/s");
+  h.dbl("Header.Radiometer.Tau", 0.12);
+  h.dbl("Header.Weather.Temperature", 2.5);
+  h.arr("Header.M1.ZernikeC", "double", new Array(16).fill(0));
+  h.int("Header.M1.ZernikeEnabled", 0);
+  h.arr("Header.M1.ReqPos", "double", new Array(720).fill(0));
+  for (const k of ["XReq", "YReq", "ZReq", "TipReq", "TiltReq", "XPcor", "YPcor", "ZPcor", "TipPcor", "TiltPcor"]) {
+    h.dbl("Header.M2." + k, 0);
+  }
+  h.int("Header.PointModel.ModRev", 3);
+  for (
+    const k of [
+      "AzUserOff",
+      "ElUserOff",
+      "AzPaddleOff",
+      "ElPaddleOff",
+      "AzTotalCor",
+      "ElTotalCor",
+      "AzReceiverOff",
+      "ElReceiverOff",
+      "AzM2Cor",
+      "ElM2Cor",
+      "AzPointModelCor",
+      "ElPointModelCor",
+    ]
+  ) h.dbl("Header.PointModel." + k, 0, "rad");
+  for (const k of ["Tiltmeter_0_", "Tiltmeter_1_"]) {
+    h.dbl(`Header.${k}.TiltX`, 0, "rad");
+    h.dbl(`Header.${k}.TiltY`, 0, "rad");
+  }
+  h.arr("Header.TempSens.TempSens", "double", new Array(64).fill(0));
+  h.int("Header.Sequoia.NumPixels", 16);
+  h.int("Header.Sequoia.NumBands", 1);
+  h.int("Header.Sequoia.BeamSelected", -1);
+  h.arr("Header.Sequoia.LineFreq", "double", [obs.restFreqGhz, 0], "GHz");
+  h.arr("Header.Sequoia.SkyFreq", "double", [skyFreq, 0], "GHz");
+  h.dbl("Header.Sequoia.Lo1Freq", lo1, "GHz");
+  h.arr("Header.Sequoia.Lo2Freq", "double", [4.6, 0], "GHz");
+  h.arr("Header.Sequoia.If1Freq", "double", [6, 0], "GHz");
+  h.arr("Header.Sequoia.If2Freq", "double", [1.4, 0], "GHz");
+  h.arr("Header.Sequoia.SynthHarm", "int", [6, 0]);
+  h.arr("Header.Sequoia.SynthFreq", "double", [lo1 / 6, 0], "GHz");
+  h.arr("Header.Sequoia.SideBand1LoType", "int", [0, 0]);
+  h.arr("Header.Sequoia.SideBand2LoType", "int", [0, 0]);
+  h.arr("Header.Sequoia.SideBand1Lo", "int", [0, 0]);
+  h.arr("Header.Sequoia.SideBand2Lo", "int", [0, 0]);
+  h.int("Header.Sequoia.DopplerTrack", 1);
+  h.int("Header.Sequoia.VelocityDefinition", 0);
+  h.arr("Header.Sequoia.LineOffset", "double", [0, 0], "GHz");
+  h.arr("Header.Sequoia.LineRedshift", "double", [0, 0]);
+  h.dbl("Header.SpecBackend.DumpTime", com.dumpTime, "s");
+  h.arr("Header.SpecBackend.Bandwidth", "double", [com.bandwidthMHz / 1000, com.bandwidthMHz / 1000], "GHz");
+  if (obs.map) {
+    const m = obs.map;
+    const hpbw = lmtBeamArcsec(m.restFreqGhz) * ARCSEC;
+    h.str("Header.Map.MapCoord", "Ra", 8);
+    h.str("Header.Map.MapMotion", "Continuous", 16);
+    h.dbl("Header.Map.HPBW", hpbw, "rad");
+    h.dbl("Header.Map.XLength", m.xLengthArcsec * ARCSEC, "rad");
+    h.dbl("Header.Map.YLength", m.yLengthArcsec * ARCSEC, "rad");
+    h.dbl("Header.Map.XStep", (m.scanRateArcsecS * com.dumpTime * ARCSEC) / hpbw);
+    h.dbl("Header.Map.YStep", (m.rowStep * ARCSEC) / hpbw);
+    h.dbl("Header.Map.XRamp", m.rampArcsec * ARCSEC, "rad");
+    h.dbl("Header.Map.YRamp", 0, "rad");
+    h.dbl("Header.Map.XOffset", 0);
+    h.dbl("Header.Map.YOffset", 0);
+    h.int("Header.Map.RowsPerScan", m.rowsPerRef);
+    h.int("Header.Map.ScansPerCal", 0);
+    h.int("Header.Map.ScansToSkip", 0);
+    h.int("Header.Map.NumRepeats", 1);
+    h.int("Header.Map.NumScans", m.nRows);
+    h.int("Header.Map.NumPass", 1);
+    h.dbl("Header.Map.ScanAngle", 0, "rad");
+    h.dbl("Header.Map.ScanRate", m.scanRateArcsecS * ARCSEC, "rad/s");
+    h.dbl("Header.Map.TSamp", com.dumpTime, "s");
+    h.dbl("Header.Map.TRef", m.refTimeS, "s");
+    h.dbl("Header.Map.TCal", 0, "s");
+    h.dbl("Header.Map.TurnTime", m.turnTimeS, "s");
+  }
+  if (obs.bs) {
+    h.int("Header.Bs.NumRepeats", 1);
+    h.int("Header.Bs.NumScans", obs.bs.nCycles);
+    h.dbl("Header.Bs.TSamp", obs.bs.phaseTimeS, "s");
+    h.int("Header.Bs.NSamp", Math.round(obs.bs.phaseTimeS / com.dumpTime));
+    h.arr("Header.Bs.Beam", "int", [...obs.bs.beams]);
+  }
+  // ---- data stream
+  const n = s.n;
+  const ra0 = obs.raRad, dec0 = obs.decRad;
+  const raAct = new Float64Array(n), decAct = new Float64Array(n), lAct = new Float64Array(n), bAct = new Float64Array(n);
+  const azMap = new Float64Array(n), elMap = new Float64Array(n);
+  const level = new Float64Array(n * 16);
+  const zeros = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    raAct[i] = ra0 + (s.x[i] * ARCSEC) / Math.cos(dec0);
+    decAct[i] = dec0 + s.y[i] * ARCSEC;
+    const [l, b] = toGalactic(raAct[i], decAct[i]);
+    lAct[i] = l;
+    bAct[i] = b;
+    const p = s.parang[i];
+    // (x,y) = (−az cosP + el sinP, az sinP + el cosP) inverted
+    azMap[i] = (-s.x[i] * Math.cos(p) + s.y[i] * Math.sin(p)) * ARCSEC;
+    elMap[i] = (s.x[i] * Math.sin(p) + s.y[i] * Math.cos(p)) * ARCSEC;
+    const hot = s.bufpos[i] === 3;
+    for (let p2 = 0; p2 < 16; p2++) {
+      const t = com.tsys[p2] * obs.tsysScale;
+      level[i * 16 + p2] = 0.01 * (t + (hot ? T_LOAD : 0)) * (1 + 0.0005 * rng.normal());
+    }
+  }
+  const tv = (name: string, data: Float64Array | Int32Array, type: "double" | "int", attrs: Record<string, string>) =>
+    ({ name, type, dimensions: ["time"], data, attributes: attrs }) as NcWriteVariable;
+  const rad = (): Record<string, string> => ({ units: "rad" });
+  const vars: NcWriteVariable[] = [
+    ...h.vars,
+    tv("Data.TelescopeBackend.TelTime", s.time, "double", { units: "sec", long_name: "Tel time" }),
+    tv("Data.TelescopeBackend.BufPos", s.bufpos, "int", { long_name: "Buffer position" }),
+    tv("Data.TelescopeBackend.Hold", new Int32Array(n), "int", { long_name: "Hold" }),
+    tv("Data.TelescopeBackend.TelAzAct", s.az, "double", rad()),
+    tv("Data.TelescopeBackend.TelElAct", s.el, "double", rad()),
+    tv("Data.TelescopeBackend.TelAzDes", s.az, "double", rad()),
+    tv("Data.TelescopeBackend.TelElDes", s.el, "double", rad()),
+    tv("Data.TelescopeBackend.TelAzCor", zeros, "double", rad()),
+    tv("Data.TelescopeBackend.TelElCor", zeros, "double", rad()),
+    tv("Data.TelescopeBackend.TelAzMap", azMap, "double", rad()),
+    tv("Data.TelescopeBackend.TelElMap", elMap, "double", rad()),
+    tv("Data.TelescopeBackend.SourceAz", s.srcAz, "double", rad()),
+    tv("Data.TelescopeBackend.SourceEl", s.srcEl, "double", rad()),
+    tv("Data.TelescopeBackend.SourceRaAct", raAct, "double", rad()),
+    tv("Data.TelescopeBackend.SourceDecAct", decAct, "double", rad()),
+    tv("Data.TelescopeBackend.SourceLAct", lAct, "double", rad()),
+    tv("Data.TelescopeBackend.SourceBAct", bAct, "double", rad()),
+    tv("Data.TelescopeBackend.ActParAng", s.parang, "double", rad()),
+    tv("Data.TelescopeBackend.ParAng", s.parang, "double", rad()),
+    tv("Data.TelescopeBackend.ActGalAng", zeros, "double", rad()),
+    tv("Data.TelescopeBackend.PpsTime", s.time.map(Math.floor), "double", { units: "sec" }),
+    tv("Data.IfProc.BasebandTime", s.time, "double", { units: "sec" }),
+    {
+      name: "Data.IfProc.BasebandLevel",
+      type: "double",
+      dimensions: ["time", "Data.IfProc.BasebandLevel_xlen"],
+      data: level,
+      attributes: { units: "V" },
+    },
+  ];
+  return {
+    dimensions: [
+      { name: "time", size: n, unlimited: true },
+      ...h.dims,
+      { name: "Data.IfProc.BasebandLevel_xlen", size: 16 },
+    ],
+    variables: vars,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roach files
+
+interface PixelInstrument {
+  gain: Float32Array[]; // [pixel] counts per K per channel
+  driftSign: number[];
+}
+
+function makePixels(seed: number, nchan: number): PixelInstrument {
+  const rng = new Rng([seed, 5150]);
+  const gain: Float32Array[] = [], driftSign: number[] = [];
+  for (let p = 0; p < 16; p++) {
+    const g = new Float32Array(nchan);
+    const base = 3.0e4 * (0.85 + 0.3 * rng.uniform());
+    const a1 = 0.1 * rng.uniform(), p1 = 2 * Math.PI * rng.uniform();
+    const a2 = 0.03 * rng.uniform(), p2 = 2 * Math.PI * rng.uniform(), n2 = 8 + 10 * rng.uniform();
+    for (let c = 0; c < nchan; c++) {
+      const x = c / (nchan - 1);
+      const edge = (1 - Math.exp(-x * 60)) * (1 - Math.exp(-(1 - x) * 60));
+      g[c] = base * edge * (1 + a1 * Math.sin(2 * Math.PI * x + p1) + a2 * Math.sin(2 * Math.PI * n2 * x + p2)) + 1;
+    }
+    gain.push(g);
+    driftSign.push(rng.uniform() < 0.5 ? -1 : 1);
+  }
+  return { gain, driftSign };
+}
+
+function roachName(roach: number, obs: Observation): string {
+  const iso = formatUtc(obs.t0);
+  const hhmmss = iso.slice(11, 19).replaceAll(":", "");
+  return `spectrometer/roach${roach}/roach${roach}_${obs.obsnum}_0_1_${obs.source}_${iso.slice(0, 10)}_${hhmmss}.nc`;
+}
+
+function ifprocName(obs: Observation): string {
+  return `ifproc/ifproc_${formatUtc(obs.t0).slice(0, 10)}_${String(obs.obsnum).padStart(6, "0")}_00_0001.nc`;
+}
+
+interface SimParams extends Common {
+  seed: number;
+  badPixel: number | null;
+  badFactor: number;
+  driftFrac: number;
+  blOffset: number;
+  blSlope: number;
+  pix: PixelInstrument;
+}
+
+/** Spectra of one roach board: `rows` = 4 × ndump rows × nchan float32, plus the per-row vectors. */
+function roachData(obs: Observation, roach: number, sp: SimParams, s: IfprocStream) {
+  const nchan = sp.nchan, dt = sp.dumpTime;
+  const ndump = Math.floor(obs.duration / dt + 1e-9) + 1;
+  const rng = new Rng([sp.seed, 911, obs.obsnum, roach]);
+  const data = new Float32Array(4 * ndump * nchan);
+  const inputs = new BigInt64Array(4 * ndump), accN = new BigInt64Array(4 * ndump);
+  const readTime = new Float64Array(4 * ndump), time = new Float64Array(4 * ndump);
+  const ch0 = (nchan - 1) / 2;
+  const dfdc = (sp.bandwidthMHz * 1e6) / nchan;
+  const dvdc = (-dfdc / (obs.restFreqGhz * 1e9)) * C_KMS;
+  // line profile φ(ch), peak 1, channel-sampled
+  const phi = new Float32Array(nchan);
+  const sig = obs.lineFwhm / (2 * Math.sqrt(2 * Math.LN2));
+  let phiLo = nchan, phiHi = -1;
+  for (let c = 0; c < nchan; c++) {
+    const v = (c - ch0) * dvdc + obs.vlsr;
+    const r = (v - obs.lineV) / sig;
+    if (Math.abs(r) < 7) {
+      phi[c] = Math.exp(-0.5 * r * r);
+      phiLo = Math.min(phiLo, c);
+      phiHi = Math.max(phiHi, c);
+    }
+  }
+  const bl = new Float32Array(nchan);
+  for (let c = 0; c < nchan; c++) bl[c] = sp.blOffset + (sp.blSlope * (c - ch0)) / (nchan / 2);
+  const relNoise = 1 / Math.sqrt(dfdc * dt);
+  const tin = new Float64Array(nchan);
+  const el0 = lmtAltAz(obs.raRad, obs.decRad, obs.t0).el;
+  for (let k = 0; k < ndump; k++) {
+    const mid = k * dt; // relative to scan start
+    // sub-sample the track
+    const fr = [0, 0, 0, 0]; // fraction per BufPos 0..3
+    const amp = [0, 0, 0, 0];
+    for (let j = 0; j < SUBSAMPLES; j++) {
+      const tr = Math.min(Math.max(mid + ((j + 0.5) / SUBSAMPLES - 0.5) * dt, 0), obs.duration);
+      const seg = segmentAt(obs, tr);
+      fr[seg.bufpos] += 1 / SUBSAMPLES;
+      if (seg.bufpos === 0 || seg.bufpos === 1) {
+        const [x, y] = seg.pos(tr);
+        const par = lmtAltAz(obs.raRad, obs.decRad, obs.t0 + tr).parang;
+        for (let i = 0; i < 4; i++) {
+          const [gx, gy] = sequoiaPixelRaDec(4 * roach + i, el0, par);
+          amp[i] += obs.skyAmp(x - gx, y - gy) / SUBSAMPLES;
+        }
+      }
+    }
+    let rtime0 = 0;
+    for (let i = 0; i < 4; i++) {
+      const p = 4 * roach + i;
+      const row = 4 * k + i;
+      const tsys = sp.tsys[p] * obs.tsysScale;
+      const g = sp.pix.gain[p];
+      const drift = 1 + sp.driftFrac * sp.pix.driftSign[p] * (mid / Math.max(obs.duration, dt) - 0.5);
+      const nf = relNoise * (p === sp.badPixel ? sp.badFactor : 1);
+      const base = tsys + fr[3] * T_LOAD;
+      for (let c = 0; c < nchan; c++) tin[c] = base + fr[0] * bl[c];
+      if (amp[i] !== 0) for (let c = phiLo; c <= phiHi; c++) tin[c] += amp[i] * phi[c];
+      const o = row * nchan;
+      for (let c = 0; c < nchan; c++) {
+        const pw = g[c] * drift * tin[c];
+        data[o + c] = pw * (1 + nf * rng.normal());
+      }
+      inputs[row] = BigInt(i);
+      accN[row] = BigInt(1000 + k);
+      const rt = 0.004 + 0.002 * rng.uniform();
+      if (i === 0) rtime0 = rt;
+      readTime[row] = rt;
+      // time − read_time − 0.03 = mid-point (input 0 defines the dump time in the reduction)
+      time[row] = obs.t0 + mid + 0.03 + (i === 0 ? rt : rtime0 + 0.0002 * i);
+    }
+  }
+  return { ndump, data, inputs, accN, readTime, time };
+}
+
+function roachModel(obs: Observation, roach: number, sp: SimParams, d: ReturnType<typeof roachData>): NcWriteModel {
+  const nrow = 4 * d.ndump;
+  const i64 = (v: number) => BigInt64Array.of(BigInt(v));
+  const bitcode = `roach2_spec_${sp.nchan}ch_${sp.bandwidthMHz}mhz.bof`;
+  const fill = (v: number) => new BigInt64Array(nrow).fill(BigInt(v));
+  const ln = (s: string, units?: string): Record<string, string> => (units ? { long_name: s, units } : { long_name: s });
+  return {
+    dimensions: [
+      { name: "time", size: nrow, unlimited: true },
+      { name: "numinputs", size: 4 },
+      { name: "Header.Mode.Bitcode_slen", size: bitcode.length },
+      { name: "Header.Telescope.source_name_slen", size: obs.source.length },
+      { name: "Header.Telescope.obspgm_slen", size: obs.obspgm.length },
+      { name: "numchannels", size: sp.nchan },
+    ],
+    groups: ["Spectrometer"],
+    variables: [
+      { name: "Header.Mode.Clock", type: "double", dimensions: [], data: Float64Array.of(2 * sp.bandwidthMHz), attributes: ln("Clock Frequency in MHz", "MHz") },
+      { name: "Header.Mode.Bandwidth", type: "double", dimensions: [], data: Float64Array.of(sp.bandwidthMHz), attributes: ln("Bandwidth of Mode in MHz", "MHz") },
+      { name: "Header.Mode.ADCStreams", type: "int", dimensions: [], data: Int32Array.of(4), attributes: ln("Number of ADC Time streams") },
+      { name: "Header.Mode.numchannels", type: "int", dimensions: [], data: Int32Array.of(sp.nchan), attributes: ln("Number of channels in mode") },
+      { name: "Header.Mode.Gain", type: "int64", dimensions: [], data: i64(4096), attributes: ln("Gain setting for accumulation") },
+      { name: "Header.Mode.Shift", type: "int64", dimensions: [], data: i64(2047), attributes: ln("Shift Schedule for FFT") },
+      { name: "Header.Mode.sync_LCM", type: "int", dimensions: [], data: Int32Array.of(12), attributes: ln("Lowest Common Multiple in FFTs") },
+      { name: "Header.Mode.PFBTaps", type: "int", dimensions: [], data: Int32Array.of(4), attributes: ln("Number of taps in PFB") },
+      { name: "Header.Mode.FFTSize", type: "int", dimensions: [], data: Int32Array.of(2 * sp.nchan), attributes: ln("Size of FFT") },
+      { name: "Header.Mode.FFTInputs", type: "int", dimensions: [], data: Int32Array.of(4), attributes: ln("Number of FFT Inputs") },
+      { name: "Header.Mode.roach_id", type: "int", dimensions: [], data: Int32Array.of(roach), attributes: ln("ROACH ID of roach2 board") },
+      { name: "Header.Mode.nbram", type: "int", dimensions: [], data: Int32Array.of(4), attributes: ln("Number of BRAMs in design") },
+      { name: "Header.Telescope.ObsNum", type: "int64", dimensions: [], data: i64(obs.obsnum), attributes: ln("Observation Number") },
+      { name: "Header.Telescope.SubObsNum", type: "int64", dimensions: [], data: i64(0), attributes: ln("Sub Observation Number") },
+      { name: "Header.Telescope.ScanNum", type: "int64", dimensions: [], data: i64(1), attributes: ln("Scan Number") },
+      { name: "Data.Integrate.Inputs", type: "int64", dimensions: ["time"], data: d.inputs, attributes: ln("Array of Inputs to spectrometer") },
+      { name: "Data.Integrate.acc_n", type: "int64", dimensions: ["time"], data: d.accN, attributes: ln("Accumulation Number") },
+      { name: "Data.Integrate.sync_n", type: "int64", dimensions: ["time"], data: fill(1), attributes: ln("Sync count") },
+      { name: "Data.Integrate.sync_scale", type: "int64", dimensions: ["time"], data: fill(1), attributes: ln("Sync Scale") },
+      { name: "Data.Integrate.sync_period", type: "int64", dimensions: ["time"], data: fill(Math.round(125e6 * sp.dumpTime)), attributes: ln("Sync Period") },
+      { name: "Data.Integrate.sync_time", type: "double", dimensions: ["time"], data: new Float64Array(nrow).fill(sp.dumpTime), attributes: ln("Sync Time") },
+      { name: "Data.Integrate.read_time", type: "double", dimensions: ["time"], data: d.readTime, attributes: ln("Read time", "seconds") },
+      { name: "Data.Integrate.time", type: "double", dimensions: ["time"], data: d.time, attributes: ln("Epoch time") },
+      { name: "Header.Mode.Bitcode", type: "char", dimensions: ["Header.Mode.Bitcode_slen"], data: bitcode },
+      { name: "Header.Telescope.source_name", type: "char", dimensions: ["Header.Telescope.source_name_slen"], data: obs.source },
+      { name: "Header.Telescope.obspgm", type: "char", dimensions: ["Header.Telescope.obspgm_slen"], data: obs.obspgm },
+      { name: "Data.Integrate.Data", type: "float", dimensions: ["time", "numchannels"], data: d.data, attributes: ln("Spectrum") },
+    ],
+  };
+}
+
+/** Raw bytes the roach files of one observation will take (for size planning of benchmarks). */
+export function seqRoachBytes(durationS: number, nchan = 2048, dumpTimeS = 0.1): number {
+  return 4 * 4 * (Math.floor(durationS / dumpTimeS + 1e-9) + 1) * nchan * 4;
+}
+
+/** Duration (s) of the OTF map for the given options (REF blocks, rows, turns). */
+export function seqMapDuration(map?: SeqMapOptions): number {
+  const m = mapObservation(0, 0, fillMap(map));
+  return m.duration;
+}
+
+/**
+ * Generate the SEQ observations under `root` (a `$DATA_LMT` tree) and return the truth.
+ * Roach files are written one board at a time (memory ≈ one board's data).
+ */
+export async function generateSeq(root: string, opts: SeqSimOptions): Promise<SeqTruth> {
+  const seed = opts.seed ?? opts.obsnum0;
+  const nchan = opts.nchan ?? 2048;
+  if (!(Number.isInteger(nchan) && nchan >= 16)) throw new RangeError(`nchan ${nchan} must be an integer ≥ 16`);
+  const bw = opts.bandwidthMHz ?? 800;
+  const dumpTime = opts.dumpTimeS ?? 0.1;
+  const tsys = opts.tsysK ?? [176, 188, 201, 183, 194, 179, 207, 185, 190, 212, 181, 197, 203, 230, 186, 192];
+  if (tsys.length !== 16) throw new RangeError(`tsysK needs 16 values, got ${tsys.length}`);
+  const badPixel = opts.badPixel === undefined ? 13 : opts.badPixel;
+  const sp: SimParams = {
+    projectId: opts.projectId ?? "2025-S1-SIM-1",
+    nchan,
+    bandwidthMHz: bw,
+    dumpTime,
+    tsys,
+    seed,
+    badPixel,
+    badFactor: opts.badPixelNoiseFactor ?? 6,
+    driftFrac: opts.gainDriftFrac ?? 0.002,
+    blOffset: opts.baselineOffsetK ?? 0.15,
+    blSlope: opts.baselineSlopeKPerHalfband ?? -0.3,
+    pix: makePixels(seed, nchan),
+  };
+  const m = fillMap(opts.map);
+  const t0 = parseUtc(opts.date ?? "2025-04-20T07:40:00");
+  const obsList: Observation[] = [];
+  const mapCal = calObservation(
+    opts.obsnum0,
+    m.source,
+    m.raDeg * Math.PI / 180,
+    m.decDeg * Math.PI / 180,
+    m.restFreqGhz,
+    m.vlsrKms,
+    t0,
+    m.calHotS,
+    m.calSkyS,
+    1,
+  );
+  obsList.push(mapCal);
+  const mapObs = mapObservation(opts.obsnum0 + 1, Math.ceil(t0 + mapCal.duration + 20), m);
+  obsList.push(mapObs);
+  let bsInfo: Record<string, unknown> | null = null;
+  if (opts.bs !== false) {
+    const b = fillBs(opts.bs ?? {});
+    const tc = Math.ceil(mapObs.t0 + mapObs.duration + b.startAfterMapS);
+    const bsCal = calObservation(
+      opts.obsnum0 + 2,
+      b.source,
+      b.raDeg * Math.PI / 180,
+      b.decDeg * Math.PI / 180,
+      b.restFreqGhz,
+      b.vlsrKms,
+      tc,
+      b.calHotS,
+      b.calSkyS,
+      b.tsysScale,
+    );
+    obsList.push(bsCal);
+    obsList.push(bsObservation(opts.obsnum0 + 3, Math.ceil(tc + bsCal.duration + 20), b));
+    bsInfo = {
+      ...b,
+      expected: {
+        line_peak_K: b.peakK,
+        line_v_kms: b.vKms,
+        line_fwhm_kms: b.fwhmKms,
+        tsys_K: { [b.beams[0]]: tsys[b.beams[0]] * b.tsysScale, [b.beams[1]]: tsys[b.beams[1]] * b.tsysScale },
+        note: "process_bs output 0.5*(Y[higher pixel] - Y[lower pixel]) is +peak when beams[0] is the higher pixel",
+      },
+    };
+  }
+  const beam = lmtBeamArcsec(m.restFreqGhz);
+  const conv = convolveGaussian(m.src.fwhmMajArcsec, m.src.fwhmMinArcsec, m.src.paDeg, m.src.peakK, beam);
+  const truth: SeqTruth = {
+    generator: "lmt-sim seq (lib/sim/seq.ts)",
+    version: "1.0",
+    seed,
+    project_id: sp.projectId,
+    nchan,
+    bandwidth_mhz: bw,
+    dump_time_s: dumpTime,
+    channel_width_khz: (bw * 1000) / nchan,
+    pixels: {
+      tsys_K: [...tsys],
+      bad_pixel: badPixel,
+      bad_pixel_noise_factor: sp.badFactor,
+      gain_drift_frac: sp.driftFrac,
+      gain_drift_sign: sp.pix.driftSign,
+      rms_per_dump_K: tsys.map((t, p) => (t / Math.sqrt(((bw * 1e6) / nchan) * dumpTime)) * (p === badPixel ? sp.badFactor : 1)),
+    },
+    baseline: {
+      offset_K: sp.blOffset,
+      slope_K_per_halfband: sp.blSlope,
+      formula: "ON dumps only: offset + slope*(ch-(nchan-1)/2)/(nchan/2)",
+    },
+    map: {
+      ...m,
+      beam_fwhm_arcsec: beam,
+      convolved: {
+        dx_arcsec: m.src.dxArcsec,
+        dy_arcsec: m.src.dyArcsec,
+        fwhm_maj_arcsec: conv.fwhmMaj,
+        fwhm_min_arcsec: conv.fwhmMin,
+        pa_deg: conv.paDeg,
+        peak_K: conv.peak,
+      },
+      line_channel: (nchan - 1) / 2 +
+        (m.src.vKms - m.vlsrKms) / ((-(bw * 1e6 / nchan) / (m.restFreqGhz * 1e9)) * C_KMS),
+      dv_kms_per_channel: (-(bw * 1e6 / nchan) / (m.restFreqGhz * 1e9)) * C_KMS,
+    },
+    bs: bsInfo,
+    observations: {},
+    files: [],
+  };
+
+  for (const obs of obsList) {
+    const s = ifprocStream(obs);
+    const rng = new Rng([seed, 77, obs.obsnum]);
+    const ifp = ifprocName(obs);
+    const ipath = join(root, ifp);
+    mkdirSync(dirname(ipath), { recursive: true });
+    await writeNetcdf3(ipath, ifprocModel(obs, s, sp, rng), { format: "cdf2" });
+    const roachFiles: string[] = [];
+    let ndump = 0;
+    for (let r = 0; r < 4; r++) {
+      const rel = roachName(r, obs);
+      roachFiles.push(rel);
+      if (opts.dryRun) continue;
+      const d = roachData(obs, r, sp, s);
+      ndump = d.ndump;
+      const p = join(root, rel);
+      mkdirSync(dirname(p), { recursive: true });
+      await writeNetcdf4(p, roachModel(obs, r, sp, d));
+    }
+    let pmin = Infinity, pmax = -Infinity;
+    for (const v of s.parang) {
+      pmin = Math.min(pmin, v);
+      pmax = Math.max(pmax, v);
+    }
+    truth.observations[String(obs.obsnum)] = {
+      obsnum: obs.obsnum,
+      obspgm: obs.obspgm,
+      source_name: obs.source,
+      cal_obsnum: obs.calObsnum,
+      t_start_unix: obs.t0,
+      date_start: formatUtc(obs.t0),
+      duration_s: obs.duration,
+      n_ifproc_samples: s.n,
+      n_dumps_per_roach: ndump,
+      ifproc_file: ifp,
+      roach_files: roachFiles,
+      elevation_deg_start: (s.el[0] * 180) / Math.PI,
+      parang_deg_range: [(pmin * 180) / Math.PI, (pmax * 180) / Math.PI],
+      segments: obs.segments.map((g) => [g.t0, g.t1, g.bufpos, g.label]),
+      tsys_scale: obs.tsysScale,
+    };
+    truth.files.push(ifp, ...roachFiles);
+  }
+  return truth;
+}
