@@ -113,9 +113,13 @@ export const tool = defineTool({
     const report: string[] = [];
     report.push(sprintf("%2d %6d", 1, obsnum));
 
+    const files = Array.from({ length: NCHASSIS }, (_, c) => findRsrChassisFile(root, obsnum, c));
+    if (files.every((f) => f === null)) {
+      throw new DataError(sprintf("no RedshiftChassis files for obsnum %d under %s", obsnum, root));
+    }
     const sigmas: (Float64Array | null)[] = [];
     for (let c = 0; c < NCHASSIS; c++) {
-      const file = findRsrChassisFile(root, obsnum, c);
+      const file = files[c]!;
       if (file === null) {
         ctx.log.warn(sprintf("skipping missing chassis %d for obsnum %06d (no file under %s)", c, obsnum, root));
         sigmas.push(null);
@@ -137,9 +141,6 @@ export const tool = defineTool({
           }
         }
       }
-    }
-    if (sigmas.every((s) => s === null)) {
-      throw new DataError(sprintf("no RedshiftChassis files for obsnum %d under %s", obsnum, root));
     }
 
     const result = findBadlags(obsnum, sigmas, options);

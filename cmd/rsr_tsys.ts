@@ -82,14 +82,14 @@ export const tool = defineTool({
     const verdicts: TsysCb[] = [];
     const curves: TsysPlotCurve[] = [];
     const lines: string[] = [];
-    let found = 0;
+    const files = [0, 1, 2, 3].map((c) => findRsrChassisFile(root, obsnum, c));
+    if (files.every((f) => f === null)) throw new DataError(`no RedshiftChassis files for obsnum ${obsnum} under ${root}`);
     for (let c = 0; c < 4; c++) {
-      const file = findRsrChassisFile(root, obsnum, c);
+      const file = files[c]!;
       if (file === null) {
         ctx.log.warn(`skipping missing chassis ${c}: no RedshiftChassis${c} file for obsnum ${obsnum} under ${root}`);
         continue;
       }
-      found++;
       const bl = boardLags(c);
       const cc = await calibrateChassis(root, file, bl, cache);
       const ys = spectrumMode ? meanSpectrumMilliK(cc, bl) : cc.cal.tsys;
@@ -100,7 +100,6 @@ export const tool = defineTool({
       }
       for (let b = 0; b < 6; b++) curves.push({ chassis: c, board: b, freq: cc.freq[b]!, y: ys[b]! });
     }
-    if (found === 0) throw new DataError(`no RedshiftChassis files for obsnum ${obsnum} under ${root}`);
     const label = tsysBadcbLabel(verdicts);
     lines.push(`obsnum=${obsnum} ${label}`);
     const plotfile = opts.plotfile as string | undefined;
