@@ -71,7 +71,6 @@ export interface Badlags {
   badcb: BadCB[];
 }
 
-const KINDS = new Set(["max", "min", "spike", "spike edge"]);
 const NUM_RE = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(nan|inf|infinity)$/i;
 
 function pyFloat(tok: string): number {
@@ -90,7 +89,9 @@ function checkRange(
   source: string | undefined,
 ): number {
   if (tok === undefined) throw new FormatError(`missing ${what}`, lineNo, source);
-  if (!/^[-+]?\d+$/.test(tok)) throw new FormatError(`invalid ${what} "${tok}": expected an integer`, lineNo, source);
+  if (!/^[-+]?\d+$/.test(tok)) {
+    throw new FormatError(`invalid ${what} "${tok}": expected an integer`, lineNo, source);
+  }
   const n = Number(tok);
   if (n < lo || n > hi) throw new FormatError(`${what} ${n} out of range ${lo}..${hi}`, lineNo, source);
   return n;
@@ -125,7 +126,11 @@ function parseBadcbText(line: string, lineNo: number, source: string | undefined
   const k = toks.findIndex((t) => t.includes("BADCB"));
   const f = toks.slice(k + 1);
   if (f.length < 3) {
-    throw new FormatError(`expected "#BADCB OBSNUM CHASSIS BOARD [metric [tag]]" but got ${f.length} field(s) after BADCB`, lineNo, source);
+    throw new FormatError(
+      `expected "#BADCB OBSNUM CHASSIS BOARD [metric [tag]]" but got ${f.length} field(s) after BADCB`,
+      lineNo,
+      source,
+    );
   }
   if (!/^\d+$/.test(f[0]!)) throw new FormatError(`invalid obsnum "${f[0]}" in BADCB line`, lineNo, source);
   const cb: BadCB = {
@@ -189,12 +194,24 @@ export function parseBadlags(text: string, source?: string): Badlags {
 }
 
 /** badlags.py max line: `'%2d %2d %3d %6d %6.1f    # max'`. */
-export function formatMaxLine(chassis: number, board: number, lag: number, scan: number, sigma: number): string {
+export function formatMaxLine(
+  chassis: number,
+  board: number,
+  lag: number,
+  scan: number,
+  sigma: number,
+): string {
   return sprintf("%2d %2d %3d %6d %6.1f    # max", chassis, board, lag, scan, sigma);
 }
 
 /** badlags.py min line: `'%2d %2d %3d %6d %6.1f    # min'`. */
-export function formatMinLine(chassis: number, board: number, lag: number, scan: number, sigma: number): string {
+export function formatMinLine(
+  chassis: number,
+  board: number,
+  lag: number,
+  scan: number,
+  sigma: number,
+): string {
   return sprintf("%2d %2d %3d %6d %6.1f    # min", chassis, board, lag, scan, sigma);
 }
 
@@ -250,13 +267,28 @@ export function formatBadcbLine(cb: BadCB): string {
 export function formatLagLine(lag: BadLag): string {
   const k = lag.kind;
   if ((k === "max" || k === "min") && lag.obsnum !== undefined && lag.metric !== undefined) {
-    return (k === "max" ? formatMaxLine : formatMinLine)(lag.chassis, lag.board, lag.lag, lag.obsnum, lag.metric);
+    return (k === "max" ? formatMaxLine : formatMinLine)(
+      lag.chassis,
+      lag.board,
+      lag.lag,
+      lag.obsnum,
+      lag.metric,
+    );
   }
   if (
     (k === "spike" || k === "spike edge") && lag.obsnum !== undefined && lag.metric !== undefined &&
     lag.ratio !== undefined
   ) {
-    return formatSpikeLine(lag.chassis, lag.board, lag.lag, lag.obsnum, lag.metric, lag.ratio, k === "spike edge", false);
+    return formatSpikeLine(
+      lag.chassis,
+      lag.board,
+      lag.lag,
+      lag.obsnum,
+      lag.metric,
+      lag.ratio,
+      k === "spike edge",
+      false,
+    );
   }
   let s = [String(lag.chassis), String(lag.board), String(lag.lag), ...lag.extra].join(" ");
   if (lag.comment !== undefined) s += "   # " + lag.comment;
@@ -318,7 +350,13 @@ export function formatRmsLine(rmsMin: number, rmsMax: number): string {
 
 /** `# Found N min, N max, N spike badlags and N bad C/B's`. */
 export function formatFoundLine(counts: { min: number; max: number; spike: number; badcb: number }): string {
-  return sprintf("# Found %d min, %d max, %d spike badlags and %d bad C/B's", counts.min, counts.max, counts.spike, counts.badcb);
+  return sprintf(
+    "# Found %d min, %d max, %d spike badlags and %d bad C/B's",
+    counts.min,
+    counts.max,
+    counts.spike,
+    counts.badcb,
+  );
 }
 
 /** Everything badlags.py writes into `rsr.badlags`. */

@@ -51,10 +51,18 @@ type Lit = number | { kind: "seq"; items: Lit[] } | { kind: "dict"; entries: [Li
 
 class LitParser {
   private pos = 0;
-  constructor(private readonly s: string, private readonly lineNo: number, private readonly source?: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly lineNo: number,
+    private readonly source?: string,
+  ) {}
 
   private fail(what: string): never {
-    throw new FormatError(`${what} at column ${this.pos + 1} of "${this.s.trim()}"`, this.lineNo, this.source);
+    throw new FormatError(
+      `${what} at column ${this.pos + 1} of "${this.s.trim()}"`,
+      this.lineNo,
+      this.source,
+    );
   }
 
   private skip(): void {
@@ -72,7 +80,9 @@ class LitParser {
   }
 
   private expect(ch: string): void {
-    if (this.peek() !== ch) this.fail(this.pos >= this.s.length ? `expected "${ch}" but the line ended` : `expected "${ch}"`);
+    if (this.peek() !== ch) {
+      this.fail(this.pos >= this.s.length ? `expected "${ch}" but the line ended` : `expected "${ch}"`);
+    }
     this.pos++;
   }
 
@@ -310,7 +320,9 @@ export function blankingTemplate(obsnum: number, createdBy: string): string {
  * // "# rsr_badcb: adding 1 badcb's\n# mode b\n91001   3  {2 : [(70,120)]}\n"
  * ```
  */
-export function badcbToBlanking(badcb: readonly { obsnum: number; chassis: number; board: number }[]): string {
+export function badcbToBlanking(
+  badcb: readonly { obsnum: number; chassis: number; board: number }[],
+): string {
   if (badcb.length === 0) return "# no badcb's\n";
   const lines = [`# rsr_badcb: adding ${badcb.length} badcb's`, "# mode b"];
   for (const e of badcb) {

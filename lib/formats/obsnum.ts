@@ -22,7 +22,9 @@ import { FormatError } from "./errors.ts";
 export const MAX_RANGE_LENGTH = 1_000_000;
 
 function parseInt10(tok: string, lineNo: number, source: string | undefined): number {
-  if (!/^\d+$/.test(tok)) throw new FormatError(`invalid obsnum "${tok}": expected a positive integer`, lineNo, source);
+  if (!/^\d+$/.test(tok)) {
+    throw new FormatError(`invalid obsnum "${tok}": expected a positive integer`, lineNo, source);
+  }
   const n = Number(tok);
   if (!Number.isSafeInteger(n) || n <= 0) {
     throw new FormatError(`invalid obsnum "${tok}": expected a positive integer`, lineNo, source);
@@ -48,7 +50,11 @@ function pushItem(tok: string, out: number[], lineNo: number, source: string | u
   const hi = parseInt10(b, lineNo, source);
   if (hi < lo) throw new FormatError(`invalid obsnum range "${tok}": ${hi} < ${lo}`, lineNo, source);
   if (hi - lo + 1 > MAX_RANGE_LENGTH) {
-    throw new FormatError(`obsnum range "${tok}" is too long (more than ${MAX_RANGE_LENGTH} obsnums)`, lineNo, source);
+    throw new FormatError(
+      `obsnum range "${tok}" is too long (more than ${MAX_RANGE_LENGTH} obsnums)`,
+      lineNo,
+      source,
+    );
   }
   for (let k = lo; k <= hi; k++) out.push(k);
 }

@@ -41,7 +41,12 @@ export interface Rc {
 
 const KEY_RE = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/;
 
-function parseWord(s: string, start: number, lineNo: number, source?: string): { value: string; end: number } {
+function parseWord(
+  s: string,
+  start: number,
+  lineNo: number,
+  source?: string,
+): { value: string; end: number } {
   let v = "";
   let i = start;
   const fail = (what: string): never => {
@@ -69,7 +74,9 @@ function parseWord(s: string, start: number, lineNo: number, source?: string): {
           i += 2;
           continue;
         }
-        if (d === "`" || (d === "$" && s[i + 1] === "(")) fail("command substitution is not allowed in an rc file");
+        if (d === "`" || (d === "$" && s[i + 1] === "(")) {
+          fail("command substitution is not allowed in an rc file");
+        }
         v += d;
         i++;
       }
@@ -121,7 +128,11 @@ export function parseRc(text: string, source?: string): Rc {
     const entry: RcEntry = { key: m[1]!, value };
     if (rest !== "") {
       if (!rest.startsWith("#")) {
-        throw new FormatError(`unexpected text "${rest}" after the value of ${m[1]} (quote values with spaces)`, lineNo, source);
+        throw new FormatError(
+          `unexpected text "${rest}" after the value of ${m[1]} (quote values with spaces)`,
+          lineNo,
+          source,
+        );
       }
       entry.comment = rest.slice(1).trim();
     }
@@ -159,7 +170,9 @@ export function quoteRcValue(value: string): string {
 /** One entry as `key=value` (quoted by {@link quoteRcValue}) with ` # comment` when it has one. */
 export function formatRcLine(e: RcEntry): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key)) throw new RangeError(`Invalid rc key "${e.key}"`);
-  if (/[\n\r]/.test(e.value)) throw new RangeError(`Invalid rc value for "${e.key}": line breaks are not allowed`);
+  if (/[\n\r]/.test(e.value)) {
+    throw new RangeError(`Invalid rc value for "${e.key}": line breaks are not allowed`);
+  }
   return `${e.key}=${quoteRcValue(e.value)}` + (e.comment !== undefined ? ` # ${e.comment}` : "");
 }
 

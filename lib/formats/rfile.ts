@@ -36,8 +36,17 @@ export interface Rfile {
   entries: RfileEntry[];
 }
 
-function intField(tok: string, what: string, lo: number, hi: number, lineNo: number, source?: string): number {
-  if (!/^[-+]?\d+$/.test(tok)) throw new FormatError(`invalid ${what} "${tok}": expected an integer`, lineNo, source);
+function intField(
+  tok: string,
+  what: string,
+  lo: number,
+  hi: number,
+  lineNo: number,
+  source?: string,
+): number {
+  if (!/^[-+]?\d+$/.test(tok)) {
+    throw new FormatError(`invalid ${what} "${tok}": expected an integer`, lineNo, source);
+  }
   const n = Number(tok);
   if (n < lo || n > hi) throw new FormatError(`${what} ${n} out of range ${lo}..${hi}`, lineNo, source);
   return n;
@@ -66,7 +75,11 @@ export function parseRfile(text: string, source?: string): Rfile {
     }
     const f = data.split(",").map((s) => s.trim());
     if (f.length !== 3) {
-      throw new FormatError(`expected 3 comma-separated fields OBSNUM,CHASSIS,BOARD but got ${f.length}`, lineNo, source);
+      throw new FormatError(
+        `expected 3 comma-separated fields OBSNUM,CHASSIS,BOARD but got ${f.length}`,
+        lineNo,
+        source,
+      );
     }
     const ob = f[0]!;
     const entry: RfileEntry = { obsnum: 0, chassis: 0, board: 0 };
@@ -76,10 +89,18 @@ export function parseRfile(text: string, source?: string): Rfile {
       entry.obsnum = Number(range[1]);
       entry.last = Number(range[2]);
       if (entry.obsnum <= 0 || entry.last < entry.obsnum) {
-        throw new FormatError(`invalid obsnum range "${ob}": expected FIRST-LAST with 0 < FIRST <= LAST`, lineNo, source);
+        throw new FormatError(
+          `invalid obsnum range "${ob}": expected FIRST-LAST with 0 < FIRST <= LAST`,
+          lineNo,
+          source,
+        );
       }
     } else if (/^\+?\d+$/.test(ob) && Number(ob) > 0) entry.obsnum = Number(ob);
-    else throw new FormatError(`invalid obsnum "${ob}": expected a positive integer, FIRST-LAST or -1`, lineNo, source);
+    else {throw new FormatError(
+        `invalid obsnum "${ob}": expected a positive integer, FIRST-LAST or -1`,
+        lineNo,
+        source,
+      );}
     entry.chassis = intField(f[1]!, "chassis", 0, 3, lineNo, source);
     entry.board = intField(f[2]!, "board", 0, 5, lineNo, source);
     if (hash >= 0) entry.comment = line.slice(hash + 1).trim();
@@ -92,7 +113,8 @@ export function parseRfile(text: string, source?: string): Rfile {
 /** One entry as `OBSNUM,C,B` (or `FIRST-LAST,C,B`), with `   # comment` when it has one. */
 export function formatRfileLine(e: RfileEntry): string {
   const ob = e.last !== undefined ? `${e.obsnum}-${e.last}` : String(e.obsnum);
-  return `${ob},${e.chassis},${e.board}` + (e.comment !== undefined && e.comment !== "" ? `   # ${e.comment}` : "");
+  return `${ob},${e.chassis},${e.board}` +
+    (e.comment !== undefined && e.comment !== "" ? `   # ${e.comment}` : "");
 }
 
 /**
@@ -102,7 +124,9 @@ export function formatRfileLine(e: RfileEntry): string {
 export function stringifyRfile(model: { items?: RfileItem[]; entries?: RfileEntry[] }): string {
   const items = model.items ?? (model.entries ?? []).map((entry): RfileItem => ({ type: "entry", entry }));
   let out = "";
-  for (const it of items) out += (it.type === "entry" ? it.text ?? formatRfileLine(it.entry) : it.text) + "\n";
+  for (const it of items) {
+    out += (it.type === "entry" ? it.text ?? formatRfileLine(it.entry) : it.text) + "\n";
+  }
   return out;
 }
 
@@ -170,7 +194,9 @@ export interface ObsChassisBoard {
 export function badcbToRfile(badcb: readonly ObsChassisBoard[]): string {
   if (badcb.length === 0) return "# no badcb's\n";
   const lines = [`# rsr_badcb: adding ${badcb.length} badcb's`, "# mode r"];
-  for (const e of badcb) lines.push(`${Math.trunc(e.obsnum)},${Math.trunc(e.chassis)},${Math.trunc(e.board)}`);
+  for (const e of badcb) {
+    lines.push(`${Math.trunc(e.obsnum)},${Math.trunc(e.chassis)},${Math.trunc(e.board)}`);
+  }
   return lines.join("\n") + "\n";
 }
 

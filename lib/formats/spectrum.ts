@@ -25,7 +25,10 @@ export function formatE18(x: number): string {
  * Rows of numbers as numpy `savetxt` writes them: one row per index, columns joined by one space,
  * each `%.18e` (or `fmt`), `\n` after every row. Columns must have equal lengths.
  */
-export function savetxtRows(columns: readonly ArrayLike<number>[], fmt: (x: number) => string = formatE18): string {
+export function savetxtRows(
+  columns: readonly ArrayLike<number>[],
+  fmt: (x: number) => string = formatE18,
+): string {
   if (columns.length === 0) return "";
   const n = columns[0]!.length;
   for (const c of columns) {
@@ -99,7 +102,9 @@ export function driverHeaderLines(h: DriverHeader): string[] {
     "Frequency Units: GHz",
     "Spectrum Units: K (T_A)",
     "Board intervals (GHz):" +
-    h.boardIntervals.filter((b): b is [number, number] => b !== null).map(([a, b]) => sprintf("(%.3f-%.3f)", a, b))
+    h.boardIntervals.filter((b): b is [number, number] => b !== null).map(([a, b]) =>
+      sprintf("(%.3f-%.3f)", a, b)
+    )
       .join(","),
     "Sigma per board (mK): " + h.sigmaPerBoardMk.map((s) => sprintf("%f", s)).join(","),
     kvLine("Polynomial Baseline Order", String(h.baselineOrder), ""),
@@ -110,10 +115,18 @@ export function driverHeaderLines(h: DriverHeader): string[] {
   if (h.sgfWindow !== undefined) L.push(kvLine("SGF Window Size", String(h.sgfWindow), " channels"));
   if (h.sgfFreqCutGHz !== undefined) L.push(kvLine("SGF Frequency HP Cut", pyStr(h.sgfFreqCutGHz), "GHz"));
   if (h.sgfVelCutKms !== undefined) L.push(kvLine("SGF Velocity HP Cut", pyStr(h.sgfVelCutKms), "km/s"));
-  if (h.repeatThreshold !== undefined) L.push(kvLine("Repeat Sigma Threshold", pyStr(h.repeatThreshold), "K"));
+  if (h.repeatThreshold !== undefined) {
+    L.push(kvLine("Repeat Sigma Threshold", pyStr(h.repeatThreshold), "K"));
+  }
   if (h.simulate !== undefined) {
     const s = h.simulate;
-    L.push(kvLine("Simulated", `: ${pyStr(s.amplitude)} K, ${pyStr(s.frequency)} GHz, ${pyStr(s.widthGHz)} GHz`, ""));
+    L.push(
+      kvLine(
+        "Simulated",
+        `: ${pyStr(s.amplitude)} K, ${pyStr(s.frequency)} GHz, ${pyStr(s.widthGHz)} GHz`,
+        "",
+      ),
+    );
   }
   if (h.coaddThreshold !== undefined) L.push(kvLine("Coadd Sigma threshold", pyStr(h.coaddThreshold), "K"));
   if (h.notchSigma !== undefined) L.push(kvLine("Notch Filter Sigma", pyStr(h.notchSigma), ""));
@@ -226,7 +239,9 @@ export function readTextSpectrum(text: string, source?: string): TextSpectrum {
     const row = new Array<number>(ncol);
     for (let j = 0; j < ncol; j++) {
       const tok = toks[j]!;
-      if (!NUM_RE.test(tok)) throw new FormatError(`invalid number "${tok}" in column ${j + 1}`, i + 1, source);
+      if (!NUM_RE.test(tok)) {
+        throw new FormatError(`invalid number "${tok}" in column ${j + 1}`, i + 1, source);
+      }
       row[j] = parseNum(tok);
     }
     rows.push(row);

@@ -32,7 +32,9 @@ export function findRsrChassisFiles(root: string, obsnum: number, chassis: numbe
   if (!Number.isSafeInteger(obsnum) || obsnum <= 0) throw new RangeError(`Invalid obsnum ${obsnum}`);
   const dir = join(root, `RedshiftChassis${chassis}`);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
-  const re = new RegExp(`^RedshiftChassis${chassis}_\\d{4}-\\d{2}-\\d{2}_${pad6(obsnum)}_\\d{2}_\\d{4}\\.nc$`);
+  const re = new RegExp(
+    `^RedshiftChassis${chassis}_\\d{4}-\\d{2}-\\d{2}_${pad6(obsnum)}_\\d{2}_\\d{4}\\.nc$`,
+  );
   return readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => join(dir, f));
 }
 
@@ -52,7 +54,9 @@ export function findRsrChassisFile(root: string, obsnum: number, chassis: number
   if (all.length === 0) return null;
   if (all.length > 1) {
     throw new LmtDataError(
-      `Several files for obsnum ${obsnum} chassis ${chassis} match ${rsrChassisPattern(obsnum, chassis)} in ${root}: ` +
+      `Several files for obsnum ${obsnum} chassis ${chassis} match ${
+        rsrChassisPattern(obsnum, chassis)
+      } in ${root}: ` +
         all.join(", "),
     );
   }

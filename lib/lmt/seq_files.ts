@@ -32,9 +32,13 @@ export function findIfproc(root: string, obsnum: number): string {
   const re = new RegExp(`^ifproc_\\d{4}-\\d{2}-\\d{2}_${p6}_\\d{2}_\\d{4}\\.nc$`);
   const hits = listDir(dir).filter((f) => re.test(f)).map((f) => join(dir, f));
   const pattern = `ifproc_*_${p6}_NN_NNNN.nc`;
-  if (hits.length === 0) throw new LmtDataError(`No IFPROC file for obsnum ${obsnum}: looked for ${pattern} in ${dir}`);
+  if (hits.length === 0) {
+    throw new LmtDataError(`No IFPROC file for obsnum ${obsnum}: looked for ${pattern} in ${dir}`);
+  }
   if (hits.length > 1) {
-    throw new LmtDataError(`Several IFPROC files for obsnum ${obsnum} match ${pattern} in ${dir}: ${hits.join(", ")}`);
+    throw new LmtDataError(
+      `Several IFPROC files for obsnum ${obsnum} match ${pattern} in ${dir}: ${hits.join(", ")}`,
+    );
   }
   return hits[0]!;
 }
@@ -59,7 +63,11 @@ export function findRoachFile(root: string, obsnum: number, roach: number): stri
  * The roach files of an obsnum by roach number (roaches without a file are absent). Throws
  * {@link LmtDataError} when none of the roaches has a file (naming the glob), or on an ambiguous roach.
  */
-export function findRoachFiles(root: string, obsnum: number, roaches: readonly number[]): Map<number, string> {
+export function findRoachFiles(
+  root: string,
+  obsnum: number,
+  roaches: readonly number[],
+): Map<number, string> {
   const m = new Map<number, string>();
   for (const k of roaches) {
     const f = findRoachFile(root, obsnum, k);
@@ -67,7 +75,9 @@ export function findRoachFiles(root: string, obsnum: number, roaches: readonly n
   }
   if (m.size === 0) {
     throw new LmtDataError(
-      `No roach file for obsnum ${obsnum}: looked for spectrometer/roach{${roaches.join(",")}}/roach?_${obsnum}_*.nc ` +
+      `No roach file for obsnum ${obsnum}: looked for spectrometer/roach{${
+        roaches.join(",")
+      }}/roach?_${obsnum}_*.nc ` +
         `in ${root}`,
     );
   }

@@ -1,9 +1,9 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  type BadlagsItem,
   badlags2Text,
   badLagSets,
+  type BadlagsItem,
   badlagsReport,
   formatBadcbLine,
   formatMaxLine,
@@ -38,7 +38,16 @@ Deno.test({
           const l = it.lag;
           return {
             type: "comment",
-            text: formatSpikeLine(l.chassis, l.board, l.lag, l.obsnum!, l.metric!, l.ratio!, l.kind === "spike edge", true),
+            text: formatSpikeLine(
+              l.chassis,
+              l.board,
+              l.lag,
+              l.obsnum!,
+              l.metric!,
+              l.ratio!,
+              l.kind === "spike edge",
+              true,
+            ),
             lag: l,
           };
         }
@@ -61,7 +70,12 @@ Deno.test({
       [3, 3, 160, 91001, 5.2, "max"],
     ]);
     equal(m.lags[0]!.ratio, 22.6);
-    deepEqual(m.commented.map((l) => [l.chassis, l.board, l.lag, l.ratio]), [[0, 3, 15, 3.3], [3, 2, 28, 3.7]]);
+    deepEqual(m.commented.map((l) => [l.chassis, l.board, l.lag, l.ratio]), [[0, 3, 15, 3.3], [
+      3,
+      2,
+      28,
+      3.7,
+    ]]);
     deepEqual(m.badcb, [{ obsnum: 91001, chassis: 3, board: 2, metric: 0.236323, tag: "badlags" }]);
     const sets = badLagSets(m);
     deepEqual([...sets.keys()].sort(), ["0/4", "1/0", "2/2", "3/3"]);
@@ -104,16 +118,33 @@ Deno.test({
 Deno.test("line formatters follow badlags.py's % layouts", () => {
   equal(formatMaxLine(0, 0, 40, 33551, 22.04), " 0  0  40  33551   22.0    # max");
   equal(formatMinLine(1, 5, 230, 33551, 0), " 1  5 230  33551    0.0    # min");
-  equal(formatSpikeLine(2, 4, 117, 33551, 1.3, 3.4, false, false), " 2  4 117  33551    1.3    3.4   # spike");
-  equal(formatSpikeLine(3, 1, 255, 33551, 0.9, Infinity, true, true), "#  3  1 255  33551    0.9    inf   # spike edge");
-  equal(formatBadcbLine({ obsnum: 33551, chassis: 3, board: 5, metric: 0.253, tag: "badlags" }), "#BADCB 33551 3 5 0.253 badlags");
+  equal(
+    formatSpikeLine(2, 4, 117, 33551, 1.3, 3.4, false, false),
+    " 2  4 117  33551    1.3    3.4   # spike",
+  );
+  equal(
+    formatSpikeLine(3, 1, 255, 33551, 0.9, Infinity, true, true),
+    "#  3  1 255  33551    0.9    inf   # spike edge",
+  );
+  equal(
+    formatBadcbLine({ obsnum: 33551, chassis: 3, board: 5, metric: 0.253, tag: "badlags" }),
+    "#BADCB 33551 3 5 0.253 badlags",
+  );
   equal(formatBadcbLine({ obsnum: 12345, chassis: 1, board: 1, metric: 0 }), "#BADCB 12345 1 1 0");
 });
 
 Deno.test("parseBadlags() tolerates empty lines, reads badlags2 and rsr_tsys lines", () => {
-  const text = "# c b ch obsnum metric\n\n0 0 10 12345 99.9\n   \n#BADCB 12345 1 1 0\n#BADCB 91003 0 5 136.45 Tsys\n#OKCB 91003 0 4 3.1 Tsys\n";
+  const text =
+    "# c b ch obsnum metric\n\n0 0 10 12345 99.9\n   \n#BADCB 12345 1 1 0\n#BADCB 91003 0 5 136.45 Tsys\n#OKCB 91003 0 4 3.1 Tsys\n";
   const m = parseBadlags(text, "x.badlags");
-  deepEqual(m.lags.map((l) => [l.chassis, l.board, l.lag, l.obsnum, l.metric, l.kind]), [[0, 0, 10, 12345, 99.9, undefined]]);
+  deepEqual(m.lags.map((l) => [l.chassis, l.board, l.lag, l.obsnum, l.metric, l.kind]), [[
+    0,
+    0,
+    10,
+    12345,
+    99.9,
+    undefined,
+  ]]);
   deepEqual(m.badcb, [
     { obsnum: 12345, chassis: 1, board: 1, metric: 0 },
     { obsnum: 91003, chassis: 0, board: 5, metric: 136.45, tag: "Tsys" },
@@ -134,7 +165,11 @@ Deno.test("parseBadlags() errors name file and line", () => {
     ["#BADCB x 3 2\n", /^f\.badlags:1: invalid obsnum "x"/],
   ];
   for (const [t, re] of cases) {
-    throws(() => parseBadlags(t, "f.badlags"), (e: unknown) => e instanceof FormatError && re.test(e.message), t);
+    throws(
+      () => parseBadlags(t, "f.badlags"),
+      (e: unknown) => e instanceof FormatError && re.test(e.message),
+      t,
+    );
   }
 });
 

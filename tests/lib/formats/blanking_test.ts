@@ -13,7 +13,10 @@ import { parseBadlags } from "../../../lib/formats/badlags.ts";
 import { FormatError } from "../../../lib/formats/errors.ts";
 import { needsSamples, sample } from "../../_helpers.ts";
 
-const TEMPLATE_WINDOWS = [[71.72, 79.69], [85.41, 93.38], [78.02, 85.99], [90.62, 98.58], [104.31, 112.28], [96.92, 104.88]];
+const TEMPLATE_WINDOWS = [[71.72, 79.69], [85.41, 93.38], [78.02, 85.99], [90.62, 98.58], [104.31, 112.28], [
+  96.92,
+  104.88,
+]];
 
 Deno.test({
   name: "blankingTemplate() + badcbToBlanking() reproduce the sample blanking files; parse reads them",
@@ -106,8 +109,14 @@ Deno.test("stringifyBlanking() is canonical and parses back to the same model", 
 
 Deno.test("rsr_badcb -b emitters", () => {
   equal(badcbToBlanking([]), "# no badcb's\n");
-  equal(badcbToBlanking([{ obsnum: 91001, chassis: 3, board: 2 }]), "# rsr_badcb: adding 1 badcb's\n# mode b\n91001   3  {2 : [(70,120)]}\n");
-  equal(badcbListToBlanking(33551, "1/1,3/5"), "# setting badcbd=1/1,3/5\n33551 1 {1: [(70,115)]}\n33551 3 {5: [(70,115)]}\n");
+  equal(
+    badcbToBlanking([{ obsnum: 91001, chassis: 3, board: 2 }]),
+    "# rsr_badcb: adding 1 badcb's\n# mode b\n91001   3  {2 : [(70,120)]}\n",
+  );
+  equal(
+    badcbListToBlanking(33551, "1/1,3/5"),
+    "# setting badcbd=1/1,3/5\n33551 1 {1: [(70,115)]}\n33551 3 {5: [(70,115)]}\n",
+  );
   throws(() => badcbListToBlanking(1, "9/9"), /Invalid chassis\/board/);
   // emitted lines are valid blanking lines
   const b = parseBlanking(badcbListToBlanking(33551, "1/1"));

@@ -32,7 +32,10 @@ Deno.test("parseObsnumList() errors name the source and line", () => {
     ["1-99999999", /too long/],
   ];
   for (const [text, re] of bad) {
-    throws(() => parseObsnumList(text, "list.txt"), (e: unknown) => e instanceof FormatError && re.test(e.message));
+    throws(
+      () => parseObsnumList(text, "list.txt"),
+      (e: unknown) => e instanceof FormatError && re.test(e.message),
+    );
   }
   const e = (() => {
     try {
@@ -49,7 +52,10 @@ Deno.test("parseObsnumList() errors name the source and line", () => {
 Deno.test("parseObsnumFile() is tolerant but requires an obsnum", () => {
   deepEqual(parseObsnumFile("91001\n\n91003  # second\n", "rsr.obsnum"), [91001, 91003]);
   deepEqual(parseObsnumFile("100-102\n", "rsr.obsnum"), [100, 101, 102]);
-  throws(() => parseObsnumFile("# only a comment\n", "rsr.obsnum"), /^FormatError: rsr\.obsnum:0: no obsnum found|rsr\.obsnum:0: no obsnum/);
+  throws(
+    () => parseObsnumFile("# only a comment\n", "rsr.obsnum"),
+    /^FormatError: rsr\.obsnum:0: no obsnum found|rsr\.obsnum:0: no obsnum/,
+  );
 });
 
 Deno.test({

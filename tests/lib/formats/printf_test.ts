@@ -10,10 +10,55 @@ const hasPython = existsSync(PY);
 /** Deterministic doubles covering ties, tiny, huge, subnormal and ordinary values. */
 function testValues(): number[] {
   const v = [
-    0, -0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, 1e-5, 1e-4, 9.5e-5, 123456789.123, 1e16, 1e15, 9.999999999999999e15,
-    1e22, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 0.1, 0.2, 0.3, 71.71953125, 93.38046875,
-    -8.75, 22.6, 11.95, 0.05, 0.15, 0.25, 0.35, 1 / 3, 2 / 3, 299.99592891973515, 1e-310, 9.9999, 99999.5,
-    999999.5, 0.00001234, 123.456e10, 1e100, 1e-100, 0.999999999, 9.5, 10.5, 0.0625, 1234.5, 255, 91001,
+    0,
+    -0,
+    0.5,
+    1.5,
+    2.5,
+    -2.5,
+    0.125,
+    0.375,
+    1e-5,
+    1e-4,
+    9.5e-5,
+    123456789.123,
+    1e16,
+    1e15,
+    9.999999999999999e15,
+    1e22,
+    5e-324,
+    2.2250738585072014e-308,
+    1.7976931348623157e308,
+    0.1,
+    0.2,
+    0.3,
+    71.71953125,
+    93.38046875,
+    -8.75,
+    22.6,
+    11.95,
+    0.05,
+    0.15,
+    0.25,
+    0.35,
+    1 / 3,
+    2 / 3,
+    299.99592891973515,
+    1e-310,
+    9.9999,
+    99999.5,
+    999999.5,
+    0.00001234,
+    123.456e10,
+    1e100,
+    1e-100,
+    0.999999999,
+    9.5,
+    10.5,
+    0.0625,
+    1234.5,
+    255,
+    91001,
   ];
   let s = 12345;
   const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -25,9 +70,39 @@ function testValues(): number[] {
 }
 
 const FORMATS = [
-  "%d", "%5d", "%-5d|", "%05d", "%+d", "% d", "%.3d", "%.18e", "%e", "%.0e", "%#.0e", "%E", "%f", "%.0f", "%#.0f",
-  "%.1f", "%6.1f", "%.3f", "%.8f", "%g", "%.3g", "%#g", "%.0g", "%G", "%10.4g", "%-12.3e|", "%+.2f", "% .2f",
-  "%012.4f", "%.17g", "%.20f", "%x", "%#o",
+  "%d",
+  "%5d",
+  "%-5d|",
+  "%05d",
+  "%+d",
+  "% d",
+  "%.3d",
+  "%.18e",
+  "%e",
+  "%.0e",
+  "%#.0e",
+  "%E",
+  "%f",
+  "%.0f",
+  "%#.0f",
+  "%.1f",
+  "%6.1f",
+  "%.3f",
+  "%.8f",
+  "%g",
+  "%.3g",
+  "%#g",
+  "%.0g",
+  "%G",
+  "%10.4g",
+  "%-12.3e|",
+  "%+.2f",
+  "% .2f",
+  "%012.4f",
+  "%.17g",
+  "%.20f",
+  "%x",
+  "%#o",
 ];
 
 Deno.test({
@@ -54,7 +129,8 @@ for c in cases:
 print(json.dumps(out))
 `;
     const input = JSON.stringify(cases.map((c) => ({ f: c.f, v: Object.is(c.v, -0) ? null : c.v })));
-    const p = new Deno.Command(PY, { args: ["-c", script], stdin: "piped", stdout: "piped", stderr: "piped" }).spawn();
+    const p = new Deno.Command(PY, { args: ["-c", script], stdin: "piped", stdout: "piped", stderr: "piped" })
+      .spawn();
     const w = p.stdin.getWriter();
     w.write(new TextEncoder().encode(input));
     w.close();
@@ -82,7 +158,10 @@ print(json.dumps(out))
 });
 
 Deno.test("sprintf() literal cases (C/Python semantics)", () => {
-  equal(sprintf("%2d %2d %3d %6d %6.1f    # max", 1, 0, 101, 91001, 11.93), " 1  0 101  91001   11.9    # max");
+  equal(
+    sprintf("%2d %2d %3d %6d %6.1f    # max", 1, 0, 101, 91001, 11.93),
+    " 1  0 101  91001   11.9    # max",
+  );
   equal(sprintf("%.0f %.0f %.0f %.0f", 0.5, 1.5, 2.5, 3.5), "0 2 2 4"); // half-even on exact ties
   equal(sprintf("%.2f", 0.125), "0.12");
   equal(sprintf("%.2f", 0.375), "0.38");
@@ -140,7 +219,12 @@ Deno.test({
   ignore: needsSamples(),
   fn() {
     let n = 0;
-    for (const f of ["rsr/91001/rsr.91001.driver.sum.txt", "rsr/91001_91003/rsr.91001_91003.driver.sum_bandspec.txt"]) {
+    for (
+      const f of [
+        "rsr/91001/rsr.91001.driver.sum.txt",
+        "rsr/91001_91003/rsr.91001_91003.driver.sum_bandspec.txt",
+      ]
+    ) {
       for (const line of readFileSync(sample(f), "utf8").split("\n")) {
         if (line === "" || line.startsWith("#")) continue;
         for (const tok of line.split(" ")) {

@@ -18,7 +18,10 @@ Deno.test({
       equal(rc.values.get("instrument"), "RSR");
       equal(rc.values.get("bsbeam"), "0,1");
       equal(rc.values.get("date_obs")?.length, 19);
-      equal(rc.values.get("rawnc")?.startsWith("$DATA_LMT/RedshiftChassis0/RedshiftChassis0_2024-11-02_0"), true);
+      equal(
+        rc.values.get("rawnc")?.startsWith("$DATA_LMT/RedshiftChassis0/RedshiftChassis0_2024-11-02_0"),
+        true,
+      );
     }
     const rc = parseRc(readFileSync(sample("rsr/91001/lmtoy_91001.rc"), "utf8"));
     equal(rc.values.get("inttime"), "300");
@@ -26,7 +29,11 @@ Deno.test({
     equal(rc.values.get("ra"), "201.370000");
     equal(rc.values.get("src"), "SAMPLE-QSO");
     const inttime = rc.items.find((i) => i.type === "entry" && i.entry.key === "inttime");
-    deepEqual(inttime?.type === "entry" ? inttime.entry : null, { key: "inttime", value: "300", comment: "sec" });
+    deepEqual(inttime?.type === "entry" ? inttime.entry : null, {
+      key: "inttime",
+      value: "300",
+      comment: "sec",
+    });
   },
 });
 
@@ -94,7 +101,11 @@ Deno.test("stringifyRc() quotes values so that bash `source` gives them back", a
     writeFileSync(f, text);
     const keys = entries.map((e) => e.key);
     const script = `source "${f}"; for k in ${keys.join(" ")}; do printf '%s\\0' "\${!k}"; done`;
-    const o = await new Deno.Command("bash", { args: ["-c", script], env: { DATA_LMT: "/data" }, stdout: "piped" }).output();
+    const o = await new Deno.Command("bash", {
+      args: ["-c", script],
+      env: { DATA_LMT: "/data" },
+      stdout: "piped",
+    }).output();
     equal(o.code, 0);
     const got = new TextDecoder().decode(o.stdout).split("\0").slice(0, -1);
     deepEqual(got, entries.map((e) => expandRcValue(e.value, { DATA_LMT: "/data" })));

@@ -35,7 +35,10 @@ Deno.test({
 });
 
 Deno.test("parseRfile() grammar: comments, spaces, wildcard, ranges", () => {
-  const m = parseRfile("# hdr\n\n 33551 , 3 ,5   # jittery\n-1,0,1\n12350-12360,1,2\n  # indented comment\n", "r");
+  const m = parseRfile(
+    "# hdr\n\n 33551 , 3 ,5   # jittery\n-1,0,1\n12350-12360,1,2\n  # indented comment\n",
+    "r",
+  );
   deepEqual(m.entries, [
     { obsnum: 33551, chassis: 3, board: 5, comment: "jittery" },
     { obsnum: -1, chassis: 0, board: 1 },
@@ -71,12 +74,22 @@ Deno.test("parseRfile() errors name file and line", () => {
 });
 
 Deno.test("stringifyRfile() writes new entries; rsr_badcb emitters", () => {
-  const text = stringifyRfile({ entries: [{ obsnum: 1, chassis: 2, board: 3 }, { obsnum: 5, last: 9, chassis: 0, board: 0, comment: "x" }] });
+  const text = stringifyRfile({
+    entries: [{ obsnum: 1, chassis: 2, board: 3 }, {
+      obsnum: 5,
+      last: 9,
+      chassis: 0,
+      board: 0,
+      comment: "x",
+    }],
+  });
   equal(text, "1,2,3\n5-9,0,0   # x\n");
   deepEqual(parseRfile(text).entries[1], { obsnum: 5, last: 9, chassis: 0, board: 0, comment: "x" });
   equal(badcbToRfile([]), "# no badcb's\n");
-  equal(badcbToRfile([{ obsnum: 1, chassis: 1, board: 1 }, { obsnum: 1, chassis: 3, board: 5 }]),
-    "# rsr_badcb: adding 2 badcb's\n# mode r\n1,1,1\n1,3,5\n");
+  equal(
+    badcbToRfile([{ obsnum: 1, chassis: 1, board: 1 }, { obsnum: 1, chassis: 3, board: 5 }]),
+    "# rsr_badcb: adding 2 badcb's\n# mode r\n1,1,1\n1,3,5\n",
+  );
   equal(badcbListToRfile(33551, "1/1,3/5"), "# setting badcbd=1/1,3/5\n33551,1,1\n33551,3,5\n");
   deepEqual(parseChassisBoardList("3/2,"), [{ chassis: 3, board: 2 }]);
   throws(() => parseChassisBoardList("3/6"), /Invalid chassis\/board "3\/6"/);

@@ -34,7 +34,11 @@ Deno.test({
       equal(s.columns.length, 3, f);
       equal(s.columns[0]!.length, 1297, f);
       equal(s.header[s.header.length - 1], "", f); // the savetxt '# ' line
-      equal(stringifyDriverSpectrum(s.header.slice(0, -1), s.columns[0]!, s.columns[1]!, s.columns[2]!), text, f);
+      equal(
+        stringifyDriverSpectrum(s.header.slice(0, -1), s.columns[0]!, s.columns[1]!, s.columns[2]!),
+        text,
+        f,
+      );
       // uncovered channels: value 0 and sigma NaN
       equal(s.columns[1]![0], 0);
       equal(Number.isNaN(s.columns[2]![0]!), true);
@@ -51,7 +55,10 @@ Deno.test({
       const b = readTextSpectrum(bt);
       equal(b.columns.length, 12);
       equal(b.columns[0]!.length, 256);
-      const boards = [0, 1, 2, 3, 4, 5].map((i) => ({ freq: b.columns[2 * i]!, value: b.columns[2 * i + 1]! }));
+      const boards = [0, 1, 2, 3, 4, 5].map((i) => ({
+        freq: b.columns[2 * i]!,
+        value: b.columns[2 * i + 1]!,
+      }));
       equal(stringifyBandspec(b.header, boards), bt, d);
       const st = readFileSync(sample(d + ".blanking.sum.txt"), "utf8");
       const s = readTextSpectrum(st);
@@ -81,8 +88,14 @@ Deno.test({
       dec: formatSexagesimal(-8.75),
       dateObs: "2024-11-02T05:29:59",
       dateReduction: "2026-11-21T04:31:42",
-      boardIntervals: [[73.00078125, 79.59453125], [85.50546875, 92.09921875], [79.30078125, 85.89453125],
-        [91.8970312, 98.4907812], [104.4014687, 110.9952187], [98.1970312, 104.7907812]],
+      boardIntervals: [
+        [73.00078125, 79.59453125],
+        [85.50546875, 92.09921875],
+        [79.30078125, 85.89453125],
+        [91.8970312, 98.4907812],
+        [104.4014687, 110.9952187],
+        [98.1970312, 104.7907812],
+      ],
       sigmaPerBoardMk: [0.8028054, 0.7326504, 1.1078796, 4.3363757, 1.7088914, 0.9446902],
       baselineOrder: 1,
       inputObservations: ["91001_0", "91001_1", "91001_2", "91001_3"],
@@ -90,7 +103,9 @@ Deno.test({
       opacity: 0.1,
       repeatThreshold: 0.01,
       coaddThreshold: 0.01,
-      command: "rsr.obsnum --date_obs 2024-11-02T05:29:59 --badlags rsr.91001.badlags --rfile rsr.91001.rfile -o rsr.91001.driver.sum.txt -w rsr.wf.pdf -p -b 1 -r 0.01 -t 0.01".split(" "),
+      command:
+        "rsr.obsnum --date_obs 2024-11-02T05:29:59 --badlags rsr.91001.badlags --rfile rsr.91001.rfile -o rsr.91001.driver.sum.txt -w rsr.wf.pdf -p -b 1 -r 0.01 -t 0.01"
+          .split(" "),
     });
     deepEqual(lines, s.header.slice(0, -1));
   },
@@ -98,11 +113,25 @@ Deno.test({
 
 Deno.test("driverHeaderLines() optional lines follow the driver's order and spacing", () => {
   const lines = driverHeaderLines({
-    source: "X", ra: "1:00:00", dec: "-0:00:03.6", dateObs: null, dateReduction: "2025-01-31T12:00:00",
-    boardIntervals: [null, [85.5, 92.1], null, null, null, null], sigmaPerBoardMk: [1e41, 1.5],
-    baselineOrder: 0, inputObservations: ["33551_0"], integrationTime: 600, opacity: 0.13,
-    sgfWindow: 55, sgfFreqCutGHz: 1.71875, sgfVelCutKms: 5467.1720827389445, repeatThreshold: 0.01,
-    simulate: { amplitude: 0.5, frequency: 100, widthGHz: 0.1 }, coaddThreshold: 0.02, notchSigma: 3, smoothing: 4,
+    source: "X",
+    ra: "1:00:00",
+    dec: "-0:00:03.6",
+    dateObs: null,
+    dateReduction: "2025-01-31T12:00:00",
+    boardIntervals: [null, [85.5, 92.1], null, null, null, null],
+    sigmaPerBoardMk: [1e41, 1.5],
+    baselineOrder: 0,
+    inputObservations: ["33551_0"],
+    integrationTime: 600,
+    opacity: 0.13,
+    sgfWindow: 55,
+    sgfFreqCutGHz: 1.71875,
+    sgfVelCutKms: 5467.1720827389445,
+    repeatThreshold: 0.01,
+    simulate: { amplitude: 0.5, frequency: 100, widthGHz: 0.1 },
+    coaddThreshold: 0.02,
+    notchSigma: 3,
+    smoothing: 4,
     command: ["rsr.obsnum", "-f", "55"],
   });
   deepEqual(lines.slice(7), [
@@ -140,17 +169,20 @@ Deno.test("formatSexagesimal() follows astropy 5.2.1 to_string(sep=':')", () => 
 
 Deno.test("savetxtRows()/formatE18() and readTextSpectrum() edge cases", () => {
   equal(formatE18(-1.5), "-1.500000000000000000e+00");
-  equal(savetxtRows([[1, NaN], [Infinity, -Infinity]]),
-    "1.000000000000000000e+00 inf\nnan -inf\n");
+  equal(savetxtRows([[1, NaN], [Infinity, -Infinity]]), "1.000000000000000000e+00 inf\nnan -inf\n");
   equal(savetxtRows([[]]), "");
   throws(() => savetxtRows([[1], [1, 2]]), /unequal length/);
   const s = readTextSpectrum("# h1\n\n1 NaN\n-2.5e3 -inf\n  \n3 +inf\n");
   deepEqual(s.header, ["h1"]);
   deepEqual([...s.columns[0]!], [1, -2500, 3]);
   deepEqual([...s.columns[1]!], [NaN, -Infinity, Infinity]);
-  throws(() => readTextSpectrum("1 2\n3\n", "s.txt"),
-    (e: unknown) => e instanceof FormatError && e.message === "s.txt:2: expected 2 columns but got 1");
-  throws(() => readTextSpectrum("1 2\n3 0x10\n", "s.txt"),
-    (e: unknown) => e instanceof FormatError && e.message === 's.txt:2: invalid number "0x10" in column 2');
+  throws(
+    () => readTextSpectrum("1 2\n3\n", "s.txt"),
+    (e: unknown) => e instanceof FormatError && e.message === "s.txt:2: expected 2 columns but got 1",
+  );
+  throws(
+    () => readTextSpectrum("1 2\n3 0x10\n", "s.txt"),
+    (e: unknown) => e instanceof FormatError && e.message === 's.txt:2: invalid number "0x10" in column 2',
+  );
   deepEqual(readTextSpectrum("").columns, []);
 });

@@ -12,11 +12,17 @@ Deno.test("dataLmtRoot(): explicit path beats $DATA_LMT; no silent /data_lmt fal
     equal(dataLmtRoot(a.dir, { DATA_LMT: b.dir }), a.dir);
     equal(dataLmtRoot(undefined, { DATA_LMT: b.dir }), b.dir);
     equal(dataLmtRoot("", { DATA_LMT: b.dir }), b.dir);
-    throws(() => dataLmtRoot(undefined, {}), (e: unknown) =>
-      e instanceof LmtDataError && e.message === "DATA_LMT is not set and no -p/--path given");
+    throws(
+      () => dataLmtRoot(undefined, {}),
+      (e: unknown) => e instanceof LmtDataError && e.message === "DATA_LMT is not set and no -p/--path given",
+    );
     throws(() => dataLmtRoot(undefined, { DATA_LMT: "" }), /DATA_LMT is not set/);
-    throws(() => dataLmtRoot(join(a.dir, "nope"), {}), (e: unknown) =>
-      e instanceof LmtDataError && e.message === `Data root (-p/--path) "${join(a.dir, "nope")}" does not exist`);
+    throws(
+      () => dataLmtRoot(join(a.dir, "nope"), {}),
+      (e: unknown) =>
+        e instanceof LmtDataError &&
+        e.message === `Data root (-p/--path) "${join(a.dir, "nope")}" does not exist`,
+    );
     const f = join(a.dir, "file");
     writeFileSync(f, "x");
     throws(() => dataLmtRoot(undefined, { DATA_LMT: f }), /DATA_LMT ".*file" is not a directory/);

@@ -1,7 +1,12 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { findCorrCal, findRsrChassisFile, findRsrChassisFiles, findRsrFiles } from "../../../lib/lmt/rsr_files.ts";
+import {
+  findCorrCal,
+  findRsrChassisFile,
+  findRsrChassisFiles,
+  findRsrFiles,
+} from "../../../lib/lmt/rsr_files.ts";
 import { corrCalDir } from "../../../lib/lmt/env.ts";
 import { LmtDataError } from "../../../lib/lmt/errors.ts";
 import { needsSamples, sample, tempDir } from "../../_helpers.ts";
@@ -26,7 +31,8 @@ Deno.test({
     equal(basename(findCorrCal(corrCalDir(root, {}), 2024, 1)), "corr_cal_2024_1.nc");
     throws(() => findRsrFiles(root, 12345), (e: unknown) =>
       e instanceof LmtDataError &&
-      e.message === `No RSR file for obsnum 12345: looked for RedshiftChassis{0,1,2,3}/RedshiftChassis?_*_012345_NN_NNNN.nc in ${root}`);
+      e.message ===
+        `No RSR file for obsnum 12345: looked for RedshiftChassis{0,1,2,3}/RedshiftChassis?_*_012345_NN_NNNN.nc in ${root}`);
   },
 });
 
@@ -44,15 +50,28 @@ Deno.test("RSR lookups on made-up trees: missing chassis, two candidates, sub-sc
     // missing chassis 2 and 3 (empty dir) are simply absent
     deepEqual([...findRsrFiles(dir, 33551, [0, 2, 3]).keys()], [0]);
     equal(findRsrChassisFile(dir, 33551, 3), null);
-    throws(() => findRsrChassisFile(dir, 33551, 1), (e: unknown) =>
-      e instanceof LmtDataError && /^Several files for obsnum 33551 chassis 1 match RedshiftChassis1\/RedshiftChassis1_\*_033551_NN_NNNN\.nc in .*: .*2015-01-22.*, .*2015-01-23/.test(e.message));
+    throws(
+      () => findRsrChassisFile(dir, 33551, 1),
+      (e: unknown) =>
+        e instanceof LmtDataError &&
+        /^Several files for obsnum 33551 chassis 1 match RedshiftChassis1\/RedshiftChassis1_\*_033551_NN_NNNN\.nc in .*: .*2015-01-22.*, .*2015-01-23/
+          .test(e.message),
+    );
     throws(() => findRsrFiles(dir, 33551), /Several files for obsnum 33551 chassis 1/);
-    equal(findRsrChassisFiles(dir, 33550, 2).map((p) => basename(p)).join(" "),
-      "RedshiftChassis2_2015-01-22_033550_00_0001.nc RedshiftChassis2_2015-01-22_033550_00_0002.nc");
+    equal(
+      findRsrChassisFiles(dir, 33550, 2).map((p) => basename(p)).join(" "),
+      "RedshiftChassis2_2015-01-22_033550_00_0001.nc RedshiftChassis2_2015-01-22_033550_00_0002.nc",
+    );
     throws(() => findRsrChassisFile(dir, 33550, 2), /Several files for obsnum 33550 chassis 2/);
     equal(basename(findRsrChassisFile(dir, 3355100, 2)!), "RedshiftChassis2_2015-01-22_3355100_00_0001.nc");
-    throws(() => findCorrCal(join(dir, "rsr", "cal"), 2014, 3), (e: unknown) =>
-      e instanceof LmtDataError && e.message.startsWith(`Correlator calibration file not found: ${join(dir, "rsr", "cal", "corr_cal_2014_3.nc")}`));
+    throws(
+      () => findCorrCal(join(dir, "rsr", "cal"), 2014, 3),
+      (e: unknown) =>
+        e instanceof LmtDataError &&
+        e.message.startsWith(
+          `Correlator calibration file not found: ${join(dir, "rsr", "cal", "corr_cal_2014_3.nc")}`,
+        ),
+    );
     throws(() => findRsrChassisFiles(dir, 0, 0), RangeError);
   } finally {
     cleanup();

@@ -23,10 +23,12 @@ Deno.test({
     deepEqual([...findRoachFiles(root, 97000, [0, 5]).keys()], [0]); // roach 5 absent
     throws(() => findIfproc(root, 97009), (e: unknown) =>
       e instanceof LmtDataError &&
-      e.message === `No IFPROC file for obsnum 97009: looked for ifproc_*_097009_NN_NNNN.nc in ${join(root, "ifproc")}`);
+      e.message ===
+        `No IFPROC file for obsnum 97009: looked for ifproc_*_097009_NN_NNNN.nc in ${join(root, "ifproc")}`);
     throws(() => findRoachFiles(root, 97009, [0, 1]), (e: unknown) =>
       e instanceof LmtDataError &&
-      e.message === `No roach file for obsnum 97009: looked for spectrometer/roach{0,1}/roach?_97009_*.nc in ${root}`);
+      e.message ===
+        `No roach file for obsnum 97009: looked for spectrometer/roach{0,1}/roach?_97009_*.nc in ${root}`);
   },
 });
 
@@ -42,11 +44,19 @@ Deno.test("SEQ lookups on made-up trees: allantest skipped, ambiguity reported, 
     touch(dir, "spectrometer/roach1/roach1_79448_1_0_A.nc");
     touch(dir, "spectrometer/roach1/roach1_79448_1_1_A.nc");
     equal(basename(findIfproc(dir, 79448)), "ifproc_2018-11-16_079448_01_0000.nc");
-    throws(() => findIfproc(dir, 79447), (e: unknown) =>
-      e instanceof LmtDataError && /^Several IFPROC files for obsnum 79447 match ifproc_\*_079447_NN_NNNN\.nc in .*: .*_00_0001\.nc, .*_01_0001\.nc$/.test(e.message));
+    throws(
+      () => findIfproc(dir, 79447),
+      (e: unknown) =>
+        e instanceof LmtDataError &&
+        /^Several IFPROC files for obsnum 79447 match ifproc_\*_079447_NN_NNNN\.nc in .*: .*_00_0001\.nc, .*_01_0001\.nc$/
+          .test(e.message),
+    );
     equal(basename(findRoachFile(dir, 79448, 0)!), "roach0_79448_1_0_IRC+10216_2018-11-16_114845.nc");
     equal(findRoachFile(dir, 79448, 2), null); // no roach2 directory
-    throws(() => findRoachFile(dir, 79448, 1), /Several files for obsnum 79448 roach 1 match roach1_79448_\*\.nc/);
+    throws(
+      () => findRoachFile(dir, 79448, 1),
+      /Several files for obsnum 79448 roach 1 match roach1_79448_\*\.nc/,
+    );
     throws(() => findRoachFiles(dir, 79448, [0, 1]), /roach 1/);
   } finally {
     cleanup();
