@@ -8,7 +8,9 @@
  * - {@link plotImage}: a heat map of a 2-D array (channel/peak/weight maps), NaN cells grey;
  * - {@link renderSvg}/{@link renderPng}: any Vega-Lite spec.
  *
- * Rendering needs `--allow-ffi --allow-sys --allow-read --allow-env` (the tools run with -A).
+ * Rendering needs `--allow-ffi --allow-sys --allow-read --allow-env` (the tools run with -A). vega,
+ * vega-lite and the resvg native addon are loaded on first use, so importing this module is cheap
+ * and needs no permissions.
  *
  * @example
  * ```ts
@@ -20,9 +22,6 @@
  * ```
  * @module
  */
-import * as vega from "vega";
-import * as vl from "vega-lite";
-import { Resvg } from "@resvg/resvg-js";
 import { existsSync } from "node:fs";
 import { encodePngRgba } from "./png.ts";
 
@@ -73,11 +72,19 @@ const BASE_CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 11 },
 };
 
+// deno-lint-ignore no-explicit-any
+type Any = any;
+/** vega + vega-lite, imported on first use (the runtime caches dynamic imports). */
+async function loadVega(): Promise<{ vega: Any; vl: Any }> {
+  const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
+  return { vega, vl };
+}
+
 /** Render a Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  const { vega, vl } = await loadVega();
   const full = { ...spec, config: { ...BASE_CONFIG, ...(spec.config as object | undefined ?? {}) } };
-  // deno-lint-ignore no-explicit-any
-  const compiled = vl.compile(full as any).spec;
+  const compiled = vl.compile(full).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
     return await view.toSVG();
@@ -88,9 +95,10 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 
 /** Render a Vega-Lite spec to PNG bytes (white background). */
 export async function renderPng(spec: VegaLiteSpec, opts: RenderOptions = {}): Promise<Uint8Array> {
-  const svg = await renderSvg(spec);
   const scale = opts.scale ?? 1.5;
   if (!(scale > 0 && scale <= 10)) throw new RangeError(`Bad plot scale ${scale}`);
+  const svg = await renderSvg(spec);
+  const { Resvg } = await import("@resvg/resvg-js");
   const r = new Resvg(svg, {
     fitTo: { mode: "zoom", value: scale },
     font: fontOptions(),
@@ -345,9 +353,9 @@ export interface PlotImageOpts {
 /** RGBA of NaN cells. */
 const NAN_GREY = [200, 200, 200, 255];
 
-function colorLut(scheme: string): Uint8Array {
-  // deno-lint-ignore no-explicit-any
-  const interp = (vega as any).scheme(scheme);
+async function colorLut(scheme: string): Promise<Uint8Array> {
+  const { vega } = await loadVega();
+  const interp = vega.scheme(scheme);
   if (typeof interp !== "function") throw new RangeError(`Unknown continuous colour scheme "${scheme}"`);
   const lut = new Uint8Array(256 * 3);
   for (let i = 0; i < 256; i++) {
@@ -396,7 +404,7 @@ export async function plotImage(o: PlotImageOpts): Promise<Uint8Array> {
   const fx = Math.max(1, Math.min(Math.ceil((width * scale) / nx), Math.floor(4096 / nx)));
   const fy = Math.max(1, Math.min(Math.ceil((height * scale) / ny), Math.floor(4096 / ny)));
   const W = nx * fx, H = ny * fy;
-  const lut = colorLut(o.scheme ?? "viridis");
+  const lut = await colorLut(o.scheme ?? "viridis");
   const rgba = new Uint8Array(W * H * 4);
   for (let r = 0; r < H; r++) {
     const iy = ny - 1 - Math.floor(r / fy); // PNG row 0 is the top = last data row
