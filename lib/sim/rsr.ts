@@ -25,8 +25,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { writeNetcdf3 } from "../netcdf/cdf3_writer.ts";
-import { writeNetcdf4 } from "../netcdf/nc4_writer.ts";
+import { writeNetcdf3, writeNetcdf4 } from "../netcdf/mod.ts";
 import type { NcWriteModel, NcWriteVariable } from "../netcdf/types.ts";
 import { erf, Rng } from "./rng.ts";
 

@@ -20,8 +20,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { writeNetcdf3 } from "../netcdf/cdf3_writer.ts";
-import { writeNetcdf4 } from "../netcdf/nc4_writer.ts";
+import { writeNetcdf3, writeNetcdf4 } from "../netcdf/mod.ts";
 import type { NcWriteModel, NcWriteVariable } from "../netcdf/types.ts";
 import { Rng } from "./rng.ts";
 import { decimalYear, formatUtc, gmstRad, LMT_SITE, parseUtc } from "./rsr.ts";

@@ -1,0 +1,103 @@
+/**
+ * gen_seq — write a synthetic SEQUOIA $DATA_LMT tree (Cal + OTF map, optional Cal + Bs) and its truth.
+ * Examples:
+ *   deno run -A scripts/gen_seq.ts --out /tmp/data_lmt --obsnum0 97000 --seed 4242 > truth.json
+ *   deno run -A scripts/gen_seq.ts --out /tmp/big --obsnum0 98000 --rows 41 --xlength 600 --ylength 600 --no-bs
+ *   deno run -A scripts/gen_seq.ts --out /tmp/big --obsnum0 98000 --target_gb 1 --no-bs   # size the map for ~1 GB raw
+ * @module
+ */
+import { defineTool, UsageError } from "../lib/cli/mod.ts";
+import { generateSeq, type SeqMapOptions, seqMapDuration, seqRoachBytes } from "../lib/sim/seq.ts";
+
+function nums(s: string, n: number, what: string): number[] {
+  const v = s.split(",").map((x) => Number(x.trim()));
+  if (v.length !== n || v.some((x) => !Number.isFinite(x))) throw new Error(`${what} needs ${n} comma-separated numbers`);
+  return v;
+}
+
+export const tool = defineTool({
+  name: "gen_seq",
+  summary: "generate synthetic SEQ raw data (ifproc + roach files) with a truth JSON",
+  usage: "gen_seq --out DIR --obsnum0 N [options]",
+  options: [
+    { name: "out", short: "o", type: "string", required: true, help: "data root to write ($DATA_LMT tree)" },
+    { name: "obsnum0", short: "n", type: "int", default: 97000, help: "map Cal obsnum; map = +1, Bs Cal = +2, Bs = +3" },
+    { name: "seed", type: "int", help: "noise/instrument seed (default obsnum0)" },
+    { name: "date", type: "string", default: "2025-04-20T07:40:00", help: "UT start of the map Cal" },
+    { name: "nchan", type: "int", default: 2048, min: 16, help: "spectrometer channels" },
+    { name: "bandwidth", type: "float", default: 800, help: "bandwidth (MHz)" },
+    { name: "dump_time", type: "float", default: 0.1, help: "roach dump time (s)" },
+    { name: "tsys", type: "floatlist", help: "16 physical Tsys values (K)" },
+    { name: "bad_pixel", type: "int", default: 13, min: -1, max: 15, help: "noisy pixel (-1 = none)" },
+    { name: "bad_factor", type: "float", default: 6, help: "noise factor of the bad pixel" },
+    { name: "baseline", type: "string", default: "0.15,-0.3", parse: (s: string) => nums(s, 2, "--baseline OFFSET,SLOPE"), help: "ON-only baseline: offset K, slope K per half band" },
+    { name: "source", type: "string", default: "SIM-OTF", help: "map source name" },
+    { name: "ra", type: "float", default: 198, help: "map centre RA (deg)" },
+    { name: "dec", type: "float", default: 38, help: "map centre Dec (deg)" },
+    { name: "restfreq", type: "float", default: 97.980953, help: "line rest frequency (GHz)" },
+    { name: "vlsr", type: "float", default: 45, help: "header VLSR (km/s)" },
+    { name: "src", type: "string", default: "-25,15,30,18,-35,3,49,8", parse: (s: string) => nums(s, 8, "--src DX,DY,MAJ,MIN,PA,PEAK,V,FWHM"), help: "source: dx,dy (″), FWHM maj,min (″), PA (deg), peak K, v, FWHM (km/s)" },
+    { name: "rows", type: "int", default: 5, min: 1, help: "number of map rows" },
+    { name: "xlength", type: "float", default: 120, help: "row length (″)" },
+    { name: "ylength", type: "float", default: 120, help: "map height (″)" },
+    { name: "ramp", type: "float", default: 10, help: "ramp length (″)" },
+    { name: "scan_rate", type: "float", default: 50, help: "scan rate (″/s)" },
+    { name: "rows_per_ref", type: "int", default: 3, min: 1, help: "rows between REF blocks" },
+    { name: "target_gb", type: "float", help: "choose rows (and ylength) so the map's roach files total about this many GB" },
+    { name: "no-bs", type: "boolean", help: "no Bs Cal/Bs pair" },
+    { name: "truth", short: "t", type: "string", default: "-", help: "truth JSON output (- = stdout)" },
+  ],
+  run: async (opts, ctx) => {
+    const src = opts.src as number[];
+    const bl = opts.baseline as number[];
+    const tsys = opts.tsys as number[] | undefined;
+    if (tsys && tsys.length !== 16) throw new UsageError(`--tsys needs 16 values, got ${tsys.length}`);
+    const map: SeqMapOptions = {
+      source: opts.source as string,
+      raDeg: opts.ra as number,
+      decDeg: opts.dec as number,
+      restFreqGhz: opts.restfreq as number,
+      vlsrKms: opts.vlsr as number,
+      src: { dxArcsec: src[0], dyArcsec: src[1], fwhmMajArcsec: src[2], fwhmMinArcsec: src[3], paDeg: src[4], peakK: src[5], vKms: src[6], fwhmKms: src[7] },
+      nRows: opts.rows as number,
+      xLengthArcsec: opts.xlength as number,
+      yLengthArcsec: opts.ylength as number,
+      rampArcsec: opts.ramp as number,
+      scanRateArcsecS: opts.scan_rate as number,
+      rowsPerRef: opts.rows_per_ref as number,
+    };
+    if (opts.target_gb !== undefined) {
+      const target = (opts.target_gb as number) * 1e9;
+      const rowStep = map.nRows! > 1 ? map.yLengthArcsec! / (map.nRows! - 1) : 30;
+      let rows = 1;
+      while (rows < 100000) {
+        const m = { ...map, nRows: rows, yLengthArcsec: rowStep * (rows - 1) };
+        if (seqRoachBytes(seqMapDuration(m), opts.nchan as number, opts.dump_time as number) >= target) break;
+        rows++;
+      }
+      map.nRows = rows;
+      map.yLengthArcsec = rowStep * (rows - 1);
+      ctx.log.info(`--target_gb: ${rows} rows, ylength ${map.yLengthArcsec}″`);
+    }
+    const truth = await generateSeq(String(opts.out), {
+      obsnum0: opts.obsnum0 as number,
+      seed: opts.seed as number | undefined,
+      date: opts.date as string,
+      nchan: opts.nchan as number,
+      bandwidthMHz: opts.bandwidth as number,
+      dumpTimeS: opts.dump_time as number,
+      ...(tsys ? { tsysK: tsys } : {}),
+      badPixel: (opts.bad_pixel as number) < 0 ? null : (opts.bad_pixel as number),
+      badPixelNoiseFactor: opts.bad_factor as number,
+      baselineOffsetK: bl[0],
+      baselineSlopeKPerHalfband: bl[1],
+      map,
+      bs: opts["no-bs"] ? false : {},
+    });
+    const json = JSON.stringify(truth, null, 1) + "\n";
+    if (opts.truth === "-") ctx.stdout(json);
+    else ctx.writeFile(String(opts.truth), json);
+    return 0;
+  },
+});
+if (import.meta.main) Deno.exit(await tool.main(Deno.args));
