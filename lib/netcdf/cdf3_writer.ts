@@ -38,6 +38,7 @@ export interface Cdf3WriteOptions {
 
 /** Where the stream writer puts bytes, in order. */
 export interface ByteSink {
+  /** Consume (or copy) the bytes before returning: the writer reuses its buffers. */
   write(bytes: Uint8Array): void;
   flush?(): void;
 }
@@ -361,7 +362,7 @@ export class Cdf3StreamWriter {
       this.#encode(i, values[lv.name], 0, this.#recBuf.subarray(off, off + span), 0);
       off += span;
     }
-    this.#sink.write(this.#recBuf.slice(0, off));
+    this.#sink.write(this.#recBuf.subarray(0, off));
     this.#recordsDone++;
   }
 

@@ -53,6 +53,15 @@ export function h5ready(): Promise<unknown> {
   return ready;
 }
 
+/** One-line message from an h5wasm/HDF5 error (HDF5 error stacks are condensed). */
+export function h5message(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const steps = [...text.matchAll(/ in \w+\(\): ([^\n]+)/g)].map((m) => m[1]!.trim());
+  if (steps.length === 0) return text.split("\n")[0]!.trim();
+  if (steps.length === 1) return steps[0]!;
+  return `${steps[0]} (${steps[steps.length - 1]})`;
+}
+
 function isHidden(name: string): boolean {
   return HIDDEN_ATTRS.has(name) || name.startsWith("_Netcdf4");
 }
@@ -104,7 +113,7 @@ function readAttrs(file: string, obj: { attrs: Record<string, { value: unknown }
     try {
       value = attrValue(attrs[name]!.value);
     } catch (e) {
-      throw new NetcdfError(file, `cannot read attribute ${name}: ${e instanceof Error ? e.message : e}`);
+      throw new NetcdfError(file, `cannot read attribute ${name}: ${h5message(e)}`);
     }
     if (value !== undefined) out.set(name, value);
   }
@@ -236,7 +245,7 @@ export class Nc4File extends NcFileBase {
       else if (total === 0) raw = v.type === "char" || v.type === "string" ? [] : new (ctorOf(v.type))(0);
       else raw = ds.slice(start.map((s, k) => [s, s + count[k]!]));
     } catch (e) {
-      throw new NetcdfError(this.path, `cannot read: ${e instanceof Error ? e.message : String(e)}`, name);
+      throw new NetcdfError(this.path, `cannot read: ${h5message(e)}`, name);
     }
     if (v.type === "char") {
       const chars = typeof raw === "string" ? [raw] : (raw as string[]);
@@ -279,7 +288,7 @@ async function openAs(real: string, shown: string, onClose: (() => void) | undef
     f = new h5wasm.File(real, "r");
   } catch (e) {
     onClose?.();
-    throw new NetcdfError(shown, `cannot open as netCDF-4/HDF5: ${e instanceof Error ? e.message : String(e)}`);
+    throw new NetcdfError(shown, `cannot open as netCDF-4/HDF5: ${h5message(e)}`);
   }
   try {
     return new Nc4File(shown, f, onClose);
@@ -289,7 +298,7 @@ async function openAs(real: string, shown: string, onClose: (() => void) | undef
     } catch { /* already failing */ }
     onClose?.();
     if (e instanceof NetcdfError) throw e;
-    throw new NetcdfError(shown, `corrupt netCDF-4 file: ${e instanceof Error ? e.message : String(e)}`);
+    throw new NetcdfError(shown, `corrupt netCDF-4 file: ${h5message(e)}`);
   }
 }
 

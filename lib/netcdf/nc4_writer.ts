@@ -23,7 +23,7 @@ import {
   shapeOf,
   tempNameFor,
 } from "./_write_common.ts";
-import { h5ready } from "./nc4_reader.ts";
+import { h5message, h5ready } from "./nc4_reader.ts";
 
 type H5File = InstanceType<typeof h5wasm.File>;
 type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
@@ -130,7 +130,7 @@ function build(f: H5File, file: string, model: NcWriteModel): void {
     try {
       ds = f.create_dataset(args);
     } catch (e) {
-      throw new NetcdfError(file, `cannot create dataset: ${e instanceof Error ? e.message : String(e)}`, v.name);
+      throw new NetcdfError(file, `cannot create dataset: ${h5message(e)}`, v.name);
     }
     if (dimid !== undefined) {
       ds.make_scale(v.name);
@@ -209,6 +209,6 @@ export async function writeNetcdf4(path: string, model: NcWriteModel): Promise<v
     }
     discardTemp(tmp);
     if (e instanceof NetcdfError) throw e;
-    throw new NetcdfError(path, `cannot write: ${e instanceof Error ? e.message : String(e)}`);
+    throw new NetcdfError(path, `cannot write: ${h5message(e)}`);
   }
 }

@@ -239,7 +239,8 @@ Deno.test("openNetcdf() on a truncated or damaged netCDF-4 file throws a NetcdfE
     const cut = join(dir, "cut.nc");
     copyFileSync(p, cut);
     truncateSync(cut, 2000);
-    await assert.rejects(openNetcdf(cut), (e: unknown) => e instanceof NetcdfError && e.message.startsWith(cut));
+    await assert.rejects(openNetcdf(cut), (e: unknown) =>
+      e instanceof NetcdfError && e.message.startsWith(cut) && !e.message.includes("\n") && !/HDF5-DIAG/.test(e.message));
     const junk = join(dir, "junk.nc");
     const b = new Uint8Array(4096);
     b.set([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
