@@ -1,0 +1,359 @@
+/**
+ * Summary of a SEQ obsnum directory made by scripts/seq.mk: for a map the peak and channel maps, the
+ * weight map, the spectrum of the brightest cell with a Gaussian fit, the cube noise and Tsys per pixel;
+ * for a Bs obsnum the spectrum with its fit, its noise and Tsys. Writes PNGs and returns the page.
+ * @module
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { firstImage, readFits } from "../fits/mod.ts";
+import { openNetcdf } from "../netcdf/mod.ts";
+import { readTextSpectrum } from "../formats/spectrum.ts";
+import { parseRc } from "../formats/rc.ts";
+import { fitGaussian, type GaussFit } from "../num/gaussfit.ts";
+import { plotImage, plotLines } from "../plot/mod.ts";
+import type { Page, Section } from "./html.ts";
+
+const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
+
+/** Numbers of one map bank. */
+export interface SeqMapSummary {
+  bank: number;
+  cube: string;
+  nx: number;
+  ny: number;
+  nz: number;
+  /** arcsec offsets of the brightest cell from the map centre, its spectrum fit (km/s, K) */
+  peakX: number;
+  peakY: number;
+  line: GaussFit | null;
+  /** median over well-covered cells of the line-free rms (K) */
+  rms: number;
+  nanCells: number;
+  tsys: number[];
+}
+
+function median(a: number[]): number {
+  if (a.length === 0) return NaN;
+  const s = [...a].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function num(h: Map<string, unknown>, k: string, d = NaN): number {
+  const v = h.get(k);
+  return typeof v === "number" ? v : d;
+}
+
+/** Analyse one cube (+ weight map, SpecFile) and write its plots; returns the numbers. */
+export async function summarizeSeqMap(dir: string, base: string, bank: number): Promise<SeqMapSummary> {
+  const hdu = firstImage(readFits(join(dir, `${base}.fits`)));
+  const [nx, ny, nz] = [hdu.shape[0]!, hdu.shape[1]!, hdu.shape[2] ?? 1];
+  const data = hdu.data as Float32Array;
+  const h = hdu.header as Map<string, unknown>;
+  const dx = num(h, "CDELT1") * 3600, dy = num(h, "CDELT2") * 3600;
+  const x0 = (1 - num(h, "CRPIX1")) * dx, y0 = (1 - num(h, "CRPIX2")) * dy;
+  const vscale = String(h.get("CUNIT3") ?? "m/s").trim().toLowerCase() === "km/s" ? 1 : 1e-3;
+  const v = (k: number) => (num(h, "CRVAL3") + (k + 1 - num(h, "CRPIX3")) * num(h, "CDELT3")) * vscale;
+  let wt: Float32Array | null = null;
+  if (existsSync(join(dir, `${base}.wt.fits`))) wt = firstImage(readFits(join(dir, `${base}.wt.fits`))).data as Float32Array;
+  let wmax = 0;
+  if (wt) for (const w of wt) if (Number.isFinite(w) && w > wmax) wmax = w;
+  const good = (c: number) => (wt ? wt[c]! >= 0.25 * wmax : true);
+  const plane = nx * ny;
+  const peak = new Float32Array(plane).fill(NaN);
+  let nanCells = 0;
+  let best = -Infinity, bc = -1;
+  for (let c = 0; c < plane; c++) {
+    let m = -Infinity;
+    for (let k = 0; k < nz; k++) {
+      const val = data[k * plane + c]!;
+      if (Number.isFinite(val) && val > m) m = val;
+    }
+    if (m === -Infinity) {
+      nanCells++;
+      continue;
+    }
+    peak[c] = m;
+    if (good(c) && m > best) {
+      best = m;
+      bc = c;
+    }
+  }
+  const nz1 = Math.floor(nz / 4);
+  const rmsList: number[] = [];
+  for (let c = 0; c < plane; c++) {
+    if (!good(c)) continue;
+    let s = 0, s2 = 0, n = 0;
+    for (let k = 0; k < nz; k++) {
+      if (k >= nz1 && k < nz - nz1) continue;
+      const val = data[k * plane + c]!;
+      if (Number.isFinite(val)) {
+        s += val;
+        s2 += val * val;
+        n++;
+      }
+    }
+    if (n > 1) rmsList.push(Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)));
+  }
+  let line: GaussFit | null = null;
+  let peakX = NaN, peakY = NaN;
+  const spec = new Float64Array(nz);
+  const vel = Float64Array.from({ length: nz }, (_, k) => v(k));
+  if (bc >= 0) {
+    for (let k = 0; k < nz; k++) spec[k] = data[k * plane + bc]!;
+    peakX = x0 + (bc % nx) * dx;
+    peakY = y0 + Math.floor(bc / nx) * dy;
+    let kb = 0;
+    for (let k = 0; k < nz; k++) if (spec[k]! > spec[kb]!) kb = k;
+    try {
+      line = fitGaussian(vel, spec, { center: vel[kb]!, peak: spec[kb]!, sigma: 3 });
+    } catch {
+      line = null;
+    }
+  }
+  // plots
+  await Deno.writeFile(
+    join(dir, `${base}.peak.png`),
+    await plotImage({
+      title: `${base}: peak T (K)`,
+      data: peak,
+      nx,
+      ny,
+      x0,
+      dx,
+      y0,
+      dy,
+      xLabel: "ΔRA (arcsec)",
+      yLabel: "ΔDec (arcsec)",
+      colorLabel: "K",
+    }),
+  );
+  if (line && nz > 0) {
+    let kc = 0;
+    for (let k = 0; k < nz; k++) if (Math.abs(vel[k]! - line.center) < Math.abs(vel[kc]! - line.center)) kc = k;
+    await Deno.writeFile(
+      join(dir, `${base}.chan.png`),
+      await plotImage({
+        title: `${base}: channel ${kc} at ${fmt(vel[kc]!, 1)} km/s (K)`,
+        data: data.subarray(kc * plane, (kc + 1) * plane),
+        nx,
+        ny,
+        x0,
+        dx,
+        y0,
+        dy,
+        xLabel: "ΔRA (arcsec)",
+        yLabel: "ΔDec (arcsec)",
+        colorLabel: "K",
+      }),
+    );
+    const model = vel.map((x) => line!.offset + line!.slope * (x - line!.center) +
+      line!.peak * Math.exp(-((x - line!.center) ** 2) / (2 * line!.sigma ** 2)));
+    await Deno.writeFile(
+      join(dir, `${base}.spectrum.png`),
+      await plotLines({
+        title: `brightest cell (${fmt(peakX, 1)}″, ${fmt(peakY, 1)}″): ${fmt(line.peak)} K at ${fmt(line.center)} km/s`,
+        xLabel: "VLSR (km/s)",
+        yLabel: "T_A* (K)",
+        series: [{ x: vel, y: spec, label: "spectrum", step: true }, { x: vel, y: model, label: "fit", color: "#d62728" }],
+        hlines: [0],
+        width: 700,
+        height: 300,
+      }),
+    );
+  }
+  if (wt) {
+    await Deno.writeFile(
+      join(dir, `${base}.wt.png`),
+      await plotImage({
+        title: `${base}: weight`,
+        data: wt,
+        nx,
+        ny,
+        x0,
+        dx,
+        y0,
+        dy,
+        xLabel: "ΔRA (arcsec)",
+        yLabel: "ΔDec (arcsec)",
+      }),
+    );
+  }
+  const tsys: number[] = [];
+  const specfile = join(dir, `${base}.nc`);
+  if (existsSync(specfile)) {
+    const nc = await openNetcdf(specfile);
+    try {
+      if (nc.has("Data.Tsys")) {
+        const shp = nc.variable("Data.Tsys").shape;
+        const [ncal, npix, nch] = [shp[0]!, shp[1]!, shp[2]!];
+        if (ncal > 0) {
+          const t = nc.readNumbers("Data.Tsys", { start: [0, 0, 0], count: [1, npix, nch] });
+          for (let p = 0; p < npix; p++) {
+            let s = 0, n = 0;
+            for (let k = 0; k < nch; k++) {
+              const val = t[p * nch + k]!;
+              if (Number.isFinite(val) && val > 0) {
+                s += val;
+                n++;
+              }
+            }
+            tsys.push(n ? s / n : NaN);
+          }
+        }
+      }
+    } finally {
+      nc.close();
+    }
+    if (tsys.some(Number.isFinite)) {
+      await Deno.writeFile(
+        join(dir, `${base}.tsys.png`),
+        await plotLines({
+          title: `${base}: mean Tsys per pixel`,
+          xLabel: "pixel",
+          yLabel: "Tsys (K)",
+          series: [{ x: tsys.map((_, i) => i), y: tsys, step: true }],
+          width: 500,
+          height: 250,
+        }),
+      );
+    }
+  }
+  return { bank, cube: `${base}.fits`, nx, ny, nz, peakX, peakY, line, rms: median(rmsList), nanCells, tsys };
+}
+
+/** Numbers of a Bs spectrum. */
+export interface SeqBsSummary {
+  bank: number;
+  file: string;
+  line: GaussFit | null;
+  rms: number;
+  tsys1: number;
+  tsys2: number;
+}
+
+/** Analyse a Bs text spectrum and plot it with its fit. */
+export async function summarizeSeqBs(dir: string, name: string, bank: number): Promise<SeqBsSummary> {
+  const s = readTextSpectrum(readFileSync(join(dir, name), "utf8"), name);
+  const [x, y] = [s.columns[0]!, s.columns[1]!];
+  let kb = 0;
+  for (let k = 0; k < y.length; k++) if (y[k]! > y[kb]!) kb = k;
+  let line: GaussFit | null = null;
+  try {
+    line = fitGaussian(x, y, { center: x[kb]!, peak: y[kb]!, sigma: 3 });
+  } catch {
+    line = null;
+  }
+  const free: number[] = [];
+  for (let k = 0; k < y.length; k++) {
+    if (!line || Math.abs(x[k]! - line.center) > 3 * line.fwhm + 10) free.push(y[k]!);
+  }
+  const m = free.reduce((a, b) => a + b, 0) / Math.max(1, free.length);
+  const rms = Math.sqrt(free.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, free.length));
+  const mean = (c: Float64Array | undefined) => (c ? c.reduce((a, b) => a + b, 0) / c.length : NaN);
+  const png = name.replace(/\.txt$/, ".spectrum.png");
+  const series = [{ x, y, label: "Bs spectrum", step: true }];
+  if (line) {
+    const L = line;
+    series.push({
+      x,
+      y: x.map((v) => L.offset + L.slope * (v - L.center) + L.peak * Math.exp(-((v - L.center) ** 2) / (2 * L.sigma ** 2))),
+      label: "fit",
+      step: false,
+    });
+  }
+  await Deno.writeFile(
+    join(dir, png),
+    await plotLines({
+      title: line ? `${name}: ${fmt(line.peak, 3)} K at ${fmt(line.center)} km/s, rms ${fmt(rms, 3)} K` : name,
+      xLabel: "VLSR (km/s)",
+      yLabel: "T_A* (K)",
+      series,
+      hlines: [0],
+      width: 800,
+      height: 300,
+    }),
+  );
+  return { bank, file: name, line, rms, tsys1: mean(s.columns[2]), tsys2: mean(s.columns[3]) };
+}
+
+/** Build the SEQ page for a directory (map or Bs). */
+export async function seqPage(dir: string, label: string): Promise<Page> {
+  const files = readdirSync(dir).sort();
+  const rcName = files.find((f) => f === `lmtoy_${label}.rc`);
+  const rc = rcName ? parseRc(readFileSync(join(dir, rcName), "utf8"), rcName).values : new Map<string, string>();
+  const src = rc.get("src") ?? "?";
+  const numbers: [string, string][] = [
+    ["source", src],
+    ["obsnum", label],
+    ["program", rc.get("obspgm") ?? "?"],
+    ["date (UT)", rc.get("date_obs") ?? "?"],
+    ["integration", `${rc.get("inttime") ?? "?"} s`],
+    ["tau", rc.get("tau") ?? "?"],
+  ];
+  const sections: Section[] = [];
+  const img = (src: string, caption: string) => (existsSync(join(dir, src)) ? [{ src, caption }] : []);
+  const cubes = files.filter((f) => /__\d+\.fits$/.test(f) && !/\.(wt|smooth|radiometer\.rms)\.fits$/.test(f));
+  for (const c of cubes) {
+    const base = c.replace(/\.fits$/, "");
+    const bank = Number(base.match(/__(\d+)$/)![1]);
+    const s = await summarizeSeqMap(dir, base, bank);
+    numbers.push(
+      [`cube bank ${bank}`, `${s.nx}×${s.ny}×${s.nz}`],
+      ["rms (line-free)", `${fmt(s.rms, 3)} K`],
+    );
+    if (s.line) {
+      numbers.push(
+        ["peak", `${fmt(s.line.peak)} ± ${fmt(s.line.errors.peak)} K`],
+        ["v0", `${fmt(s.line.center)} km/s`],
+        ["FWHM", `${fmt(s.line.fwhm)} km/s`],
+        ["peak at", `(${fmt(s.peakX, 1)}″, ${fmt(s.peakY, 1)}″)`],
+      );
+    }
+    const ts = s.tsys.filter(Number.isFinite);
+    if (ts.length) numbers.push(["mean Tsys", `${fmt(ts.reduce((a, b) => a + b, 0) / ts.length, 1)} K`]);
+    sections.push({
+      title: `Cube ${c}`,
+      text: `${s.nanCells} of ${s.nx * s.ny} cells have no data.`,
+      images: [
+        ...img(`${base}.peak.png`, "peak temperature"),
+        ...img(`${base}.chan.png`, "channel map at the line peak"),
+        ...img(`${base}.spectrum.png`, "spectrum of the brightest cell with the Gaussian fit"),
+        ...img(`${base}.wt.png`, "weight map"),
+      ],
+    });
+    if (s.tsys.length) {
+      sections.push({
+        title: `Tsys per pixel, bank ${bank} (K)`,
+        table: { head: s.tsys.map((_, i) => String(i)), rows: [s.tsys.map((t) => fmt(t, 1))] },
+        images: img(`${base}.tsys.png`, "Tsys per pixel"),
+      });
+    }
+  }
+  const bss = files.filter((f) => /__\d+\.txt$/.test(f));
+  for (const b of bss) {
+    const bank = Number(b.match(/__(\d+)\.txt$/)![1]);
+    const s = await summarizeSeqBs(dir, b, bank);
+    numbers.push(["rms", `${fmt(s.rms, 3)} K`], ["Tsys", `${fmt(s.tsys1, 1)} / ${fmt(s.tsys2, 1)} K`]);
+    if (s.line) {
+      numbers.push(
+        ["peak", `${fmt(s.line.peak, 3)} ± ${fmt(s.line.errors.peak, 3)} K`],
+        ["v0", `${fmt(s.line.center)} km/s`],
+        ["FWHM", `${fmt(s.line.fwhm)} km/s`],
+      );
+    }
+    const pngs = files.filter((f) => /^bs-?\d+__\d+\.png$/.test(f));
+    sections.push({
+      title: `Bs spectrum ${b}`,
+      images: [...img(b.replace(/\.txt$/, ".spectrum.png"), "Bs spectrum and Gaussian fit"), ...pngs.map((p) => ({ src: p, caption: p }))],
+    });
+  }
+  return {
+    title: `SEQ ${label} — ${src}`,
+    subtitle: "reduced with lmt-slr-toolkit",
+    numbers,
+    sections,
+    footer: `Generated ${new Date().toISOString().slice(0, 19)} UTC.`,
+  };
+}
