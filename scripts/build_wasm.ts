@@ -39,7 +39,7 @@ export async function buildKernel(): Promise<Uint8Array> {
       stderr: "piped",
     }).output();
     if (r.code !== 0) throw new Error(`asc failed: ${new TextDecoder().decode(r.stderr)}`);
-    return readFileSync(out);
+    return new Uint8Array(readFileSync(out));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
