@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { findRsrChassisFile } from "../lmt/rsr_files.ts";
+import { pairwiseSum } from "../num/npstats.ts";
 import { NBOARD, NLAG, readRsrScan, RsrDataError, type RsrScan, SAMPLES_PER_SECOND, boardFrequencies } from "./raw.ts";
 import { CorrCalCache } from "./corrcal.ts";
 import { type BoardBadLags, calibrate, type Calibration } from "./calibration.ts";
@@ -135,15 +136,15 @@ function round2(x: number): number {
 /** Default blanking of the original driver (board 3, 95.5–97.0 GHz, chassis 2 and 3). */
 export const DEFAULT_BLANKING = { board: 3, f1: 95.5, f2: 97.0, chassis: [2, 3] } as const;
 
-/** Integration time of one chassis file: Σ_records mean_boards(AccSamples/48124). */
+/** Integration time of one chassis file: Σ_records mean_boards(AccSamples/48124) (numpy summation order). */
 export function chassisIntegrationTime(scan: RsrScan): number {
-  let t = 0;
+  const perRec = new Float64Array(scan.nrec);
+  const v = new Float64Array(NBOARD);
   for (let r = 0; r < scan.nrec; r++) {
-    let s = 0;
-    for (let b = 0; b < NBOARD; b++) s += scan.accSamples[r * NBOARD + b]! / SAMPLES_PER_SECOND;
-    t += s / NBOARD;
+    for (let b = 0; b < NBOARD; b++) v[b] = scan.accSamples[r * NBOARD + b]! / SAMPLES_PER_SECOND;
+    perRec[r] = pairwiseSum(v) / NBOARD;
   }
-  return t;
+  return pairwiseSum(perRec);
 }
 
 /** Load (cached) the calibration of a Bs scan's chassis from its CalObsNum. */
@@ -294,8 +295,7 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
       tints.push(chassisIntegrationTime(scan));
       if (h.tau !== null && Number.isFinite(h.tau) && h.tau > 0) taus.push(h.tau);
     }
-    // each processed chassis adds t_c / n_chassis (this order reproduces the original's last digit)
-    for (const t of tints) tintTotal += t / tints.length;
+    if (tints.length > 0) tintTotal += tints.reduce((a, b) => a + b, 0) / tints.length;
     if (taus.length > 0) tauPerObs.push(taus.reduce((a, b) => a + b, 0) / taus.length);
   }
   if (products.length === 0) {
