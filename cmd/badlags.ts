@@ -13,7 +13,7 @@
  * @module
  */
 import { DataError, defineTool, UsageError } from "../lib/cli/mod.ts";
-import { sprintf, pyStr } from "../lib/formats/printf.ts";
+import { pyStr, sprintf } from "../lib/formats/printf.ts";
 import { readRsrScan } from "../lib/rsr/raw.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
 import { findRsrChassisFile } from "../lib/lmt/rsr_files.ts";
@@ -21,8 +21,8 @@ import {
   badCbs,
   BADLAGS_DEFAULTS,
   badlagsFileText,
-  badlagsReportLines,
   type BadlagsOptions,
+  badlagsReportLines,
   findBadlags,
   lagSeries,
   lagSigma,
@@ -47,7 +47,13 @@ export const tool = defineTool({
   ],
   versionShort: "v",
   options: [
-    { name: "plotfile", short: "y", type: "string", metavar: "PLOTFILE", help: "write the σ plot (PNG) to this file" },
+    {
+      name: "plotfile",
+      short: "y",
+      type: "string",
+      metavar: "PLOTFILE",
+      help: "write the σ plot (PNG) to this file",
+    },
     { name: "plotmax", short: "p", type: "float", help: "y maximum of the plot panels (default: bc_hi)" },
     {
       name: "badlags",
@@ -57,8 +63,20 @@ export const tool = defineTool({
       help: "output .badlags file ('-' = stdout)",
     },
     { name: "e", short: "e", type: "boolean", help: "write '# Edge: False' (no edge detection exists)" },
-    { name: "bc_hi", type: "float", default: BADLAGS_DEFAULTS.bcHi, metavar: "HIGH", help: "flag a lag when σ > HIGH" },
-    { name: "bc_lo", type: "float", default: BADLAGS_DEFAULTS.bcLo, metavar: "LOW", help: "flag a lag when σ < LOW" },
+    {
+      name: "bc_hi",
+      type: "float",
+      default: BADLAGS_DEFAULTS.bcHi,
+      metavar: "HIGH",
+      help: "flag a lag when σ > HIGH",
+    },
+    {
+      name: "bc_lo",
+      type: "float",
+      default: BADLAGS_DEFAULTS.bcLo,
+      metavar: "LOW",
+      help: "flag a lag when σ < LOW",
+    },
     {
       name: "spike",
       type: "float",
@@ -86,9 +104,26 @@ export const tool = defineTool({
       metavar: "MINCHAN",
       help: "spikes are only applied for MINCHAN+1 < lag < 254",
     },
-    { name: "rms_min", type: "float", default: BADLAGS_DEFAULTS.rmsMin, metavar: "RMIN", help: "bad C/B when RMS < RMIN" },
-    { name: "rms_max", type: "float", default: BADLAGS_DEFAULTS.rmsMax, metavar: "RMAX", help: "bad C/B when RMS > RMAX" },
-    { name: "debug", short: "d", type: "boolean", help: "also print RMS_diff per C/B and the series of high-σ lags" },
+    {
+      name: "rms_min",
+      type: "float",
+      default: BADLAGS_DEFAULTS.rmsMin,
+      metavar: "RMIN",
+      help: "bad C/B when RMS < RMIN",
+    },
+    {
+      name: "rms_max",
+      type: "float",
+      default: BADLAGS_DEFAULTS.rmsMax,
+      metavar: "RMAX",
+      help: "bad C/B when RMS > RMAX",
+    },
+    {
+      name: "debug",
+      short: "d",
+      type: "boolean",
+      help: "also print RMS_diff per C/B and the series of high-σ lags",
+    },
     { name: "path", type: "string", metavar: "DATA_LMT", help: "data root (default $DATA_LMT)" },
   ],
   positionals: [{ name: "obsnum", help: "observation number (Bs scan)", required: true, type: "int" }],
@@ -121,7 +156,9 @@ export const tool = defineTool({
     for (let c = 0; c < NCHASSIS; c++) {
       const file = files[c]!;
       if (file === null) {
-        ctx.log.warn(sprintf("skipping missing chassis %d for obsnum %06d (no file under %s)", c, obsnum, root));
+        ctx.log.warn(
+          sprintf("skipping missing chassis %d for obsnum %06d (no file under %s)", c, obsnum, root),
+        );
         sigmas.push(null);
         continue;
       }

@@ -13,7 +13,12 @@
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { parseBadlags } from "../lib/formats/badlags.ts";
-import { badcbListToRfile, badcbToRfile, parseChassisBoardList, rfileTemplate } from "../lib/formats/rfile.ts";
+import {
+  badcbListToRfile,
+  badcbToRfile,
+  parseChassisBoardList,
+  rfileTemplate,
+} from "../lib/formats/rfile.ts";
 import { badcbListToBlanking, badcbToBlanking, blankingTemplate } from "../lib/formats/blanking.ts";
 
 export const tool = defineTool({
@@ -36,7 +41,13 @@ export const tool = defineTool({
   options: [
     { name: "rfile", short: "r", type: "boolean", help: "write .rfile lines (rsr_driver --rfile)" },
     { name: "blanking", short: "b", type: "boolean", help: "write .blanking lines (rsr_sum -b)" },
-    { name: "obsnum", short: "o", type: "int", min: 0, help: "take C/B pairs from the command line for this obsnum" },
+    {
+      name: "obsnum",
+      short: "o",
+      type: "int",
+      min: 0,
+      help: "take C/B pairs from the command line for this obsnum",
+    },
     {
       name: "template",
       type: "int",
@@ -48,13 +59,19 @@ export const tool = defineTool({
   positionals: [{ name: "input", help: "a .badlags file ('-' = stdin), or with -o the list C/B,C/B,..." }],
   run: async (opts, ctx) => {
     const r = opts.rfile === true, b = opts.blanking === true;
-    if (r === b) throw new UsageError(r ? "give only one of -r and -b" : "one of -r (rfile) or -b (blanking) is required");
+    if (r === b) {
+      throw new UsageError(
+        r ? "give only one of -r and -b" : "one of -r (rfile) or -b (blanking) is required",
+      );
+    }
     const input = opts.input as string | undefined;
     const obsnum = opts.obsnum as number | undefined;
     const template = opts.template as number | undefined;
     let out = "";
     if (template !== undefined) {
-      out += r ? rfileTemplate(template, "rsr_badcb -r --template") : blankingTemplate(template, "rsr_badcb -b --template");
+      out += r
+        ? rfileTemplate(template, "rsr_badcb -r --template")
+        : blankingTemplate(template, "rsr_badcb -b --template");
     }
     if (obsnum !== undefined) {
       if (input === undefined) throw new UsageError("-o OBSNUM needs a list C/B,C/B,...");

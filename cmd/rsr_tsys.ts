@@ -31,9 +31,11 @@ import { findRsrChassisFile } from "../lib/lmt/rsr_files.ts";
 
 export const tool = defineTool({
   name: "rsr_tsys",
-  summary: "Tsys jitter per chassis/board of an RSR obsnum (#BADCB/#OKCB lines); -t: calibrated spectrum plot",
+  summary:
+    "Tsys jitter per chassis/board of an RSR obsnum (#BADCB/#OKCB lines); -t: calibrated spectrum plot",
   usage: "rsr_tsys [options] OBSNUM",
-  description: "For every chassis file of OBSNUM the Cal scan named by its CalObsNum is calibrated (with the " +
+  description:
+    "For every chassis file of OBSNUM the Cal scan named by its CalObsNum is calibrated (with the " +
     "bad lags of -b). Per board the std of the channel-to-channel differences of Tsys ('jitter') is " +
     "compared with --rms: '#BADCB OBSNUM C B JITTER Tsys' when above, '#OKCB ...' otherwise; the last line is " +
     "'obsnum=N badcb=c/b,...'. With -t no lines are printed per board (only the obsnum line) and the plot " +
@@ -43,8 +45,19 @@ export const tool = defineTool({
     "rsr_tsys -b rsr.91001.badlags 91001 | grep '^#BADCB' >> rsr.91001.badlags",
   ],
   options: [
-    { name: "plotfile", short: "y", type: "string", metavar: "PLOTFILE", help: "write the plot (PNG) to this file" },
-    { name: "badlags", short: "b", type: "string", help: "apply the bad lags of this .badlags file ('-' = stdin)" },
+    {
+      name: "plotfile",
+      short: "y",
+      type: "string",
+      metavar: "PLOTFILE",
+      help: "write the plot (PNG) to this file",
+    },
+    {
+      name: "badlags",
+      short: "b",
+      type: "string",
+      help: "apply the bad lags of this .badlags file ('-' = stdin)",
+    },
     { name: "t", short: "t", type: "boolean", help: "plot the calibrated spectrum instead of Tsys" },
     {
       name: "rms",
@@ -83,11 +96,15 @@ export const tool = defineTool({
     const curves: TsysPlotCurve[] = [];
     const lines: string[] = [];
     const files = [0, 1, 2, 3].map((c) => findRsrChassisFile(root, obsnum, c));
-    if (files.every((f) => f === null)) throw new DataError(`no RedshiftChassis files for obsnum ${obsnum} under ${root}`);
+    if (files.every((f) => f === null)) {
+      throw new DataError(`no RedshiftChassis files for obsnum ${obsnum} under ${root}`);
+    }
     for (let c = 0; c < 4; c++) {
       const file = files[c]!;
       if (file === null) {
-        ctx.log.warn(`skipping missing chassis ${c}: no RedshiftChassis${c} file for obsnum ${obsnum} under ${root}`);
+        ctx.log.warn(
+          `skipping missing chassis ${c}: no RedshiftChassis${c} file for obsnum ${obsnum} under ${root}`,
+        );
         continue;
       }
       const bl = boardLags(c);

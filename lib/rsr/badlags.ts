@@ -7,7 +7,13 @@
  * @module
  */
 import { npPercentile, npStd } from "../num/npstats.ts";
-import { type BadCB, badlagsReport, formatMaxLine, formatMinLine, formatSpikeLine } from "../formats/badlags.ts";
+import {
+  type BadCB,
+  badlagsReport,
+  formatMaxLine,
+  formatMinLine,
+  formatSpikeLine,
+} from "../formats/badlags.ts";
 import { sprintf } from "../formats/printf.ts";
 
 /** Number of chassis, boards per chassis, lags per board. */
@@ -95,7 +101,9 @@ export function lagSeries(
   nlags = NLAGS,
 ): Float64Array {
   const col = new Float64Array(nrec);
-  for (let r = 0; r < nrec; r++) col[r] = accData[(r * nboards + board) * nlags + lag]! / accSamples[r * nboards + board]!;
+  for (let r = 0; r < nrec; r++) {
+    col[r] = accData[(r * nboards + board) * nlags + lag]! / accSamples[r * nboards + board]!;
+  }
   return col;
 }
 
@@ -199,7 +207,9 @@ export function findBadlags(
     const sc = new Float64Array(NBOARDS * NLAGS);
     if (s !== null) {
       if (s.length !== NBOARDS * NLAGS) {
-        throw new RangeError(`Cannot use σ of chassis ${c}: expected ${NBOARDS * NLAGS} values, got ${s.length}`);
+        throw new RangeError(
+          `Cannot use σ of chassis ${c}: expected ${NBOARDS * NLAGS} values, got ${s.length}`,
+        );
       }
       for (let i = 0; i < s.length; i++) {
         const v = s[i]!;
@@ -227,7 +237,15 @@ export function findBadlags(
         const vmax = mx[base + k]!;
         if (vmax > o.bcHi) {
           if (k < o.shortMin && vmax < o.shortHi) continue;
-          entries.push({ chassis: c, board: b, lag: k, kind: "max", scan: sc[base + k]!, metric: vmax, active: true });
+          entries.push({
+            chassis: c,
+            board: b,
+            lag: k,
+            kind: "max",
+            scan: sc[base + k]!,
+            metric: vmax,
+            active: true,
+          });
           countMax++;
           continue;
         }
@@ -259,7 +277,16 @@ export function findBadlags(
           if (ratio > o.spike) {
             const active = k > o.minChan + 1 && k < NLAGS - 2;
             if (active) countSpike++;
-            entries.push({ chassis: c, board: b, lag: k, kind, scan: sc[base + k]!, metric: mn[base + k]!, ratio, active });
+            entries.push({
+              chassis: c,
+              board: b,
+              lag: k,
+              kind,
+              scan: sc[base + k]!,
+              metric: mn[base + k]!,
+              ratio,
+              active,
+            });
           }
         }
       }
@@ -292,12 +319,27 @@ export function badcbLabel(r: BadlagsResult): string {
 export function formatBadlagEntry(e: BadlagEntry): string {
   if (e.kind === "max") return formatMaxLine(e.chassis, e.board, e.lag, e.scan, e.metric);
   if (e.kind === "min") return formatMinLine(e.chassis, e.board, e.lag, e.scan, e.metric);
-  return formatSpikeLine(e.chassis, e.board, e.lag, e.scan, e.metric, e.ratio ?? NaN, e.kind === "spike edge", !e.active);
+  return formatSpikeLine(
+    e.chassis,
+    e.board,
+    e.lag,
+    e.scan,
+    e.metric,
+    e.ratio ?? NaN,
+    e.kind === "spike edge",
+    !e.active,
+  );
 }
 
 /** The `#BADCB` entries (tag `badlags`) of the bad C/B of a result. */
 export function badcbEntries(r: BadlagsResult): BadCB[] {
-  return badCbs(r).map((x) => ({ obsnum: r.obsnum, chassis: x.chassis, board: x.board, metric: x.rms, tag: "badlags" }));
+  return badCbs(r).map((x) => ({
+    obsnum: r.obsnum,
+    chassis: x.chassis,
+    board: x.board,
+    metric: x.rms,
+    tag: "badlags",
+  }));
 }
 
 /**
@@ -333,7 +375,11 @@ export function badlagsFileText(
  * The report badlags.py prints on stdout (without the docopt dict and dreampy chatter):
  * threshold header, flagged lines, counts, optional `RMS_diff` lines, the `obsnum=N badcb=...` line.
  */
-export function badlagsReportLines(r: BadlagsResult, options: Partial<BadlagsOptions> = {}, debug = false): string[] {
+export function badlagsReportLines(
+  r: BadlagsResult,
+  options: Partial<BadlagsOptions> = {},
+  debug = false,
+): string[] {
   const o: BadlagsOptions = { ...BADLAGS_DEFAULTS, ...options };
   const L: string[] = [];
   L.push(" ");
@@ -344,7 +390,9 @@ export function badlagsReportLines(r: BadlagsResult, options: Partial<BadlagsOpt
   for (const e of r.entries) L.push(formatBadlagEntry(e));
   L.push(sprintf("Found %d min, %d max and %d spike badlags", r.countMin, r.countMax, r.countSpike));
   if (debug) {
-    for (const x of r.cb) L.push(sprintf("RMS_diff %2d %2d  %.3f %s", x.chassis, x.board, x.rms, x.bad ? "*** bad c/b" : ""));
+    for (const x of r.cb) {
+      L.push(sprintf("RMS_diff %2d %2d  %.3f %s", x.chassis, x.board, x.rms, x.bad ? "*** bad c/b" : ""));
+    }
   }
   L.push(sprintf("obsnum=%d %s", r.obsnum, badcbLabel(r)));
   L.push("-----------------------");

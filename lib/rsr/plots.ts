@@ -5,7 +5,7 @@
  * @module
  */
 import { plotLines, plotPanels, type Series } from "../plot/mod.ts";
-import { BOARD_TO_BAND, type BadlagsResult, NBOARDS, NCHASSIS, NLAGS } from "./badlags.ts";
+import { type BadlagsResult, BOARD_TO_BAND, NBOARDS, NCHASSIS, NLAGS } from "./badlags.ts";
 
 /** matplotlib's default colour cycle (C0..C9), used by the original plots. */
 export const MPL_COLORS: readonly string[] = [
@@ -56,7 +56,13 @@ export async function badlagsPlot(r: BadlagsResult, plotmax: number): Promise<Ui
     }
   }
   const label = "badcb=" + r.cb.filter((x) => x.bad).map((x) => `${x.chassis}/${x.board},`).join("");
-  return await plotPanels({ title: `obsnum=${r.obsnum} ${label}`, columns: NBOARDS, panels, width: 150, height: 100 });
+  return await plotPanels({
+    title: `obsnum=${r.obsnum} ${label}`,
+    columns: NBOARDS,
+    panels,
+    width: 150,
+    height: 100,
+  });
 }
 
 /**

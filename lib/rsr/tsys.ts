@@ -50,7 +50,12 @@ export interface TsysCb {
 }
 
 /** Jitter verdicts of the six boards of one chassis. */
-export function tsysVerdicts(obsnum: number, chassis: number, tsys: readonly ArrayLike<number>[], threshold = DEFAULT_JITTER_THRESHOLD): TsysCb[] {
+export function tsysVerdicts(
+  obsnum: number,
+  chassis: number,
+  tsys: readonly ArrayLike<number>[],
+  threshold = DEFAULT_JITTER_THRESHOLD,
+): TsysCb[] {
   return tsys.map((t, board) => {
     const jitter = tsysJitter(t);
     return { obsnum, chassis, board, jitter, bad: jitter > threshold };
@@ -95,10 +100,15 @@ export async function calibrateChassis(
 ): Promise<CalibratedChassis> {
   const scan = await readRsrScan(sciencePath);
   const h = scan.header;
-  if (h.calObsNum === null) throw new RsrDataError(sciencePath, "variable CalObsNum is missing: cannot calibrate");
+  if (h.calObsNum === null) {
+    throw new RsrDataError(sciencePath, "variable CalObsNum is missing: cannot calibrate");
+  }
   const calPath = findRsrChassisFile(root, h.calObsNum, h.chassis);
   if (calPath === null) {
-    throw new RsrDataError(sciencePath, `Cal obsnum ${h.calObsNum} of chassis ${h.chassis} not found under ${root}`);
+    throw new RsrDataError(
+      sciencePath,
+      `Cal obsnum ${h.calObsNum} of chassis ${h.chassis} not found under ${root}`,
+    );
   }
   const calScan = await readRsrScan(calPath);
   const ch = calScan.header;

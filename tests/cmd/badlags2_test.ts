@@ -12,8 +12,10 @@ Deno.test("badlags2 writes the manual .badlags with 6-field #BADCB lines", async
   );
   const p = parseBadlags(r.stdout);
   equal(p.lags.length, 3);
-  equal(p.badcb.map((x) => `${x.obsnum} ${x.chassis}/${x.board} ${x.metric} ${x.tag}`).join(";"),
-    "12345 1/1 0 badlags2;12345 3/5 0 badlags2");
+  equal(
+    p.badcb.map((x) => `${x.obsnum} ${x.chassis}/${x.board} ${x.metric} ${x.tag}`).join(";"),
+    "12345 1/1 0 badlags2;12345 3/5 0 badlags2",
+  );
   const m = await runTool("badlags2", ["91001", "0/1/17,93"]);
   equal(m.stdout.endsWith("0 1 17 91001 99.9\n0 1 93 91001 99.9\n"), true);
 });

@@ -22,8 +22,15 @@ Deno.test({
       equal(ours.slice(1).join("\n"), ref.slice(1).join("\n"));
       // stdout report: the flagged lines, RMS_diff lines and the summary, as in rsr_badlags.log
       const log = readFileSync(sample("rsr", "91001", "rsr_badlags.log"), "utf8");
-      for (const want of [" 0  4 222  91001    1.3   22.6   # spike", "RMS_diff  3  2  0.236 *** bad c/b",
-        "Found 0 min, 3 max and 1 spike badlags", "obsnum=91001 badcb=3/2,", "Found 1 bad Chassis/Board's"]) {
+      for (
+        const want of [
+          " 0  4 222  91001    1.3   22.6   # spike",
+          "RMS_diff  3  2  0.236 *** bad c/b",
+          "Found 0 min, 3 max and 1 spike badlags",
+          "obsnum=91001 badcb=3/2,",
+          "Found 1 bad Chassis/Board's",
+        ]
+      ) {
         equal(log.includes(want), true, `reference log lacks ${want}`);
         equal(r.stdout.includes(want + "\n"), true, `stdout lacks ${want}`);
       }
@@ -68,7 +75,10 @@ Deno.test({
       for (const c of [0, 1, 3]) {
         mkdirSync(join(root, `RedshiftChassis${c}`), { recursive: true });
         const f = `RedshiftChassis${c}_2024-11-02_091001_00_0001.nc`;
-        symlinkSync(sample("rsr", "data_lmt", `RedshiftChassis${c}`, f), join(root, `RedshiftChassis${c}`, f));
+        symlinkSync(
+          sample("rsr", "data_lmt", `RedshiftChassis${c}`, f),
+          join(root, `RedshiftChassis${c}`, f),
+        );
       }
       const r = await runTool("badlags", ["-B", "-", "91001"], { cwd: dir, env: { DATA_LMT: root } });
       equal(r.code, 0, r.stderr);

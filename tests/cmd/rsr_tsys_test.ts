@@ -7,7 +7,13 @@ function cbLines(text: string): string[][] {
   return text.split("\n").filter((l) => /^#(OK|BAD)CB /.test(l)).map((l) => l.split(" "));
 }
 
-for (const [obsnum, log, withBadlags] of [[91001, "rsr_tsys0.log", false], [91003, "rsr_tsys1.log", true]] as const) {
+for (
+  const [obsnum, log, withBadlags] of [[91001, "rsr_tsys0.log", false], [
+    91003,
+    "rsr_tsys1.log",
+    true,
+  ]] as const
+) {
   Deno.test({
     name: `rsr_tsys ${obsnum}${withBadlags ? " -b" : ""}: #OKCB/#BADCB lines and jitter match ${log} (1e-10)`,
     ignore: needsSamples(),
@@ -36,7 +42,10 @@ for (const [obsnum, log, withBadlags] of [[91001, "rsr_tsys0.log", false], [9100
         equal(lines.length, 25);
         const last = ref.split("\n").find((l) => l.startsWith(`obsnum=${obsnum}`))!;
         equal(lines[24], last);
-        equal([...readFileSync(join(dir, "tsys.png")).subarray(1, 4)].map((c) => String.fromCharCode(c)).join(""), "PNG");
+        equal(
+          [...readFileSync(join(dir, "tsys.png")).subarray(1, 4)].map((c) => String.fromCharCode(c)).join(""),
+          "PNG",
+        );
       } finally {
         cleanup();
       }
@@ -55,7 +64,10 @@ Deno.test({
         mkdirSync(join(root, `RedshiftChassis${c}`), { recursive: true });
         for (const o of ["091002", "091003"]) {
           const f = `RedshiftChassis${c}_2024-11-02_${o}_00_0001.nc`;
-          symlinkSync(sample("rsr", "data_lmt", `RedshiftChassis${c}`, f), join(root, `RedshiftChassis${c}`, f));
+          symlinkSync(
+            sample("rsr", "data_lmt", `RedshiftChassis${c}`, f),
+            join(root, `RedshiftChassis${c}`, f),
+          );
         }
       }
       const env = { DATA_LMT: root, CORR_CAL_DIR: sample("rsr", "data_lmt", "rsr", "cal") };

@@ -2,8 +2,8 @@ import { deepEqual, equal } from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
   activeBadlags,
-  badCbs,
   badcbLabel,
+  badCbs,
   badlagsFileText,
   findBadlags,
   lagSigma,
@@ -75,7 +75,10 @@ Deno.test("findBadlags() short-lag rule: short lags with bc_hi < σ < short_hi a
   s0[50] = 5.0; // lag 50 ≥ short_min 32 → max
   s0[6] = 12.0; // above short_hi → max
   const r = findBadlags(1, [s0, baseSigma(6), baseSigma(7), baseSigma(8)], { shortMin: 32, shortHi: 10 });
-  deepEqual(r.entries.filter((e) => e.chassis === 0 && e.board === 0).map((e) => [e.lag, e.kind]), [[6, "max"], [50, "max"]]);
+  deepEqual(r.entries.filter((e) => e.chassis === 0 && e.board === 0).map((e) => [e.lag, e.kind]), [[
+    6,
+    "max",
+  ], [50, "max"]]);
 });
 
 Deno.test("findBadlags() missing chassis: every board BADCB with rms 0, no lag lines", () => {
@@ -102,11 +105,30 @@ Deno.test("rmsDiff() drops outliers beyond 2 IQR and scales by 1/1.41421", () =>
 
 // numpy 1.24 rmsdiff() of the 24 C/B of obsnum 91001 (badlags.py run by /usr/bin/python3 on the samples)
 const RMS_91001 = [
-  0.02118159769597032, 0.023178722595240005, 0.026581419890814462, 0.039187980658069624, 0.020954454131527037,
-  0.021794219333429014, 0.028062177933923658, 0.01990874566620284, 0.026647555496018736, 0.02450622037313099,
-  0.023252551466910236, 0.02388029128136044, 0.019898410946677964, 0.023929619083854808, 0.026104103987251562,
-  0.03983745029782997, 0.028362297062582555, 0.025555774214745326, 0.028986915049768892, 0.036516038392041004,
-  0.23632349003477682, 0.031578223689692736, 0.030097119555720128, 0.024305032504890835,
+  0.02118159769597032,
+  0.023178722595240005,
+  0.026581419890814462,
+  0.039187980658069624,
+  0.020954454131527037,
+  0.021794219333429014,
+  0.028062177933923658,
+  0.01990874566620284,
+  0.026647555496018736,
+  0.02450622037313099,
+  0.023252551466910236,
+  0.02388029128136044,
+  0.019898410946677964,
+  0.023929619083854808,
+  0.026104103987251562,
+  0.03983745029782997,
+  0.028362297062582555,
+  0.025555774214745326,
+  0.028986915049768892,
+  0.036516038392041004,
+  0.23632349003477682,
+  0.031578223689692736,
+  0.030097119555720128,
+  0.024305032504890835,
 ];
 
 for (const obsnum of [91001, 91003]) {

@@ -14,7 +14,10 @@ import { needsSamples, sample } from "../../_helpers.ts";
 
 Deno.test("tsysJitter() is the std of neighbour differences over valid pairs only", () => {
   // valid diffs 1, -1, 1 → mean 1/3, population std sqrt(8/9)
-  equal(Math.abs(tsysJitter(new Float64Array([NaN, 100, 101, 100, 101, NaN])) - Math.sqrt(8 / 9)) < 1e-14, true);
+  equal(
+    Math.abs(tsysJitter(new Float64Array([NaN, 100, 101, 100, 101, NaN])) - Math.sqrt(8 / 9)) < 1e-14,
+    true,
+  );
   // a NaN inside removes the two pairs that touch it: diffs 1, -1, 1, -1 → std 1
   equal(tsysJitter(new Float64Array([100, 101, 100, NaN, 100, 101, 100])), 1);
   equal(Number.isNaN(tsysJitter(new Float64Array([NaN, 1, NaN]))), true);
@@ -28,7 +31,10 @@ Deno.test("tsysVerdicts() and the printed lines follow rsr_tsys.py", () => {
   // 255 diffs of ±80 (128 up, 127 down): std = 80·sqrt(1 − 1/255²)
   equal(Math.abs(v[5]!.jitter - 80 * Math.sqrt(1 - 1 / 255 ** 2)) < 1e-11, true);
   equal(formatTsysCbLine({ ...v[5]!, jitter: 136.4549096137087 }), "#BADCB 91003 0 5 136.4549096137087 Tsys");
-  equal(formatTsysCbLine({ ...v[0]!, jitter: 0.15348643903410425 }), "#OKCB 91003 0 0 0.15348643903410425 Tsys");
+  equal(
+    formatTsysCbLine({ ...v[0]!, jitter: 0.15348643903410425 }),
+    "#OKCB 91003 0 0 0.15348643903410425 Tsys",
+  );
   equal(tsysBadcbLabel(v), "badcb=0/5");
   equal(tsysBadcbLabel(v.slice(0, 5)), "");
 });
@@ -48,11 +54,17 @@ for (const obsnum of [91001, 91003]) {
     ignore: needsSamples(),
     async fn() {
       const root = sample("rsr", "data_lmt");
-      const bl = badLagSets(parseBadlags(readFileSync(sample("rsr", String(obsnum), `rsr.${obsnum}.badlags`), "utf8")));
+      const bl = badLagSets(
+        parseBadlags(readFileSync(sample("rsr", String(obsnum), `rsr.${obsnum}.badlags`), "utf8")),
+      );
       const ref = refJitters(readFileSync(sample("rsr", String(obsnum), "rsr_tsys1.log"), "utf8"));
       // reference Tsys per channel (with the same bad lags), printed with 4 decimals
       const tref = new Map<string, number>();
-      for (const line of readFileSync(sample("rsr", String(obsnum), `rsr.${obsnum}.tsys.txt`), "utf8").split("\n")) {
+      for (
+        const line of readFileSync(sample("rsr", String(obsnum), `rsr.${obsnum}.tsys.txt`), "utf8").split(
+          "\n",
+        )
+      ) {
         if (line.startsWith("#") || line.trim() === "") continue;
         const f = line.trim().split(/\s+/);
         tref.set(`${f[0]}/${f[1]}/${f[2]}`, Number(f[4]));
