@@ -33,7 +33,10 @@ function record(r: number, out: Float32Array): Float32Array {
 
 function header(): NcWriteModel {
   return {
-    dimensions: [{ name: "time", size: nrec, unlimited: true }, { name: "npix", size: NPIX }, { name: "nchan", size: NCHAN }],
+    dimensions: [{ name: "time", size: nrec, unlimited: true }, { name: "npix", size: NPIX }, {
+      name: "nchan",
+      size: NCHAN,
+    }],
     variables: [
       { name: "Data.Integrate.Time", type: "double", dimensions: ["time"] },
       { name: "Data.Integrate.Data", type: "float", dimensions: ["time", "npix", "nchan"] },
@@ -80,13 +83,20 @@ try {
   w.writeHeader();
   const buf = new Float32Array(NPIX * NCHAN);
   for (let r = 0; r < nrec; r++) {
-    w.writeRecord({ "Data.Integrate.Time": new Float64Array([r * 0.1]), "Data.Integrate.Data": record(r, buf) });
+    w.writeRecord({
+      "Data.Integrate.Time": new Float64Array([r * 0.1]),
+      "Data.Integrate.Data": record(r, buf),
+    });
     if ((r & 63) === 0) rss();
   }
   w.finish();
   closeSync(fd);
   const w3 = (performance.now() - t0) / 1000;
-  console.log(`CDF-2 write (stream): ${(statSync(p3).size / MB).toFixed(0)} MB in ${w3.toFixed(2)} s = ${(dataBytes / MB / w3).toFixed(0)} MB/s`);
+  console.log(
+    `CDF-2 write (stream): ${(statSync(p3).size / MB).toFixed(0)} MB in ${w3.toFixed(2)} s = ${
+      (dataBytes / MB / w3).toFixed(0)
+    } MB/s`,
+  );
   peak = 0;
   t0 = performance.now();
   const f3 = await openNetcdf(p3);
@@ -94,7 +104,9 @@ try {
   const r3 = readAll(f3);
   f3.close();
   console.log(
-    `CDF-2 read ${nrec} records one by one: ${r3.s.toFixed(2)} s = ${(dataBytes / MB / r3.s).toFixed(0)} MB/s ` +
+    `CDF-2 read ${nrec} records one by one: ${r3.s.toFixed(2)} s = ${
+      (dataBytes / MB / r3.s).toFixed(0)
+    } MB/s ` +
       `(open ${open3.toFixed(1)} ms), peak RSS ${(peak / MB).toFixed(0)} MB`,
   );
   // ---- netCDF-4: whole model through h5wasm, written by a child process (so this process
@@ -109,7 +121,9 @@ try {
   if (child.code !== 0) throw new Error("netCDF-4 writer child failed");
   const w4 = (performance.now() - t0) / 1000;
   console.log(
-    `netCDF-4 write (child process incl. startup): ${(statSync(p4).size / MB).toFixed(0)} MB in ${w4.toFixed(2)} s = ` +
+    `netCDF-4 write (child process incl. startup): ${(statSync(p4).size / MB).toFixed(0)} MB in ${
+      w4.toFixed(2)
+    } s = ` +
       `${(dataBytes / MB / w4).toFixed(0)} MB/s`,
   );
   peak = 0;
@@ -119,7 +133,9 @@ try {
   const r4 = readAll(f4);
   f4.close();
   console.log(
-    `netCDF-4 read ${nrec} records one by one: ${r4.s.toFixed(2)} s = ${(dataBytes / MB / r4.s).toFixed(0)} MB/s ` +
+    `netCDF-4 read ${nrec} records one by one: ${r4.s.toFixed(2)} s = ${
+      (dataBytes / MB / r4.s).toFixed(0)
+    } MB/s ` +
       `(open ${open4.toFixed(1)} ms), peak RSS ${(peak / MB).toFixed(0)} MB`,
   );
   if (r3.check !== r4.check) throw new Error(`checksums differ: ${r3.check} vs ${r4.check}`);

@@ -41,7 +41,14 @@ export const TYPE_TO_CODE: Readonly<Partial<Record<NcType, number>>> = {
 };
 
 /** Types allowed in CDF-1/CDF-2 (the extended ones need CDF-5). */
-export const CLASSIC_TYPES: ReadonlySet<NcType> = new Set(["byte", "char", "short", "int", "float", "double"]);
+export const CLASSIC_TYPES: ReadonlySet<NcType> = new Set([
+  "byte",
+  "char",
+  "short",
+  "int",
+  "float",
+  "double",
+]);
 
 /** Round up to a multiple of 4. */
 export function pad4(n: number): number {

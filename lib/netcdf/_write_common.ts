@@ -5,7 +5,14 @@
  */
 import { renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { type NcAttrValue, type NcData, type NcType, type NcWriteModel, type NcWriteVariable, NetcdfError } from "./types.ts";
+import {
+  type NcAttrValue,
+  type NcData,
+  type NcType,
+  type NcWriteModel,
+  type NcWriteVariable,
+  NetcdfError,
+} from "./types.ts";
 import { ctorOf, type NumericArray, product } from "./_common.ts";
 
 /** Attributes whose numeric type follows the variable's type. */
@@ -39,7 +46,9 @@ export function attrArray(value: NcAttrValue, type: NcType): NumericArray {
   const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
   for (let i = 0; i < list.length; i++) {
     const x = list[i]!;
-    (out as unknown as (number | bigint)[])[i] = big ? BigInt(typeof x === "bigint" ? x : Math.round(x)) : Number(x);
+    (out as unknown as (number | bigint)[])[i] = big
+      ? BigInt(typeof x === "bigint" ? x : Math.round(x))
+      : Number(x);
   }
   return out;
 }
@@ -80,27 +89,43 @@ const enc = new TextEncoder();
  * Char data (string, string[] rows, or bytes) as exactly `total` bytes, each row of `rowLen`
  * padded with NULs. Throws when text is longer than its row.
  */
-export function charBytes(file: string, name: string, data: WriteData, total: number, rowLen: number): Uint8Array {
+export function charBytes(
+  file: string,
+  name: string,
+  data: WriteData,
+  total: number,
+  rowLen: number,
+): Uint8Array {
   const out = new Uint8Array(total);
   if (data instanceof Uint8Array || data instanceof Int8Array) {
-    if (data.length > total) throw new NetcdfError(file, `char data has ${data.length} bytes, expected ${total}`, name);
+    if (data.length > total) {
+      throw new NetcdfError(file, `char data has ${data.length} bytes, expected ${total}`, name);
+    }
     out.set(new Uint8Array(data.buffer, data.byteOffset, data.length));
     return out;
   }
   if (typeof data === "string") {
     const b = enc.encode(data);
-    if (b.length > total) throw new NetcdfError(file, `text of ${b.length} bytes does not fit in ${total}`, name);
+    if (b.length > total) {
+      throw new NetcdfError(file, `text of ${b.length} bytes does not fit in ${total}`, name);
+    }
     out.set(b);
     return out;
   }
   if (Array.isArray(data)) {
     const rows = data as unknown[];
     if (rows.length * rowLen > total) {
-      throw new NetcdfError(file, `${rows.length} text rows do not fit in ${total / (rowLen || 1)} rows`, name);
+      throw new NetcdfError(
+        file,
+        `${rows.length} text rows do not fit in ${total / (rowLen || 1)} rows`,
+        name,
+      );
     }
     rows.forEach((s, r) => {
       const b = enc.encode(String(s));
-      if (b.length > rowLen) throw new NetcdfError(file, `text row ${r} of ${b.length} bytes exceeds ${rowLen}`, name);
+      if (b.length > rowLen) {
+        throw new NetcdfError(file, `text row ${r} of ${b.length} bytes exceeds ${rowLen}`, name);
+      }
       out.set(b, r * rowLen);
     });
     return out;

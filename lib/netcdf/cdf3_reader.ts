@@ -16,7 +16,16 @@ import {
   type NcVariable,
   NetcdfError,
 } from "./types.ts";
-import { charsToValue, checkSlab, ctorOf, decodeText, NcFileBase, product, swapInPlace, TYPE_SIZE } from "./_common.ts";
+import {
+  charsToValue,
+  checkSlab,
+  ctorOf,
+  decodeText,
+  NcFileBase,
+  product,
+  swapInPlace,
+  TYPE_SIZE,
+} from "./_common.ts";
 import { CODE_TO_TYPE, NC_ATTRIBUTE, NC_DIMENSION, NC_VARIABLE, pad4 } from "./_cdf3.ts";
 
 /** A random-access byte source (a file descriptor or an in-memory buffer). */
@@ -94,7 +103,9 @@ class HeaderCursor {
     const hi = this.dv.getUint32(this.pos, false);
     const lo = this.dv.getUint32(this.pos + 4, false);
     this.pos += 8;
-    if (hi >= 0x200000) throw new NetcdfError(this.file, `corrupt header: 64-bit value too large at byte ${this.pos - 8}`);
+    if (hi >= 0x200000) {
+      throw new NetcdfError(this.file, `corrupt header: 64-bit value too large at byte ${this.pos - 8}`);
+    }
     return hi * 4294967296 + lo;
   }
   /** NON_NEG: 32-bit in CDF-1/2, 64-bit in CDF-5. */
@@ -121,7 +132,14 @@ interface ParsedHeader {
   streaming: boolean;
   dims: { name: string; size: number }[];
   gatts: Map<string, NcAttrValue>;
-  vars: { name: string; dimids: number[]; atts: Map<string, NcAttrValue>; type: NcType; vsize: number; begin: number }[];
+  vars: {
+    name: string;
+    dimids: number[];
+    atts: Map<string, NcAttrValue>;
+    type: NcType;
+    vsize: number;
+    begin: number;
+  }[];
 }
 
 function readAttrValue(c: HeaderCursor, type: NcType, n: number): NcAttrValue {
@@ -148,7 +166,9 @@ function readAttList(c: HeaderCursor, file: string): Map<string, NcAttrValue> {
   const n = c.count();
   const out = new Map<string, NcAttrValue>();
   if (tag === 0 && n === 0) return out;
-  if (tag !== NC_ATTRIBUTE) throw new NetcdfError(file, `corrupt header: expected attribute list tag, got ${tag}`);
+  if (tag !== NC_ATTRIBUTE) {
+    throw new NetcdfError(file, `corrupt header: expected attribute list tag, got ${tag}`);
+  }
   for (let i = 0; i < n; i++) {
     const name = c.name();
     const code = c.u32();
@@ -188,7 +208,9 @@ function parseHeader(buf: Uint8Array, file: string): ParsedHeader {
     const tag = c.u32();
     const n = c.count();
     if (!(tag === 0 && n === 0)) {
-      if (tag !== NC_DIMENSION) throw new NetcdfError(file, `corrupt header: expected dimension list tag, got ${tag}`);
+      if (tag !== NC_DIMENSION) {
+        throw new NetcdfError(file, `corrupt header: expected dimension list tag, got ${tag}`);
+      }
       for (let i = 0; i < n; i++) dims.push({ name: c.name(), size: c.count() });
     }
   }
@@ -198,7 +220,9 @@ function parseHeader(buf: Uint8Array, file: string): ParsedHeader {
     const tag = c.u32();
     const n = c.count();
     if (!(tag === 0 && n === 0)) {
-      if (tag !== NC_VARIABLE) throw new NetcdfError(file, `corrupt header: expected variable list tag, got ${tag}`);
+      if (tag !== NC_VARIABLE) {
+        throw new NetcdfError(file, `corrupt header: expected variable list tag, got ${tag}`);
+      }
       for (let i = 0; i < n; i++) {
         const name = c.name();
         const rank = c.count();
@@ -206,7 +230,9 @@ function parseHeader(buf: Uint8Array, file: string): ParsedHeader {
         const dimids: number[] = [];
         for (let k = 0; k < rank; k++) {
           const id = c.count();
-          if (id >= dims.length) throw new NetcdfError(file, `corrupt header: dimension id ${id} out of range`, name);
+          if (id >= dims.length) {
+            throw new NetcdfError(file, `corrupt header: dimension id ${id} out of range`, name);
+          }
           dimids.push(id);
         }
         const atts = readAttList(c, file);
@@ -376,7 +402,8 @@ export class Cdf3File extends NcFileBase {
 const HEADER_FIRST_READ = 64 * 1024;
 
 function magicFormat(b: Uint8Array): boolean {
-  return b.length >= 4 && b[0] === 0x43 && b[1] === 0x44 && b[2] === 0x46 && (b[3] === 1 || b[3] === 2 || b[3] === 5);
+  return b.length >= 4 && b[0] === 0x43 && b[1] === 0x44 && b[2] === 0x46 &&
+    (b[3] === 1 || b[3] === 2 || b[3] === 5);
 }
 
 function openSource(path: string, src: ByteSource): Cdf3File {
@@ -396,7 +423,10 @@ function openSource(path: string, src: ByteSource): Cdf3File {
       } catch (e) {
         if (!(e instanceof NeedMore)) throw e;
         if (len >= src.size) {
-          throw new NetcdfError(path, `truncated: header extends past the end of the file (${src.size} bytes)`);
+          throw new NetcdfError(
+            path,
+            `truncated: header extends past the end of the file (${src.size} bytes)`,
+          );
         }
         len = Math.min(src.size, len * 4);
       }

@@ -7,7 +7,13 @@
  * @module
  */
 import { closeSync, openSync, writeSync } from "node:fs";
-import { type NcAttrValue, type NcType, type NcWriteModel, type NcWriteVariable, NetcdfError } from "./types.ts";
+import {
+  type NcAttrValue,
+  type NcType,
+  type NcWriteModel,
+  type NcWriteVariable,
+  NetcdfError,
+} from "./types.ts";
 import { DEFAULT_FILL, product, swapInPlace, TYPE_SIZE } from "./_common.ts";
 import { CLASSIC_TYPES, NC_ATTRIBUTE, NC_DIMENSION, NC_VARIABLE, pad4, TYPE_TO_CODE } from "./_cdf3.ts";
 import {
@@ -243,7 +249,9 @@ export function layoutCdf3(model: NcWriteModel, opts: Cdf3WriteOptions = {}): Cd
 function fillPattern(v: NcWriteVariable): Uint8Array {
   const esize = TYPE_SIZE[v.type];
   const fv = v.attributes?.["_FillValue"];
-  const value = fv !== undefined && typeof fv !== "string" ? (Array.isArray(fv) ? fv[0]! : fv) : DEFAULT_FILL[v.type];
+  const value = fv !== undefined && typeof fv !== "string"
+    ? (Array.isArray(fv) ? fv[0]! : fv)
+    : DEFAULT_FILL[v.type];
   const arr = attrArray(value ?? 0, v.type === "char" ? "ubyte" : v.type);
   const b = new Uint8Array(arr.buffer.slice(0, esize));
   swapInPlace(b, esize);
@@ -325,10 +333,16 @@ export class Cdf3StreamWriter {
   writeVariable(name: string, data?: WriteData): void {
     if (!this.#headerDone) this.writeHeader();
     const i = this.#fixed[this.#nextFixed];
-    if (i === undefined) throw new NetcdfError(this.#file, "all fixed-size variables are already written", name);
+    if (i === undefined) {
+      throw new NetcdfError(this.#file, "all fixed-size variables are already written", name);
+    }
     const lv = this.layout.vars[i]!;
     if (lv.name !== name) {
-      throw new NetcdfError(this.#file, `variables must be written in header order: expected "${lv.name}"`, name);
+      throw new NetcdfError(
+        this.#file,
+        `variables must be written in header order: expected "${lv.name}"`,
+        name,
+      );
     }
     const buf = new Uint8Array(lv.vsize);
     this.#encode(i, data, 0, buf, 0);
@@ -375,7 +389,10 @@ export class Cdf3StreamWriter {
       this.writeVariable(this.layout.vars[i]!.name, this.#model.variables[i]!.data);
     }
     if (this.#recordsDone !== this.layout.numrecs) {
-      throw new NetcdfError(this.#file, `${this.#recordsDone} records written, ${this.layout.numrecs} declared`);
+      throw new NetcdfError(
+        this.#file,
+        `${this.#recordsDone} records written, ${this.layout.numrecs} declared`,
+      );
     }
     this.#sink.flush?.();
     this.#finished = true;

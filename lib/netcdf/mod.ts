@@ -49,7 +49,9 @@ export function sniffNetcdf(head: Uint8Array): "cdf3" | "hdf5" | null {
 
 function describe(head: Uint8Array): string {
   if (head.length === 0) return "file is empty";
-  return `unknown magic bytes ${Array.from(head.subarray(0, 8), (x) => x.toString(16).padStart(2, "0")).join(" ")}`;
+  return `unknown magic bytes ${
+    Array.from(head.subarray(0, 8), (x) => x.toString(16).padStart(2, "0")).join(" ")
+  }`;
 }
 
 /**

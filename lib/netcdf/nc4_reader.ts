@@ -36,7 +36,14 @@ interface H5Meta {
   maxshape?: number[] | null;
 }
 
-const HIDDEN_ATTRS = new Set(["DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "_NCProperties", "_nc3_strict"]);
+const HIDDEN_ATTRS = new Set([
+  "DIMENSION_LIST",
+  "REFERENCE_LIST",
+  "CLASS",
+  "NAME",
+  "_NCProperties",
+  "_nc3_strict",
+]);
 const PURE_DIM_PREFIX = "This is a netCDF dimension but not a netCDF variable";
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
@@ -89,7 +96,9 @@ function attrValue(v: unknown): NcAttrValue | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === "string" || typeof v === "number" || typeof v === "bigint") return v;
   if (Array.isArray(v)) {
-    if (v.every((x) => typeof x === "string")) return v.length === 1 ? v[0] as string : (v as string[]).join("\n");
+    if (v.every((x) => typeof x === "string")) {
+      return v.length === 1 ? v[0] as string : (v as string[]).join("\n");
+    }
     if (v.every((x) => typeof x === "number")) return v.length === 1 ? v[0] as number : v as number[];
     return undefined;
   }
@@ -104,7 +113,10 @@ function attrValue(v: unknown): NcAttrValue | undefined {
   return undefined;
 }
 
-function readAttrs(file: string, obj: { attrs: Record<string, { value: unknown }> }): Map<string, NcAttrValue> {
+function readAttrs(
+  file: string,
+  obj: { attrs: Record<string, { value: unknown }> },
+): Map<string, NcAttrValue> {
   const out = new Map<string, NcAttrValue>();
   const attrs = obj.attrs;
   for (const name of Object.keys(attrs)) {
@@ -171,7 +183,9 @@ export class Nc4File extends NcFileBase {
       const attrNames = Object.keys(ds.attrs);
       const isScale = attrNames.includes("CLASS") && String(ds.attrs["CLASS"]!.value) === "DIMENSION_SCALE";
       if (isScale) {
-        const id = attrNames.includes("_Netcdf4Dimid") ? Number(ds.attrs["_Netcdf4Dimid"]!.value) : dimInfo.length;
+        const id = attrNames.includes("_Netcdf4Dimid")
+          ? Number(ds.attrs["_Netcdf4Dimid"]!.value)
+          : dimInfo.length;
         const shape = meta.shape ?? [];
         const unlimited = (meta.maxshape?.[0] ?? 0) > 9e18;
         dimInfo.push({ name, id, size: shape[0] ?? 0, unlimited });
@@ -214,7 +228,14 @@ export class Nc4File extends NcFileBase {
         }
         dims.push(dn);
       }
-      vars.push({ name, type, dimensions: dims, shape, attributes: readAttrs(path, ds as never), record: false });
+      vars.push({
+        name,
+        type,
+        dimensions: dims,
+        shape,
+        attributes: readAttrs(path, ds as never),
+        record: false,
+      });
     }
     // unlimited dims: netCDF length is the largest extent of any variable along it
     for (const d of dimInfo) {
@@ -226,7 +247,9 @@ export class Nc4File extends NcFileBase {
       }
     }
     dimInfo.sort((a, b) => a.id - b.id);
-    for (const d of dimInfo) this.dimensions.set(d.name, { name: d.name, size: d.size, unlimited: d.unlimited });
+    for (const d of dimInfo) {
+      this.dimensions.set(d.name, { name: d.name, size: d.size, unlimited: d.unlimited });
+    }
     for (const v of vars) {
       v.record = v.dimensions.length > 0 && (this.dimensions.get(v.dimensions[0]!)?.unlimited ?? false);
       this.variables.set(v.name, v);

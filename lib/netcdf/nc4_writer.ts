@@ -10,7 +10,13 @@
  * @module
  */
 import h5wasm from "h5wasm/node";
-import { type NcAttrValue, type NcType, type NcWriteModel, type NcWriteVariable, NetcdfError } from "./types.ts";
+import {
+  type NcAttrValue,
+  type NcType,
+  type NcWriteModel,
+  type NcWriteVariable,
+  NetcdfError,
+} from "./types.ts";
 import { ctorOf, DEFAULT_FILL, product } from "./_common.ts";
 import {
   attrArray,
@@ -27,7 +33,9 @@ import { h5message, h5ready } from "./nc4_reader.ts";
 
 type H5File = InstanceType<typeof h5wasm.File>;
 type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
-type HasAttrs = { create_attribute(name: string, data: unknown, shape?: number[] | null, dtype?: string | null): void };
+type HasAttrs = {
+  create_attribute(name: string, data: unknown, shape?: number[] | null, dtype?: string | null): void;
+};
 
 const PURE_DIM = "This is a netCDF dimension but not a netCDF variable.";
 
@@ -102,7 +110,9 @@ function datasetData(file: string, v: NcWriteVariable, shape: number[]): unknown
     return list;
   }
   const len = (v.data as ArrayLike<unknown>).length;
-  if (len !== n) throw new NetcdfError(file, `data has ${len} values, expected ${n} for shape [${shape}]`, v.name);
+  if (len !== n) {
+    throw new NetcdfError(file, `data has ${len} values, expected ${n} for shape [${shape}]`, v.name);
+  }
   return numericSlice(file, v, v.data, 0, n);
 }
 
@@ -148,7 +158,13 @@ function build(f: H5File, file: string, model: NcWriteModel): void {
       createVar(coord, id);
       return;
     }
-    if (coord) throw new NetcdfError(file, "a variable named like a dimension must be its 1-D coordinate variable", name);
+    if (coord) {
+      throw new NetcdfError(
+        file,
+        "a variable named like a dimension must be its 1-D coordinate variable",
+        name,
+      );
+    }
     const size = dims.sizes[id]!;
     const unlimited = id === dims.unlimited;
     const ds = f.create_dataset({

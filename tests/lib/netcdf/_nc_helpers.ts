@@ -44,8 +44,9 @@ export function parseCdl(text: string): Cdl {
         dims.set(m[1]!, { size: unlimited ? Number(m[3]) : Number(m[2]), unlimited });
       }
     } else if (section === "variables:") {
-      const m = /^(byte|char|short|int|float|double|ubyte|ushort|uint|int64|uint64|string) ([^\s(]+)(?:\((.*)\))? ;$/
-        .exec(line);
+      const m =
+        /^(byte|char|short|int|float|double|ubyte|ushort|uint|int64|uint64|string) ([^\s(]+)(?:\((.*)\))? ;$/
+          .exec(line);
       if (m) vars.set(m[2]!, { type: m[1] as NcType, dims: m[3] ? m[3].split(", ") : [] });
     }
   }
@@ -69,7 +70,11 @@ export function hasPyNetcdf(): boolean {
   if (pyOk !== null) return pyOk;
   pyOk = false;
   if (existsSync(PYTHON)) {
-    const r = new Deno.Command(PYTHON, { args: ["-c", "import netCDF4, numpy"], stdout: "null", stderr: "null" })
+    const r = new Deno.Command(PYTHON, {
+      args: ["-c", "import netCDF4, numpy"],
+      stdout: "null",
+      stderr: "null",
+    })
       .outputSync();
     pyOk = r.code === 0;
   }
@@ -87,11 +92,14 @@ let ncdumpOk: boolean | null = null;
 export function hasNcdump(): boolean {
   if (ncdumpOk !== null) return ncdumpOk;
   try {
-    ncdumpOk = new Deno.Command("ncdump", { args: [], stdout: "null", stderr: "null" }).outputSync().code !== 127;
+    ncdumpOk =
+      new Deno.Command("ncdump", { args: [], stdout: "null", stderr: "null" }).outputSync().code !== 127;
   } catch {
     ncdumpOk = false;
   }
-  if (!ncdumpOk) console.error("NOTICE: ncdump not available (apt-get install netcdf-bin): ncdump checks are SKIPPED");
+  if (!ncdumpOk) {
+    console.error("NOTICE: ncdump not available (apt-get install netcdf-bin): ncdump checks are SKIPPED");
+  }
   return ncdumpOk;
 }
 
@@ -104,7 +112,8 @@ export function ncdump(args: string[]): string {
 
 /** Run a python program (argv after the script) and parse its stdout as JSON. */
 export function runPython(code: string, args: string[] = []): unknown {
-  const r = new Deno.Command(PYTHON, { args: ["-c", code, ...args], stdout: "piped", stderr: "piped" }).outputSync();
+  const r = new Deno.Command(PYTHON, { args: ["-c", code, ...args], stdout: "piped", stderr: "piped" })
+    .outputSync();
   const err = new TextDecoder().decode(r.stderr);
   if (r.code !== 0) throw new Error(`python failed: ${err}`);
   return JSON.parse(new TextDecoder().decode(r.stdout));

@@ -4,7 +4,17 @@
  * files, and large sparse files with 64-bit offsets.
  */
 import assert from "node:assert/strict";
-import { closeSync, copyFileSync, ftruncateSync, openSync, readdirSync, readFileSync, truncateSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  ftruncateSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import {
   Cdf3StreamWriter,
@@ -66,9 +76,11 @@ Deno.test("writeNetcdf3Sync() round-trips every classic type through the own rea
           const want = typeof v.data === "string" ? v.data.trimEnd() : (v.data as string[]);
           assert.deepEqual(got, want, v.name);
         } else {
-          assert.deepEqual(Array.from(got as ArrayLike<number>), Array.from(v.data as ArrayLike<number>).map((x) =>
-            v.type === "float" ? Math.fround(x) : x
-          ), v.name);
+          assert.deepEqual(
+            Array.from(got as ArrayLike<number>),
+            Array.from(v.data as ArrayLike<number>).map((x) => v.type === "float" ? Math.fround(x) : x),
+            v.name,
+          );
         }
       }
       // a variable written without data reads back as its fill value; readMasked → NaN
@@ -112,10 +124,23 @@ Deno.test({
         assert.equal(py.vars["Data.Spec"]!.dtype, "float32");
         assert.equal(py.vars["Data.Flag"]!.dtype, "int8");
         assert.equal(py.vars["Data.Lev"]!.dtype, "int16");
-        for (const name of ["Data.Spec", "Data.Flag", "Data.Lev", "Data.Count", "Data.Time", "Header.Sky.Offsets"]) {
+        for (
+          const name of [
+            "Data.Spec",
+            "Data.Flag",
+            "Data.Lev",
+            "Data.Count",
+            "Data.Time",
+            "Header.Sky.Offsets",
+          ]
+        ) {
           const want = model.variables.find((v) => v.name === name)!.data as ArrayLike<number>;
           const f32 = name === "Data.Spec";
-          assert.deepEqual(py.vars[name]!.sample, Array.from(want, (x) => (f32 ? Math.fround(x) : x)), `${p} ${name}`);
+          assert.deepEqual(
+            py.vars[name]!.sample,
+            Array.from(want, (x) => (f32 ? Math.fround(x) : x)),
+            `${p} ${name}`,
+          );
         }
         assert.deepEqual(py.vars["Header.Pix.Nothing"]!.sample, [-32767, -32767, -32767]);
         const cdl = parseCdl(ncdump(["-h", p]));
@@ -154,7 +179,8 @@ Deno.test("Cdf3StreamWriter writes the same bytes as writeNetcdf3Sync, also thro
     assert.throws(() => w.finish(), NetcdfError, "records missing must be reported");
     const recVars = model.variables.filter((v) => v.dimensions[0] === "time");
     for (let r = 0; r < 6; r++) {
-      const rec: Record<string, Float32Array | Int8Array | Int16Array | Int32Array | Float64Array | string> = {};
+      const rec: Record<string, Float32Array | Int8Array | Int16Array | Int32Array | Float64Array | string> =
+        {};
       for (const v of recVars) {
         if (v.type === "char") rec[v.name] = (v.data as string[])[r]!;
         else {
@@ -175,7 +201,12 @@ Deno.test("Cdf3StreamWriter writes the same bytes as writeNetcdf3Sync, also thro
        const sink = { write(b: Uint8Array) { let o = 0; while (o < b.length) o += Deno.stdout.writeSync(b.subarray(o)); } };
        writeNetcdf3ToSink(sink, richModel(6), { format: "cdf2" });`,
     );
-    const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", "--no-check", script], cwd: ROOT, stdout: "piped", stderr: "piped" })
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", script],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    })
       .output();
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
     assert.deepEqual(out.stdout, new Uint8Array(fileBytes));
@@ -203,7 +234,10 @@ Deno.test({
       }, { format: "cdf1" });
       assert.equal(Deno.statSync(p).size, lay.header.length + 5 * 6);
       assert.deepEqual(f.read("x"), data);
-      assert.deepEqual(f.read("x", { start: [3, 1], count: [2, 2] }), new Int16Array([data[10]!, data[11]!, data[13]!, data[14]!]));
+      assert.deepEqual(
+        f.read("x", { start: [3, 1], count: [2, 2] }),
+        new Int16Array([data[10]!, data[11]!, data[13]!, data[14]!]),
+      );
       f.close();
       if (hasPyNetcdf()) {
         const dump = runPython(PY_DUMP, [p]) as PyDump;
@@ -238,10 +272,17 @@ Deno.test("openNetcdf() rejects empty, garbage and truncated files with a Netcdf
   try {
     const empty = join(dir, "empty.nc");
     writeFileSync(empty, new Uint8Array(0));
-    await assert.rejects(openNetcdf(empty), (e: unknown) => e instanceof NetcdfError && e.message.includes(empty) && /empty/.test(e.message));
+    await assert.rejects(
+      openNetcdf(empty),
+      (e: unknown) => e instanceof NetcdfError && e.message.includes(empty) && /empty/.test(e.message),
+    );
     const garbage = join(dir, "garbage.nc");
     writeFileSync(garbage, new TextEncoder().encode("this is not netCDF at all\n".repeat(10)));
-    await assert.rejects(openNetcdf(garbage), (e: unknown) => e instanceof NetcdfError && e.message.startsWith(garbage) && /not a netCDF/.test(e.message));
+    await assert.rejects(
+      openNetcdf(garbage),
+      (e: unknown) =>
+        e instanceof NetcdfError && e.message.startsWith(garbage) && /not a netCDF/.test(e.message),
+    );
     // truncated data: the last record variable's bytes are missing
     const full = join(dir, "full.nc");
     writeNetcdf3Sync(full, richModel(5), { format: "cdf1" });
@@ -249,20 +290,29 @@ Deno.test("openNetcdf() rejects empty, garbage and truncated files with a Netcdf
     const cut = join(dir, "cut.nc");
     copyFileSync(full, cut);
     truncateSync(cut, size - 10);
-    await assert.rejects(openNetcdf(cut), (e: unknown) =>
-      e instanceof NetcdfError && e.message.includes(cut) &&
-      /truncated: variable Data\.\S+ needs bytes up to \d+ but file has \d+/.test(e.message));
+    await assert.rejects(
+      openNetcdf(cut),
+      (e: unknown) =>
+        e instanceof NetcdfError && e.message.includes(cut) &&
+        /truncated: variable Data\.\S+ needs bytes up to \d+ but file has \d+/.test(e.message),
+    );
     // truncated header
     const head = join(dir, "head.nc");
     copyFileSync(full, head);
     truncateSync(head, 60);
-    await assert.rejects(openNetcdf(head), (e: unknown) => e instanceof NetcdfError && e.message.includes(head) && /header/.test(e.message));
+    await assert.rejects(
+      openNetcdf(head),
+      (e: unknown) => e instanceof NetcdfError && e.message.includes(head) && /header/.test(e.message),
+    );
     // corrupt header: a list tag destroyed
     const bad = join(dir, "badtag.nc");
     const b = readFileSync(full);
     b.set([0, 0, 0, 0x33], 8);
     writeFileSync(bad, b);
-    await assert.rejects(openNetcdf(bad), (e: unknown) => e instanceof NetcdfError && /corrupt header/.test(e.message));
+    await assert.rejects(
+      openNetcdf(bad),
+      (e: unknown) => e instanceof NetcdfError && /corrupt header/.test(e.message),
+    );
   } finally {
     cleanup();
   }
@@ -275,10 +325,19 @@ Deno.test({
     const { dir, cleanup } = tempDir();
     try {
       const cut = join(dir, "RedshiftChassis0_cut.nc");
-      copyFileSync(sample("rsr", "data_lmt", "RedshiftChassis0", "RedshiftChassis0_2024-11-02_091001_00_0001.nc"), cut);
+      copyFileSync(
+        sample("rsr", "data_lmt", "RedshiftChassis0", "RedshiftChassis0_2024-11-02_091001_00_0001.nc"),
+        cut,
+      );
       truncateSync(cut, 200000);
-      await assert.rejects(openNetcdf(cut), (e: unknown) =>
-        e instanceof NetcdfError && e.message.includes(cut) && /truncated: variable Data\.RedshiftChassis_0_\.\S+ needs bytes up to \d+ but file has 200000/.test(e.message));
+      await assert.rejects(
+        openNetcdf(cut),
+        (e: unknown) =>
+          e instanceof NetcdfError && e.message.includes(cut) &&
+          /truncated: variable Data\.RedshiftChassis_0_\.\S+ needs bytes up to \d+ but file has 200000/.test(
+            e.message,
+          ),
+      );
     } finally {
       cleanup();
     }
@@ -298,11 +357,27 @@ Deno.test("writeNetcdf3Sync() leaves no file (and no temp file) when the data ar
             { name: "x", type: "double", dimensions: ["n"], data: [1, 2, 3] },
           ],
         }),
-      (e: unknown) => e instanceof NetcdfError && e.message.includes(p) && /variable x: data has 3 values, expected 4/.test(e.message),
+      (e: unknown) =>
+        e instanceof NetcdfError && e.message.includes(p) &&
+        /variable x: data has 3 values, expected 4/.test(e.message),
     );
     assert.deepEqual(readdirSync(dir), []);
-    assert.throws(() => writeNetcdf3Sync(p, { dimensions: [], variables: [{ name: "s", type: "char", dimensions: [], data: "toolong" }] }), NetcdfError);
-    assert.throws(() => writeNetcdf3Sync(p, { dimensions: [{ name: "n", size: 2 }], variables: [{ name: "v", type: "int64", dimensions: ["n"] }] }, { format: "cdf2" }), /cdf5/);
+    assert.throws(
+      () =>
+        writeNetcdf3Sync(p, {
+          dimensions: [],
+          variables: [{ name: "s", type: "char", dimensions: [], data: "toolong" }],
+        }),
+      NetcdfError,
+    );
+    assert.throws(
+      () =>
+        writeNetcdf3Sync(p, {
+          dimensions: [{ name: "n", size: 2 }],
+          variables: [{ name: "v", type: "int64", dimensions: ["n"] }],
+        }, { format: "cdf2" }),
+      /cdf5/,
+    );
     assert.deepEqual(readdirSync(dir), []);
   } finally {
     cleanup();
@@ -327,7 +402,10 @@ Deno.test("Cdf3 reader handles 64-bit offsets in sparse files over 2 GiB (CDF-2 
       {
         format: "cdf5",
         model: {
-          dimensions: [{ name: "time", size: 4, unlimited: true }, { name: "big", size: 5_000_000_000 }, { name: "n", size: 4 }],
+          dimensions: [{ name: "time", size: 4, unlimited: true }, { name: "big", size: 5_000_000_000 }, {
+            name: "n",
+            size: 4,
+          }],
           variables: [
             { name: "pad", type: "ubyte", dimensions: ["big"] },
             { name: "x", type: "double", dimensions: ["time", "n"] },
@@ -351,7 +429,12 @@ Deno.test("Cdf3 reader handles 64-bit offsets in sparse files over 2 GiB (CDF-2 
       const f = openCdf3(p);
       assert.equal(f.format, format);
       assert.deepEqual(f.read("x"), x);
-      if (format === "cdf5") assert.deepEqual(f.read("x", { start: [2, 1], count: [2, 2] }), new Float64Array([x[9]!, x[10]!, x[13]!, x[14]!]));
+      if (format === "cdf5") {
+        assert.deepEqual(
+          f.read("x", { start: [2, 1], count: [2, 2] }),
+          new Float64Array([x[9]!, x[10]!, x[13]!, x[14]!]),
+        );
+      }
       const tail = f.read("pad", { start: [f.variable("pad").shape[0]! - 8], count: [8] });
       assert.deepEqual(tail, format === "cdf2" ? new Int8Array(8) : new Uint8Array(8));
       f.close();

@@ -23,20 +23,36 @@ function sampleFiles(): SampleFile[] {
   for (let c = 0; c < 4; c++) {
     const dir = join(rsr, `RedshiftChassis${c}`);
     for (const f of readdirSync(dir).filter((x) => x.endsWith(".nc")).sort()) {
-      out.push({ path: join(dir, f), cdl: sample("rsr", "layout", f.replace(/\.nc$/, ".cdl")), format: "cdf1" });
+      out.push({
+        path: join(dir, f),
+        cdl: sample("rsr", "layout", f.replace(/\.nc$/, ".cdl")),
+        format: "cdf1",
+      });
     }
   }
   for (const f of readdirSync(join(rsr, "rsr", "cal")).filter((x) => x.endsWith(".nc")).sort()) {
-    out.push({ path: join(rsr, "rsr", "cal", f), cdl: sample("rsr", "layout", f.replace(/\.nc$/, ".cdl")), format: "netcdf4" });
+    out.push({
+      path: join(rsr, "rsr", "cal", f),
+      cdl: sample("rsr", "layout", f.replace(/\.nc$/, ".cdl")),
+      format: "netcdf4",
+    });
   }
   const seq = sample("seq", "data_lmt");
   for (const f of readdirSync(join(seq, "ifproc")).filter((x) => x.endsWith(".nc")).sort()) {
-    out.push({ path: join(seq, "ifproc", f), cdl: sample("seq", "layout", f.replace(/\.nc$/, ".cdl")), format: "cdf2" });
+    out.push({
+      path: join(seq, "ifproc", f),
+      cdl: sample("seq", "layout", f.replace(/\.nc$/, ".cdl")),
+      format: "cdf2",
+    });
   }
   for (let r = 0; r < 4; r++) {
     const dir = join(seq, "spectrometer", `roach${r}`);
     for (const f of readdirSync(dir).filter((x) => x.endsWith(".nc")).sort()) {
-      out.push({ path: join(dir, f), cdl: sample("seq", "layout", f.replace(/\.nc$/, ".cdl")), format: "netcdf4" });
+      out.push({
+        path: join(dir, f),
+        cdl: sample("seq", "layout", f.replace(/\.nc$/, ".cdl")),
+        format: "netcdf4",
+      });
     }
   }
   out.push({
@@ -60,14 +76,22 @@ Deno.test({
         const want = parseCdl(readFileSync(s.cdl, "utf8"));
         assert.ok(want.vars.size > 5, `CDL parse of ${s.cdl}`);
         const got = modelOf(f);
-        assert.deepEqual([...got.dims.keys()], [...want.dims.keys()], `dimension order of ${basename(s.path)}`);
+        assert.deepEqual(
+          [...got.dims.keys()],
+          [...want.dims.keys()],
+          `dimension order of ${basename(s.path)}`,
+        );
         assert.deepEqual(got.dims, want.dims, `dimensions of ${basename(s.path)}`);
         assert.deepEqual([...got.vars.keys()].sort(), [...want.vars.keys()].sort(), `variables of ${s.path}`);
         assert.deepEqual(got.vars, want.vars, `variable types/dims of ${basename(s.path)}`);
         assert.deepEqual(got.groups, want.groups, `groups of ${basename(s.path)}`);
         for (const v of f.variables.values()) {
           assert.deepEqual(v.shape, v.dimensions.map((d) => want.dims.get(d)!.size), v.name);
-          assert.equal(v.record, v.dimensions.length > 0 && want.dims.get(v.dimensions[0]!)!.unlimited, v.name);
+          assert.equal(
+            v.record,
+            v.dimensions.length > 0 && want.dims.get(v.dimensions[0]!)!.unlimited,
+            v.name,
+          );
         }
       } finally {
         f.close();
@@ -166,9 +190,24 @@ Deno.test({
   ignore: needsSamples(),
   async fn() {
     const cases: [string, string][] = [
-      [sample("rsr", "data_lmt", "RedshiftChassis2", "RedshiftChassis2_2024-11-02_091003_00_0001.nc"), "Data.RedshiftChassis_2_.AccData"],
-      [sample("seq", "data_lmt", "ifproc", "ifproc_2025-04-20_097003_00_0001.nc"), "Data.IfProc.BasebandLevel"],
-      [sample("seq", "data_lmt", "spectrometer", "roach1", "roach1_97003_0_1_SAMPLE-BS_2025-04-20_074611.nc"), "Data.Integrate.Data"],
+      [
+        sample("rsr", "data_lmt", "RedshiftChassis2", "RedshiftChassis2_2024-11-02_091003_00_0001.nc"),
+        "Data.RedshiftChassis_2_.AccData",
+      ],
+      [
+        sample("seq", "data_lmt", "ifproc", "ifproc_2025-04-20_097003_00_0001.nc"),
+        "Data.IfProc.BasebandLevel",
+      ],
+      [
+        sample(
+          "seq",
+          "data_lmt",
+          "spectrometer",
+          "roach1",
+          "roach1_97003_0_1_SAMPLE-BS_2025-04-20_074611.nc",
+        ),
+        "Data.Integrate.Data",
+      ],
     ];
     for (const [path, name] of cases) {
       const f = await openNetcdf(path);
@@ -179,9 +218,15 @@ Deno.test({
       // a few irregular slabs: one record, a middle block, single element, last records
       const slabs = [
         { start: shape.map(() => 0), count: [1, ...shape.slice(1)] },
-        { start: shape.map((s) => Math.floor(s / 3)), count: shape.map((s) => Math.max(1, Math.floor(s / 4))) },
+        {
+          start: shape.map((s) => Math.floor(s / 3)),
+          count: shape.map((s) => Math.max(1, Math.floor(s / 4))),
+        },
         { start: shape.map((s) => s - 1), count: shape.map(() => 1) },
-        { start: [shape[0]! - 2, ...shape.slice(1).map(() => 1)], count: [2, ...shape.slice(1).map((s) => s - 1)] },
+        {
+          start: [shape[0]! - 2, ...shape.slice(1).map(() => 1)],
+          count: [2, ...shape.slice(1).map((s) => s - 1)],
+        },
       ];
       for (const slab of slabs) {
         const got = f.readNumbers(name, slab);
