@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { BLOCK_LENGTH, CARD_LENGTH, type FitsValue } from "./header.ts";
 
 /** Pixel arrays returned by the reader. */
@@ -136,12 +136,47 @@ function decodePixels(bytes: Uint8Array, offset: number, n: number, bitpix: numb
   throw new RangeError(`unsupported BITPIX ${bitpix}`);
 }
 
+/** Random access to the bytes of a FITS file (memory or positioned file reads). */
+interface ByteSource {
+  size: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+/** Options of {@link readFits} and {@link parseFits}. */
+export interface ReadFitsOptions {
+  /** Decode the data units (default true); false reads headers only (data are empty arrays). */
+  data?: boolean;
+}
+
+function emptyData(bitpix: number): FitsData {
+  switch (bitpix) {
+    case 16:
+      return new Int16Array(0);
+    case 32:
+      return new Int32Array(0);
+    case -32:
+      return new Float32Array(0);
+    case -64:
+      return new Float64Array(0);
+    default:
+      return new Uint8Array(0);
+  }
+}
+
 /** Parse FITS bytes (`name` is used in error messages). */
-export function parseFits(bytes: Uint8Array, name = "<memory>"): FitsFile {
+export function parseFits(bytes: Uint8Array, name = "<memory>", opts: ReadFitsOptions = {}): FitsFile {
+  return parseSource(
+    { size: bytes.length, read: (o, n) => bytes.subarray(o, o + n) },
+    name,
+    opts.data ?? true,
+  );
+}
+
+function parseSource(src: ByteSource, name: string, withData: boolean): FitsFile {
   const hdus: FitsHdu[] = [];
   let pos = 0;
   const dec = new TextDecoder("latin1");
-  while (pos < bytes.length) {
+  while (pos < src.size) {
     const hduIndex = hdus.length;
     // Header: cards until END.
     const cards: string[] = [];
@@ -151,17 +186,18 @@ export function parseFits(bytes: Uint8Array, name = "<memory>"): FitsFile {
     let ended = false;
     let lastStringKey: string | null = null;
     while (!ended) {
-      if (pos + BLOCK_LENGTH > bytes.length) {
-        if (hduIndex > 0 && cards.length === 0 && bytes.subarray(pos).every((b) => b === 0)) {
+      if (pos + BLOCK_LENGTH > src.size) {
+        if (hduIndex > 0 && cards.length === 0 && src.read(pos, src.size - pos).every((b) => b === 0)) {
           return { hdus }; // trailing zero padding, tolerated
         }
         throw new FitsSyntaxError(
           `Bad FITS file "${name}": HDU ${hduIndex} header not terminated by END (truncated file?)`,
         );
       }
+      const block = src.read(pos, BLOCK_LENGTH);
       for (let c = 0; c < BLOCK_LENGTH / CARD_LENGTH; c++) {
-        const off = pos + c * CARD_LENGTH;
-        const card = dec.decode(bytes.subarray(off, off + CARD_LENGTH));
+        const off = c * CARD_LENGTH;
+        const card = dec.decode(block.subarray(off, off + CARD_LENGTH));
         if (ended) continue;
         const key = card.slice(0, 8).trimEnd();
         if (hduIndex === 0 && cards.length === 0 && key !== "SIMPLE") {
@@ -223,10 +259,10 @@ export function parseFits(bytes: Uint8Array, name = "<memory>"): FitsFile {
     const count = naxis === 0 ? 0 : shape.reduce((a, b) => a * b, 1);
     const bpp = Math.abs(bitpix) / 8;
     const nbytes = bpp * gcount * (pcount + count);
-    if (pos + nbytes > bytes.length) {
+    if (pos + nbytes > src.size) {
       throw new FitsSyntaxError(
         `Bad FITS file "${name}": HDU ${hduIndex} data need ${nbytes} bytes but only ${
-          bytes.length - pos
+          src.size - pos
         } remain (truncated file?)`,
       );
     }
@@ -238,7 +274,12 @@ export function parseFits(bytes: Uint8Array, name = "<memory>"): FitsFile {
           `Bad FITS file "${name}": HDU ${hduIndex} has unsupported BITPIX ${bitpix}`,
         );
       }
-      data = decodePixels(bytes, pos, count, bitpix);
+      if (!withData) {
+        hdus.push({ header, comments, cards, type, shape, bitpix, data: emptyData(bitpix), history });
+        pos += Math.ceil(nbytes / BLOCK_LENGTH) * BLOCK_LENGTH;
+        continue;
+      }
+      data = decodePixels(src.read(pos, nbytes), 0, count, bitpix);
       const bscale = Number(header.get("BSCALE") ?? 1);
       const bzero = Number(header.get("BZERO") ?? 0);
       const blank = header.get("BLANK");
@@ -253,7 +294,7 @@ export function parseFits(bytes: Uint8Array, name = "<memory>"): FitsFile {
         for (let i = 0; i < count; i++) data[i] = data[i]! * bscale + bzero;
       }
     } else {
-      data = bytes.slice(pos, pos + nbytes);
+      data = withData ? src.read(pos, nbytes).slice() : new Uint8Array(0);
     }
     hdus.push({ header, comments, cards, type, shape, bitpix, data, history });
     pos += Math.ceil(nbytes / BLOCK_LENGTH) * BLOCK_LENGTH;
@@ -262,15 +303,37 @@ export function parseFits(bytes: Uint8Array, name = "<memory>"): FitsFile {
   return { hdus };
 }
 
-/** Read a whole FITS file. Errors name the file (and the HDU/card). */
-export function readFits(path: string): FitsFile {
-  let bytes: Uint8Array;
+/**
+ * Read a FITS file with positioned reads, one header block and one data unit at a time (memory:
+ * the decoded arrays only). `{ data: false }` reads the headers only. Errors name the file.
+ */
+export function readFits(path: string, opts: ReadFitsOptions = {}): FitsFile {
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, "r");
   } catch (e) {
     throw new Error(`Cannot read FITS file "${path}": ${(e as Error).message}`);
   }
-  return parseFits(bytes, path);
+  try {
+    const size = fstatSync(fd).size;
+    const src: ByteSource = {
+      size,
+      read(offset: number, length: number): Uint8Array {
+        const n = Math.max(0, Math.min(length, size - offset));
+        const buf = new Uint8Array(n);
+        let got = 0;
+        while (got < n) {
+          const r = readSync(fd, buf, got, n - got, offset + got);
+          if (r <= 0) throw new Error(`Cannot read FITS file "${path}": unexpected end of file`);
+          got += r;
+        }
+        return buf;
+      },
+    };
+    return parseSource(src, path, opts.data ?? true);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The first image HDU with data (the primary, or the first IMAGE extension when the primary is empty). */

@@ -73,3 +73,15 @@ Deno.test({
     ok(rmin < -7.4e4 && rmin > -7.6e4, `${rmin}`);
   },
 });
+
+Deno.test({
+  name: "readFits({ data: false }) reads headers only",
+  ignore: needsSamples(),
+  fn() {
+    const f = readFits(sample(...REF, "SAMPLE-OTF_97001__0.fits"), { data: false });
+    deepEqual(f.hdus[0]!.shape, [37, 37, 585]);
+    equal(f.hdus[0]!.data.length, 0);
+    ok(f.hdus[0]!.data instanceof Float32Array);
+    equal(f.hdus[0]!.header.get("CTYPE3"), "VRAD");
+  },
+});
