@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { readFits } from "../../lib/fits/mod.ts";
+import { needsSamples, runTool, sample, tempDir } from "../_helpers.ts";
+
+const REF = ["seq", "reference_outputs"];
+
+Deno.test({
+  name: "grid_data with the reference options reproduces the reference cube; --program_path is ignored",
+  ignore: needsSamples(),
+  fn: async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const args = [
+        "--program_path", "spec_driver_fits", "-i", sample(...REF, "SAMPLE-OTF_97001__0.nc"), "-o", "g.fits", "-w", "g.wt.fits",
+        "--resolution", "13", "--cell", "6.5", "--pix_list", "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", "--rms_cut", "-4",
+        "--x_extent", "120", "--y_extent", "120", "--otf_select", "1", "--rmax", "3", "--otf_a", "1.1", "--otf_b", "4.75",
+        "--otf_c", "2", "--edge", "0", "--sample", "-1", "--n_samples", "256", "--noise_sigma", "1",
+      ];
+      Deno.writeTextFileSync(join(dir, "g.fits"), "stale"); // grid_data replaces existing outputs
+      const r = await runTool("grid_data", args, { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(readdirSync(dir).sort(), ["g.fits", "g.radiometer.rms.fits", "g.wt.fits"]);
+      const a = readFits(join(dir, "g.fits")).hdus[0]!.data as Float32Array;
+      const b = readFits(sample(...REF, "SAMPLE-OTF_97001__0.fits")).hdus[0]!.data as Float32Array;
+      let diff = 0;
+      for (let i = 0; i < a.length; i++) {
+        if (!(a[i] === b[i] || (Number.isNaN(a[i]!) && Number.isNaN(b[i]!)))) diff++;
+      }
+      assert.equal(diff, 0);
+    } finally {
+      cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "grid_data uses grid_data.py's defaults (extent 400, cell 7, edge 1) and requires -w",
+  ignore: needsSamples(),
+  fn: async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      let r = await runTool("grid_data", ["-i", sample(...REF, "SAMPLE-OTF_97001__0.nc"), "-o", "d.fits", "-w", "d.wt.fits", "--workers", "0"], { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      const h = readFits(join(dir, "d.fits")).hdus[0]!;
+      assert.deepEqual(h.shape, [115, 115, 585]); // 2·floor(403.5/7)+1
+      assert.ok(Math.abs((h.header.get("BMAJ") as number) * 3600 - 1.15 * 14) < 1e-6);
+      // edge 1: every cell with positive weight is finite in channel 0
+      const wt = readFits(join(dir, "d.wt.fits")).hdus[0]!.data as Float32Array;
+      const data = h.data as Float32Array;
+      let bad = 0;
+      for (let c = 0; c < wt.length; c++) if (wt[c]! > 0 && Number.isNaN(data[c]!)) bad++;
+      assert.equal(bad, 0);
+      r = await runTool("grid_data", ["-i", sample(...REF, "SAMPLE-OTF_97001__0.nc"), "-o", "e.fits"], { cwd: dir });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /weight/);
+    } finally {
+      cleanup();
+    }
+  },
+});
