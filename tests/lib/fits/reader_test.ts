@@ -1,7 +1,8 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { readFits } from "../../../lib/fits/reader.ts";
-import { needsSamples, sample } from "../../_helpers.ts";
+import { needsSamples, sample, tempDir } from "../../_helpers.ts";
 
 const REF = ["seq", "reference_outputs"];
 
@@ -83,5 +84,63 @@ Deno.test({
     equal(f.hdus[0]!.data.length, 0);
     ok(f.hdus[0]!.data instanceof Float32Array);
     equal(f.hdus[0]!.header.get("CTYPE3"), "VRAD");
+  },
+});
+
+const PY = "/usr/bin/python3";
+const ASTROPY = existsSync(PY) &&
+  new Deno.Command(PY, { args: ["-c", "import astropy.io.fits, numpy"], stderr: "null" }).outputSync()
+    .success;
+if (!ASTROPY) {
+  console.error("NOTICE: /usr/bin/python3 with astropy not found: astropy-written files are not tested");
+}
+
+Deno.test({
+  name:
+    "readFits() reads astropy-written BITPIX 8/16/32/-64 images, BSCALE/BZERO/BLANK and a table extension",
+  ignore: !ASTROPY,
+  fn() {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "astropy.fits");
+      const script = `
+import sys, json, numpy as np
+from astropy.io import fits
+p = fits.PrimaryHDU(np.arange(12, dtype=np.int16).reshape(3, 4) * 100 - 300)
+p.header["BSCALE"] = 0.25; p.header["BZERO"] = 10.0; p.header["BLANK"] = -300
+p.header["LONGSTR"] = "x" * 100
+i32 = fits.ImageHDU(np.array([[-5, 2**31 - 1]], dtype=np.int32), name="I32")
+u8 = fits.ImageHDU(np.array([0, 7, 255], dtype=np.uint8), name="U8")
+f64 = fits.ImageHDU(np.array([np.pi, np.nan, -1e-300]), name="F64")
+tab = fits.BinTableHDU.from_columns([fits.Column(name="a", format="J", array=np.array([1, 2, 3]))], name="TAB")
+after = fits.ImageHDU(np.array([1.5], dtype=np.float32), name="AFTER")
+fits.HDUList([p, i32, u8, f64, tab, after]).writeto(sys.argv[1])
+`;
+      const r = new Deno.Command(PY, { args: ["-c", script, path], stderr: "piped" }).outputSync();
+      ok(r.success, new TextDecoder().decode(r.stderr));
+      const f = readFits(path);
+      deepEqual(f.hdus.map((h) => h.header.get("EXTNAME") ?? h.type), [
+        "PRIMARY",
+        "I32",
+        "U8",
+        "F64",
+        "TAB",
+        "AFTER",
+      ]);
+      const p = f.hdus[0]!;
+      deepEqual(p.shape, [4, 3]);
+      // raw -300 is BLANK → NaN; others raw*0.25 + 10
+      const expected = Array.from({ length: 12 }, (_, i) => (i === 0 ? NaN : (i * 100 - 300) * 0.25 + 10));
+      deepEqual([...p.data].map(String), expected.map(String));
+      equal(p.header.get("LONGSTR"), "x".repeat(100));
+      deepEqual([...f.hdus[1]!.data], [-5, 2 ** 31 - 1]);
+      deepEqual([...f.hdus[2]!.data], [0, 7, 255]);
+      deepEqual([...f.hdus[3]!.data].map(String), [String(Math.PI), "NaN", "-1e-300"]);
+      equal(f.hdus[4]!.type, "BINTABLE");
+      equal(f.hdus[4]!.data.length, 12); // 3 rows × 4 bytes, raw
+      deepEqual([...f.hdus[5]!.data], [1.5]);
+    } finally {
+      cleanup();
+    }
   },
 });
