@@ -59,27 +59,62 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
   if (existsSync(join(dir, `${base}.wt.fits`))) wt = firstImage(readFits(join(dir, `${base}.wt.fits`))).data as Float32Array;
   let wmax = 0;
   if (wt) for (const w of wt) if (Number.isFinite(w) && w > wmax) wmax = w;
-  const good = (c: number) => (wt ? wt[c]! >= 0.25 * wmax : true);
+  const good = (c: number) => (wt ? wt[c]! >= 0.3 * wmax : true);
+  const shown = (c: number) => (wt ? wt[c]! >= 0.1 * wmax : true);
   const plane = nx * ny;
-  const peak = new Float32Array(plane).fill(NaN);
+  // The line: the peak of the mean spectrum of the well-covered cells (5-channel running mean).
+  const meanSpec = new Float64Array(nz);
+  const cnt = new Float64Array(nz);
   let nanCells = 0;
+  for (let c = 0; c < plane; c++) {
+    let any = false;
+    for (let k = 0; k < nz; k++) {
+      const val = data[k * plane + c]!;
+      if (!Number.isFinite(val)) continue;
+      any = true;
+      if (good(c)) {
+        meanSpec[k] += val;
+        cnt[k]++;
+      }
+    }
+    if (!any) nanCells++;
+  }
+  for (let k = 0; k < nz; k++) meanSpec[k] = cnt[k] ? meanSpec[k]! / cnt[k]! : NaN;
+  // search the middle half of the band: the pipeline centres the slice on the line (l_region = vlsr ± dv)
+  let kline = Math.floor(nz / 2), bestRun = -Infinity;
+  for (let k = Math.max(2, Math.floor(nz / 4)); k + 2 < nz && k < nz - Math.floor(nz / 4); k++) {
+    let s5 = 0;
+    for (let j = -2; j <= 2; j++) s5 += meanSpec[k + j]!;
+    if (Number.isFinite(s5) && s5 > bestRun) {
+      bestRun = s5;
+      kline = k;
+    }
+  }
+  // Peak map: max over the line window (kline ± 10 channels), shown where the weight is not tiny.
+  const peak = new Float32Array(plane).fill(NaN);
+  const k0 = Math.max(0, kline - 10), k1 = Math.min(nz - 1, kline + 10);
   let best = -Infinity, bc = -1;
   for (let c = 0; c < plane; c++) {
-    let m = -Infinity;
-    for (let k = 0; k < nz; k++) {
+    if (!shown(c)) continue;
+    let m = -Infinity, s = 0, n = 0;
+    for (let k = k0; k <= k1; k++) {
       const val = data[k * plane + c]!;
       if (Number.isFinite(val) && val > m) m = val;
     }
-    if (m === -Infinity) {
-      nanCells++;
-      continue;
+    for (let k = Math.max(0, kline - 2); k <= Math.min(nz - 1, kline + 2); k++) {
+      const val = data[k * plane + c]!;
+      if (Number.isFinite(val)) {
+        s += val;
+        n++;
+      }
     }
-    peak[c] = m;
-    if (good(c) && m > best) {
-      best = m;
+    if (m > -Infinity) peak[c] = m;
+    if (good(c) && n > 0 && s / n > best) {
+      best = s / n;
       bc = c;
     }
   }
+  // Noise: median over well-covered cells of the rms over the outer quarters of the band (line-free).
   const nz1 = Math.floor(nz / 4);
   const rmsList: number[] = [];
   for (let c = 0; c < plane; c++) {
@@ -96,6 +131,7 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
     }
     if (n > 1) rmsList.push(Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)));
   }
+  // Spectrum of the brightest well-covered cell and its Gaussian fit.
   let line: GaussFit | null = null;
   let peakX = NaN, peakY = NaN;
   const spec = new Float64Array(nz);
@@ -104,10 +140,8 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
     for (let k = 0; k < nz; k++) spec[k] = data[k * plane + bc]!;
     peakX = x0 + (bc % nx) * dx;
     peakY = y0 + Math.floor(bc / nx) * dy;
-    let kb = 0;
-    for (let k = 0; k < nz; k++) if (spec[k]! > spec[kb]!) kb = k;
     try {
-      line = fitGaussian(vel, spec, { center: vel[kb]!, peak: spec[kb]!, sigma: 3 });
+      line = fitGaussian(vel, spec, { center: vel[kline]!, peak: spec[kline]!, sigma: 3 * Math.abs(vel[1]! - vel[0]!) });
     } catch {
       line = null;
     }
@@ -116,7 +150,7 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
   await Deno.writeFile(
     join(dir, `${base}.peak.png`),
     await plotImage({
-      title: `${base}: peak T (K)`,
+      title: `${base}: peak T within ±10 channels of the line (K)`,
       data: peak,
       nx,
       ny,
@@ -136,7 +170,7 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
       join(dir, `${base}.chan.png`),
       await plotImage({
         title: `${base}: channel ${kc} at ${fmt(vel[kc]!, 1)} km/s (K)`,
-        data: data.subarray(kc * plane, (kc + 1) * plane),
+        data: data.subarray(kc * plane, (kc + 1) * plane).map((val, c) => (shown(c) ? val : NaN)),
         nx,
         ny,
         x0,
