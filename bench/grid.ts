@@ -43,18 +43,29 @@ export function writeSyntheticSpecFile(path: string, nspec: number, nchan = NCHA
     for (let c = 0; c < nchan; c++) spectra[i * nchan + c] = gauss() * rms[i]!;
   }
   const sc = (name: string, type: "int" | "float" | "double", v: number) => ({
-    name, type, dimensions: [] as string[], data: type === "int" ? Int32Array.of(v) : type === "float" ? Float32Array.of(v) : Float64Array.of(v),
+    name,
+    type,
+    dimensions: [] as string[],
+    data: type === "int" ? Int32Array.of(v) : type === "float" ? Float32Array.of(v) : Float64Array.of(v),
   });
   const model: NcWriteModel = {
-    dimensions: [{ name: "nspec", size: nspec }, { name: "nchan", size: nchan }, { name: "nlabel", size: 20 }],
+    dimensions: [{ name: "nspec", size: nspec }, { name: "nchan", size: nchan }, {
+      name: "nlabel",
+      size: 20,
+    }],
     attributes: { chan0: 700, nchan0: 2048 },
     variables: [
       { name: "Header.Obs.SourceName", type: "char", dimensions: ["nlabel"], data: "BENCH" },
-      sc("Header.Obs.ObsNum", "int", 1), sc("Header.Obs.MapCoord", "int", 1),
-      sc("Header.Obs.XPosition", "float", 146.9892), sc("Header.Obs.YPosition", "float", 13.27877),
-      sc("Header.Obs.DumpTime", "float", 0.1), sc("Header.LineData.LineRestFrequency", "double", 115.271204e9),
-      sc("Header.LineData.DeltaFrequency", "double", 390625), sc("Header.LineData.VSource", "double", -20),
-      sc("Header.SpectrumAxis.CRVAL", "double", 330), sc("Header.SpectrumAxis.CRPIX", "double", 0),
+      sc("Header.Obs.ObsNum", "int", 1),
+      sc("Header.Obs.MapCoord", "int", 1),
+      sc("Header.Obs.XPosition", "float", 146.9892),
+      sc("Header.Obs.YPosition", "float", 13.27877),
+      sc("Header.Obs.DumpTime", "float", 0.1),
+      sc("Header.LineData.LineRestFrequency", "double", 115.271204e9),
+      sc("Header.LineData.DeltaFrequency", "double", 390625),
+      sc("Header.LineData.VSource", "double", -20),
+      sc("Header.SpectrumAxis.CRVAL", "double", 330),
+      sc("Header.SpectrumAxis.CRPIX", "double", 0),
       sc("Header.SpectrumAxis.CDELT", "double", -1.015921),
       { name: "Data.Pixel", type: "int", dimensions: ["nspec"], data: pixel },
       { name: "Data.Sequence", type: "int", dimensions: ["nspec"], data: seq },
@@ -76,11 +87,29 @@ async function one(path: string, workers: number, kernel: "wasm" | "ts"): Promis
   const nc = await openNetcdf(path);
   const t0 = performance.now();
   const r = await gridSpecFiles([nc], {
-    ...GRID_DATA_DEFAULTS, resolution: 11, cell: 5.5, rmsCut: -4, noiseSigma: 1, xExtent: 200, yExtent: 200, edge: 0, workers, kernel,
+    ...GRID_DATA_DEFAULTS,
+    resolution: 11,
+    cell: 5.5,
+    rmsCut: -4,
+    noiseSigma: 1,
+    xExtent: 200,
+    yExtent: 200,
+    edge: 0,
+    workers,
+    kernel,
   });
   const dt = (performance.now() - t0) / 1000;
   nc.close();
-  console.log(JSON.stringify({ seconds: dt, nspec: r.ntotal, gridded: r.files[0]!.gridded, nz: r.geometry.nz, rssMB: peakRssMB(), kernel: r.kernelName }));
+  console.log(
+    JSON.stringify({
+      seconds: dt,
+      nspec: r.ntotal,
+      gridded: r.files[0]!.gridded,
+      nz: r.geometry.nz,
+      rssMB: peakRssMB(),
+      kernel: r.kernelName,
+    }),
+  );
 }
 
 if (import.meta.main) {
@@ -113,7 +142,11 @@ if (import.meta.main) {
         const fma = (r.gridded * 15 * 15 * NCHAN) / r.seconds / 1e9; // footprint 15×15 (n_cells 7)
         const c = C_TIMES[n];
         console.log(
-          `${String(n).padEnd(8)} ${String(w).padEnd(8)} ${r.seconds.toFixed(3).padStart(7)}  ${rate.toFixed(1).padStart(10)}  ${fma.toFixed(2).padStart(6)}  ${c ? (c / r.seconds).toFixed(2) + "x" : "  -  "}  ${r.rssMB.toFixed(0).padStart(8)}`,
+          `${String(n).padEnd(8)} ${String(w).padEnd(8)} ${r.seconds.toFixed(3).padStart(7)}  ${
+            rate.toFixed(1).padStart(10)
+          }  ${fma.toFixed(2).padStart(6)}  ${c ? (c / r.seconds).toFixed(2) + "x" : "  -  "}  ${
+            r.rssMB.toFixed(0).padStart(8)
+          }`,
         );
       }
       rmSync(path);

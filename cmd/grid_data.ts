@@ -21,20 +21,47 @@ export const tool = defineTool({
     "replaced (grid_data.py deleted them first). The radiometer map goes to --radiometer or " +
     "<output minus .fits>.radiometer.rms.fits. --program_path is accepted and ignored (no subprocess).",
   options: [
-    { name: "program_path", short: "p", type: "string", default: "spec_driver_fits", help: "ignored (gridding runs in-process)" },
-    { name: "input", short: "i", type: "string", required: true, help: "SpecFile(s), comma separated; - = stdin" },
+    {
+      name: "program_path",
+      short: "p",
+      type: "string",
+      default: "spec_driver_fits",
+      help: "ignored (gridding runs in-process)",
+    },
+    {
+      name: "input",
+      short: "i",
+      type: "string",
+      required: true,
+      help: "SpecFile(s), comma separated; - = stdin",
+    },
     { name: "output", short: "o", type: "string", required: true, help: "output FITS cube" },
     { name: "weight", short: "w", type: "string", required: true, help: "output weight map" },
     { name: "resolution", type: "float", default: 14, min: 1e-6, help: "resolution lambda/D (arcsec)" },
     { name: "cell", type: "float", default: 7, min: 1e-6, help: "cell size (arcsec)" },
     { name: "pix_list", type: "intlist", default: [...Array(16).keys()], help: "pixels to grid" },
-    { name: "rms_cut", type: "float", default: 10, help: ">0 RMS cut (K), <0 robust per-pixel cut, 0 rejects all" },
+    {
+      name: "rms_cut",
+      type: "float",
+      default: 10,
+      help: ">0 RMS cut (K), <0 robust per-pixel cut, 0 rejects all",
+    },
     { name: "noise_sigma", type: "float", default: 1, help: "weighting: 0 none, 1 1/RMS^2, 2 1/Tsys^2" },
     { name: "x_extent", type: "float", default: 400, min: 0, help: "half size of the map in X (arcsec)" },
     { name: "y_extent", type: "float", default: 400, min: 0, help: "half size of the map in Y (arcsec)" },
-    { name: "otf_select", type: "int", default: 1, help: "1 jinc, 2 gauss, 3 triangle, 4 box(resolution), 0 box(cell/2)" },
+    {
+      name: "otf_select",
+      type: "int",
+      default: 1,
+      help: "1 jinc, 2 gauss, 3 triangle, 4 box(resolution), 0 box(cell/2)",
+    },
     { name: "rmax", type: "float", default: 3, min: 1e-6, help: "kernel radius (units of resolution)" },
-    { name: "n_samples", type: "int", default: 256, help: "accepted and ignored (the table has 256 samples)" },
+    {
+      name: "n_samples",
+      type: "int",
+      default: 256,
+      help: "accepted and ignored (the table has 256 samples)",
+    },
     { name: "otf_a", type: "float", default: 1.1, help: "kernel parameter a" },
     { name: "otf_b", type: "float", default: 4.75, help: "kernel parameter b" },
     { name: "otf_c", type: "float", default: 2, help: "kernel parameter c" },
@@ -42,7 +69,12 @@ export const tool = defineTool({
     { name: "edge", type: "int", default: 1, choices: [0, 1], help: "1: keep all cells with weight > 0" },
     { name: "model", type: "string", help: "2-D FITS model sampled into channel 0 (experimental)" },
     { name: "radiometer", type: "string", help: "radiometer map path (default from -o)" },
-    { name: "spec_tmp", type: "string", metavar: "FILE", help: "write the centre-cell debug spectrum (spec-tmp.tab format)" },
+    {
+      name: "spec_tmp",
+      type: "string",
+      metavar: "FILE",
+      help: "write the centre-cell debug spectrum (spec-tmp.tab format)",
+    },
     { name: "workers", type: "int", min: 0, max: 64, help: "worker threads (0 = none; default: automatic)" },
   ],
   run: async (opts, ctx) => {
@@ -56,7 +88,9 @@ export const tool = defineTool({
       throw new UsageError(`--sample: ${(e as Error).message}`);
     }
     const pixList = opts.pix_list as number[];
-    for (const p of pixList) if (p < 0 || p > 63) throw new UsageError(`--pix_list: pixel ${p} out of range 0..63`);
+    for (const p of pixList) {
+      if (p < 0 || p > 63) throw new UsageError(`--pix_list: pixel ${p} out of range 0..63`);
+    }
     if (pixList.length === 0) throw new UsageError("--pix_list: empty pixel list");
     const params: GridParams = {
       resolution: opts.resolution,

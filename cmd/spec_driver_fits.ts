@@ -24,9 +24,26 @@ export const tool = defineTool({
   options: [
     { name: "input", short: "i", type: "string", help: "SpecFile(s), comma separated; - = stdin" },
     { name: "output", short: "o", type: "string", help: "output FITS cube" },
-    { name: "weight", short: "w", type: "string", help: "output weight map (also enables the radiometer map)" },
-    { name: "model", short: "a", type: "string", help: "2-D FITS model sampled into channel 0 (experimental)" },
-    { name: "resolution_size", short: "l", type: "float", default: 14, min: 1e-6, help: "resolution lambda/D (arcsec)" },
+    {
+      name: "weight",
+      short: "w",
+      type: "string",
+      help: "output weight map (also enables the radiometer map)",
+    },
+    {
+      name: "model",
+      short: "a",
+      type: "string",
+      help: "2-D FITS model sampled into channel 0 (experimental)",
+    },
+    {
+      name: "resolution_size",
+      short: "l",
+      type: "float",
+      default: 14,
+      min: 1e-6,
+      help: "resolution lambda/D (arcsec)",
+    },
     { name: "cell_size", short: "c", type: "float", default: 7, min: 1e-6, help: "cell size (arcsec)" },
     {
       name: "pix_list",
@@ -35,26 +52,96 @@ export const tool = defineTool({
       default: [...Array(16).keys()],
       help: "pixels to grid, [0,1,..] or 0,1,.. (C default: none)",
     },
-    { name: "rms_cutoff", short: "z", type: "float", default: 10, help: ">0 RMS cut (K), <0 robust per-pixel cut, 0 rejects all" },
-    { name: "noise_sigma", short: "s", type: "float", default: 0, help: "weighting: 0 none, 1 1/RMS^2, 2 1/Tsys^2" },
-    { name: "x_extent", short: "x", type: "float", default: 160, min: 0, help: "half size of the map in X (arcsec)" },
-    { name: "y_extent", short: "y", type: "float", default: 160, min: 0, help: "half size of the map in Y (arcsec)" },
-    { name: "filter", short: "f", type: "int", default: 1, help: "1 jinc, 2 gauss, 3 triangle, 4 box(resolution), 0 box(cell/2)" },
-    { name: "rmax", short: "r", type: "float", default: 3, min: 1e-6, help: "kernel radius (units of resolution)" },
-    { name: "n_cell", short: "n", type: "int", default: 256, help: "accepted and ignored (the table has 256 samples)" },
+    {
+      name: "rms_cutoff",
+      short: "z",
+      type: "float",
+      default: 10,
+      help: ">0 RMS cut (K), <0 robust per-pixel cut, 0 rejects all",
+    },
+    {
+      name: "noise_sigma",
+      short: "s",
+      type: "float",
+      default: 0,
+      help: "weighting: 0 none, 1 1/RMS^2, 2 1/Tsys^2",
+    },
+    {
+      name: "x_extent",
+      short: "x",
+      type: "float",
+      default: 160,
+      min: 0,
+      help: "half size of the map in X (arcsec)",
+    },
+    {
+      name: "y_extent",
+      short: "y",
+      type: "float",
+      default: 160,
+      min: 0,
+      help: "half size of the map in Y (arcsec)",
+    },
+    {
+      name: "filter",
+      short: "f",
+      type: "int",
+      default: 1,
+      help: "1 jinc, 2 gauss, 3 triangle, 4 box(resolution), 0 box(cell/2)",
+    },
+    {
+      name: "rmax",
+      short: "r",
+      type: "float",
+      default: 3,
+      min: 1e-6,
+      help: "kernel radius (units of resolution)",
+    },
+    {
+      name: "n_cell",
+      short: "n",
+      type: "int",
+      default: 256,
+      help: "accepted and ignored (the table has 256 samples)",
+    },
     { name: "jinc_a", short: "0", type: "float", default: 1.1, help: "otf_a kernel parameter" },
     { name: "jinc_b", short: "1", type: "float", default: 4.75, help: "otf_b kernel parameter" },
     { name: "jinc_c", short: "2", type: "float", default: 2, help: "otf_c kernel parameter" },
-    { name: "sample", short: "b", type: "intlist", default: [-1, 0, 0], help: "blank samples: P,S0,S1[,P,S0,S1...]" },
-    { name: "edge", short: "e", type: "int", default: 0, choices: [0, 1], help: "1: keep all cells with weight > 0" },
+    {
+      name: "sample",
+      short: "b",
+      type: "intlist",
+      default: [-1, 0, 0],
+      help: "blank samples: P,S0,S1[,P,S0,S1...]",
+    },
+    {
+      name: "edge",
+      short: "e",
+      type: "int",
+      default: 0,
+      choices: [0, 1],
+      help: "1: keep all cells with weight > 0",
+    },
     { name: "n_subcell", short: "m", type: "int", hidden: true, help: "unused (C compatibility)" },
     { name: "sample_step", short: "p", type: "float", hidden: true, help: "unused (C compatibility)" },
     { name: "scan_step", short: "q", type: "float", hidden: true, help: "unused (C compatibility)" },
     { name: "radiometer", type: "string", help: "radiometer map path (default from -o)" },
-    { name: "spec_tmp", type: "string", metavar: "FILE", help: "write the centre-cell debug spectrum (spec-tmp.tab format)" },
+    {
+      name: "spec_tmp",
+      type: "string",
+      metavar: "FILE",
+      help: "write the centre-cell debug spectrum (spec-tmp.tab format)",
+    },
     { name: "overwrite", type: "boolean", help: "replace existing output files" },
     { name: "workers", type: "int", min: 0, max: 64, help: "worker threads (0 = none; default: automatic)" },
-    { name: "kernel", type: "string", choices: ["wasm", "ts"], default: "wasm", hidden: true, help: "hot-loop implementation" },
+    {
+      name: "kernel",
+      type: "string",
+      choices: ["wasm", "ts"],
+      default: "wasm",
+      hidden: true,
+      help: "hot-loop implementation",
+    },
   ],
   run: async (opts, ctx) => {
     if (ctx.argv.length === 0) {
@@ -72,7 +159,9 @@ export const tool = defineTool({
       throw new UsageError(`-b/--sample: ${(e as Error).message}`);
     }
     const pixList = opts.pix_list as number[];
-    for (const p of pixList) if (p < 0 || p > 63) throw new UsageError(`-u/--pix_list: pixel ${p} out of range 0..63`);
+    for (const p of pixList) {
+      if (p < 0 || p > 63) throw new UsageError(`-u/--pix_list: pixel ${p} out of range 0..63`);
+    }
     if (pixList.length === 0) throw new UsageError("-u/--pix_list: empty pixel list");
     const params: GridParams = {
       resolution: opts.resolution_size,

@@ -23,8 +23,21 @@ const OUT = join(ROOT, "lib/grid/wasm/axpy.wasm");
 
 /** asc flags of the kernel. */
 export const ASC_FLAGS = [
-  "-O3", "--runtime", "stub", "--enable", "simd", "--enable", "threads", "--noAssert", "--importMemory",
-  "--sharedMemory", "--initialMemory", "1", "--maximumMemory", "65536", "--noExportMemory",
+  "-O3",
+  "--runtime",
+  "stub",
+  "--enable",
+  "simd",
+  "--enable",
+  "threads",
+  "--noAssert",
+  "--importMemory",
+  "--sharedMemory",
+  "--initialMemory",
+  "1",
+  "--maximumMemory",
+  "65536",
+  "--noExportMemory",
 ];
 
 /** Compile the kernel source and return the wasm bytes. */
@@ -50,7 +63,11 @@ if (import.meta.main) {
   if (Deno.args.includes("--check")) {
     const old = readFileSync(OUT);
     const same = old.length === bytes.length && old.every((b, i) => b === bytes[i]);
-    console.log(same ? "lib/grid/wasm/axpy.wasm is up to date" : "lib/grid/wasm/axpy.wasm differs from its source build");
+    console.log(
+      same
+        ? "lib/grid/wasm/axpy.wasm is up to date"
+        : "lib/grid/wasm/axpy.wasm differs from its source build",
+    );
     Deno.exit(same ? 0 : 1);
   }
   writeFileSync(OUT, bytes);

@@ -54,7 +54,9 @@ export const MAX_WASM_BYTES = 65536 * 65536;
 export function createSharedMemory(layout: MemoryLayout): WebAssembly.Memory {
   if (layout.bytes > MAX_WASM_BYTES) {
     throw new RangeError(
-      `cube and buffers need ${(layout.bytes / 2 ** 30).toFixed(2)} GiB, more than the 4 GiB a WebAssembly memory can hold`,
+      `cube and buffers need ${
+        (layout.bytes / 2 ** 30).toFixed(2)
+      } GiB, more than the 4 GiB a WebAssembly memory can hold`,
     );
   }
   const pages = Math.max(1, Math.ceil(layout.bytes / 65536));

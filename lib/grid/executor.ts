@@ -97,7 +97,9 @@ export class AxpyExecutor {
     await this.#ready;
     const bounds = this.#balance(slot, npairs);
     await Promise.all(
-      this.#workers.map((w, i) => this.#call(w, { type: "run", slot, npairs, lo: bounds[i]!, hi: bounds[i + 1]! })),
+      this.#workers.map((w, i) =>
+        this.#call(w, { type: "run", slot, npairs, lo: bounds[i]!, hi: bounds[i + 1]! })
+      ),
     );
   }
 

@@ -148,28 +148,53 @@ function modelValue(m: ModelImage, x: number, y: number): number {
 }
 
 /** Grid one or more opened SpecFiles (the first defines the map centre and spectral axis). */
-export async function gridSpecFiles(inputs: NcFile[], p: GridParams, hooks: GridHooks = {}): Promise<GridResult> {
+export async function gridSpecFiles(
+  inputs: NcFile[],
+  p: GridParams,
+  hooks: GridHooks = {},
+): Promise<GridResult> {
   if (inputs.length === 0) throw new GridError("no input SpecFile");
   for (const px of p.pixList) {
-    if (!Number.isInteger(px) || px < 0 || px > MAX_PIXEL) throw new RangeError(`pixel ${px} out of range 0..${MAX_PIXEL}`);
+    if (!Number.isInteger(px) || px < 0 || px > MAX_PIXEL) {
+      throw new RangeError(`pixel ${px} out of range 0..${MAX_PIXEL}`);
+    }
   }
   const warn = (m: string) => hooks.onWarning?.(m);
   const tables = inputs.map((nc) => readSpecFileTable(nc));
   const first = tables[0]!;
   for (const t of tables.slice(1)) {
     if (t.nchan !== first.nchan) {
-      throw new GridError(`${t.path}: ${t.nchan} channels but the first SpecFile ${first.path} has ${first.nchan}`);
+      throw new GridError(
+        `${t.path}: ${t.nchan} channels but the first SpecFile ${first.path} has ${first.nchan}`,
+      );
     }
-    if (Math.abs(t.cdelt - first.cdelt) > 1e-6 * Math.abs(first.cdelt) || Math.abs(t.crval - first.crval) > 1e-3 * Math.abs(first.cdelt)) {
-      warn(`${t.path}: spectral axis (CRVAL ${t.crval}, CDELT ${t.cdelt}) differs from the first SpecFile's; gridded on the first file's axis`);
+    if (
+      Math.abs(t.cdelt - first.cdelt) > 1e-6 * Math.abs(first.cdelt) ||
+      Math.abs(t.crval - first.crval) > 1e-3 * Math.abs(first.cdelt)
+    ) {
+      warn(
+        `${t.path}: spectral axis (CRVAL ${t.crval}, CDELT ${t.cdelt}) differs from the first SpecFile's; gridded on the first file's axis`,
+      );
     }
   }
   const nz = first.nchan;
   const kernel = makeKernel({
-    otfSelect: p.otfSelect, resolution: p.resolution, cell: p.cell, rmax: p.rmax, a: p.otfA, b: p.otfB, c: p.otfC,
+    otfSelect: p.otfSelect,
+    resolution: p.resolution,
+    cell: p.cell,
+    rmax: p.rmax,
+    a: p.otfA,
+    b: p.otfB,
+    c: p.otfC,
   });
   const geometry = cubeGeometry({
-    xExtent: p.xExtent, yExtent: p.yExtent, cell: p.cell, nz, crval3: first.crval, cdelt3: first.cdelt, crpix3: first.crpix + 1,
+    xExtent: p.xExtent,
+    yExtent: p.yExtent,
+    cell: p.cell,
+    nz,
+    crval3: first.crval,
+    cdelt3: first.cdelt,
+    crpix3: first.crpix + 1,
   });
   const { nx, ny } = geometry;
   const ncell = nx * ny;
@@ -215,7 +240,9 @@ export async function gridSpecFiles(inputs: NcFile[], p: GridParams, hooks: Grid
       if (p.noiseSigma === 2) {
         for (const px of p.pixList) {
           if (Number.isNaN(t.tsysMean[px]!)) {
-            throw new GridError(`${t.path}: noise_sigma 2 needs Tsys but the SpecFile has no Data.Tsys for pixel ${px}`);
+            throw new GridError(
+              `${t.path}: noise_sigma 2 needs Tsys but the SpecFile has no Data.Tsys for pixel ${px}`,
+            );
           }
         }
       }

@@ -79,9 +79,15 @@ export function readModel(path: string): ModelImage {
 export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<GridReport> {
   if (job.inputs.length === 0) throw new GridError("no input SpecFile given");
   if (job.inputs.filter((p) => p === "-").length > 1) throw new GridError("stdin (-) can be read only once");
-  const radiometer = job.weight !== undefined ? (job.radiometer ?? radiometerPathFor(job.output)) : job.radiometer;
-  const targets = [job.output, job.weight, radiometer, job.specTmp].filter((p): p is string => p !== undefined);
-  if (new Set(targets).size !== targets.length) throw new GridError(`output names must differ: ${targets.join(", ")}`);
+  const radiometer = job.weight !== undefined
+    ? (job.radiometer ?? radiometerPathFor(job.output))
+    : job.radiometer;
+  const targets = [job.output, job.weight, radiometer, job.specTmp].filter((p): p is string =>
+    p !== undefined
+  );
+  if (new Set(targets).size !== targets.length) {
+    throw new GridError(`output names must differ: ${targets.join(", ")}`);
+  }
   for (const t of [job.output, job.weight]) {
     if (t !== undefined && !job.overwrite && existsSync(t)) {
       throw new GridError(`cannot write ${t}: file exists (use --overwrite)`);
@@ -101,7 +107,9 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
   try {
     for (const p of job.inputs) {
       if (p === "-") {
-        if (job.readStdin === undefined) throw new GridError("reading a SpecFile from stdin is not available here");
+        if (job.readStdin === undefined) {
+          throw new GridError("reading a SpecFile from stdin is not available here");
+        }
         files.push(await openNetcdfBytes(await job.readStdin(), "<stdin>"));
       } else {
         if (!existsSync(p)) throw new GridError(`${p}: SpecFile not found`);
@@ -112,18 +120,30 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
     const result = await gridSpecFiles(files, params, h);
     const g = result.geometry;
     const lines: string[] = [];
-    lines.push(`kernel ${result.kernel.name}: n_cells=${result.kernel.nCells} delta=${result.kernel.delta.toPrecision(6)} beam=${result.kernel.beam.toPrecision(6)} arcsec`);
+    lines.push(
+      `kernel ${result.kernel.name}: n_cells=${result.kernel.nCells} delta=${
+        result.kernel.delta.toPrecision(6)
+      } beam=${result.kernel.beam.toPrecision(6)} arcsec`,
+    );
     lines.push(`cube ${g.nx} x ${g.ny} x ${g.nz} (cell ${g.x.cdelt} arcsec)`);
     for (const fsum of result.files) {
-      lines.push(`${fsum.path}: ${fsum.selected}/${fsum.nspec} spectra selected, ${fsum.gridded} inside the map`);
+      lines.push(
+        `${fsum.path}: ${fsum.selected}/${fsum.nspec} spectra selected, ${fsum.gridded} inside the map`,
+      );
     }
-    lines.push(`Cube Completed, ${result.ngood}/${result.ntotal} Spectra accepted = ${(result.ngood / Math.max(1, result.ntotal)).toFixed(3)}`);
+    lines.push(
+      `Cube Completed, ${result.ngood}/${result.ntotal} Spectra accepted = ${
+        (result.ngood / Math.max(1, result.ntotal)).toFixed(3)
+      }`,
+    );
     const ix = cellIndex(g.x, 0), iy = cellIndex(g.y, 0);
     const w0 = ix >= 0 && iy >= 0 ? result.weight[iy * g.nx + ix]! : 0;
     lines.push(`Weight at 0 0 is ${w0.toFixed(6)}`);
     if (result.ngood === 0) {
       throw new GridError(
-        `no spectrum selected (pix_list ${job.params.pixList.join(",")}, rms_cut ${job.params.rmsCut}): nothing to grid`,
+        `no spectrum selected (pix_list ${
+          job.params.pixList.join(",")
+        }, rms_cut ${job.params.rmsCut}): nothing to grid`,
       );
     }
     if (!(w0 > 0)) h.onWarning?.("zero weight at the map centre");
@@ -138,12 +158,20 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
       written.push(job.output);
       if (job.weight !== undefined) {
         const unit = job.params.noiseSigma === 1 ? "K-2" : job.params.noiseSigma === 2 ? "K-2" : "";
-        const hw = planeHeader(result, { ...opts, what: "weight map: sum of kernel x noise weights", ...(unit ? { bunit: unit } : {}) });
+        const hw = planeHeader(result, {
+          ...opts,
+          what: "weight map: sum of kernel x noise weights",
+          ...(unit ? { bunit: unit } : {}),
+        });
         writeGridPlane(job.weight, result, result.weight, hw, job.overwrite);
         written.push(job.weight);
       }
       if (radiometer !== undefined) {
-        const hr = planeHeader(result, { ...opts, what: "radiometer noise: <Tsys>/sqrt(|df dt| W)", bunit: "K" });
+        const hr = planeHeader(result, {
+          ...opts,
+          what: "radiometer noise: <Tsys>/sqrt(|df dt| W)",
+          bunit: "K",
+        });
         writeGridPlane(radiometer, result, result.radiometer, hr, true);
         written.push(radiometer);
       }

@@ -75,7 +75,9 @@ export function cubeHeader(r: GridResult, o: HeaderOptions): FitsHeader {
     telescope: "LMT",
     instrument: t.receiver,
     origin: `lmt-slr-toolkit ${VERSION}`,
-    ...(dateObs !== undefined ? { dateObs, dateObsComment: "UTC start of observation (Header.Obs.DateObs)" } : {}),
+    ...(dateObs !== undefined
+      ? { dateObs, dateObsComment: "UTC start of observation (Header.Obs.DateObs)" }
+      : {}),
     date: o.date === undefined ? new Date() : o.date,
     crvalComments: ["deg Header.Obs.XPosition", "deg Header.Obs.YPosition"],
   });

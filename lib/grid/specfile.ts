@@ -91,14 +91,18 @@ function countItem(nc: NcFile, name: string): number | undefined {
 function asF32(name: string, nc: NcFile): Float32Array {
   const d = nc.read(name);
   if (d instanceof Float32Array) return d;
-  if (typeof d === "string" || Array.isArray(d)) throw new GridError(`${nc.path}: variable ${name} is not numeric`);
+  if (typeof d === "string" || Array.isArray(d)) {
+    throw new GridError(`${nc.path}: variable ${name} is not numeric`);
+  }
   return Float32Array.from(d as ArrayLike<number>, Number);
 }
 
 function asI32(name: string, nc: NcFile): Int32Array {
   const d = nc.read(name);
   if (d instanceof Int32Array) return d;
-  if (typeof d === "string" || Array.isArray(d)) throw new GridError(`${nc.path}: variable ${name} is not numeric`);
+  if (typeof d === "string" || Array.isArray(d)) {
+    throw new GridError(`${nc.path}: variable ${name} is not numeric`);
+  }
   return Int32Array.from(d as ArrayLike<number>, Number);
 }
 
@@ -107,16 +111,25 @@ export function readSpecFileTable(nc: NcFile): SpecFileTable {
   for (const v of ["Data.Spectra", "Data.XPos", "Data.YPos", "Data.RMS", "Data.Pixel"]) need(nc, v);
   const spectra = nc.variable("Data.Spectra");
   if (spectra.shape.length !== 2) {
-    throw new GridError(`${nc.path}: variable Data.Spectra must be 2-D (nspec, nchan), has rank ${spectra.shape.length}`);
+    throw new GridError(
+      `${nc.path}: variable Data.Spectra must be 2-D (nspec, nchan), has rank ${spectra.shape.length}`,
+    );
   }
   const [nspec, nchan] = spectra.shape as [number, number];
   const xpos = asF32("Data.XPos", nc);
   const ypos = asF32("Data.YPos", nc);
   const rms = asF32("Data.RMS", nc);
   const pixel = asI32("Data.Pixel", nc);
-  for (const [n, a] of [["Data.XPos", xpos], ["Data.YPos", ypos], ["Data.RMS", rms], ["Data.Pixel", pixel]] as const) {
+  for (
+    const [n, a] of [["Data.XPos", xpos], ["Data.YPos", ypos], ["Data.RMS", rms], [
+      "Data.Pixel",
+      pixel,
+    ]] as const
+  ) {
     if (a.length !== nspec) {
-      throw new GridError(`${nc.path}: variable ${n} has ${a.length} values but Data.Spectra has ${nspec} spectra`);
+      throw new GridError(
+        `${nc.path}: variable ${n} has ${a.length} values but Data.Spectra has ${nspec} spectra`,
+      );
     }
   }
   const xVar = nc.has("Header.Obs.XPosition") ? nc.variable("Header.Obs.XPosition") : undefined;
@@ -135,13 +148,16 @@ export function readSpecFileTable(nc: NcFile): SpecFileTable {
       }
     }
   }
-  const chanNumbers = nc.has("Header.Line.ChannelNumber") ? nc.readNumbers("Header.Line.ChannelNumber") : undefined;
+  const chanNumbers = nc.has("Header.Line.ChannelNumber")
+    ? nc.readNumbers("Header.Line.ChannelNumber")
+    : undefined;
   return {
     path: nc.path,
     nspec,
     nchan,
     nchan0: countItem(nc, "nchan0") ?? num(nc, "Header.LineData.NChannels", nchan),
-    chan0: countItem(nc, "chan0") ?? (chanNumbers !== undefined && chanNumbers.length > 0 ? chanNumbers[0]! : 0),
+    chan0: countItem(nc, "chan0") ??
+      (chanNumbers !== undefined && chanNumbers.length > 0 ? chanNumbers[0]! : 0),
     ncal,
     obsnum: num(nc, "Header.Obs.ObsNum"),
     mapCoord: num(nc, "Header.Obs.MapCoord", 1),
@@ -175,6 +191,8 @@ export function readSpecFileTable(nc: NcFile): SpecFileTable {
 export function readSpectraRows(nc: NcFile, start: number, count: number, nchan: number): Float32Array {
   const d = nc.read("Data.Spectra", { start: [start, 0], count: [count, nchan] });
   if (d instanceof Float32Array) return d;
-  if (typeof d === "string" || Array.isArray(d)) throw new GridError(`${nc.path}: variable Data.Spectra is not numeric`);
+  if (typeof d === "string" || Array.isArray(d)) {
+    throw new GridError(`${nc.path}: variable Data.Spectra is not numeric`);
+  }
   return Float32Array.from(d as ArrayLike<number>, Number);
 }

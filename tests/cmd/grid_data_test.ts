@@ -13,10 +13,44 @@ Deno.test({
     const { dir, cleanup } = tempDir();
     try {
       const args = [
-        "--program_path", "spec_driver_fits", "-i", sample(...REF, "SAMPLE-OTF_97001__0.nc"), "-o", "g.fits", "-w", "g.wt.fits",
-        "--resolution", "13", "--cell", "6.5", "--pix_list", "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", "--rms_cut", "-4",
-        "--x_extent", "120", "--y_extent", "120", "--otf_select", "1", "--rmax", "3", "--otf_a", "1.1", "--otf_b", "4.75",
-        "--otf_c", "2", "--edge", "0", "--sample", "-1", "--n_samples", "256", "--noise_sigma", "1",
+        "--program_path",
+        "spec_driver_fits",
+        "-i",
+        sample(...REF, "SAMPLE-OTF_97001__0.nc"),
+        "-o",
+        "g.fits",
+        "-w",
+        "g.wt.fits",
+        "--resolution",
+        "13",
+        "--cell",
+        "6.5",
+        "--pix_list",
+        "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
+        "--rms_cut",
+        "-4",
+        "--x_extent",
+        "120",
+        "--y_extent",
+        "120",
+        "--otf_select",
+        "1",
+        "--rmax",
+        "3",
+        "--otf_a",
+        "1.1",
+        "--otf_b",
+        "4.75",
+        "--otf_c",
+        "2",
+        "--edge",
+        "0",
+        "--sample",
+        "-1",
+        "--n_samples",
+        "256",
+        "--noise_sigma",
+        "1",
       ];
       Deno.writeTextFileSync(join(dir, "g.fits"), "stale"); // grid_data replaces existing outputs
       const r = await runTool("grid_data", args, { cwd: dir });
@@ -41,7 +75,16 @@ Deno.test({
   fn: async () => {
     const { dir, cleanup } = tempDir();
     try {
-      let r = await runTool("grid_data", ["-i", sample(...REF, "SAMPLE-OTF_97001__0.nc"), "-o", "d.fits", "-w", "d.wt.fits", "--workers", "0"], { cwd: dir });
+      let r = await runTool("grid_data", [
+        "-i",
+        sample(...REF, "SAMPLE-OTF_97001__0.nc"),
+        "-o",
+        "d.fits",
+        "-w",
+        "d.wt.fits",
+        "--workers",
+        "0",
+      ], { cwd: dir });
       assert.equal(r.code, 0, r.stderr);
       const h = readFits(join(dir, "d.fits")).hdus[0]!;
       assert.deepEqual(h.shape, [115, 115, 585]); // 2·floor(403.5/7)+1
@@ -52,7 +95,9 @@ Deno.test({
       let bad = 0;
       for (let c = 0; c < wt.length; c++) if (wt[c]! > 0 && Number.isNaN(data[c]!)) bad++;
       assert.equal(bad, 0);
-      r = await runTool("grid_data", ["-i", sample(...REF, "SAMPLE-OTF_97001__0.nc"), "-o", "e.fits"], { cwd: dir });
+      r = await runTool("grid_data", ["-i", sample(...REF, "SAMPLE-OTF_97001__0.nc"), "-o", "e.fits"], {
+        cwd: dir,
+      });
       assert.equal(r.code, 2);
       assert.match(r.stderr, /weight/);
     } finally {

@@ -8,8 +8,42 @@ import { needsSamples, runTool, sample, tempDir } from "../_helpers.ts";
 const REF = ["seq", "reference_outputs"];
 const PL = "[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]";
 const refArgs = (input: string, out = "SAMPLE-OTF_97001__0.fits", wt = "SAMPLE-OTF_97001__0.wt.fits") => [
-  "-i", input, "-o", out, "-w", wt, "-l", "13", "-c", "6.5", "-u", PL, "-z", "-4", "-s", "1", "-x", "120", "-y", "120",
-  "-f", "1", "-r", "3", "-n", "256", "-0", "1.1", "-1", "4.75", "-2", "2", "-b", "-1", "-e", "0",
+  "-i",
+  input,
+  "-o",
+  out,
+  "-w",
+  wt,
+  "-l",
+  "13",
+  "-c",
+  "6.5",
+  "-u",
+  PL,
+  "-z",
+  "-4",
+  "-s",
+  "1",
+  "-x",
+  "120",
+  "-y",
+  "120",
+  "-f",
+  "1",
+  "-r",
+  "3",
+  "-n",
+  "256",
+  "-0",
+  "1.1",
+  "-1",
+  "4.75",
+  "-2",
+  "2",
+  "-b",
+  "-1",
+  "-e",
+  "0",
 ];
 
 /** Cards of a *.fitshead.txt (80-character cards, possibly on one line). */
@@ -39,7 +73,11 @@ function sameData(a: Float32Array, b: Float32Array): number {
 
 function hasAstropy(): boolean {
   try {
-    const r = new Deno.Command("/usr/bin/python3", { args: ["-c", "import astropy.io.fits, astropy.wcs"], stderr: "null", stdout: "null" })
+    const r = new Deno.Command("/usr/bin/python3", {
+      args: ["-c", "import astropy.io.fits, astropy.wcs"],
+      stderr: "null",
+      stdout: "null",
+    })
       .outputSync();
     return r.code === 0;
   } catch {
@@ -48,23 +86,30 @@ function hasAstropy(): boolean {
 }
 
 Deno.test({
-  name: "spec_driver_fits reproduces the reference cube/weight/radiometer; headers agree apart from documented fixes",
+  name:
+    "spec_driver_fits reproduces the reference cube/weight/radiometer; headers agree apart from documented fixes",
   ignore: needsSamples(),
   fn: async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const r = await runTool("spec_driver_fits", refArgs(sample(...REF, "SAMPLE-OTF_97001__0.nc")), { cwd: dir });
+      const r = await runTool("spec_driver_fits", refArgs(sample(...REF, "SAMPLE-OTF_97001__0.nc")), {
+        cwd: dir,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, "");
       // products, and no side files in the working directory
       assert.deepEqual(readdirSync(dir).sort(), [
-        "SAMPLE-OTF_97001__0.fits", "SAMPLE-OTF_97001__0.radiometer.rms.fits", "SAMPLE-OTF_97001__0.wt.fits",
+        "SAMPLE-OTF_97001__0.fits",
+        "SAMPLE-OTF_97001__0.radiometer.rms.fits",
+        "SAMPLE-OTF_97001__0.wt.fits",
       ]);
-      for (const [ours, ref] of [
-        ["SAMPLE-OTF_97001__0.fits", "SAMPLE-OTF_97001__0.fits"],
-        ["SAMPLE-OTF_97001__0.wt.fits", "SAMPLE-OTF_97001__0.wt.fits"],
-        ["SAMPLE-OTF_97001__0.radiometer.rms.fits", "SAMPLE-OTF_97001__0.radiometer.rms.fits"],
-      ] as const) {
+      for (
+        const [ours, ref] of [
+          ["SAMPLE-OTF_97001__0.fits", "SAMPLE-OTF_97001__0.fits"],
+          ["SAMPLE-OTF_97001__0.wt.fits", "SAMPLE-OTF_97001__0.wt.fits"],
+          ["SAMPLE-OTF_97001__0.radiometer.rms.fits", "SAMPLE-OTF_97001__0.radiometer.rms.fits"],
+        ] as const
+      ) {
         const a = readFits(join(dir, ours)).hdus[0]!;
         const b = readFits(sample(...REF, ref)).hdus[0]!;
         assert.deepEqual(a.shape, b.shape, ours);
@@ -90,7 +135,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "spec_driver_fits outputs pass astropy verify('exception') and WCS parsing; non-square maps get the right CRPIX",
+  name:
+    "spec_driver_fits outputs pass astropy verify('exception') and WCS parsing; non-square maps get the right CRPIX",
   ignore: needsSamples(),
   fn: async () => {
     if (!hasAstropy()) {
@@ -149,7 +195,10 @@ Deno.test({
     try {
       writeNetcdf3Sync(join(dir, "s3.nc"), model, { format: "cdf2" });
       const bytes = Deno.readFileSync(join(dir, "s3.nc"));
-      const r = await runTool("spec_driver_fits", refArgs("-", "p.fits", "p.wt.fits"), { cwd: dir, stdin: bytes });
+      const r = await runTool("spec_driver_fits", refArgs("-", "p.fits", "p.wt.fits"), {
+        cwd: dir,
+        stdin: bytes,
+      });
       assert.equal(r.code, 0, r.stderr);
       const a = readFits(join(dir, "p.fits")).hdus[0]!.data as Float32Array;
       const b = readFits(sample(...REF, "SAMPLE-OTF_97001__0.fits")).hdus[0]!.data as Float32Array;
@@ -161,13 +210,29 @@ Deno.test({
 });
 
 Deno.test({
-  name: "spec_driver_fits errors: empty selection, bad -u, missing input, existing output → one line, exit 1/2, no files",
+  name:
+    "spec_driver_fits errors: empty selection, bad -u, missing input, existing output → one line, exit 1/2, no files",
   ignore: needsSamples(),
   fn: async () => {
     const { dir, cleanup } = tempDir();
     try {
       const input = sample(...REF, "SAMPLE-OTF_97001__0.nc");
-      const base = ["-i", input, "-o", "e.fits", "-w", "e.wt.fits", "-l", "13", "-c", "6.5", "-x", "60", "-y", "60"];
+      const base = [
+        "-i",
+        input,
+        "-o",
+        "e.fits",
+        "-w",
+        "e.wt.fits",
+        "-l",
+        "13",
+        "-c",
+        "6.5",
+        "-x",
+        "60",
+        "-y",
+        "60",
+      ];
       let r = await runTool("spec_driver_fits", [...base, "-z", "0"], { cwd: dir });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /no spectrum selected/);

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { readFits } from "../../../lib/fits/mod.ts";
-import { GRID_DATA_DEFAULTS, type GridParams, type GridResult, gridSpecFiles } from "../../../lib/grid/mod.ts";
+import {
+  GRID_DATA_DEFAULTS,
+  type GridParams,
+  type GridResult,
+  gridSpecFiles,
+} from "../../../lib/grid/mod.ts";
 import { openNetcdf, openNetcdfBytes, writeNetcdf3Sync } from "../../../lib/netcdf/mod.ts";
 import type { NcWriteModel } from "../../../lib/netcdf/types.ts";
 import { needsSamples, sample, tempDir } from "../../_helpers.ts";
@@ -71,7 +76,8 @@ Deno.test({
     const w = comparePlane(r.weight, wt, nx, ny);
     assert.equal(w.maxd, 0);
     assert.equal(w.nanMismatch, 0);
-    const rad = readFits(sample(...REF, "SAMPLE-OTF_97001__0.radiometer.rms.fits")).hdus[0]!.data as Float32Array;
+    const rad = readFits(sample(...REF, "SAMPLE-OTF_97001__0.radiometer.rms.fits")).hdus[0]!
+      .data as Float32Array;
     const q = comparePlane(r.radiometer, rad, nx, ny);
     assert.equal(q.nanMismatch, 0);
     assert.equal(q.maxd, 0);

@@ -8,11 +8,23 @@ Deno.test("makeKernel() jinc table matches the compiled ConvolveFunction.c check
   assert.equal(k.nCells, 7);
   assert.equal(k.delta.toPrecision(9), "0.129411772");
   const expected: [number, number][] = [
-    [0, 1.0], [10, 0.9396325], [20, 0.7740511], [30, 0.5445322], [40, 0.3043682], [50, 0.1020967],
-    [70, -0.0915926], [85, -0.076611], [100, -0.0154613], [120, 0.0273298], [150, 0.0013003],
-    [170, -0.0073023], [255, 0.0],
+    [0, 1.0],
+    [10, 0.9396325],
+    [20, 0.7740511],
+    [30, 0.5445322],
+    [40, 0.3043682],
+    [50, 0.1020967],
+    [70, -0.0915926],
+    [85, -0.076611],
+    [100, -0.0154613],
+    [120, 0.0273298],
+    [150, 0.0013003],
+    [170, -0.0073023],
+    [255, 0.0],
   ];
-  for (const [i, v] of expected) assert.ok(Math.abs(k.table[i]! - v) <= 5e-8, `table[${i}] = ${k.table[i]} vs ${v}`);
+  for (const [i, v] of expected) {
+    assert.ok(Math.abs(k.table[i]! - v) <= 5e-8, `table[${i}] = ${k.table[i]} vs ${v}`);
+  }
   // first sign change at i = 58 (7.506")
   assert.ok(k.table[57]! > 0 && k.table[58]! < 0);
   assert.equal(k.beam, Math.fround(1.15 * 11));

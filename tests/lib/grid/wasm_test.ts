@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { buildKernel } from "../../../scripts/build_wasm.ts";
-import { planMemory, createSharedMemory, tsKernel, wasmKernel, wasmModule } from "../../../lib/grid/axpy.ts";
+import { createSharedMemory, planMemory, tsKernel, wasmKernel, wasmModule } from "../../../lib/grid/axpy.ts";
 
 Deno.test("the committed lib/grid/wasm/axpy.wasm is the build of its source axpy.as", async () => {
   const built = await buildKernel();
@@ -20,11 +20,13 @@ Deno.test("wasm and TS axpy kernels agree bit for bit and respect the cell band"
     for (let i = 0; i < spectra.length; i++) spectra[i] = Math.sin(i * 0.7) * 3.3 + 1e-3 * i;
     const cells = new Int32Array(buf, s.cells, 6), specs = new Int32Array(buf, s.specs, 6);
     const w = new Float32Array(buf, s.weights, 6);
-    [[0, 0, 0.3], [4, 1, -0.07], [0, 2, 1.1], [2, 1, 0.5], [3, 0, 0.25], [0, 1, 0.9]].forEach(([c, sp, wt], i) => {
-      cells[i] = c!;
-      specs[i] = sp!;
-      w[i] = wt!;
-    });
+    [[0, 0, 0.3], [4, 1, -0.07], [0, 2, 1.1], [2, 1, 0.5], [3, 0, 0.25], [0, 1, 0.9]].forEach(
+      ([c, sp, wt], i) => {
+        cells[i] = c!;
+        specs[i] = sp!;
+        w[i] = wt!;
+      },
+    );
     const k = which === "ts" ? tsKernel(mem) : wasmKernel(mem)!;
     k(layout.cube, 0, nz, s.spectra, s.cells, s.specs, s.weights, 6, 0, 4); // cell 4 excluded
     return new Float32Array(buf, layout.cube, 5 * nz).slice();
@@ -34,7 +36,9 @@ Deno.test("wasm and TS axpy kernels agree bit for bit and respect the cell band"
   assert.deepEqual(a, b);
   // cell 0 = float32(float32(0.3·s0) + ...) in order; check one voxel by hand
   const f = Math.fround;
-  const s0 = f(Math.sin(0) * 3.3), s2 = f(Math.sin(2 * nz * 0.7) * 3.3 + 1e-3 * 2 * nz), s1 = f(Math.sin(nz * 0.7) * 3.3 + 1e-3 * nz);
+  const s0 = f(Math.sin(0) * 3.3),
+    s2 = f(Math.sin(2 * nz * 0.7) * 3.3 + 1e-3 * 2 * nz),
+    s1 = f(Math.sin(nz * 0.7) * 3.3 + 1e-3 * nz);
   const v = f(f(f(0 + f(f(0.3) * s0)) + f(f(1.1) * s2)) + f(f(0.9) * s1));
   assert.equal(a[0], v);
   for (let k = 0; k < nz; k++) assert.equal(a[4 * nz + k], 0);
