@@ -332,6 +332,9 @@ export function parseArgs(
     if (seen.has(o.name)) continue;
     if (o.env && env[o.env] !== undefined && env[o.env] !== "") {
       values[o.name] = convert(o, env[o.env]!);
+    } else if (typeof o.default === "string" && (o.parse !== undefined || (o.type !== "string" && o.type !== "boolean"))) {
+      // a default written as command-line text goes through the same conversion as a typed value
+      values[o.name] = convert(o, o.default);
     } else if (o.default !== undefined) {
       values[o.name] = Array.isArray(o.default) ? [...o.default] : o.default;
     } else if (o.type === "boolean") {

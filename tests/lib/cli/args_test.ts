@@ -81,6 +81,18 @@ Deno.test("parseArgs() rejects bad command lines with UsageError", async (t) => 
   await t.step("nargs count", () => bad(["--simulate", "1", "2"], /needs 3 values, got 2/));
 });
 
+Deno.test("parseArgs() converts defaults written as command-line text", () => {
+  const opts: OptionSpec[] = [
+    { name: "baseline", type: "string", default: "0.15,-0.3", parse: (s) => s.split(",").map(Number), help: "" },
+    { name: "pix", type: "intlist", default: "1,2", help: "" },
+    { name: "name", type: "string", default: "x", help: "" },
+  ];
+  const r = parseArgs([], opts, []);
+  assertEquals(r.values.baseline, [0.15, -0.3]);
+  assertEquals(r.values.pix, [1, 2]);
+  assertEquals(r.values.name, "x");
+});
+
 Deno.test("didYouMean() and editDistance()", () => {
   assertEquals(editDistance("kitten", "sitting"), 3);
   assertEquals(didYouMean("spkie", ["spike", "bc_hi"]), "spike");
