@@ -125,9 +125,11 @@ export async function calScanTsys(root: string, calObsnum: number, receiver: str
   return out;
 }
 
+/** 1.4826·MAD; large inputs are sampled with a fixed stride (≤ 65536 values) — a display statistic. */
 function madStd(a: Float64Array | Float32Array): number {
   if (a.length === 0) return NaN;
-  const s = Float64Array.from(a).sort();
+  const stride = Math.max(1, Math.ceil(a.length / 65536));
+  const s = Float64Array.from({ length: Math.ceil(a.length / stride) }, (_, i) => a[i * stride]!).sort();
   const med = (x: Float64Array) => (x.length % 2 ? x[(x.length - 1) / 2]! : (x[x.length / 2 - 1]! + x[x.length / 2]!) / 2);
   const m = med(s);
   const d = s.map((v) => Math.abs(v - m)).sort();
