@@ -1,0 +1,18 @@
+/**
+ * Errors of run files and run directories.
+ * @module
+ */
+
+/** A run file is wrong; the message starts with `file:line:`. */
+export class RunfileError extends Error {
+  /** 1-based line number (0 when the error concerns the whole file). */
+  readonly line: number;
+  /** Name of the run file as given. */
+  readonly source: string;
+  constructor(message: string, source: string, line: number) {
+    super(line > 0 ? `${source}:${line}: ${message}` : `${source}: ${message}`);
+    this.name = "RunfileError";
+    this.source = source;
+    this.line = line;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Run files (many obsnums, one pipeline job per line) and their execution plans: parsing, tiers, job
+ * scripts, the local Makefile, SLURM submissions and job status. See docs/runfiles.md.
+ * @module
+ */
+export { RunfileError } from "./errors.ts";
+export { parseRunfile, type Pipeline, type Runfile, type RunfileLine, SLPIPELINE_FRAMEWORK_KEYS, splitWords } from "./parse.ts";
+export { buildPlan, type Job, makefileParams, type Plan, type PlanOptions } from "./plan.ts";
+export { jobScript, makefileText, pipelineCommand, type ScriptContext, shQuote, statusPath } from "./scripts.ts";
+export {
+  estimateMemMB,
+  jobSlurmIds,
+  sbatchArgs,
+  type SlurmOptions,
+  slurmPlan,
+  type Submission,
+} from "./slurm.ts";
+export {
+  formatStatus,
+  type JobState,
+  type JobStatus,
+  parseSqueue,
+  parseStatusFile,
+  type QueueEntry,
+  readStatus,
+  summarize,
+} from "./status.ts";
+export { rawBytes } from "./resources.ts";
