@@ -27,6 +27,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeNetcdf3, writeNetcdf4 } from "../netcdf/mod.ts";
 import type { NcWriteModel, NcWriteVariable } from "../netcdf/types.ts";
+import { DIFFSAT } from "../rsr/calibration.ts";
 import { erf, Rng } from "./rng.ts";
 
 /** Speed of light in km/s. */
@@ -45,48 +46,10 @@ const CHAN_BW_HZ = 31.25e6;
 /** LMT site (longitude east, latitude), degrees. */
 const LMT_LON_DEG = -97.31481, LMT_LAT_DEG = 18.98578;
 
-/**
- * dreampy3's empirical Tsys linearity ("diffsat") polynomial p0 + p1·f + p2·f² per chassis
- * (A..D = 0..3) and board index 0..5 (data copied from the spec, rsr.md §2.4).
- */
-export const RSR_DIFFSAT: readonly (readonly (readonly [number, number, number])[])[] = [
-  [
-    [7.34152079e+00, -1.79580840e-01, 1.24253497e-03],
-    [7.93315138e+00, -1.60071049e-01, 9.02031498e-04],
-    [2.80288506e+01, -6.53401895e-01, 3.91676190e-03],
-    [1.22405665e+02, -2.55689766e+00, 1.34491661e-02],
-    [1.10510165e+01, -1.65585867e-01, 6.59110670e-04],
-    [3.98872506e+01, -7.78625325e-01, 3.88134224e-03],
-  ],
-  [
-    [3.24748980e+01, -8.32696797e-01, 5.48390685e-03],
-    [1.79916438e+01, -3.87490619e-01, 2.18600744e-03],
-    [-1.06681896e+01, 2.84144909e-01, -1.73839248e-03],
-    [3.21421487e+01, -6.53854850e-01, 3.41765455e-03],
-    [2.37064758e+01, -4.17595082e-01, 1.90348556e-03],
-    [4.63857755e+01, -9.12545568e-01, 4.56504927e-03],
-  ],
-  [
-    [-4.76731687e-01, 1.53251650e-02, 2.77181514e-05],
-    [6.86855779e+01, -1.50843761e+00, 8.37623012e-03],
-    [1.90276497e+01, -4.46213606e-01, 2.73114576e-03],
-    [9.13517445e+01, -1.91474237e+00, 1.01294210e-02],
-    [6.57368094e+01, -1.18706618e+00, 5.42288265e-03],
-    [6.65131276e+01, -1.31728143e+00, 6.59743826e-03],
-  ],
-  [
-    [1.60296400e+01, -4.01648845e-01, 2.65939840e-03],
-    [2.41446468e+01, -5.18848756e-01, 2.88828948e-03],
-    [2.27700502e+01, -5.33397060e-01, 3.24635137e-03],
-    [6.13163689e+01, -1.25404142e+00, 6.50543794e-03],
-    [-1.84163344e+01, 3.61224637e-01, -1.69379621e-03],
-    [2.39658059e+01, -4.74742570e-01, 2.43468229e-03],
-  ],
-];
-
-/** The diffsat factor of chassis c, board b at sky frequency f (GHz). */
+/** The diffsat factor of chassis c, board b at sky frequency f (GHz): dreampy3's empirical Tsys
+ * linearity polynomial p0 + p1·f + p2·f² ({@link DIFFSAT} of lib/rsr/calibration.ts). */
 export function diffsat(c: number, b: number, fGhz: number): number {
-  const [p0, p1, p2] = RSR_DIFFSAT[c][b];
+  const [p0, p1, p2] = DIFFSAT[c]![b]!;
   return p0 + p1 * fGhz + p2 * fGhz * fGhz;
 }
 
