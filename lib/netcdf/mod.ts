@@ -33,7 +33,7 @@ export {
   writeNetcdf3Sync,
   writeNetcdf3ToSink,
 } from "./cdf3_writer.ts";
-export { writeNetcdf4 } from "./nc4_writer.ts";
+export { Nc4Writer, type Nc4WriterOptions, writeNetcdf4 } from "./nc4_writer.ts";
 
 const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
