@@ -211,6 +211,33 @@ function checkLines(o: PlotLinesOpts, what: string): void {
   }
 }
 
+/** True when [a, b] (either order) overlaps the domain d (or no domain is set). */
+function overlaps(a: number, b: number, d: [number, number] | undefined): boolean {
+  if (d === undefined) return true;
+  const lo = Math.min(d[0], d[1]), hi = Math.max(d[0], d[1]);
+  return Math.max(a, b) >= lo && Math.min(a, b) <= hi;
+}
+
+/**
+ * Rows of a series with nothing visible inside fixed domains are dropped: resvg 2.6 (resvg-js)
+ * aborts the whole process (panic `geom.rs:27 ... unwrap on None`) when a clipped path or rule lies
+ * entirely outside the canvas, e.g. a Tsys curve of 1000 K on a 40..310 K axis. Dropping it draws
+ * exactly the same picture.
+ */
+function visibleRows(rows: Row[], o: PlotLinesOpts): Row[] {
+  if (o.xDomain === undefined && o.yDomain === undefined) return rows;
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const r of rows) {
+    if (r.x === null || r.y === null) continue;
+    if (r.x < x0) x0 = r.x;
+    if (r.x > x1) x1 = r.x;
+    if (r.y < y0) y0 = r.y;
+    if (r.y > y1) y1 = r.y;
+  }
+  if (!(x0 <= x1)) return [];
+  return overlaps(x0, x1, o.xDomain) && overlaps(y0, y1, o.yDomain) ? rows : [];
+}
+
 /** The layers of one line panel (no size, no title). */
 function lineLayers(o: PlotLinesOpts, width: number): VegaLiteSpec[] {
   const maxPoints = o.maxPoints ?? 4 * width;
@@ -243,25 +270,32 @@ function lineLayers(o: PlotLinesOpts, width: number): VegaLiteSpec[] {
         legend: { title: null },
       };
     } else mark.color = colorOf(s, i);
-    return { data: { values: decimate(s.x, s.y, maxPoints) }, mark, encoding: enc };
+    return { data: { values: visibleRows(decimate(s.x, s.y, maxPoints), o) }, mark, encoding: enc };
   });
-  if (o.hlines?.length) {
+  // reference lines outside fixed domains are invisible and would crash resvg (see visibleRows)
+  const hlines = (o.hlines ?? []).filter((y) => Number.isFinite(y) && overlaps(y, y, o.yDomain));
+  const vlines = (o.vlines ?? []).filter((x) => Number.isFinite(x) && overlaps(x, x, o.xDomain));
+  const ticks = (o.ticks ?? []).filter((t) =>
+    [t.x, t.y0, t.y1].every(Number.isFinite) && overlaps(t.x, t.x, o.xDomain) &&
+    overlaps(t.y0, t.y1, o.yDomain)
+  );
+  if (hlines.length) {
     layers.push({
-      data: { values: o.hlines.map((y) => ({ y })) },
+      data: { values: hlines.map((y) => ({ y })) },
       mark: { type: "rule", color: "#d62728", strokeDash: [5, 4], strokeWidth: 1, clip: true },
       encoding: { y: yEnc },
     });
   }
-  if (o.vlines?.length) {
+  if (vlines.length) {
     layers.push({
-      data: { values: o.vlines.map((x) => ({ x })) },
+      data: { values: vlines.map((x) => ({ x })) },
       mark: { type: "rule", color: "#555555", strokeDash: [5, 4], strokeWidth: 1, clip: true },
       encoding: { x: xEnc },
     });
   }
-  if (o.ticks?.length) {
+  if (ticks.length) {
     layers.push({
-      data: { values: o.ticks.map((t) => ({ x: t.x, y: t.y0, y2: t.y1 })) },
+      data: { values: ticks.map((t) => ({ x: t.x, y: t.y0, y2: t.y1 })) },
       mark: { type: "rule", color: "#d62728", strokeWidth: 1.5, clip: true },
       encoding: { x: xEnc, y: yEnc, y2: { field: "y2" } },
     });
