@@ -113,7 +113,7 @@ SPEC    := $(D)/rsr.$(O).driver.sum.txt
 SUM     := $(D)/rsr.$(O).blanking.sum.txt
 INDEX   := $(D)/index.html
 
-.PHONY: all help clean
+.PHONY: all help clean FORCE
 all: $(SPEC) $(SUM) $(INDEX)
 
 help:
@@ -134,15 +134,15 @@ $(RC): $(D)/.par.badlags $(D)/.par.driver $(D)/.par.tsys $(D)/.par.badcb
 	mv $@.tmp $@
 
 # 1: first spectrum, before any flagging
-$(D)/first.rsr.$(O).driver.sum.txt: $(D)/rsr.obsnum $(RC) $(D)/.par.driver
+$(D)/first.rsr.$(O).driver.sum.txt: $(D)/rsr.obsnum $(D)/.par.driver | $(RC)
 	cd $(D) && rsr_driver rsr.obsnum -o first.rsr.$(O).driver.sum.txt --date_obs "$(DATE)" -w rsr.wf0.png -b $(blo) -r $(rthr) -t $(cthr) > rsr_driver0.log 2>&1
 
 # 2: Tsys before bad lags
-$(D)/rsr_tsys0.log: $(RC) $(D)/.par.tsys
+$(D)/rsr_tsys0.log: $(D)/.par.tsys | $(RC)
 	cd $(D) && rsr_tsys -r $(rms) -y rsr.tsys0.png $(O) > rsr_tsys0.log.tmp && mv rsr_tsys0.log.tmp rsr_tsys0.log
 
 # 3: bad lags (or the user's own file)
-$(BADLAGS): $(RC) $(D)/.par.badlags
+$(BADLAGS): $(D)/.par.badlags | $(RC)
 ifneq ($(badlags),)
 	cp '$(badlags)' $@
 else
@@ -150,7 +150,7 @@ else
 endif
 
 # 4: spectrum with bad lags
-$(D)/rsr.$(O).driver1.sum.txt: $(D)/rsr.obsnum $(BADLAGS) $(D)/.par.driver
+$(D)/rsr.$(O).driver1.sum.txt: $(D)/rsr.obsnum $(BADLAGS) $(D)/.par.driver | $(RC)
 	cd $(D) && rsr_driver rsr.obsnum -o rsr.$(O).driver1.sum.txt --date_obs "$(DATE)" -w rsr.wf1.png -b $(blo) -r $(rthr) -t $(cthr) --badlags rsr.$(O).badlags > rsr_driver1.log 2>&1
 
 # 5: Tsys with bad lags: jitter flags (#BADCB ... Tsys) and the calibrated spectrum
@@ -182,7 +182,7 @@ DIAG := $(D)/first.rsr.$(O).driver.sum.txt $(D)/rsr_tsys0.log $(D)/rsr.$(O).driv
 else
 # ======================= combination =====================================================================
 SINGLE_FILES = $(foreach o,$(OBSLIST),$(o)/rsr.$(o).$(1))
-$(foreach o,$(OBSLIST),$(o)/rsr.$(o).badlags $(o)/rsr.$(o).rfile $(o)/rsr.$(o).blanking) &:
+$(foreach o,$(OBSLIST),$(o)/rsr.$(o).badlags $(o)/rsr.$(o).rfile $(o)/rsr.$(o).blanking) &: FORCE
 	$(foreach o,$(OBSLIST),$(MAKE) -f $(firstword $(MAKEFILE_LIST)) obsnum=$(o) obsnums= dir= && ) true
 
 $(RC): $(D)/.par.obs $(firstword $(OBSLIST))/rsr.$(firstword $(OBSLIST)).badlags
@@ -199,10 +199,10 @@ DIAG :=
 endif
 
 # 6: final spectra, without and with baseline subtraction
-$(D)/nbs.rsr.$(O).driver.sum.txt: $(D)/rsr.obsnum $(BADLAGS) $(RFILE) $(RC) $(D)/.par.driver
+$(D)/nbs.rsr.$(O).driver.sum.txt: $(D)/rsr.obsnum $(BADLAGS) $(RFILE) $(D)/.par.driver | $(RC)
 	cd $(D) && rsr_driver rsr.obsnum --date_obs "$(DATE)" --badlags rsr.$(O).badlags --rfile rsr.$(O).rfile $(EXCL) -o nbs.rsr.$(O).driver.sum.txt -w rsr.wf_nbs.png $(DRV) $(SGF) --no-baseline-sub > rsr_driver_nbs.log 2>&1
 
-$(SPEC): $(D)/rsr.obsnum $(BADLAGS) $(RFILE) $(RC) $(D)/.par.driver
+$(SPEC): $(D)/rsr.obsnum $(BADLAGS) $(RFILE) $(D)/.par.driver | $(RC)
 	cd $(D) && rsr_driver rsr.obsnum --date_obs "$(DATE)" --badlags rsr.$(O).badlags --rfile rsr.$(O).rfile $(EXCL) -o rsr.$(O).driver.sum.txt -w rsr.wf.png -p $(DRV) $(SGF) > rsr_driver.log 2>&1
 
 # 7: rsr_sum
@@ -210,5 +210,7 @@ $(SUM): $(BLANK) $(BADLAGS) $(D)/.par.driver
 	cd $(D) && rsr_sum -b rsr.$(O).blanking --badlags rsr.$(O).badlags --o1 $(blo) -t $(cthr) > rsr_sum.log 2>&1
 
 # 8: summary page, file list, plots of both spectra
-$(INDEX): $(SPEC) $(SUM) $(D)/nbs.rsr.$(O).driver.sum.txt $(DIAG)
-	$(DENO_RUN) $(TOOLKIT)/scripts/summary.ts rsr $(D) $(O)
+$(INDEX): $(SPEC) $(SUM) $(D)/nbs.rsr.$(O).driver.sum.txt $(DIAG) $(RC)
+	LMT_SIDECAR= $(DENO_RUN) $(TOOLKIT)/scripts/summary.ts rsr $(D) $(O)
+
+FORCE:

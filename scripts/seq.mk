@@ -76,7 +76,7 @@ else
 endif
 D := $(if $(dir),$(dir),$(O))
 
-.PHONY: all help clean
+.PHONY: all help clean FORCE
 all:
 
 help:
@@ -165,7 +165,7 @@ $(foreach b,$(BANKS),$(eval $(call SPEC_RULES,$(b))))
 SPECFILES = $(D)/$(SRC)_$(O)__$(1).nc
 else
 # combination: each obsnum's SpecFile (made by a sub-make when missing), gridded together
-$(foreach o,$(OBSLIST),$(foreach b,$(BANKS),$(o)/$(SRC)_$(o)__$(b).nc)) &:
+$(foreach o,$(OBSLIST),$(foreach b,$(BANKS),$(o)/$(SRC)_$(o)__$(b).nc)) &: FORCE
 	$(foreach o,$(OBSLIST),$(MAKE) -f $(firstword $(MAKEFILE_LIST)) obsnum=$(o) obsnums= dir= bank=$(bank) && ) true
 SPECFILES = $(foreach o,$(OBSLIST),$(o)/$(SRC)_$(o)__$(1).nc)
 endif
@@ -188,6 +188,8 @@ endif
 
 INDEX := $(D)/index.html
 $(INDEX): $(PRODUCTS) $(RC)
-	$(DENO_RUN) $(TOOLKIT)/scripts/summary.ts seq $(D) $(O)
+	LMT_SIDECAR= $(DENO_RUN) $(TOOLKIT)/scripts/summary.ts seq $(D) $(O)
 all: $(INDEX)
 endif
+
+FORCE:
