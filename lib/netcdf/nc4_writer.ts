@@ -70,6 +70,8 @@ const DTYPE: Readonly<Record<NcType, string>> = {
 const CHUNK_BYTES = 1024 * 1024;
 /** Largest block handed to HDF5 in one call (bounds the WASM heap). */
 const MAX_CALL_BYTES = 16 * 1024 * 1024;
+/** Size of the append buffer of a record variable (whole chunks; at least one chunk). */
+const BUFFER_BYTES = 4 * 1024 * 1024;
 
 const enc = new TextEncoder();
 
@@ -439,12 +441,16 @@ export class Nc4Writer {
         return;
       }
       const cr = b.chunkRows;
-      const maxDirect = Math.max(1, Math.floor(MAX_CALL_BYTES / (rowSize * esizeOf(b.v.type) * cr))) * cr;
+      const chunkBytes = rowSize * esizeOf(b.v.type) * cr;
+      const maxDirect = Math.max(1, Math.floor(MAX_CALL_BYTES / chunkBytes)) * cr;
+      // rows are collected until several whole chunks can go to HDF5 in one call
+      const bufChunks = Math.max(1, Math.floor(BUFFER_BYTES / chunkBytes));
       let buf = this.#buffers.get(name);
       let from = 0;
       while (from < n) {
-        const toBoundary = cr - (b.shape[0]! % cr);
-        if ((!buf || buf.rows === 0) && toBoundary === cr && n - from >= cr) {
+        const aligned = b.shape[0]! % cr === 0;
+        const toBoundary = bufChunks * cr - (b.shape[0]! % cr);
+        if ((!buf || buf.rows === 0) && aligned && n - from >= bufChunks * cr) {
           // whole chunks straight from the caller's array
           const direct = Math.min(Math.floor((n - from) / cr) * cr, maxDirect);
           this.#writeRows(b, values.subarray(from * rowSize, (from + direct) * rowSize), direct);
@@ -452,7 +458,7 @@ export class Nc4Writer {
           continue;
         }
         if (!buf) {
-          const len = cr * rowSize;
+          const len = bufChunks * cr * rowSize;
           buf = { data: b.v.type === "char" ? new Uint8Array(len) : new (ctorOf(b.v.type))(len), rows: 0 };
           this.#buffers.set(name, buf);
         }
