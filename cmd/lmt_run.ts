@@ -30,9 +30,9 @@ import {
   readStatus,
   sbatchArgs,
   type ScriptContext,
+  shQuote,
   type SlurmOptions,
   slurmPlan,
-  shQuote,
   summarize,
 } from "../lib/runfile/mod.ts";
 
@@ -47,7 +47,11 @@ function writeIfChanged(path: string, text: string, mode?: number): void {
   Deno.renameSync(tmp, path);
 }
 
-async function runCmd(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+async function runCmd(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+) {
   const out = await new Deno.Command(cmd, {
     args,
     stdout: "piped",
@@ -81,14 +85,18 @@ async function queue(env: Record<string, string>) {
 }
 
 function describePlan(plan: Plan, ctx: ScriptContext): string {
-  const out: string[] = [`# plan of ${plan.source}: ${plan.jobs.length} jobs in ${plan.tiers.length} tier(s)`];
+  const out: string[] = [
+    `# plan of ${plan.source}: ${plan.jobs.length} jobs in ${plan.tiers.length} tier(s)`,
+  ];
   const byName = new Map(plan.jobs.map((j) => [j.name, j]));
   plan.tiers.forEach((names, i) => {
     out.push(`tier ${i + 1}:`);
     for (const n of names) {
       const j = byName.get(n)!;
       const after = j.deps.length ? `  [after ${j.deps.join(",")}]` : "";
-      const cmd = j.pipeline === null ? `(fails: ${j.pipelineError})` : pipelineCmdText(j.makeArgs, j.pipeline, ctx);
+      const cmd = j.pipeline === null
+        ? `(fails: ${j.pipelineError})`
+        : pipelineCmdText(j.makeArgs, j.pipeline, ctx);
       out.push(`  ${n.padEnd(14)} ${cmd}${after}${j.implicit ? "  (implicit)" : ""}`);
     }
   });
@@ -107,20 +115,44 @@ export const tool = defineTool({
     "combination; `SLpipeline.sh` lines accepted); see docs/runfiles.md. Products go to the work directory, " +
     "job scripts, logs and status files to the run directory (default WORKDIR/RUNFILE.lmt_run).",
   options: [
-    { name: "jobs", short: "j", type: "int", default: navigator.hardwareConcurrency || 1, min: 1, help: "parallel pipelines (local)" },
-    { name: "workdir", short: "w", type: "string", env: "WORK_LMT", help: "where the obsnum directories go [default: .]" },
+    {
+      name: "jobs",
+      short: "j",
+      type: "int",
+      default: navigator.hardwareConcurrency || 1,
+      min: 1,
+      help: "parallel pipelines (local)",
+    },
+    {
+      name: "workdir",
+      short: "w",
+      type: "string",
+      env: "WORK_LMT",
+      help: "where the obsnum directories go [default: .]",
+    },
     { name: "rundir", short: "r", type: "string", help: "run directory [default: WORKDIR/RUNFILE.lmt_run]" },
     { name: "path", short: "p", type: "string", env: "DATA_LMT", help: "raw data root" },
     { name: "makefile", type: "string", help: "write the Makefile (and job scripts) here and stop" },
     { name: "slurm", type: "boolean", help: "submit to SLURM instead of running locally" },
-    { name: "deps", type: "string", default: "job", choices: ["job", "tier"], help: "SLURM dependencies: per job, or whole previous tier" },
+    {
+      name: "deps",
+      type: "string",
+      default: "job",
+      choices: ["job", "tier"],
+      help: "SLURM dependencies: per job, or whole previous tier",
+    },
     { name: "bundle", short: "b", type: "int", default: 1, min: 1, help: "jobs per SLURM array task" },
     { name: "partition", type: "string", help: "sbatch --partition" },
     { name: "account", type: "string", help: "sbatch --account" },
     { name: "time", short: "t", type: "string", help: "sbatch --time (e.g. 01:00:00)" },
     { name: "mem", type: "int", min: 1, help: "sbatch --mem in MB [default: estimated per pipeline]" },
     { name: "cpus", type: "int", default: 1, min: 1, help: "sbatch --cpus-per-task" },
-    { name: "sbatch", type: "string", repeat: true, help: "extra sbatch argument (repeatable), e.g. --sbatch=--qos=long" },
+    {
+      name: "sbatch",
+      type: "string",
+      repeat: true,
+      help: "extra sbatch argument (repeatable), e.g. --sbatch=--qos=long",
+    },
     { name: "dry-run", short: "n", type: "boolean", help: "print the plan and the commands; run nothing" },
     { name: "status", short: "s", type: "boolean", help: "show job states of a run directory (or run file)" },
     { name: "json", type: "boolean", help: "status as JSON" },
@@ -134,8 +166,12 @@ export const tool = defineTool({
     const workdir = resolve(opts.workdir ?? ".");
     const statusMode = opts.status || args[0] === "status";
     const target = args[0] === "status" ? args[1] : args[0];
-    if (target === undefined) throw new UsageError(statusMode ? "give the run directory or run file" : "give a run file");
-    if (args.length > (args[0] === "status" ? 2 : 1)) throw new UsageError(`unexpected argument ${args[args.length - 1]}`);
+    if (target === undefined) {
+      throw new UsageError(statusMode ? "give the run directory or run file" : "give a run file");
+    }
+    if (args.length > (args[0] === "status" ? 2 : 1)) {
+      throw new UsageError(`unexpected argument ${args[args.length - 1]}`);
+    }
     const rundirOf = (rf: string) =>
       resolve(opts.rundir ?? join(workdir, `${rf === "-" ? "stdin" : basename(rf)}.lmt_run`));
 
@@ -190,8 +226,12 @@ export const tool = defineTool({
     const prevStatus = existsSync(join(rundir, "status")) ? readStatus(plan, rundir) : [];
     let selected = new Set(plan.jobs.map((j) => j.name));
     if (opts["rerun-failed"]) {
-      if (!existsSync(join(rundir, "plan.json"))) throw new DataError(`${rundir}: nothing ran yet (no plan.json)`);
-      selected = new Set(prevStatus.filter((s) => s.state === "failed" || s.state === "blocked").map((s) => s.name));
+      if (!existsSync(join(rundir, "plan.json"))) {
+        throw new DataError(`${rundir}: nothing ran yet (no plan.json)`);
+      }
+      selected = new Set(
+        prevStatus.filter((s) => s.state === "failed" || s.state === "blocked").map((s) => s.name),
+      );
       if (selected.size === 0) {
         ctx.stdout("lmt_run: no failed job to run again\n");
         return 0;
@@ -208,10 +248,15 @@ export const tool = defineTool({
       text += `# run directory ${rundir}; ${todo.length} job(s) to run\n`;
       if (opts.slurm) {
         const subs = slurmPlan(plan, new Set(todo), sctx, slurmOpts);
-        const ids = new Map(subs.map((s) => [s.key, `\${JOB_${s.key.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}}`]));
+        const ids = new Map(
+          subs.map((s) => [s.key, `\${JOB_${s.key.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}}`]),
+        );
         for (const s of subs) {
           const a = sbatchArgs(s, ids, join(rundir, "slurm", s.scriptName), slurmOpts);
-          text += `JOB_${s.key.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}=$(sbatch ${a.map((x) => (x.includes("$") ? `"${x}"` : shQuote(x))).join(" ")})` +
+          text +=
+            `JOB_${s.key.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}=$(sbatch ${
+              a.map((x) => (x.includes("$") ? `"${x}"` : shQuote(x))).join(" ")
+            })` +
             `   # ${s.tasks.map((t) => t.join("+")).join(" ")}  mem ${s.memMB}M\n`;
         }
       } else {
@@ -224,15 +269,21 @@ export const tool = defineTool({
     // ---- write the run directory ------------------------------------------------------------------
     for (const d of ["jobs", "logs", "status"]) mkdirSync(join(rundir, d), { recursive: true });
     writeIfChanged(join(rundir, "plan.json"), JSON.stringify(plan, null, 1) + "\n");
-    for (const j of plan.jobs) writeIfChanged(join(rundir, "jobs", `${j.name}.sh`), jobScript(j, sctx), 0o755);
+    for (const j of plan.jobs) {
+      writeIfChanged(join(rundir, "jobs", `${j.name}.sh`), jobScript(j, sctx), 0o755);
+    }
     const mkText = makefileText(plan, sctx);
     writeIfChanged(join(rundir, "Makefile"), mkText);
     if (opts.makefile) {
       writeIfChanged(resolve(opts.makefile), mkText);
-      ctx.stdout(`lmt_run: wrote ${opts.makefile}; run it with: make -k -j ${opts.jobs} -f ${opts.makefile}\n`);
+      ctx.stdout(
+        `lmt_run: wrote ${opts.makefile}; run it with: make -k -j ${opts.jobs} -f ${opts.makefile}\n`,
+      );
       return 0;
     }
-    if (opts.force) for (const n of selected) rmSync(join(rundir, "status", `${n}.done`), { force: true });
+    if (opts.force) {
+      for (const n of selected) rmSync(join(rundir, "status", `${n}.done`), { force: true });
+    }
     for (const n of selected) {
       if (!upToDate(n)) {
         rmSync(join(rundir, "status", `${n}.failed`), { force: true });
@@ -241,7 +292,9 @@ export const tool = defineTool({
     }
 
     if (opts.slurm) {
-      if (!haveCommand("sbatch", env)) throw new DataError("sbatch not found on PATH (no SLURM here; run without --slurm)");
+      if (!haveCommand("sbatch", env)) {
+        throw new DataError("sbatch not found on PATH (no SLURM here; run without --slurm)");
+      }
       const idsFile = join(rundir, "slurm", "submitted.json");
       const old = readJson<Record<string, string>>(idsFile) ?? {};
       const q = Object.keys(old).length ? await queue(env) : undefined;
@@ -252,7 +305,9 @@ export const tool = defineTool({
         });
         if (active.length) {
           throw new DataError(
-            `${rundir}: jobs of an earlier submission are still queued (${active.map(([n, id]) => `${n}=${id}`).join(", ")}); ` +
+            `${rundir}: jobs of an earlier submission are still queued (${
+              active.map(([n, id]) => `${n}=${id}`).join(", ")
+            }); ` +
               "wait for them or scancel them",
           );
         }
@@ -273,31 +328,57 @@ export const tool = defineTool({
         const r = await runCmd("sbatch", a, { cwd: workdir, env });
         const m = r.stdout.trim().match(/^(\d+)/);
         if (r.code !== 0 || !m) {
-          writeFileSync(join(rundir, "slurm", "submit.log"), logLines.join("") + `sbatch ${a.join(" ")}\n# FAILED: ${r.stderr.trim()}\n`, { flag: "a" });
+          writeFileSync(
+            join(rundir, "slurm", "submit.log"),
+            logLines.join("") + `sbatch ${a.join(" ")}\n# FAILED: ${r.stderr.trim()}\n`,
+            { flag: "a" },
+          );
           throw new DataError(
             `sbatch of ${s.key} failed: ${(r.stderr.trim() || r.stdout.trim()).split("\n")[0]}` +
               (ids.size ? ` (already submitted: ${[...ids].map(([k, v]) => `${k}=${v}`).join(", ")})` : ""),
           );
         }
         ids.set(s.key, m[1]!);
-        logLines.push(`# ${new Date().toISOString().slice(0, 19)} ${s.key} -> ${m[1]}\nsbatch ${a.map(shQuote).join(" ")}\n`);
+        logLines.push(
+          `# ${new Date().toISOString().slice(0, 19)} ${s.key} -> ${m[1]}\nsbatch ${
+            a.map(shQuote).join(" ")
+          }\n`,
+        );
       }
       writeFileSync(join(rundir, "slurm", "submit.log"), logLines.join(""), { flag: "a" });
       writeIfChanged(idsFile, JSON.stringify({ ...old, ...jobSlurmIds(subs, ids) }, null, 1) + "\n");
       ctx.stdout(
         subs.map((s) =>
           `${s.key}: ${ids.get(s.key)}${s.array ? ` (array 0-${s.tasks.length - 1})` : ""}` +
-          (s.deps.length ? ` after ${s.deps.map((d) => (d.task === undefined ? ids.get(d.key) : `${ids.get(d.key)}_${d.task}`)).join(",")}` : "")
-        ).join("\n") + `\nlmt_run: submitted ${todo.size} job(s) in ${subs.length} sbatch call(s); watch: lmt_run status ${rundir}\n`,
+          (s.deps.length
+            ? ` after ${
+              s.deps.map((d) => (d.task === undefined ? ids.get(d.key) : `${ids.get(d.key)}_${d.task}`)).join(
+                ",",
+              )
+            }`
+            : "")
+        ).join("\n") +
+          `\nlmt_run: submitted ${todo.size} job(s) in ${subs.length} sbatch call(s); watch: lmt_run status ${rundir}\n`,
       );
       return 0;
     }
 
     // ---- local: make -k -j N ------------------------------------------------------------------------
     if (!haveCommand("make", env)) throw new DataError("make not found on PATH");
-    const targets = opts["rerun-failed"] ? [...selected].map((n) => join(rundir, "status", `${n}.done`)) : ["all"];
-    ctx.log.info(`running ${selected.size} job(s) with make -j ${opts.jobs} (log ${join(rundir, "make.log")})`);
-    const r = await runCmd("make", ["-k", "-j", String(opts.jobs), "-f", join(rundir, "Makefile"), ...targets], {
+    const targets = opts["rerun-failed"]
+      ? [...selected].map((n) => join(rundir, "status", `${n}.done`))
+      : ["all"];
+    ctx.log.info(
+      `running ${selected.size} job(s) with make -j ${opts.jobs} (log ${join(rundir, "make.log")})`,
+    );
+    const r = await runCmd("make", [
+      "-k",
+      "-j",
+      String(opts.jobs),
+      "-f",
+      join(rundir, "Makefile"),
+      ...targets,
+    ], {
       cwd: workdir,
       env,
     });

@@ -4,9 +4,23 @@
  * @module
  */
 export { RunfileError } from "./errors.ts";
-export { parseRunfile, type Pipeline, type Runfile, type RunfileLine, SLPIPELINE_FRAMEWORK_KEYS, splitWords } from "./parse.ts";
+export {
+  parseRunfile,
+  type Pipeline,
+  type Runfile,
+  type RunfileLine,
+  SLPIPELINE_FRAMEWORK_KEYS,
+  splitWords,
+} from "./parse.ts";
 export { buildPlan, type Job, makefileParams, type Plan, type PlanOptions } from "./plan.ts";
-export { jobScript, makefileText, pipelineCommand, type ScriptContext, shQuote, statusPath } from "./scripts.ts";
+export {
+  jobScript,
+  makefileText,
+  pipelineCommand,
+  type ScriptContext,
+  shQuote,
+  statusPath,
+} from "./scripts.ts";
 export {
   estimateMemMB,
   jobSlurmIds,

@@ -56,9 +56,35 @@ export interface Runfile {
  * reduction. They are dropped from `SLpipeline.sh` lines with a warning.
  */
 export const SLPIPELINE_FRAMEWORK_KEYS: readonly string[] = [
-  "admit", "maskmoment", "dataverse", "cleanup", "nproc", "restart", "exist", "debug", "sleep", "tap",
-  "srdp", "raw", "grun", "goal", "qagrade", "public", "pdir", "rsync", "oid", "meta", "path", "archive",
-  "chunk", "newrc", "rc", "sdfits", "pix_list_check", "summary", "web",
+  "admit",
+  "maskmoment",
+  "dataverse",
+  "cleanup",
+  "nproc",
+  "restart",
+  "exist",
+  "debug",
+  "sleep",
+  "tap",
+  "srdp",
+  "raw",
+  "grun",
+  "goal",
+  "qagrade",
+  "public",
+  "pdir",
+  "rsync",
+  "oid",
+  "meta",
+  "path",
+  "archive",
+  "chunk",
+  "newrc",
+  "rc",
+  "sdfits",
+  "pix_list_check",
+  "summary",
+  "web",
 ];
 
 const PIPELINE_WORDS: Record<string, Pipeline> = { rsr: "rsr", seq: "seq", "1mm": "seq", sequoia: "seq" };
@@ -185,7 +211,9 @@ export function parseRunfile(text: string, source: string): Runfile {
         tier = positiveInt(value, "tier", source, line);
       } else if (key === "pipeline" || key === "instrument") {
         const p = PIPELINE_WORDS[value.toLowerCase()];
-        if (p === undefined) throw new RunfileError(`${key}=${value}: expected rsr, seq or 1mm`, source, line);
+        if (p === undefined) {
+          throw new RunfileError(`${key}=${value}: expected rsr, seq or 1mm`, source, line);
+        }
         pipeline = p;
       } else if (slpipeline && SLPIPELINE_FRAMEWORK_KEYS.includes(key)) {
         ignored.push(key);

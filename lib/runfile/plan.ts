@@ -70,6 +70,7 @@ export async function buildPlan(rf: Runfile, opts: PlanOptions): Promise<Plan> {
   const byName = new Map<string, Job>();
   const lineOf = new Map<Job, RunfileLine>();
   const cache = new Map<number, Promise<Pipeline>>();
+  const fallback = new Map<string, Pipeline>(); // implicit singles: the combination's explicit pipeline
   const infer = (o: number) => {
     let p = cache.get(o);
     if (!p) {
@@ -100,9 +101,15 @@ export async function buildPlan(rf: Runfile, opts: PlanOptions): Promise<Plan> {
     const obsnums = l.obsnums ?? [l.obsnum!];
     const name = dir ?? (combination ? `${obsnums[0]}_${obsnums[obsnums.length - 1]}` : String(obsnums[0]));
     if (!NAME_RE.test(name)) {
-      throw new RunfileError(`dir=${name}: expected a plain directory name (letters, digits, . _ + -)`, l.source, l.line);
+      throw new RunfileError(
+        `dir=${name}: expected a plain directory name (letters, digits, . _ + -)`,
+        l.source,
+        l.line,
+      );
     }
-    for (const k of l.ignored) warnings.push(`${where(l)}: SLpipeline keyword ${k}= ignored (LMTOY framework only)`);
+    for (const k of l.ignored) {
+      warnings.push(`${where(l)}: SLpipeline keyword ${k}= ignored (LMTOY framework only)`);
+    }
     const makeArgs = [combination ? `obsnums=${obsnums.join(",")}` : `obsnum=${obsnums[0]}`];
     for (const [k, v] of l.params) makeArgs.push(`${k}=${v}`);
     const job: Job = {
@@ -129,9 +136,10 @@ export async function buildPlan(rf: Runfile, opts: PlanOptions): Promise<Plan> {
       const n = String(o);
       if (!byName.has(n)) {
         const params = l.params.filter(([k]) => k !== "dir");
+        if (c.pipeline !== null) fallback.set(n, c.pipeline);
         const j: Job = {
           name: n,
-          pipeline: c.pipeline,
+          pipeline: null,
           obsnums: [o],
           combination: false,
           makeArgs: [`obsnum=${o}`, ...params.map(([k, v]) => `${k}=${v}`)],
@@ -143,33 +151,53 @@ export async function buildPlan(rf: Runfile, opts: PlanOptions): Promise<Plan> {
         };
         byName.set(n, j);
         jobs.push(j);
-        warnings.push(`${where(l)}: obsnum ${o} has no line of its own; added as a single job with this line's parameters`);
+        warnings.push(
+          `${
+            where(l)
+          }: obsnum ${o} has no line of its own; added as a single job with this line's parameters`,
+        );
       }
       c.deps.push(n);
     }
   }
 
-  // pipelines: singles first (explicit or lmtinfo), then combinations (explicit, their inputs', or lmtinfo)
+  // pipelines: singles first (explicit, lmtinfo, or for implicit ones the combination's word), then combinations (explicit, their inputs', or lmtinfo)
   for (const j of jobs) {
     if (j.combination || j.pipeline !== null) continue;
     try {
       j.pipeline = await infer(j.obsnums[0]!);
     } catch (e) {
-      j.pipelineError = `cannot tell the pipeline of obsnum ${j.obsnums[0]}: ${(e as Error).message.split("\n")[0]}`;
+      const f = fallback.get(j.name);
+      if (f !== undefined) {
+        j.pipeline = f;
+        continue;
+      }
+      j.pipelineError = `cannot tell the pipeline of obsnum ${j.obsnums[0]}: ${
+        (e as Error).message.split("\n")[0]
+      }`;
     }
   }
   for (const c of jobs) {
     if (!c.combination) continue;
     const l = lineOf.get(c)!;
-    const inputs = new Set(c.deps.map((d) => byName.get(d)!.pipeline).filter((p): p is Pipeline => p !== null));
-    if (inputs.size > 1) throw new RunfileError(`combination ${c.name} mixes rsr and seq obsnums`, l.source, l.line);
+    const inputs = new Set(
+      c.deps.map((d) => byName.get(d)!.pipeline).filter((p): p is Pipeline => p !== null),
+    );
+    if (inputs.size > 1) {
+      throw new RunfileError(`combination ${c.name} mixes rsr and seq obsnums`, l.source, l.line);
+    }
     const pin = [...inputs][0];
     if (c.pipeline !== null && pin !== undefined && pin !== c.pipeline) {
-      throw new RunfileError(`combination ${c.name} is ${c.pipeline} but its obsnums are ${pin}`, l.source, l.line);
+      throw new RunfileError(
+        `combination ${c.name} is ${c.pipeline} but its obsnums are ${pin}`,
+        l.source,
+        l.line,
+      );
     }
     if (c.pipeline === null) {
       if (pin !== undefined) c.pipeline = pin;
-      else c.pipelineError = `cannot tell the pipeline of combination ${c.name}: none of its obsnums is known`;
+      else {c.pipelineError =
+          `cannot tell the pipeline of combination ${c.name}: none of its obsnums is known`;}
     }
   }
 
@@ -203,7 +231,9 @@ export async function buildPlan(rf: Runfile, opts: PlanOptions): Promise<Plan> {
     let t = c.explicitTier ?? 1;
     for (const d of c.deps) {
       const dj = byName.get(d)!;
-      if (c.explicitTier !== undefined && dj.explicitTier !== undefined && dj.explicitTier >= c.explicitTier) {
+      if (
+        c.explicitTier !== undefined && dj.explicitTier !== undefined && dj.explicitTier >= c.explicitTier
+      ) {
         const l = lineOf.get(c)!;
         throw new RunfileError(
           `combination ${c.name} (tier ${c.explicitTier}) needs obsnum ${d}, which is in tier ${dj.explicitTier} ` +

@@ -89,7 +89,9 @@ export function jobScript(job: Job, ctx: ScriptContext): string {
   } else {
     lines.push(
       `cd ${shQuote(ctx.workdir)} || { finish 1 "cannot cd to the work directory"; exit 1; }`,
-      `echo "# $(date -u +%Y-%m-%dT%H:%M:%S) $(hostname): ${pipelineCommand(job, ctx.toolkit).replace(/[`"$\\]/g, "\\$&")}" > "$LOG"`,
+      `echo "# $(date -u +%Y-%m-%dT%H:%M:%S) $(hostname): ${
+        pipelineCommand(job, ctx.toolkit).replace(/[`"$\\]/g, "\\$&")
+      }" > "$LOG"`,
       `${pipelineCommand(job, ctx.toolkit)} >> "$LOG" 2>&1`,
       "rc=$?",
       'if [ $rc = 0 ]; then finish 0 ""; else',

@@ -60,7 +60,11 @@ export function estimateMemMB(pipeline: Pipeline | null, rawBytes: number): numb
   return 1200;
 }
 
-function batchScript(sub: Omit<Submission, "script" | "scriptName">, ctx: ScriptContext, o: SlurmOptions): string {
+function batchScript(
+  sub: Omit<Submission, "script" | "scriptName">,
+  ctx: ScriptContext,
+  o: SlurmOptions,
+): string {
   const L = `${ctx.rundir}/logs`;
   const lines = [
     "#!/bin/bash",
@@ -78,7 +82,11 @@ function batchScript(sub: Omit<Submission, "script" | "scriptName">, ctx: Script
   lines.push('case "${SLURM_ARRAY_TASK_ID:-0}" in');
   sub.tasks.forEach((t, i) => lines.push(`  ${i}) jobs="${t.join(" ")}" ;;`));
   lines.push('  *) echo "lmt_run: no task ${SLURM_ARRAY_TASK_ID}" >&2; exit 2 ;;', "esac");
-  lines.push("rc=0", `for j in $jobs; do bash ${shQuote(ctx.rundir + "/jobs")}/"$j".sh || rc=1; done`, "exit $rc");
+  lines.push(
+    "rc=0",
+    `for j in $jobs; do bash ${shQuote(ctx.rundir + "/jobs")}/"$j".sh || rc=1; done`,
+    "exit $rc",
+  );
   return lines.join("\n") + "\n";
 }
 
@@ -86,7 +94,12 @@ function batchScript(sub: Omit<Submission, "script" | "scriptName">, ctx: Script
  * The submissions for the jobs in `run` (names; jobs not in it are done and need no dependency), in
  * submission order.
  */
-export function slurmPlan(plan: Plan, run: ReadonlySet<string>, ctx: ScriptContext, o: SlurmOptions): Submission[] {
+export function slurmPlan(
+  plan: Plan,
+  run: ReadonlySet<string>,
+  ctx: ScriptContext,
+  o: SlurmOptions,
+): Submission[] {
   const byName = new Map(plan.jobs.map((j) => [j.name, j]));
   const subs: Submission[] = [];
   const where = new Map<string, { key: string; task: number }>();
@@ -134,7 +147,9 @@ export function slurmPlan(plan: Plan, run: ReadonlySet<string>, ctx: ScriptConte
           if (w && !deps.some((x) => x.key === w.key && x.task === w.task)) deps.push(w);
         }
         if (j.explicitTier !== undefined) {
-          for (const d of prevTierDeps(tier)) if (!deps.some((x) => x.key === d.key && x.task === undefined)) deps.push(d);
+          for (const d of prevTierDeps(tier)) {
+            if (!deps.some((x) => x.key === d.key && x.task === undefined)) deps.push(d);
+          }
         }
         make({ key: `t${tier}-${j.name}`, tier, tasks: [[j.name]], array: false, memMB: o.memMB(j), deps });
       }
@@ -147,7 +162,12 @@ export function slurmPlan(plan: Plan, run: ReadonlySet<string>, ctx: ScriptConte
  * sbatch arguments of a submission given the ids of those already submitted (`key` → SLURM job id).
  * The script path comes last.
  */
-export function sbatchArgs(sub: Submission, ids: ReadonlyMap<string, string>, scriptPath: string, o: SlurmOptions): string[] {
+export function sbatchArgs(
+  sub: Submission,
+  ids: ReadonlyMap<string, string>,
+  scriptPath: string,
+  o: SlurmOptions,
+): string[] {
   const args = ["--parsable"];
   if (sub.array) args.push(`--array=0-${sub.tasks.length - 1}`);
   if (sub.deps.length > 0) {
@@ -163,7 +183,10 @@ export function sbatchArgs(sub: Submission, ids: ReadonlyMap<string, string>, sc
 }
 
 /** SLURM ids of every job of the submissions: `ID_TASK` for array tasks, `ID` otherwise. */
-export function jobSlurmIds(subs: readonly Submission[], ids: ReadonlyMap<string, string>): Record<string, string> {
+export function jobSlurmIds(
+  subs: readonly Submission[],
+  ids: ReadonlyMap<string, string>,
+): Record<string, string> {
   const r: Record<string, string> = {};
   for (const s of subs) {
     const id = ids.get(s.key);

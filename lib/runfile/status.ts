@@ -108,7 +108,9 @@ export function readStatus(
           /^(CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|PREEMPTED|BOOT_FAIL|DEADLINE|FAILED)/.test(q.state)
         ) {
           s.state = "failed";
-          s.reason = `SLURM job ${sid} ended ${q.state}${q.reason && q.reason !== "None" ? ` (${q.reason})` : ""}`;
+          s.reason = `SLURM job ${sid} ended ${q.state}${
+            q.reason && q.reason !== "None" ? ` (${q.reason})` : ""
+          }`;
         }
       } else if (s.state === "not-run") {
         s.reason = `SLURM job ${sid} is not in the queue and wrote no status`;
@@ -121,7 +123,14 @@ export function readStatus(
 
 /** Counts of states. */
 export function summarize(st: readonly JobStatus[]): Record<JobState, number> {
-  const c: Record<JobState, number> = { done: 0, failed: 0, blocked: 0, running: 0, pending: 0, "not-run": 0 };
+  const c: Record<JobState, number> = {
+    done: 0,
+    failed: 0,
+    blocked: 0,
+    running: 0,
+    pending: 0,
+    "not-run": 0,
+  };
   for (const s of st) c[s.state]++;
   return c;
 }
@@ -130,9 +139,7 @@ export function summarize(st: readonly JobStatus[]): Record<JobState, number> {
 export function formatStatus(st: readonly JobStatus[]): string {
   const rows = [["job", "tier", "state", "time", "slurm", "reason"]];
   for (const s of st) {
-    const t = s.start !== undefined
-      ? `${((s.end ?? Date.now() / 1000) - s.start).toFixed(1)}s`
-      : "";
+    const t = s.start !== undefined ? `${((s.end ?? Date.now() / 1000) - s.start).toFixed(1)}s` : "";
     rows.push([
       s.name,
       String(s.tier),
@@ -143,7 +150,9 @@ export function formatStatus(st: readonly JobStatus[]): string {
     ]);
   }
   const w = rows[0]!.map((_, k) => Math.max(...rows.map((r) => r[k]!.length)));
-  const lines = rows.map((r) => r.map((c, k) => (k === r.length - 1 ? c : c.padEnd(w[k]!))).join("  ").trimEnd());
+  const lines = rows.map((r) =>
+    r.map((c, k) => (k === r.length - 1 ? c : c.padEnd(w[k]!))).join("  ").trimEnd()
+  );
   const c = summarize(st);
   const parts = (Object.keys(c) as JobState[]).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k}`);
   return lines.join("\n") + `\n${st.length} jobs: ${parts.join(", ")}\n`;
