@@ -1,22 +1,26 @@
 /**
- * Runs the hot loop of the gridder on the shared memory: in-process (workers = 0) or split over N
- * module workers, each owning a band of cells per chunk (bands are balanced by pair count, and all
- * workers finish a chunk before the next one starts, so every voxel sees its spectra in file order
- * and the result does not depend on the number of workers).
+ * Runs the gridder's hot loops on the shared memory. The calling thread computes the footprints
+ * of a chunk and sorts its pairs by cell ({@link GridExecutor.prepare}); the accumulation
+ * ({@link GridExecutor.run}) runs in-process (workers = 0) or split over N module workers, each
+ * owning a contiguous range of cells holding about the same number of pairs. All workers finish a
+ * chunk before the next one starts, so every voxel sees its spectra in file order and the result
+ * does not depend on the number of workers. While the workers accumulate chunk n, the calling
+ * thread reads and prepares chunk n+1 in the other slot.
  *
  * @module
  */
 import {
-  type AxpyPairs,
   createSharedMemory,
+  type GridKernels,
+  type KernelConsts,
   type MemoryLayout,
-  tsKernel,
-  wasmKernel,
+  tsKernels,
+  wasmKernels,
   wasmModule,
 } from "./axpy.ts";
 import { GridError } from "./errors.ts";
 
-/** Options of {@link AxpyExecutor}. */
+/** Options of {@link GridExecutor}. */
 export interface ExecutorOptions {
   /** 0 = in the calling thread; N ≥ 1 = N module workers. */
   workers: number;
@@ -24,49 +28,83 @@ export interface ExecutorOptions {
   kernel?: "wasm" | "ts";
 }
 
-/** Views on one chunk slot. */
+/** Views on one chunk slot (what the caller fills before {@link GridExecutor.prepare}). */
 export interface SlotViews {
   spectra: Float32Array;
-  cells: Int32Array;
-  specs: Int32Array;
-  weights: Float32Array;
+  xs: Float32Array;
+  ys: Float32Array;
+  rws: Float32Array;
+  ts: Float32Array;
+  ixs: Int32Array;
+  iys: Int32Array;
+  /** ncell+1 pair offsets per cell after prepare(). */
+  start: Int32Array;
 }
 
 /** Owner of the shared memory and of the workers. Call {@link close} when done. */
-export class AxpyExecutor {
+export class GridExecutor {
   readonly layout: MemoryLayout;
   readonly memory: WebAssembly.Memory;
   readonly kernelName: "wasm" | "ts";
   readonly slots: SlotViews[];
+  /** cube[cell·nz + k] (a view of the shared memory). */
   readonly cube: Float32Array;
-  #local: AxpyPairs | null = null;
+  /** Weight, Tsys and mask planes (views of the shared memory). */
+  readonly W: Float32Array;
+  readonly T: Float32Array;
+  readonly M: Uint8Array;
+  #kernels: GridKernels;
+  #nWorkers: number;
   #workers: Worker[] = [];
   #ready: Promise<void> = Promise.resolve();
 
-  constructor(layout: MemoryLayout, o: ExecutorOptions) {
+  /**
+   * @param layout memory plan ({@link planMemory})
+   * @param consts kernel footprint and table step
+   * @param centres cell centres of the X and Y axes, table the kernel table (copied in)
+   */
+  constructor(
+    layout: MemoryLayout,
+    consts: KernelConsts,
+    init: { caX: Float32Array; caY: Float32Array; table: Float32Array },
+    o: ExecutorOptions,
+  ) {
     this.layout = layout;
     this.memory = createSharedMemory(layout);
     const buf = this.memory.buffer;
-    this.cube = new Float32Array(buf, layout.cube, layout.ncell * layout.nz);
-    this.slots = layout.slots.map((s) => ({
-      spectra: new Float32Array(buf, s.spectra, layout.chunk * layout.nz),
-      cells: new Int32Array(buf, s.cells, layout.maxPairs),
-      specs: new Int32Array(buf, s.specs, layout.maxPairs),
-      weights: new Float32Array(buf, s.weights, layout.maxPairs),
+    const L = layout;
+    this.cube = new Float32Array(buf, L.cube, L.ncell * L.nz);
+    this.W = new Float32Array(buf, L.W, L.ncell);
+    this.T = new Float32Array(buf, L.T, L.ncell);
+    this.M = new Uint8Array(buf, L.M, L.ncell);
+    new Float32Array(buf, L.caX, L.nx).set(init.caX);
+    new Float32Array(buf, L.caY, L.ny).set(init.caY);
+    new Float32Array(buf, L.table, L.npts).set(init.table);
+    this.slots = L.slots.map((s) => ({
+      spectra: new Float32Array(buf, s.spectra, L.chunk * L.nz),
+      xs: new Float32Array(buf, s.xs, L.chunk),
+      ys: new Float32Array(buf, s.ys, L.chunk),
+      rws: new Float32Array(buf, s.rws, L.chunk),
+      ts: new Float32Array(buf, s.ts, L.chunk),
+      ixs: new Int32Array(buf, s.ixs, L.chunk),
+      iys: new Int32Array(buf, s.iys, L.chunk),
+      start: new Int32Array(buf, s.start, L.ncell + 1),
     }));
     const module = o.kernel === "ts" ? null : wasmModule();
     this.kernelName = module !== null ? "wasm" : "ts";
-    if (o.workers <= 0) {
-      this.#local = (module !== null ? wasmKernel(this.memory, module) : null) ?? tsKernel(this.memory);
-      return;
+    this.#kernels = (module !== null ? wasmKernels(this.memory, L, consts, module) : null) ??
+      tsKernels(this.memory, L, consts);
+    this.#nWorkers = Math.max(0, Math.floor(o.workers));
+    if (this.#nWorkers > 0) {
+      const inits: Promise<void>[] = [];
+      for (let i = 0; i < this.#nWorkers; i++) {
+        const w = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
+        this.#workers.push(w);
+        inits.push(this.#call(w, { type: "init", memory: this.memory, module, layout, consts }));
+      }
+      this.#ready = Promise.all(inits).then(() => {});
+      this.#ready.catch(() => {}); // reported by run()
     }
-    const inits: Promise<void>[] = [];
-    for (let i = 0; i < o.workers; i++) {
-      const w = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
-      this.#workers.push(w);
-      inits.push(this.#call(w, { type: "init", memory: this.memory, module, layout }));
-    }
-    this.#ready = Promise.all(inits).then(() => {});
   }
 
   #call(w: Worker, msg: unknown): Promise<void> {
@@ -84,48 +122,29 @@ export class AxpyExecutor {
   }
 
   /**
-   * Apply the first `npairs` pairs of a slot. With workers, the cell range is split so that each
-   * worker gets about the same number of pairs. Resolves when the whole chunk is done.
+   * Footprints of the first `n` spectra of a slot (updating the W/T/M planes in order) and their
+   * pairs sorted by cell. Returns the number of pairs. Runs in the calling thread.
    */
+  prepare(slot: number, n: number): number {
+    if (n > this.layout.chunk) throw new RangeError(`chunk of ${n} spectra exceeds ${this.layout.chunk}`);
+    const np = this.#kernels.footprints(slot, n);
+    this.#kernels.sortPairs(slot, np);
+    return np;
+  }
+
+  /** Accumulate a prepared slot into the cube. Resolves when the whole chunk is done. */
   async run(slot: number, npairs: number): Promise<void> {
     const L = this.layout;
-    const s = L.slots[slot]!;
-    if (this.#local !== null) {
-      this.#local(L.cube, 0, L.nz, s.spectra, s.cells, s.specs, s.weights, npairs, 0, L.ncell);
+    if (npairs === 0) return;
+    if (this.#nWorkers === 0) {
+      this.#kernels.accumulate(slot, 0, L.ncell);
       return;
     }
     await this.#ready;
-    const bounds = this.#balance(slot, npairs);
+    const bounds = balance(this.slots[slot]!.start, L.ncell, this.#workers.length);
     await Promise.all(
-      this.#workers.map((w, i) =>
-        this.#call(w, { type: "run", slot, npairs, lo: bounds[i]!, hi: bounds[i + 1]! })
-      ),
+      this.#workers.map((w, i) => this.#call(w, { type: "run", slot, lo: bounds[i]!, hi: bounds[i + 1]! })),
     );
-  }
-
-  #counts: Int32Array | null = null;
-
-  #balance(slot: number, npairs: number): number[] {
-    const L = this.layout;
-    const n = this.#workers.length;
-    if (n === 1) return [0, L.ncell];
-    const counts = this.#counts ??= new Int32Array(L.ncell);
-    counts.fill(0);
-    const cells = this.slots[slot]!.cells;
-    for (let p = 0; p < npairs; p++) counts[cells[p]!]!++;
-    const bounds = [0];
-    let acc = 0;
-    let next = 1;
-    for (let c = 0; c < L.ncell && next < n; c++) {
-      acc += counts[c]!;
-      while (next < n && acc >= (npairs * next) / n) {
-        bounds.push(c + 1);
-        next++;
-      }
-    }
-    while (bounds.length < n) bounds.push(L.ncell);
-    bounds.push(L.ncell);
-    return bounds;
   }
 
   /** Terminate the workers. Safe to call twice. */
@@ -133,4 +152,27 @@ export class AxpyExecutor {
     for (const w of this.#workers) w.terminate();
     this.#workers = [];
   }
+}
+
+/**
+ * Split cells [0, ncell) into n contiguous ranges with about equal numbers of pairs, from the
+ * per-cell pair offsets `start` (ncell+1 entries). Returns n+1 bounds.
+ */
+export function balance(start: Int32Array, ncell: number, n: number): number[] {
+  const total = start[ncell]!;
+  const bounds = [0];
+  for (let i = 1; i < n; i++) {
+    const target = (total * i) / n;
+    let lo = bounds[i - 1]!, hi = ncell; // first c with start[c] >= target
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (start[mid]! < target) lo = mid + 1;
+      else hi = mid;
+    }
+    const prev = bounds[i - 1]!;
+    if (lo > prev && target - start[lo - 1]! < start[lo]! - target) lo--; // nearer boundary
+    bounds.push(lo);
+  }
+  bounds.push(ncell);
+  return bounds;
 }

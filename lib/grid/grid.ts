@@ -17,7 +17,7 @@
  */
 import type { NcFile } from "../netcdf/types.ts";
 import { GridError } from "./errors.ts";
-import { AxpyExecutor } from "./executor.ts";
+import { GridExecutor } from "./executor.ts";
 import { planMemory } from "./axpy.ts";
 import { cellIndex, type CubeGeometry, cubeGeometry } from "./geometry.ts";
 import { type Kernel, makeKernel } from "./kernel.ts";
@@ -200,20 +200,20 @@ export async function gridSpecFiles(
   const ncell = nx * ny;
   const nc1 = kernel.nCells;
   const foot = (2 * nc1 + 1) ** 2;
-  const chunk = p.chunkSpectra ?? defaultChunk(nz);
-  const layout = planMemory(ncell, nz, chunk, foot);
+  const chunk = Math.max(1, Math.floor(p.chunkSpectra ?? defaultChunk(nz)));
+  const layout = planMemory({ nx, ny, nz, npts: kernel.table.length, chunk, pairsPerSpectrum: foot });
   const workers = p.workers ?? autoWorkers(ntotalOf(tables) * nz * foot);
-  const exec = new AxpyExecutor(layout, { workers, ...(p.kernel !== undefined ? { kernel: p.kernel } : {}) });
-  const W = new Float32Array(ncell);
-  const T = new Float32Array(ncell);
-  const M = new Uint8Array(ncell);
+  const exec = new GridExecutor(
+    layout,
+    { nCells: nc1, delta: kernel.delta },
+    { caX: geometry.x.centres, caY: geometry.y.centres, table: kernel.table },
+    { workers, ...(p.kernel !== undefined ? { kernel: p.kernel } : {}) },
+  );
   const files: GridFileSummary[] = [];
   const ntotal = tables.reduce((a, t) => a + t.nspec, 0);
   let done = 0;
   let ngood = 0;
   const x0 = first.xPosition, y0 = first.yPosition;
-  const caX = geometry.x.centres, caY = geometry.y.centres;
-  const table = kernel.table, npts = table.length, delta = kernel.delta;
   try {
     let pending: Promise<void> = Promise.resolve();
     let slotIndex = 0;
@@ -261,55 +261,47 @@ export async function gridSpecFiles(
         const S = exec.slots[slot]!;
         // The slot was last used two chunks ago, and that run has been awaited before the previous launch.
         let ns = 0;
-        let np = 0;
+        // While every row so far is gridded, rows[0..ns) map 1:1 onto the slot and are copied in one go.
+        let contiguous = true;
+        const flush = () => {
+          S.spectra.set(rows.subarray(0, ns * nz));
+          contiguous = false;
+        };
         for (let i = start; i < start + count; i++) {
-          if (!use[i]) continue;
+          if (!use[i]) {
+            if (contiguous) flush();
+            continue;
+          }
           selected++;
           const xp = xpos[i]!, yp = ypos[i]!;
           const ix = cellIndex(geometry.x, xp), iy = cellIndex(geometry.y, yp);
-          if (ix < 0 || iy < 0) continue;
+          if (ix < 0 || iy < 0) {
+            if (contiguous) flush();
+            continue;
+          }
           gridded++;
           const rms = t.rms[i]!;
           const tsys = t.tsysMean[t.pixel[i]!]!;
           let rw = 1;
           if (p.noiseSigma === 1 && rms !== 0) rw = f(1 / f(rms * rms));
           else if (p.noiseSigma === 2 && rms !== 0) rw = f(1 / f(tsys * tsys));
-          const src = (i - start) * nz;
-          const dst = ns * nz;
-          S.spectra.set(rows.subarray(src, src + nz), dst);
-          if (p.model !== undefined) S.spectra[dst] = modelValue(p.model, xp, yp);
-          let finite = true;
-          for (let k = 0; k < nz; k++) {
-            if (!Number.isFinite(S.spectra[dst + k]!)) {
-              finite = false;
-              break;
-            }
+          if (!contiguous) {
+            const src = (i - start) * nz;
+            S.spectra.set(rows.subarray(src, src + nz), ns * nz);
           }
-          for (let ii = -nc1; ii <= nc1; ii++) {
-            const cx = ix + ii;
-            if (cx < 0 || cx >= nx) continue;
-            const dx = f(xp - caX[cx]!);
-            const dx2 = f(dx * dx);
-            for (let jj = -nc1; jj <= nc1; jj++) {
-              const cy = iy + jj;
-              if (cy < 0 || cy >= ny) continue;
-              const dy = f(yp - caY[cy]!);
-              const d = f(Math.sqrt(f(dx2 + f(dy * dy))));
-              const ti = Math.floor(f(d / delta));
-              const w = f((ti < npts ? table[ti]! : 0) * rw);
-              const cell = cy * nx + cx;
-              W[cell] = W[cell]! + w;
-              T[cell] = T[cell]! + f(w * tsys);
-              if (ii === 0 && jj === 0) M[cell] = 1;
-              if (w === 0 && finite) continue;
-              S.cells[np] = cell;
-              S.specs[np] = ns;
-              S.weights[np] = w;
-              np++;
-            }
-          }
+          S.xs[ns] = xp;
+          S.ys[ns] = yp;
+          S.rws[ns] = rw;
+          S.ts[ns] = tsys;
+          S.ixs[ns] = ix;
+          S.iys[ns] = iy;
           ns++;
         }
+        if (contiguous) S.spectra.set(rows.subarray(0, ns * nz));
+        if (p.model !== undefined) {
+          for (let s = 0; s < ns; s++) S.spectra[s * nz] = modelValue(p.model, S.xs[s]!, S.ys[s]!);
+        }
+        const np = ns > 0 ? exec.prepare(slot, ns) : 0;
         await pending;
         pending = exec.run(slot, np);
         slotIndex++;
@@ -326,6 +318,7 @@ export async function gridSpecFiles(
   } finally {
     exec.close();
   }
+  const W = exec.W.slice(), T = exec.T, M = exec.M;
   // Normalisation.
   const cube = exec.cube; // a view of the shared memory: no second copy of the cube
   const radiometer = new Float32Array(ncell);

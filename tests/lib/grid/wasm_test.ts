@@ -1,6 +1,19 @@
 import assert from "node:assert/strict";
 import { buildKernel } from "../../../scripts/build_wasm.ts";
-import { createSharedMemory, planMemory, tsKernel, wasmKernel, wasmModule } from "../../../lib/grid/axpy.ts";
+import {
+  createSharedMemory,
+  type GridKernels,
+  type MemoryLayout,
+  planMemory,
+  tsKernels,
+  wasmKernels,
+  wasmModule,
+} from "../../../lib/grid/axpy.ts";
+import { balance } from "../../../lib/grid/executor.ts";
+import { makeKernel } from "../../../lib/grid/kernel.ts";
+import { spatialAxis } from "../../../lib/grid/geometry.ts";
+
+const f = Math.fround;
 
 Deno.test("the committed lib/grid/wasm/axpy.wasm is the build of its source axpy.as", async () => {
   const built = await buildKernel();
@@ -9,37 +22,131 @@ Deno.test("the committed lib/grid/wasm/axpy.wasm is the build of its source axpy
   assert.deepEqual(committed, built);
 });
 
-Deno.test("wasm and TS axpy kernels agree bit for bit and respect the cell band", () => {
-  const nz = 37; // not a multiple of 4 or 16: exercises the tails
-  const layout = planMemory(5, nz, 3, 4);
-  const run = (which: "ts" | "wasm") => {
-    const mem = createSharedMemory(layout);
-    const buf = mem.buffer;
-    const s = layout.slots[0]!;
-    const spectra = new Float32Array(buf, s.spectra, 3 * nz);
-    for (let i = 0; i < spectra.length; i++) spectra[i] = Math.sin(i * 0.7) * 3.3 + 1e-3 * i;
-    const cells = new Int32Array(buf, s.cells, 6), specs = new Int32Array(buf, s.specs, 6);
-    const w = new Float32Array(buf, s.weights, 6);
-    [[0, 0, 0.3], [4, 1, -0.07], [0, 2, 1.1], [2, 1, 0.5], [3, 0, 0.25], [0, 1, 0.9]].forEach(
-      ([c, sp, wt], i) => {
-        cells[i] = c!;
-        specs[i] = sp!;
-        w[i] = wt!;
-      },
-    );
-    const k = which === "ts" ? tsKernel(mem) : wasmKernel(mem)!;
-    k(layout.cube, 0, nz, s.spectra, s.cells, s.specs, s.weights, 6, 0, 4); // cell 4 excluded
-    return new Float32Array(buf, layout.cube, 5 * nz).slice();
-  };
-  assert.ok(wasmModule() !== null, "WebAssembly SIMD kernel must load");
-  const a = run("ts"), b = run("wasm");
-  assert.deepEqual(a, b);
-  // cell 0 = float32(float32(0.3·s0) + ...) in order; check one voxel by hand
-  const f = Math.fround;
-  const s0 = f(Math.sin(0) * 3.3),
-    s2 = f(Math.sin(2 * nz * 0.7) * 3.3 + 1e-3 * 2 * nz),
-    s1 = f(Math.sin(nz * 0.7) * 3.3 + 1e-3 * nz);
-  const v = f(f(f(0 + f(f(0.3) * s0)) + f(f(1.1) * s2)) + f(f(0.9) * s1));
-  assert.equal(a[0], v);
-  for (let k = 0; k < nz; k++) assert.equal(a[4 * nz + k], 0);
+/** A small run: 9×7 cells, nz channels, `n` spectra at pseudo-random positions. */
+function setup(which: "ts" | "wasm", nz: number, n: number, poison = -1) {
+  const k = makeKernel({ otfSelect: 1, resolution: 11, cell: 5.5, rmax: 1, a: 1.1, b: 4.75, c: 2 });
+  const ax = spatialAxis(9, 5.5), ay = spatialAxis(7, 5.5);
+  const foot = (2 * k.nCells + 1) ** 2;
+  const L = planMemory({ nx: 9, ny: 7, nz, npts: k.table.length, chunk: n, pairsPerSpectrum: foot });
+  const mem = createSharedMemory(L);
+  const buf = mem.buffer;
+  new Float32Array(buf, L.caX, 9).set(ax.centres);
+  new Float32Array(buf, L.caY, 7).set(ay.centres);
+  new Float32Array(buf, L.table, k.table.length).set(k.table);
+  const s = L.slots[1]!;
+  const F = new Float32Array(buf), I = new Int32Array(buf);
+  for (let i = 0; i < n; i++) {
+    const x = f(Math.sin(i * 1.7) * 20), y = f(Math.cos(i * 0.9) * 15);
+    F[(s.xs >> 2) + i] = x;
+    F[(s.ys >> 2) + i] = y;
+    F[(s.rws >> 2) + i] = f(1 + 0.1 * (i % 3));
+    F[(s.ts >> 2) + i] = f(200 + i);
+    I[(s.ixs >> 2) + i] = Math.floor(f(f(x / 5.5) + ax.crpix) - 0.5);
+    I[(s.iys >> 2) + i] = Math.floor(f(f(y / 5.5) + ay.crpix) - 0.5);
+    for (let c = 0; c < nz; c++) F[(s.spectra >> 2) + i * nz + c] = f(Math.sin(i * 0.37 + c * 0.7) * 3.3 + 1e-3 * c);
+  }
+  if (poison >= 0) F[(s.spectra >> 2) + poison * nz + nz - 1] = NaN;
+  const consts = { nCells: k.nCells, delta: k.delta };
+  const kern: GridKernels = which === "ts" ? tsKernels(mem, L, consts) : wasmKernels(mem, L, consts)!;
+  return { L, mem, kern, k, ax, ay, F, I };
+}
+
+/** Straight C-order reference: per spectrum, per footprint cell, cube += w·s (float32). */
+function reference(L: MemoryLayout, F: Float32Array, I: Int32Array, nCells: number, delta: number) {
+  const s = L.slots[1]!;
+  const cube = new Float32Array(L.ncell * L.nz), W = new Float32Array(L.ncell);
+  const n = L.chunk;
+  for (let i = 0; i < n; i++) {
+    const xp = F[(s.xs >> 2) + i]!, yp = F[(s.ys >> 2) + i]!, rw = F[(s.rws >> 2) + i]!;
+    const ix = I[(s.ixs >> 2) + i]!, iy = I[(s.iys >> 2) + i]!;
+    for (let ii = -nCells; ii <= nCells; ii++) {
+      for (let jj = -nCells; jj <= nCells; jj++) {
+        const cx = ix + ii, cy = iy + jj;
+        if (cx < 0 || cy < 0 || cx >= L.nx || cy >= L.ny) continue;
+        const dx = f(xp - F[(L.caX >> 2) + cx]!), dy = f(yp - F[(L.caY >> 2) + cy]!);
+        const d = f(Math.sqrt(f(f(dx * dx) + f(dy * dy))));
+        const ti = Math.floor(f(d / delta));
+        const w = f((ti < L.npts ? F[(L.table >> 2) + ti]! : 0) * rw);
+        const c = cy * L.nx + cx;
+        W[c] = f(W[c]! + w);
+        for (let k = 0; k < L.nz; k++) {
+          cube[c * L.nz + k] = f(cube[c * L.nz + k]! + f(w * F[(s.spectra >> 2) + i * L.nz + k]!));
+        }
+      }
+    }
+  }
+  return { cube, W };
+}
+
+for (const nz of [37, 70]) { // 37: 4-wide and scalar tails only; 70: two 32-blocks + tails
+  Deno.test(`wasm and TS kernels (footprints, sort, accumulate) equal the C-order loop bit for bit, nz=${nz}`, () => {
+    assert.ok(wasmModule() !== null, "WebAssembly SIMD kernel must load");
+    const n = 40;
+    const out: Float32Array[] = [];
+    for (const which of ["ts", "wasm"] as const) {
+      const { L, mem, kern, k, F, I } = setup(which, nz, n);
+      const np = kern.footprints(1, n);
+      assert.ok(np > n && np <= n * (2 * k.nCells + 1) ** 2, `pairs ${np}`);
+      kern.sortPairs(1, np);
+      const start = new Int32Array(mem.buffer, L.slots[1]!.start, L.ncell + 1);
+      assert.equal(start[0], 0);
+      assert.equal(start[L.ncell], np);
+      // accumulate in two cell ranges (as two workers would)
+      const b = balance(start, L.ncell, 2);
+      assert.equal(b.length, 3);
+      kern.accumulate(1, b[0]!, b[1]!);
+      kern.accumulate(1, b[1]!, b[2]!);
+      const cube = new Float32Array(mem.buffer, L.cube, L.ncell * nz).slice();
+      const W = new Float32Array(mem.buffer, L.W, L.ncell).slice();
+      const ref = reference(L, F, I, k.nCells, k.delta);
+      assert.deepEqual(W, ref.W);
+      // zero-weight pairs are dropped; cube + 0·s = cube for finite s, so the cubes agree exactly
+      for (let i = 0; i < cube.length; i++) {
+        if (!Object.is(cube[i], ref.cube[i]) && !(cube[i] === 0 && ref.cube[i] === 0)) {
+          assert.fail(`${which}: voxel ${i}: ${cube[i]} vs ${ref.cube[i]}`);
+        }
+      }
+      let nonzero = 0;
+      for (const v of cube) if (v !== 0) nonzero++;
+      assert.ok(nonzero > cube.length / 2, `${nonzero} non-zero voxels`);
+      out.push(cube);
+    }
+    assert.deepEqual(out[0], out[1]);
+  });
+}
+
+Deno.test("a NaN channel reaches every footprint cell, including zero-weight ones (as 0·NaN in C)", () => {
+  for (const which of ["ts", "wasm"] as const) {
+    const nz = 9, n = 12;
+    const { L, mem, kern, F, I, k } = setup(which, nz, n, 5);
+    const np = kern.footprints(1, n);
+    kern.sortPairs(1, np);
+    kern.accumulate(1, 0, L.ncell);
+    const cube = new Float32Array(mem.buffer, L.cube, L.ncell * nz);
+    const s = L.slots[1]!;
+    const ix = I[(s.ixs >> 2) + 5]!, iy = I[(s.iys >> 2) + 5]!;
+    let cells = 0;
+    for (let cx = Math.max(0, ix - k.nCells); cx <= Math.min(L.nx - 1, ix + k.nCells); cx++) {
+      for (let cy = Math.max(0, iy - k.nCells); cy <= Math.min(L.ny - 1, iy + k.nCells); cy++) {
+        const c = cy * L.nx + cx;
+        assert.ok(Number.isNaN(cube[c * nz + nz - 1]), `${which}: cell ${cx},${cy}`);
+        assert.ok(!Number.isNaN(cube[c * nz]), `${which}: channel 0 of ${cx},${cy} stays finite`);
+        cells++;
+      }
+    }
+    assert.ok(cells >= 4);
+    assert.ok(F.length > 0);
+  }
+});
+
+Deno.test("balance() splits cells into ranges of about equal pair counts", () => {
+  const counts = [5, 0, 0, 10, 1, 1, 1, 30, 2, 0];
+  const start = new Int32Array(counts.length + 1);
+  for (let c = 0; c < counts.length; c++) start[c + 1] = start[c]! + counts[c]!;
+  assert.deepEqual(balance(start, counts.length, 1), [0, 10]);
+  assert.deepEqual(balance(start, counts.length, 2), [0, 7, 10]); // 25 pairs target: cells 0..6 hold 18
+  const b3 = balance(start, counts.length, 3);
+  assert.equal(b3.length, 4);
+  for (let i = 1; i < b3.length; i++) assert.ok(b3[i]! >= b3[i - 1]!);
+  assert.deepEqual(balance(new Int32Array(4), 3, 2), [0, 0, 3]);
 });
