@@ -11,34 +11,37 @@
  * atomically. Differences from the original are listed in docs/compat.md (RSR driver section).
  * @module
  */
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { badLagSets, parseBadlags } from "../lib/formats/badlags.ts";
 import { parseObsnumFile, parseObsnumList } from "../lib/formats/obsnum.ts";
 import { parseRfile, rfileBoards } from "../lib/formats/rfile.ts";
 import {
-  driverHeaderLines,
   type DriverHeader,
+  driverHeaderLines,
   formatSexagesimal,
   stringifyBandspec,
   stringifyDriverSpectrum,
 } from "../lib/formats/spectrum.ts";
 import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
 import { badLagTable, bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
+import { driverBoardsPng, driverSpectrumPng, waterfallPageNames, waterfallPng } from "../lib/rsr/plots.ts";
 
 /** Local time as `%Y-%m-%dT%H:%M:%S`. */
 function localIso(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${
-    p(d.getSeconds())
-  }`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${
+    p(d.getMinutes())
+  }:${p(d.getSeconds())}`;
 }
 
 export const tool = defineTool({
   name: "rsr_driver",
   summary: "reduce RSR Bs obsnums into one calibrated spectrum (+ _bandspec)",
   usage: "rsr_driver [options] OBSLIST|-|OBSNUM...",
-  description: "OBSLIST is a file with one obsnum or range a-b per line (comments and blank lines allowed), " +
+  description:
+    "OBSLIST is a file with one obsnum or range a-b per line (comments and blank lines allowed), " +
     "'-' reads it from stdin, and plain obsnums may be given instead. Bad lags (-B), whole boards to remove " +
     "(-R rfile), baseline order (-b), repeat (-r) and coadd (-t) sigma thresholds (K), line exclusions " +
     "(--exclude F W ...) and the filters -f/-n/-s follow rsr_driver.py 0.7.1-pjt.",
@@ -46,29 +49,114 @@ export const tool = defineTool({
     "rsr_driver rsr.obsnum --badlags rsr.91001.badlags --rfile rsr.91001.rfile -o rsr.91001.driver.sum.txt -b 1 -r 0.01 -t 0.01",
   ],
   options: [
-    { name: "doplot", short: "p", type: "boolean", help: "write the spectrum plots rsr.driver.png and rsr.driver1.png" },
+    {
+      name: "doplot",
+      short: "p",
+      type: "boolean",
+      help:
+        "write the plots rsr.driver.png (board spectra) and rsr.driver1.png (merged) beside the -o output",
+    },
     { name: "threshold", short: "t", type: "float", help: "coadd sigma threshold (K); 0 = off" },
-    { name: "output", short: "o", type: "string", help: "output spectrum ('-' = stdout; default <Source>_rsr_spectrum.txt)" },
-    { name: "filter", short: "f", type: "int", default: 0, min: 0, max: 256, help: "Savitzky-Golay high-pass window (odd channels); 0 = off" },
-    { name: "smoothing", short: "s", type: "int", default: 0, min: 0, max: 256, help: "boxcar smoothing channels (2..256); 0 = off" },
+    {
+      name: "output",
+      short: "o",
+      type: "string",
+      help: "output spectrum ('-' = stdout; default <Source>_rsr_spectrum.txt)",
+    },
+    {
+      name: "filter",
+      short: "f",
+      type: "int",
+      default: 0,
+      min: 0,
+      max: 256,
+      help: "Savitzky-Golay high-pass window (odd channels); 0 = off",
+    },
+    {
+      name: "smoothing",
+      short: "s",
+      type: "int",
+      default: 0,
+      min: 0,
+      max: 256,
+      help: "boxcar smoothing channels (2..256); 0 = off",
+    },
     { name: "repeat_thr", short: "r", type: "float", help: "repeat sigma threshold (K); 0 = off" },
     { name: "notch_sigma", short: "n", type: "float", help: "notch filter sigma; 0 = off" },
-    { name: "simulate", type: "float", nargs: 3, metavar: "A F W", help: "add a Gaussian line: amplitude (K), centre (GHz), FWHM (km/s)" },
-    { name: "data_lmt_path", short: "d", type: "string", env: "DATA_LMT", help: "data root (default $DATA_LMT)" },
-    { name: "corr_cal_dir", type: "string", env: "CORR_CAL_DIR", help: "corr_cal directory (default <data root>/rsr/cal)" },
-    { name: "baseline_order", short: "b", type: "int", default: 1, min: 0, max: 3, help: "baseline polynomial order 0..3" },
-    { name: "exclude", type: "float", nargs: "+", metavar: "F W", help: "exclude F±W GHz from baselines (pairs)" },
-    { name: "jackknife", short: "j", type: "boolean", help: "multiply each obsnum/chassis product by a random sign" },
+    {
+      name: "simulate",
+      type: "float",
+      nargs: 3,
+      metavar: "A F W",
+      help: "add a Gaussian line: amplitude (K), centre (GHz), FWHM (km/s)",
+    },
+    {
+      name: "data_lmt_path",
+      short: "d",
+      type: "string",
+      env: "DATA_LMT",
+      help: "data root (default $DATA_LMT)",
+    },
+    {
+      name: "corr_cal_dir",
+      type: "string",
+      env: "CORR_CAL_DIR",
+      help: "corr_cal directory (default <data root>/rsr/cal)",
+    },
+    {
+      name: "baseline_order",
+      short: "b",
+      type: "int",
+      default: 1,
+      min: 0,
+      max: 3,
+      help: "baseline polynomial order 0..3",
+    },
+    {
+      name: "exclude",
+      type: "float",
+      nargs: "+",
+      metavar: "F W",
+      help: "exclude F±W GHz from baselines (pairs)",
+    },
+    {
+      name: "jackknife",
+      short: "j",
+      type: "boolean",
+      help: "multiply each obsnum/chassis product by a random sign",
+    },
     { name: "seed", type: "int", help: "seed of the jackknife signs (reproducible -j)" },
-    { name: "blanking", type: "boolean", help: "turn OFF the default blanking (board 3, 95.5-97.0 GHz, chassis 2,3)" },
-    { name: "chassis", short: "c", type: "int", nargs: "+", min: 0, max: 3, help: "chassis to use (default 0 1 2 3)" },
+    {
+      name: "blanking",
+      type: "boolean",
+      help: "turn OFF the default blanking (board 3, 95.5-97.0 GHz, chassis 2,3)",
+    },
+    {
+      name: "chassis",
+      short: "c",
+      type: "int",
+      nargs: "+",
+      min: 0,
+      max: 3,
+      help: "chassis to use (default 0 1 2 3)",
+    },
     { name: "badlags", short: "B", type: "string", help: ".badlags file ('-' = stdin)" },
     { name: "rfile", short: "R", type: "string", help: ".rfile of whole boards to remove" },
     { name: "date_obs", type: "string", help: "date of observation copied into the header" },
-    { name: "waterfall-file", short: "w", type: "string", help: "waterfall plot file (PNG pages; accepted, see docs/compat.md)" },
+    {
+      name: "waterfall-file",
+      short: "w",
+      type: "string",
+      help: "waterfall PNG pages, one per obsnum/chassis: NAME.png or NAME.pdf → NAME-0.png, NAME-1.png, ...",
+    },
     { name: "no-baseline-sub", type: "boolean", help: "do not subtract the first (per repeat) baseline" },
   ],
-  positionals: [{ name: "obslist", help: "obsnum list file, '-' for stdin, or obsnums", required: true, variadic: true }],
+  positionals: [{
+    name: "obslist",
+    help: "obsnum list file, '-' for stdin, or obsnums",
+    required: true,
+    variadic: true,
+  }],
   run: async (opts, ctx) => {
     const args = opts.obslist as string[];
     let obsnums: number[];
@@ -86,6 +174,9 @@ export const tool = defineTool({
     if (exclude && exclude.length % 2 !== 0) {
       throw new UsageError(`--exclude needs pairs of values (F W ...), got ${exclude.length}`);
     }
+    if (opts["waterfall-file"] === "-") {
+      throw new UsageError("-w/--waterfall-file needs a file name (pages are PNG files), not '-'");
+    }
     const sgf = opts.filter as number;
     if (sgf && sgf % 2 !== 1) throw new UsageError(`-f/--filter window must be odd, got ${sgf}`);
     const smooth = opts.smoothing as number;
@@ -93,9 +184,13 @@ export const tool = defineTool({
     const root = dataLmtRoot(opts.data_lmt_path as string | undefined, ctx.env);
     const ccDir = (opts.corr_cal_dir as string | undefined) || corrCalDir(root, ctx.env);
     const badLags = opts.badlags
-      ? badLagTable(badLagSets(parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)))
+      ? badLagTable(
+        badLagSets(parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)),
+      )
       : undefined;
-    const rfile = opts.rfile ? parseRfile(await ctx.readText(opts.rfile as string), opts.rfile as string) : null;
+    const rfile = opts.rfile
+      ? parseRfile(await ctx.readText(opts.rfile as string), opts.rfile as string)
+      : null;
     const sim = opts.simulate as number[] | undefined;
     const res = await runDriver({
       obsnums,
@@ -129,7 +224,9 @@ export const tool = defineTool({
       inputObservations: res.inputObservations,
       integrationTime: res.integrationTime,
       opacity: res.opacity,
-      ...(res.sgf ? { sgfWindow: res.sgf.window, sgfFreqCutGHz: res.sgf.freqCut, sgfVelCutKms: res.sgf.velCut } : {}),
+      ...(res.sgf
+        ? { sgfWindow: res.sgf.window, sgfFreqCutGHz: res.sgf.freqCut, sgfVelCutKms: res.sgf.velCut }
+        : {}),
       ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr as number } : {}),
       ...(res.simulate ? { simulate: res.simulate } : {}),
       ...(opts.threshold ? { coaddThreshold: opts.threshold as number } : {}),
@@ -142,11 +239,34 @@ export const tool = defineTool({
     const c = res.composite;
     ctx.writeFile(outName, stringifyDriverSpectrum(lines, c.freq, c.value, c.sigma));
     if (outName !== "-") {
-      const bandName = outName.includes(".txt") ? outName.replaceAll(".txt", "_bandspec.txt") : outName + "_bandspec.txt";
+      const bandName = outName.includes(".txt")
+        ? outName.replaceAll(".txt", "_bandspec.txt")
+        : outName + "_bandspec.txt";
       ctx.writeFile(bandName, stringifyBandspec(lines, bandspecColumns(res.coadd)));
     }
-    if (opts["waterfall-file"] || opts.doplot) {
-      ctx.log.warn("plots (-w/-p) are not written by this version (see docs/compat.md)");
+    const wf = opts["waterfall-file"] as string | undefined;
+    if (wf) {
+      const names = waterfallPageNames(wf, res.products.length);
+      const thr = {
+        ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr as number } : {}),
+        ...(opts.threshold ? { coaddThreshold: opts.threshold as number } : {}),
+      };
+      for (let i = 0; i < names.length; i++) {
+        ctx.writeFile(names[i]!, await waterfallPng(res.products[i]!, thr));
+      }
+      // pages of an earlier run with more products would be mistaken for this run's
+      ctx.onCommit(() => {
+        for (const stale of waterfallPageNames(wf, names.length + 1000).slice(names.length)) {
+          if (!existsSync(stale)) break;
+          rmSync(stale, { force: true });
+        }
+      });
+      ctx.log.info(`wrote ${names.length} waterfall page(s) ${names[0]} ...`);
+    }
+    if (opts.doplot) {
+      const dir = outName === "-" ? "." : dirname(outName);
+      ctx.writeFile(join(dir, "rsr.driver.png"), await driverBoardsPng(res));
+      ctx.writeFile(join(dir, "rsr.driver1.png"), await driverSpectrumPng(res));
     }
     return 0;
   },

@@ -97,13 +97,18 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 export async function renderPng(spec: VegaLiteSpec, opts: RenderOptions = {}): Promise<Uint8Array> {
   const scale = opts.scale ?? 1.5;
   if (!(scale > 0 && scale <= 10)) throw new RangeError(`Bad plot scale ${scale}`);
-  const svg = await renderSvg(spec);
+  return await rasterizeSvg(await renderSvg(spec), { scale });
+}
+
+let FONTS: ReturnType<typeof fontOptions> | null = null;
+
+/** Rasterize an SVG document to PNG bytes with resvg (white background, DejaVu fonts). */
+export async function rasterizeSvg(svg: string, opts: RenderOptions = {}): Promise<Uint8Array> {
+  const scale = opts.scale ?? 1.5;
+  if (!(scale > 0 && scale <= 10)) throw new RangeError(`Bad plot scale ${scale}`);
   const { Resvg } = await import("@resvg/resvg-js");
-  const r = new Resvg(svg, {
-    fitTo: { mode: "zoom", value: scale },
-    font: fontOptions(),
-    background: "white",
-  });
+  FONTS ??= fontOptions();
+  const r = new Resvg(svg, { fitTo: { mode: "zoom", value: scale }, font: FONTS, background: "white" });
   return new Uint8Array(r.render().asPng());
 }
 
@@ -212,7 +217,7 @@ function checkLines(o: PlotLinesOpts, what: string): void {
 }
 
 /** True when [a, b] (either order) overlaps the domain d (or no domain is set). */
-function overlaps(a: number, b: number, d: [number, number] | undefined): boolean {
+export function overlaps(a: number, b: number, d: [number, number] | undefined): boolean {
   if (d === undefined) return true;
   const lo = Math.min(d[0], d[1]), hi = Math.max(d[0], d[1]);
   return Math.max(a, b) >= lo && Math.min(a, b) <= hi;

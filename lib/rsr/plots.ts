@@ -1,11 +1,17 @@
 /**
- * The figures of badlags (σ per lag, 4×6 panels, rsr.md §3.4) and rsr_tsys (Tsys or calibrated
- * spectrum vs frequency, §6): which arrays, colours and labels go into the generic plots of lib/plot.
+ * The figures of badlags (σ per lag, 4×6 panels, rsr.md §3.4), rsr_tsys (Tsys or calibrated
+ * spectrum vs frequency, §6) and rsr_driver (waterfall pages per obsnum/chassis, merged and per-board
+ * spectra, §7.4): which arrays, colours and labels go into the generic plots of lib/plot.
  *
  * @module
  */
+import { npStd } from "../num/npstats.ts";
+import { sigmaClip } from "../num/sigmaclip.ts";
 import { plotLines, plotPanels, type Series } from "../plot/mod.ts";
+import { plotStack, type StackPanel } from "../plot/stack.ts";
 import { type BadlagsResult, BOARD_TO_BAND, NBOARDS, NCHASSIS, NLAGS } from "./badlags.ts";
+import type { DriverResult, ProductRecord } from "./driver.ts";
+import { isGood, offset, type RsrProduct } from "./product.ts";
 
 /** matplotlib's default colour cycle (C0..C9), used by the original plots. */
 export const MPL_COLORS: readonly string[] = [
@@ -91,5 +97,154 @@ export async function tsysPlot(
     yDomain: spectrum ? [-10, 100] : [40, 310],
     width: 640,
     height: 480,
+  });
+}
+
+/** x range of the rsr_driver plots (GHz). */
+export const DRIVER_XRANGE: [number, number] = [72.5, 111.5];
+
+/** Options of {@link waterfallPng}. */
+export interface WaterfallOptions {
+  /** Repeat threshold (K): repeat panels draw boards with σ above it at alpha 0.3 (undefined/0 = off). */
+  repeatThreshold?: number;
+  /** Coadd threshold (K): the same for the averaged panel. */
+  coaddThreshold?: number;
+}
+
+/**
+ * The waterfall y scale s (K) of one product: population std of its finite, non-BLANK repeat values
+ * after sigma clipping (3σ low, 4σ high, as scipy `sigmaclip(a, 3)`); 1 when that is 0 or NaN.
+ */
+export function waterfallScale(repeats: RsrProduct): number {
+  const good: number[] = [];
+  for (const v of repeats.data) if (isGood(v)) good.push(v);
+  if (good.length === 0) return 1;
+  const s = npStd(sigmaClip(good, 3, 4));
+  return Number.isFinite(s) && s > 0 ? s : 1;
+}
+
+/** Board b of repeat r in mK (BLANK/NaN → NaN, line break). */
+function boardMilliK(p: RsrProduct, r: number, b: number): Float64Array {
+  const o = offset(r, b);
+  const y = new Float64Array(NLAGS);
+  for (let k = 0; k < NLAGS; k++) {
+    const v = p.data[o + k]!;
+    y[k] = isGood(v) ? v * 1000 : NaN;
+  }
+  return y;
+}
+
+/** Points drawn per board in a waterfall panel (min/max decimation of the 256 channels). */
+const WATERFALL_POINTS = 128;
+
+/**
+ * One waterfall page (PNG) of an (obsnum, chassis) product: one panel per repeat (after the first
+ * baseline) and a last panel with the repeat average, all sharing x 72.5..111.5 GHz and y ±3·s mK
+ * ({@link waterfallScale}); boards in matplotlib colours, alpha 0.3 when σ exceeds the threshold.
+ */
+export async function waterfallPng(rec: ProductRecord, opts: WaterfallOptions = {}): Promise<Uint8Array> {
+  const rep = rec.repeats;
+  const s = waterfallScale(rep) * 1000;
+  const yDomain: [number, number] = [-3 * s, 3 * s];
+  const panel = (p: RsrProduct, r: number, title: string, thr: number | undefined): StackPanel => {
+    const series: Series[] = [];
+    for (let b = 0; b < NBOARDS; b++) {
+      const sig = p.sigma[r * NBOARDS + b]!;
+      series.push({
+        x: p.freq[b]!,
+        y: boardMilliK(p, r, b),
+        color: MPL_COLORS[b]!,
+        opacity: thr && sig > thr ? 0.3 : 1,
+      });
+    }
+    return { title, series, yDomain };
+  };
+  const head = `ObsNum ${rec.obsnum}, Chassis ${rec.chassis}`;
+  const panels: StackPanel[] = [];
+  for (let r = 0; r < rep.nrep; r++) panels.push(panel(rep, r, `${head}, Repeat ${r}`, opts.repeatThreshold));
+  panels.push(panel(rec.average, 0, `${head}, Averaged`, opts.coaddThreshold));
+  return await plotStack({
+    xLabel: "Frequency (GHz)",
+    yLabel: "T_A* (mK)",
+    xDomain: DRIVER_XRANGE,
+    panels,
+    width: 600,
+    panelHeight: 64,
+    maxPoints: WATERFALL_POINTS,
+    scale: 1.25,
+  });
+}
+
+/**
+ * Names of the waterfall pages for `-w NAME`: a trailing `.png` or `.pdf` is removed and
+ * `-0.png`, `-1.png`, ... appended (the pages ImageMagick's `convert rsr.wf.pdf rsr.wf.png` made
+ * in the LMTOY pipeline).
+ */
+export function waterfallPageNames(name: string, pages: number): string[] {
+  const base = name.replace(/\.(png|pdf)$/i, "");
+  return Array.from({ length: pages }, (_, i) => `${base}-${i}.png`);
+}
+
+/** `%g` of C/Python (6 significant digits, trailing zeros removed). */
+function fmtG(x: number): string {
+  if (x === 0) return "0";
+  const e = Math.floor(Math.log10(Math.abs(x)));
+  if (e < -4 || e >= 6) {
+    const [m, ex] = x.toExponential(5).split("e");
+    const mm = m!.includes(".") ? m!.replace(/0+$/, "").replace(/\.$/, "") : m!;
+    const n = Number(ex);
+    return `${mm}e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
+  }
+  const t = x.toFixed(Math.max(0, 5 - e));
+  return t.includes(".") ? t.replace(/0+$/, "").replace(/\.$/, "") : t;
+}
+
+/** Exposure for a plot title: `%g` in sec below a minute, min below an hour, hrs below a day, else days. */
+export function exposureLabel(seconds: number): string {
+  if (!Number.isFinite(seconds)) return `${seconds} sec`;
+  if (seconds < 60) return `${fmtG(seconds)} sec`;
+  if (seconds < 3600) return `${fmtG(seconds / 60)} min`;
+  if (seconds < 86400) return `${fmtG(seconds / 3600)} hrs`;
+  return `${fmtG(seconds / 86400)} days`;
+}
+
+function driverTitle(res: DriverResult): string {
+  return `${res.sourceName} Tint=${exposureLabel(res.integrationTime)}`;
+}
+
+/** The merged spectrum of rsr_driver -p (mK, step line, x 72.5..111.5 GHz), "SOURCE Tint=X min". */
+export async function driverSpectrumPng(res: DriverResult): Promise<Uint8Array> {
+  const c = res.composite;
+  return await plotLines({
+    title: driverTitle(res),
+    xLabel: "Frequency (GHz)",
+    yLabel: "TA* (mK)",
+    series: [{ x: c.freq, y: c.value.map((v) => v * 1000), step: true, color: MPL_COLORS[0]! }],
+    xDomain: DRIVER_XRANGE,
+    width: 640,
+    height: 400,
+  });
+}
+
+/** The six final board spectra of rsr_driver -p (mK, legend "Board i", x 72.5..111.5 GHz). */
+export async function driverBoardsPng(res: DriverResult): Promise<Uint8Array> {
+  const series: Series[] = [];
+  for (let b = 0; b < NBOARDS; b++) {
+    series.push({
+      x: res.coadd.freq[b]!,
+      y: boardMilliK(res.coadd, 0, b),
+      step: true,
+      color: MPL_COLORS[b]!,
+      label: `Board ${b}`,
+    });
+  }
+  return await plotLines({
+    title: driverTitle(res),
+    xLabel: "Frequency (GHz)",
+    yLabel: "TA* (mK)",
+    series,
+    xDomain: DRIVER_XRANGE,
+    width: 640,
+    height: 400,
   });
 }
