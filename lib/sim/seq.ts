@@ -20,7 +20,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { writeNetcdf3, writeNetcdf4 } from "../netcdf/mod.ts";
+import { Nc4Writer, writeNetcdf3 } from "../netcdf/mod.ts";
 import type { NcWriteModel, NcWriteVariable } from "../netcdf/types.ts";
 import { Rng } from "./rng.ts";
 import { decimalYear, formatUtc, gmstRad, LMT_SITE, parseUtc } from "./rsr.ts";
@@ -121,6 +121,8 @@ export interface SeqSimOptions {
   bs?: SeqBsOptions | false;
   /** Skip writing the big roach files (headers/ifproc only) — for quick layout tests. */
   dryRun?: boolean;
+  /** Dumps generated and appended per block when streaming roach files (default 256); no effect on the data. */
+  roachBlockDumps?: number;
 }
 
 /** Truth of one generated observation. */
@@ -802,14 +804,46 @@ interface SimParams extends Common {
   pix: PixelInstrument;
 }
 
-/** Spectra of one roach board: `rows` = 4 × ndump rows × nchan float32, plus the per-row vectors. */
-function roachData(obs: Observation, roach: number, sp: SimParams, s: IfprocStream) {
+/** Number of dumps (rows per input) of every roach file of an observation. */
+function roachDumpCount(obs: Observation, dt: number): number {
+  return Math.floor(obs.duration / dt + 1e-9) + 1;
+}
+
+/** One block of consecutive dumps of a roach board: 4 rows per dump (inputs 0..3). */
+interface RoachBlock {
+  /** Dumps in this block (rows = 4 × ndump); the arrays may be longer (reused buffers). */
+  ndump: number;
+  data: Float32Array;
+  inputs: BigInt64Array;
+  accN: BigInt64Array;
+  readTime: Float64Array;
+  time: Float64Array;
+}
+
+/**
+ * Spectra of one roach board in blocks of at most `blockDumps` dumps (rows = 4 × dumps ×
+ * nchan float32, plus the per-row vectors). The buffers are reused from block to block; the
+ * random sequence does not depend on the block size.
+ */
+function* roachBlocks(
+  obs: Observation,
+  roach: number,
+  sp: SimParams,
+  blockDumps: number,
+): Generator<RoachBlock> {
   const nchan = sp.nchan, dt = sp.dumpTime;
-  const ndump = Math.floor(obs.duration / dt + 1e-9) + 1;
+  const ndump = roachDumpCount(obs, dt);
   const rng = new Rng([sp.seed, 911, obs.obsnum, roach]);
-  const data = new Float32Array(4 * ndump * nchan);
-  const inputs = new BigInt64Array(4 * ndump), accN = new BigInt64Array(4 * ndump);
-  const readTime = new Float64Array(4 * ndump), time = new Float64Array(4 * ndump);
+  const cap = Math.max(1, Math.min(blockDumps, ndump));
+  const blk: RoachBlock = {
+    ndump: 0,
+    data: new Float32Array(4 * cap * nchan),
+    inputs: new BigInt64Array(4 * cap),
+    accN: new BigInt64Array(4 * cap),
+    readTime: new Float64Array(4 * cap),
+    time: new Float64Array(4 * cap),
+  };
+  const { data, inputs, accN, readTime, time } = blk;
   const ch0 = (nchan - 1) / 2;
   const dfdc = (sp.bandwidthMHz * 1e6) / nchan;
   const dvdc = (-dfdc / (obs.restFreqGhz * 1e9)) * C_KMS;
@@ -832,6 +866,7 @@ function roachData(obs: Observation, roach: number, sp: SimParams, s: IfprocStre
   const tin = new Float64Array(nchan);
   const el0 = lmtAltAz(obs.raRad, obs.decRad, obs.t0).el;
   for (let k = 0; k < ndump; k++) {
+    const kb = k % cap;
     const mid = k * dt; // relative to scan start
     // sub-sample the track
     const fr = [0, 0, 0, 0]; // fraction per BufPos 0..3
@@ -852,7 +887,7 @@ function roachData(obs: Observation, roach: number, sp: SimParams, s: IfprocStre
     let rtime0 = 0;
     for (let i = 0; i < 4; i++) {
       const p = 4 * roach + i;
-      const row = 4 * k + i;
+      const row = 4 * kb + i;
       const tsys = sp.tsys[p] * obs.tsysScale;
       const g = sp.pix.gain[p];
       const drift = 1 + sp.driftFrac * sp.pix.driftSign[p] * (mid / Math.max(obs.duration, dt) - 0.5);
@@ -873,15 +908,21 @@ function roachData(obs: Observation, roach: number, sp: SimParams, s: IfprocStre
       // time − read_time − 0.03 = mid-point (input 0 defines the dump time in the reduction)
       time[row] = obs.t0 + mid + 0.03 + (i === 0 ? rt : rtime0 + 0.0002 * i);
     }
+    if (kb === cap - 1 || k === ndump - 1) {
+      blk.ndump = kb + 1;
+      yield blk;
+    }
   }
-  return { ndump, data, inputs, accN, readTime, time };
 }
 
-function roachModel(obs: Observation, roach: number, sp: SimParams, d: ReturnType<typeof roachData>): NcWriteModel {
-  const nrow = 4 * d.ndump;
+/**
+ * Layout of a roach file; the record variables have no data (they are appended block by block
+ * by {@link writeRoach}).
+ */
+function roachModel(obs: Observation, roach: number, sp: SimParams, ndump: number): NcWriteModel {
+  const nrow = 4 * ndump;
   const i64 = (v: number) => BigInt64Array.of(BigInt(v));
   const bitcode = `roach2_spec_${sp.nchan}ch_${sp.bandwidthMHz}mhz.bof`;
-  const fill = (v: number) => new BigInt64Array(nrow).fill(BigInt(v));
   const ln = (s: string, units?: string): Record<string, string> => (units ? { long_name: s, units } : { long_name: s });
   return {
     dimensions: [
@@ -909,20 +950,62 @@ function roachModel(obs: Observation, roach: number, sp: SimParams, d: ReturnTyp
       { name: "Header.Telescope.ObsNum", type: "int64", dimensions: [], data: i64(obs.obsnum), attributes: ln("Observation Number") },
       { name: "Header.Telescope.SubObsNum", type: "int64", dimensions: [], data: i64(0), attributes: ln("Sub Observation Number") },
       { name: "Header.Telescope.ScanNum", type: "int64", dimensions: [], data: i64(1), attributes: ln("Scan Number") },
-      { name: "Data.Integrate.Inputs", type: "int64", dimensions: ["time"], data: d.inputs, attributes: ln("Array of Inputs to spectrometer") },
-      { name: "Data.Integrate.acc_n", type: "int64", dimensions: ["time"], data: d.accN, attributes: ln("Accumulation Number") },
-      { name: "Data.Integrate.sync_n", type: "int64", dimensions: ["time"], data: fill(1), attributes: ln("Sync count") },
-      { name: "Data.Integrate.sync_scale", type: "int64", dimensions: ["time"], data: fill(1), attributes: ln("Sync Scale") },
-      { name: "Data.Integrate.sync_period", type: "int64", dimensions: ["time"], data: fill(Math.round(125e6 * sp.dumpTime)), attributes: ln("Sync Period") },
-      { name: "Data.Integrate.sync_time", type: "double", dimensions: ["time"], data: new Float64Array(nrow).fill(sp.dumpTime), attributes: ln("Sync Time") },
-      { name: "Data.Integrate.read_time", type: "double", dimensions: ["time"], data: d.readTime, attributes: ln("Read time", "seconds") },
-      { name: "Data.Integrate.time", type: "double", dimensions: ["time"], data: d.time, attributes: ln("Epoch time") },
+      { name: "Data.Integrate.Inputs", type: "int64", dimensions: ["time"], attributes: ln("Array of Inputs to spectrometer") },
+      { name: "Data.Integrate.acc_n", type: "int64", dimensions: ["time"], attributes: ln("Accumulation Number") },
+      { name: "Data.Integrate.sync_n", type: "int64", dimensions: ["time"], attributes: ln("Sync count") },
+      { name: "Data.Integrate.sync_scale", type: "int64", dimensions: ["time"], attributes: ln("Sync Scale") },
+      { name: "Data.Integrate.sync_period", type: "int64", dimensions: ["time"], attributes: ln("Sync Period") },
+      { name: "Data.Integrate.sync_time", type: "double", dimensions: ["time"], attributes: ln("Sync Time") },
+      { name: "Data.Integrate.read_time", type: "double", dimensions: ["time"], attributes: ln("Read time", "seconds") },
+      { name: "Data.Integrate.time", type: "double", dimensions: ["time"], attributes: ln("Epoch time") },
       { name: "Header.Mode.Bitcode", type: "char", dimensions: ["Header.Mode.Bitcode_slen"], data: bitcode },
       { name: "Header.Telescope.source_name", type: "char", dimensions: ["Header.Telescope.source_name_slen"], data: obs.source },
       { name: "Header.Telescope.obspgm", type: "char", dimensions: ["Header.Telescope.obspgm_slen"], data: obs.obspgm },
-      { name: "Data.Integrate.Data", type: "float", dimensions: ["time", "numchannels"], data: d.data, attributes: ln("Spectrum") },
+      { name: "Data.Integrate.Data", type: "float", dimensions: ["time", "numchannels"], attributes: ln("Spectrum") },
     ],
   };
+}
+
+
+/** Dumps generated and appended per block: 256 dumps × 4 inputs × 2048 ch × 4 B = 8 MB. */
+const ROACH_BLOCK_DUMPS = 256;
+
+/**
+ * Write one roach file block by block through {@link Nc4Writer} (memory ≈ one block, not the
+ * whole board). Returns the number of dumps.
+ */
+async function writeRoach(
+  path: string,
+  obs: Observation,
+  roach: number,
+  sp: SimParams,
+  blockDumps: number,
+): Promise<number> {
+  const ndump = roachDumpCount(obs, sp.dumpTime);
+  const w = await Nc4Writer.create(path, roachModel(obs, roach, sp, ndump));
+  try {
+    const rows = 4 * Math.max(1, Math.min(blockDumps, ndump));
+    const one = new BigInt64Array(rows).fill(1n);
+    const period = new BigInt64Array(rows).fill(BigInt(Math.round(125e6 * sp.dumpTime)));
+    const syncTime = new Float64Array(rows).fill(sp.dumpTime);
+    for (const b of roachBlocks(obs, roach, sp, blockDumps)) {
+      const n = 4 * b.ndump;
+      w.append("Data.Integrate.Inputs", b.inputs.subarray(0, n));
+      w.append("Data.Integrate.acc_n", b.accN.subarray(0, n));
+      w.append("Data.Integrate.sync_n", one.subarray(0, n));
+      w.append("Data.Integrate.sync_scale", one.subarray(0, n));
+      w.append("Data.Integrate.sync_period", period.subarray(0, n));
+      w.append("Data.Integrate.sync_time", syncTime.subarray(0, n));
+      w.append("Data.Integrate.read_time", b.readTime.subarray(0, n));
+      w.append("Data.Integrate.time", b.time.subarray(0, n));
+      w.append("Data.Integrate.Data", b.data.subarray(0, n * sp.nchan));
+    }
+    await w.close();
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+  return ndump;
 }
 
 /** Raw bytes the roach files of one observation will take (for size planning of benchmarks). */
@@ -938,12 +1021,16 @@ export function seqMapDuration(map?: SeqMapOptions): number {
 
 /**
  * Generate the SEQ observations under `root` (a `$DATA_LMT` tree) and return the truth.
- * Roach files are written one board at a time (memory ≈ one board's data).
+ * Roach files are streamed in blocks of dumps (memory ≈ one block of ~8 MB, whatever the map size).
  */
 export async function generateSeq(root: string, opts: SeqSimOptions): Promise<SeqTruth> {
   const seed = opts.seed ?? opts.obsnum0;
   const nchan = opts.nchan ?? 2048;
   if (!(Number.isInteger(nchan) && nchan >= 16)) throw new RangeError(`nchan ${nchan} must be an integer ≥ 16`);
+  const blockDumps = opts.roachBlockDumps ?? ROACH_BLOCK_DUMPS;
+  if (!(Number.isInteger(blockDumps) && blockDumps >= 1)) {
+    throw new RangeError(`roachBlockDumps ${blockDumps} must be a positive integer`);
+  }
   const bw = opts.bandwidthMHz ?? 800;
   const dumpTime = opts.dumpTimeS ?? 0.1;
   const tsys = opts.tsysK ?? [176, 188, 201, 183, 194, 179, 207, 185, 190, 212, 181, 197, 203, 230, 186, 192];
@@ -1067,11 +1154,9 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
       const rel = roachName(r, obs);
       roachFiles.push(rel);
       if (opts.dryRun) continue;
-      const d = roachData(obs, r, sp, s);
-      ndump = d.ndump;
       const p = join(root, rel);
       mkdirSync(dirname(p), { recursive: true });
-      await writeNetcdf4(p, roachModel(obs, r, sp, d));
+      ndump = await writeRoach(p, obs, r, sp, blockDumps);
     }
     let pmin = Infinity, pmax = -Infinity;
     for (const v of s.parang) {
