@@ -67,6 +67,12 @@ export const tool = defineTool({
       min: 0,
       help: "Tsys jitter (K) above which a chassis/board is a BADCB",
     },
+    {
+      name: "table",
+      type: "string",
+      metavar: "FILE",
+      help: "also write Tsys per chassis/board/channel as text: c b ch sky_freq_GHz Tsys_K ('-' = stdout)",
+    },
     { name: "path", type: "string", metavar: "DATA_LMT", help: "data root (default $DATA_LMT)" },
     {
       name: "corr_cal_dir",
@@ -95,6 +101,10 @@ export const tool = defineTool({
     const verdicts: TsysCb[] = [];
     const curves: TsysPlotCurve[] = [];
     const lines: string[] = [];
+    const table: string[] = [
+      `# Tsys per chassis/board/channel of obsnum ${obsnum} (rsr_tsys), bad lags: ${blFile ?? "none"}`,
+      "# chassis board channel sky_freq_GHz Tsys_K  (nan = invalid channel)",
+    ];
     const files = [0, 1, 2, 3].map((c) => findRsrChassisFile(root, obsnum, c));
     if (files.every((f) => f === null)) {
       throw new DataError(`no RedshiftChassis files for obsnum ${obsnum} under ${root}`);
@@ -116,6 +126,17 @@ export const tool = defineTool({
         lines.push(...v.map(formatTsysCbLine));
       }
       for (let b = 0; b < 6; b++) curves.push({ chassis: c, board: b, freq: cc.freq[b]!, y: ys[b]! });
+      for (let b = 0; b < 6; b++) {
+        const t = cc.cal.tsys[b]!, f = cc.freq[b]!;
+        for (let k = 0; k < t.length; k++) {
+          const v = t[k]!;
+          table.push(
+            `${c} ${b} ${String(k).padStart(3)} ${f[k]!.toFixed(5)} ${
+              Number.isFinite(v) ? v.toFixed(4) : "nan"
+            }`,
+          );
+        }
+      }
     }
     const label = tsysBadcbLabel(verdicts);
     lines.push(`obsnum=${obsnum} ${label}`);
@@ -124,6 +145,8 @@ export const tool = defineTool({
       ctx.writeFile(plotfile, await tsysPlot(curves, obsnum, label, spectrumMode));
       ctx.log.info(`wrote ${plotfile}`);
     }
+    const tableFile = opts.table as string | undefined;
+    if (tableFile !== undefined) ctx.writeFile(tableFile, table.join("\n") + "\n");
     ctx.stdout(lines.join("\n") + "\n");
     return 0;
   },
