@@ -156,6 +156,30 @@ function datasetData(file: string, v: NcWriteVariable, shape: number[]): unknown
   return numericSlice(file, v, v.data, 0, n);
 }
 
+/** Write all of `v.data` into the (already sized) chunked dataset, chunk-aligned blocks of ≤ 16 MiB. */
+function writeInRowBlocks(
+  file: string,
+  v: NcWriteVariable,
+  ds: H5Dataset,
+  shape: number[],
+  chunkRows: number,
+  esize: number,
+): void {
+  const total = product(shape);
+  const len = (v.data as ArrayLike<unknown>).length;
+  if (len !== total) {
+    throw new NetcdfError(file, `data has ${len} values, expected ${total} for shape [${shape}]`, v.name);
+  }
+  const rowSize = product(shape.slice(1));
+  const step = Math.max(1, Math.floor(MAX_CALL_BYTES / (rowSize * esize * chunkRows))) * chunkRows;
+  const inner = shape.slice(1).map((s): [number, number] => [0, s]);
+  for (let r = 0; r < shape[0]!; r += step) {
+    const n = Math.min(step, shape[0]! - r);
+    const part = numericSlice(file, v, v.data!, r * rowSize, n * rowSize);
+    ds.write_slice([[r, r + n], ...inner], part as never);
+  }
+}
+
 /** How a variable was laid down by {@link build}. */
 interface BuiltVar {
   v: NcWriteVariable;
@@ -193,6 +217,9 @@ function build(f: H5File, file: string, model: NcWriteModel, streaming: boolean,
     const esize = esizeOf(v.type);
     const open = streaming && v.data === undefined;
     const bigFixed = open && !record && full.length > 0 && product(full) * esize > chunkBytes;
+    // large numeric data go to HDF5 in row blocks (bounded WASM heap) into a chunked dataset
+    const sliced = !open && v.data !== undefined && v.type !== "char" && v.type !== "string" &&
+      full.length > 0 && product(full) * esize > MAX_CALL_BYTES;
     if (open && v.type === "string" && (record || bigFixed)) {
       throw new NetcdfError(file, "string variables cannot be written incrementally", v.name);
     }
@@ -204,13 +231,13 @@ function build(f: H5File, file: string, model: NcWriteModel, streaming: boolean,
       shape,
       dtype: DTYPE[v.type],
     };
-    if (record || bigFixed) {
+    if (record || bigFixed || sliced) {
       const chunks = chunkShape(full, esize, chunkBytes);
       chunkRows = chunks[0]!;
       args.chunks = chunks;
       args.maxshape = record ? [null, ...full.slice(1)] : full;
     }
-    if (bigFixed) {
+    if (bigFixed || sliced) {
       // created empty along the first dimension, then extended: no data pass over the whole size
       args.shape = [0, ...full.slice(1)];
       args.data = fillArray(v.type, 0) as never;
@@ -222,8 +249,10 @@ function build(f: H5File, file: string, model: NcWriteModel, streaming: boolean,
     let ds: H5Dataset;
     try {
       ds = f.create_dataset(args);
-      if (bigFixed) ds.resize(full);
+      if (bigFixed || sliced) ds.resize(full);
+      if (sliced) writeInRowBlocks(file, v, ds, full, chunkRows, esize);
     } catch (e) {
+      if (e instanceof NetcdfError) throw e;
       throw new NetcdfError(file, `cannot create dataset: ${h5message(e)}`, v.name);
     }
     if (dimid !== undefined) {

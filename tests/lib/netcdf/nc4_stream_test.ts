@@ -378,3 +378,50 @@ Deno.test("Nc4Writer: streaming 192 MB in 1 MB blocks keeps the process memory b
     cleanup();
   }
 });
+
+Deno.test("writeNetcdf4(): variables over 16 MiB are written in row blocks and read back exactly", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const ny = 2101, nx = 1024, nt = 4203;
+    const cube = Float64Array.from({ length: ny * nx }, (_, i) => i * 0.5 - 7);
+    const spec = Float32Array.from({ length: nt * nx }, (_, i) => (i % 100003) * 0.25);
+    const model: NcWriteModel = {
+      dimensions: [{ name: "time", size: 0, unlimited: true }, { name: "y", size: ny }, {
+        name: "x",
+        size: nx,
+      }],
+      variables: [
+        { name: "cube", type: "double", dimensions: ["y", "x"], data: cube },
+        { name: "spec", type: "float", dimensions: ["time", "x"], data: spec },
+        {
+          name: "plain",
+          type: "int",
+          dimensions: ["time", "x"],
+          data: Array.from({ length: nt * nx }, (_, i) => i),
+        },
+      ],
+    };
+    const p = join(dir, "big.nc"), q = join(dir, "big2.nc");
+    await writeNetcdf4(p, model);
+    await withWallClockOffset(5e9, () => writeNetcdf4(q, model));
+    assert.equal(Buffer.compare(readFileSync(p), readFileSync(q)), 0, "deterministic");
+    const f = await openNetcdf(p);
+    assert.equal(f.dimensions.get("time")!.size, nt);
+    assert.deepEqual(f.read("cube"), cube);
+    assert.deepEqual(f.read("spec"), spec);
+    const plain = f.read("plain") as Int32Array;
+    assert.equal(plain.length, nt * nx);
+    assert.ok(plain.every((x, i) => x === i), "int data");
+    f.close();
+    await assert.rejects(
+      writeNetcdf4(join(dir, "short.nc"), {
+        ...model,
+        variables: [{ ...model.variables[0]!, data: cube.subarray(1) }],
+      }),
+      /variable cube: data has 2151423 values, expected 2151424/,
+    );
+    assert.deepEqual(readdirSync(dir).sort(), ["big.nc", "big2.nc"]);
+  } finally {
+    cleanup();
+  }
+});
