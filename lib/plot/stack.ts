@@ -50,8 +50,8 @@ export function niceTicks(lo: number, hi: number, n: number): number[] {
   const f = raw / p;
   const step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
-    out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++) {
+    out.push(i === 0 ? 0 : Number((i * step).toPrecision(12)));
   }
   return out;
 }
