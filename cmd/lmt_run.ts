@@ -10,7 +10,7 @@
  *   lmt_run --rerun-failed project.run        # run again only what failed
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { DataError, defineTool, UsageError } from "../lib/cli/mod.ts";
 import { obsInfo } from "../lib/lmt/info.ts";

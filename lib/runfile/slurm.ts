@@ -84,7 +84,7 @@ function batchScript(
   lines.push('  *) echo "lmt_run: no task ${SLURM_ARRAY_TASK_ID}" >&2; exit 2 ;;', "esac");
   lines.push(
     "rc=0",
-    `for j in $jobs; do bash ${shQuote(ctx.rundir + "/jobs")}/"$j".sh || rc=1; done`,
+    `for j in $jobs; do bash ${shQuote(ctx.rundir + "/jobs")}/"$j".sh || rc=$?; done`,
     "exit $rc",
   );
   return lines.join("\n") + "\n";

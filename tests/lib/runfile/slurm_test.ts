@@ -70,7 +70,7 @@ Deno.test("slurmPlan() job mode: tier-1 arrays per class, combinations depend on
   assert.match(s, /^#SBATCH --output=\/r\/run\/logs\/slurm-%A_%a\.out$/m);
   assert.match(s, /^ {2}0\) jobs="91001 91003" ;;$/m);
   assert.match(s, /^ {2}1\) jobs="91005" ;;$/m);
-  assert.match(s, /bash \/r\/run\/jobs\/"\$j"\.sh \|\| rc=1/);
+  assert.match(s, /bash \/r\/run\/jobs\/"\$j"\.sh \|\| rc=\$\?; done\nexit \$rc\n$/);
   assert.doesNotMatch(s, /--partition/);
 });
 
