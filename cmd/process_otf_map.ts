@@ -13,12 +13,13 @@
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
-import { writeNetcdf4 } from "../lib/netcdf/mod.ts";
-import { writeNetcdf3ToSink } from "../lib/netcdf/cdf3_writer.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
-import { openIfproc, reduceOtfMap } from "../lib/seq/otf.ts";
+import { openIfproc, reduceOtfMapTo } from "../lib/seq/otf.ts";
 import { parseChannelList, parseRegions, parseSlice } from "../lib/seq/options.ts";
-import { specFileModel } from "../lib/seq/specfile.ts";
+import { cdf2SpecSink, nc4SpecSink } from "../lib/seq/specwriter.ts";
 import type { Stype } from "../lib/seq/reduce.ts";
 
 /** `NAME.nc` → `NAME__<bank>.nc` (or `NAME__<bank>` without extension). */
@@ -31,7 +32,8 @@ export const tool = defineTool({
   name: "process_otf_map",
   summary: "SEQ OTF map obsnum → calibrated SpecFile (netCDF-4; '-o -' streams netCDF-3 to stdout)",
   usage: "process_otf_map [-p DATA_LMT] -O OBSNUM -o OUTPUT [options]",
-  description: "Reads the IFPROC and roach files of OBSNUM (and of its Cal obsnum), aligns spectrometer dumps with " +
+  description:
+    "Reads the IFPROC and roach files of OBSNUM (and of its Cal obsnum), aligns spectrometer dumps with " +
     "the telescope stream, calibrates ON dumps against the reference scheme --stype with the Cal-scan Tsys " +
     "spectrum (--use_cal) or the IFPROC total-power Tsys, keeps the --slice, interpolates --eliminate_list " +
     "channels, subtracts a baseline of order --b_order fitted in --b_regions and writes the SpecFile read by " +
@@ -43,84 +45,215 @@ export const tool = defineTool({
     "process_otf_map -O 97001 --use_cal -o - > x.nc",
   ],
   options: [
-    { name: "path", short: "p", type: "string", env: "DATA_LMT", metavar: "DATA_LMT", help: "data root (default $DATA_LMT)" },
+    {
+      name: "path",
+      short: "p",
+      type: "string",
+      env: "DATA_LMT",
+      metavar: "DATA_LMT",
+      help: "data root (default $DATA_LMT)",
+    },
     { name: "obsnum", short: "O", type: "int", required: true, min: 1, help: "map observation number" },
-    { name: "output", short: "o", type: "string", required: true, help: "output SpecFile ('-' = netCDF-3 CDF-2 on stdout)" },
-    { name: "bank", short: "b", type: "int", default: 0, min: -1, help: "bank (spectral window); -1 = every bank, one file each named OUTPUT__<bank>.nc" },
-    { name: "pix_list", type: "intlist", default: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], help: "pixels, in output order" },
-    { name: "stype", type: "int", default: 2, choices: [0, 1, 2, 3], help: "reference: 0 median of all dumps, 1 mean of all REFs, 2 bracketing REFs, 3 interpolated REFs" },
-    { name: "use_cal", type: "boolean", help: "calibrate with the Cal-scan Tsys spectrum (else the scalar IFPROC Tsys)" },
-    { name: "use_otf_cal", type: "boolean", help: "calibrate with the HOT/SKY blocks inside the map (implies --use_cal)" },
-    { name: "tsys", type: "float", default: 250, help: "ignored (kept for compatibility; the original does not use it)" },
-    { name: "map_coord", type: "int", default: -1, choices: [-1, 0, 1, 2], help: "-1 from the header, 0 Az/El, 1 RA/Dec, 2 l/b" },
-    { name: "x_axis", type: "string", default: "VLSR", choices: X_AXES, help: "velocity axis of the SpecFile: VLSR, VBARY, VSKY or VSRC (frequency axes are rejected)" },
-    { name: "b_order", type: "int", default: 0, min: -1, help: "baseline polynomial order; -1 = no baseline (RMS 1)" },
-    { name: "b_regions", type: "string", parse: parseRegions, metavar: "[[V0,V1],...]", help: "baseline regions, km/s" },
-    { name: "l_regions", type: "string", aliases: ["l_region"], parse: parseRegions, metavar: "[[V0,V1],...]", help: "line regions, km/s (accepted; not used, as in the original)" },
-    { name: "slice", type: "string", parse: parseSlice, metavar: "[V0,V1]", help: "velocity range to keep, km/s (clipped to the band)" },
-    { name: "eliminate_list", type: "string", parse: parseChannelList, default: [], metavar: "C1,C2,...", help: "birdie channels (original 0-based numbering) to interpolate over" },
-    { name: "offx", type: "float", default: 0, help: "pointing correction in x (arcsec), stored for the gridder" },
-    { name: "offy", type: "float", default: 0, help: "pointing correction in y (arcsec), stored for the gridder" },
-    { name: "restfreq", type: "float", default: -1, help: "unsupported (only -1 accepted): the axis uses the header line frequency" },
+    {
+      name: "output",
+      short: "o",
+      type: "string",
+      required: true,
+      help: "output SpecFile ('-' = netCDF-3 CDF-2 on stdout)",
+    },
+    {
+      name: "bank",
+      short: "b",
+      type: "int",
+      default: 0,
+      min: -1,
+      help: "bank (spectral window); -1 = every bank, one file each named OUTPUT__<bank>.nc",
+    },
+    {
+      name: "pix_list",
+      type: "intlist",
+      default: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+      help: "pixels, in output order",
+    },
+    {
+      name: "stype",
+      type: "int",
+      default: 2,
+      choices: [0, 1, 2, 3],
+      help: "reference: 0 median of all dumps, 1 mean of all REFs, 2 bracketing REFs, 3 interpolated REFs",
+    },
+    {
+      name: "use_cal",
+      type: "boolean",
+      help: "calibrate with the Cal-scan Tsys spectrum (else the scalar IFPROC Tsys)",
+    },
+    {
+      name: "use_otf_cal",
+      type: "boolean",
+      help: "calibrate with the HOT/SKY blocks inside the map (implies --use_cal)",
+    },
+    {
+      name: "tsys",
+      type: "float",
+      default: 250,
+      help: "ignored (kept for compatibility; the original does not use it)",
+    },
+    {
+      name: "map_coord",
+      type: "int",
+      default: -1,
+      choices: [-1, 0, 1, 2],
+      help: "-1 from the header, 0 Az/El, 1 RA/Dec, 2 l/b",
+    },
+    {
+      name: "x_axis",
+      type: "string",
+      default: "VLSR",
+      choices: X_AXES,
+      help: "velocity axis of the SpecFile: VLSR, VBARY, VSKY or VSRC (frequency axes are rejected)",
+    },
+    {
+      name: "b_order",
+      type: "int",
+      default: 0,
+      min: -1,
+      help: "baseline polynomial order; -1 = no baseline (RMS 1)",
+    },
+    {
+      name: "b_regions",
+      type: "string",
+      parse: parseRegions,
+      metavar: "[[V0,V1],...]",
+      help: "baseline regions, km/s",
+    },
+    {
+      name: "l_regions",
+      type: "string",
+      aliases: ["l_region"],
+      parse: parseRegions,
+      metavar: "[[V0,V1],...]",
+      help: "line regions, km/s (accepted; not used, as in the original)",
+    },
+    {
+      name: "slice",
+      type: "string",
+      parse: parseSlice,
+      metavar: "[V0,V1]",
+      help: "velocity range to keep, km/s (clipped to the band)",
+    },
+    {
+      name: "eliminate_list",
+      type: "string",
+      parse: parseChannelList,
+      default: [],
+      metavar: "C1,C2,...",
+      help: "birdie channels (original 0-based numbering) to interpolate over",
+    },
+    {
+      name: "offx",
+      type: "float",
+      default: 0,
+      help: "pointing correction in x (arcsec), stored for the gridder",
+    },
+    {
+      name: "offy",
+      type: "float",
+      default: 0,
+      help: "pointing correction in y (arcsec), stored for the gridder",
+    },
+    {
+      name: "restfreq",
+      type: "float",
+      default: -1,
+      help: "unsupported (only -1 accepted): the axis uses the header line frequency",
+    },
     { name: "sample", type: "string", hidden: true, help: "unsupported (use grid_data --sample)" },
   ],
   run: async (opts, ctx) => {
-    if (opts.sample !== undefined) throw new UsageError("--sample is not supported by process_otf_map (blank samples with grid_data --sample)");
-    if (opts.restfreq !== -1) throw new UsageError("--restfreq is not supported: the SpecFile axis always uses Header.<Rx>.LineFreq of the bank");
+    if (opts.sample !== undefined) {
+      throw new UsageError(
+        "--sample is not supported by process_otf_map (blank samples with grid_data --sample)",
+      );
+    }
+    if (opts.restfreq !== -1) {
+      throw new UsageError(
+        "--restfreq is not supported: the SpecFile axis always uses Header.<Rx>.LineFreq of the bank",
+      );
+    }
     const xAxis = opts.x_axis as XAxisName;
-    if (isFrequencyAxis(xAxis)) throw new UsageError(`--x_axis ${xAxis}: a SpecFile needs a velocity axis (VLSR, VBARY, VSKY or VSRC)`);
+    if (isFrequencyAxis(xAxis)) {
+      throw new UsageError(`--x_axis ${xAxis}: a SpecFile needs a velocity axis (VLSR, VBARY, VSKY or VSRC)`);
+    }
     const pixList = opts.pix_list as number[];
-    if (pixList.length === 0 || pixList.some((p) => p < 0 || p > 15) || new Set(pixList).size !== pixList.length) {
+    if (
+      pixList.length === 0 || pixList.some((p) => p < 0 || p > 15) || new Set(pixList).size !== pixList.length
+    ) {
       throw new UsageError(`--pix_list must list distinct pixels 0..15, got ${pixList.join(",")}`);
     }
     const root = dataLmtRoot(opts.path);
     const out = opts.output as string;
     let banks = [opts.bank as number];
     if (opts.bank === -1) {
-      if (out === "-") throw new UsageError("-b -1 (every bank) writes one file per bank and cannot be combined with -o -");
+      if (out === "-") {
+        throw new UsageError("-b -1 (every bank) writes one file per bank and cannot be combined with -o -");
+      }
       const { nc, ifp } = await openIfproc(root, opts.obsnum, false);
       nc.close();
-      banks = Array.from({ length: Math.max(1, ifp.header.numBands) }, (_, b) => b).filter((b) => (ifp.header.lineFreq[b] ?? 0) > 0);
+      banks = Array.from({ length: Math.max(1, ifp.header.numBands) }, (_, b) => b).filter((b) =>
+        (ifp.header.lineFreq[b] ?? 0) > 0
+      );
     }
     const history = ["process_otf_map", ...ctx.argv].join(" ");
     for (const bank of banks) {
       const bar = ctx.progress(banks.length > 1 ? `bank ${bank}` : "roach boards", 1);
-      const r = await reduceOtfMap({
-        root,
-        obsnum: opts.obsnum,
-        bank,
-        pixList,
-        stype: opts.stype as Stype,
-        useCal: opts.use_cal === true || opts.use_otf_cal === true,
-        useOtfCal: opts.use_otf_cal === true,
-        mapCoord: opts.map_coord,
-        xAxis,
-        bOrder: opts.b_order,
-        bRegions: opts.b_regions,
-        slice: opts.slice,
-        eliminate: opts.eliminate_list,
-        offX: opts.offx,
-        offY: opts.offy,
-        history,
-        onProgress: (_d, _t) => bar.tick(),
-        warn: (m) => ctx.log.warn(m),
-      });
-      bar.done();
-      const sf = r.specFile;
-      for (const t of r.calTsys) ctx.log.info(`TSYS[${t.pixel}] = ${t.mean.toFixed(3)} +/- ${t.std.toFixed(3)} K`);
-      ctx.log.info(`NSPEC: ${sf.nspec}  NCHAN: ${sf.nchan}  ICHAN: ${sf.chan0}  bank ${bank}`);
-      ctx.log.info("Pix Nspec  Mean   Std    MAD_std Min     Max     <RMS>  RMS_max  Tsys    Warnings");
-      for (const q of r.quality) {
-        const f3 = (v: number) => v.toFixed(3);
-        ctx.log.info(`${String(q.pixel).padEnd(3)} ${String(q.nspec).padEnd(5)} ${f3(q.mean)} ${f3(q.std)} ${f3(q.madStd)} ${f3(q.min)} ${f3(q.max)} ${f3(q.meanRms)} ${f3(q.maxRms)} ${q.tsys.toFixed(2)} ${q.warnings}`);
-        if (q.warnings) ctx.log.warn(`pixel ${q.pixel}: ${q.warnings} (std/mad_std of data (*P) or RMS (*M) above 1.2)`);
-      }
-      if (out === "-") {
-        const bytes: Uint8Array[] = [];
-        writeNetcdf3ToSink({ write: (b) => bytes.push(b.slice()) }, specFileModel(sf, "cdf3"), { format: "cdf2", name: "<stdout>" });
-        for (const b of bytes) ctx.stdout(b);
-      } else {
-        await writeNetcdf4(banks.length > 1 || opts.bank === -1 ? bankOutputName(out, bank) : out, specFileModel(sf, "netcdf4"));
+      // spectra are streamed to the output: a netCDF-4 file, or for '-o -' a CDF-2 file in a private
+      // temp directory that is copied to stdout when complete
+      const tmp = out === "-" ? mkdtempSync(join(tmpdir(), "process_otf_map-")) : null;
+      try {
+        const sink = tmp
+          ? cdf2SpecSink(join(tmp, "specfile.nc"))
+          : nc4SpecSink(banks.length > 1 || opts.bank === -1 ? bankOutputName(out, bank) : out);
+        const r = await reduceOtfMapTo({
+          root,
+          obsnum: opts.obsnum,
+          bank,
+          pixList,
+          stype: opts.stype as Stype,
+          useCal: opts.use_cal === true || opts.use_otf_cal === true,
+          useOtfCal: opts.use_otf_cal === true,
+          mapCoord: opts.map_coord,
+          xAxis,
+          bOrder: opts.b_order,
+          bRegions: opts.b_regions,
+          slice: opts.slice,
+          eliminate: opts.eliminate_list,
+          offX: opts.offx,
+          offY: opts.offy,
+          history,
+          onProgress: (_d, _t) => bar.tick(),
+          warn: (m) => ctx.log.warn(m),
+        }, sink);
+        bar.done();
+        const sf = r.head;
+        for (const t of r.calTsys) {
+          ctx.log.info(`TSYS[${t.pixel}] = ${t.mean.toFixed(3)} +/- ${t.std.toFixed(3)} K`);
+        }
+        ctx.log.info(`NSPEC: ${sf.nspec}  NCHAN: ${sf.nchan}  ICHAN: ${sf.chan0}  bank ${bank}`);
+        ctx.log.info("Pix Nspec  Mean   Std    MAD_std Min     Max     <RMS>  RMS_max  Tsys    Warnings");
+        for (const q of r.quality) {
+          const f3 = (v: number) => v.toFixed(3);
+          ctx.log.info(
+            `${String(q.pixel).padEnd(3)} ${String(q.nspec).padEnd(5)} ${f3(q.mean)} ${f3(q.std)} ${
+              f3(q.madStd)
+            } ${f3(q.min)} ${f3(q.max)} ${f3(q.meanRms)} ${f3(q.maxRms)} ${q.tsys.toFixed(2)} ${q.warnings}`,
+          );
+          if (q.warnings) {
+            ctx.log.warn(`pixel ${q.pixel}: ${q.warnings} (std/mad_std of data (*P) or RMS (*M) above 1.2)`);
+          }
+        }
+        if (tmp) (sink as ReturnType<typeof cdf2SpecSink>).copyTo((b) => ctx.stdout(b));
+      } finally {
+        if (tmp) rmSync(tmp, { recursive: true, force: true });
       }
     }
     return 0;

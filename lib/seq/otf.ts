@@ -6,13 +6,29 @@
 import { openNetcdf } from "../netcdf/mod.ts";
 import type { NcFile } from "../netcdf/types.ts";
 import { findIfproc, findRoachFiles } from "../lmt/seq_files.ts";
+import quickselect from "quickselect";
 import { npMean } from "../num/npstats.ts";
 import { alignDumps, interpAt } from "./align.ts";
-import { axisLabel, axisValues, defaultAxisName, isFrequencyAxis, spectralAxis, type SpectralAxis, velocitySlice, type XAxisName } from "./axis.ts";
+import {
+  axisLabel,
+  axisValues,
+  defaultAxisName,
+  isFrequencyAxis,
+  type SpectralAxis,
+  spectralAxis,
+  velocitySlice,
+  type XAxisName,
+} from "./axis.ts";
 import { azElOffsets, beamOffset } from "./beams.ts";
 import { calTsysSpectrum, otfCalTsys, type TsysSpectrum } from "./cal.ts";
 import { SeqDataError } from "./errors.ts";
-import { type Ifproc, ifprocTsys, mapCoord as mapCoordRule, readIfprocHeader, readIfprocStream } from "./ifproc.ts";
+import {
+  type Ifproc,
+  ifprocTsys,
+  mapCoord as mapCoordRule,
+  readIfprocHeader,
+  readIfprocStream,
+} from "./ifproc.ts";
 import { linePlan, processLine, type Region } from "./line.ts";
 import { pipelineWindows } from "./options.ts";
 import { boardPixels, type PixelDumps, readPixelDumps, reduceBoard, type Stype } from "./reduce.ts";
@@ -61,6 +77,37 @@ export interface PixelQuality {
   warnings: string;
 }
 
+/**
+ * Where {@link reduceOtfMapTo} puts the SpecFile: the header first, then the spectra as blocks of
+ * contiguous rows (each pixel's rows in order; pixels of one board interleave), then Data.RMS.
+ */
+export interface SpecFileSink {
+  /** Preferred rows per block, read after begin(); blocks never cross a multiple of it (HDF5 chunks). */
+  blockRows?: number;
+  /** Everything but the spectra (`head.spectra` is empty; `head.rms` is filled during the run). */
+  begin(head: SpecFile): Promise<void> | void;
+  /** Rows [row0, row0+n) of Data.Spectra, n·nchan float32 values; `data` is reused after the call. */
+  write(row0: number, n: number, data: Float32Array): void;
+  /** All rows were written; `rms` is Data.RMS. */
+  end(rms: Float32Array): Promise<void> | void;
+  /** The run failed after begin(): discard any partial output. */
+  abort(): void;
+}
+
+/** Summary of {@link reduceOtfMapTo}. */
+export interface OtfSummary {
+  /** The SpecFile without spectra (`spectra` is empty, `rms` filled). */
+  head: SpecFile;
+  quality: PixelQuality[];
+  /** Cal-scan Tsys per pixel (mean/std over the band) or scalar IFPROC Tsys. */
+  calTsys: { pixel: number; mean: number; std: number }[];
+  axis: SpectralAxis;
+  axisName: XAxisName;
+  /** Original channel range kept. */
+  c0: number;
+  c1: number;
+}
+
 /** Result of {@link reduceOtfMap}. */
 export interface OtfResult {
   specFile: SpecFile;
@@ -81,7 +128,11 @@ export function roachList(receiver: string, pixList: number[], bank: number): nu
 }
 
 /** Open the IFPROC file of an obsnum (header + stream). */
-export async function openIfproc(root: string, obsnum: number, positions: boolean): Promise<{ nc: NcFile; ifp: Ifproc }> {
+export async function openIfproc(
+  root: string,
+  obsnum: number,
+  positions: boolean,
+): Promise<{ nc: NcFile; ifp: Ifproc }> {
   const path = findIfproc(root, obsnum);
   const nc = await openNetcdf(path);
   const header = readIfprocHeader(nc);
@@ -90,13 +141,21 @@ export async function openIfproc(root: string, obsnum: number, positions: boolea
 }
 
 /** Open the roach boards of an obsnum that carry `pixList`; every requested pixel must be present. */
-export async function openBoards(root: string, obsnum: number, receiver: string, pixList: number[], bank: number): Promise<RoachBoard[]> {
+export async function openBoards(
+  root: string,
+  obsnum: number,
+  receiver: string,
+  pixList: number[],
+  bank: number,
+): Promise<RoachBoard[]> {
   const roaches = roachList(receiver, pixList, bank);
   const files = findRoachFiles(root, obsnum, roaches);
   for (const p of pixList) {
     const r = receiver === "Msip1mm" ? 0 : Math.floor(p / 4) + 4 * bank;
     if (!files.has(r)) {
-      throw new SeqDataError(`pixel ${p} requested but obsnum ${obsnum} has no roach${r} file in ${root}/spectrometer/roach${r}`);
+      throw new SeqDataError(
+        `pixel ${p} requested but obsnum ${obsnum} has no roach${r} file in ${root}/spectrometer/roach${r}`,
+      );
     }
   }
   const boards: RoachBoard[] = [];
@@ -105,7 +164,13 @@ export async function openBoards(root: string, obsnum: number, receiver: string,
 }
 
 /** Cal-scan Tsys spectra per pixel (seq.md §2.3), matched by pixel id. */
-export async function calScanTsys(root: string, calObsnum: number, receiver: string, pixList: number[], bank: number): Promise<Map<number, TsysSpectrum>> {
+export async function calScanTsys(
+  root: string,
+  calObsnum: number,
+  receiver: string,
+  pixList: number[],
+  bank: number,
+): Promise<Map<number, TsysSpectrum>> {
   const { nc, ifp } = await openIfproc(root, calObsnum, false);
   nc.close();
   const boards = await openBoards(root, calObsnum, receiver, pixList, bank);
@@ -125,29 +190,91 @@ export async function calScanTsys(root: string, calObsnum: number, receiver: str
   return out;
 }
 
-/** 1.4826·MAD; large inputs are sampled with a fixed stride (≤ 65536 values) — a display statistic. */
+/** Median of `x` (reordered in place) by selection; NaN-containing inputs fall back to a sort. */
+function medianInPlace(x: Float64Array): number {
+  const n = x.length;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(x[i]!)) {
+      x.sort();
+      return n % 2 ? x[(n - 1) / 2]! : (x[n / 2 - 1]! + x[n / 2]!) / 2;
+    }
+  }
+  const k = n >> 1;
+  quickselect(x as unknown as number[], k, 0, n - 1, (a: number, b: number) => a - b);
+  if (n % 2) return x[k]!;
+  let lo = -Infinity;
+  for (let i = 0; i < k; i++) if (x[i]! > lo) lo = x[i]!;
+  return (lo + x[k]!) / 2;
+}
+
+/** 1.4826·MAD of a sample (the sample is reordered). */
+function madOfSample(s: Float64Array): number {
+  if (s.length === 0) return NaN;
+  const m = medianInPlace(s);
+  for (let i = 0; i < s.length; i++) s[i] = Math.abs(s[i]! - m);
+  return 1.482602218505602 * medianInPlace(s);
+}
+
+/** Stride of the MAD sample of `n` values: at most 65536 values are used (a display statistic). */
+function madStride(n: number): number {
+  return Math.max(1, Math.ceil(n / 65536));
+}
+
+/** 1.4826·MAD; large inputs are sampled with a fixed stride (≤ 65536 values). */
 function madStd(a: Float64Array | Float32Array): number {
-  if (a.length === 0) return NaN;
-  const stride = Math.max(1, Math.ceil(a.length / 65536));
-  const s = Float64Array.from({ length: Math.ceil(a.length / stride) }, (_, i) => a[i * stride]!).sort();
-  const med = (x: Float64Array) => (x.length % 2 ? x[(x.length - 1) / 2]! : (x[x.length / 2 - 1]! + x[x.length / 2]!) / 2);
-  const m = med(s);
-  const d = s.map((v) => Math.abs(v - m)).sort();
-  return 1.482602218505602 * med(d);
+  const stride = madStride(a.length);
+  return madOfSample(Float64Array.from({ length: Math.ceil(a.length / stride) }, (_, i) => a[i * stride]!));
+}
+
+/** Running mean/std/min/max over the finite values, plus the strided MAD sample. */
+class RunningStats {
+  s = 0;
+  ss = 0;
+  n = 0;
+  mn = Infinity;
+  mx = -Infinity;
+  /** Flattened index of the next value. */
+  pos = 0;
+  readonly stride: number;
+  readonly sample: Float64Array;
+  constructor(total: number) {
+    this.stride = madStride(total);
+    this.sample = new Float64Array(Math.ceil(total / this.stride));
+  }
+  add(a: Float32Array, from: number, len: number): void {
+    let s = this.s, ss = this.ss, n = this.n, mn = this.mn, mx = this.mx;
+    for (let i = from; i < from + len; i++) {
+      const v = a[i]!;
+      if (v - v !== 0) continue; // not finite
+      s += v;
+      ss += v * v;
+      n++;
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    this.s = s, this.ss = ss, this.n = n, this.mn = mn, this.mx = mx;
+    const stride = this.stride, p0 = this.pos;
+    let k = Math.ceil(p0 / stride);
+    for (let q = k * stride; q < p0 + len; q += stride) this.sample[k++] = a[from + q - p0]!;
+    this.pos = p0 + len;
+  }
+  result(): { mean: number; std: number; min: number; max: number; madStd: number } {
+    const mean = this.s / this.n;
+    return {
+      mean,
+      std: Math.sqrt(Math.max(0, this.ss / this.n - mean * mean)),
+      min: this.mn,
+      max: this.mx,
+      madStd: madOfSample(this.sample),
+    };
+  }
 }
 
 function stats(a: Float32Array): { mean: number; std: number; min: number; max: number } {
-  let s = 0, ss = 0, mn = Infinity, mx = -Infinity, n = 0;
-  for (const v of a) {
-    if (!Number.isFinite(v)) continue;
-    s += v;
-    ss += v * v;
-    n++;
-    if (v < mn) mn = v;
-    if (v > mx) mx = v;
-  }
-  const mean = s / n;
-  return { mean, std: Math.sqrt(Math.max(0, ss / n - mean * mean)), min: mn, max: mx };
+  const r = new RunningStats(a.length);
+  r.add(a, 0, a.length);
+  const { mean, std, min, max } = r.result();
+  return { mean, std, min, max };
 }
 
 function isoSeconds(t: number): string {
@@ -155,27 +282,59 @@ function isoSeconds(t: number): string {
 }
 
 /**
- * Reduce one SEQ OTF map obsnum and bank to a SpecFile. Memory: the SpecFile plus one chunk of raw
- * rows and the per-pixel reference means (stype 0 also holds each board's dumps over the slice).
+ * Reduce one SEQ OTF map obsnum and bank to a SpecFile held in memory (see {@link reduceOtfMapTo}).
  */
 export async function reduceOtfMap(o: OtfOptions): Promise<OtfResult> {
+  let spectra = new Float32Array(0);
+  let nc = 0;
+  const r = await reduceOtfMapTo(o, {
+    begin(head) {
+      nc = head.nchan;
+      spectra = new Float32Array(head.nspec * head.nchan);
+    },
+    write(row0, _n, data) {
+      spectra.set(data, row0 * nc);
+    },
+    end() {},
+    abort() {},
+  });
+  const { head, ...rest } = r;
+  return { ...rest, specFile: { ...head, spectra } };
+}
+
+/**
+ * Reduce one SEQ OTF map obsnum and bank, streaming the SpecFile to `sink`. Memory: the SpecFile's
+ * small per-spectrum arrays, one chunk of raw rows, one block of output rows per pixel of a board and
+ * the per-pixel reference means (stype 0 also holds each board's dumps over the slice) — not the
+ * spectra, and nothing that grows with the raw size beyond the per-dump bookkeeping.
+ */
+export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise<OtfSummary> {
   const warn = o.warn ?? (() => {});
   const { nc: mapNc, ifp } = await openIfproc(o.root, o.obsnum, true);
   const h = ifp.header;
   let mapNcOpen = true;
+  let sinkOpen = false;
   const boards: RoachBoard[] = [];
   try {
-    if (h.obsPgm === "Cal") throw new SeqDataError(`${h.path}: obsnum ${o.obsnum} is a Cal observation, not a map`);
+    if (h.obsPgm === "Cal") {
+      throw new SeqDataError(`${h.path}: obsnum ${o.obsnum} is a Cal observation, not a map`);
+    }
     const mc = mapCoordRule(h, o.mapCoord);
     if (o.bank < 0 || o.bank >= Math.max(1, h.numBands)) {
-      throw new SeqDataError(`${h.path}: bank ${o.bank} requested but the observation has ${h.numBands} bank(s)`);
+      throw new SeqDataError(
+        `${h.path}: bank ${o.bank} requested but the observation has ${h.numBands} bank(s)`,
+      );
     }
     // --- calibration
     let calSpec: Map<number, TsysSpectrum> | null = null;
     let ifpTsys: Float64Array | null = null;
     const calTsys: OtfResult["calTsys"] = [];
     if (!o.useOtfCal || !o.useCal) {
-      if (!(h.calObsNum > 0)) throw new SeqDataError(`${h.path}: Header.IfProc.CalObsNum is ${h.calObsNum}: no Cal scan for obsnum ${o.obsnum}`);
+      if (!(h.calObsNum > 0)) {
+        throw new SeqDataError(
+          `${h.path}: Header.IfProc.CalObsNum is ${h.calObsNum}: no Cal scan for obsnum ${o.obsnum}`,
+        );
+      }
       if (o.useCal) {
         calSpec = await calScanTsys(o.root, h.calObsNum, h.receiver, o.pixList, o.bank);
         for (const p of o.pixList) {
@@ -197,13 +356,17 @@ export async function reduceOtfMap(o: OtfOptions): Promise<OtfResult> {
     const nchan0 = boards[0]!.nchan;
     for (const b of boards) {
       if (b.nchan !== nchan0 || b.bandwidthMHz !== boards[0]!.bandwidthMHz) {
-        throw new SeqDataError(`${b.path}: ${b.nchan} channels / ${b.bandwidthMHz} MHz differ from ${boards[0]!.path}`);
+        throw new SeqDataError(
+          `${b.path}: ${b.nchan} channels / ${b.bandwidthMHz} MHz differ from ${boards[0]!.path}`,
+        );
       }
     }
     const axis = spectralAxis(h, o.bank, nchan0, boards[0]!.bandwidthMHz);
     const axisName = o.xAxis ?? defaultAxisName(axis);
     if (isFrequencyAxis(axisName)) {
-      throw new SeqDataError(`x_axis ${axisName} is not supported by process_otf_map: the SpecFile axis must be a velocity (VLSR, VBARY, VSKY, VSRC)`);
+      throw new SeqDataError(
+        `x_axis ${axisName} is not supported by process_otf_map: the SpecFile axis must be a velocity (VLSR, VBARY, VSKY, VSRC)`,
+      );
     }
     const xfull = axisValues(axis, axisName);
     const win = pipelineWindows(h.velocity);
@@ -211,12 +374,18 @@ export async function reduceOtfMap(o: OtfOptions): Promise<OtfResult> {
     const bRegions = o.bRegions ?? win.bRegions;
     const sl = velocitySlice(axis, axisName, slice[0], slice[1]);
     const c0 = sl.c0, c1 = sl.c1;
-    if (sl.clipped) warn(`slice [${slice}] km/s extends beyond the band: clipped to channels ${c0}..${c1 - 1}`);
+    if (sl.clipped) {
+      warn(`slice [${slice}] km/s extends beyond the band: clipped to channels ${c0}..${c1 - 1}`);
+    }
     const nc = c1 - c0;
     const x = xfull.slice(c0, c1);
     const plan = linePlan(c0, x, bRegions, o.bOrder, o.eliminate);
     if (o.bOrder >= 0 && plan.base.length <= o.bOrder) {
-      throw new SeqDataError(`b_regions ${JSON.stringify(bRegions)} select ${plan.base.length} channels of the slice: too few for a baseline of order ${o.bOrder}`);
+      throw new SeqDataError(
+        `b_regions ${
+          JSON.stringify(bRegions)
+        } select ${plan.base.length} channels of the slice: too few for a baseline of order ${o.bOrder}`,
+      );
     }
     const pix = new Map<number, PixelDumps>();
     for (const b of boards) {
@@ -232,9 +401,14 @@ export async function reduceOtfMap(o: OtfOptions): Promise<OtfResult> {
       for (const p of o.pixList) {
         const d = pix.get(p)!;
         const st = d.states;
-        const blocks = (rs: [number, number][]) => rs.map(([a, b]) => readPixelDumps(d, Int32Array.from({ length: b - a + 1 }, (_, i) => a + i)));
+        const blocks = (rs: [number, number][]) =>
+          rs.map(([a, b]) => readPixelDumps(d, Int32Array.from({ length: b - a + 1 }, (_, i) => a + i)));
         const ts = otfCalTsys(blocks(st.hotRanges), blocks(st.skyRanges), d.board.nchan);
-        if (ts.length === 0) throw new SeqDataError(`obsnum ${o.obsnum} pixel ${p}: --use_otf_cal given but the map has no HOT/SKY blocks`);
+        if (ts.length === 0) {
+          throw new SeqDataError(
+            `obsnum ${o.obsnum} pixel ${p}: --use_otf_cal given but the map has no HOT/SKY blocks`,
+          );
+        }
         otf.set(p, ts);
         ncal = Math.max(ncal, ts.length);
         calTsys.push({ pixel: p, mean: ts[0]!.mean, std: NaN });
@@ -250,7 +424,6 @@ export async function reduceOtfMap(o: OtfOptions): Promise<OtfResult> {
       offset.set(p, acc);
       acc += counts[i]!;
     });
-    const spectra = new Float32Array(nspec * nc);
     const rms = new Float32Array(nspec);
     const pixel = new Int32Array(nspec);
     const sequence = new Int32Array(nspec);
@@ -280,55 +453,14 @@ export async function reduceOtfMap(o: OtfOptions): Promise<OtfResult> {
     // Tsys rows
     const pi = (p: number) => p; // Data.Tsys rows are indexed by pixel id
     const sliceOf = (t: Float32Array) => t.subarray(c0, c1);
-    if (calSpec) for (const p of o.pixList) tsysOut.set(sliceOf(calSpec.get(p)!.tsys), (0 * npix + pi(p)) * nc);
+    if (calSpec) {
+      for (const p of o.pixList) tsysOut.set(sliceOf(calSpec.get(p)!.tsys), (0 * npix + pi(p)) * nc);
+    }
     if (otf) {
-      for (const p of o.pixList) otf.get(p)!.forEach((t, k) => tsysOut.set(sliceOf(t.tsys), (k * npix + pi(p)) * nc));
-    }
-    // --- reduction, board by board
-    const tsysFor = (p: PixelDumps, istart: number): Float32Array | number => {
-      if (otf) {
-        const hr = p.states.hotRanges;
-        let k = -1;
-        for (let i = 0; i < hr.length; i++) if (hr[i]![1] < istart - 1) k = i;
-        if (k < 0) throw new SeqDataError(`obsnum ${o.obsnum} pixel ${p.pixel}: --use_otf_cal: no HOT block precedes the ON block at dump ${istart}`);
-        return sliceOf(otf.get(p.pixel)![k]!.tsys);
+      for (const p of o.pixList) {
+        otf.get(p)!.forEach((t, k) => tsysOut.set(sliceOf(t.tsys), (k * npix + pi(p)) * nc));
       }
-      if (calSpec) return sliceOf(calSpec.get(p.pixel)!.tsys);
-      return ifpTsys![p.pixel] ?? NaN;
-    };
-    const work = new Float64Array(nc);
-    let done = 0;
-    for (const b of boards) {
-      const ps = o.pixList.filter((p) => pix.get(p)!.board === b).map((p) => pix.get(p)!);
-      ps.sort((a, c) => a.input - c.input);
-      reduceBoard(b, ps, { stype: o.stype, c0, nc, tsysFor }, (p, j, spec) => {
-        work.set(spec);
-        const r = processLine(plan, work);
-        const row = offset.get(p.pixel)! + j;
-        spectra.set(work, row * nc);
-        rms[row] = r;
-      });
-      o.onProgress?.(++done, boards.length);
     }
-    // --- quality table
-    const quality: PixelQuality[] = o.pixList.map((p) => {
-      const off = offset.get(p)!, n = pix.get(p)!.states.ons.length;
-      const data = spectra.subarray(off * nc, (off + n) * nc);
-      const r = rms.subarray(off, off + n);
-      const st = stats(data);
-      const md = madStd(data);
-      const rs = stats(r);
-      const rmd = madStd(r);
-      let w = "";
-      if (st.std / md > 1.2) w += ` *P ${(st.std / md).toFixed(2)}`;
-      if (rs.std / rmd > 1.2) w += ` *M ${(rs.std / rmd).toFixed(2)}`;
-      let tsys = NaN;
-      if (ncal > 0) {
-        const row = tsysOut.subarray(p * nc, p * nc + nc);
-        tsys = row.reduce((a, v) => a + v, 0) / nc;
-      } else if (ifpTsys) tsys = ifpTsys[p] ?? NaN;
-      return { pixel: p, nspec: n, mean: st.mean, std: st.std, madStd: md, min: st.min, max: st.max, meanRms: rs.mean, maxRms: rs.max, tsys, warnings: w.trim() };
-    });
     const deg = 180 / Math.PI;
     const sf: SpecFile = {
       version: SPECFILE_VERSION,
@@ -387,14 +519,107 @@ export async function reduceOtfMap(o: OtfOptions): Promise<OtfResult> {
       xPos,
       yPos,
       rms,
-      spectra,
+      spectra: new Float32Array(0),
       tsys: tsysOut,
+      ...(ncal === 0 && ifpTsys ? { scalarTsys: ifpTsys } : {}),
     };
-    return { specFile: sf, quality, calTsys, axis, axisName, c0, c1 };
+    // --- reduction, board by board, rows streamed to the sink in blocks
+    const tsysFor = (p: PixelDumps, istart: number): Float32Array | number => {
+      if (otf) {
+        const hr = p.states.hotRanges;
+        let k = -1;
+        for (let i = 0; i < hr.length; i++) if (hr[i]![1] < istart - 1) k = i;
+        if (k < 0) {
+          throw new SeqDataError(
+            `obsnum ${o.obsnum} pixel ${p.pixel}: --use_otf_cal: no HOT block precedes the ON block at dump ${istart}`,
+          );
+        }
+        return sliceOf(otf.get(p.pixel)![k]!.tsys);
+      }
+      if (calSpec) return sliceOf(calSpec.get(p.pixel)!.tsys);
+      return ifpTsys![p.pixel] ?? NaN;
+    };
+    sinkOpen = true;
+    await sink.begin(sf);
+    const blockRows = Math.max(
+      1,
+      Math.floor(sink.blockRows ?? Math.min(1024, Math.max(1, Math.floor((1 << 20) / (nc * 4))))),
+    );
+    const running = new Map<number, RunningStats>();
+    for (let i = 0; i < o.pixList.length; i++) running.set(o.pixList[i]!, new RunningStats(counts[i]! * nc));
+    const work = new Float64Array(nc);
+    const bufs: { data: Float32Array; row0: number; n: number; pixel: number }[] = [];
+    const flush = (bb: (typeof bufs)[number]) => {
+      if (bb.n === 0) return;
+      sink.write(bb.row0, bb.n, bb.n * nc === bb.data.length ? bb.data : bb.data.subarray(0, bb.n * nc));
+      running.get(bb.pixel)!.add(bb.data, 0, bb.n * nc);
+      bb.n = 0;
+    };
+    let done = 0;
+    for (const b of boards) {
+      const ps = o.pixList.filter((p) => pix.get(p)!.board === b).map((p) => pix.get(p)!);
+      ps.sort((a, c) => a.input - c.input);
+      const slotOf = new Map<number, (typeof bufs)[number]>();
+      ps.forEach((p, k) => {
+        bufs[k] ??= { data: new Float32Array(blockRows * nc), row0: 0, n: 0, pixel: p.pixel };
+        bufs[k]!.pixel = p.pixel;
+        bufs[k]!.n = 0;
+        slotOf.set(p.pixel, bufs[k]!);
+      });
+      reduceBoard(b, ps, { stype: o.stype, c0, nc, tsysFor }, (p, j, spec) => {
+        work.set(spec);
+        const r = processLine(plan, work);
+        const row = offset.get(p.pixel)! + j;
+        rms[row] = r;
+        const bb = slotOf.get(p.pixel)!;
+        if (bb.n > 0 && bb.row0 + bb.n !== row) flush(bb);
+        if (bb.n === 0) bb.row0 = row;
+        bb.data.set(work, bb.n * nc);
+        bb.n++;
+        const last = j === p.states.ons.length - 1;
+        if (bb.n === blockRows || (row + 1) % blockRows === 0 || last) flush(bb);
+      });
+      for (const bb of slotOf.values()) flush(bb);
+      o.onProgress?.(++done, boards.length);
+    }
+    // --- quality table
+    const quality: PixelQuality[] = o.pixList.map((p) => {
+      const off = offset.get(p)!, n = pix.get(p)!.states.ons.length;
+      const st = running.get(p)!.result();
+      const r = rms.subarray(off, off + n);
+      const rs = stats(r);
+      const rmd = madStd(r);
+      let w = "";
+      if (st.std / st.madStd > 1.2) w += ` *P ${(st.std / st.madStd).toFixed(2)}`;
+      if (rs.std / rmd > 1.2) w += ` *M ${(rs.std / rmd).toFixed(2)}`;
+      let tsys = NaN;
+      if (ncal > 0) {
+        const row = tsysOut.subarray(p * nc, p * nc + nc);
+        tsys = row.reduce((a, v) => a + v, 0) / nc;
+      } else if (ifpTsys) tsys = ifpTsys[p] ?? NaN;
+      return {
+        pixel: p,
+        nspec: n,
+        mean: st.mean,
+        std: st.std,
+        madStd: st.madStd,
+        min: st.min,
+        max: st.max,
+        meanRms: rs.mean,
+        maxRms: rs.max,
+        tsys,
+        warnings: w.trim(),
+      };
+    });
+    await sink.end(rms);
+    sinkOpen = false;
+    return { head: sf, quality, calTsys, axis, axisName, c0, c1 };
+  } catch (e) {
+    if (sinkOpen) sink.abort();
+    throw e;
   } finally {
     if (mapNcOpen) mapNc.close();
     mapNcOpen = false;
     for (const b of boards) b.nc.close();
   }
 }
-

@@ -80,6 +80,11 @@ export interface SpecFile {
   rms: Float32Array;
   spectra: Float32Array;
   tsys: Float32Array;
+  /**
+   * Scalar IFPROC Tsys by pixel id (run without a Tsys spectrum, ncal = 0). Only used to write a
+   * netCDF-4 file with ncal = 0 and chan0 = 0 (see {@link specFileModel}).
+   */
+  scalarTsys?: Float64Array;
 }
 
 const LINE_VARS: [keyof SpecLineData, string, "int" | "double", string | undefined][] = [
@@ -110,16 +115,48 @@ const LINE_VARS: [keyof SpecLineData, string, "int" | "double", string | undefin
   ["xType", "XType", "int", undefined],
 ];
 
+/** Options of {@link specFileModel}. */
+export interface SpecFileModelOptions {
+  /** Leave `Data.Spectra` and `Data.RMS` without data, for a streaming writer to fill. */
+  streaming?: boolean;
+}
+
+/**
+ * The Data.Tsys layout to write: netCDF-4 cannot hold two unlimited dimensions, so a run without a
+ * Tsys spectrum (ncal = 0) whose slice starts at channel 0 (chan0 = 0) gets one cal row holding each
+ * pixel's scalar IFPROC Tsys over all channels (ncal = 1).
+ */
+function tsysLayout(sf: SpecFile, cdf3: boolean): { ncal: number; tsys: Float32Array } {
+  if (cdf3 || sf.ncal > 0 || sf.chan0 > 0) return { ncal: sf.ncal, tsys: sf.tsys };
+  const t = new Float32Array(sf.npix * sf.nchan);
+  for (let p = 0; p < sf.npix; p++) t.fill(sf.scalarTsys?.[p] ?? 0, p * sf.nchan, (p + 1) * sf.nchan);
+  return { ncal: 1, tsys: t };
+}
+
 /**
  * The netCDF write model of a SpecFile. `flavour` "netcdf4" reproduces the original layout
- * (0-length ncal/chan0 are unlimited dims); "cdf3" follows the netCDF-3 rules of the module doc.
+ * (0-length ncal/chan0 are unlimited dims; with both 0, ncal = 1 as {@link tsysLayout});
+ * "cdf3" follows the netCDF-3 rules of the module doc.
  */
-export function specFileModel(sf: SpecFile, flavour: "netcdf4" | "cdf3" = "netcdf4"): NcWriteModel {
-  const scalar = (name: string, type: "int" | "float" | "double", value: number, attrs?: Record<string, string>): NcWriteVariable => ({
+export function specFileModel(
+  sf: SpecFile,
+  flavour: "netcdf4" | "cdf3" = "netcdf4",
+  opts: SpecFileModelOptions = {},
+): NcWriteModel {
+  const scalar = (
+    name: string,
+    type: "int" | "float" | "double",
+    value: number,
+    attrs?: Record<string, string>,
+  ): NcWriteVariable => ({
     name,
     type,
     dimensions: [],
-    data: type === "int" ? new Int32Array([value]) : type === "float" ? new Float32Array([value]) : new Float64Array([value]),
+    data: type === "int"
+      ? new Int32Array([value])
+      : type === "float"
+      ? new Float32Array([value])
+      : new Float64Array([value]),
     ...(attrs ? { attributes: attrs } : {}),
   });
   const text = (name: string, dim: string, value: string, max: number): NcWriteVariable => ({
@@ -129,16 +166,17 @@ export function specFileModel(sf: SpecFile, flavour: "netcdf4" | "cdf3" = "netcd
     data: value.slice(0, max),
   });
   const cdf3 = flavour === "cdf3";
-  if (!cdf3 && sf.ncal === 0 && sf.chan0 === 0) {
-    throw new SeqDataError("cannot write a netCDF-4 SpecFile with both ncal = 0 and chan0 = 0 (two unlimited dimensions); use the netCDF-3 form");
-  }
+  const { ncal, tsys } = tsysLayout(sf, cdf3);
+  const open = opts.streaming === true;
   const dims: NcWriteModel["dimensions"] = [
     { name: "nspec", size: sf.nspec },
     { name: "nchan", size: sf.nchan },
     { name: "nlabel", size: 20 },
     { name: "nhist", size: 512 },
     { name: "npix", size: sf.npix },
-    cdf3 ? { name: "ncal", size: sf.ncal, unlimited: true } : { name: "ncal", size: sf.ncal, ...(sf.ncal === 0 ? { unlimited: true } : {}) },
+    cdf3
+      ? { name: "ncal", size: ncal, unlimited: true }
+      : { name: "ncal", size: ncal, ...(ncal === 0 ? { unlimited: true } : {}) },
     { name: "nchan0", size: sf.nchan0 },
   ];
   if (!(cdf3 && sf.chan0 === 0)) {
@@ -159,7 +197,13 @@ export function specFileModel(sf: SpecFile, flavour: "netcdf4" | "cdf3" = "netcd
     text("Header.Obs.DateObs", "nlabel", sf.dateObs, 19),
     text("Header.Obs.Receiver", "nlabel", sf.receiver, 19),
     scalar("Header.Line.NChannels", "int", sf.nchan),
-    { name: "Header.Line.ChannelNumber", type: "int", dimensions: ["nchan"], data: sf.channelNumber, attributes: { long_name: "Channel Number" } },
+    {
+      name: "Header.Line.ChannelNumber",
+      type: "int",
+      dimensions: ["nchan"],
+      data: sf.channelNumber,
+      attributes: { long_name: "Channel Number" },
+    },
     scalar("Header.SpectrumAxis.CDELT", "double", sf.cdelt),
     scalar("Header.SpectrumAxis.CRPIX", "double", sf.crpix),
     scalar("Header.SpectrumAxis.CRVAL", "double", sf.crval),
@@ -172,11 +216,41 @@ export function specFileModel(sf: SpecFile, flavour: "netcdf4" | "cdf3" = "netcd
     ),
     { name: "Data.Pixel", type: "int", dimensions: ["nspec"], data: sf.pixel },
     { name: "Data.Sequence", type: "int", dimensions: ["nspec"], data: sf.sequence },
-    { name: "Data.XPos", type: "float", dimensions: ["nspec"], data: sf.xPos, attributes: { units: "arcsec" } },
-    { name: "Data.YPos", type: "float", dimensions: ["nspec"], data: sf.yPos, attributes: { units: "arcsec" } },
-    { name: "Data.RMS", type: "float", dimensions: ["nspec"], data: sf.rms, attributes: { units: "K" } },
-    { name: "Data.Spectra", type: "float", dimensions: ["nspec", "nchan"], data: sf.spectra, attributes: { units: "K" } },
-    { name: "Data.Tsys", type: "float", dimensions: ["ncal", "npix", "nchan"], data: sf.tsys, attributes: { units: "K" } },
+    {
+      name: "Data.XPos",
+      type: "float",
+      dimensions: ["nspec"],
+      data: sf.xPos,
+      attributes: { units: "arcsec" },
+    },
+    {
+      name: "Data.YPos",
+      type: "float",
+      dimensions: ["nspec"],
+      data: sf.yPos,
+      attributes: { units: "arcsec" },
+    },
+    {
+      name: "Data.RMS",
+      type: "float",
+      dimensions: ["nspec"],
+      ...(open ? {} : { data: sf.rms }),
+      attributes: { units: "K" },
+    },
+    {
+      name: "Data.Spectra",
+      type: "float",
+      dimensions: ["nspec", "nchan"],
+      ...(open ? {} : { data: sf.spectra }),
+      attributes: { units: "K" },
+    },
+    {
+      name: "Data.Tsys",
+      type: "float",
+      dimensions: ["ncal", "npix", "nchan"],
+      data: tsys,
+      attributes: { units: "K" },
+    },
   ];
   const model: NcWriteModel = { dimensions: dims, variables };
   if (cdf3) model.attributes = { chan0: sf.chan0, nchan0: sf.nchan0 };
@@ -227,12 +301,16 @@ export function specFileFromNc(nc: NcFile): SpecFile {
     chan0: attrNum("chan0") ?? dim("chan0") ?? 0,
     ncal: tsys.length / (npix * nchan) || 0,
     npix,
-    channelNumber: nc.has("Header.Line.ChannelNumber") ? i32("Header.Line.ChannelNumber") : new Int32Array(nchan),
+    channelNumber: nc.has("Header.Line.ChannelNumber")
+      ? i32("Header.Line.ChannelNumber")
+      : new Int32Array(nchan),
     cdelt: num(nc, "Header.SpectrumAxis.CDELT"),
     crpix: num(nc, "Header.SpectrumAxis.CRPIX"),
     crval: num(nc, "Header.SpectrumAxis.CRVAL"),
     ctype: s("Header.SpectrumAxis.CTYPE"),
-    caxis: nc.has("Header.SpectrumAxis.CAXIS") ? nc.readNumbers("Header.SpectrumAxis.CAXIS") : new Float64Array(nchan),
+    caxis: nc.has("Header.SpectrumAxis.CAXIS")
+      ? nc.readNumbers("Header.SpectrumAxis.CAXIS")
+      : new Float64Array(nchan),
     line,
     pixel: i32("Data.Pixel"),
     sequence: nc.has("Data.Sequence") ? i32("Data.Sequence") : new Int32Array(nspec),
