@@ -180,6 +180,11 @@ function writeInRowBlocks(
   }
 }
 
+/** Row where the next append() goes. */
+function next(b: BuiltVar): number {
+  return b.record ? b.shape[0]! : b.cursor;
+}
+
 /** How a variable was laid down by {@link build}. */
 interface BuiltVar {
   v: NcWriteVariable;
@@ -189,6 +194,8 @@ interface BuiltVar {
   record: boolean;
   /** Rows of a chunk (first dimension), 0 for contiguous datasets. */
   chunkRows: number;
+  /** Fixed-size variables: rows written by append() so far (where the next append goes). */
+  cursor: number;
 }
 
 interface Built {
@@ -260,7 +267,7 @@ function build(f: H5File, file: string, model: NcWriteModel, streaming: boolean,
       ds.create_attribute("_Netcdf4Dimid", new Int32Array([dimid]), [], "<i");
     }
     writeAttrs(ds as unknown as HasAttrs, v.attributes, v.attributeTypes, v.type);
-    vars.set(v.name, { v, ds, shape: shape.slice(), record, chunkRows });
+    vars.set(v.name, { v, ds, shape: shape.slice(), record, chunkRows, cursor: 0 });
     return ds;
   };
 
@@ -433,10 +440,21 @@ export class Nc4Writer {
     }
   }
 
-  /** Rows a record variable holds so far (written + buffered); the size of a fixed one's first dimension. */
+  /**
+   * Rows a record variable holds so far (written + buffered); for a fixed-size variable, the
+   * rows {@link append} has filled so far.
+   */
   rows(name: string): number {
     const b = this.#var(name);
-    return b.shape[0]! + (this.#buffers.get(name)?.rows ?? 0);
+    return next(b) + (this.#buffers.get(name)?.rows ?? 0);
+  }
+
+  /**
+   * Rows (first dimension) of one HDF5 chunk of a variable; 0 for a contiguous one.
+   * {@link writeSlab} is fastest with row blocks that start and end on multiples of it.
+   */
+  chunkRows(name: string): number {
+    return this.#var(name).chunkRows;
   }
 
   /** Number of records the file will have if closed now (largest record-variable row count). */
@@ -447,14 +465,16 @@ export class Nc4Writer {
   }
 
   /**
-   * Append `nrows` rows (default: all of `data`) to a record variable. `data` holds
+   * Append `nrows` rows (default: all of `data`) to a variable: a record variable grows; a
+   * fixed-size one (rank ≥ 1) is filled from row 0 on, up to its first dimension. `data` holds
    * `nrows × (product of the inner dimensions)` values in C order (char: strings, string rows or
-   * bytes). The values are copied; the caller may reuse `data` at once.
+   * bytes). Rows are buffered and handed to HDF5 as whole chunks. The values are copied; the
+   * caller may reuse `data` at once.
    */
   append(name: string, data: WriteData, nrows?: number): void {
     const b = this.#var(name);
-    if (!b.record) {
-      throw new NetcdfError(this.path, "append() needs a record variable (first dimension unlimited)", name);
+    if (b.shape.length === 0) {
+      throw new NetcdfError(this.path, "append() needs a variable with dimensions", name);
     }
     const rowSize = product(b.shape.slice(1));
     const values = this.#values(b, data, nrows, rowSize);
@@ -462,14 +482,26 @@ export class Nc4Writer {
     if (!Number.isInteger(n)) {
       throw new NetcdfError(this.path, `${values.length} values are not whole rows of ${rowSize}`, name);
     }
+    if (!b.record && this.rows(name) + n > b.shape[0]!) {
+      throw new NetcdfError(
+        this.path,
+        `${n} more rows exceed the ${b.shape[0]} rows of dimension ${b.v.dimensions[0]} (${
+          this.rows(name)
+        } written)`,
+        name,
+      );
+    }
     if (n === 0) return;
     this.#guard(name, () => {
       if (rowSize === 0) {
-        b.shape[0] = b.shape[0]! + n;
-        b.ds.resize(b.shape);
+        if (b.record) {
+          b.shape[0] = b.shape[0]! + n;
+          b.ds.resize(b.shape);
+        } else b.cursor += n;
         return;
       }
-      const cr = b.chunkRows;
+      // contiguous (small fixed) datasets are buffered whole
+      const cr = b.chunkRows || b.shape[0]!;
       const chunkBytes = rowSize * esizeOf(b.v.type) * cr;
       const maxDirect = Math.max(1, Math.floor(MAX_CALL_BYTES / chunkBytes)) * cr;
       // rows are collected until several whole chunks can go to HDF5 in one call
@@ -477,8 +509,11 @@ export class Nc4Writer {
       let buf = this.#buffers.get(name);
       let from = 0;
       while (from < n) {
-        const aligned = b.shape[0]! % cr === 0;
-        const toBoundary = bufChunks * cr - (b.shape[0]! % cr);
+        const aligned = next(b) % cr === 0;
+        const toBoundary = Math.min(
+          bufChunks * cr - (next(b) % cr),
+          b.record ? Infinity : b.shape[0]! - next(b),
+        );
         if ((!buf || buf.rows === 0) && aligned && n - from >= bufChunks * cr) {
           // whole chunks straight from the caller's array
           const direct = Math.min(Math.floor((n - from) / cr) * cr, maxDirect);
@@ -487,7 +522,7 @@ export class Nc4Writer {
           continue;
         }
         if (!buf) {
-          const len = bufChunks * cr * rowSize;
+          const len = (b.record ? bufChunks * cr : Math.min(bufChunks * cr, b.shape[0]!)) * rowSize;
           buf = { data: b.v.type === "char" ? new Uint8Array(len) : new (ctorOf(b.v.type))(len), rows: 0 };
           this.#buffers.set(name, buf);
         }
@@ -621,9 +656,11 @@ export class Nc4Writer {
 
   /** Hand `nrows` rows to HDF5 after the rows already in the file (extends the dataset). */
   #writeRows(b: BuiltVar, values: NumericArray | Uint8Array, nrows: number): void {
-    const r0 = b.shape[0]!;
-    b.shape[0] = r0 + nrows;
-    b.ds.resize(b.shape);
+    const r0 = next(b);
+    if (b.record) {
+      b.shape[0] = r0 + nrows;
+      b.ds.resize(b.shape);
+    } else b.cursor = r0 + nrows;
     const payload = b.v.type === "char" ? charStrings(values as Uint8Array) : values;
     b.ds.write_slice(
       [[r0, r0 + nrows], ...b.shape.slice(1).map((s): [number, number] => [0, s])],

@@ -242,7 +242,7 @@ Deno.test({
   },
 });
 
-Deno.test("Nc4Writer.writeSlab(): pre-sized chunked and small fixed variables, record growth, unequal record counts", async () => {
+Deno.test("Nc4Writer.writeSlab() and append() on fixed variables: pre-sized chunked and small ones, record growth, unequal record counts", async () => {
   const { dir, cleanup } = tempDir();
   try {
     const p = join(dir, "slab.nc");
@@ -256,6 +256,8 @@ Deno.test("Nc4Writer.writeSlab(): pre-sized chunked and small fixed variables, r
       variables: [
         { name: "cube", type: "double", dimensions: ["y", "x"] }, // 12 000 B > chunkBytes: pre-sized
         { name: "small", type: "short", dimensions: ["k"] }, // ≤ chunk: netCDF default fill
+        { name: "grid", type: "float", dimensions: ["y", "x"] }, // filled by append()
+        { name: "few", type: "int", dimensions: ["k"] }, // contiguous, filled by append()
         { name: "a", type: "int", dimensions: ["time"] },
         { name: "b", type: "float", dimensions: ["time", "k"] },
       ],
@@ -269,6 +271,23 @@ Deno.test("Nc4Writer.writeSlab(): pre-sized chunked and small fixed variables, r
     w.writeSlab("a", [10], [2], [10, 11]); // grows the record variable past its rows
     w.append("a", [12]);
     w.append("b", new Float32Array([1, 2, 3, 4, 5, 6]));
+    assert.equal(w.chunkRows("grid"), 10);
+    assert.equal(w.chunkRows("few"), 0);
+    let row = 0;
+    for (const n of [7, 1, 13, 9]) {
+      w.append(
+        "grid",
+        Float32Array.from({ length: n * 50 }, (_, i) => (row + Math.floor(i / 50)) * 1000 + (i % 50)),
+      );
+      row += n;
+      assert.equal(w.rows("grid"), row);
+    }
+    assert.throws(
+      () => w.append("grid", new Float32Array(50)),
+      /1 more rows exceed the 30 rows of dimension y \(30 written\)/,
+    );
+    w.append("few", [5, 6]);
+    assert.throws(() => w.append("few", [7, 8]), /variable few: 2 more rows exceed the 3 rows/);
     assert.equal(w.rows("a"), 13);
     assert.equal(w.rows("b"), 2);
     assert.equal(w.numrecs, 13);
@@ -283,6 +302,9 @@ Deno.test("Nc4Writer.writeSlab(): pre-sized chunked and small fixed variables, r
       }
     }
     assert.deepEqual(f.read("small"), new Int16Array([-32767, 42, -32767]));
+    const grid = f.read("grid") as Float32Array;
+    assert.ok(grid.every((v, i) => v === Math.floor(i / 50) * 1000 + (i % 50)), "grid rows");
+    assert.deepEqual(f.read("few"), new Int32Array([5, 6, -2147483647]));
     assert.deepEqual(f.read("a"), new Int32Array([1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 10, 11, 12]));
     const b = f.read("b") as Float32Array;
     assert.equal(b.length, 39, "b extended to 13 records");
@@ -304,7 +326,7 @@ Deno.test("Nc4Writer: abort() and failed calls leave no file; errors name the fi
       e instanceof NetcdfError && e.message.startsWith(p) && re.test(e.message);
     assert.throws(
       () => w.append("Header.Mode.Clock", [1]),
-      err(/variable Header\.Mode\.Clock: append\(\) needs a record variable/),
+      err(/variable Header\.Mode\.Clock: append\(\) needs a variable with dimensions/),
     );
     assert.throws(() => w.append("nope", [1]), err(/variable nope: no such variable/));
     assert.throws(
