@@ -127,7 +127,7 @@ export interface GridResult {
 }
 
 function defaultChunk(nz: number): number {
-  return Math.max(16, Math.min(4096, Math.floor((8 << 20) / (4 * Math.max(1, nz)))));
+  return Math.max(64, Math.min(4096, Math.floor((1 << 20) / (4 * Math.max(1, nz)))));
 }
 
 function ntotalOf(tables: SpecFileTable[]): number {

@@ -6,14 +6,47 @@
  *
  * @module
  */
-import { existsSync, rmSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, rmSync } from "node:fs";
 import { firstImage, readFits } from "../fits/mod.ts";
-import { openNetcdf, openNetcdfBytes } from "../netcdf/mod.ts";
+import { openCdf3, openCdf3Bytes } from "../netcdf/cdf3_reader.ts";
 import type { NcFile } from "../netcdf/types.ts";
 import { GridError } from "./errors.ts";
 import { cellIndex } from "./geometry.ts";
 import { type GridHooks, type GridParams, type GridResult, gridSpecFiles, type ModelImage } from "./grid.ts";
 import { cubeHeader, planeHeader, specTmpText, writeGridCube, writeGridPlane } from "./output.ts";
+
+function isCdf3(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 &&
+    (head[3] === 1 || head[3] === 2 || head[3] === 5);
+}
+
+/**
+ * Open a SpecFile: netCDF-3 directly; anything else through the general reader, imported only then
+ * (it loads the HDF5 WebAssembly module, ~50 ms of start-up a netCDF-3 run does not need).
+ */
+async function openSpecFile(path: string): Promise<NcFile> {
+  const head = new Uint8Array(4);
+  let n = 0;
+  try {
+    const fd = openSync(path, "r");
+    try {
+      n = readSync(fd, head, 0, 4, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    n = 0; // let the general reader report it
+  }
+  if (isCdf3(head.subarray(0, n))) return openCdf3(path);
+  const { openNetcdf } = await import("../netcdf/mod.ts");
+  return await openNetcdf(path);
+}
+
+async function openSpecFileBytes(bytes: Uint8Array, name: string): Promise<NcFile> {
+  if (isCdf3(bytes.subarray(0, 4))) return openCdf3Bytes(bytes, name);
+  const { openNetcdfBytes } = await import("../netcdf/mod.ts");
+  return await openNetcdfBytes(bytes, name);
+}
 
 /** What to run. */
 export interface GridJob {
@@ -110,10 +143,10 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
         if (job.readStdin === undefined) {
           throw new GridError("reading a SpecFile from stdin is not available here");
         }
-        files.push(await openNetcdfBytes(await job.readStdin(), "<stdin>"));
+        files.push(await openSpecFileBytes(await job.readStdin(), "<stdin>"));
       } else {
         if (!existsSync(p)) throw new GridError(`${p}: SpecFile not found`);
-        files.push(await openNetcdf(p));
+        files.push(await openSpecFile(p));
       }
     }
     const params = model !== undefined ? { ...job.params, model } : job.params;

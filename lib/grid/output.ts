@@ -127,13 +127,22 @@ export function writeGridCube(path: string, r: GridResult, header: FitsHeader, o
   const { nx, ny, nz } = r.geometry;
   const w = FitsStreamWriter.create(path, { shape: [nx, ny, nz], header }, { overwrite });
   try {
-    const plane = new Float32Array(nx * ny);
+    // Blocked transpose: 16 channels (one cache line of a cell's spectrum) at a time, written as
+    // 16 consecutive planes.
+    const B = 16;
+    const np = nx * ny;
+    const block = new Float32Array(B * np);
     const cube = r.cube;
-    for (let k = 0; k < nz; k++) {
+    for (let k0 = 0; k0 < nz; k0 += B) {
+      const nb = Math.min(B, nz - k0);
       for (let iy = 0; iy < ny; iy++) {
-        for (let ix = 0; ix < nx; ix++) plane[iy * nx + (nx - 1 - ix)] = cube[(iy * nx + ix) * nz + k]!;
+        for (let ix = 0; ix < nx; ix++) {
+          const src = (iy * nx + ix) * nz + k0;
+          const dst = iy * nx + (nx - 1 - ix);
+          for (let b = 0; b < nb; b++) block[b * np + dst] = cube[src + b]!;
+        }
       }
-      w.write(plane);
+      w.write(nb === B ? block : block.subarray(0, nb * np));
     }
     w.close();
   } catch (e) {
