@@ -8,6 +8,8 @@
  *   chunk-aligned) until `--gb` GB (default 1) are written;
  * - `whole`: {@link writeNetcdf4} with all data in memory (default 0.25 GB — it needs the whole
  *   array in the JS heap and a copy in the WASM heap, which is limited to 2 GB);
+ * - `fixed`: {@link Nc4Writer} filling a pre-sized (fixed first dimension, SpecFile-like)
+ *   variable by `append` in the same blocks;
  * - `cdf2`: {@link Cdf3StreamWriter} (CDF-2) appending the same rows, for comparison.
  *
  *     node_modules/.bin/deno run -A bench/netcdf_write.ts [--gb 1] [--whole_gb 0.25] [--block 100]
@@ -44,9 +46,12 @@ function peakRss(): number {
   return Deno.memoryUsage().rss;
 }
 
-function model(withData?: { time: Float64Array; data: Float32Array }): NcWriteModel {
+function model(withData?: { time: Float64Array; data: Float32Array }, fixedRows?: number): NcWriteModel {
   return {
-    dimensions: [{ name: "time", size: 0, unlimited: true }, { name: "numchannels", size: NCHAN }],
+    dimensions: [
+      { name: "time", size: fixedRows ?? 0, unlimited: fixedRows === undefined },
+      { name: "numchannels", size: NCHAN },
+    ],
     variables: [
       { name: "Data.Integrate.time", type: "double", dimensions: ["time"], data: withData?.time },
       {
@@ -72,8 +77,8 @@ async function child(kind: string, path: string, gb: number, block: number): Pro
   const tbuf = new Float64Array(block);
   let genMs = 0;
   const t0 = performance.now();
-  if (kind === "stream") {
-    const w = await Nc4Writer.create(path, model());
+  if (kind === "stream" || kind === "fixed") {
+    const w = await Nc4Writer.create(path, model(undefined, kind === "fixed" ? nrow : undefined));
     for (let r = 0; r < nrow; r += block) {
       const n = Math.min(block, nrow - r);
       const g = performance.now();
@@ -125,7 +130,7 @@ const gb = arg("gb", 1), wholeGb = arg("whole_gb", 0.25), block = arg("block", 1
 const dir = mkdtempSync(join(tmpdir(), "lmt-bench-ncw-"));
 try {
   console.log(`netCDF write bench: float [time, ${NCHAN}] + double [time]; blocks of ${block} rows`);
-  for (const [kind, size] of [["stream", gb], ["cdf2", gb], ["whole", wholeGb]] as const) {
+  for (const [kind, size] of [["stream", gb], ["fixed", gb], ["cdf2", gb], ["whole", wholeGb]] as const) {
     const path = join(dir, `${kind}.nc`);
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
@@ -145,6 +150,7 @@ try {
     const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
     const label = {
       stream: "Nc4Writer.append",
+      fixed: "Nc4Writer.append (pre-sized)",
       cdf2: "Cdf3StreamWriter (CDF-2)",
       whole: "writeNetcdf4 (all in memory)",
     }[kind];
@@ -157,7 +163,7 @@ try {
         } MB/s; ` +
         `peak RSS ${(r.peak / MB).toFixed(0)} MB (data generation ${r.genS.toFixed(2)} s excluded)`,
     );
-    if (kind === "stream") {
+    if (kind === "stream" || kind === "fixed") {
       const f = await openNetcdf(path);
       const last = f.read("Data.Integrate.Data", {
         start: [r.nrow - 1, NCHAN - 1],
