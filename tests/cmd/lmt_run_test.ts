@@ -48,23 +48,43 @@ const SAMPLE_RUN = [
 Deno.test("lmt_run --dry-run prints tiers, make and sbatch commands; runs and writes nothing", async () => {
   const t = tempDir();
   try {
-    writeFileSync(join(t.dir, "p.run"), "rsr obsnum=91001\nrsr obsnum=91003 badcb=3/2\nobsnums=91001,91003\nseq obsnum=97001 dv=60\n");
+    writeFileSync(
+      join(t.dir, "p.run"),
+      "rsr obsnum=91001\nrsr obsnum=91003 badcb=3/2\nobsnums=91001,91003\nseq obsnum=97001 dv=60\n",
+    );
     const env = { PATH, DATA_LMT: join(t.dir, "nodata") };
     const r = await runTool("lmt_run", ["-n", "-j", "3", "p.run"], { cwd: t.dir, env });
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split("\n");
     assert.equal(lines[0], "# plan of p.run: 4 jobs in 2 tier(s)");
-    assert.match(r.stdout, /^tier 1:\n {2}91001 +make -f \S+\/scripts\/rsr\.mk obsnum=91001\n {2}91003 +make -f \S+rsr\.mk obsnum=91003 badcb=3\/2\n {2}97001 +make -f \S+\/scripts\/seq\.mk obsnum=97001 dv=60\ntier 2:\n {2}91001_91003 +make -f \S+rsr\.mk obsnums=91001,91003 +\[after 91001,91003\]$/m);
+    assert.match(
+      r.stdout,
+      /^tier 1:\n {2}91001 +make -f \S+\/scripts\/rsr\.mk obsnum=91001\n {2}91003 +make -f \S+rsr\.mk obsnum=91003 badcb=3\/2\n {2}97001 +make -f \S+\/scripts\/seq\.mk obsnum=97001 dv=60\ntier 2:\n {2}91001_91003 +make -f \S+rsr\.mk obsnums=91001,91003 +\[after 91001,91003\]$/m,
+    );
     assert.match(r.stdout, new RegExp(`^make -k -j 3 -f ${t.dir}/p\\.run\\.lmt_run/Makefile$`, "m"));
     assert.equal(existsSync(join(t.dir, "p.run.lmt_run")), false);
 
-    const s = await runTool("lmt_run", ["--dry-run", "--slurm", "--bundle", "2", "--partition", "batch", "p.run"], { cwd: t.dir, env });
+    const s = await runTool("lmt_run", [
+      "--dry-run",
+      "--slurm",
+      "--bundle",
+      "2",
+      "--partition",
+      "batch",
+      "p.run",
+    ], { cwd: t.dir, env });
     assert.equal(s.code, 0, s.stderr);
     const sb = s.stdout.split("\n").filter((l) => l.startsWith("JOB_"));
     assert.equal(sb.length, 3);
-    assert.match(sb[0]!, /^JOB_T1_RSR=\$\(sbatch --parsable --array=0-0 \S+\/slurm\/t1-rsr\.sh\) +# 91001\+91003 +mem 1200M$/);
+    assert.match(
+      sb[0]!,
+      /^JOB_T1_RSR=\$\(sbatch --parsable --array=0-0 \S+\/slurm\/t1-rsr\.sh\) +# 91001\+91003 +mem 1200M$/,
+    );
     assert.match(sb[1]!, /^JOB_T1_SEQ=\$\(sbatch --parsable --array=0-0 \S+\/slurm\/t1-seq\.sh\)/);
-    assert.match(sb[2]!, /^JOB_T2_91001_91003=\$\(sbatch --parsable "--dependency=afterany:\$\{JOB_T1_RSR\}_0" /);
+    assert.match(
+      sb[2]!,
+      /^JOB_T2_91001_91003=\$\(sbatch --parsable "--dependency=afterany:\$\{JOB_T1_RSR\}_0" /,
+    );
     assert.equal(existsSync(join(t.dir, "p.run.lmt_run")), false);
   } finally {
     t.cleanup();
@@ -78,11 +98,18 @@ Deno.test("lmt_run: run-file errors are one line naming file:line (exit 1); usag
     writeFileSync(join(t.dir, "bad.run"), "rsr obsnum=91001\nrsr obsnum=91003 badbc=3/2\n");
     let r = await runTool("lmt_run", ["bad.run"], { cwd: t.dir, env });
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, "lmt_run: bad.run:2: unknown parameter badbc= for the rsr pipeline (did you mean badcb=?)\n");
+    assert.equal(
+      r.stderr,
+      "lmt_run: bad.run:2: unknown parameter badbc= for the rsr pipeline (did you mean badcb=?)\n",
+    );
     writeFileSync(join(t.dir, "bad2.run"), "# x\nrsr obsnum=91001 xlines\n");
     r = await runTool("lmt_run", ["bad2.run"], { cwd: t.dir, env });
     assert.equal(r.stderr, 'lmt_run: bad2.run:2: expected key=value, got "xlines"\n');
-    r = await runTool("lmt_run", ["-n", "-"], { cwd: t.dir, env, stdin: "rsr obsnum=91001\nrsr obsnum=91001\n" });
+    r = await runTool("lmt_run", ["-n", "-"], {
+      cwd: t.dir,
+      env,
+      stdin: "rsr obsnum=91001\nrsr obsnum=91001\n",
+    });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^lmt_run: -:2: job 91001 is already defined at line 1/);
     r = await runTool("lmt_run", [], { cwd: t.dir, env });
@@ -102,7 +129,8 @@ Deno.test("lmt_run: run-file errors are one line naming file:line (exit 1); usag
 });
 
 Deno.test({
-  name: "lmt_run -j 2 on the RSR samples: parallel singles, combination after both, reference spectra, failures reported",
+  name:
+    "lmt_run -j 2 on the RSR samples: parallel singles, combination after both, reference spectra, failures reported",
   ignore: needsSamples(),
   fn: async () => {
     const t = tempDir();
@@ -115,13 +143,18 @@ Deno.test({
       const errLines = r.stderr.trim().split("\n");
       assert.equal(errLines.length, 2, r.stderr); // the admit= warning + one error line
       assert.match(errLines[0]!, /^lmt_run: warning: sample\.run:3: SLpipeline keyword admit= ignored/);
-      assert.match(errLines[1]!, /^lmt_run: 2 of 5 job\(s\) did not finish: 99999 failed \(cannot tell the pipeline of obsnum 99999: No data for obsnum 99999/);
+      assert.match(
+        errLines[1]!,
+        /^lmt_run: 2 of 5 job\(s\) did not finish: 99999 failed \(cannot tell the pipeline of obsnum 99999: No data for obsnum 99999/,
+      );
       assert.match(r.stdout, /^5 jobs: 3 done, 1 failed, 1 blocked$/m);
 
       const rundir = join(work, "sample.run.lmt_run");
       const s = await runTool("lmt_run", ["status", "--json", rundir], { cwd: work, env });
       assert.equal(s.code, 0, s.stderr);
-      const st: Record<string, St> = Object.fromEntries((JSON.parse(s.stdout) as St[]).map((x) => [x.name, x]));
+      const st: Record<string, St> = Object.fromEntries(
+        (JSON.parse(s.stdout) as St[]).map((x) => [x.name, x]),
+      );
       const [a, b, c] = [st["91001"]!, st["91003"]!, st["91001_91003"]!];
       assert.deepEqual([a.state, b.state, c.state], ["done", "done", "done"]);
       assert.ok(a.start! < b.end! && b.start! < a.end!, `singles overlap: ${JSON.stringify([a, b])}`);
@@ -133,7 +166,10 @@ Deno.test({
       checkSpectra(work, ["91001", "91003", "91001_91003"]);
       // same run status via the run file name
       const s2 = await runTool("lmt_run", ["--status", "sample.run"], { cwd: work, env });
-      assert.match(s2.stdout, /^91001_99999 +2 +blocked +\S+ +not run: input 99999 did not finish successfully$/m);
+      assert.match(
+        s2.stdout,
+        /^91001_99999 +2 +blocked +\S+ +not run: input 99999 did not finish successfully$/m,
+      );
 
       // rerun only the failures: done jobs untouched
       const m = statSync(join(rundir, "status", "91001.done")).mtimeMs;
@@ -156,7 +192,20 @@ Deno.test({
     try {
       const data = join(t.dir, "data_lmt");
       const g = await new Deno.Command(join(ROOT, "node_modules/.bin/deno"), {
-        args: ["run", "-A", "--quiet", join(ROOT, "scripts/gen_rsr.ts"), "--out", data, "--obsnum", "81001", "--obsnum", "81003", "--repeats", "2"],
+        args: [
+          "run",
+          "-A",
+          "--quiet",
+          join(ROOT, "scripts/gen_rsr.ts"),
+          "--out",
+          data,
+          "--obsnum",
+          "81001",
+          "--obsnum",
+          "81003",
+          "--repeats",
+          "2",
+        ],
         stdout: "null",
         stderr: "piped",
       }).output();
@@ -231,7 +280,8 @@ async function ensureSlurm(): Promise<void> {
     }).output();
   let r = await inst();
   if (r.code !== 0) {
-    await new Deno.Command("apt-get", { args: ["update", "-qq"], env, stdout: "null", stderr: "null" }).output();
+    await new Deno.Command("apt-get", { args: ["update", "-qq"], env, stdout: "null", stderr: "null" })
+      .output();
     r = await inst();
   }
   assert.equal(r.code, 0, `apt-get install slurm failed: ${new TextDecoder().decode(r.stderr)}`);
@@ -256,7 +306,8 @@ lmt_run status sample.run.lmt_run > status.txt 2>&1
 `;
 
 Deno.test({
-  name: "lmt_run --slurm on a real single-node SLURM: array + dependent combination, products, failure reported",
+  name:
+    "lmt_run --slurm on a real single-node SLURM: array + dependent combination, products, failure reported",
   ignore: slurmUnavailable(),
   fn: async () => {
     await ensureSlurm();
@@ -283,7 +334,9 @@ Deno.test({
       }).output();
       const dec = new TextDecoder();
       const diag = () =>
-        `sandbox exit ${out.code}\n${dec.decode(out.stderr)}\nsubmit: ${readIf(join(work, "submit.out"))}${readIf(join(work, "submit.err"))}`;
+        `sandbox exit ${out.code}\n${dec.decode(out.stderr)}\nsubmit: ${readIf(join(work, "submit.out"))}${
+          readIf(join(work, "submit.err"))
+        }`;
       assert.equal(out.code, 0, diag());
       assert.equal(readFileSync(join(work, "submit.rc"), "utf8").trim(), "0", diag());
       // the sbatch calls: one array for tier 1, one job per combination, per-task afterany dependencies
@@ -302,7 +355,13 @@ Deno.test({
       });
       const task = (i: number) => jobs.find((j) => j.ArrayJobId === A && j.ArrayTaskId === String(i))!;
       const byName = (n: string) => jobs.find((j) => j.JobName === `lmt_run.sample.run.t2-${n}`)!;
-      const [t0, t1, t2, combo, blocked] = [task(0), task(1), task(2), byName("91001_91003"), byName("91001_99999")];
+      const [t0, t1, t2, combo, blocked] = [
+        task(0),
+        task(1),
+        task(2),
+        byName("91001_91003"),
+        byName("91001_99999"),
+      ];
       for (const j of [t0, t1, t2, combo, blocked]) assert.ok(j, readIf(join(work, "scontrol.txt")));
       assert.deepEqual([t0.JobState, t1.JobState, combo.JobState], ["COMPLETED", "COMPLETED", "COMPLETED"]);
       assert.deepEqual([t2.JobState, t2.ExitCode], ["FAILED", "1:0"]); // obsnum 99999
@@ -311,8 +370,14 @@ Deno.test({
       assert.equal(t0.Account, "lmt");
       assert.equal(t0.TimeLimit, "00:30:00");
       const time = (s: string) => Date.parse(s + "Z") / 1000;
-      assert.ok(time(combo.StartTime!) >= Math.max(time(t0.EndTime!), time(t1.EndTime!)), "combination after its inputs");
-      assert.ok(time(t0.StartTime!) < time(t1.EndTime!) && time(t1.StartTime!) < time(t0.EndTime!), "tasks overlapped");
+      assert.ok(
+        time(combo.StartTime!) >= Math.max(time(t0.EndTime!), time(t1.EndTime!)),
+        "combination after its inputs",
+      );
+      assert.ok(
+        time(t0.StartTime!) < time(t1.EndTime!) && time(t1.StartTime!) < time(t0.EndTime!),
+        "tasks overlapped",
+      );
       // while the inputs ran, squeue showed the combination waiting on its dependency
       const q = readFileSync(join(work, "queue.txt"), "utf8");
       assert.match(q, new RegExp(`^${combo.JobId}\\|PENDING\\|Dependency$`, "m"));
@@ -327,11 +392,17 @@ Deno.test({
       );
       assert.ok(st["91001_91003"]!.start! >= Math.max(st["91001"]!.end!, st["91003"]!.end!));
       assert.equal(st["91001"]!.slurmId, `${A}_0`);
-      assert.match(readFileSync(join(work, "status.txt"), "utf8"), /^99999 +1 +failed .*cannot tell the pipeline of obsnum 99999/m);
+      assert.match(
+        readFileSync(join(work, "status.txt"), "utf8"),
+        /^99999 +1 +failed .*cannot tell the pipeline of obsnum 99999/m,
+      );
       // kept batch scripts and the submit log (provenance)
       const rundir = join(work, "sample.run.lmt_run");
       assert.match(readFileSync(join(rundir, "slurm", "t1-rsr.sh"), "utf8"), /^#SBATCH --partition=batch$/m);
-      assert.match(readFileSync(join(rundir, "slurm", "submit.log"), "utf8"), /^sbatch --parsable --array=0-2 /m);
+      assert.match(
+        readFileSync(join(rundir, "slurm", "submit.log"), "utf8"),
+        /^sbatch --parsable --array=0-2 /m,
+      );
       checkSpectra(work, ["91001", "91003", "91001_91003"]);
     } finally {
       t.cleanup();
