@@ -46,6 +46,16 @@ function peakRss(): number {
   return Deno.memoryUsage().rss;
 }
 
+/** User + system CPU seconds of this process so far (Linux /proc; 0 elsewhere). */
+function cpuSeconds(): number {
+  try {
+    const f = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
 function model(withData?: { time: Float64Array; data: Float32Array }, fixedRows?: number): NcWriteModel {
   return {
     dimensions: [
@@ -76,6 +86,7 @@ async function child(kind: string, path: string, gb: number, block: number): Pro
   const buf = new Float32Array(block * NCHAN);
   const tbuf = new Float64Array(block);
   let genMs = 0;
+  const cpu0 = cpuSeconds();
   const t0 = performance.now();
   if (kind === "stream" || kind === "fixed") {
     const w = await Nc4Writer.create(path, model(undefined, kind === "fixed" ? nrow : undefined));
@@ -115,9 +126,19 @@ async function child(kind: string, path: string, gb: number, block: number): Pro
     await writeNetcdf4(path, model({ time, data }));
   }
   const s = (performance.now() - t0 - genMs) / 1000;
+  const cpu = cpuSeconds() - cpu0 - genMs / 1000;
   const bytes = nrow * NCHAN * 4;
   console.log(
-    JSON.stringify({ kind, nrow, bytes, s, genS: genMs / 1000, size: statSync(path).size, peak: peakRss() }),
+    JSON.stringify({
+      kind,
+      nrow,
+      bytes,
+      s,
+      cpu,
+      genS: genMs / 1000,
+      size: statSync(path).size,
+      peak: peakRss(),
+    }),
   );
 }
 
@@ -161,7 +182,9 @@ try {
         `${r.s.toFixed(2)} s = ${(r.nrow / r.s / 1000).toFixed(1)} k rows/s, ${
           (r.bytes / MB / r.s).toFixed(0)
         } MB/s; ` +
-        `peak RSS ${(r.peak / MB).toFixed(0)} MB (data generation ${r.genS.toFixed(2)} s excluded)`,
+        `CPU ${r.cpu.toFixed(2)} s; peak RSS ${(r.peak / MB).toFixed(0)} MB (data generation ${
+          r.genS.toFixed(2)
+        } s excluded)`,
     );
     if (kind === "stream" || kind === "fixed") {
       const f = await openNetcdf(path);
