@@ -107,6 +107,9 @@ $(shell f='$(D)/.par.$(1)' && c='$(strip $(2))' && { [ -f "$$f" ] && [ "$$(cat "
 endef
 awk = $(shell awk 'BEGIN{ $(1) }')
 
+# On make's first pass the lmtinfo fragment does not exist yet: make builds it and restarts.
+ifneq ($(info_obsnum),)
+
 SRC   := $(info_src)
 VLSR  := $(if $(vlsr),$(vlsr),$(info_vlsr))
 V0    := $(call awk,print $(VLSR)-$(dv))
@@ -190,6 +193,7 @@ INDEX := $(D)/index.html
 $(INDEX): $(PRODUCTS) $(RC)
 	LMT_SIDECAR= $(DENO_RUN) $(TOOLKIT)/scripts/summary.ts seq $(D) $(O)
 all: $(INDEX)
+endif
 endif
 
 FORCE:
