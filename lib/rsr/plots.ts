@@ -7,7 +7,7 @@
  */
 import { npStd } from "../num/npstats.ts";
 import { sigmaClip } from "../num/sigmaclip.ts";
-import { plotLines, plotPanels, type Series } from "../plot/mod.ts";
+import type { Series } from "../plot/mod.ts";
 import { plotStack, type StackPanel } from "../plot/stack.ts";
 import { type BadlagsResult, BOARD_TO_BAND, NBOARDS, NCHASSIS, NLAGS } from "./badlags.ts";
 import type { DriverResult, ProductRecord } from "./driver.ts";
@@ -42,7 +42,7 @@ const LAGS = Float64Array.from({ length: NLAGS }, (_, k) => k);
  * black with a red `BAD chassis=c band=B` title; short black ticks (0..0.2) at the flagged lags.
  */
 export async function badlagsPlot(r: BadlagsResult, plotmax: number): Promise<Uint8Array> {
-  const panels = [];
+  const panels: StackPanel[] = [];
   for (let c = 0; c < NCHASSIS; c++) {
     for (let b = 0; b < NBOARDS; b++) {
       const cb = r.cb[c * NBOARDS + b]!;
@@ -52,22 +52,23 @@ export async function badlagsPlot(r: BadlagsResult, plotmax: number): Promise<Ui
       panels.push({
         title: `${cb.bad ? "BAD " : ""}chassis=${c} band=${BOARD_TO_BAND[b]}`,
         ...(cb.bad ? { titleColor: "red" } : {}),
-        xLabel: c === NCHASSIS - 1 && b === 0 ? "Lag Channel" : "",
-        yLabel: c === NCHASSIS - 1 && b === 0 ? "σ_ACF" : "",
         series: [{ x: LAGS, y, color: cb.bad ? "black" : MPL_COLORS[b]! }],
-        xDomain: [-10, NLAGS + 10] as [number, number],
-        yDomain: [0, plotmax] as [number, number],
+        yDomain: [0, plotmax],
         ticks,
       });
     }
   }
   const label = "badcb=" + r.cb.filter((x) => x.bad).map((x) => `${x.chassis}/${x.board},`).join("");
-  return await plotPanels({
+  return await plotStack({
     title: `obsnum=${r.obsnum} ${label}`,
+    xLabel: "Lag Channel",
+    yLabel: "σ_ACF",
+    xDomain: [-10, NLAGS + 10],
     columns: NBOARDS,
     panels,
     width: 150,
-    height: 100,
+    panelHeight: 100,
+    scale: 1.25,
   });
 }
 
@@ -88,15 +89,15 @@ export async function tsysPlot(
     color: MPL_COLORS[c.chassis]!,
     ...(c.board === 0 ? { label: `chassis ${c.chassis}` } : {}),
   }));
-  return await plotLines({
+  return await plotStack({
     title: `obsnum=${obsnum} jitter ${label}`,
     xLabel: "Frequency (GHz)",
     yLabel: spectrum ? "Spectrum (mK)" : "Tsys (K)",
-    series,
     xDomain: [72, 112],
-    yDomain: spectrum ? [-10, 100] : [40, 310],
+    panels: [{ series, yDomain: spectrum ? [-10, 100] : [40, 310] }],
     width: 640,
-    height: 480,
+    panelHeight: 440,
+    scale: 1.5,
   });
 }
 
@@ -215,14 +216,15 @@ function driverTitle(res: DriverResult): string {
 /** The merged spectrum of rsr_driver -p (mK, step line, x 72.5..111.5 GHz), "SOURCE Tint=X min". */
 export async function driverSpectrumPng(res: DriverResult): Promise<Uint8Array> {
   const c = res.composite;
-  return await plotLines({
+  return await plotStack({
     title: driverTitle(res),
     xLabel: "Frequency (GHz)",
     yLabel: "TA* (mK)",
-    series: [{ x: c.freq, y: c.value.map((v) => v * 1000), step: true, color: MPL_COLORS[0]! }],
     xDomain: DRIVER_XRANGE,
+    panels: [{ series: [{ x: c.freq, y: c.value.map((v) => v * 1000), step: true, color: MPL_COLORS[0]! }] }],
     width: 640,
-    height: 400,
+    panelHeight: 400,
+    scale: 1.5,
   });
 }
 
@@ -238,13 +240,14 @@ export async function driverBoardsPng(res: DriverResult): Promise<Uint8Array> {
       label: `Board ${b}`,
     });
   }
-  return await plotLines({
+  return await plotStack({
     title: driverTitle(res),
     xLabel: "Frequency (GHz)",
     yLabel: "TA* (mK)",
-    series,
     xDomain: DRIVER_XRANGE,
+    panels: [{ series }],
     width: 640,
-    height: 400,
+    panelHeight: 400,
+    scale: 1.5,
   });
 }
