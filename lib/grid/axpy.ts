@@ -3,18 +3,19 @@
  * with bit-identical float32 results: a WebAssembly SIMD module (source lib/grid/wasm/axpy.as,
  * built to axpy.wasm by scripts/build_wasm.ts) and a TypeScript fallback.
  *
- * Per chunk of spectra: {@link GridKernels.footprints} computes every (cell, spectrum, weight) pair
- * and the weight/Tsys/mask planes, {@link GridKernels.sortPairs} orders the pairs by cell (stable),
- * and {@link GridKernels.accumulate} adds them cell by cell with the cell's voxels held in
- * registers. Every voxel receives its float32 products in spectrum order, as in the C gridder.
- * accumulate() on disjoint cell ranges may run in several workers at once.
+ * Per chunk of spectra and band of map rows: {@link GridKernels.footprints} computes every
+ * (cell, spectrum, weight) pair of the band and updates the weight/Tsys/mask planes,
+ * {@link GridKernels.sortPairs} orders the pairs by cell (stable), and
+ * {@link GridKernels.accumulate} adds them cell by cell with the cell's voxels held in registers.
+ * Every voxel receives its float32 products in spectrum order, as in the C gridder. Bands are
+ * disjoint, so several workers can process the same chunk at once, each in its own lane.
  *
  * @module
  */
 
 const f = Math.fround;
 
-/** Byte offsets of one chunk slot (double buffering: the next chunk is prepared while one runs). */
+/** Byte offsets of one chunk slot (double buffering: the next chunk is read while one runs). */
 export interface SlotLayout {
   /** chunk·nz float32 spectra. */
   spectra: number;
@@ -25,12 +26,23 @@ export interface SlotLayout {
   ts: number;
   ixs: number;
   iys: number;
+}
+
+/** Byte offsets of the pair lists of one lane (one band of rows; one lane per worker). */
+export interface LaneLayout {
+  /** Unsorted pairs (scratch of footprints → sortPairs): cells, specs (i32), weights (f32). */
+  pairCells: number;
+  pairSpecs: number;
+  pairWeights: number;
   /** ncell+1 i32: pairs of cell c are [start[c], start[c+1]) of specs/weights. */
   start: number;
   /** maxPairs i32 spectrum indices and f32 weights, sorted by cell. */
   specs: number;
   weights: number;
 }
+
+/** Number of int32 words of the control block (worker signalling). */
+export const CTRL_WORDS = 16 + 2 * 64;
 
 /** Byte offsets and sizes of the regions of the shared memory. */
 export interface MemoryLayout {
@@ -39,7 +51,7 @@ export interface MemoryLayout {
   ncell: number;
   nz: number;
   npts: number;
-  /** Capacity of a chunk (spectra) and of its pair list. */
+  /** Capacity of a chunk (spectra) and of a lane's pair list. */
   chunk: number;
   maxPairs: number;
   /** Cube of ncell·nz float32 (cell-major, channel fastest). */
@@ -52,11 +64,10 @@ export interface MemoryLayout {
   caX: number;
   caY: number;
   table: number;
-  /** Unsorted pairs (scratch of footprints → sortPairs): cells, specs (i32), weights (f32). */
-  pairCells: number;
-  pairSpecs: number;
-  pairWeights: number;
+  /** Control block of CTRL_WORDS int32 (see executor.ts). */
+  ctrl: number;
   slots: SlotLayout[];
+  lanes: LaneLayout[];
   /** Total bytes. */
   bytes: number;
 }
@@ -72,6 +83,8 @@ export interface PlanParams {
   chunk: number;
   /** Upper bound of pairs per spectrum ((2·nCells+1)²). */
   pairsPerSpectrum: number;
+  /** Number of lanes (bands worked on at once; default 1). */
+  lanes?: number;
 }
 
 const align = (n: number) => Math.ceil(n / 64) * 64;
@@ -89,7 +102,7 @@ export function planMemory(p: PlanParams): MemoryLayout {
   const cube = take(ncell * p.nz * 4);
   const W = take(ncell * 4), T = take(ncell * 4), M = take(ncell);
   const caX = take(p.nx * 4), caY = take(p.ny * 4), table = take(p.npts * 4);
-  const pairCells = take(maxPairs * 4), pairSpecs = take(maxPairs * 4), pairWeights = take(maxPairs * 4);
+  const ctrl = take(CTRL_WORDS * 4);
   const slots: SlotLayout[] = [];
   for (let s = 0; s < 2; s++) {
     slots.push({
@@ -100,6 +113,14 @@ export function planMemory(p: PlanParams): MemoryLayout {
       ts: take(p.chunk * 4),
       ixs: take(p.chunk * 4),
       iys: take(p.chunk * 4),
+    });
+  }
+  const lanes: LaneLayout[] = [];
+  for (let l = 0; l < Math.max(1, p.lanes ?? 1); l++) {
+    lanes.push({
+      pairCells: take(maxPairs * 4),
+      pairSpecs: take(maxPairs * 4),
+      pairWeights: take(maxPairs * 4),
       start: take((ncell + 1) * 4),
       specs: take(maxPairs * 4),
       weights: take(maxPairs * 4),
@@ -120,10 +141,9 @@ export function planMemory(p: PlanParams): MemoryLayout {
     caX,
     caY,
     table,
-    pairCells,
-    pairSpecs,
-    pairWeights,
+    ctrl,
     slots,
+    lanes,
     bytes: o,
   };
 }
@@ -152,14 +172,18 @@ export interface KernelConsts {
   delta: number;
 }
 
-/** The three hot loops of a chunk, bound to one memory and layout. */
+/** The hot loops of a chunk, bound to one memory and layout. Rows are a band [rowLo, rowHi). */
 export interface GridKernels {
-  /** Footprints of the first `n` spectra of a slot; returns the number of pairs. */
-  footprints(slot: number, n: number): number;
-  /** Sort the `np` pairs of the scratch lists by cell into the slot's sorted lists. */
-  sortPairs(slot: number, np: number): void;
-  /** Add the slot's sorted pairs of cells [cellLo, cellHi) into the cube. */
-  accumulate(slot: number, cellLo: number, cellHi: number): void;
+  /** Footprints of the first `n` spectra of a slot within a band of rows; returns the lane's pair count. */
+  footprints(slot: number, lane: number, n: number, rowLo: number, rowHi: number): number;
+  /** Sort a lane's `np` pairs (cells in [cellLo, cellHi)) by cell. */
+  sortPairs(lane: number, np: number, cellLo: number, cellHi: number): void;
+  /** Add a lane's sorted pairs of cells [cellLo, cellHi) into the cube. */
+  accumulate(slot: number, lane: number, cellLo: number, cellHi: number): void;
+  /** footprints + sortPairs + accumulate for a band of rows; returns the pair count. */
+  band(slot: number, lane: number, n: number, rowLo: number, rowHi: number): number;
+  /** Normalise cells [cellLo, cellHi) (cube /= W, or NaN). */
+  normalize(cellLo: number, cellHi: number, edge: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -179,17 +203,34 @@ export function wasmModule(): WebAssembly.Module | null {
 type WasmFootprints = (
   n: number, xs: number, ys: number, rws: number, ts: number, ixs: number, iys: number,
   spectra: number, nz: number, caX: number, caY: number, nx: number, ny: number, nc1: number,
-  table: number, npts: number, delta: number, W: number, T: number, M: number,
-  cells: number, specs: number, weights: number,
+  rowLo: number, rowHi: number, table: number, npts: number, delta: number, W: number, T: number,
+  M: number, cells: number, specs: number, weights: number,
 ) => number;
 type WasmSort = (
-  np: number, cells: number, specs: number, weights: number, ncell: number, start: number,
-  outSpecs: number, outWeights: number,
+  np: number, cells: number, specs: number, weights: number, cellLo: number, cellHi: number,
+  start: number, outSpecs: number, outWeights: number,
 ) => void;
 type WasmAccumulate = (
   cube: number, nz: number, spectra: number, start: number, specs: number, weights: number,
   cellLo: number, cellHi: number,
 ) => void;
+type WasmNormalize = (
+  cube: number, nz: number, W: number, M: number, cellLo: number, cellHi: number, edge: number,
+) => void;
+
+/** Complete a kernel set with the composite band(). */
+function withBand(k: Omit<GridKernels, "band">, nx: number): GridKernels {
+  return {
+    ...k,
+    band: (slot, lane, n, rowLo, rowHi) => {
+      const np = k.footprints(slot, lane, n, rowLo, rowHi);
+      if (np === 0) return 0;
+      k.sortPairs(lane, np, rowLo * nx, rowHi * nx);
+      k.accumulate(slot, lane, rowLo * nx, rowHi * nx);
+      return np;
+    },
+  };
+}
 
 /** The WebAssembly kernels on a shared memory (null when wasm is unavailable). */
 export function wasmKernels(
@@ -203,23 +244,26 @@ export function wasmKernels(
   const fp = e.footprints as WasmFootprints;
   const sort = e.sortPairs as WasmSort;
   const acc = e.accumulate as WasmAccumulate;
-  return {
-    footprints: (slot, n) => {
-      const s = L.slots[slot]!;
+  const norm = e.normalize as WasmNormalize;
+  return withBand({
+    footprints: (slot, lane, n, rowLo, rowHi) => {
+      const s = L.slots[slot]!, l = L.lanes[lane]!;
       return fp(
         n, s.xs, s.ys, s.rws, s.ts, s.ixs, s.iys, s.spectra, L.nz, L.caX, L.caY, L.nx, L.ny,
-        k.nCells, L.table, L.npts, k.delta, L.W, L.T, L.M, L.pairCells, L.pairSpecs, L.pairWeights,
+        k.nCells, rowLo, rowHi, L.table, L.npts, k.delta, L.W, L.T, L.M, l.pairCells, l.pairSpecs,
+        l.pairWeights,
       );
     },
-    sortPairs: (slot, np) => {
-      const s = L.slots[slot]!;
-      sort(np, L.pairCells, L.pairSpecs, L.pairWeights, L.ncell, s.start, s.specs, s.weights);
+    sortPairs: (lane, np, lo, hi) => {
+      const l = L.lanes[lane]!;
+      sort(np, l.pairCells, l.pairSpecs, l.pairWeights, lo, hi, l.start, l.specs, l.weights);
     },
-    accumulate: (slot, lo, hi) => {
-      const s = L.slots[slot]!;
-      acc(L.cube, L.nz, s.spectra, s.start, s.specs, s.weights, lo, hi);
+    accumulate: (slot, lane, lo, hi) => {
+      const s = L.slots[slot]!, l = L.lanes[lane]!;
+      acc(L.cube, L.nz, s.spectra, l.start, l.specs, l.weights, lo, hi);
     },
-  };
+    normalize: (lo, hi, edge) => norm(L.cube, L.nz, L.W, L.M, lo, hi, edge),
+  }, L.nx);
 }
 
 /** The TypeScript kernels on the same memory layout (float32 multiply, then float32 add). */
@@ -229,16 +273,19 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
   const I = new Int32Array(buf);
   const U = new Uint8Array(buf);
   const nz = L.nz, nx = L.nx, ny = L.ny, nc1 = k.nCells, delta = f(k.delta), npts = L.npts;
-  return {
-    footprints: (slot, n) => {
-      const s = L.slots[slot]!;
+  return withBand({
+    footprints: (slot, lane, n, rowLo, rowHi) => {
+      const s = L.slots[slot]!, l = L.lanes[lane]!;
       const W = L.W >> 2, T = L.T >> 2, caX = L.caX >> 2, caY = L.caY >> 2, tab = L.table >> 2;
-      const pc = L.pairCells >> 2, ps = L.pairSpecs >> 2, pw = L.pairWeights >> 2;
+      const pc = l.pairCells >> 2, ps = l.pairSpecs >> 2, pw = l.pairWeights >> 2;
       let np = 0;
       for (let i = 0; i < n; i++) {
         const xp = F[(s.xs >> 2) + i]!, yp = F[(s.ys >> 2) + i]!;
         const rw = F[(s.rws >> 2) + i]!, t = F[(s.ts >> 2) + i]!;
         const ix = I[(s.ixs >> 2) + i]!, iy = I[(s.iys >> 2) + i]!;
+        const x0 = Math.max(ix - nc1, 0), x1 = Math.min(ix + nc1, nx - 1);
+        const y0 = Math.max(iy - nc1, 0, rowLo), y1 = Math.min(iy + nc1, ny - 1, rowHi - 1);
+        if (y0 > y1) continue;
         const so = (s.spectra >> 2) + i * nz;
         let finite = true;
         for (let c = 0; c < nz; c++) {
@@ -247,8 +294,6 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
             break;
           }
         }
-        const x0 = Math.max(ix - nc1, 0), x1 = Math.min(ix + nc1, nx - 1);
-        const y0 = Math.max(iy - nc1, 0), y1 = Math.min(iy + nc1, ny - 1);
         for (let cx = x0; cx <= x1; cx++) {
           const dx = f(xp - F[caX + cx]!);
           const dx2 = f(dx * dx);
@@ -271,13 +316,13 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
       }
       return np;
     },
-    sortPairs: (slot, np) => {
-      const s = L.slots[slot]!;
-      const st = s.start >> 2, pc = L.pairCells >> 2, ps = L.pairSpecs >> 2, pw = L.pairWeights >> 2;
-      const os = s.specs >> 2, ow = s.weights >> 2;
-      I.fill(0, st, st + L.ncell + 1);
+    sortPairs: (lane, np, lo, hi) => {
+      const l = L.lanes[lane]!;
+      const st = l.start >> 2, pc = l.pairCells >> 2, ps = l.pairSpecs >> 2, pw = l.pairWeights >> 2;
+      const os = l.specs >> 2, ow = l.weights >> 2;
+      I.fill(0, st + lo, st + hi + 1);
       for (let p = 0; p < np; p++) I[st + I[pc + p]! + 1]++;
-      for (let c = 1; c <= L.ncell; c++) I[st + c] = I[st + c]! + I[st + c - 1]!;
+      for (let c = lo + 1; c <= hi; c++) I[st + c] = I[st + c]! + I[st + c - 1]!;
       for (let p = 0; p < np; p++) {
         const a = st + I[pc + p]!;
         const d = I[a]!;
@@ -285,12 +330,12 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
         I[os + d] = I[ps + p]!;
         F[ow + d] = F[pw + p]!;
       }
-      for (let c = L.ncell; c > 0; c--) I[st + c] = I[st + c - 1]!;
-      I[st] = 0;
+      for (let c = hi; c > lo; c--) I[st + c] = I[st + c - 1]!;
+      I[st + lo] = 0;
     },
-    accumulate: (slot, lo, hi) => {
-      const s = L.slots[slot]!;
-      const st = s.start >> 2, os = s.specs >> 2, ow = s.weights >> 2, sp = s.spectra >> 2;
+    accumulate: (slot, lane, lo, hi) => {
+      const s = L.slots[slot]!, l = L.lanes[lane]!;
+      const st = l.start >> 2, os = l.specs >> 2, ow = l.weights >> 2, sp = s.spectra >> 2;
       const cube = L.cube >> 2;
       for (let c = lo; c < hi; c++) {
         const p0 = I[st + c]!, p1 = I[st + c + 1]!;
@@ -302,5 +347,17 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
         }
       }
     },
-  };
+    normalize: (lo, hi, edge) => {
+      const cube = L.cube >> 2, W = L.W >> 2;
+      for (let c = lo; c < hi; c++) {
+        const w = F[W + c]!;
+        const o = cube + c * nz;
+        if (w > 0 && (edge !== 0 || U[L.M + c] !== 0)) {
+          for (let q = 0; q < nz; q++) F[o + q] = f(F[o + q]! / w);
+        } else {
+          F.fill(NaN, o, o + nz);
+        }
+      }
+    },
+  }, nx);
 }

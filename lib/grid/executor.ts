@@ -1,16 +1,21 @@
 /**
- * Runs the gridder's hot loops on the shared memory. The calling thread computes the footprints
- * of a chunk and sorts its pairs by cell ({@link GridExecutor.prepare}); the accumulation
- * ({@link GridExecutor.run}) runs in-process (workers = 0) or split over N module workers, each
- * owning a contiguous range of cells holding about the same number of pairs. All workers finish a
- * chunk before the next one starts, so every voxel sees its spectra in file order and the result
- * does not depend on the number of workers. While the workers accumulate chunk n, the calling
- * thread reads and prepares chunk n+1 in the other slot.
+ * Runs the gridder's hot loops on the shared memory. The calling thread reads the spectra of a
+ * chunk into a slot; the chunk is then processed (footprints, sort by cell, accumulation) either
+ * in the calling thread (workers = 0) or by N module workers, each taking a band of map rows that
+ * holds about the same number of (cell, spectrum) pairs. All workers finish a chunk before the
+ * next one starts, so every voxel sees its spectra in file order and the result does not depend on
+ * the number of workers. While the workers process chunk n, the calling thread reads chunk n+1
+ * into the other slot.
+ *
+ * Workers are signalled through a control block in the shared memory (Atomics.wait / notify in
+ * the workers, Atomics.waitAsync in the calling thread), not by messages: a chunk costs
+ * microseconds of synchronisation.
  *
  * @module
  */
 import {
   createSharedMemory,
+  CTRL_WORDS,
   type GridKernels,
   type KernelConsts,
   type MemoryLayout,
@@ -22,13 +27,13 @@ import { GridError } from "./errors.ts";
 
 /** Options of {@link GridExecutor}. */
 export interface ExecutorOptions {
-  /** 0 = in the calling thread; N ≥ 1 = N module workers. */
+  /** 0 = in the calling thread; N ≥ 1 = N module workers (at most 64). */
   workers: number;
   /** "wasm" (default, falls back to "ts" when unavailable) or "ts". */
   kernel?: "wasm" | "ts";
 }
 
-/** Views on one chunk slot (what the caller fills before {@link GridExecutor.prepare}). */
+/** Views on one chunk slot (what the caller fills before {@link GridExecutor.run}). */
 export interface SlotViews {
   spectra: Float32Array;
   xs: Float32Array;
@@ -37,9 +42,28 @@ export interface SlotViews {
   ts: Float32Array;
   ixs: Int32Array;
   iys: Int32Array;
-  /** ncell+1 pair offsets per cell after prepare(). */
-  start: Int32Array;
 }
+
+/** Control block words (int32 indices into the block at layout.ctrl). */
+export const CTRL = {
+  /** Command sequence number: workers wait for it to change. */
+  SEQ: 0,
+  /** 1 = chunk, 2 = normalise, 3 = quit. */
+  CMD: 1,
+  SLOT: 2,
+  /** Spectra in the slot. */
+  N: 3,
+  /** Workers done with the current command. */
+  DONE: 4,
+  /** Set to 1 by a worker that failed. */
+  ERROR: 5,
+  EDGE: 6,
+  /** Rows of worker i: [BANDS + 2i, BANDS + 2i + 1) = rowLo, rowHi. */
+  BANDS: 16,
+} as const;
+
+/** Worker commands. */
+export const CMD_CHUNK = 1, CMD_NORMALIZE = 2, CMD_QUIT = 3;
 
 /** Owner of the shared memory and of the workers. Call {@link close} when done. */
 export class GridExecutor {
@@ -53,15 +77,19 @@ export class GridExecutor {
   readonly W: Float32Array;
   readonly T: Float32Array;
   readonly M: Uint8Array;
+  readonly nWorkers: number;
   #kernels: GridKernels;
-  #nWorkers: number;
+  #ctrl: Int32Array;
   #workers: Worker[] = [];
   #ready: Promise<void> = Promise.resolve();
+  #failure: string | null = null;
+  #rowHist: Float64Array;
+  #nc1: number;
 
   /**
-   * @param layout memory plan ({@link planMemory})
+   * @param layout memory plan ({@link planMemory}) with one lane per worker (at least one)
    * @param consts kernel footprint and table step
-   * @param centres cell centres of the X and Y axes, table the kernel table (copied in)
+   * @param init cell centres of the X and Y axes and the kernel table (copied in)
    */
   constructor(
     layout: MemoryLayout,
@@ -69,6 +97,12 @@ export class GridExecutor {
     init: { caX: Float32Array; caY: Float32Array; table: Float32Array },
     o: ExecutorOptions,
   ) {
+    const nWorkers = Math.max(0, Math.floor(o.workers));
+    if (nWorkers > 64) throw new RangeError(`at most 64 gridding workers, got ${nWorkers}`);
+    if (layout.lanes.length < Math.max(1, nWorkers)) {
+      throw new RangeError(`memory plan has ${layout.lanes.length} lanes for ${nWorkers} workers`);
+    }
+    this.nWorkers = nWorkers;
     this.layout = layout;
     this.memory = createSharedMemory(layout);
     const buf = this.memory.buffer;
@@ -77,6 +111,9 @@ export class GridExecutor {
     this.W = new Float32Array(buf, L.W, L.ncell);
     this.T = new Float32Array(buf, L.T, L.ncell);
     this.M = new Uint8Array(buf, L.M, L.ncell);
+    this.#ctrl = new Int32Array(buf, L.ctrl, CTRL_WORDS);
+    this.#rowHist = new Float64Array(L.ny);
+    this.#nc1 = consts.nCells;
     new Float32Array(buf, L.caX, L.nx).set(init.caX);
     new Float32Array(buf, L.caY, L.ny).set(init.caY);
     new Float32Array(buf, L.table, L.npts).set(init.table);
@@ -88,91 +125,141 @@ export class GridExecutor {
       ts: new Float32Array(buf, s.ts, L.chunk),
       ixs: new Int32Array(buf, s.ixs, L.chunk),
       iys: new Int32Array(buf, s.iys, L.chunk),
-      start: new Int32Array(buf, s.start, L.ncell + 1),
     }));
     const module = o.kernel === "ts" ? null : wasmModule();
     this.kernelName = module !== null ? "wasm" : "ts";
     this.#kernels = (module !== null ? wasmKernels(this.memory, L, consts, module) : null) ??
       tsKernels(this.memory, L, consts);
-    this.#nWorkers = Math.max(0, Math.floor(o.workers));
-    if (this.#nWorkers > 0) {
+    if (nWorkers > 0) {
       const inits: Promise<void>[] = [];
-      for (let i = 0; i < this.#nWorkers; i++) {
+      for (let i = 0; i < nWorkers; i++) {
         const w = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
         this.#workers.push(w);
-        inits.push(this.#call(w, { type: "init", memory: this.memory, module, layout, consts }));
+        inits.push(
+          new Promise<void>((resolve, reject) => {
+            w.onmessage = (ev: MessageEvent<{ ready?: boolean; error?: string }>) => {
+              if (ev.data.error !== undefined) this.#fail(ev.data.error, reject);
+              else resolve();
+            };
+            w.onerror = (ev: ErrorEvent) => {
+              ev.preventDefault();
+              this.#fail(ev.message, reject);
+            };
+          }),
+        );
+        w.postMessage({ memory: this.memory, module, layout, consts, index: i });
       }
       this.#ready = Promise.all(inits).then(() => {});
       this.#ready.catch(() => {}); // reported by run()
     }
   }
 
-  #call(w: Worker, msg: unknown): Promise<void> {
-    return new Promise((resolve, reject) => {
-      w.onmessage = (ev: MessageEvent<{ done?: boolean; error?: string }>) => {
-        if (ev.data.error !== undefined) reject(new GridError(`gridding worker failed: ${ev.data.error}`));
-        else resolve();
-      };
-      w.onerror = (ev: ErrorEvent) => {
-        ev.preventDefault();
-        reject(new GridError(`gridding worker failed: ${ev.message}`));
-      };
-      w.postMessage(msg);
-    });
+  #fail(message: string, reject?: (e: Error) => void): void {
+    this.#failure ??= message;
+    // wake a waiting run(): count every worker as done
+    Atomics.store(this.#ctrl, CTRL.ERROR, 1);
+    Atomics.store(this.#ctrl, CTRL.DONE, this.nWorkers);
+    Atomics.notify(this.#ctrl, CTRL.DONE);
+    reject?.(new GridError(`gridding worker failed: ${message}`));
   }
 
   /**
-   * Footprints of the first `n` spectra of a slot (updating the W/T/M planes in order) and their
-   * pairs sorted by cell. Returns the number of pairs. Runs in the calling thread.
+   * Split rows [0, ny) into `n` bands with about equal numbers of pairs for the first `count`
+   * spectra of a slot (each spectrum weighs its clipped footprint width on each row it reaches).
    */
-  prepare(slot: number, n: number): number {
-    if (n > this.layout.chunk) throw new RangeError(`chunk of ${n} spectra exceeds ${this.layout.chunk}`);
-    const np = this.#kernels.footprints(slot, n);
-    this.#kernels.sortPairs(slot, np);
-    return np;
+  bands(slot: number, count: number, n: number): number[] {
+    const L = this.layout, nc1 = this.#nc1;
+    if (n <= 1) return [0, L.ny];
+    const h = this.#rowHist;
+    h.fill(0);
+    const S = this.slots[slot]!;
+    let total = 0;
+    for (let s = 0; s < count; s++) {
+      const ix = S.ixs[s]!, iy = S.iys[s]!;
+      const wx = Math.min(ix + nc1, L.nx - 1) - Math.max(ix - nc1, 0) + 1;
+      const y1 = Math.min(iy + nc1, L.ny - 1);
+      for (let y = Math.max(iy - nc1, 0); y <= y1; y++) h[y] += wx;
+      total += wx * (y1 - Math.max(iy - nc1, 0) + 1);
+    }
+    const bounds = [0];
+    let acc = 0, y = 0;
+    for (let i = 1; i < n; i++) {
+      const target = (total * i) / n;
+      while (y < L.ny && acc + h[y]! / 2 < target) acc += h[y++]!;
+      bounds.push(Math.max(y, bounds[i - 1]!));
+    }
+    bounds.push(L.ny);
+    return bounds;
   }
 
-  /** Accumulate a prepared slot into the cube. Resolves when the whole chunk is done. */
-  async run(slot: number, npairs: number): Promise<void> {
+  /**
+   * Process the first `n` spectra of a slot (footprints, W/T/M planes, accumulation). In-process
+   * this completes before returning; with workers it resolves when all workers are done.
+   */
+  async run(slot: number, n: number): Promise<void> {
     const L = this.layout;
-    if (npairs === 0) return;
-    if (this.#nWorkers === 0) {
-      this.#kernels.accumulate(slot, 0, L.ncell);
+    if (n > L.chunk) throw new RangeError(`chunk of ${n} spectra exceeds ${L.chunk}`);
+    if (n === 0) return;
+    if (this.nWorkers === 0) {
+      this.#kernels.band(slot, 0, n, 0, L.ny);
       return;
     }
-    await this.#ready;
-    const bounds = balance(this.slots[slot]!.start, L.ncell, this.#workers.length);
-    await Promise.all(
-      this.#workers.map((w, i) => this.#call(w, { type: "run", slot, lo: bounds[i]!, hi: bounds[i + 1]! })),
-    );
+    const b = this.bands(slot, n, this.nWorkers);
+    await this.#dispatch(CMD_CHUNK, (c) => {
+      c[CTRL.SLOT] = slot;
+      c[CTRL.N] = n;
+      for (let i = 0; i < this.nWorkers; i++) {
+        c[CTRL.BANDS + 2 * i] = b[i]!;
+        c[CTRL.BANDS + 2 * i + 1] = b[i + 1]!;
+      }
+    });
   }
 
-  /** Terminate the workers. Safe to call twice. */
+  /** Normalise the cube (cube /= W where W > 0 and the cell is kept, else NaN). */
+  async normalize(edge: number): Promise<void> {
+    const L = this.layout;
+    if (this.nWorkers === 0) {
+      this.#kernels.normalize(0, L.ncell, edge);
+      return;
+    }
+    await this.#dispatch(CMD_NORMALIZE, (c) => {
+      c[CTRL.EDGE] = edge;
+      for (let i = 0; i < this.nWorkers; i++) {
+        c[CTRL.BANDS + 2 * i] = Math.floor((L.ny * i) / this.nWorkers);
+        c[CTRL.BANDS + 2 * i + 1] = Math.floor((L.ny * (i + 1)) / this.nWorkers);
+      }
+    });
+  }
+
+  async #dispatch(cmd: number, set: (c: Int32Array) => void): Promise<void> {
+    await this.#ready;
+    const c = this.#ctrl;
+    if (this.#failure !== null) throw new GridError(`gridding worker failed: ${this.#failure}`);
+    set(c);
+    c[CTRL.CMD] = cmd;
+    Atomics.store(c, CTRL.DONE, 0);
+    Atomics.add(c, CTRL.SEQ, 1);
+    Atomics.notify(c, CTRL.SEQ);
+    for (;;) {
+      const d = Atomics.load(c, CTRL.DONE);
+      if (d >= this.nWorkers) break;
+      const r = Atomics.waitAsync(c, CTRL.DONE, d);
+      if (r.async) await r.value;
+    }
+    if (Atomics.load(c, CTRL.ERROR) !== 0) {
+      throw new GridError(`gridding worker failed: ${this.#failure ?? "error in a worker"}`);
+    }
+  }
+
+  /** Stop and terminate the workers. Safe to call twice. */
   close(): void {
+    if (this.#workers.length > 0) {
+      const c = this.#ctrl;
+      c[CTRL.CMD] = CMD_QUIT;
+      Atomics.add(c, CTRL.SEQ, 1);
+      Atomics.notify(c, CTRL.SEQ);
+    }
     for (const w of this.#workers) w.terminate();
     this.#workers = [];
   }
-}
-
-/**
- * Split cells [0, ncell) into n contiguous ranges with about equal numbers of pairs, from the
- * per-cell pair offsets `start` (ncell+1 entries). Returns n+1 bounds.
- */
-export function balance(start: Int32Array, ncell: number, n: number): number[] {
-  const total = start[ncell]!;
-  const bounds = [0];
-  for (let i = 1; i < n; i++) {
-    const target = (total * i) / n;
-    let lo = bounds[i - 1]!, hi = ncell; // first c with start[c] >= target
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (start[mid]! < target) lo = mid + 1;
-      else hi = mid;
-    }
-    const prev = bounds[i - 1]!;
-    if (lo > prev && target - start[lo - 1]! < start[lo]! - target) lo--; // nearer boundary
-    bounds.push(lo);
-  }
-  bounds.push(ncell);
-  return bounds;
 }

@@ -201,8 +201,16 @@ export async function gridSpecFiles(
   const nc1 = kernel.nCells;
   const foot = (2 * nc1 + 1) ** 2;
   const chunk = Math.max(1, Math.floor(p.chunkSpectra ?? defaultChunk(nz)));
-  const layout = planMemory({ nx, ny, nz, npts: kernel.table.length, chunk, pairsPerSpectrum: foot });
   const workers = p.workers ?? autoWorkers(ntotalOf(tables) * nz * foot);
+  const layout = planMemory({
+    nx,
+    ny,
+    nz,
+    npts: kernel.table.length,
+    chunk,
+    pairsPerSpectrum: foot,
+    lanes: Math.max(1, workers),
+  });
   const exec = new GridExecutor(
     layout,
     { nCells: nc1, delta: kernel.delta },
@@ -301,9 +309,8 @@ export async function gridSpecFiles(
         if (p.model !== undefined) {
           for (let s = 0; s < ns; s++) S.spectra[s * nz] = modelValue(p.model, S.xs[s]!, S.ys[s]!);
         }
-        const np = ns > 0 ? exec.prepare(slot, ns) : 0;
         await pending;
-        pending = exec.run(slot, np);
+        pending = exec.run(slot, ns);
         slotIndex++;
         done += count;
         hooks.onProgress?.(done, ntotal);
@@ -315,22 +322,17 @@ export async function gridSpecFiles(
       files.push({ path: t.path, nspec: t.nspec, selected, gridded, cutoffs: cutMap });
     }
     await pending;
+    await exec.normalize(p.edge === 1 ? 1 : 0);
   } finally {
     exec.close();
   }
-  const W = exec.W.slice(), T = exec.T, M = exec.M;
-  // Normalisation.
+  const W = exec.W.slice(), T = exec.T;
+  // The cube was normalised in place (cube /= W, or NaN for cells not kept); radiometer map:
   const cube = exec.cube; // a view of the shared memory: no second copy of the cube
   const radiometer = new Float32Array(ncell);
   const dfdt = f(Math.abs(f(first.deltaFrequency * first.dumpTime)));
   for (let c = 0; c < ncell; c++) {
     const w = W[c]!;
-    const o = c * nz;
-    if (w > 0 && (M[c] === 1 || p.edge === 1)) {
-      for (let k = 0; k < nz; k++) cube[o + k] = cube[o + k]! / w;
-    } else {
-      cube.fill(NaN, o, o + nz);
-    }
     radiometer[c] = w > 0 ? f(f(T[c]! / w) / Math.sqrt(f(dfdt * w))) : NaN;
   }
   return {

@@ -10,5 +10,5 @@ export * from "./select.ts";
 export * from "./specfile.ts";
 export * from "./grid.ts";
 export * from "./output.ts";
-export { balance, GridExecutor } from "./executor.ts";
+export { GridExecutor } from "./executor.ts";
 export * from "./job.ts";

@@ -2,16 +2,16 @@
 // Memory is imported (shared between workers). All arithmetic is float32 exactly as the C gridder
 // does it (separate multiply and add, never a fused multiply-add), so cubes are bit-identical.
 //
-// Per chunk of spectra:
-//   1. footprints(): per spectrum, the kernel weight of every cell of its (2n+1)² footprint,
-//      accumulating the weight (W), Tsys (T) and mask (M) planes in spectrum order, and emitting
-//      (cell, spectrum, weight) pairs;
+// Per chunk of spectra, for the cells of a band of rows [rowLo, rowHi) (one band per worker):
+//   1. footprints(): per spectrum, the kernel weight of every cell of its (2n+1)² footprint that
+//      lies in the band, accumulating the weight (W), Tsys (T) and mask (M) planes in spectrum
+//      order, and emitting (cell, spectrum, weight) pairs;
 //   2. sortPairs(): a stable counting sort of the pairs by cell (spectrum order kept per cell);
 //   3. accumulate(): cell by cell, the cube voxels of a block of channels are held in SIMD
 //      registers while all the cell's pairs are added in spectrum order, then stored once. Each
 //      voxel therefore sees exactly the C gridder's sequence of float32 additions, but the cube is
 //      read and written once per chunk instead of once per (spectrum, cell) pair.
-//   Workers call accumulate() on disjoint cell ranges of the same sorted chunk.
+//   Workers run 1-3 on disjoint bands of the same chunk; normalize() finishes the cube.
 
 /** 1 if all nz float32 values at src are finite, else 0. */
 @inline
@@ -32,7 +32,7 @@ function allFinite(src: usize, nz: i32): i32 {
 }
 
 /**
- * Footprints of `n` spectra (chunk slot order). Per spectrum s (i32/f32 arrays of length n):
+ * Footprints of `n` spectra (chunk slot order), restricted to the rows [rowLo, rowHi). Per spectrum s (i32/f32 arrays of length n):
  * xs, ys positions (arcsec), rws noise weight, ts Tsys, ixs/iys nearest cell (inside the map).
  * Spectra are at `spectra + s·nz·4`. W/T (f32) and M (u8) planes are updated; pairs with a zero
  * weight are dropped unless the spectrum has a non-finite value (0·NaN must still reach the cube).
@@ -53,6 +53,8 @@ export function footprints(
   nx: i32,
   ny: i32,
   nc1: i32,
+  rowLo: i32,
+  rowHi: i32,
   table: usize,
   npts: i32,
   delta: f32,
@@ -73,9 +75,10 @@ export function footprints(
     const t = load<f32>(ts + q);
     const ix = load<i32>(ixs + q);
     const iy = load<i32>(iys + q);
-    const finite = allFinite(spectra + <usize>s * stride, nz);
     const x0 = max(ix - nc1, 0), x1 = min(ix + nc1, nx - 1);
-    const y0 = max(iy - nc1, 0), y1 = min(iy + nc1, ny - 1);
+    const y0 = max(max(iy - nc1, 0), rowLo), y1 = min(min(iy + nc1, ny - 1), rowHi - 1);
+    if (y0 > y1) continue;
+    const finite = allFinite(spectra + <usize>s * stride, nz);
     for (let cx = x0; cx <= x1; cx++) {
       const dx: f32 = xp - load<f32>(caX + (<usize>cx << 2));
       const dx2: f32 = dx * dx;
@@ -103,26 +106,28 @@ export function footprints(
 }
 
 /**
- * Stable counting sort of `np` pairs by cell. Afterwards the pairs of cell c are
- * outSpecs/outWeights[start[c] .. start[c+1]) in their original order; start has ncell+1 entries.
+ * Stable counting sort of `np` pairs by cell, all cells in [cellLo, cellHi). Afterwards the pairs
+ * of cell c are outSpecs/outWeights[start[c] .. start[c+1]) in their original order (entries
+ * start[cellLo .. cellHi] are written).
  */
 export function sortPairs(
   np: i32,
   cells: usize,
   specs: usize,
   weights: usize,
-  ncell: i32,
+  cellLo: i32,
+  cellHi: i32,
   start: usize,
   outSpecs: usize,
   outWeights: usize,
 ): void {
-  for (let c: i32 = 0; c <= ncell; c++) store<i32>(start + (<usize>c << 2), 0);
+  for (let c: i32 = cellLo; c <= cellHi; c++) store<i32>(start + (<usize>c << 2), 0);
   for (let p: i32 = 0; p < np; p++) {
     const a = start + ((<usize>load<i32>(cells + (<usize>p << 2)) + 1) << 2);
     store<i32>(a, load<i32>(a) + 1);
   }
   let acc: i32 = 0;
-  for (let c: i32 = 1; c <= ncell; c++) {
+  for (let c: i32 = cellLo + 1; c <= cellHi; c++) {
     const a = start + (<usize>c << 2);
     acc += load<i32>(a);
     store<i32>(a, acc);
@@ -136,10 +141,10 @@ export function sortPairs(
     store<i32>(outSpecs + dst, load<i32>(specs + q));
     store<f32>(outWeights + dst, load<f32>(weights + q));
   }
-  for (let c: i32 = ncell; c > 0; c--) {
+  for (let c: i32 = cellHi; c > cellLo; c--) {
     store<i32>(start + (<usize>c << 2), load<i32>(start + (<usize>(c - 1) << 2)));
   }
-  store<i32>(start, 0);
+  store<i32>(start + (<usize>cellLo << 2), 0);
 }
 
 /**
@@ -207,6 +212,34 @@ export function accumulate(
         a += load<f32>(weights + q) * load<f32>(spectra + <usize>load<i32>(specs + q) * stride + (<usize>k << 2));
       }
       store<f32>(d, a);
+    }
+  }
+}
+
+/**
+ * Normalise cells [cellLo, cellHi): cube /= W where W > 0 and (M set or edge != 0), else NaN in
+ * every channel (float32 division, as the C gridder).
+ */
+export function normalize(cube: usize, nz: i32, W: usize, M: usize, cellLo: i32, cellHi: i32, edge: i32): void {
+  const stride = <usize>nz << 2;
+  const nan = f32x4.splat(NaN);
+  for (let c = cellLo; c < cellHi; c++) {
+    const w = load<f32>(W + (<usize>c << 2));
+    const d = cube + <usize>c * stride;
+    let k: i32 = 0;
+    if (w > 0 && (edge != 0 || load<u8>(M + <usize>c) != 0)) {
+      const wv = f32x4.splat(w);
+      for (; k + 4 <= nz; k += 4) {
+        const o = d + (<usize>k << 2);
+        v128.store(o, f32x4.div(v128.load(o), wv));
+      }
+      for (; k < nz; k++) {
+        const o = d + (<usize>k << 2);
+        store<f32>(o, load<f32>(o) / w);
+      }
+    } else {
+      for (; k + 4 <= nz; k += 4) v128.store(d + (<usize>k << 2), nan);
+      for (; k < nz; k++) store<f32>(d + (<usize>k << 2), NaN);
     }
   }
 }

@@ -9,7 +9,7 @@ import {
   wasmKernels,
   wasmModule,
 } from "../../../lib/grid/axpy.ts";
-import { balance } from "../../../lib/grid/executor.ts";
+import { GridExecutor } from "../../../lib/grid/executor.ts";
 import { makeKernel } from "../../../lib/grid/kernel.ts";
 import { spatialAxis } from "../../../lib/grid/geometry.ts";
 
@@ -27,7 +27,7 @@ function setup(which: "ts" | "wasm", nz: number, n: number, poison = -1) {
   const k = makeKernel({ otfSelect: 1, resolution: 11, cell: 5.5, rmax: 1, a: 1.1, b: 4.75, c: 2 });
   const ax = spatialAxis(9, 5.5), ay = spatialAxis(7, 5.5);
   const foot = (2 * k.nCells + 1) ** 2;
-  const L = planMemory({ nx: 9, ny: 7, nz, npts: k.table.length, chunk: n, pairsPerSpectrum: foot });
+  const L = planMemory({ nx: 9, ny: 7, nz, npts: k.table.length, chunk: n, pairsPerSpectrum: foot, lanes: 2 });
   const mem = createSharedMemory(L);
   const buf = mem.buffer;
   new Float32Array(buf, L.caX, 9).set(ax.centres);
@@ -85,17 +85,20 @@ for (const nz of [37, 70]) { // 37: 4-wide and scalar tails only; 70: two 32-blo
     const out: Float32Array[] = [];
     for (const which of ["ts", "wasm"] as const) {
       const { L, mem, kern, k, F, I } = setup(which, nz, n);
-      const np = kern.footprints(1, n);
-      assert.ok(np > n && np <= n * (2 * k.nCells + 1) ** 2, `pairs ${np}`);
-      kern.sortPairs(1, np);
-      const start = new Int32Array(mem.buffer, L.slots[1]!.start, L.ncell + 1);
-      assert.equal(start[0], 0);
-      assert.equal(start[L.ncell], np);
-      // accumulate in two cell ranges (as two workers would)
-      const b = balance(start, L.ncell, 2);
-      assert.equal(b.length, 3);
-      kern.accumulate(1, b[0]!, b[1]!);
-      kern.accumulate(1, b[1]!, b[2]!);
+      // two bands of rows in two lanes (as two workers do): rows [0,3) and [3,7)
+      const np0 = kern.footprints(1, 0, n, 0, 3), np1 = kern.footprints(1, 1, n, 3, 7);
+      assert.ok(np0 > 0 && np1 > 0 && np0 + np1 <= n * (2 * k.nCells + 1) ** 2, `pairs ${np0} ${np1}`);
+      kern.sortPairs(0, np0, 0, 3 * 9);
+      kern.sortPairs(1, np1, 3 * 9, 7 * 9);
+      const s0 = new Int32Array(mem.buffer, L.lanes[0]!.start, L.ncell + 1);
+      const s1 = new Int32Array(mem.buffer, L.lanes[1]!.start, L.ncell + 1);
+      assert.equal(s0[0], 0);
+      assert.equal(s0[27], np0);
+      assert.equal(s1[27], 0);
+      assert.equal(s1[63], np1);
+      for (let c = 0; c < 27; c++) assert.ok(s0[c + 1]! >= s0[c]!);
+      kern.accumulate(1, 0, 0, 27);
+      kern.accumulate(1, 1, 27, 63);
       const cube = new Float32Array(mem.buffer, L.cube, L.ncell * nz).slice();
       const W = new Float32Array(mem.buffer, L.W, L.ncell).slice();
       const ref = reference(L, F, I, k.nCells, k.delta);
@@ -119,9 +122,7 @@ Deno.test("a NaN channel reaches every footprint cell, including zero-weight one
   for (const which of ["ts", "wasm"] as const) {
     const nz = 9, n = 12;
     const { L, mem, kern, F, I, k } = setup(which, nz, n, 5);
-    const np = kern.footprints(1, n);
-    kern.sortPairs(1, np);
-    kern.accumulate(1, 0, L.ncell);
+    assert.ok(kern.band(1, 0, n, 0, L.ny) > 0);
     const cube = new Float32Array(mem.buffer, L.cube, L.ncell * nz);
     const s = L.slots[1]!;
     const ix = I[(s.ixs >> 2) + 5]!, iy = I[(s.iys >> 2) + 5]!;
@@ -139,14 +140,58 @@ Deno.test("a NaN channel reaches every footprint cell, including zero-weight one
   }
 });
 
-Deno.test("balance() splits cells into ranges of about equal pair counts", () => {
-  const counts = [5, 0, 0, 10, 1, 1, 1, 30, 2, 0];
-  const start = new Int32Array(counts.length + 1);
-  for (let c = 0; c < counts.length; c++) start[c + 1] = start[c]! + counts[c]!;
-  assert.deepEqual(balance(start, counts.length, 1), [0, 10]);
-  assert.deepEqual(balance(start, counts.length, 2), [0, 7, 10]); // 25 pairs target: cells 0..6 hold 18
-  const b3 = balance(start, counts.length, 3);
-  assert.equal(b3.length, 4);
-  for (let i = 1; i < b3.length; i++) assert.ok(b3[i]! >= b3[i - 1]!);
-  assert.deepEqual(balance(new Int32Array(4), 3, 2), [0, 0, 3]);
+Deno.test("normalize(): cube / W for kept cells (mask, or edge), NaN elsewhere, bit-identical in wasm and TS", () => {
+  for (const edge of [0, 1]) {
+    const res: Float32Array[] = [];
+    for (const which of ["ts", "wasm"] as const) {
+      const nz = 11, n = 30;
+      const { L, mem, kern } = setup(which, nz, n);
+      kern.band(1, 0, n, 0, L.ny);
+      const before = new Float32Array(mem.buffer, L.cube, L.ncell * nz).slice();
+      const W = new Float32Array(mem.buffer, L.W, L.ncell), M = new Uint8Array(mem.buffer, L.M, L.ncell);
+      kern.normalize(0, L.ncell, edge);
+      const cube = new Float32Array(mem.buffer, L.cube, L.ncell * nz).slice();
+      let kept = 0, dropped = 0;
+      for (let c = 0; c < L.ncell; c++) {
+        const keep = W[c]! > 0 && (edge === 1 || M[c] === 1);
+        for (let q = 0; q < nz; q++) {
+          const v = cube[c * nz + q]!;
+          if (keep) assert.equal(v, f(before[c * nz + q]! / W[c]!));
+          else assert.ok(Number.isNaN(v));
+        }
+        if (keep) kept++;
+        else dropped++;
+      }
+      assert.ok(kept > 5 && (edge === 1 || dropped > 5), `kept ${kept} dropped ${dropped}`);
+      res.push(cube);
+    }
+    assert.deepEqual(res[0], res[1]);
+  }
+});
+
+Deno.test("GridExecutor.bands() splits rows by expected pair count", () => {
+  const k = makeKernel({ otfSelect: 1, resolution: 11, cell: 5.5, rmax: 1, a: 1.1, b: 4.75, c: 2 });
+  const L = planMemory({ nx: 9, ny: 20, nz: 4, npts: k.table.length, chunk: 10, pairsPerSpectrum: 25, lanes: 2 });
+  const ex = new GridExecutor(L, { nCells: k.nCells, delta: k.delta }, {
+    caX: spatialAxis(9, 5.5).centres,
+    caY: spatialAxis(20, 5.5).centres,
+    table: k.table,
+  }, { workers: 0 });
+  try {
+    const S = ex.slots[0]!;
+    // 8 spectra on row 3 and 2 on row 15, all mid-row: nCells = 2 → rows 1..5 and 13..17
+    for (let i = 0; i < 10; i++) {
+      S.ixs[i] = 4;
+      S.iys[i] = i < 8 ? 3 : 15;
+    }
+    assert.deepEqual(ex.bands(0, 10, 1), [0, 20]);
+    const b = ex.bands(0, 10, 2);
+    assert.equal(b.length, 3);
+    assert.ok(b[1]! >= 3 && b[1]! <= 5, `split at ${b[1]}`); // half of 8 spectra' rows
+    const b4 = ex.bands(0, 10, 4);
+    for (let i = 1; i < b4.length; i++) assert.ok(b4[i]! >= b4[i - 1]!);
+    assert.equal(b4[4], 20);
+  } finally {
+    ex.close();
+  }
 });
