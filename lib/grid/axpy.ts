@@ -41,6 +41,9 @@ export interface LaneLayout {
   weights: number;
 }
 
+/** Channel planes transposed to FITS order per {@link GridKernels.fitsPlanes} call. */
+export const FITS_BLOCK = 16;
+
 /** Number of int32 words of the control block (worker signalling). */
 export const CTRL_WORDS = 16 + 2 * 64;
 
@@ -66,6 +69,8 @@ export interface MemoryLayout {
   table: number;
   /** Control block of CTRL_WORDS int32 (see executor.ts). */
   ctrl: number;
+  /** FITS_BLOCK planes of ncell float32 (output transposition). */
+  fits: number;
   slots: SlotLayout[];
   lanes: LaneLayout[];
   /** Total bytes. */
@@ -103,6 +108,7 @@ export function planMemory(p: PlanParams): MemoryLayout {
   const W = take(ncell * 4), T = take(ncell * 4), M = take(ncell);
   const caX = take(p.nx * 4), caY = take(p.ny * 4), table = take(p.npts * 4);
   const ctrl = take(CTRL_WORDS * 4);
+  const fits = take(FITS_BLOCK * ncell * 4);
   const slots: SlotLayout[] = [];
   for (let s = 0; s < 2; s++) {
     slots.push({
@@ -142,6 +148,7 @@ export function planMemory(p: PlanParams): MemoryLayout {
     caY,
     table,
     ctrl,
+    fits,
     slots,
     lanes,
     bytes: o,
@@ -184,6 +191,8 @@ export interface GridKernels {
   band(slot: number, lane: number, n: number, rowLo: number, rowHi: number): number;
   /** Normalise cells [cellLo, cellHi) (cube /= W, or NaN). */
   normalize(cellLo: number, cellHi: number, edge: number): void;
+  /** Channels [k0, k0+nb) (nb ≤ FITS_BLOCK) as nb planes in FITS order (X flipped) at layout.fits. */
+  fitsPlanes(k0: number, nb: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -213,6 +222,9 @@ type WasmSort = (
 type WasmAccumulate = (
   cube: number, nz: number, spectra: number, start: number, specs: number, weights: number,
   cellLo: number, cellHi: number,
+) => void;
+type WasmFitsPlanes = (
+  cube: number, nx: number, ny: number, nz: number, k0: number, nb: number, out: number,
 ) => void;
 type WasmNormalize = (
   cube: number, nz: number, W: number, M: number, cellLo: number, cellHi: number, edge: number,
@@ -245,6 +257,7 @@ export function wasmKernels(
   const sort = e.sortPairs as WasmSort;
   const acc = e.accumulate as WasmAccumulate;
   const norm = e.normalize as WasmNormalize;
+  const planes = e.fitsPlanes as WasmFitsPlanes;
   return withBand({
     footprints: (slot, lane, n, rowLo, rowHi) => {
       const s = L.slots[slot]!, l = L.lanes[lane]!;
@@ -263,6 +276,7 @@ export function wasmKernels(
       acc(L.cube, L.nz, s.spectra, l.start, l.specs, l.weights, lo, hi);
     },
     normalize: (lo, hi, edge) => norm(L.cube, L.nz, L.W, L.M, lo, hi, edge),
+    fitsPlanes: (k0, nb) => planes(L.cube, L.nx, L.ny, L.nz, k0, nb, L.fits),
   }, L.nx);
 }
 
@@ -356,6 +370,16 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
           for (let q = 0; q < nz; q++) F[o + q] = f(F[o + q]! / w);
         } else {
           F.fill(NaN, o, o + nz);
+        }
+      }
+    },
+    fitsPlanes: (k0, nb) => {
+      const cube = L.cube >> 2, out = L.fits >> 2, np = nx * ny;
+      for (let iy = 0; iy < ny; iy++) {
+        for (let ix = 0; ix < nx; ix++) {
+          const src = cube + (iy * nx + ix) * nz + k0;
+          const dst = out + iy * nx + (nx - 1 - ix);
+          for (let b = 0; b < nb; b++) F[dst + b * np] = F[src + b]!;
         }
       }
     },

@@ -16,6 +16,7 @@
 import {
   createSharedMemory,
   CTRL_WORDS,
+  FITS_BLOCK,
   type GridKernels,
   type KernelConsts,
   type MemoryLayout,
@@ -249,6 +250,17 @@ export class GridExecutor {
     if (Atomics.load(c, CTRL.ERROR) !== 0) {
       throw new GridError(`gridding worker failed: ${this.#failure ?? "error in a worker"}`);
     }
+  }
+
+  /**
+   * Channels [k0, k0+nb) (nb ≤ FITS_BLOCK) as nb planes in FITS order (NAXIS1 = X flipped): a view
+   * of the shared memory, valid until the next call. Call after {@link normalize}.
+   */
+  fitsPlanes(k0: number, nb: number): Float32Array {
+    const L = this.layout;
+    if (nb > FITS_BLOCK || k0 < 0 || k0 + nb > L.nz) throw new RangeError(`bad plane block ${k0}+${nb}`);
+    this.#kernels.fitsPlanes(k0, nb);
+    return new Float32Array(this.memory.buffer, L.fits, nb * L.ncell);
   }
 
   /** Stop and terminate the workers. Safe to call twice. */

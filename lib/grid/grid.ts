@@ -124,6 +124,11 @@ export interface GridResult {
   ntotal: number;
   kernelName: "wasm" | "ts";
   workers: number;
+  /**
+   * Channels [k0, k0+nb) (nb ≤ 16) as nb planes in FITS order (X flipped), a view valid until the
+   * next call; a fast path for writers (absent: transpose {@link GridResult.cube} yourself).
+   */
+  fitsPlanes?: (k0: number, nb: number) => Float32Array;
 }
 
 function defaultChunk(nz: number): number {
@@ -348,5 +353,6 @@ export async function gridSpecFiles(
     ntotal,
     kernelName: exec.kernelName,
     workers,
+    fitsPlanes: (k0, nb) => exec.fitsPlanes(k0, nb),
   };
 }

@@ -131,6 +131,11 @@ export function writeGridCube(path: string, r: GridResult, header: FitsHeader, o
     // 16 consecutive planes.
     const B = 16;
     const np = nx * ny;
+    if (r.fitsPlanes !== undefined) {
+      for (let k0 = 0; k0 < nz; k0 += B) w.write(r.fitsPlanes(k0, Math.min(B, nz - k0)));
+      w.close();
+      return;
+    }
     const block = new Float32Array(B * np);
     const cube = r.cube;
     for (let k0 = 0; k0 < nz; k0 += B) {

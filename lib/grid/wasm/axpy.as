@@ -243,3 +243,21 @@ export function normalize(cube: usize, nz: i32, W: usize, M: usize, cellLo: i32,
     }
   }
 }
+
+/**
+ * Copy channels [k0, k0+nb) of the cube into `out` as nb planes in FITS order: plane b at
+ * out + b·nx·ny·4, row iy, column nx−1−ix (the X axis is flipped so RA increases to the left).
+ */
+export function fitsPlanes(cube: usize, nx: i32, ny: i32, nz: i32, k0: i32, nb: i32, out: usize): void {
+  const planeBytes = <usize>(nx * ny) << 2;
+  for (let iy: i32 = 0; iy < ny; iy++) {
+    for (let ix: i32 = 0; ix < nx; ix++) {
+      const src = cube + ((<usize>(iy * nx + ix) * <usize>nz + <usize>k0) << 2);
+      let dst = out + (<usize>(iy * nx + nx - 1 - ix) << 2);
+      for (let b: i32 = 0; b < nb; b++) {
+        store<f32>(dst, load<f32>(src + (<usize>b << 2)));
+        dst += planeBytes;
+      }
+    }
+  }
+}

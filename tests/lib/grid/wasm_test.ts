@@ -195,3 +195,28 @@ Deno.test("GridExecutor.bands() splits rows by expected pair count", () => {
     ex.close();
   }
 });
+
+Deno.test("fitsPlanes(): channel blocks in FITS order (X flipped), wasm = TS = direct transposition", () => {
+  const out: Float32Array[] = [];
+  for (const which of ["ts", "wasm"] as const) {
+    const nz = 21, n = 10;
+    const { L, mem, kern } = setup(which, nz, n);
+    const cube = new Float32Array(mem.buffer, L.cube, L.ncell * nz);
+    for (let i = 0; i < cube.length; i++) cube[i] = i * 0.5 - 7;
+    const np = L.nx * L.ny;
+    const all = new Float32Array(nz * np);
+    for (const [k0, nb] of [[0, 16], [16, 5]] as const) {
+      kern.fitsPlanes(k0, nb);
+      all.set(new Float32Array(mem.buffer, L.fits, nb * np), k0 * np);
+    }
+    for (let k = 0; k < nz; k++) {
+      for (let iy = 0; iy < L.ny; iy++) {
+        for (let ix = 0; ix < L.nx; ix++) {
+          assert.equal(all[k * np + iy * L.nx + (L.nx - 1 - ix)], cube[(iy * L.nx + ix) * nz + k]);
+        }
+      }
+    }
+    out.push(all);
+  }
+  assert.deepEqual(out[0], out[1]);
+});
