@@ -7,7 +7,7 @@
  * Slabs are read with `Dataset.slice` (positioned reads in the HDF5 library).
  * @module
  */
-import h5wasm from "h5wasm/node";
+import type H5wasmDefault from "h5wasm/node";
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,8 +23,17 @@ import {
 } from "./types.ts";
 import { checkSlab, ctorOf, NcFileBase, product } from "./_common.ts";
 
-type H5File = InstanceType<typeof h5wasm.File>;
-type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
+/** The h5wasm module (loaded on first use by {@link h5ready}: tools that read only netCDF-3 skip it). */
+export type H5wasm = typeof H5wasmDefault;
+type H5File = InstanceType<H5wasm["File"]>;
+type H5Dataset = InstanceType<H5wasm["Dataset"]>;
+
+let h5mod: H5wasm | null = null;
+/** The loaded h5wasm module; call only after `await h5ready()`. */
+export function h5wasmModule(): H5wasm {
+  if (h5mod === null) throw new Error("h5wasm used before h5ready()");
+  return h5mod;
+}
 
 interface H5Meta {
   type: number;
@@ -54,8 +63,10 @@ let ready: Promise<unknown> | null = null;
 export function h5ready(): Promise<unknown> {
   // HDF5 errors become exceptions (turned into NetcdfError here) instead of HDF5-DIAG
   // stack dumps on stderr
-  ready ??= h5wasm.ready.then((m) => {
+  ready ??= import("h5wasm/node").then(async ({ default: h5 }) => {
+    const m = await h5.ready;
     (m as unknown as { activate_throwing_error_handler(): number }).activate_throwing_error_handler();
+    h5mod = h5;
   });
   return ready;
 }
@@ -308,7 +319,7 @@ async function openAs(real: string, shown: string, onClose: (() => void) | undef
   await h5ready();
   let f: H5File;
   try {
-    f = new h5wasm.File(real, "r");
+    f = new (h5wasmModule().File)(real, "r");
   } catch (e) {
     onClose?.();
     throw new NetcdfError(shown, `cannot open as netCDF-4/HDF5: ${h5message(e)}`);

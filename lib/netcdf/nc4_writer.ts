@@ -19,7 +19,6 @@
  * same bytes on every run (object times read 1970-01-01T00:00:00Z).
  * @module
  */
-import h5wasm from "h5wasm/node";
 import {
   type NcAttrValue,
   type NcType,
@@ -41,10 +40,10 @@ import {
   tempNameFor,
   type WriteData,
 } from "./_write_common.ts";
-import { h5message, h5ready } from "./nc4_reader.ts";
+import { type H5wasm, h5message, h5ready, h5wasmModule } from "./nc4_reader.ts";
 
-type H5File = InstanceType<typeof h5wasm.File>;
-type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
+type H5File = InstanceType<H5wasm["File"]>;
+type H5Dataset = InstanceType<H5wasm["Dataset"]>;
 type HasAttrs = {
   create_attribute(name: string, data: unknown, shape?: number[] | null, dtype?: string | null): void;
 };
@@ -338,7 +337,7 @@ export async function writeNetcdf4(path: string, model: NcWriteModel): Promise<v
   const tmp = tempNameFor(path);
   let f: H5File | null = null;
   try {
-    const file = pinnedClock(() => new h5wasm.File(tmp, "w", { track_order: true }));
+    const file = pinnedClock(() => new (h5wasmModule().File)(tmp, "w", { track_order: true }));
     f = file;
     pinnedClock(() => {
       build(file, path, model, false, CHUNK_BYTES);
@@ -428,7 +427,7 @@ export class Nc4Writer {
     const tmp = tempNameFor(path);
     let f: H5File | null = null;
     try {
-      const file = pinnedClock(() => new h5wasm.File(tmp, "w", { track_order: true }));
+      const file = pinnedClock(() => new (h5wasmModule().File)(tmp, "w", { track_order: true }));
       f = file;
       const built = pinnedClock(() => build(file, path, model, true, chunkBytes));
       return new Nc4Writer(path, tmp, file, built);

@@ -110,6 +110,8 @@ export interface WaterfallOptions {
   repeatThreshold?: number;
   /** Coadd threshold (K): the same for the averaged panel. */
   coaddThreshold?: number;
+  /** PNG scale (default 1: 674 px wide). */
+  scale?: number;
 }
 
 /**
@@ -172,7 +174,7 @@ export async function waterfallPng(rec: ProductRecord, opts: WaterfallOptions = 
     width: 600,
     panelHeight: 64,
     maxPoints: WATERFALL_POINTS,
-    scale: 1.25,
+    scale: opts.scale ?? 1,
   });
 }
 

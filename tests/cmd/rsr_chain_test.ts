@@ -182,7 +182,7 @@ Deno.test("RSR chain on generated data: flags, Tsys, line vs truth; plots (runs 
       for (const p of pages) {
         const info = pngInfo(readFileSync(join(work, p)));
         ok(
-          info.width >= 700 && info.width <= 1200 && info.height >= 600 && info.height <= 1400,
+          info.width >= 600 && info.width <= 1200 && info.height >= 450 && info.height <= 1400,
           `${p} ${info.width}×${info.height}`,
         );
       }
