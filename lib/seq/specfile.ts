@@ -129,7 +129,10 @@ export interface SpecFileModelOptions {
 function tsysLayout(sf: SpecFile, cdf3: boolean): { ncal: number; tsys: Float32Array } {
   if (cdf3 || sf.ncal > 0 || sf.chan0 > 0) return { ncal: sf.ncal, tsys: sf.tsys };
   const t = new Float32Array(sf.npix * sf.nchan);
-  for (let p = 0; p < sf.npix; p++) t.fill(sf.scalarTsys?.[p] ?? 0, p * sf.nchan, (p + 1) * sf.nchan);
+  // rows of pixels not processed stay 0, as with a Tsys spectrum
+  for (const p of new Set(sf.pixel)) {
+    if (p >= 0 && p < sf.npix) t.fill(sf.scalarTsys?.[p] ?? 0, p * sf.nchan, (p + 1) * sf.nchan);
+  }
   return { ncal: 1, tsys: t };
 }
 
