@@ -392,10 +392,6 @@ function utHoursRad(t: number): number {
   return (s / 86400) * 2 * Math.PI;
 }
 
-function pad2(n: number): string {
-  return String(n).padStart(2, "0");
-}
-
 /** RSR raw file name relative to the root. */
 export function rsrFileName(chassis: number, t: number, obsnum: number): string {
   const day = formatUtc(t).slice(0, 10);
