@@ -98,7 +98,6 @@ export function reduceBoard(
     return Int32Array.from(rs).sort();
   };
   const stype: Stype = st.refs.length === 0 ? 0 : opt.stype;
-  const np = pixels.length;
 
   // ---- pass 1: references
   let refMean: Float32Array[][] = []; // [slot][range] (stype 2/3)
