@@ -139,9 +139,12 @@ function ntotalOf(tables: SpecFileTable[]): number {
   return tables.reduce((a, t) => a + t.nspec, 0);
 }
 
-/** Workers used when none are requested: none below ~3e8 multiply-adds (start-up cost), else one per core. */
+/**
+ * Workers used when none are requested: none below ~3e9 multiply-adds (~20 000 spectra of 659
+ * channels: starting workers costs more than they save), else one per core.
+ */
 export function autoWorkers(work: number): number {
-  if (work < 3e8) return 0;
+  if (work < 3e9) return 0;
   return Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1));
 }
 

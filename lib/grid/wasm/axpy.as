@@ -149,7 +149,7 @@ export function sortPairs(
 
 /**
  * cube[c·nz + k] += w·spectrum[k] for every sorted pair of every cell c in [cellLo, cellHi), in
- * pair order, with the voxels of 32 (then 4, then 1) channels held in registers across the pairs.
+ * pair order, with the voxels of 48 (then 16, 4, 1) channels held in registers across the pairs.
  */
 export function accumulate(
   cube: usize,
@@ -168,10 +168,11 @@ export function accumulate(
     if (p0 == p1) continue;
     const dst = cube + <usize>c * stride;
     let k: i32 = 0;
-    for (; k + 32 <= nz; k += 32) {
+    for (; k + 48 <= nz; k += 48) {
       const d = dst + (<usize>k << 2);
       let a0 = v128.load(d, 0), a1 = v128.load(d, 16), a2 = v128.load(d, 32), a3 = v128.load(d, 48);
       let a4 = v128.load(d, 64), a5 = v128.load(d, 80), a6 = v128.load(d, 96), a7 = v128.load(d, 112);
+      let a8 = v128.load(d, 128), a9 = v128.load(d, 144), a10 = v128.load(d, 160), a11 = v128.load(d, 176);
       for (let p = p0; p < p1; p++) {
         const q = <usize>p << 2;
         const w = f32x4.splat(load<f32>(weights + q));
@@ -184,6 +185,10 @@ export function accumulate(
         a5 = f32x4.add(a5, f32x4.mul(w, v128.load(s, 80)));
         a6 = f32x4.add(a6, f32x4.mul(w, v128.load(s, 96)));
         a7 = f32x4.add(a7, f32x4.mul(w, v128.load(s, 112)));
+        a8 = f32x4.add(a8, f32x4.mul(w, v128.load(s, 128)));
+        a9 = f32x4.add(a9, f32x4.mul(w, v128.load(s, 144)));
+        a10 = f32x4.add(a10, f32x4.mul(w, v128.load(s, 160)));
+        a11 = f32x4.add(a11, f32x4.mul(w, v128.load(s, 176)));
       }
       v128.store(d, a0, 0);
       v128.store(d, a1, 16);
@@ -193,6 +198,27 @@ export function accumulate(
       v128.store(d, a5, 80);
       v128.store(d, a6, 96);
       v128.store(d, a7, 112);
+      v128.store(d, a8, 128);
+      v128.store(d, a9, 144);
+      v128.store(d, a10, 160);
+      v128.store(d, a11, 176);
+    }
+    for (; k + 16 <= nz; k += 16) {
+      const d = dst + (<usize>k << 2);
+      let a0 = v128.load(d, 0), a1 = v128.load(d, 16), a2 = v128.load(d, 32), a3 = v128.load(d, 48);
+      for (let p = p0; p < p1; p++) {
+        const q = <usize>p << 2;
+        const w = f32x4.splat(load<f32>(weights + q));
+        const s = spectra + <usize>load<i32>(specs + q) * stride + (<usize>k << 2);
+        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(s, 0)));
+        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(s, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(w, v128.load(s, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(w, v128.load(s, 48)));
+      }
+      v128.store(d, a0, 0);
+      v128.store(d, a1, 16);
+      v128.store(d, a2, 32);
+      v128.store(d, a3, 48);
     }
     for (; k + 4 <= nz; k += 4) {
       const d = dst + (<usize>k << 2);
