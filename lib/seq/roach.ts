@@ -83,6 +83,9 @@ export function readRows(b: RoachBoard, r0: number, r1: number, c0 = 0, nc = b.n
   return out;
 }
 
+/** Unwanted rows read through rather than starting a new read (4 inputs × 8 dumps). */
+const MAX_GAP_ROWS = 32;
+
 /**
  * Visit the rows listed in `wanted` (ascending row indices) in chunks of at most `chunkRows` rows,
  * reading only chunks that hold a wanted row. `visit(row, data, offset)` gets the row's channels at
@@ -99,7 +102,12 @@ export function forEachRow(
   let i = 0;
   while (i < wanted.length) {
     const r0 = wanted[i]!;
-    const r1 = Math.min(b.nrows, r0 + chunkRows);
+    // up to chunkRows rows, ending at the last wanted row before the window's end or before a gap of
+    // more than MAX_GAP_ROWS unwanted rows (REF blocks are read without the ON rows around them)
+    const lim = Math.min(b.nrows, r0 + chunkRows);
+    let k = i;
+    while (k + 1 < wanted.length && wanted[k + 1]! < lim && wanted[k + 1]! - wanted[k]! <= MAX_GAP_ROWS) k++;
+    const r1 = wanted[k]! + 1;
     // whole rows: a contiguous read is much faster than a strided channel window
     const data = readRows(b, r0, r1);
     while (i < wanted.length && wanted[i]! < r1) {
