@@ -27,15 +27,40 @@ import { tmpdir } from "node:os";
 import { writeNetcdf3Sync } from "../lib/netcdf/mod.ts";
 import { openNetcdf } from "../lib/netcdf/mod.ts";
 import { GRID_DATA_DEFAULTS, gridSpecFiles } from "../lib/grid/mod.ts";
-import { type SpecFile, type SpecLineData, specFileModel } from "../lib/seq/specfile.ts";
+import { type SpecFile, specFileModel, type SpecLineData } from "../lib/seq/specfile.ts";
 
 const NCHAN = 659;
 const ROOT = resolve(new URL("..", import.meta.url).pathname);
 /** Options shared by both gridders (C letter options). */
 const GRID_ARGS = [
-  "-l", "11", "-c", "5.5", "-u", "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", "-z", "-4", "-s", "1",
-  "-x", "200", "-y", "200", "-f", "1", "-r", "3", "-0", "1.1", "-1", "4.75", "-2", "2", "-b", "-1,0,0",
-  "-e", "0",
+  "-l",
+  "11",
+  "-c",
+  "5.5",
+  "-u",
+  "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
+  "-z",
+  "-4",
+  "-s",
+  "1",
+  "-x",
+  "200",
+  "-y",
+  "200",
+  "-f",
+  "1",
+  "-r",
+  "3",
+  "-0",
+  "1.1",
+  "-1",
+  "4.75",
+  "-2",
+  "2",
+  "-b",
+  "-1,0,0",
+  "-e",
+  "0",
 ];
 
 /** Write a synthetic SpecFile: 16 pixels on a boustrophedon raster covering ±190", Gaussian noise. */
@@ -65,11 +90,31 @@ export function writeSyntheticSpecFile(path: string, nspec: number, nchan = NCHA
   const tsys = new Float32Array(npix * nchan);
   for (let i = 0; i < tsys.length; i++) tsys[i] = 180 + 40 * rnd();
   const L: SpecLineData = {
-    bank: 0, vSource: -20, vSystem: -20, zSource: 0, lineRestFrequency: 115.271204e9, dopplerTrack: 0,
-    vBarycenter: 0, vObservatory: 0, skyFrequency: 115.27e9, lo1Frequency: 0, lo2Frequency: 0,
-    if1Frequency: 0, if2Frequency: 0, synthesizerFrequency: 0, frequencyOffset: 0, velocityOffset: 0,
-    sideband: 1, nChannels: 2048, bandwidth: 800e6, deltaFrequency: 390625, deltaVelocity: -1.015921,
-    lsrFrameV0: 0, barycenterFrameV0: 0, skyFrameV0: 0, xType: 2,
+    bank: 0,
+    vSource: -20,
+    vSystem: -20,
+    zSource: 0,
+    lineRestFrequency: 115.271204e9,
+    dopplerTrack: 0,
+    vBarycenter: 0,
+    vObservatory: 0,
+    skyFrequency: 115.27e9,
+    lo1Frequency: 0,
+    lo2Frequency: 0,
+    if1Frequency: 0,
+    if2Frequency: 0,
+    synthesizerFrequency: 0,
+    frequencyOffset: 0,
+    velocityOffset: 0,
+    sideband: 1,
+    nChannels: 2048,
+    bandwidth: 800e6,
+    deltaFrequency: 390625,
+    deltaVelocity: -1.015921,
+    lsrFrameV0: 0,
+    barycenterFrameV0: 0,
+    skyFrameV0: 0,
+    xType: 2,
   };
   const sf: SpecFile = {
     version: "29-may-2025",
@@ -171,7 +216,11 @@ async function one(path: string, workers: number, kernel: "wasm" | "ts"): Promis
 }
 
 /** Run a command under /usr/bin/time; returns wall, cpu (user+sys) seconds and max RSS (MB). */
-async function timed(cmd: string, args: string[], cwd: string): Promise<{ wall: number; cpu: number; rss: number }> {
+async function timed(
+  cmd: string,
+  args: string[],
+  cwd: string,
+): Promise<{ wall: number; cpu: number; rss: number }> {
   const out = await new Deno.Command("/usr/bin/time", {
     args: ["-f", "TIME %e %U %S %M", cmd, ...args],
     cwd,
@@ -203,7 +252,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 async function compare(cbin: string, files: [number, string][], workersList: number[], reps: number) {
   console.log(`end-to-end, ${reps} repetitions each, min over repetitions; CPU = user+sys`);
-  console.log("nspec    program          wall(s)  cpu(s)  Mspec·ch/s(wall)  vs C(wall)  vs C(cpu)  RSS(MB)  cube");
+  console.log(
+    "nspec    program          wall(s)  cpu(s)  Mspec·ch/s(wall)  vs C(wall)  vs C(cpu)  RSS(MB)  cube",
+  );
   for (const [n, path] of files) {
     const cwd = mkdtempSync(join(tmpdir(), "lmt-bench-cmp-"));
     try {
@@ -230,13 +281,17 @@ async function compare(cbin: string, files: [number, string][], workersList: num
       const ref = fitsData(join(cwd, "cube0.fits"));
       for (let c = 0; c < cases.length; c++) {
         const b = best[c]!, c0 = best[0]!;
-        const same = c === 0 ? "ref" : sameBytes(ref, fitsData(join(cwd, `cube${c}.fits`))) ? "identical" : "DIFFERS";
+        const same = c === 0
+          ? "ref"
+          : sameBytes(ref, fitsData(join(cwd, `cube${c}.fits`)))
+          ? "identical"
+          : "DIFFERS";
         console.log(
           `${String(n).padEnd(8)} ${cases[c]!.label.padEnd(16)} ${b.wall.toFixed(2).padStart(7)} ${
             b.cpu.toFixed(2).padStart(7)
-          }  ${((n * NCHAN) / b.wall / 1e6).toFixed(1).padStart(15)}  ${(c0.wall / b.wall).toFixed(2).padStart(9)}x ${
-            (c0.cpu / b.cpu).toFixed(2).padStart(8)
-          }x ${b.rss.toFixed(0).padStart(8)}  ${same}`,
+          }  ${((n * NCHAN) / b.wall / 1e6).toFixed(1).padStart(15)}  ${
+            (c0.wall / b.wall).toFixed(2).padStart(9)
+          }x ${(c0.cpu / b.cpu).toFixed(2).padStart(8)}x ${b.rss.toFixed(0).padStart(8)}  ${same}`,
         );
       }
     } finally {
@@ -276,10 +331,14 @@ if (import.meta.main) {
       console.log(
         "nspec    workers  wall(s)  Mspec·ch/s  GFMA/s  cpu(s)  main-thread cpu(s)  est. unloaded wall(s)  peakRSS(MB)",
       );
-      console.log("  (min over reps; open + read + grid, no FITS writing; est. = max(main, other threads / workers))");
+      console.log(
+        "  (min over reps; open + read + grid, no FITS writing; est. = max(main, other threads / workers))",
+      );
       for (const [n, path] of files) {
         for (const w of workersList) {
-          let best: { seconds: number; gridded: number; rssMB: number; mainCpu: number; procCpu: number } | undefined;
+          let best:
+            | { seconds: number; gridded: number; rssMB: number; mainCpu: number; procCpu: number }
+            | undefined;
           for (let r = 0; r < reps; r++) {
             const out = await new Deno.Command(Deno.execPath(), {
               args: ["run", "-A", new URL(import.meta.url).pathname, "--one", path, String(w), kernel],

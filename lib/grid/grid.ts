@@ -2,9 +2,11 @@
  * OTF convolution gridding of SpecFiles into a cube (SLR spec_driver_fits): selection, kernel
  * weights, float32 accumulation in file order, normalisation, weight and radiometer maps.
  *
- * The spectra are streamed in chunks into a shared WebAssembly memory; the multiply-adds run in a
- * SIMD kernel (or a TypeScript fallback), optionally split over module workers. Results are
- * bit-identical whatever the kernel or the number of workers.
+ * The spectra are streamed in chunks (~1 MB) into a shared WebAssembly memory. Per chunk, the
+ * kernel weights of every (cell, spectrum) pair are computed, the pairs sorted by cell, and each
+ * cell's voxels accumulated in SIMD registers over its pairs in spectrum order (lib/grid/axpy.ts;
+ * WASM SIMD or a TypeScript fallback), optionally by module workers on bands of map rows while
+ * the next chunk is read. Results are bit-identical whatever the kernel or the number of workers.
  *
  * @example
  * ```ts
@@ -65,7 +67,7 @@ export interface GridParams {
   /** 0 = in-process; N = N workers; undefined = automatic (in-process for small jobs, else one per core). */
   workers?: number;
   kernel?: "wasm" | "ts";
-  /** Spectra per streamed chunk (default: about 8 MB of spectra). */
+  /** Spectra per streamed chunk (default: about 1 MB of spectra, which stays in a core's L2 cache). */
   chunkSpectra?: number;
 }
 
@@ -230,8 +232,8 @@ export async function gridSpecFiles(
   let done = 0;
   let ngood = 0;
   const x0 = first.xPosition, y0 = first.yPosition;
+  let pending: Promise<void> = Promise.resolve();
   try {
-    let pending: Promise<void> = Promise.resolve();
     let slotIndex = 0;
     for (let fi = 0; fi < tables.length; fi++) {
       const t = tables[fi]!;
@@ -332,6 +334,7 @@ export async function gridSpecFiles(
     await pending;
     await exec.normalize(p.edge === 1 ? 1 : 0);
   } finally {
+    pending.catch(() => {}); // after an error elsewhere, a running chunk's outcome no longer matters
     exec.close();
   }
   const W = exec.W.slice(), T = exec.T;

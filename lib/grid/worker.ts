@@ -6,7 +6,14 @@
  * by a message and the control block's error flag.
  * @module
  */
-import { CTRL_WORDS, type GridKernels, type KernelConsts, type MemoryLayout, tsKernels, wasmKernels } from "./axpy.ts";
+import {
+  CTRL_WORDS,
+  type GridKernels,
+  type KernelConsts,
+  type MemoryLayout,
+  tsKernels,
+  wasmKernels,
+} from "./axpy.ts";
 import { CMD_CHUNK, CMD_NORMALIZE, CMD_QUIT, CTRL } from "./executor.ts";
 
 interface InitMsg {

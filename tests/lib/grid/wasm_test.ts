@@ -27,7 +27,15 @@ function setup(which: "ts" | "wasm", nz: number, n: number, poison = -1) {
   const k = makeKernel({ otfSelect: 1, resolution: 11, cell: 5.5, rmax: 1, a: 1.1, b: 4.75, c: 2 });
   const ax = spatialAxis(9, 5.5), ay = spatialAxis(7, 5.5);
   const foot = (2 * k.nCells + 1) ** 2;
-  const L = planMemory({ nx: 9, ny: 7, nz, npts: k.table.length, chunk: n, pairsPerSpectrum: foot, lanes: 2 });
+  const L = planMemory({
+    nx: 9,
+    ny: 7,
+    nz,
+    npts: k.table.length,
+    chunk: n,
+    pairsPerSpectrum: foot,
+    lanes: 2,
+  });
   const mem = createSharedMemory(L);
   const buf = mem.buffer;
   new Float32Array(buf, L.caX, 9).set(ax.centres);
@@ -43,7 +51,9 @@ function setup(which: "ts" | "wasm", nz: number, n: number, poison = -1) {
     F[(s.ts >> 2) + i] = f(200 + i);
     I[(s.ixs >> 2) + i] = Math.floor(f(f(x / 5.5) + ax.crpix) - 0.5);
     I[(s.iys >> 2) + i] = Math.floor(f(f(y / 5.5) + ay.crpix) - 0.5);
-    for (let c = 0; c < nz; c++) F[(s.spectra >> 2) + i * nz + c] = f(Math.sin(i * 0.37 + c * 0.7) * 3.3 + 1e-3 * c);
+    for (let c = 0; c < nz; c++) {
+      F[(s.spectra >> 2) + i * nz + c] = f(Math.sin(i * 0.37 + c * 0.7) * 3.3 + 1e-3 * c);
+    }
   }
   if (poison >= 0) F[(s.spectra >> 2) + poison * nz + nz - 1] = NaN;
   const consts = { nCells: k.nCells, delta: k.delta };
@@ -171,7 +181,15 @@ Deno.test("normalize(): cube / W for kept cells (mask, or edge), NaN elsewhere, 
 
 Deno.test("GridExecutor.bands() splits rows by expected pair count", () => {
   const k = makeKernel({ otfSelect: 1, resolution: 11, cell: 5.5, rmax: 1, a: 1.1, b: 4.75, c: 2 });
-  const L = planMemory({ nx: 9, ny: 20, nz: 4, npts: k.table.length, chunk: 10, pairsPerSpectrum: 25, lanes: 2 });
+  const L = planMemory({
+    nx: 9,
+    ny: 20,
+    nz: 4,
+    npts: k.table.length,
+    chunk: 10,
+    pairsPerSpectrum: 25,
+    lanes: 2,
+  });
   const ex = new GridExecutor(L, { nCells: k.nCells, delta: k.delta }, {
     caX: spatialAxis(9, 5.5).centres,
     caY: spatialAxis(20, 5.5).centres,
