@@ -25,7 +25,8 @@ import {
   stringifyDriverSpectrum,
 } from "../lib/formats/spectrum.ts";
 import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
-import { badLagTable, bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
+import { badLagTable, badLagTablesPerObsnum, bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
+import { MERGE_MODES, type MergeMode } from "../lib/rsr/merge.ts";
 import { driverBoardsPng, driverSpectrumPng, waterfallPageNames, waterfallPng } from "../lib/rsr/plots.ts";
 
 /** Local time as `%Y-%m-%dT%H:%M:%S`. */
@@ -56,7 +57,13 @@ export const tool = defineTool({
       help:
         "write the plots rsr.driver.png (board spectra) and rsr.driver1.png (merged) beside the -o output",
     },
-    { name: "threshold", short: "t", type: "float", help: "coadd sigma threshold (K); 0 = off" },
+    {
+      name: "threshold",
+      short: "t",
+      type: "float",
+      help: "coadd sigma threshold (K); 0 = off. The board sigmas behind it (and the 1/sigma^2 weights) " +
+        "include line emission unless the lines are excluded with --exclude (R5)",
+    },
     {
       name: "output",
       short: "o",
@@ -81,7 +88,13 @@ export const tool = defineTool({
       max: 256,
       help: "boxcar smoothing channels (2..256); 0 = off",
     },
-    { name: "repeat_thr", short: "r", type: "float", help: "repeat sigma threshold (K); 0 = off" },
+    {
+      name: "repeat_thr",
+      short: "r",
+      type: "float",
+      help: "repeat sigma threshold (K); 0 = off. Sigma (and the weights) include line emission unless " +
+        "the lines are excluded with --exclude (R5)",
+    },
     { name: "notch_sigma", short: "n", type: "float", help: "notch filter sigma; 0 = off" },
     {
       name: "simulate",
@@ -117,7 +130,7 @@ export const tool = defineTool({
       type: "float",
       nargs: "+",
       metavar: "F W",
-      help: "exclude F±W GHz from baselines (pairs)",
+      help: "exclude F±W GHz (pairs) from the baseline fit and from the sigmas behind -r/-t and the weights",
     },
     {
       name: "jackknife",
@@ -129,7 +142,9 @@ export const tool = defineTool({
     {
       name: "blanking",
       type: "boolean",
-      help: "turn OFF the default blanking (board 3, 95.5-97.0 GHz, chassis 2,3)",
+      help:
+        "turn OFF the hard-coded blanking of board 3, 95.5-97.0 GHz, on chassis 2 and 3 (the original's " +
+        "name: the flag disables it; without it that range is blanked, as rsr_driver.py did, R2)",
     },
     {
       name: "chassis",
@@ -150,6 +165,27 @@ export const tool = defineTool({
       help: "waterfall PNG pages, one per obsnum/chassis: NAME.png or NAME.pdf → NAME-0.png, NAME-1.png, ...",
     },
     { name: "no-baseline-sub", type: "boolean", help: "do not subtract the first (per repeat) baseline" },
+    {
+      name: "merge",
+      type: "string",
+      default: "linear",
+      choices: MERGE_MODES,
+      help: "band merge onto the 31.25 MHz grid: linear = the original (narrow lines lose ~6 % peak, R3); " +
+        "sinc = band-limited (Lanczos-5) resampling that keeps line peak, width and centre (<0.2 %) and ~94 % of white noise; " +
+        "nearest = each grid channel takes the nearest board channel (no resampling, frequency off by " +
+        "up to 0.4 channel). The _bandspec file always has the native board grids",
+    },
+    {
+      name: "nan-uncovered",
+      type: "boolean",
+      help: "write nan instead of the original's 0.0 for merged channels no board covers (R4)",
+    },
+    {
+      name: "badlags-per-obsnum",
+      type: "boolean",
+      help: "apply each -B lag line only to the obsnum of its 4th column (lines without one to all); " +
+        "the original applies every listed lag to every obsnum (R7)",
+    },
   ],
   positionals: [{
     name: "obslist",
@@ -183,11 +219,11 @@ export const tool = defineTool({
     if (smooth === 1) throw new UsageError("-s/--smoothing must be 2..256 (or 0 = off)");
     const root = dataLmtRoot(opts.data_lmt_path as string | undefined, ctx.env);
     const ccDir = (opts.corr_cal_dir as string | undefined) || corrCalDir(root, ctx.env);
-    const badLags = opts.badlags
-      ? badLagTable(
-        badLagSets(parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)),
-      )
-      : undefined;
+    const badModel = opts.badlags
+      ? parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)
+      : null;
+    const perObs = badModel && opts["badlags-per-obsnum"] ? badLagTablesPerObsnum(badModel.lags) : null;
+    const badLags = perObs ? perObs.global : badModel ? badLagTable(badLagSets(badModel)) : undefined;
     const rfile = opts.rfile
       ? parseRfile(await ctx.readText(opts.rfile as string), opts.rfile as string)
       : null;
@@ -198,6 +234,8 @@ export const tool = defineTool({
       dataLmt: root,
       corrCalDir: ccDir,
       ...(badLags ? { badLags } : {}),
+      ...(perObs ? { badLagsByObsnum: perObs.byObsnum } : {}),
+      merge: { mode: opts.merge as MergeMode, nanUncovered: opts["nan-uncovered"] === true },
       ...(rfile ? { removeBoards: (o: number, c: number) => rfileBoards(rfile.entries, o, c) } : {}),
       exclude: exclude ?? null,
       simulate: sim ? [sim[0]!, sim[1]!, sim[2]!] : null,

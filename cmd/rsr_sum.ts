@@ -14,26 +14,98 @@ import { badLagSets, parseBadlags } from "../lib/formats/badlags.ts";
 import { parseBlanking } from "../lib/formats/blanking.ts";
 import { stringifySumSpectrum } from "../lib/formats/spectrum.ts";
 import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
-import { badLagTable } from "../lib/rsr/driver.ts";
+import { badLagTable, badLagTablesPerObsnum } from "../lib/rsr/driver.ts";
+import { MERGE_MODES, type MergeMode } from "../lib/rsr/merge.ts";
 import { runSum } from "../lib/rsr/sum.ts";
 
 export const tool = defineTool({
   name: "rsr_sum",
   summary: "sum RSR obsnums with a .blanking file into a 2-column spectrum",
   usage: "rsr_sum -b BLANKING_FILE [options]",
-  description: "Output: BLANKING_FILE + '.sum.txt' (or -o FILE, '-' = stdout): frequency (GHz) and T_A (K), " +
-    "%.18e, no header, 0.0 where no board contributes. -t is always applied (σ < t).",
+  description:
+    "Output: BLANKING_FILE + '.sum.txt' (or -o FILE, '-' = stdout): frequency (GHz) and T_A (K), " +
+    "%.18e, no header, 0.0 where no board contributes (nan with --nan-uncovered). -t is always applied " +
+    "(σ < t); the board sigmas include line emission (rsr_sum cannot exclude lines, R5).",
   options: [
-    { name: "blanking", short: "b", type: "string", required: true, metavar: "BLANKING_FILE", help: "blanking file ('-' = stdin)" },
-    { name: "threshold", short: "t", type: "float", default: 0.01, help: "coadd sigma threshold (K), always applied" },
-    { name: "repeat_threshold", short: "r", type: "float", default: 0.01, help: "accepted for compatibility; unused (as in rsr_sum.py)" },
+    {
+      name: "blanking",
+      short: "b",
+      type: "string",
+      required: true,
+      metavar: "BLANKING_FILE",
+      help: "blanking file ('-' = stdin)",
+    },
+    {
+      name: "threshold",
+      short: "t",
+      type: "float",
+      default: 0.01,
+      help: "coadd sigma threshold (K), always applied",
+    },
+    {
+      name: "repeat_threshold",
+      short: "r",
+      type: "float",
+      default: 0.01,
+      help: "accepted for compatibility; unused (as in rsr_sum.py)",
+    },
     { name: "badlags", type: "string", help: ".badlags file" },
-    { name: "o1", short: "1", type: "int", default: 1, min: 0, max: 3, help: "baseline order per obsnum/chassis (subtracted)" },
-    { name: "o2", short: "2", type: "int", default: -1, min: -1, max: 3, help: "final baseline order; <0: sigma only" },
-    { name: "path", short: "p", type: "string", env: "DATA_LMT", help: "data root (default $DATA_LMT; honoured, unlike rsr_sum.py)" },
-    { name: "corr_cal_dir", type: "string", env: "CORR_CAL_DIR", help: "corr_cal directory (default <data root>/rsr/cal)" },
-    { name: "output", short: "o", type: "string", help: "output file ('-' = stdout; default BLANKING_FILE.sum.txt)" },
+    {
+      name: "o1",
+      short: "1",
+      type: "int",
+      default: 1,
+      min: 0,
+      max: 3,
+      help: "baseline order per obsnum/chassis (subtracted)",
+    },
+    {
+      name: "o2",
+      short: "2",
+      type: "int",
+      default: -1,
+      min: -1,
+      max: 3,
+      help: "final baseline order; <0: sigma only",
+    },
+    {
+      name: "path",
+      short: "p",
+      type: "string",
+      env: "DATA_LMT",
+      help: "data root (default $DATA_LMT; honoured, unlike rsr_sum.py)",
+    },
+    {
+      name: "corr_cal_dir",
+      type: "string",
+      env: "CORR_CAL_DIR",
+      help: "corr_cal directory (default <data root>/rsr/cal)",
+    },
+    {
+      name: "output",
+      short: "o",
+      type: "string",
+      help: "output file ('-' = stdout; default BLANKING_FILE.sum.txt)",
+    },
     { name: "print_options", short: "d", type: "boolean", help: "print the options to stderr" },
+    {
+      name: "merge",
+      type: "string",
+      default: "linear",
+      choices: MERGE_MODES,
+      help: "band merge: linear = the original (narrow lines lose ~6 % peak, R3); sinc = band-limited " +
+        "resampling keeping line peak/width/centre; nearest = nearest board channel",
+    },
+    {
+      name: "nan-uncovered",
+      type: "boolean",
+      help: "write nan instead of 0.0 for channels no board covers (R4)",
+    },
+    {
+      name: "badlags-per-obsnum",
+      type: "boolean",
+      help: "apply each --badlags lag line only to the obsnum of its 4th column (the original: to all, R7)",
+    },
   ],
   run: async (opts, ctx) => {
     const bname = opts.blanking as string;
@@ -43,14 +115,18 @@ export const tool = defineTool({
     if (opts.print_options) ctx.log.warn(JSON.stringify(opts));
     const blanking = parseBlanking(await ctx.readText(bname), bname === "-" ? "<stdin>" : bname);
     const root = dataLmtRoot(opts.path as string | undefined, ctx.env);
-    const badLags = opts.badlags
-      ? badLagTable(badLagSets(parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)))
-      : undefined;
+    const badModel = opts.badlags
+      ? parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)
+      : null;
+    const perObs = badModel && opts["badlags-per-obsnum"] ? badLagTablesPerObsnum(badModel.lags) : null;
+    const badLags = perObs ? perObs.global : badModel ? badLagTable(badLagSets(badModel)) : undefined;
     const res = await runSum({
       blanking,
       dataLmt: root,
       corrCalDir: (opts.corr_cal_dir as string | undefined) || corrCalDir(root, ctx.env),
       ...(badLags ? { badLags } : {}),
+      ...(perObs ? { badLagsByObsnum: perObs.byObsnum } : {}),
+      merge: { mode: opts.merge as MergeMode, nanUncovered: opts["nan-uncovered"] === true },
       threshold: opts.threshold as number,
       order1: opts.o1 as number,
       order2: opts.o2 as number,

@@ -8,16 +8,32 @@
 import { join } from "node:path";
 import { findRsrChassisFile } from "../lmt/rsr_files.ts";
 import { pairwiseSum } from "../num/npstats.ts";
-import { NBOARD, NLAG, readRsrScan, RsrDataError, type RsrScan, SAMPLES_PER_SECOND, boardFrequencies } from "./raw.ts";
+import {
+  boardFrequencies,
+  NBOARD,
+  NLAG,
+  readRsrScan,
+  RsrDataError,
+  type RsrScan,
+  SAMPLES_PER_SECOND,
+} from "./raw.ts";
 import { CorrCalCache } from "./corrcal.ts";
 import { type BoardBadLags, calibrate, type Calibration } from "./calibration.ts";
 import { bsSpectra } from "./bs.ts";
 import { blankFrequencies, boardRange, makeProduct, type RsrProduct, type Windows } from "./product.ts";
 import { baseline, type WindowState } from "./baseline.ts";
 import { averageRepeats, averageScans } from "./average.ts";
-import { boardIntervals, type Composite, mergeBands } from "./merge.ts";
+import { boardIntervals, type Composite, mergeBands, type MergeOptions } from "./merge.ts";
 import { excludeWindows, startWindows } from "./windows.ts";
-import { boxcarSmooth, jackknife, notchFilter, sgFilter, simulatedWidth, simulateLine, uniformSource } from "./filters.ts";
+import {
+  boxcarSmooth,
+  jackknife,
+  notchFilter,
+  sgFilter,
+  simulatedWidth,
+  simulateLine,
+  uniformSource,
+} from "./filters.ts";
 
 /** Whole boards to remove: for (obsnum, chassis) the list of boards (rfile rule applied by the caller). */
 export type BoardRemover = (obsnum: number, chassis: number) => number[];
@@ -40,6 +56,46 @@ export function badLagTable(sets: Map<string, Set<number>>): BadLagTable {
   return t;
 }
 
+/** A bad lag as read from a `.badlags` lag line (obsnum = its 4th column, when present). */
+export interface ObsnumBadLag {
+  chassis: number;
+  board: number;
+  lag: number;
+  obsnum?: number;
+}
+
+/**
+ * Bad lags applied to each obsnum's own data only (`--badlags-per-obsnum`, the corrected R7): a lag line
+ * applies to the obsnum of its 4th column; a line without an obsnum applies to every obsnum (`global`).
+ * `byObsnum` holds, per obsnum named in the file, its own lags plus the global ones.
+ */
+export function badLagTablesPerObsnum(lags: readonly ObsnumBadLag[]): {
+  global: BadLagTable;
+  byObsnum: Map<number, BadLagTable>;
+} {
+  const sets = new Map<number | null, Map<string, Set<number>>>();
+  for (const l of lags) {
+    const key = l.obsnum ?? null;
+    let m = sets.get(key);
+    if (!m) sets.set(key, m = new Map());
+    const cb = `${l.chassis}/${l.board}`;
+    let s = m.get(cb);
+    if (!s) m.set(cb, s = new Set());
+    s.add(l.lag);
+  }
+  const globalSets = sets.get(null) ?? new Map<string, Set<number>>();
+  const byObsnum = new Map<number, BadLagTable>();
+  for (const [o, m] of sets) {
+    if (o === null) continue;
+    const merged = new Map<string, Set<number>>();
+    for (const src of [globalSets, m]) {
+      for (const [cb, s] of src) merged.set(cb, new Set([...(merged.get(cb) ?? []), ...s]));
+    }
+    byObsnum.set(o, badLagTable(merged));
+  }
+  return { global: badLagTable(globalSets), byObsnum };
+}
+
 /** Options of {@link runDriver} (rsr_driver §7.1 semantics). */
 export interface DriverOptions {
   obsnums: number[];
@@ -49,7 +105,15 @@ export interface DriverOptions {
   dataLmt: string;
   /** corr_cal directory (default `<dataLmt>/rsr/cal`). */
   corrCalDir?: string;
+  /** Bad lags applied to every obsnum (the original's global reading of a `.badlags` file, R7). */
   badLags?: BadLagTable;
+  /**
+   * Per-obsnum bad lags (`--badlags-per-obsnum`): when set, an obsnum found here uses its own table
+   * instead of `badLags` (which then holds the lags that name no obsnum).
+   */
+  badLagsByObsnum?: Map<number, BadLagTable>;
+  /** Band merge options (mode, NaN for uncovered channels); default = the original. */
+  merge?: MergeOptions;
   /** Whole-board removal (rfile). */
   removeBoards?: BoardRemover;
   /** `--exclude` flat list f1 w1 f2 w2 ... */
@@ -167,12 +231,17 @@ export function calibrationFor(
       if (path === null) {
         throw new RsrDataError(
           h.path,
-          `Cal scan ${h.calObsNum} (CalObsNum) of chassis ${h.chassis} not found under ${join(dataLmt, `RedshiftChassis${h.chassis}`)}`,
+          `Cal scan ${h.calObsNum} (CalObsNum) of chassis ${h.chassis} not found under ${
+            join(dataLmt, `RedshiftChassis${h.chassis}`)
+          }`,
         );
       }
       const cal = await readRsrScan(path);
       if (cal.header.corrCalId === null) {
-        throw new RsrDataError(path, `variable Header.RedshiftChassis_${cal.header.chassis}_.CorrCalId is missing`);
+        throw new RsrDataError(
+          path,
+          `variable Header.RedshiftChassis_${cal.header.chassis}_.CorrCalId is missing`,
+        );
       }
       const mats = await corrCal.matrices(cal.header.corrCalId, cal.header.chassis, cal.header.slotNumber);
       return calibrate(cal, badLags, mats);
@@ -212,12 +281,16 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
   const corrCal = cache.corrCalFor(opts.corrCalDir ?? join(opts.dataLmt, "rsr", "cal"));
   const badTable = opts.badLags ?? noBadLags();
   const order = opts.order ?? 1;
-  if (!Number.isInteger(order) || order < 0 || order > 3) throw new RangeError(`baseline order ${order} must be 0..3`);
+  if (!Number.isInteger(order) || order < 0 || order > 3) {
+    throw new RangeError(`baseline order ${order} must be 0..3`);
+  }
   const rthr = opts.repeatThreshold ? opts.repeatThreshold : undefined;
   const cthr = opts.coaddThreshold ? opts.coaddThreshold : undefined;
   const sgf = opts.sgf ? opts.sgf : 0;
   const exclude = opts.exclude && opts.exclude.length ? opts.exclude : null;
-  if (exclude && exclude.length % 2 !== 0) throw new RangeError(`--exclude needs pairs F W, got ${exclude.length} values`);
+  if (exclude && exclude.length % 2 !== 0) {
+    throw new RangeError(`--exclude needs pairs F W, got ${exclude.length} values`);
+  }
 
   let sourceName: string | null = null;
   let ra = NaN;
@@ -255,7 +328,8 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
       }
       let prod: RsrProduct;
       try {
-        prod = await calibratedProduct(scan, opts.dataLmt, corrCal, badTable[c] ?? [], cache);
+        const table = opts.badLagsByObsnum?.get(obsnum) ?? badTable;
+        prod = await calibratedProduct(scan, opts.dataLmt, corrCal, table[c] ?? [], cache);
       } catch (e) {
         // the original skips incomplete observations (odd records, broken BufPos pairs)
         if (e instanceof RsrDataError && /BufPos|odd number of records/.test(e.message)) {
@@ -326,7 +400,7 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
   }
   const boardSigma = Array.from(coadd.sigma.subarray(0, NBOARD));
   if (opts.smooth) boxcarSmooth(coadd, opts.smooth);
-  const composite = mergeBands(coadd);
+  const composite = mergeBands(coadd, opts.merge);
   const opacity = tauPerObs.length ? round2(tauPerObs.reduce((a, b) => a + b, 0) / tauPerObs.length) : NaN;
   return {
     sourceName: sourceName ?? "",

@@ -12,7 +12,7 @@ import { BLANK, boardRange, type RsrProduct } from "./product.ts";
 /** Channel width of the merged grid (GHz). */
 export const CHANNEL_WIDTH = 0.03125;
 
-/** The merged spectrum: grid frequencies, values (0.0 where no board contributes) and σ. */
+/** The merged spectrum: grid frequencies, values (0.0, or NaN on request, where no board contributes) and σ. */
 export interface Composite {
   freq: Float64Array;
   value: Float64Array;
@@ -25,10 +25,89 @@ function val(v: number): number {
 }
 
 /**
- * Merge the 6 boards (scipy interp1d linear = np.interp for float64 data, NaN outside) of a 1-repeat product onto one grid f_j = fmin + 0.03125·j (linear interpolation,
- * unweighted mean in overlaps, 0.0 where no board contributes), with compsigma per channel.
+ * How board channels are put on the merged grid:
+ * - `linear` (default, the original `make_composite_scan`): linear interpolation, NaN when either
+ *   neighbour is invalid. Boards sit 0.15–0.4 channel off the grid, so a narrow line loses up to ~6 %
+ *   of its peak and gains FWHM, and the noise per channel drops by up to ~30 % (R3).
+ * - `nearest`: each grid channel takes the value of the nearest board channel (the spacings are
+ *   equal, so every valid board channel is used exactly once): no smoothing at all, but the values are
+ *   labelled with a frequency up to 0.4 channel (12.5 MHz) off their own.
+ * - `sinc`: band-limited resampling with a Lanczos-5 windowed sinc inside each run of valid channels
+ *   (mirrored at the run ends). A lag spectrometer's spectrum is a cosine series of its 256 lags, i.e.
+ *   band-limited below the channel Nyquist frequency, so this shifts the board onto the grid without
+ *   smoothing: a sampled 320 km/s line keeps peak, FWHM and centre to 0.2 %, white noise keeps 94 % of its rms (linear: 74 %).
  */
-export function mergeBands(p: RsrProduct): Composite {
+export type MergeMode = "linear" | "nearest" | "sinc";
+
+/** The merge modes accepted by {@link mergeBands}. */
+export const MERGE_MODES: readonly MergeMode[] = ["linear", "nearest", "sinc"];
+
+/** Options of {@link mergeBands}; the defaults reproduce the original. */
+export interface MergeOptions {
+  /** Resampling of the boards onto the grid (default `linear`). */
+  mode?: MergeMode;
+  /** Write NaN instead of the original's 0.0 where no board contributes (default false). */
+  nanUncovered?: boolean;
+}
+
+/** Lanczos window half-width (taps on each side) of the `sinc` merge. */
+const LANCZOS_A = 5;
+
+function sinc(x: number): number {
+  if (x === 0) return 1;
+  const px = Math.PI * x;
+  return Math.sin(px) / px;
+}
+
+/** Index r reflected into [lo, hi] (symmetric about the end samples), clamped when still outside. */
+function mirror(r: number, lo: number, hi: number): number {
+  if (r < lo) r = 2 * lo - r;
+  if (r > hi) r = 2 * hi - r;
+  return r < lo ? lo : r > hi ? hi : r;
+}
+
+/**
+ * Value of the ascending, evenly spaced board (xs, ys; NaN = invalid) at frequency g, per mode; NaN
+ * when the board does not cover g with valid data.
+ */
+export function resampleAt(xs: Float64Array, ys: Float64Array, g: number, mode: MergeMode): number {
+  if (mode === "linear") return interpLinear(xs, ys, g);
+  const n = xs.length;
+  const u = (g - xs[0]!) / ((xs[n - 1]! - xs[0]!) / (n - 1));
+  if (mode === "nearest") {
+    const k = Math.round(u);
+    return k >= 0 && k < n ? ys[k]! : NaN;
+  }
+  // sinc: both neighbours valid, as the linear merge requires
+  if (!(u >= 0 && u <= n - 1)) return NaN;
+  const i0 = Math.floor(u);
+  const t = u - i0;
+  if (Number.isNaN(ys[i0]!)) return NaN;
+  if (t === 0) return ys[i0]!;
+  if (i0 + 1 >= n || Number.isNaN(ys[i0 + 1]!)) return NaN;
+  let lo = i0;
+  while (lo > 0 && !Number.isNaN(ys[lo - 1]!) && i0 - lo < LANCZOS_A) lo--;
+  let hi = i0 + 1;
+  while (hi < n - 1 && !Number.isNaN(ys[hi + 1]!) && hi - i0 < LANCZOS_A) hi++;
+  let sv = 0;
+  let sw = 0;
+  for (let m = 1 - LANCZOS_A; m <= LANCZOS_A; m++) {
+    const x = t - m;
+    const w = sinc(x) * sinc(x / LANCZOS_A);
+    sv += w * ys[mirror(i0 + m, lo, hi)]!;
+    sw += w;
+  }
+  return sv / sw;
+}
+
+/**
+ * Merge the 6 boards of a 1-repeat product onto one grid f_j = fmin + 0.03125·j: per board the grid
+ * points from the one nearest the board's lowest frequency on (rsr.md §2.11), resampled per
+ * `opts.mode` (default linear = scipy interp1d, NaN outside), unweighted mean in overlaps, 0.0 (or NaN
+ * with `nanUncovered`) where no board contributes; with compsigma per channel.
+ */
+export function mergeBands(p: RsrProduct, opts: MergeOptions = {}): Composite {
+  const mode = opts.mode ?? "linear";
   let fmin = Infinity;
   let fmax = -Infinity;
   for (let b = 0; b < NBOARD; b++) {
@@ -65,7 +144,7 @@ export function mergeBands(p: RsrProduct): Composite {
     if (x2 > nchan - 1) x2 = nchan;
     for (let i = 0; i < x2 - x1; i++) {
       const g = freq[x1]! + CHANNEL_WIDTH * i;
-      const v = interpLinear(xs, ys, g);
+      const v = resampleAt(xs, ys, g, mode);
       if (!Number.isNaN(v)) {
         sumV[x1 + i] += v;
         sumW[x1 + i] += 1;
@@ -73,7 +152,9 @@ export function mergeBands(p: RsrProduct): Composite {
     }
   }
   const value = new Float64Array(nchan);
-  for (let j = 0; j < nchan; j++) value[j] = sumW[j] === 0 ? sumV[j]! : sumV[j]! / sumW[j]!;
+  for (let j = 0; j < nchan; j++) {
+    value[j] = sumW[j] === 0 ? (opts.nanUncovered ? NaN : sumV[j]!) : sumV[j]! / sumW[j]!;
+  }
   return { freq, value, sigma: compSigma(p, freq) };
 }
 

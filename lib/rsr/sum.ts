@@ -11,7 +11,7 @@ import { type BadLagTable, calibratedProduct, DriverCache, noBadLags } from "./d
 import { blankFrequencies, type RsrProduct, type Windows } from "./product.ts";
 import { baseline, type WindowState } from "./baseline.ts";
 import { averageRepeats, averageScans } from "./average.ts";
-import { type Composite, mergeBands } from "./merge.ts";
+import { type Composite, mergeBands, type MergeOptions } from "./merge.ts";
 
 /** Options of {@link runSum}. */
 export interface SumOptions {
@@ -19,6 +19,10 @@ export interface SumOptions {
   dataLmt: string;
   corrCalDir?: string;
   badLags?: BadLagTable;
+  /** Per-obsnum bad lags (`--badlags-per-obsnum`); an obsnum found here uses its table instead of `badLags`. */
+  badLagsByObsnum?: Map<number, BadLagTable>;
+  /** Band merge options (mode, NaN for uncovered channels); default = the original. */
+  merge?: MergeOptions;
   /** Coadd threshold (K), always applied (σ < threshold). */
   threshold: number;
   /** Baseline order per product (subtracted), default 1. */
@@ -47,7 +51,12 @@ export async function runSum(opts: SumOptions): Promise<SumResult> {
   const bl = opts.blanking;
   // one shared, mutated windows dict (dreampy semantics)
   const windows: Windows = new Map();
-  for (let b = 0; b < 6; b++) windows.set(b, (bl.windows[b] ?? []).map((r) => [r[0], r[1]] as [number, number]));
+  for (let b = 0; b < 6; b++) {
+    windows.set(
+      b,
+      (bl.windows[b] ?? []).map((r) => [r[0], r[1]] as [number, number]),
+    );
+  }
   const useWindows = (bl.windows[0] ?? []).length > 0;
   const products: RsrProduct[] = [];
   const inputs: string[] = [];
@@ -62,13 +71,18 @@ export async function runSum(opts: SumOptions): Promise<SumResult> {
         continue;
       }
       const scan = await readRsrScan(path);
-      const prod = await calibratedProduct(scan, opts.dataLmt, corrCal, bad[c] ?? [], cache);
+      const table = opts.badLagsByObsnum?.get(obsnum) ?? bad;
+      const prod = await calibratedProduct(scan, opts.dataLmt, corrCal, table[c] ?? [], cache);
       for (const [b, ranges] of rule.boards) {
         if (b < 0 || b > 5) throw new RsrDataError(path, `blanking entry names board ${b}, must be 0..5`);
         for (const [f1, f2] of ranges) blankFrequencies(prod, b, f1, f2);
       }
       const state: WindowState = { windows: null };
-      baseline(prod, state, useWindows ? { order: order1, subtract: true, windows } : { order: order1, subtract: true });
+      baseline(
+        prod,
+        state,
+        useWindows ? { order: order1, subtract: true, windows } : { order: order1, subtract: true },
+      );
       const avg = averageRepeats(prod, state);
       if (firstState === null) firstState = state;
       products.push(avg);
@@ -76,11 +90,14 @@ export async function runSum(opts: SumOptions): Promise<SumResult> {
     }
   }
   if (products.length === 0) {
-    throw new RsrDataError(opts.dataLmt, `No data were accumulated for rsr_sum (obsnums ${bl.obsnums.join(",")})`);
+    throw new RsrDataError(
+      opts.dataLmt,
+      `No data were accumulated for rsr_sum (obsnums ${bl.obsnums.join(",")})`,
+    );
   }
   const state: WindowState = { windows: firstState!.windows };
   const coadd = averageScans(products, state, opts.threshold);
   if (order2 < 0) baseline(coadd, state, { order: 0, subtract: false });
   else baseline(coadd, state, { order: order2, subtract: true });
-  return { coadd, composite: mergeBands(coadd), inputs };
+  return { coadd, composite: mergeBands(coadd, opts.merge), inputs };
 }
