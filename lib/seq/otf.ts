@@ -29,9 +29,10 @@ import {
   readIfprocHeader,
   readIfprocStream,
 } from "./ifproc.ts";
-import { linePlan, processLine, type Region } from "./line.ts";
+import { linePlan, type Region } from "./line.ts";
 import { pipelineWindows } from "./options.ts";
-import { boardPixels, type PixelDumps, readPixelDumps, reduceBoard, type Stype } from "./reduce.ts";
+import { boardPixels, type PixelDumps, readPixelDumps, type Stype } from "./reduce.ts";
+import { type BoardJob, type BoardOutput, type PixelTsys, runBoardJob } from "./board_job.ts";
 import { openRoach, type RoachBoard } from "./roach.ts";
 import { type SpecFile, SPECFILE_VERSION } from "./specfile.ts";
 
@@ -56,6 +57,11 @@ export interface OtfOptions {
   offX: number;
   offY: number;
   history: string;
+  /**
+   * Worker threads for the boards (each opens its roach file with its own HDF5 instance); 0 or 1 =
+   * reduce in the calling thread. Results are identical either way.
+   */
+  workers?: number;
   /** Called after each board: (boards done, total boards). */
   onProgress?: (done: number, total: number) => void;
   warn?: (msg: string) => void;
@@ -328,6 +334,61 @@ function isoSeconds(t: number): string {
   return new Date(Math.floor(t) * 1000).toISOString().slice(0, 19);
 }
 
+/** Run board jobs on a pool of `n` workers; blocks of one board arrive in order. */
+function runJobsInWorkers(
+  jobs: BoardJob[],
+  n: number,
+  out: BoardOutput,
+  onJobDone: () => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const workers: Worker[] = [];
+    let next = 0, finished = 0, failed = false;
+    const stop = () => workers.forEach((w) => w.terminate());
+    const start = (w: Worker) => {
+      if (next < jobs.length) w.postMessage(jobs[next++]);
+    };
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(new URL("./board_worker.ts", import.meta.url).href, { type: "module" });
+      workers.push(w);
+      w.onmessage = (ev: MessageEvent) => {
+        if (failed) return;
+        const m = ev.data as {
+          block?: [number, number, number];
+          rms?: number;
+          data?: Float32Array;
+          done?: boolean;
+          error?: string;
+        };
+        try {
+          if (m.block) out.block(m.block[0], m.block[1], m.block[2], m.data!);
+          else if (m.rms !== undefined) out.rms(m.rms, m.data!);
+          else if (m.error !== undefined) throw new SeqDataError(m.error);
+          else if (m.done) {
+            onJobDone();
+            if (++finished === jobs.length) {
+              stop();
+              resolve();
+            } else start(w);
+          }
+        } catch (e) {
+          failed = true;
+          stop();
+          reject(e);
+        }
+      };
+      w.onerror = (ev: ErrorEvent) => {
+        ev.preventDefault();
+        if (failed) return;
+        failed = true;
+        stop();
+        reject(new SeqDataError(`board worker failed: ${ev.message}`));
+      };
+      start(w);
+    }
+  });
+}
+
 /**
  * Reduce one SEQ OTF map obsnum and bank to a SpecFile held in memory (see {@link reduceOtfMapTo}).
  */
@@ -508,6 +569,7 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
         otf.get(p)!.forEach((t, k) => tsysOut.set(sliceOf(t.tsys), (k * npix + pi(p)) * nc));
       }
     }
+    let done = 0;
     const deg = 180 / Math.PI;
     const sf: SpecFile = {
       version: SPECFILE_VERSION,
@@ -570,22 +632,7 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
       tsys: tsysOut,
       ...(ncal === 0 && ifpTsys ? { scalarTsys: ifpTsys } : {}),
     };
-    // --- reduction, board by board, rows streamed to the sink in blocks
-    const tsysFor = (p: PixelDumps, istart: number): Float32Array | number => {
-      if (otf) {
-        const hr = p.states.hotRanges;
-        let k = -1;
-        for (let i = 0; i < hr.length; i++) if (hr[i]![1] < istart - 1) k = i;
-        if (k < 0) {
-          throw new SeqDataError(
-            `obsnum ${o.obsnum} pixel ${p.pixel}: --use_otf_cal: no HOT block precedes the ON block at dump ${istart}`,
-          );
-        }
-        return sliceOf(otf.get(p.pixel)![k]!.tsys);
-      }
-      if (calSpec) return sliceOf(calSpec.get(p.pixel)!.tsys);
-      return ifpTsys![p.pixel] ?? NaN;
-    };
+    // --- reduction, board by board (in worker threads when asked), rows streamed to the sink in blocks
     sinkOpen = true;
     await sink.begin(sf);
     const blockRows = Math.max(
@@ -594,40 +641,50 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
     );
     const running = new Map<number, RunningStats>();
     for (let i = 0; i < o.pixList.length; i++) running.set(o.pixList[i]!, new RunningStats(counts[i]! * nc));
-    const work = new Float64Array(nc);
-    const bufs: { data: Float32Array; row0: number; n: number; pixel: number }[] = [];
-    const flush = (bb: (typeof bufs)[number]) => {
-      if (bb.n === 0) return;
-      sink.write(bb.row0, bb.n, bb.n * nc === bb.data.length ? bb.data : bb.data.subarray(0, bb.n * nc));
-      running.get(bb.pixel)!.add(bb.data, 0, bb.n * nc);
-      bb.n = 0;
+    const sliced = (t: Float32Array) => t.slice(c0, c1);
+    const jobs = boards.map((b): BoardJob => {
+      const ps = o.pixList.filter((p) => pix.get(p)!.board === b);
+      const tsys: Record<number, PixelTsys> = {};
+      for (const p of ps) {
+        if (otf) tsys[p] = { otf: otf.get(p)!.map((t) => sliced(t.tsys)) };
+        else if (calSpec) tsys[p] = { spec: sliced(calSpec.get(p)!.tsys) };
+        else tsys[p] = { scalar: ifpTsys![p] ?? NaN };
+      }
+      return {
+        path: b.path,
+        roach: b.roach,
+        obsnum: o.obsnum,
+        aligned: pix.get(ps[0]!)!.aligned,
+        pixels: ps,
+        offsets: ps.map((p) => offset.get(p)!),
+        stype: o.stype,
+        c0,
+        nc,
+        blockRows,
+        x,
+        bRegions,
+        bOrder: o.bOrder,
+        eliminate: o.eliminate,
+        tsys,
+      };
+    });
+    const output: BoardOutput = {
+      block(pixel, row0, n, data) {
+        sink.write(row0, n, data);
+        running.get(pixel)!.add(data, 0, n * nc);
+      },
+      rms(pixel, data) {
+        rms.set(data, offset.get(pixel)!);
+      },
     };
-    let done = 0;
-    for (const b of boards) {
-      const ps = o.pixList.filter((p) => pix.get(p)!.board === b).map((p) => pix.get(p)!);
-      ps.sort((a, c) => a.input - c.input);
-      const slotOf = new Map<number, (typeof bufs)[number]>();
-      ps.forEach((p, k) => {
-        bufs[k] ??= { data: new Float32Array(blockRows * nc), row0: 0, n: 0, pixel: p.pixel };
-        bufs[k]!.pixel = p.pixel;
-        bufs[k]!.n = 0;
-        slotOf.set(p.pixel, bufs[k]!);
+    const nworkers = Math.min(o.workers ?? 0, jobs.length);
+    if (nworkers > 1) {
+      await runJobsInWorkers(jobs, nworkers, output, () => o.onProgress?.(++done, boards.length));
+    } else {
+      jobs.forEach((job, i) => {
+        runBoardJob(job, boards[i]!, output);
+        o.onProgress?.(++done, boards.length);
       });
-      reduceBoard(b, ps, { stype: o.stype, c0, nc, tsysFor }, (p, j, spec) => {
-        work.set(spec);
-        const r = processLine(plan, work);
-        const row = offset.get(p.pixel)! + j;
-        rms[row] = r;
-        const bb = slotOf.get(p.pixel)!;
-        if (bb.n > 0 && bb.row0 + bb.n !== row) flush(bb);
-        if (bb.n === 0) bb.row0 = row;
-        bb.data.set(work, bb.n * nc);
-        bb.n++;
-        const last = j === p.states.ons.length - 1;
-        if (bb.n === blockRows || (row + 1) % blockRows === 0 || last) flush(bb);
-      });
-      for (const bb of slotOf.values()) flush(bb);
-      o.onProgress?.(++done, boards.length);
     }
     // --- quality table
     const quality: PixelQuality[] = o.pixList.map((p) => {

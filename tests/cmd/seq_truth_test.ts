@@ -160,6 +160,21 @@ Deno.test("SEQ chain on generated data recovers the truth: Tsys, bad pixel, sour
         `pixel ${p}: RMS ${medRms[p]} vs ${rmsTruth[p]}`,
       );
     }
+    // worker threads (one roach board each) give the same SpecFile values
+    const rw = await runTool("process_otf_map", [
+      "-O",
+      "97001",
+      "-o",
+      "map_w.nc",
+      "--use_cal",
+      "--workers",
+      "2",
+    ], { cwd: dir, env });
+    assert.equal(rw.code, 0, rw.stderr);
+    const sw = await readSpecFile(join(dir, "map_w.nc"));
+    assert.deepEqual(sw.spectra, sf.spectra);
+    assert.deepEqual(sw.rms, sf.rms);
+    assert.deepEqual(sw.xPos, sf.xPos);
     const others = median(medRms.filter((_, p) => p !== bad));
     assert.ok(medRms[bad]! > 4 * others, `bad pixel ${bad}: RMS ${medRms[bad]} vs ${others} of the others`);
 

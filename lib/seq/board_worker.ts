@@ -1,0 +1,39 @@
+/**
+ * Worker entry for parallel OTF reduction: receives {@link BoardJob}s, opens the roach file itself
+ * and posts the spectra blocks (transferred), the RMS vectors and a done/error message per job.
+ *
+ * Messages out: `{ block: [pixel, row0, n], data }`, `{ rms: pixel, data }`, `{ done: true }`,
+ * `{ error: message }`.
+ * @module
+ */
+import { openNetcdf } from "../netcdf/mod.ts";
+import { type BoardJob, runBoardJob } from "./board_job.ts";
+import { openRoach } from "./roach.ts";
+
+// deno-lint-ignore no-explicit-any
+const scope = self as any;
+
+scope.onmessage = async (ev: MessageEvent<BoardJob>) => {
+  const job = ev.data;
+  try {
+    const nc = await openNetcdf(job.path);
+    try {
+      const board = openRoach(nc, job.roach);
+      runBoardJob(job, board, {
+        block(pixel, row0, n, data) {
+          const copy = data.slice();
+          scope.postMessage({ block: [pixel, row0, n], data: copy }, [copy.buffer]);
+        },
+        rms(pixel, data) {
+          const copy = data.slice();
+          scope.postMessage({ rms: pixel, data: copy }, [copy.buffer]);
+        },
+      });
+    } finally {
+      nc.close();
+    }
+    scope.postMessage({ done: true });
+  } catch (e) {
+    scope.postMessage({ error: e instanceof Error ? e.message : String(e) });
+  }
+};
