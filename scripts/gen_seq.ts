@@ -4,6 +4,9 @@
  *   deno run -A scripts/gen_seq.ts --out /tmp/data_lmt --obsnum0 97000 --seed 4242 > truth.json
  *   deno run -A scripts/gen_seq.ts --out /tmp/big --obsnum0 98000 --rows 41 --xlength 600 --ylength 600 --no-bs
  *   deno run -A scripts/gen_seq.ts --out /tmp/big --obsnum0 98000 --target_gb 1 --no-bs   # size the map for ~1 GB raw
+ *   deno run -A scripts/gen_seq.ts --out /tmp/d --obsnum0 96000 --banks 2            # dual IF: roach0..7, 2 rest frequencies
+ *   deno run -A scripts/gen_seq.ts --out /tmp/d --obsnum0 95000 --receiver Msip1mm   # 1MM: roach0, pixels 0..3
+ *   deno run -A scripts/gen_seq.ts --out /tmp/d --obsnum0 94000 --otf_cal --backend_time --no-bs
  * @module
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
@@ -34,7 +37,7 @@ export const tool = defineTool({
     { name: "source", type: "string", default: "SIM-OTF", help: "map source name" },
     { name: "ra", type: "float", default: 198, help: "map centre RA (deg)" },
     { name: "dec", type: "float", default: 38, help: "map centre Dec (deg)" },
-    { name: "restfreq", type: "float", default: 97.980953, help: "line rest frequency (GHz)" },
+    { name: "restfreq", type: "float", help: "line rest frequency of bank 0 (GHz; default 97.980953, 1MM 230.538)" },
     { name: "vlsr", type: "float", default: 45, help: "header VLSR (km/s)" },
     { name: "src", type: "string", default: "-25,15,30,18,-35,3,49,8", parse: (s: string) => nums(s, 8, "--src DX,DY,MAJ,MIN,PA,PEAK,V,FWHM"), help: "source: dx,dy (″), FWHM maj,min (″), PA (deg), peak K, v, FWHM (km/s)" },
     { name: "rows", type: "int", default: 5, min: 1, help: "number of map rows" },
@@ -44,7 +47,15 @@ export const tool = defineTool({
     { name: "scan_rate", type: "float", default: 50, help: "scan rate (″/s)" },
     { name: "rows_per_ref", type: "int", default: 3, min: 1, help: "rows between REF blocks" },
     { name: "target_gb", type: "float", help: "choose rows (and ylength) so the map's roach files total about this many GB" },
-    { name: "no-bs", type: "boolean", help: "no Bs Cal/Bs pair" },
+    { name: "no-bs", type: "boolean", help: "no Bs Cal/Bs pair (always none for Msip1mm)" },
+    { name: "receiver", type: "string", default: "Sequoia", choices: ["Sequoia", "Msip1mm"], help: "receiver: Sequoia (16 pixels) or Msip1mm (roach0, pixels 0..3; bank 0 = 0,2, bank 1 = 1,3)" },
+    { name: "banks", type: "int", default: 1, choices: [1, 2], help: "IFs: 2 adds bank 1 (roach4..7) with its own rest frequency and line" },
+    { name: "restfreq1", type: "float", help: "bank-1 rest frequency (GHz; default 96.741375, 1MM 220.398684)" },
+    { name: "line1", type: "string", default: "-40,0.6", parse: (s: string) => nums(s, 2, "--line1 DV,SCALE"), help: "bank-1 line: velocity offset from the bank-0 line (km/s), peak relative to bank 0" },
+    { name: "otf_cal", type: "boolean", help: "HOT/SKY blocks inside the map (for --use_otf_cal), Tsys changing per block" },
+    { name: "otf_tsys", type: "floatlist", default: [1, 1.3, 0.8], help: "Tsys scale of each in-map cal epoch (cycled)" },
+    { name: "backend_time", type: "boolean", help: "write Data.TelescopeBackend.BackendTime and shift TelTime by --teltime_offset" },
+    { name: "teltime_offset", type: "float", default: 0.5, help: "TelTime − BackendTime (s) with --backend_time" },
     { name: "truth", short: "t", type: "string", default: "-", help: "truth JSON output (- = stdout)" },
   ],
   run: async (opts, ctx) => {
@@ -56,7 +67,7 @@ export const tool = defineTool({
       source: opts.source as string,
       raDeg: opts.ra as number,
       decDeg: opts.dec as number,
-      restFreqGhz: opts.restfreq as number,
+      ...(opts.restfreq !== undefined ? { restFreqGhz: opts.restfreq as number } : {}),
       vlsrKms: opts.vlsr as number,
       src: { dxArcsec: src[0], dyArcsec: src[1], fwhmMajArcsec: src[2], fwhmMinArcsec: src[3], paDeg: src[4], peakK: src[5], vKms: src[6], fwhmKms: src[7] },
       nRows: opts.rows as number,
@@ -92,7 +103,16 @@ export const tool = defineTool({
       baselineOffsetK: bl[0],
       baselineSlopeKPerHalfband: bl[1],
       map,
-      bs: opts["no-bs"] ? false : {},
+      bs: opts["no-bs"] || opts.receiver === "Msip1mm" ? false : {},
+      receiver: opts.receiver as "Sequoia" | "Msip1mm",
+      banks: opts.banks as 1 | 2,
+      bank1: {
+        ...(opts.restfreq1 !== undefined ? { restFreqGhz: opts.restfreq1 as number } : {}),
+        lineOffsetKms: (opts.line1 as number[])[0],
+        peakScale: (opts.line1 as number[])[1],
+      },
+      ...(opts.otf_cal ? { otfCal: { tsysScales: opts.otf_tsys as number[] } } : {}),
+      ...(opts.backend_time ? { backendTimeOffsetS: opts.teltime_offset as number } : {}),
     });
     const json = JSON.stringify(truth, null, 1) + "\n";
     if (opts.truth === "-") ctx.stdout(json);

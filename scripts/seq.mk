@@ -121,10 +121,16 @@ LREG  := $(if $(l_regions),$(l_regions),[[$(V0),$(V1)]])
 SLICE := $(if $(slice),$(slice),[$(W0),$(W1)])
 RES   := $(if $(resolution),$(resolution),$(info_resolution))
 CELL  := $(if $(cell),$(cell),$(call awk,print $(RES)/$(nppb)))
-RES2  := $(call awk,print 2*$(RES))
 EXT_X := $(if $(filter-out 0,$(extent)),$(extent),$(call awk,x=$(info_x_extent)+0; y=$(info_y_extent)+0; print (x>y?x:y)))
 NUMBANDS := $(if $(info_numbands),$(info_numbands),1)
-BANKS := $(if $(filter -1,$(bank)),$(shell seq 0 $$(( $(NUMBANDS) - 1 ))),$(bank))
+# bank=-1: every bank in use, i.e. with a non-zero rest frequency (dual-IF files may leave bank 1 unused)
+BANKS_USED := $(shell awk 'BEGIN{ n=split("$(info_restfreq)",f,","); for (b=0; b<$(NUMBANDS); b++) if (b<n && f[b+1]+0>0) printf "%d ", b }')
+BANKS := $(if $(filter -1,$(bank)),$(if $(strip $(BANKS_USED)),$(BANKS_USED),0),$(bank))
+# resolution (lambda/D, D = 50 m) and cell per bank: bank 0 as lmtinfo; other banks from their own sky
+# frequency (the original used bank 0's for every bank)
+RES_BANKS := $(shell awk 'BEGIN{ n=split("$(info_skyfreq)",f,","); for (b=1; b<=n; b++) { r=299792458/(f[b]*1e9)/50*206264.806; printf "%d ", (r==int(r))?r:int(r)+1 } }')
+RES_OF = $(if $(resolution),$(resolution),$(if $(filter 0,$(1)),$(info_resolution),$(word $(shell echo $$(( $(1) + 1 ))),$(RES_BANKS))))
+CELL_OF = $(if $(cell),$(cell),$(call awk,print $(call RES_OF,$(1))/$(nppb)))
 PIXALL := 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
 # pix_list starting with '-' means all 16 pixels except these (LMTOY pix_list.py)
 PIX := $(if $(pix_list),$(if $(filter -%,$(pix_list)),$(shell echo '$(PIXALL)' | tr , '\n' | grep -vxF -f <(echo '$(patsubst -%,%,$(pix_list))' | tr , '\n') | paste -sd,),$(pix_list)),$(PIXALL))
@@ -176,12 +182,12 @@ endif
 define GRID_RULES
 $(D)/$(SRC)_$(O)__$(1).fits $(D)/$(SRC)_$(O)__$(1).wt.fits &: $(call SPECFILES,$(1)) $(D)/.par.grid
 	grid_data -i $$(subst $$(space),$$(comma),$$(abspath $(call SPECFILES,$(1)))) -o $(D)/$(SRC)_$(O)__$(1).fits -w $(D)/$(SRC)_$(O)__$(1).wt.fits \
-	  --resolution $(RES) --cell $(CELL) --pix_list $(PIX) --rms_cut $(rms_cut) --x_extent $(EXT_X) --y_extent $(EXT_X) \
+	  --resolution $(call RES_OF,$(1)) --cell $(call CELL_OF,$(1)) --pix_list $(PIX) --rms_cut $(rms_cut) --x_extent $(EXT_X) --y_extent $(EXT_X) \
 	  --otf_select $(otf_select) --rmax $(rmax) --otf_a $(otf_a) --otf_b $(otf_b) --otf_c $(otf_c) --edge $(edge) \
 	  --sample $(sample) --n_samples 256 --noise_sigma $(noise_sigma) > $(D)/grid_data_$(1).log 2>&1
 $(D)/$(SRC)_$(O)__$(1).smooth.fits &: $(call SPECFILES,$(1)) $(D)/.par.grid
 	grid_data -i $$(subst $$(space),$$(comma),$$(abspath $(call SPECFILES,$(1)))) -o $(D)/$(SRC)_$(O)__$(1).smooth.fits -w $(D)/$(SRC)_$(O)__$(1).smooth.wt.fits \
-	  --resolution $(RES2) --cell $(CELL) --pix_list $(PIX) --rms_cut $(rms_cut) --x_extent $(EXT_X) --y_extent $(EXT_X) \
+	  --resolution $(call awk,print 2*$(call RES_OF,$(1))) --cell $(call CELL_OF,$(1)) --pix_list $(PIX) --rms_cut $(rms_cut) --x_extent $(EXT_X) --y_extent $(EXT_X) \
 	  --otf_select $(otf_select) --rmax $(rmax) --otf_a $(otf_a) --otf_b $(otf_b) --otf_c $(otf_c) --edge $(edge) \
 	  --sample $(sample) --n_samples 256 --noise_sigma $(noise_sigma) > $(D)/grid_data_smooth_$(1).log 2>&1
 PRODUCTS += $(D)/$(SRC)_$(O)__$(1).fits $(D)/$(SRC)_$(O)__$(1).smooth.fits

@@ -136,6 +136,16 @@ export function roachList(receiver: string, pixList: number[], bank: number): nu
   return [...new Set(pixList.map((p) => Math.floor(p / 4) + 4 * bank))].sort((a, b) => a - b);
 }
 
+/**
+ * Pixels of `pixList` that carry `bank`: every listed pixel for Sequoia (bank = roach group); for
+ * Msip1mm the (pol, sideband) inputs of roach0 — bank 0 = pixels 0,2, bank 1 = pixels 1,3 (seq.md §1.6) —
+ * so the default all-16 list selects the bank's two pixels.
+ */
+export function bankPixels(receiver: string, pixList: number[], bank: number): number[] {
+  if (receiver !== "Msip1mm") return pixList;
+  return pixList.filter((p) => p < 4 && p % 2 === bank);
+}
+
 /** Open the IFPROC file of an obsnum (header + stream). */
 export async function openIfproc(
   root: string,
@@ -433,6 +443,12 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
         `${h.path}: bank ${o.bank} requested but the observation has ${h.numBands} bank(s)`,
       );
     }
+    const pixList = bankPixels(h.receiver, o.pixList, o.bank);
+    if (pixList.length === 0) {
+      throw new SeqDataError(
+        `${h.path}: none of pixels ${o.pixList.join(",")} carries bank ${o.bank} of ${h.receiver} (bank ${o.bank} = pixels ${o.bank},${o.bank + 2})`,
+      );
+    }
     // --- calibration
     let calSpec: Map<number, TsysSpectrum> | null = null;
     let ifpTsys: Float64Array | null = null;
@@ -444,8 +460,8 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
         );
       }
       if (o.useCal) {
-        calSpec = await calScanTsys(o.root, h.calObsNum, h.receiver, o.pixList, o.bank);
-        for (const p of o.pixList) {
+        calSpec = await calScanTsys(o.root, h.calObsNum, h.receiver, pixList, o.bank);
+        for (const p of pixList) {
           const t = calSpec.get(p)!;
           calTsys.push({ pixel: p, mean: t.mean, std: t.std });
         }
@@ -456,11 +472,11 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
         } finally {
           nc.close();
         }
-        for (const p of o.pixList) calTsys.push({ pixel: p, mean: ifpTsys[p] ?? NaN, std: 0 });
+        for (const p of pixList) calTsys.push({ pixel: p, mean: ifpTsys[p] ?? NaN, std: 0 });
       }
     }
     // --- boards and alignment
-    boards.push(...await openBoards(o.root, o.obsnum, h.receiver, o.pixList, o.bank));
+    boards.push(...await openBoards(o.root, o.obsnum, h.receiver, pixList, o.bank));
     const nchan0 = boards[0]!.nchan;
     for (const b of boards) {
       if (b.nchan !== nchan0 || b.bandwidthMHz !== boards[0]!.bandwidthMHz) {
@@ -498,7 +514,7 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
     const pix = new Map<number, PixelDumps>();
     for (const b of boards) {
       const al = alignDumps(ifp.stream.time, ifp.stream.bufPos, b.specTime);
-      for (const p of boardPixels(b, al, o.pixList)) pix.set(p.pixel, p);
+      for (const p of boardPixels(b, al, pixList)) pix.set(p.pixel, p);
     }
     // --- in-map cal
     let otf: Map<number, TsysSpectrum[]> | null = null;
@@ -506,7 +522,7 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
     if (o.useCal && o.useOtfCal) {
       otf = new Map();
       ncal = 0;
-      for (const p of o.pixList) {
+      for (const p of pixList) {
         const d = pix.get(p)!;
         const st = d.states;
         const blocks = (rs: [number, number][]) =>
@@ -523,12 +539,12 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
       }
     }
     // --- layout of the output
-    const counts = o.pixList.map((p) => pix.get(p)!.states.ons.length);
+    const counts = pixList.map((p) => pix.get(p)!.states.ons.length);
     const nspec = counts.reduce((a, b) => a + b, 0);
     if (nspec === 0) throw new SeqDataError(`obsnum ${o.obsnum}: no ON dumps survive the time alignment`);
     const offset = new Map<number, number>();
     let acc = 0;
-    o.pixList.forEach((p, i) => {
+    pixList.forEach((p, i) => {
       offset.set(p, acc);
       acc += counts[i]!;
     });
@@ -543,7 +559,7 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
     const { az, el } = azElOffsets(h.receiver, h.elDesPos, h.beamSelected, Math.max(npix, h.npix));
     const s = ifp.stream;
     const [xs, ys] = mc === 0 ? [s.azmap, s.elmap] : mc === 2 ? [s.lmap, s.bmap] : [s.ramap, s.decmap];
-    for (const p of o.pixList) {
+    for (const p of pixList) {
       const d = pix.get(p)!;
       const times = Float64Array.from(d.states.ons, (t) => d.aligned.time[t]!);
       const xi = interpAt(s.time, xs, times), yi = interpAt(s.time, ys, times);
@@ -562,10 +578,10 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
     const pi = (p: number) => p; // Data.Tsys rows are indexed by pixel id
     const sliceOf = (t: Float32Array) => t.subarray(c0, c1);
     if (calSpec) {
-      for (const p of o.pixList) tsysOut.set(sliceOf(calSpec.get(p)!.tsys), (0 * npix + pi(p)) * nc);
+      for (const p of pixList) tsysOut.set(sliceOf(calSpec.get(p)!.tsys), (0 * npix + pi(p)) * nc);
     }
     if (otf) {
-      for (const p of o.pixList) {
+      for (const p of pixList) {
         otf.get(p)!.forEach((t, k) => tsysOut.set(sliceOf(t.tsys), (k * npix + pi(p)) * nc));
       }
     }
@@ -640,10 +656,10 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
       Math.floor(sink.blockRows ?? Math.min(1024, Math.max(1, Math.floor((1 << 20) / (nc * 4))))),
     );
     const running = new Map<number, RunningStats>();
-    for (let i = 0; i < o.pixList.length; i++) running.set(o.pixList[i]!, new RunningStats(counts[i]! * nc));
+    for (let i = 0; i < pixList.length; i++) running.set(pixList[i]!, new RunningStats(counts[i]! * nc));
     const sliced = (t: Float32Array) => t.slice(c0, c1);
     const jobs = boards.map((b): BoardJob => {
-      const ps = o.pixList.filter((p) => pix.get(p)!.board === b);
+      const ps = pixList.filter((p) => pix.get(p)!.board === b);
       const tsys: Record<number, PixelTsys> = {};
       for (const p of ps) {
         if (otf) tsys[p] = { otf: otf.get(p)!.map((t) => sliced(t.tsys)) };
@@ -687,7 +703,7 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
       });
     }
     // --- quality table
-    const quality: PixelQuality[] = o.pixList.map((p) => {
+    const quality: PixelQuality[] = pixList.map((p) => {
       const off = offset.get(p)!, n = pix.get(p)!.states.ons.length;
       const st = running.get(p)!.result();
       const r = rms.subarray(off, off + n);

@@ -96,8 +96,42 @@ export interface SeqBsOptions {
   startAfterMapS?: number;
 }
 
+/** Second IF (bank 1) of dual-IF data: its own line set-up. */
+export interface SeqBankOptions {
+  /** Rest frequency of bank 1 (GHz); default 96.741375 (Sequoia) or 220.398684 (1MM). */
+  restFreqGhz?: number;
+  /** Apparent velocity (km/s, on bank 1's axis) of the line seen in bank 1; default the map/Bs line − 40. */
+  lineOffsetKms?: number;
+  /** Line FWHM (km/s) in bank 1; default as bank 0. */
+  lineFwhmKms?: number;
+  /** Peak of the bank-1 line relative to bank 0's; default 0.6. */
+  peakScale?: number;
+  /** Tsys of bank 1 relative to bank 0 (Sequoia; 1MM pixels have their own Tsys); default 1.12. */
+  tsysFactor?: number;
+}
+
+/** In-map calibration: HOT + SKY blocks before the first REF and between row groups (seq.md §2.4). */
+export interface SeqOtfCalOptions {
+  hotS?: number;
+  skyS?: number;
+  /** Tsys scale of each calibration epoch (cycled): epoch e starts with the e-th HOT block. Default [1, 1.3, 0.8]. */
+  tsysScales?: number[];
+}
+
 /** Options of {@link generateSeq}. */
 export interface SeqSimOptions {
+  /** `Sequoia` (16 pixels on roach0..3, +roach4..7 for bank 1) or `Msip1mm` (roach0, pixels 0..3 = 2 banks × 2 pols). */
+  receiver?: "Sequoia" | "Msip1mm";
+  /** 1 (default) or 2 IFs. Msip1mm always has 2 (bank 0 = pixels 0,2; bank 1 = pixels 1,3). */
+  banks?: 1 | 2;
+  bank1?: SeqBankOptions;
+  /** Embed HOT/SKY blocks in the map obsnum (for --use_otf_cal), with Tsys changing from block to block. */
+  otfCal?: boolean | SeqOtfCalOptions;
+  /**
+   * Write `Data.TelescopeBackend.BackendTime` (the true sample times) and shift `TelTime` by this many
+   * seconds, so a reduction that used TelTime would misalign the dumps. Default: no BackendTime.
+   */
+  backendTimeOffsetS?: number;
   /** Cal obsnum of the map; the map is +1, the Bs Cal +2, the Bs +3. */
   obsnum0: number;
   seed?: number;
@@ -168,6 +202,30 @@ export interface SeqTruth {
   bs: Record<string, unknown> | null;
   observations: Record<string, SeqObsTruth>;
   files: string[];
+  /** Only for non-default sets (1MM, dual IF, in-map cals, BackendTime). */
+  receiver?: string;
+  banks?: SeqBankTruth[];
+  otf_cal?: Record<string, unknown> | null;
+  /** TelTime − BackendTime (s) when BackendTime was written, else null. */
+  backend_time_offset_s?: number | null;
+}
+
+/** Truth of one bank (IF) of the map. */
+export interface SeqBankTruth {
+  bank: number;
+  rest_freq_ghz: number;
+  sideband: number;
+  dv_kms_per_channel: number;
+  line_v_kms: number;
+  line_fwhm_kms: number;
+  /** Line peak relative to the map source peak. */
+  peak_scale: number;
+  line_channel: number;
+  roaches: number[];
+  pixels: number[];
+  /** Physical Tsys of the bank's pixels (same order as `pixels`), K. */
+  tsys_K: number[];
+  rms_per_dump_K: number[];
 }
 
 interface Segment {
@@ -198,6 +256,26 @@ interface Observation {
   lineFwhm: number;
   map?: FullMap;
   bs?: Required<SeqBsOptions>;
+  /** Per-bank line set-up (index = bank). */
+  lines: BankLine[];
+  /** Tsys scale epochs (relative start time, scale), empty = constant. */
+  tsysEpochs: [number, number][];
+}
+
+/** Line set-up of one bank. */
+interface BankLine {
+  restFreqGhz: number;
+  lineV: number;
+  lineFwhm: number;
+  ampScale: number;
+  /** Header SideBand1Lo code: 1 ⇒ frequency decreases with channel. */
+  sideband: number;
+}
+
+function tsysScaleAt(obs: Observation, tr: number): number {
+  let s = obs.tsysEpochs.length ? obs.tsysEpochs[0]![1] : 1;
+  for (const [t0, sc] of obs.tsysEpochs) if (t0 <= tr) s = sc;
+  return s;
 }
 
 /** Sequoia pixel offsets (az, el) in arcsec for elevation `el` (rad), SLR grid.py convention. */
@@ -369,20 +447,43 @@ function calObservation(
     skyAmp: () => 0,
     lineV: vlsr,
     lineFwhm: 1,
+    lines: [{ restFreqGhz: rest, lineV: vlsr, lineFwhm: 1, ampScale: 0, sideband: 0 }],
+    tsysEpochs: [],
   };
 }
 
-function mapObservation(obsnum: number, t0: number, m: FullMap): Observation {
+function mapObservation(obsnum: number, t0: number, m: FullMap, cal?: Required<SeqOtfCalOptions>): Observation {
   const segs: Segment[] = [];
+  const epochs: [number, number][] = [];
   let t = 0;
-  const ref = (): void => {
+  const refOnly = (): void => {
     const p: [number, number] = [m.refDxArcsec, m.refDyArcsec];
     segs.push({ t0: t, t1: t + m.refTimeS, bufpos: 1, label: "ref", pos: () => p });
     t += m.refTimeS;
   };
+  // with in-map cals every row group is HOT, SKY, REF, rows…, REF (a new Tsys epoch starts at each HOT)
+  const calBlock = (): void => {
+    const p: [number, number] = [m.refDxArcsec, m.refDyArcsec];
+    epochs.push([t, cal!.tsysScales[epochs.length % cal!.tsysScales.length]!]);
+    segs.push({ t0: t, t1: t + cal!.hotS, bufpos: 3, label: "hot", pos: () => p });
+    t += cal!.hotS;
+    segs.push({ t0: t, t1: t + cal!.skyS, bufpos: 2, label: "sky", pos: () => p });
+    t += cal!.skyS;
+  };
+  const ref = (kind: "start" | "between" | "end"): void => {
+    if (!cal || kind === "end") refOnly();
+    else if (kind === "start") {
+      calBlock();
+      refOnly();
+    } else {
+      refOnly();
+      calBlock();
+      refOnly();
+    }
+  };
   const half = m.xLengthArcsec / 2 + m.rampArcsec;
   const rowTime = (2 * half) / m.scanRateArcsecS;
-  ref();
+  ref("start");
   for (let i = 0; i < m.nRows; i++) {
     const y = -m.yLengthArcsec / 2 + i * m.rowStep;
     const dir = i % 2 === 0 ? 1 : -1;
@@ -397,7 +498,7 @@ function mapObservation(obsnum: number, t0: number, m: FullMap): Observation {
     t += rowTime;
     if (i === m.nRows - 1) break;
     if ((i + 1) % m.rowsPerRef === 0) {
-      ref();
+      ref("between");
     } else {
       const x = dir * half, ys = y, tt0 = t;
       segs.push({
@@ -410,7 +511,7 @@ function mapObservation(obsnum: number, t0: number, m: FullMap): Observation {
       t += m.turnTimeS;
     }
   }
-  ref();
+  ref("end");
   const beam = lmtBeamArcsec(m.restFreqGhz);
   const conv = convolveGaussian(m.src.fwhmMajArcsec, m.src.fwhmMinArcsec, m.src.paDeg, m.src.peakK, beam);
   return {
@@ -430,6 +531,8 @@ function mapObservation(obsnum: number, t0: number, m: FullMap): Observation {
     lineV: m.src.vKms,
     lineFwhm: m.src.fwhmKms,
     map: m,
+    lines: [{ restFreqGhz: m.restFreqGhz, lineV: m.src.vKms, lineFwhm: m.src.fwhmKms, ampScale: 1, sideband: 0 }],
+    tsysEpochs: epochs,
   };
 }
 
@@ -465,6 +568,8 @@ function bsObservation(obsnum: number, t0: number, b: Required<SeqBsOptions>): O
     lineV: b.vKms,
     lineFwhm: b.fwhmKms,
     bs: b,
+    lines: [{ restFreqGhz: b.restFreqGhz, lineV: b.vKms, lineFwhm: b.fwhmKms, ampScale: 1, sideband: 0 }],
+    tsysEpochs: [],
   };
 }
 
@@ -557,6 +662,13 @@ interface Common {
   bandwidthMHz: number;
   dumpTime: number;
   tsys: number[];
+  receiver: "Sequoia" | "Msip1mm";
+  /** Number of IFs (banks). */
+  nbanks: number;
+  /** Tsys factor of Sequoia bank 1. */
+  bank1TsysFactor: number;
+  /** TelTime shift when BackendTime is written (undefined = no BackendTime). */
+  backendTimeOffset?: number;
 }
 
 function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): NcWriteModel {
@@ -567,9 +679,15 @@ function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): 
   const obsVel = 3.1, baryVel = -14.2;
   const skyFreq = obs.restFreqGhz * (1 - (obs.vlsr + obsVel) / C_KMS);
   const lo1 = skyFreq - 6;
+  const rx = com.receiver;
+  const two = com.nbanks === 2;
+  const l1 = obs.lines[1];
+  const sky1 = two && l1 ? l1.restFreqGhz * (1 - (obs.vlsr + obsVel) / C_KMS) : 0;
+  /** Per-bank header array: [bank0, bank1] (bank 1 = 0 for single-IF data, as the LMT writes). */
+  const pb = (b0: number, b1: number): number[] => [b0, two ? b1 : 0];
   h.str("Header.Dcs.ObsPgm", obs.obspgm, 20);
   h.str("Header.Dcs.ObsGoal", obs.obspgm === "Cal" ? "Calibration" : "Science", 20);
-  h.str("Header.Dcs.Receiver", "Sequoia", 20);
+  h.str("Header.Dcs.Receiver", rx, 20);
   h.str("Header.Dcs.ProjectId", com.projectId, 40);
   h.int("Header.Dcs.ObsNum", obs.obsnum);
   h.int("Header.Dcs.SubObsNum", 0);
@@ -634,25 +752,27 @@ function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): 
     h.dbl(`Header.${k}.TiltY`, 0, "rad");
   }
   h.arr("Header.TempSens.TempSens", "double", new Array(64).fill(0));
-  h.int("Header.Sequoia.NumPixels", 16);
-  h.int("Header.Sequoia.NumBands", 1);
-  h.int("Header.Sequoia.BeamSelected", -1);
-  h.arr("Header.Sequoia.LineFreq", "double", [obs.restFreqGhz, 0], "GHz");
-  h.arr("Header.Sequoia.SkyFreq", "double", [skyFreq, 0], "GHz");
-  h.dbl("Header.Sequoia.Lo1Freq", lo1, "GHz");
-  h.arr("Header.Sequoia.Lo2Freq", "double", [4.6, 0], "GHz");
-  h.arr("Header.Sequoia.If1Freq", "double", [6, 0], "GHz");
-  h.arr("Header.Sequoia.If2Freq", "double", [1.4, 0], "GHz");
-  h.arr("Header.Sequoia.SynthHarm", "int", [6, 0]);
-  h.arr("Header.Sequoia.SynthFreq", "double", [lo1 / 6, 0], "GHz");
-  h.arr("Header.Sequoia.SideBand1LoType", "int", [0, 0]);
-  h.arr("Header.Sequoia.SideBand2LoType", "int", [0, 0]);
-  h.arr("Header.Sequoia.SideBand1Lo", "int", [0, 0]);
-  h.arr("Header.Sequoia.SideBand2Lo", "int", [0, 0]);
-  h.int("Header.Sequoia.DopplerTrack", 1);
-  h.int("Header.Sequoia.VelocityDefinition", 0);
-  h.arr("Header.Sequoia.LineOffset", "double", [0, 0], "GHz");
-  h.arr("Header.Sequoia.LineRedshift", "double", [0, 0]);
+  const R = `Header.${rx}.`;
+  const sb = (b: number) => obs.lines[b]?.sideband ?? 0;
+  h.int(R + "NumPixels", rx === "Msip1mm" ? 4 : 16);
+  h.int(R + "NumBands", com.nbanks);
+  h.int(R + "BeamSelected", -1);
+  h.arr(R + "LineFreq", "double", pb(obs.restFreqGhz, l1?.restFreqGhz ?? 0), "GHz");
+  h.arr(R + "SkyFreq", "double", pb(skyFreq, sky1), "GHz");
+  h.dbl(R + "Lo1Freq", lo1, "GHz");
+  h.arr(R + "Lo2Freq", "double", pb(4.6, 4.6 + (sky1 - skyFreq)), "GHz");
+  h.arr(R + "If1Freq", "double", pb(6, 6 + (sky1 - skyFreq)), "GHz");
+  h.arr(R + "If2Freq", "double", pb(1.4, 1.4), "GHz");
+  h.arr(R + "SynthHarm", "int", pb(6, 6));
+  h.arr(R + "SynthFreq", "double", pb(lo1 / 6, lo1 / 6), "GHz");
+  h.arr(R + "SideBand1LoType", "int", [0, 0]);
+  h.arr(R + "SideBand2LoType", "int", [0, 0]);
+  h.arr(R + "SideBand1Lo", "int", [sb(0), two ? sb(1) : 0]);
+  h.arr(R + "SideBand2Lo", "int", [0, 0]);
+  h.int(R + "DopplerTrack", 1);
+  h.int(R + "VelocityDefinition", 0);
+  h.arr(R + "LineOffset", "double", [0, 0], "GHz");
+  h.arr(R + "LineRedshift", "double", [0, 0]);
   h.dbl("Header.SpecBackend.DumpTime", com.dumpTime, "s");
   h.arr("Header.SpecBackend.Bandwidth", "double", [com.bandwidthMHz / 1000, com.bandwidthMHz / 1000], "GHz");
   if (obs.map) {
@@ -694,7 +814,8 @@ function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): 
   const ra0 = obs.raRad, dec0 = obs.decRad;
   const raAct = new Float64Array(n), decAct = new Float64Array(n), lAct = new Float64Array(n), bAct = new Float64Array(n);
   const azMap = new Float64Array(n), elMap = new Float64Array(n);
-  const level = new Float64Array(n * 16);
+  const nlev = rx === "Msip1mm" ? 4 : 16;
+  const level = new Float64Array(n * nlev);
   const zeros = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     raAct[i] = ra0 + (s.x[i] * ARCSEC) / Math.cos(dec0);
@@ -707,17 +828,26 @@ function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): 
     azMap[i] = (-s.x[i] * Math.cos(p) + s.y[i] * Math.sin(p)) * ARCSEC;
     elMap[i] = (s.x[i] * Math.sin(p) + s.y[i] * Math.cos(p)) * ARCSEC;
     const hot = s.bufpos[i] === 3;
-    for (let p2 = 0; p2 < 16; p2++) {
-      const t = com.tsys[p2] * obs.tsysScale;
-      level[i * 16 + p2] = 0.01 * (t + (hot ? T_LOAD : 0)) * (1 + 0.0005 * rng.normal());
+    const ep = obs.tsysEpochs.length ? tsysScaleAt(obs, i / IFPROC_RATE) : 1;
+    for (let p2 = 0; p2 < nlev; p2++) {
+      let t = com.tsys[p2] * obs.tsysScale;
+      if (ep !== 1) t *= ep;
+      level[i * nlev + p2] = 0.01 * (t + (hot ? T_LOAD : 0)) * (1 + 0.0005 * rng.normal());
     }
   }
   const tv = (name: string, data: Float64Array | Int32Array, type: "double" | "int", attrs: Record<string, string>) =>
     ({ name, type, dimensions: ["time"], data, attributes: attrs }) as NcWriteVariable;
   const rad = (): Record<string, string> => ({ units: "rad" });
+  const bto = com.backendTimeOffset;
   const vars: NcWriteVariable[] = [
     ...h.vars,
-    tv("Data.TelescopeBackend.TelTime", s.time, "double", { units: "sec", long_name: "Tel time" }),
+    tv("Data.TelescopeBackend.TelTime", bto === undefined ? s.time : s.time.map((t) => t + bto), "double", {
+      units: "sec",
+      long_name: "Tel time",
+    }),
+    ...(bto === undefined
+      ? []
+      : [tv("Data.TelescopeBackend.BackendTime", s.time, "double", { units: "sec", long_name: "Backend time" })]),
     tv("Data.TelescopeBackend.BufPos", s.bufpos, "int", { long_name: "Buffer position" }),
     tv("Data.TelescopeBackend.Hold", new Int32Array(n), "int", { long_name: "Hold" }),
     tv("Data.TelescopeBackend.TelAzAct", s.az, "double", rad()),
@@ -751,7 +881,7 @@ function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): 
     dimensions: [
       { name: "time", size: n, unlimited: true },
       ...h.dims,
-      { name: "Data.IfProc.BasebandLevel_xlen", size: 16 },
+      { name: "Data.IfProc.BasebandLevel_xlen", size: nlev },
     ],
     variables: vars,
   };
@@ -765,8 +895,8 @@ interface PixelInstrument {
   driftSign: number[];
 }
 
-function makePixels(seed: number, nchan: number): PixelInstrument {
-  const rng = new Rng([seed, 5150]);
+function makePixels(seed: number, nchan: number, salt = 5150): PixelInstrument {
+  const rng = new Rng([seed, salt]);
   const gain: Float32Array[] = [], driftSign: number[] = [];
   for (let p = 0; p < 16; p++) {
     const g = new Float32Array(nchan);
@@ -802,6 +932,8 @@ interface SimParams extends Common {
   blOffset: number;
   blSlope: number;
   pix: PixelInstrument;
+  /** Gains of Sequoia's bank-1 boards (roach4..7). */
+  pix1?: PixelInstrument;
 }
 
 /** Number of dumps (rows per input) of every roach file of an observation. */
@@ -846,20 +978,29 @@ function* roachBlocks(
   const { data, inputs, accN, readTime, time } = blk;
   const ch0 = (nchan - 1) / 2;
   const dfdc = (sp.bandwidthMHz * 1e6) / nchan;
-  const dvdc = (-dfdc / (obs.restFreqGhz * 1e9)) * C_KMS;
-  // line profile φ(ch), peak 1, channel-sampled
-  const phi = new Float32Array(nchan);
-  const sig = obs.lineFwhm / (2 * Math.sqrt(2 * Math.LN2));
-  let phiLo = nchan, phiHi = -1;
-  for (let c = 0; c < nchan; c++) {
-    const v = (c - ch0) * dvdc + obs.vlsr;
-    const r = (v - obs.lineV) / sig;
-    if (Math.abs(r) < 7) {
-      phi[c] = Math.exp(-0.5 * r * r);
-      phiLo = Math.min(phiLo, c);
-      phiHi = Math.max(phiHi, c);
+  const is1mm = sp.receiver === "Msip1mm";
+  // input i carries pixel pixOf[i] of bank bankOf[i] (Sequoia: roach r = pixels 4(r mod 4)+i of bank ⌊r/4⌋;
+  // 1MM: roach0, pixel i, bank i mod 2)
+  const pixOf = [0, 1, 2, 3].map((i) => (is1mm ? i : 4 * (roach % 4) + i));
+  const bankOf = [0, 1, 2, 3].map((i) => (is1mm ? i % 2 : Math.floor(roach / 4)));
+  // line profile φ(ch) per bank, peak 1, channel-sampled, on the bank's own axis
+  const profiles = obs.lines.map((ln) => {
+    const dfs = ln.sideband === 1 ? -dfdc : dfdc;
+    const dvdc = (-dfs / (ln.restFreqGhz * 1e9)) * C_KMS;
+    const phi = new Float32Array(nchan);
+    const sig = ln.lineFwhm / (2 * Math.sqrt(2 * Math.LN2));
+    let phiLo = nchan, phiHi = -1;
+    for (let c = 0; c < nchan; c++) {
+      const v = (c - ch0) * dvdc + obs.vlsr;
+      const r = (v - ln.lineV) / sig;
+      if (Math.abs(r) < 7) {
+        phi[c] = Math.exp(-0.5 * r * r);
+        phiLo = Math.min(phiLo, c);
+        phiHi = Math.max(phiHi, c);
+      }
     }
-  }
+    return { phi, phiLo, phiHi, ampScale: ln.ampScale };
+  });
   const bl = new Float32Array(nchan);
   for (let c = 0; c < nchan; c++) bl[c] = sp.blOffset + (sp.blSlope * (c - ch0)) / (nchan / 2);
   const relNoise = 1 / Math.sqrt(dfdc * dt);
@@ -879,22 +1020,28 @@ function* roachBlocks(
         const [x, y] = seg.pos(tr);
         const par = lmtAltAz(obs.raRad, obs.decRad, obs.t0 + tr).parang;
         for (let i = 0; i < 4; i++) {
-          const [gx, gy] = sequoiaPixelRaDec(4 * roach + i, el0, par);
+          const [gx, gy] = is1mm ? [0, 0] : sequoiaPixelRaDec(pixOf[i]!, el0, par);
           amp[i] += obs.skyAmp(x - gx, y - gy) / SUBSAMPLES;
         }
       }
     }
     let rtime0 = 0;
+    const epoch = obs.tsysEpochs.length ? tsysScaleAt(obs, mid) : 1;
     for (let i = 0; i < 4; i++) {
-      const p = 4 * roach + i;
+      const p = pixOf[i]!, bank = bankOf[i]!;
       const row = 4 * kb + i;
-      const tsys = sp.tsys[p] * obs.tsysScale;
-      const g = sp.pix.gain[p];
-      const drift = 1 + sp.driftFrac * sp.pix.driftSign[p] * (mid / Math.max(obs.duration, dt) - 0.5);
+      let tsys = sp.tsys[p] * obs.tsysScale;
+      if (bank === 1 && !is1mm) tsys *= sp.bank1TsysFactor;
+      if (epoch !== 1) tsys *= epoch;
+      const inst = bank === 1 && !is1mm ? sp.pix1! : sp.pix;
+      const g = inst.gain[p];
+      const drift = 1 + sp.driftFrac * inst.driftSign[p] * (mid / Math.max(obs.duration, dt) - 0.5);
       const nf = relNoise * (p === sp.badPixel ? sp.badFactor : 1);
       const base = tsys + fr[3] * T_LOAD;
       for (let c = 0; c < nchan; c++) tin[c] = base + fr[0] * bl[c];
-      if (amp[i] !== 0) for (let c = phiLo; c <= phiHi; c++) tin[c] += amp[i] * phi[c];
+      const pr = profiles[bank]!;
+      const a = pr.ampScale === 1 ? amp[i] : amp[i] * pr.ampScale;
+      if (a !== 0) for (let c = pr.phiLo; c <= pr.phiHi; c++) tin[c] += a * pr.phi[c];
       const o = row * nchan;
       for (let c = 0; c < nchan; c++) {
         const pw = g[c] * drift * tin[c];
@@ -1036,7 +1183,28 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
   const tsys = opts.tsysK ?? [176, 188, 201, 183, 194, 179, 207, 185, 190, 212, 181, 197, 203, 230, 186, 192];
   if (tsys.length !== 16) throw new RangeError(`tsysK needs 16 values, got ${tsys.length}`);
   const badPixel = opts.badPixel === undefined ? 13 : opts.badPixel;
+  const receiver = opts.receiver ?? "Sequoia";
+  if (receiver !== "Sequoia" && receiver !== "Msip1mm") throw new RangeError(`receiver ${receiver}: Sequoia or Msip1mm`);
+  const is1mm = receiver === "Msip1mm";
+  const nbanks = is1mm ? 2 : (opts.banks ?? 1);
+  if (nbanks !== 1 && nbanks !== 2) throw new RangeError(`banks ${nbanks} must be 1 or 2`);
+  if (is1mm && opts.bs !== undefined && opts.bs !== false) {
+    throw new RangeError("a Bs pair is not generated for Msip1mm (its 4 pixels share one beam)");
+  }
+  const b1o = opts.bank1 ?? {};
+  const bank1TsysFactor = is1mm ? 1 : (b1o.tsysFactor ?? 1.12);
+  const otfCal: Required<SeqOtfCalOptions> | undefined = opts.otfCal
+    ? {
+      hotS: (opts.otfCal === true ? undefined : opts.otfCal.hotS) ?? 2,
+      skyS: (opts.otfCal === true ? undefined : opts.otfCal.skyS) ?? 2,
+      tsysScales: (opts.otfCal === true ? undefined : opts.otfCal.tsysScales) ?? [1, 1.3, 0.8],
+    }
+    : undefined;
   const sp: SimParams = {
+    receiver,
+    nbanks,
+    bank1TsysFactor,
+    ...(opts.backendTimeOffsetS !== undefined ? { backendTimeOffset: opts.backendTimeOffsetS } : {}),
     projectId: opts.projectId ?? "2025-S1-SIM-1",
     nchan,
     bandwidthMHz: bw,
@@ -1049,8 +1217,19 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
     blOffset: opts.baselineOffsetK ?? 0.15,
     blSlope: opts.baselineSlopeKPerHalfband ?? -0.3,
     pix: makePixels(seed, nchan),
+    ...(nbanks === 2 && !is1mm ? { pix1: makePixels(seed, nchan, 5151) } : {}),
   };
-  const m = fillMap(opts.map);
+  const m = fillMap(is1mm && opts.map?.restFreqGhz === undefined ? { ...opts.map, restFreqGhz: 230.538 } : opts.map);
+  // bank 0 / bank 1 sideband codes (1 ⇒ frequency decreases with channel): the 1MM sidebands run opposite ways
+  const sb0 = 0, sb1 = is1mm ? 1 : 0;
+  const rest1 = b1o.restFreqGhz ?? (is1mm ? 220.398684 : 96.741375);
+  const bank1Line = (obs: Observation): BankLine => ({
+    restFreqGhz: rest1,
+    lineV: obs.lineV + (b1o.lineOffsetKms ?? -40),
+    lineFwhm: b1o.lineFwhmKms ?? obs.lineFwhm,
+    ampScale: obs.obspgm === "Cal" ? 0 : (b1o.peakScale ?? 0.6),
+    sideband: sb1,
+  });
   const t0 = parseUtc(opts.date ?? "2025-04-20T07:40:00");
   const obsList: Observation[] = [];
   const mapCal = calObservation(
@@ -1066,10 +1245,10 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
     1,
   );
   obsList.push(mapCal);
-  const mapObs = mapObservation(opts.obsnum0 + 1, Math.ceil(t0 + mapCal.duration + 20), m);
+  const mapObs = mapObservation(opts.obsnum0 + 1, Math.ceil(t0 + mapCal.duration + 20), m, otfCal);
   obsList.push(mapObs);
   let bsInfo: Record<string, unknown> | null = null;
-  if (opts.bs !== false) {
+  if (opts.bs !== false && !(is1mm && opts.bs === undefined)) {
     const b = fillBs(opts.bs ?? {});
     const tc = Math.ceil(mapObs.t0 + mapObs.duration + b.startAfterMapS);
     const bsCal = calObservation(
@@ -1099,6 +1278,11 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
   }
   const beam = lmtBeamArcsec(m.restFreqGhz);
   const conv = convolveGaussian(m.src.fwhmMajArcsec, m.src.fwhmMinArcsec, m.src.paDeg, m.src.peakK, beam);
+  for (const obs of obsList) {
+    obs.lines[0]!.sideband = sb0;
+    if (nbanks === 2) obs.lines.push(bank1Line(obs));
+  }
+  const roaches = is1mm ? [0] : nbanks === 2 ? [0, 1, 2, 3, 4, 5, 6, 7] : [0, 1, 2, 3];
   const truth: SeqTruth = {
     generator: "lmt-sim seq (lib/sim/seq.ts)",
     version: "1.0",
@@ -1140,6 +1324,39 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
     observations: {},
     files: [],
   };
+  if (receiver !== "Sequoia" || nbanks !== 1 || otfCal || opts.backendTimeOffsetS !== undefined) {
+    // (absent for the default single-IF Sequoia set, whose truth JSON stays as it was)
+    const mapLines = mapObs.lines;
+    truth.receiver = receiver;
+    truth.banks = mapLines.map((ln, b) => {
+      const dfs = ln.sideband === 1 ? -(bw * 1e6 / nchan) : bw * 1e6 / nchan;
+      const dv = (-dfs / (ln.restFreqGhz * 1e9)) * C_KMS;
+      const pixels = is1mm ? [b, b + 2] : Array.from({ length: 16 }, (_, p) => p);
+      const tf = b === 1 ? bank1TsysFactor : 1;
+      return {
+        bank: b,
+        rest_freq_ghz: ln.restFreqGhz,
+        sideband: ln.sideband,
+        dv_kms_per_channel: dv,
+        line_v_kms: ln.lineV,
+        line_fwhm_kms: ln.lineFwhm,
+        peak_scale: ln.ampScale,
+        line_channel: (nchan - 1) / 2 + (ln.lineV - m.vlsrKms) / dv,
+        roaches: is1mm ? [0] : [0, 1, 2, 3].map((r) => r + 4 * b),
+        pixels,
+        tsys_K: pixels.map((p) => tsys[p]! * tf),
+        rms_per_dump_K: pixels.map((p) => truth.pixels.rms_per_dump_K[p]! * tf),
+      };
+    });
+    truth.otf_cal = otfCal
+      ? {
+        ...otfCal,
+        epochs: mapObs.tsysEpochs.map(([t, sc]) => ({ t0_s: t, t0_unix: mapObs.t0 + t, tsys_scale: sc })),
+        note: "epoch e starts with the e-th HOT block; Tsys of every pixel = tsys_K · tsys_scale in that epoch",
+      }
+      : null;
+    truth.backend_time_offset_s = opts.backendTimeOffsetS ?? null;
+  }
 
   for (const obs of obsList) {
     const s = ifprocStream(obs);
@@ -1150,7 +1367,7 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
     await writeNetcdf3(ipath, ifprocModel(obs, s, sp, rng), { format: "cdf2" });
     const roachFiles: string[] = [];
     let ndump = 0;
-    for (let r = 0; r < 4; r++) {
+    for (const r of roaches) {
       const rel = roachName(r, obs);
       roachFiles.push(rel);
       if (opts.dryRun) continue;
