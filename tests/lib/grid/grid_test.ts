@@ -89,7 +89,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "gridSpecFiles() gives identical cubes with the TS kernel, the WASM kernel and 2 workers",
+  name: "gridSpecFiles() gives identical cubes with the TS kernel, the WASM kernel, 2 and 3 workers",
   ignore: needsSamples(),
   fn: async () => {
     const a = await runRef({ workers: 0, kernel: "ts", chunkSpectra: 300 });
@@ -103,6 +103,17 @@ Deno.test({
     }
     assert.equal(diff, 0);
     assert.deepEqual([...a.weight], [...b.weight]);
+    // 3 workers (3 bands of rows per chunk) and small chunks: same bits, radiometer map too
+    const c = await runRef({ workers: 3, kernel: "wasm", chunkSpectra: 97 });
+    assert.equal(c.workers, 3);
+    let diff3 = 0;
+    for (let i = 0; i < a.cube.length; i++) {
+      const x = a.cube[i]!, y = c.cube[i]!;
+      if (!(x === y || (Number.isNaN(x) && Number.isNaN(y)))) diff3++;
+    }
+    assert.equal(diff3, 0);
+    assert.deepEqual([...a.weight], [...c.weight]);
+    assert.deepEqual([...a.radiometer].map(String), [...c.radiometer].map(String));
   },
 });
 
