@@ -124,23 +124,113 @@ function attrValue(v: unknown): NcAttrValue | undefined {
   return undefined;
 }
 
-function readAttrs(
-  file: string,
-  obj: { attrs: Record<string, { value: unknown }> },
-): Map<string, NcAttrValue> {
+/**
+ * The attributes of one HDF5 object, each read at most once: h5wasm's `attrs` getter lists the names
+ * and builds a fresh Attribute (a metadata call) on every property access, and `.value` reads it again,
+ * so repeated `ds.attrs[name].value` calls dominated the cost of opening a small file.
+ */
+class AttrCache {
+  readonly names: string[];
+  readonly #attrs: Record<string, { value: unknown }>;
+  readonly #values = new Map<string, unknown>();
+  constructor(obj: { attrs: Record<string, { value: unknown }> }) {
+    this.#attrs = obj.attrs;
+    this.names = Object.keys(this.#attrs);
+  }
+  has(name: string): boolean {
+    return this.names.includes(name);
+  }
+  /** Raw h5wasm value of `name` (undefined when absent); HDF5 errors propagate. */
+  value(name: string): unknown {
+    if (this.#values.has(name)) return this.#values.get(name);
+    const v = this.has(name) ? this.#attrs[name]!.value : undefined;
+    this.#values.set(name, v);
+    return v;
+  }
+}
+
+function readAttrs(file: string, cache: AttrCache): Map<string, NcAttrValue> {
   const out = new Map<string, NcAttrValue>();
-  const attrs = obj.attrs;
-  for (const name of Object.keys(attrs)) {
+  for (const name of cache.names) {
     if (isHidden(name)) continue;
     let value: NcAttrValue | undefined;
     try {
-      value = attrValue(attrs[name]!.value);
+      value = attrValue(cache.value(name));
     } catch (e) {
       throw new NetcdfError(file, `cannot read attribute ${name}: ${h5message(e)}`);
     }
     if (value !== undefined) out.set(name, value);
   }
   return out;
+}
+
+/**
+ * A Map of attributes read from HDF5 on first use (most callers never look at a variable's `units`).
+ * Any read or write loads it first; errors name the file. The file must still be open then.
+ */
+class LazyAttrMap extends Map<string, NcAttrValue> {
+  #load: (() => Map<string, NcAttrValue>) | null;
+  constructor(load: () => Map<string, NcAttrValue>) {
+    super();
+    this.#load = load;
+  }
+  #ensure(): void {
+    const load = this.#load;
+    if (load === null) return;
+    this.#load = null;
+    for (const [k, v] of load()) super.set(k, v);
+  }
+  /** Read the attributes now (before the file is closed). */
+  materialize(): void {
+    this.#ensure();
+  }
+  override get size(): number {
+    this.#ensure();
+    return super.size;
+  }
+  override get(key: string): NcAttrValue | undefined {
+    this.#ensure();
+    return super.get(key);
+  }
+  override has(key: string): boolean {
+    this.#ensure();
+    return super.has(key);
+  }
+  override set(key: string, value: NcAttrValue): this {
+    this.#ensure();
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.#ensure();
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.#load = null;
+    super.clear();
+  }
+  override forEach(
+    cb: (v: NcAttrValue, k: string, m: Map<string, NcAttrValue>) => void,
+    thisArg?: unknown,
+  ): void {
+    this.#ensure();
+    super.forEach(cb, thisArg);
+  }
+  override keys(): MapIterator<string> {
+    this.#ensure();
+    return super.keys();
+  }
+  override values(): MapIterator<NcAttrValue> {
+    this.#ensure();
+    return super.values();
+  }
+  override entries(): MapIterator<[string, NcAttrValue]> {
+    this.#ensure();
+    return super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[string, NcAttrValue]> {
+    this.#ensure();
+    return super[Symbol.iterator]();
+  }
 }
 
 /** Join 1-character strings into rows; each row cut at the first NUL and blank-trimmed. */
@@ -170,17 +260,51 @@ export class Nc4File extends NcFileBase {
   readonly groups: string[] = [];
   #f: H5File | null;
   #onClose: (() => void) | undefined;
+  /** The h5wasm Dataset of each variable (one `File.get` per dataset). */
+  readonly #datasets = new Map<string, H5Dataset>();
+  /** Attribute maps not read yet: read on close when the file cannot be reopened (temp copy of bytes). */
+  readonly #pending: LazyAttrMap[] = [];
+  /** Path to reopen the file for attributes first asked for after close; null = not reopenable. */
+  readonly #reopen: string | null;
 
-  /** Use {@link openNc4}. */
-  constructor(path: string, f: H5File, onClose?: () => void) {
+  /**
+   * Attributes of `obj` (null = the root group) read on first use: from the open file through the
+   * cache, or after close by reopening the file read-only.
+   */
+  #lazy(obj: string | null, cache: AttrCache): LazyAttrMap {
+    const path = this.path;
+    const m = new LazyAttrMap(() => {
+      if (this.#f !== null) return readAttrs(path, cache);
+      if (this.#reopen === null) throw new NetcdfError(path, "file is closed", obj ?? undefined);
+      let g: H5File;
+      try {
+        g = new (h5wasmModule().File)(this.#reopen, "r");
+      } catch (e) {
+        throw new NetcdfError(path, `cannot reopen for attributes: ${h5message(e)}`, obj ?? undefined);
+      }
+      try {
+        const o = obj === null ? g : g.get(obj);
+        if (!o) throw new NetcdfError(path, "variable vanished from the file", obj ?? undefined);
+        return readAttrs(path, new AttrCache(o as never));
+      } finally {
+        g.close();
+      }
+    });
+    if (this.#reopen === null) this.#pending.push(m);
+    return m;
+  }
+
+  /** Use {@link openNc4}. `reopen`: path to reopen for attributes asked for after close (null: read them on close). */
+  constructor(path: string, f: H5File, onClose?: () => void, reopen: string | null = null) {
     super();
     this.path = path;
     this.#f = f;
     this.#onClose = onClose;
-    this.attributes = readAttrs(path, f as unknown as { attrs: Record<string, { value: unknown }> });
+    this.#reopen = reopen;
+    this.attributes = this.#lazy(null, new AttrCache(f as never));
     const dimById = new Map<number, string>();
     const dimInfo: { name: string; id: number; size: number; unlimited: boolean }[] = [];
-    const datasets: { name: string; ds: H5Dataset; meta: H5Meta; isScale: boolean }[] = [];
+    const datasets: { name: string; ds: H5Dataset; meta: H5Meta; isScale: boolean; attrs: AttrCache }[] = [];
     for (const name of f.keys()) {
       const obj = f.get(name) as { type?: string } | null;
       if (!obj) continue;
@@ -191,42 +315,53 @@ export class Nc4File extends NcFileBase {
       if (obj.type !== "Dataset") continue;
       const ds = obj as H5Dataset;
       const meta = ds.metadata as unknown as H5Meta;
-      const attrNames = Object.keys(ds.attrs);
-      const isScale = attrNames.includes("CLASS") && String(ds.attrs["CLASS"]!.value) === "DIMENSION_SCALE";
+      const attrs = new AttrCache(ds as never);
+      const isScale = attrs.has("CLASS") && String(attrs.value("CLASS")) === "DIMENSION_SCALE";
       if (isScale) {
-        const id = attrNames.includes("_Netcdf4Dimid")
-          ? Number(ds.attrs["_Netcdf4Dimid"]!.value)
-          : dimInfo.length;
+        const id = attrs.has("_Netcdf4Dimid") ? Number(attrs.value("_Netcdf4Dimid")) : dimInfo.length;
         const shape = meta.shape ?? [];
         const unlimited = (meta.maxshape?.[0] ?? 0) > 9e18;
         dimInfo.push({ name, id, size: shape[0] ?? 0, unlimited });
         dimById.set(id, name);
-        const nameAttr = attrNames.includes("NAME") ? String(ds.attrs["NAME"]!.value) : "";
+        const nameAttr = attrs.has("NAME") ? String(attrs.value("NAME")) : "";
         if (nameAttr.startsWith(PURE_DIM_PREFIX)) continue;
       }
-      datasets.push({ name, ds, meta, isScale });
+      datasets.push({ name, ds, meta, isScale, attrs });
+    }
+    // When every dimension has a fixed size and no two share a size, a variable's dimension of
+    // extent n can only be the one of size n (netCDF model): the name follows without resolving the
+    // DIMENSION_LIST references (HDF5 dimension-scale iteration, the slowest metadata call).
+    const bySize = new Map<number, string | null>();
+    let sizesUnique = dimInfo.every((d) => !d.unlimited);
+    for (const d of dimInfo) {
+      if (bySize.has(d.size)) sizesUnique = false;
+      bySize.set(d.size, d.name);
     }
     // variables
     let phony = 0;
     const phonyBySize = new Map<number, string>();
     const vars: NcVariable[] = [];
-    for (const { name, ds, meta, isScale } of datasets) {
+    for (const { name, ds, meta, isScale, attrs } of datasets) {
+      this.#datasets.set(name, ds);
       const type = typeOf(meta);
       if (type === null) continue; // compound, enum, ...: not part of the classic model
       const shape = (meta.shape ?? []).map(Number);
       const dims: string[] = [];
-      const attrNames = Object.keys(ds.attrs);
       let coords: number[] | null = null;
-      if (attrNames.includes("_Netcdf4Coordinates")) {
-        const c = ds.attrs["_Netcdf4Coordinates"]!.value;
+      if (attrs.has("_Netcdf4Coordinates")) {
+        const c = attrs.value("_Netcdf4Coordinates");
         coords = ArrayBuffer.isView(c) ? Array.from(c as Int32Array) : typeof c === "number" ? [c] : null;
       }
       for (let k = 0; k < shape.length; k++) {
         let dn: string | undefined;
         if (isScale && k === 0 && shape.length === 1) dn = name;
-        if (!dn) {
-          const scales = attrNames.includes("DIMENSION_LIST") ? ds.get_attached_scales(k) : [];
-          if (scales.length > 0) dn = scales[0]!.replace(/^.*\//, "");
+        if (!dn && attrs.has("DIMENSION_LIST")) {
+          const bySizeName = sizesUnique ? bySize.get(shape[k]!) : undefined;
+          if (bySizeName) dn = bySizeName;
+          else {
+            const scales = ds.get_attached_scales(k);
+            if (scales.length > 0) dn = scales[0]!.replace(/^.*\//, "");
+          }
         }
         if (!dn && coords && coords[k] !== undefined) dn = dimById.get(coords[k]!);
         if (!dn) {
@@ -244,7 +379,7 @@ export class Nc4File extends NcFileBase {
         type,
         dimensions: dims,
         shape,
-        attributes: readAttrs(path, ds as never),
+        attributes: this.#lazy(name, attrs),
         record: false,
       });
     }
@@ -272,7 +407,7 @@ export class Nc4File extends NcFileBase {
     const f = this.#f;
     if (!f) throw new NetcdfError(this.path, "file is closed", name);
     const { start, count, total } = checkSlab(this.path, v, slab);
-    const ds = f.get(name) as H5Dataset;
+    const ds = this.#datasets.get(name) ?? (f.get(name) as H5Dataset);
     let raw: unknown;
     try {
       if (v.shape.length === 0) raw = ds.value;
@@ -301,6 +436,9 @@ export class Nc4File extends NcFileBase {
   close(): void {
     if (this.#f) {
       try {
+        // attributes nobody looked at yet must be read while a temporary copy still exists
+        for (const m of this.#pending) m.materialize();
+        this.#pending.length = 0;
         this.#f.close();
       } finally {
         this.#f = null;
@@ -325,7 +463,7 @@ async function openAs(real: string, shown: string, onClose: (() => void) | undef
     throw new NetcdfError(shown, `cannot open as netCDF-4/HDF5: ${h5message(e)}`);
   }
   try {
-    return new Nc4File(shown, f, onClose);
+    return new Nc4File(shown, f, onClose, onClose ? null : real);
   } catch (e) {
     try {
       f.close();
