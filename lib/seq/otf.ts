@@ -446,7 +446,9 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
     const pixList = bankPixels(h.receiver, o.pixList, o.bank);
     if (pixList.length === 0) {
       throw new SeqDataError(
-        `${h.path}: none of pixels ${o.pixList.join(",")} carries bank ${o.bank} of ${h.receiver} (bank ${o.bank} = pixels ${o.bank},${o.bank + 2})`,
+        `${h.path}: none of pixels ${
+          o.pixList.join(",")
+        } carries bank ${o.bank} of ${h.receiver} (bank ${o.bank} = pixels ${o.bank},${o.bank + 2})`,
       );
     }
     // --- calibration

@@ -295,13 +295,20 @@ export function sequoiaPixelRaDec(pixel: number, el: number, p: number): [number
 }
 
 /** Elevation, azimuth and parallactic angle (rad) of (ra, dec) at epoch t from the LMT. */
-export function lmtAltAz(ra: number, dec: number, t: number): { az: number; el: number; parang: number; lst: number } {
+export function lmtAltAz(
+  ra: number,
+  dec: number,
+  t: number,
+): { az: number; el: number; parang: number; lst: number } {
   const lst = gmstRad(t) + LMT_SITE.lonRad;
   const ha = lst - ra;
   const lat = LMT_SITE.latRad;
   const sinEl = Math.sin(dec) * Math.sin(lat) + Math.cos(dec) * Math.cos(lat) * Math.cos(ha);
   const el = Math.asin(sinEl);
-  const az = Math.atan2(-Math.cos(dec) * Math.sin(ha), Math.sin(dec) * Math.cos(lat) - Math.cos(dec) * Math.sin(lat) * Math.cos(ha));
+  const az = Math.atan2(
+    -Math.cos(dec) * Math.sin(ha),
+    Math.sin(dec) * Math.cos(lat) - Math.cos(dec) * Math.sin(lat) * Math.cos(ha),
+  );
   const parang = Math.atan2(Math.sin(ha), Math.tan(lat) * Math.cos(dec) - Math.sin(dec) * Math.cos(ha));
   const tw = 2 * Math.PI;
   return { az: ((az % tw) + tw) % tw, el, parang, lst: ((lst % tw) + tw) % tw };
@@ -390,7 +397,9 @@ function fillMap(m: SeqMapOptions | undefined): FullMap {
     calHotS: o.calHotS ?? 2,
     calSkyS: o.calSkyS ?? 2,
   };
-  if (!(r.nRows >= 1 && Number.isInteger(r.nRows))) throw new RangeError(`map nRows ${r.nRows} must be a positive integer`);
+  if (!(r.nRows >= 1 && Number.isInteger(r.nRows))) {
+    throw new RangeError(`map nRows ${r.nRows} must be a positive integer`);
+  }
   if (!(r.scanRateArcsecS > 0)) throw new RangeError("map scan rate must be > 0");
   return { ...r, rowStep: r.nRows > 1 ? r.yLengthArcsec / (r.nRows - 1) : 0 };
 }
@@ -452,7 +461,12 @@ function calObservation(
   };
 }
 
-function mapObservation(obsnum: number, t0: number, m: FullMap, cal?: Required<SeqOtfCalOptions>): Observation {
+function mapObservation(
+  obsnum: number,
+  t0: number,
+  m: FullMap,
+  cal?: Required<SeqOtfCalOptions>,
+): Observation {
   const segs: Segment[] = [];
   const epochs: [number, number][] = [];
   let t = 0;
@@ -531,7 +545,13 @@ function mapObservation(obsnum: number, t0: number, m: FullMap, cal?: Required<S
     lineV: m.src.vKms,
     lineFwhm: m.src.fwhmKms,
     map: m,
-    lines: [{ restFreqGhz: m.restFreqGhz, lineV: m.src.vKms, lineFwhm: m.src.fwhmKms, ampScale: 1, sideband: 0 }],
+    lines: [{
+      restFreqGhz: m.restFreqGhz,
+      lineV: m.src.vKms,
+      lineFwhm: m.src.fwhmKms,
+      ampScale: 1,
+      sideband: 0,
+    }],
     tsysEpochs: epochs,
   };
 }
@@ -641,7 +661,13 @@ class HeaderBuilder {
     this.vars.push({ name, type: "int", dimensions: [], data: Int32Array.of(v) });
   }
   dbl(name: string, v: number, units?: string): void {
-    this.vars.push({ name, type: "double", dimensions: [], data: Float64Array.of(v), ...(units ? { attributes: { units } } : {}) });
+    this.vars.push({
+      name,
+      type: "double",
+      dimensions: [],
+      data: Float64Array.of(v),
+      ...(units ? { attributes: { units } } : {}),
+    });
   }
   arr(name: string, type: "int" | "double", values: number[], units?: string): void {
     const d = name + "_xlen";
@@ -727,7 +753,9 @@ function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): 
   h.arr("Header.M1.ZernikeC", "double", new Array(16).fill(0));
   h.int("Header.M1.ZernikeEnabled", 0);
   h.arr("Header.M1.ReqPos", "double", new Array(720).fill(0));
-  for (const k of ["XReq", "YReq", "ZReq", "TipReq", "TiltReq", "XPcor", "YPcor", "ZPcor", "TipPcor", "TiltPcor"]) {
+  for (
+    const k of ["XReq", "YReq", "ZReq", "TipReq", "TiltReq", "XPcor", "YPcor", "ZPcor", "TipPcor", "TiltPcor"]
+  ) {
     h.dbl("Header.M2." + k, 0);
   }
   h.int("Header.PointModel.ModRev", 3);
@@ -812,7 +840,10 @@ function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): 
   // ---- data stream
   const n = s.n;
   const ra0 = obs.raRad, dec0 = obs.decRad;
-  const raAct = new Float64Array(n), decAct = new Float64Array(n), lAct = new Float64Array(n), bAct = new Float64Array(n);
+  const raAct = new Float64Array(n),
+    decAct = new Float64Array(n),
+    lAct = new Float64Array(n),
+    bAct = new Float64Array(n);
   const azMap = new Float64Array(n), elMap = new Float64Array(n);
   const nlev = rx === "Msip1mm" ? 4 : 16;
   const level = new Float64Array(n * nlev);
@@ -835,8 +866,12 @@ function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): 
       level[i * nlev + p2] = 0.01 * (t + (hot ? T_LOAD : 0)) * (1 + 0.0005 * rng.normal());
     }
   }
-  const tv = (name: string, data: Float64Array | Int32Array, type: "double" | "int", attrs: Record<string, string>) =>
-    ({ name, type, dimensions: ["time"], data, attributes: attrs }) as NcWriteVariable;
+  const tv = (
+    name: string,
+    data: Float64Array | Int32Array,
+    type: "double" | "int",
+    attrs: Record<string, string>,
+  ) => ({ name, type, dimensions: ["time"], data, attributes: attrs }) as NcWriteVariable;
   const rad = (): Record<string, string> => ({ units: "rad" });
   const bto = com.backendTimeOffset;
   const vars: NcWriteVariable[] = [
@@ -845,9 +880,12 @@ function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): 
       units: "sec",
       long_name: "Tel time",
     }),
-    ...(bto === undefined
-      ? []
-      : [tv("Data.TelescopeBackend.BackendTime", s.time, "double", { units: "sec", long_name: "Backend time" })]),
+    ...(bto === undefined ? [] : [
+      tv("Data.TelescopeBackend.BackendTime", s.time, "double", {
+        units: "sec",
+        long_name: "Backend time",
+      }),
+    ]),
     tv("Data.TelescopeBackend.BufPos", s.bufpos, "int", { long_name: "Buffer position" }),
     tv("Data.TelescopeBackend.Hold", new Int32Array(n), "int", { long_name: "Hold" }),
     tv("Data.TelescopeBackend.TelAzAct", s.az, "double", rad()),
@@ -906,7 +944,9 @@ function makePixels(seed: number, nchan: number, salt = 5150): PixelInstrument {
     for (let c = 0; c < nchan; c++) {
       const x = c / (nchan - 1);
       const edge = (1 - Math.exp(-x * 60)) * (1 - Math.exp(-(1 - x) * 60));
-      g[c] = base * edge * (1 + a1 * Math.sin(2 * Math.PI * x + p1) + a2 * Math.sin(2 * Math.PI * n2 * x + p2)) + 1;
+      g[c] =
+        base * edge * (1 + a1 * Math.sin(2 * Math.PI * x + p1) + a2 * Math.sin(2 * Math.PI * n2 * x + p2)) +
+        1;
     }
     gain.push(g);
     driftSign.push(rng.uniform() < 0.5 ? -1 : 1);
@@ -917,7 +957,9 @@ function makePixels(seed: number, nchan: number, salt = 5150): PixelInstrument {
 function roachName(roach: number, obs: Observation): string {
   const iso = formatUtc(obs.t0);
   const hhmmss = iso.slice(11, 19).replaceAll(":", "");
-  return `spectrometer/roach${roach}/roach${roach}_${obs.obsnum}_0_1_${obs.source}_${iso.slice(0, 10)}_${hhmmss}.nc`;
+  return `spectrometer/roach${roach}/roach${roach}_${obs.obsnum}_0_1_${obs.source}_${
+    iso.slice(0, 10)
+  }_${hhmmss}.nc`;
 }
 
 function ifprocName(obs: Observation): string {
@@ -1041,7 +1083,7 @@ function* roachBlocks(
       for (let c = 0; c < nchan; c++) tin[c] = base + fr[0] * bl[c];
       const pr = profiles[bank]!;
       const a = pr.ampScale === 1 ? amp[i] : amp[i] * pr.ampScale;
-      if (a !== 0) for (let c = pr.phiLo; c <= pr.phiHi; c++) tin[c] += a * pr.phi[c];
+      if (a !== 0) { for (let c = pr.phiLo; c <= pr.phiHi; c++) tin[c] += a * pr.phi[c]; }
       const o = row * nchan;
       for (let c = 0; c < nchan; c++) {
         const pw = g[c] * drift * tin[c];
@@ -1070,7 +1112,10 @@ function roachModel(obs: Observation, roach: number, sp: SimParams, ndump: numbe
   const nrow = 4 * ndump;
   const i64 = (v: number) => BigInt64Array.of(BigInt(v));
   const bitcode = `roach2_spec_${sp.nchan}ch_${sp.bandwidthMHz}mhz.bof`;
-  const ln = (s: string, units?: string): Record<string, string> => (units ? { long_name: s, units } : { long_name: s });
+  const ln = (
+    s: string,
+    units?: string,
+  ): Record<string, string> => (units ? { long_name: s, units } : { long_name: s });
   return {
     dimensions: [
       { name: "time", size: nrow, unlimited: true },
@@ -1082,37 +1127,166 @@ function roachModel(obs: Observation, roach: number, sp: SimParams, ndump: numbe
     ],
     groups: ["Spectrometer"],
     variables: [
-      { name: "Header.Mode.Clock", type: "double", dimensions: [], data: Float64Array.of(2 * sp.bandwidthMHz), attributes: ln("Clock Frequency in MHz", "MHz") },
-      { name: "Header.Mode.Bandwidth", type: "double", dimensions: [], data: Float64Array.of(sp.bandwidthMHz), attributes: ln("Bandwidth of Mode in MHz", "MHz") },
-      { name: "Header.Mode.ADCStreams", type: "int", dimensions: [], data: Int32Array.of(4), attributes: ln("Number of ADC Time streams") },
-      { name: "Header.Mode.numchannels", type: "int", dimensions: [], data: Int32Array.of(sp.nchan), attributes: ln("Number of channels in mode") },
-      { name: "Header.Mode.Gain", type: "int64", dimensions: [], data: i64(4096), attributes: ln("Gain setting for accumulation") },
-      { name: "Header.Mode.Shift", type: "int64", dimensions: [], data: i64(2047), attributes: ln("Shift Schedule for FFT") },
-      { name: "Header.Mode.sync_LCM", type: "int", dimensions: [], data: Int32Array.of(12), attributes: ln("Lowest Common Multiple in FFTs") },
-      { name: "Header.Mode.PFBTaps", type: "int", dimensions: [], data: Int32Array.of(4), attributes: ln("Number of taps in PFB") },
-      { name: "Header.Mode.FFTSize", type: "int", dimensions: [], data: Int32Array.of(2 * sp.nchan), attributes: ln("Size of FFT") },
-      { name: "Header.Mode.FFTInputs", type: "int", dimensions: [], data: Int32Array.of(4), attributes: ln("Number of FFT Inputs") },
-      { name: "Header.Mode.roach_id", type: "int", dimensions: [], data: Int32Array.of(roach), attributes: ln("ROACH ID of roach2 board") },
-      { name: "Header.Mode.nbram", type: "int", dimensions: [], data: Int32Array.of(4), attributes: ln("Number of BRAMs in design") },
-      { name: "Header.Telescope.ObsNum", type: "int64", dimensions: [], data: i64(obs.obsnum), attributes: ln("Observation Number") },
-      { name: "Header.Telescope.SubObsNum", type: "int64", dimensions: [], data: i64(0), attributes: ln("Sub Observation Number") },
-      { name: "Header.Telescope.ScanNum", type: "int64", dimensions: [], data: i64(1), attributes: ln("Scan Number") },
-      { name: "Data.Integrate.Inputs", type: "int64", dimensions: ["time"], attributes: ln("Array of Inputs to spectrometer") },
-      { name: "Data.Integrate.acc_n", type: "int64", dimensions: ["time"], attributes: ln("Accumulation Number") },
+      {
+        name: "Header.Mode.Clock",
+        type: "double",
+        dimensions: [],
+        data: Float64Array.of(2 * sp.bandwidthMHz),
+        attributes: ln("Clock Frequency in MHz", "MHz"),
+      },
+      {
+        name: "Header.Mode.Bandwidth",
+        type: "double",
+        dimensions: [],
+        data: Float64Array.of(sp.bandwidthMHz),
+        attributes: ln("Bandwidth of Mode in MHz", "MHz"),
+      },
+      {
+        name: "Header.Mode.ADCStreams",
+        type: "int",
+        dimensions: [],
+        data: Int32Array.of(4),
+        attributes: ln("Number of ADC Time streams"),
+      },
+      {
+        name: "Header.Mode.numchannels",
+        type: "int",
+        dimensions: [],
+        data: Int32Array.of(sp.nchan),
+        attributes: ln("Number of channels in mode"),
+      },
+      {
+        name: "Header.Mode.Gain",
+        type: "int64",
+        dimensions: [],
+        data: i64(4096),
+        attributes: ln("Gain setting for accumulation"),
+      },
+      {
+        name: "Header.Mode.Shift",
+        type: "int64",
+        dimensions: [],
+        data: i64(2047),
+        attributes: ln("Shift Schedule for FFT"),
+      },
+      {
+        name: "Header.Mode.sync_LCM",
+        type: "int",
+        dimensions: [],
+        data: Int32Array.of(12),
+        attributes: ln("Lowest Common Multiple in FFTs"),
+      },
+      {
+        name: "Header.Mode.PFBTaps",
+        type: "int",
+        dimensions: [],
+        data: Int32Array.of(4),
+        attributes: ln("Number of taps in PFB"),
+      },
+      {
+        name: "Header.Mode.FFTSize",
+        type: "int",
+        dimensions: [],
+        data: Int32Array.of(2 * sp.nchan),
+        attributes: ln("Size of FFT"),
+      },
+      {
+        name: "Header.Mode.FFTInputs",
+        type: "int",
+        dimensions: [],
+        data: Int32Array.of(4),
+        attributes: ln("Number of FFT Inputs"),
+      },
+      {
+        name: "Header.Mode.roach_id",
+        type: "int",
+        dimensions: [],
+        data: Int32Array.of(roach),
+        attributes: ln("ROACH ID of roach2 board"),
+      },
+      {
+        name: "Header.Mode.nbram",
+        type: "int",
+        dimensions: [],
+        data: Int32Array.of(4),
+        attributes: ln("Number of BRAMs in design"),
+      },
+      {
+        name: "Header.Telescope.ObsNum",
+        type: "int64",
+        dimensions: [],
+        data: i64(obs.obsnum),
+        attributes: ln("Observation Number"),
+      },
+      {
+        name: "Header.Telescope.SubObsNum",
+        type: "int64",
+        dimensions: [],
+        data: i64(0),
+        attributes: ln("Sub Observation Number"),
+      },
+      {
+        name: "Header.Telescope.ScanNum",
+        type: "int64",
+        dimensions: [],
+        data: i64(1),
+        attributes: ln("Scan Number"),
+      },
+      {
+        name: "Data.Integrate.Inputs",
+        type: "int64",
+        dimensions: ["time"],
+        attributes: ln("Array of Inputs to spectrometer"),
+      },
+      {
+        name: "Data.Integrate.acc_n",
+        type: "int64",
+        dimensions: ["time"],
+        attributes: ln("Accumulation Number"),
+      },
       { name: "Data.Integrate.sync_n", type: "int64", dimensions: ["time"], attributes: ln("Sync count") },
-      { name: "Data.Integrate.sync_scale", type: "int64", dimensions: ["time"], attributes: ln("Sync Scale") },
-      { name: "Data.Integrate.sync_period", type: "int64", dimensions: ["time"], attributes: ln("Sync Period") },
+      {
+        name: "Data.Integrate.sync_scale",
+        type: "int64",
+        dimensions: ["time"],
+        attributes: ln("Sync Scale"),
+      },
+      {
+        name: "Data.Integrate.sync_period",
+        type: "int64",
+        dimensions: ["time"],
+        attributes: ln("Sync Period"),
+      },
       { name: "Data.Integrate.sync_time", type: "double", dimensions: ["time"], attributes: ln("Sync Time") },
-      { name: "Data.Integrate.read_time", type: "double", dimensions: ["time"], attributes: ln("Read time", "seconds") },
+      {
+        name: "Data.Integrate.read_time",
+        type: "double",
+        dimensions: ["time"],
+        attributes: ln("Read time", "seconds"),
+      },
       { name: "Data.Integrate.time", type: "double", dimensions: ["time"], attributes: ln("Epoch time") },
       { name: "Header.Mode.Bitcode", type: "char", dimensions: ["Header.Mode.Bitcode_slen"], data: bitcode },
-      { name: "Header.Telescope.source_name", type: "char", dimensions: ["Header.Telescope.source_name_slen"], data: obs.source },
-      { name: "Header.Telescope.obspgm", type: "char", dimensions: ["Header.Telescope.obspgm_slen"], data: obs.obspgm },
-      { name: "Data.Integrate.Data", type: "float", dimensions: ["time", "numchannels"], attributes: ln("Spectrum") },
+      {
+        name: "Header.Telescope.source_name",
+        type: "char",
+        dimensions: ["Header.Telescope.source_name_slen"],
+        data: obs.source,
+      },
+      {
+        name: "Header.Telescope.obspgm",
+        type: "char",
+        dimensions: ["Header.Telescope.obspgm_slen"],
+        data: obs.obspgm,
+      },
+      {
+        name: "Data.Integrate.Data",
+        type: "float",
+        dimensions: ["time", "numchannels"],
+        attributes: ln("Spectrum"),
+      },
     ],
   };
 }
-
 
 /** Dumps generated and appended per block: 256 dumps × 4 inputs × 2048 ch × 4 B = 8 MB. */
 const ROACH_BLOCK_DUMPS = 256;
@@ -1173,7 +1347,9 @@ export function seqMapDuration(map?: SeqMapOptions): number {
 export async function generateSeq(root: string, opts: SeqSimOptions): Promise<SeqTruth> {
   const seed = opts.seed ?? opts.obsnum0;
   const nchan = opts.nchan ?? 2048;
-  if (!(Number.isInteger(nchan) && nchan >= 16)) throw new RangeError(`nchan ${nchan} must be an integer ≥ 16`);
+  if (!(Number.isInteger(nchan) && nchan >= 16)) {
+    throw new RangeError(`nchan ${nchan} must be an integer ≥ 16`);
+  }
   const blockDumps = opts.roachBlockDumps ?? ROACH_BLOCK_DUMPS;
   if (!(Number.isInteger(blockDumps) && blockDumps >= 1)) {
     throw new RangeError(`roachBlockDumps ${blockDumps} must be a positive integer`);
@@ -1184,7 +1360,9 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
   if (tsys.length !== 16) throw new RangeError(`tsysK needs 16 values, got ${tsys.length}`);
   const badPixel = opts.badPixel === undefined ? 13 : opts.badPixel;
   const receiver = opts.receiver ?? "Sequoia";
-  if (receiver !== "Sequoia" && receiver !== "Msip1mm") throw new RangeError(`receiver ${receiver}: Sequoia or Msip1mm`);
+  if (receiver !== "Sequoia" && receiver !== "Msip1mm") {
+    throw new RangeError(`receiver ${receiver}: Sequoia or Msip1mm`);
+  }
   const is1mm = receiver === "Msip1mm";
   const nbanks = is1mm ? 2 : (opts.banks ?? 1);
   if (nbanks !== 1 && nbanks !== 2) throw new RangeError(`banks ${nbanks} must be 1 or 2`);
@@ -1219,7 +1397,9 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
     pix: makePixels(seed, nchan),
     ...(nbanks === 2 && !is1mm ? { pix1: makePixels(seed, nchan, 5151) } : {}),
   };
-  const m = fillMap(is1mm && opts.map?.restFreqGhz === undefined ? { ...opts.map, restFreqGhz: 230.538 } : opts.map);
+  const m = fillMap(
+    is1mm && opts.map?.restFreqGhz === undefined ? { ...opts.map, restFreqGhz: 230.538 } : opts.map,
+  );
   // bank 0 / bank 1 sideband codes (1 ⇒ frequency decreases with channel): the 1MM sidebands run opposite ways
   const sb0 = 0, sb1 = is1mm ? 1 : 0;
   const rest1 = b1o.restFreqGhz ?? (is1mm ? 220.398684 : 96.741375);
@@ -1271,8 +1451,12 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
         line_peak_K: b.peakK,
         line_v_kms: b.vKms,
         line_fwhm_kms: b.fwhmKms,
-        tsys_K: { [b.beams[0]]: tsys[b.beams[0]] * b.tsysScale, [b.beams[1]]: tsys[b.beams[1]] * b.tsysScale },
-        note: "process_bs output 0.5*(Y[higher pixel] - Y[lower pixel]) is +peak when beams[0] is the higher pixel",
+        tsys_K: {
+          [b.beams[0]]: tsys[b.beams[0]] * b.tsysScale,
+          [b.beams[1]]: tsys[b.beams[1]] * b.tsysScale,
+        },
+        note:
+          "process_bs output 0.5*(Y[higher pixel] - Y[lower pixel]) is +peak when beams[0] is the higher pixel",
       },
     };
   }
@@ -1298,7 +1482,9 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
       bad_pixel_noise_factor: sp.badFactor,
       gain_drift_frac: sp.driftFrac,
       gain_drift_sign: sp.pix.driftSign,
-      rms_per_dump_K: tsys.map((t, p) => (t / Math.sqrt(((bw * 1e6) / nchan) * dumpTime)) * (p === badPixel ? sp.badFactor : 1)),
+      rms_per_dump_K: tsys.map((t, p) =>
+        (t / Math.sqrt(((bw * 1e6) / nchan) * dumpTime)) * (p === badPixel ? sp.badFactor : 1)
+      ),
     },
     baseline: {
       offset_K: sp.blOffset,
@@ -1352,7 +1538,8 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
       ? {
         ...otfCal,
         epochs: mapObs.tsysEpochs.map(([t, sc]) => ({ t0_s: t, t0_unix: mapObs.t0 + t, tsys_scale: sc })),
-        note: "epoch e starts with the e-th HOT block; Tsys of every pixel = tsys_K · tsys_scale in that epoch",
+        note:
+          "epoch e starts with the e-th HOT block; Tsys of every pixel = tsys_K · tsys_scale in that epoch",
       }
       : null;
     truth.backend_time_offset_s = opts.backendTimeOffsetS ?? null;

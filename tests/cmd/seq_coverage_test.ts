@@ -112,7 +112,10 @@ Deno.test("SEQ dual IF: -b -1 writes one SpecFile per bank with its own rest fre
       const sf = await readSpecFile(join(dir, `map__${bt.bank}.nc`));
       assert.equal(sf.line.bank, bt.bank);
       // header values of the bank: rest frequency (Hz), channel width, sideband, a velocity axis around VLSR
-      assert.ok(Math.abs(sf.line.lineRestFrequency - bt.rest_freq_ghz * 1e9) < 1, `bank ${bt.bank} rest frequency`);
+      assert.ok(
+        Math.abs(sf.line.lineRestFrequency - bt.rest_freq_ghz * 1e9) < 1,
+        `bank ${bt.bank} rest frequency`,
+      );
       assert.ok(Math.abs(sf.line.deltaVelocity / bt.dv_kms_per_channel - 1) < 1e-9, `bank ${bt.bank} dv/dc`);
       assert.ok(Math.abs(sf.cdelt / bt.dv_kms_per_channel - 1) < 1e-9);
       assert.equal(sf.line.sideband, bt.sideband);
@@ -124,15 +127,18 @@ Deno.test("SEQ dual IF: -b -1 writes one SpecFile per bank with its own rest fre
       for (let i = 0; i < bt.pixels.length; i++) {
         const p = bt.pixels[i]!;
         const t = tsysOf(sf, 0, p);
-        assert.ok(Math.abs(t / bt.tsys_K[i]! - 1) < 0.01, `bank ${bt.bank} pixel ${p}: Tsys ${t} vs ${bt.tsys_K[i]}`);
+        assert.ok(
+          Math.abs(t / bt.tsys_K[i]! - 1) < 0.01,
+          `bank ${bt.bank} pixel ${p}: Tsys ${t} vs ${bt.tsys_K[i]}`,
+        );
       }
       rms.push(bt.pixels.map((p) => medianRms(sf, p)));
       // line at the source: the bank's line velocity (bank 1: 40 km/s lower, 0.6 × the peak)
       const f = lineNear(sf, src.dx_arcsec!, src.dy_arcsec!, 10, bt.line_v_kms, bt.line_fwhm_kms);
       console.log(
-        `bank ${bt.bank}: ${f.nspec} spectra, line ${f.peak.toFixed(3)} K at ${f.center.toFixed(2)} km/s (truth ${bt.line_v_kms}), FWHM ${
-          f.fwhm.toFixed(2)
-        }`,
+        `bank ${bt.bank}: ${f.nspec} spectra, line ${f.peak.toFixed(3)} K at ${
+          f.center.toFixed(2)
+        } km/s (truth ${bt.line_v_kms}), FWHM ${f.fwhm.toFixed(2)}`,
       );
       assert.ok(Math.abs(f.center - bt.line_v_kms) < 1, `bank ${bt.bank} line centre ${f.center}`);
       assert.ok(Math.abs(f.fwhm / bt.line_fwhm_kms - 1) < 0.25, `bank ${bt.bank} line FWHM ${f.fwhm}`);
@@ -141,13 +147,22 @@ Deno.test("SEQ dual IF: -b -1 writes one SpecFile per bank with its own rest fre
     // measured 0.61: bank 1's line is 0.6 × bank 0's (same sky positions)
     const ratio = fits[1]!.peak / fits[0]!.peak;
     assert.ok(Math.abs(ratio - banks[1]!.peak_scale) < 0.08, `peak ratio bank1/bank0 ${ratio}`);
-    assert.ok(fits[0]!.peak > 0.6 * src.peak_K! && fits[0]!.peak < 1.1 * src.peak_K!, `bank 0 peak ${fits[0]!.peak}`);
+    assert.ok(
+      fits[0]!.peak > 0.6 * src.peak_K! && fits[0]!.peak < 1.1 * src.peak_K!,
+      `bank 0 peak ${fits[0]!.peak}`,
+    );
     // per-dump noise follows each bank's Tsys: median over pixels of RMS(bank 1)/RMS(bank 0) = 1.12
     const rr = median(rms[1]!.map((v, i) => v / rms[0]![i]!));
     assert.ok(Math.abs(rr - 1.12) < 0.03, `RMS ratio ${rr}`);
 
     // ---- process_bs, bank 1 (roach6 carries beams 8 and 10 of bank 1): line at the bank-1 velocity
-    const bs = truth.bs as { vKms: number; fwhmKms: number; peakK: number; tsysScale: number; beams: number[] };
+    const bs = truth.bs as {
+      vKms: number;
+      fwhmKms: number;
+      peakK: number;
+      tsysScale: number;
+      beams: number[];
+    };
     const b1 = await runTool("process_bs", [
       "--obs_list",
       "96003",
@@ -165,7 +180,11 @@ Deno.test("SEQ dual IF: -b -1 writes one SpecFile per bank with its own rest fre
     const rows1 = bsRows(join(dir, "bs1.txt"));
     const v1 = bs.vKms + (banks[1]!.line_v_kms - banks[0]!.line_v_kms);
     const f1 = bsLine(rows1, v1, bs.fwhmKms);
-    console.log(`Bs bank 1: ${f1.peak.toFixed(3)} K at ${f1.center.toFixed(2)} km/s (truth ${bs.peakK * 0.6} K at ${v1})`);
+    console.log(
+      `Bs bank 1: ${f1.peak.toFixed(3)} K at ${f1.center.toFixed(2)} km/s (truth ${
+        bs.peakK * 0.6
+      } K at ${v1})`,
+    );
     assert.ok(Math.abs(f1.center - v1) < 1, `Bs bank 1 centre ${f1.center}`);
     assert.ok(Math.abs(f1.peak / (bs.peakK * banks[1]!.peak_scale) - 1) < 0.2, `Bs bank 1 peak ${f1.peak}`);
     // Tsys columns: pixels 8 and 10 of bank 1 (cal Tsys × 1.12)
@@ -195,7 +214,10 @@ Deno.test("SEQ dual IF: -b -1 writes one SpecFile per bank with its own rest fre
     }
     const f0 = bsLine(rows0, bs.vKms, bs.fwhmKms);
     console.log(`Bs bank 0 without cal: ${f0.peak.toFixed(3)} K at ${f0.center.toFixed(2)} km/s`);
-    assert.ok(Math.abs(f0.center - bs.vKms) < 1 && Math.abs(f0.peak / bs.peakK - 1) < 0.2, `Bs no-cal line ${f0.peak} at ${f0.center}`);
+    assert.ok(
+      Math.abs(f0.center - bs.vKms) < 1 && Math.abs(f0.peak / bs.peakK - 1) < 0.2,
+      `Bs no-cal line ${f0.peak} at ${f0.center}`,
+    );
   } finally {
     cleanup();
   }
@@ -213,13 +235,20 @@ Deno.test("SEQ 1MM (Msip1mm): bank 0 = pixels 0,2 and bank 1 = pixels 1,3 of roa
       receiver: "Msip1mm",
       map: { nRows: 9, src: LINE },
     });
-    assert.deepEqual(truth.files.filter((f) => f.includes("spectrometer")).map((f) => f.split("/")[1]), ["roach0", "roach0"]);
+    assert.deepEqual(truth.files.filter((f) => f.includes("spectrometer")).map((f) => f.split("/")[1]), [
+      "roach0",
+      "roach0",
+    ]);
     const env = { DATA_LMT: root };
     const win = ["--slice", "[-155,245]", "--b_regions", "[[-155,-55],[145,245]]"];
-    const r = await runTool("process_otf_map", ["-O", "95001", "-b", "-1", "--use_cal", "-o", "m.nc", ...win], {
-      cwd: dir,
-      env,
-    });
+    const r = await runTool(
+      "process_otf_map",
+      ["-O", "95001", "-b", "-1", "--use_cal", "-o", "m.nc", ...win],
+      {
+        cwd: dir,
+        env,
+      },
+    );
     assert.equal(r.code, 0, r.stderr);
     const m = truth.map as unknown as MapTruth;
     const sfs: SpecFile[] = [];
@@ -248,17 +277,34 @@ Deno.test("SEQ 1MM (Msip1mm): bank 0 = pixels 0,2 and bank 1 = pixels 1,3 of roa
       assert.deepEqual(sf.xPos.slice(ia, ia + n), sf.xPos.slice(ib, ib + n));
       assert.deepEqual(sf.yPos.slice(ia, ia + n), sf.yPos.slice(ib, ib + n));
       // line at the source (position-switched spectra of the dumps that cross it), per bank and sideband
-      const f = lineNear(sf, m.convolved.dx_arcsec!, m.convolved.dy_arcsec!, 6, bt.line_v_kms, bt.line_fwhm_kms);
-      console.log(`1MM bank ${bt.bank}: ${f.nspec} spectra, line ${f.peak.toFixed(3)} K at ${f.center.toFixed(2)} km/s (truth ${bt.line_v_kms})`);
+      const f = lineNear(
+        sf,
+        m.convolved.dx_arcsec!,
+        m.convolved.dy_arcsec!,
+        6,
+        bt.line_v_kms,
+        bt.line_fwhm_kms,
+      );
+      console.log(
+        `1MM bank ${bt.bank}: ${f.nspec} spectra, line ${f.peak.toFixed(3)} K at ${
+          f.center.toFixed(2)
+        } km/s (truth ${bt.line_v_kms})`,
+      );
       assert.ok(Math.abs(f.center - bt.line_v_kms) < 1, `1MM bank ${bt.bank} line centre ${f.center}`);
       peaks.push(f.peak);
     }
     // both banks see the same sky positions (one beam)
     assert.deepEqual(sfs[0]!.xPos, sfs[1]!.xPos);
-    assert.ok(peaks[0]! > 0.6 * m.convolved.peak_K! && peaks[0]! < 1.1 * m.convolved.peak_K!, `bank 0 peak ${peaks[0]}`);
+    assert.ok(
+      peaks[0]! > 0.6 * m.convolved.peak_K! && peaks[0]! < 1.1 * m.convolved.peak_K!,
+      `bank 0 peak ${peaks[0]}`,
+    );
     assert.ok(Math.abs(peaks[1]! / peaks[0]! - 0.6) < 0.1, `peak ratio ${peaks[1]! / peaks[0]!}`);
     // without --use_cal: scalar IFPROC Tsys from the 4-column BasebandLevel → same noise level (within 2 %)
-    const nc = await runTool("process_otf_map", ["-O", "95001", "-b", "1", "-o", "nocal.nc", ...win], { cwd: dir, env });
+    const nc = await runTool("process_otf_map", ["-O", "95001", "-b", "1", "-o", "nocal.nc", ...win], {
+      cwd: dir,
+      env,
+    });
     assert.equal(nc.code, 0, nc.stderr);
     const sn = await readSpecFile(join(dir, "nocal.nc"));
     for (const p of [1, 3]) {
@@ -266,7 +312,17 @@ Deno.test("SEQ 1MM (Msip1mm): bank 0 = pixels 0,2 and bank 1 = pixels 1,3 of roa
       assert.ok(Math.abs(q - 1) < 0.02, `pixel ${p}: RMS without/with cal ${q}`);
     }
     // a pixel of the other bank only is an error naming the bank's pixels
-    const bad = await runTool("process_otf_map", ["-O", "95001", "-b", "1", "--pix_list", "0,2", "-o", "x.nc", ...win], {
+    const bad = await runTool("process_otf_map", [
+      "-O",
+      "95001",
+      "-b",
+      "1",
+      "--pix_list",
+      "0,2",
+      "-o",
+      "x.nc",
+      ...win,
+    ], {
       cwd: dir,
       env,
     });
@@ -281,15 +337,34 @@ Deno.test("SEQ --use_otf_cal: each ON block uses the previous HOT block's Tsys; 
   const { dir, cleanup } = tempDir("seq-cov-otfcal-");
   try {
     // same data twice: B also has BackendTime (= the true times) with TelTime 0.5 s off
-    const base = { obsnum0: 94000, seed: 5, nchan: NCHAN, bs: false as const, otfCal: true, map: { nRows: 6 } };
+    const base = {
+      obsnum0: 94000,
+      seed: 5,
+      nchan: NCHAN,
+      bs: false as const,
+      otfCal: true,
+      map: { nRows: 6 },
+    };
     const tA: SeqTruth = await generateSeq(join(dir, "a"), base);
     const tB: SeqTruth = await generateSeq(join(dir, "b"), { ...base, backendTimeOffsetS: 0.5 });
     assert.equal(tB.backend_time_offset_s, 0.5);
     const epochs = (tA.otf_cal as { epochs: { tsys_scale: number }[] }).epochs;
     assert.deepEqual(epochs.map((e) => e.tsys_scale), [1, 1.3]);
-    const args = ["-O", "94001", "--pix_list", "0,5,10", "--slice", "[-155,245]", "--b_regions", "[[-155,-55],[145,245]]"];
+    const args = [
+      "-O",
+      "94001",
+      "--pix_list",
+      "0,5,10",
+      "--slice",
+      "[-155,245]",
+      "--b_regions",
+      "[[-155,-55],[145,245]]",
+    ];
     const run = async (rootName: string, out: string, extra: string[]) => {
-      const r = await runTool("process_otf_map", [...args, ...extra, "-o", out], { cwd: dir, env: { DATA_LMT: join(dir, rootName) } });
+      const r = await runTool("process_otf_map", [...args, ...extra, "-o", out], {
+        cwd: dir,
+        env: { DATA_LMT: join(dir, rootName) },
+      });
       assert.equal(r.code, 0, r.stderr);
       return await readSpecFile(join(dir, out));
     };
@@ -311,7 +386,11 @@ Deno.test("SEQ --use_otf_cal: each ON block uses the previous HOT block's Tsys; 
       const truthRms = tA.pixels.rms_per_dump_K[p]!;
       const e0 = medianRms(sfA, p, first) / truthRms, e1 = medianRms(sfA, p, second) / truthRms;
       const c1 = medianRms(sfC, p, second) / medianRms(sfC, p, first);
-      console.log(`otf cal pixel ${p}: RMS/truth epoch 0 ${e0.toFixed(3)}, epoch 1 ${e1.toFixed(3)}; Cal-scan control ratio ${c1.toFixed(3)}`);
+      console.log(
+        `otf cal pixel ${p}: RMS/truth epoch 0 ${e0.toFixed(3)}, epoch 1 ${
+          e1.toFixed(3)
+        }; Cal-scan control ratio ${c1.toFixed(3)}`,
+      );
       assert.ok(Math.abs(e0 - 1) < 0.08, `pixel ${p} epoch 0 RMS ratio ${e0}`);
       assert.ok(Math.abs(e1 / e0 - 1.3) < 0.06, `pixel ${p} epoch 1/0 RMS ratio ${e1 / e0}`);
       assert.ok(Math.abs(c1 - 1) < 0.06, `pixel ${p} Cal-scan control ratio ${c1}`);
