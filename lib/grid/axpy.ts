@@ -15,7 +15,7 @@
 
 const f = Math.fround;
 
-/** Byte offsets of one chunk slot (double buffering: the next chunk is read while one runs). */
+/** Byte offsets of one chunk slot (NSLOTS of them: the next chunks are read while workers run). */
 export interface SlotLayout {
   /** chunk·nz float32 spectra. */
   spectra: number;
@@ -44,8 +44,14 @@ export interface LaneLayout {
 /** Channel planes transposed to FITS order per {@link GridKernels.fitsPlanes} call. */
 export const FITS_BLOCK = 16;
 
-/** Number of int32 words of the control block (worker signalling). */
-export const CTRL_WORDS = 16 + 2 * 64;
+/** Number of chunk slots (a ring: the next chunks are read while workers process earlier ones). */
+export const NSLOTS = 4;
+
+/** Int32 words per slot entry in the control block: type, n, then rowLo/rowHi for up to 64 workers. */
+export const ENTRY_WORDS = 2 + 2 * 64;
+
+/** Number of int32 words of the control block (worker signalling, see executor.ts). */
+export const CTRL_WORDS = 16 + 64 + NSLOTS * ENTRY_WORDS;
 
 /** Byte offsets and sizes of the regions of the shared memory. */
 export interface MemoryLayout {
@@ -110,7 +116,7 @@ export function planMemory(p: PlanParams): MemoryLayout {
   const ctrl = take(CTRL_WORDS * 4);
   const fits = take(FITS_BLOCK * ncell * 4);
   const slots: SlotLayout[] = [];
-  for (let s = 0; s < 2; s++) {
+  for (let s = 0; s < NSLOTS; s++) {
     slots.push({
       spectra: take(p.chunk * p.nz * 4),
       xs: take(p.chunk * 4),

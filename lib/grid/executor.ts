@@ -1,25 +1,28 @@
 /**
- * Runs the gridder's hot loops on the shared memory. The calling thread reads the spectra of a
- * chunk into a slot; the chunk is then processed (footprints, sort by cell, accumulation) either
- * in the calling thread (workers = 0) or by N module workers, each taking a band of map rows that
- * holds about the same number of (cell, spectrum) pairs. All workers finish a chunk before the
- * next one starts, so every voxel sees its spectra in file order and the result does not depend on
- * the number of workers. While the workers process chunk n, the calling thread reads chunk n+1
- * into the other slot.
+ * Runs the gridder's hot loops on the shared memory. The calling thread reads the spectra of each
+ * chunk into one of NSLOTS slots (a ring); the chunk is then processed (footprints, sort by cell,
+ * accumulation) either at once in the calling thread (workers = 0) or by N module workers, each
+ * owning a band of map rows chosen so that the bands hold about the same number of
+ * (cell, spectrum) pairs over the whole input file. Every worker takes the chunks in order, so every
+ * voxel (and every weight-plane cell) sees its spectra in file order and the result does not
+ * depend on the number of workers. Workers do not wait for each other: the calling thread only
+ * waits when it needs a slot that some worker has not finished, and at the end of each file (where
+ * the bands may change) and of the run.
  *
- * Workers are signalled through a control block in the shared memory (Atomics.wait / notify in
- * the workers, Atomics.waitAsync in the calling thread), not by messages: a chunk costs
- * microseconds of synchronisation.
+ * Signalling uses a control block in the shared memory (Atomics.wait / notify in the workers,
+ * Atomics.waitAsync in the calling thread), not messages: a chunk costs microseconds.
  *
  * @module
  */
 import {
   createSharedMemory,
   CTRL_WORDS,
+  ENTRY_WORDS,
   FITS_BLOCK,
   type GridKernels,
   type KernelConsts,
   type MemoryLayout,
+  NSLOTS,
   tsKernels,
   wasmKernels,
   wasmModule,
@@ -45,25 +48,19 @@ export interface SlotViews {
   iys: Int32Array;
 }
 
-/** Control block words (int32 indices into the block at layout.ctrl). */
+/** Control block layout (int32 indices into the block at layout.ctrl). */
 export const CTRL = {
-  /** Command sequence number: workers wait for it to change. */
-  SEQ: 0,
-  /** 1 = chunk, 2 = normalise, 3 = quit. */
-  CMD: 1,
-  SLOT: 2,
-  /** Spectra in the slot. */
-  N: 3,
-  /** Workers done with the current command. */
-  DONE: 4,
+  /** Entries published so far (entry j uses slot j % NSLOTS). */
+  PUBLISHED: 0,
   /** Set to 1 by a worker that failed. */
-  ERROR: 5,
-  EDGE: 6,
-  /** Rows of worker i: [BANDS + 2i, BANDS + 2i + 1) = rowLo, rowHi. */
-  BANDS: 16,
+  ERROR: 1,
+  /** Entries worker i has finished: PROGRESS + i. */
+  PROGRESS: 16,
+  /** Entry of slot s at ENTRIES + s·ENTRY_WORDS: type, n (spectra) or edge, then rowLo/rowHi per worker. */
+  ENTRIES: 16 + 64,
 } as const;
 
-/** Worker commands. */
+/** Entry types. */
 export const CMD_CHUNK = 1, CMD_NORMALIZE = 2, CMD_QUIT = 3;
 
 /** Owner of the shared memory and of the workers. Call {@link close} when done. */
@@ -86,6 +83,10 @@ export class GridExecutor {
   #failure: string | null = null;
   #rowHist: Float64Array;
   #nc1: number;
+  /** Entries published (chunks and commands). */
+  #published = 0;
+  /** Row bands of the workers for the chunks published next. */
+  #bands: number[];
 
   /**
    * @param layout memory plan ({@link planMemory}) with one lane per worker (at least one)
@@ -115,6 +116,7 @@ export class GridExecutor {
     this.#ctrl = new Int32Array(buf, L.ctrl, CTRL_WORDS);
     this.#rowHist = new Float64Array(L.ny);
     this.#nc1 = consts.nCells;
+    this.#bands = equalBands(L.ny, Math.max(1, nWorkers));
     new Float32Array(buf, L.caX, L.nx).set(init.caX);
     new Float32Array(buf, L.caY, L.ny).set(init.caY);
     new Float32Array(buf, L.table, L.npts).set(init.table);
@@ -157,30 +159,32 @@ export class GridExecutor {
 
   #fail(message: string, reject?: (e: Error) => void): void {
     this.#failure ??= message;
-    // wake a waiting run(): count every worker as done
+    // wake a waiting caller: mark the error and count every entry as done by every worker
     Atomics.store(this.#ctrl, CTRL.ERROR, 1);
-    Atomics.store(this.#ctrl, CTRL.DONE, this.nWorkers);
-    Atomics.notify(this.#ctrl, CTRL.DONE);
+    for (let i = 0; i < this.nWorkers; i++) {
+      Atomics.store(this.#ctrl, CTRL.PROGRESS + i, 0x3fffffff);
+      Atomics.notify(this.#ctrl, CTRL.PROGRESS + i);
+    }
     reject?.(new GridError(`gridding worker failed: ${message}`));
   }
 
   /**
-   * Split rows [0, ny) into `n` bands with about equal numbers of pairs for the first `count`
-   * spectra of a slot (each spectrum weighs its clipped footprint width on each row it reaches).
+   * Row bands for `n` workers balanced for spectra whose nearest cells are (ixs[s], iys[s]),
+   * s < count: each spectrum weighs its clipped footprint width on each row it reaches.
+   * Returns n+1 row bounds.
    */
-  bands(slot: number, count: number, n: number): number[] {
+  balancedBands(ixs: ArrayLike<number>, iys: ArrayLike<number>, count: number, n = this.nWorkers): number[] {
     const L = this.layout, nc1 = this.#nc1;
     if (n <= 1) return [0, L.ny];
     const h = this.#rowHist;
     h.fill(0);
-    const S = this.slots[slot]!;
     let total = 0;
     for (let s = 0; s < count; s++) {
-      const ix = S.ixs[s]!, iy = S.iys[s]!;
+      const ix = ixs[s]!, iy = iys[s]!;
       const wx = Math.min(ix + nc1, L.nx - 1) - Math.max(ix - nc1, 0) + 1;
-      const y1 = Math.min(iy + nc1, L.ny - 1);
-      for (let y = Math.max(iy - nc1, 0); y <= y1; y++) h[y] += wx;
-      total += wx * (y1 - Math.max(iy - nc1, 0) + 1);
+      const y0 = Math.max(iy - nc1, 0), y1 = Math.min(iy + nc1, L.ny - 1);
+      for (let y = y0; y <= y1; y++) h[y] += wx;
+      total += wx * (y1 - y0 + 1);
     }
     const bounds = [0];
     let acc = 0, y = 0;
@@ -194,58 +198,90 @@ export class GridExecutor {
   }
 
   /**
-   * Process the first `n` spectra of a slot (footprints, W/T/M planes, accumulation). In-process
-   * this completes before returning; with workers it resolves when all workers are done.
+   * Use these row bands (n+1 bounds, from {@link balancedBands}) for the chunks published next.
+   * Waits until the workers have finished every published chunk (a row must not change owner
+   * while an earlier chunk of it is still being processed).
    */
-  async run(slot: number, n: number): Promise<void> {
+  async setBands(bounds: number[]): Promise<void> {
+    if (this.nWorkers === 0) return;
+    if (bounds.length !== this.nWorkers + 1 || bounds[0] !== 0 || bounds[this.nWorkers] !== this.layout.ny) {
+      throw new RangeError(`bad row bands [${bounds.join(",")}]`);
+    }
+    await this.drain();
+    this.#bands = bounds.slice();
+  }
+
+  /**
+   * The slot for the next chunk, once every worker has finished the chunk that last used it. Fill
+   * its views, then call {@link publish}.
+   */
+  async acquire(): Promise<number> {
+    const j = this.#published;
+    if (this.nWorkers > 0 && j >= NSLOTS) await this.#waitProgress(j - NSLOTS + 1);
+    return j % NSLOTS;
+  }
+
+  /**
+   * Process the first `n` spectra of the slot returned by the last {@link acquire}: at once in
+   * the calling thread, or handed to the workers (returns immediately; see {@link drain}).
+   */
+  publish(slot: number, n: number): void {
     const L = this.layout;
     if (n > L.chunk) throw new RangeError(`chunk of ${n} spectra exceeds ${L.chunk}`);
+    if (slot !== this.#published % NSLOTS) throw new RangeError(`slot ${slot} was not acquired`);
     if (n === 0) return;
     if (this.nWorkers === 0) {
       this.#kernels.band(slot, 0, n, 0, L.ny);
       return;
     }
-    const b = this.bands(slot, n, this.nWorkers);
-    await this.#dispatch(CMD_CHUNK, (c) => {
-      c[CTRL.SLOT] = slot;
-      c[CTRL.N] = n;
-      for (let i = 0; i < this.nWorkers; i++) {
-        c[CTRL.BANDS + 2 * i] = b[i]!;
-        c[CTRL.BANDS + 2 * i + 1] = b[i + 1]!;
-      }
-    });
+    this.#post(CMD_CHUNK, n, this.#bands);
   }
 
-  /** Normalise the cube (cube /= W where W > 0 and the cell is kept, else NaN). */
+  /** Wait until the workers have finished everything published. */
+  async drain(): Promise<void> {
+    if (this.nWorkers === 0) return;
+    await this.#waitProgress(this.#published);
+  }
+
+  /** Normalise the cube (cube /= W where W > 0 and the cell is kept, else NaN); waits for it. */
   async normalize(edge: number): Promise<void> {
     const L = this.layout;
     if (this.nWorkers === 0) {
       this.#kernels.normalize(0, L.ncell, edge);
       return;
     }
-    await this.#dispatch(CMD_NORMALIZE, (c) => {
-      c[CTRL.EDGE] = edge;
-      for (let i = 0; i < this.nWorkers; i++) {
-        c[CTRL.BANDS + 2 * i] = Math.floor((L.ny * i) / this.nWorkers);
-        c[CTRL.BANDS + 2 * i + 1] = Math.floor((L.ny * (i + 1)) / this.nWorkers);
-      }
-    });
+    await this.drain(); // its bands differ from the chunks' bands: every chunk must be done first
+    await this.acquire();
+    this.#post(CMD_NORMALIZE, edge, equalBands(L.ny, this.nWorkers));
+    await this.drain();
   }
 
-  async #dispatch(cmd: number, set: (c: Int32Array) => void): Promise<void> {
+  /** Write the entry of the next slot and publish it. The slot must have been acquired. */
+  #post(type: number, arg: number, bands: number[]): void {
+    const c = this.#ctrl;
+    const e = CTRL.ENTRIES + (this.#published % NSLOTS) * ENTRY_WORDS;
+    c[e] = type;
+    c[e + 1] = arg;
+    for (let i = 0; i < this.nWorkers; i++) {
+      c[e + 2 + 2 * i] = bands[i]!;
+      c[e + 3 + 2 * i] = bands[i + 1]!;
+    }
+    this.#published++;
+    Atomics.store(c, CTRL.PUBLISHED, this.#published);
+    Atomics.notify(c, CTRL.PUBLISHED);
+  }
+
+  /** Wait until every worker has finished `count` entries; throws if a worker failed. */
+  async #waitProgress(count: number): Promise<void> {
     await this.#ready;
     const c = this.#ctrl;
-    if (this.#failure !== null) throw new GridError(`gridding worker failed: ${this.#failure}`);
-    set(c);
-    c[CTRL.CMD] = cmd;
-    Atomics.store(c, CTRL.DONE, 0);
-    Atomics.add(c, CTRL.SEQ, 1);
-    Atomics.notify(c, CTRL.SEQ);
-    for (;;) {
-      const d = Atomics.load(c, CTRL.DONE);
-      if (d >= this.nWorkers) break;
-      const r = Atomics.waitAsync(c, CTRL.DONE, d);
-      if (r.async) await r.value;
+    for (let i = 0; i < this.nWorkers; i++) {
+      for (;;) {
+        const d = Atomics.load(c, CTRL.PROGRESS + i);
+        if (d >= count) break;
+        const r = Atomics.waitAsync(c, CTRL.PROGRESS + i, d);
+        if (r.async) await r.value;
+      }
     }
     if (Atomics.load(c, CTRL.ERROR) !== 0) {
       throw new GridError(`gridding worker failed: ${this.#failure ?? "error in a worker"}`);
@@ -266,12 +302,23 @@ export class GridExecutor {
   /** Stop and terminate the workers. Safe to call twice. */
   close(): void {
     if (this.#workers.length > 0) {
+      // workers blocked in Atomics.wait are released by a quit entry (the slot's previous user may
+      // still be running after an error; the entry is only read once a worker gets there)
       const c = this.#ctrl;
-      c[CTRL.CMD] = CMD_QUIT;
-      Atomics.add(c, CTRL.SEQ, 1);
-      Atomics.notify(c, CTRL.SEQ);
+      const e = CTRL.ENTRIES + (this.#published % NSLOTS) * ENTRY_WORDS;
+      c[e] = CMD_QUIT;
+      this.#published++;
+      Atomics.store(c, CTRL.PUBLISHED, this.#published);
+      Atomics.notify(c, CTRL.PUBLISHED);
     }
     for (const w of this.#workers) w.terminate();
     this.#workers = [];
   }
+}
+
+/** n+1 bounds splitting rows [0, ny) into n nearly equal bands. */
+export function equalBands(ny: number, n: number): number[] {
+  const b: number[] = [];
+  for (let i = 0; i <= n; i++) b.push(Math.floor((ny * i) / n));
+  return b;
 }

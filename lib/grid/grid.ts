@@ -6,7 +6,7 @@
  * kernel weights of every (cell, spectrum) pair are computed, the pairs sorted by cell, and each
  * cell's voxels accumulated in SIMD registers over its pairs in spectrum order (lib/grid/axpy.ts;
  * WASM SIMD or a TypeScript fallback), optionally by module workers on bands of map rows while
- * the next chunk is read. Results are bit-identical whatever the kernel or the number of workers.
+ * the next chunks are read (lib/grid/executor.ts). Results are bit-identical whatever the kernel or the number of workers.
  *
  * @example
  * ```ts
@@ -232,9 +232,7 @@ export async function gridSpecFiles(
   let done = 0;
   let ngood = 0;
   const x0 = first.xPosition, y0 = first.yPosition;
-  let pending: Promise<void> = Promise.resolve();
   try {
-    let slotIndex = 0;
     for (let fi = 0; fi < tables.length; fi++) {
       const t = tables[fi]!;
       const nc = inputs[fi]!;
@@ -264,6 +262,19 @@ export async function gridSpecFiles(
           }
         }
       }
+      if (workers > 0) {
+        // row bands of the workers for this file, balanced over all its gridded spectra
+        const bx = new Int32Array(t.nspec), by = new Int32Array(t.nspec);
+        let nb = 0;
+        for (let i = 0; i < t.nspec; i++) {
+          if (!use[i]) continue;
+          const ix = cellIndex(geometry.x, xpos[i]!), iy = cellIndex(geometry.y, ypos[i]!);
+          if (ix < 0 || iy < 0) continue;
+          bx[nb] = ix;
+          by[nb++] = iy;
+        }
+        await exec.setBands(exec.balancedBands(bx, by, nb));
+      }
       let selected = 0, gridded = 0;
       for (let start = 0; start < t.nspec; start += chunk) {
         const count = Math.min(chunk, t.nspec - start);
@@ -275,9 +286,8 @@ export async function gridSpecFiles(
           continue;
         }
         const rows = readSpectraRows(nc, start, count, nz);
-        const slot = slotIndex & 1;
+        const slot = await exec.acquire(); // free: every worker is done with its previous chunk
         const S = exec.slots[slot]!;
-        // The slot was last used two chunks ago, and that run has been awaited before the previous launch.
         let ns = 0;
         // While every row so far is gridded, rows[0..ns) map 1:1 onto the slot and are copied in one go.
         let contiguous = true;
@@ -319,22 +329,17 @@ export async function gridSpecFiles(
         if (p.model !== undefined) {
           for (let s = 0; s < ns; s++) S.spectra[s * nz] = modelValue(p.model, S.xs[s]!, S.ys[s]!);
         }
-        await pending;
-        pending = exec.run(slot, ns);
-        slotIndex++;
+        exec.publish(slot, ns);
         done += count;
         hooks.onProgress?.(done, ntotal);
       }
-      await pending;
       ngood += selected;
       const cutMap = new Map<number, number>();
       for (const px of p.pixList) cutMap.set(px, cutoffs[px]!);
       files.push({ path: t.path, nspec: t.nspec, selected, gridded, cutoffs: cutMap });
     }
-    await pending;
-    await exec.normalize(p.edge === 1 ? 1 : 0);
+    await exec.normalize(p.edge === 1 ? 1 : 0); // waits for all chunks
   } finally {
-    pending.catch(() => {}); // after an error elsewhere, a running chunk's outcome no longer matters
     exec.close();
   }
   const W = exec.W.slice(), T = exec.T;

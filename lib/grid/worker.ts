@@ -1,9 +1,10 @@
 /**
  * Module worker of the gridder. One message sets it up ({memory, module, layout, consts, index});
- * it answers {ready: true} and then serves commands from the control block in the shared memory
- * (see executor.ts): for a chunk it computes the footprints, sorts the pairs and accumulates the
- * cells of its band of rows; for normalise it finishes its band of the cube. Errors are reported
- * by a message and the control block's error flag.
+ * it answers {ready: true} and then serves the entries published in the control block of the
+ * shared memory, in order (see executor.ts): for a chunk it computes the footprints, sorts the
+ * pairs and accumulates the cells of its band of rows; for normalise it finishes its band of the
+ * cube. After each entry it advances its progress counter. Errors set the error flag and are also
+ * reported by a message.
  * @module
  */
 import {
@@ -15,6 +16,7 @@ import {
   wasmKernels,
 } from "./axpy.ts";
 import { CMD_CHUNK, CMD_NORMALIZE, CMD_QUIT, CTRL } from "./executor.ts";
+import { ENTRY_WORDS, NSLOTS } from "./axpy.ts";
 
 interface InitMsg {
   memory: WebAssembly.Memory;
@@ -28,24 +30,24 @@ interface InitMsg {
 const scope = self as any;
 
 function serve(k: GridKernels, L: MemoryLayout, c: Int32Array, index: number): void {
-  let seen = 0; // SEQ starts at 0 in a fresh memory; every increment is a command to serve
-  for (;;) {
-    Atomics.wait(c, CTRL.SEQ, seen);
-    const seq = Atomics.load(c, CTRL.SEQ);
-    if (seq === seen) continue;
-    seen = seq;
-    const cmd = c[CTRL.CMD]!;
-    if (cmd === CMD_QUIT) return;
+  for (let j = 0;; j++) {
+    while (Atomics.load(c, CTRL.PUBLISHED) <= j) Atomics.wait(c, CTRL.PUBLISHED, j);
+    const slot = j % NSLOTS;
+    const e = CTRL.ENTRIES + slot * ENTRY_WORDS;
+    const type = c[e]!;
+    if (type === CMD_QUIT) return;
     try {
-      const lo = c[CTRL.BANDS + 2 * index]!, hi = c[CTRL.BANDS + 2 * index + 1]!;
-      if (cmd === CMD_CHUNK && hi > lo) k.band(c[CTRL.SLOT]!, index, c[CTRL.N]!, lo, hi);
-      else if (cmd === CMD_NORMALIZE && hi > lo) k.normalize(lo * L.nx, hi * L.nx, c[CTRL.EDGE]!);
+      const lo = c[e + 2 + 2 * index]!, hi = c[e + 3 + 2 * index]!;
+      if (Atomics.load(c, CTRL.ERROR) === 0 && hi > lo) {
+        if (type === CMD_CHUNK) k.band(slot, index, c[e + 1]!, lo, hi);
+        else if (type === CMD_NORMALIZE) k.normalize(lo * L.nx, hi * L.nx, c[e + 1]!);
+      }
     } catch (e) {
       Atomics.store(c, CTRL.ERROR, 1);
       scope.postMessage({ error: e instanceof Error ? e.message : String(e) });
     }
-    Atomics.add(c, CTRL.DONE, 1);
-    Atomics.notify(c, CTRL.DONE);
+    Atomics.store(c, CTRL.PROGRESS + index, j + 1);
+    Atomics.notify(c, CTRL.PROGRESS + index);
   }
 }
 

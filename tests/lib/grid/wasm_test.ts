@@ -179,7 +179,7 @@ Deno.test("normalize(): cube / W for kept cells (mask, or edge), NaN elsewhere, 
   }
 });
 
-Deno.test("GridExecutor.bands() splits rows by expected pair count", () => {
+Deno.test("GridExecutor.balancedBands() splits rows by expected pair count", () => {
   const k = makeKernel({ otfSelect: 1, resolution: 11, cell: 5.5, rmax: 1, a: 1.1, b: 4.75, c: 2 });
   const L = planMemory({
     nx: 9,
@@ -196,17 +196,14 @@ Deno.test("GridExecutor.bands() splits rows by expected pair count", () => {
     table: k.table,
   }, { workers: 0 });
   try {
-    const S = ex.slots[0]!;
     // 8 spectra on row 3 and 2 on row 15, all mid-row: nCells = 2 → rows 1..5 and 13..17
-    for (let i = 0; i < 10; i++) {
-      S.ixs[i] = 4;
-      S.iys[i] = i < 8 ? 3 : 15;
-    }
-    assert.deepEqual(ex.bands(0, 10, 1), [0, 20]);
-    const b = ex.bands(0, 10, 2);
+    const ixs = new Int32Array(10).fill(4);
+    const iys = Int32Array.from({ length: 10 }, (_, i) => (i < 8 ? 3 : 15));
+    assert.deepEqual(ex.balancedBands(ixs, iys, 10, 1), [0, 20]);
+    const b = ex.balancedBands(ixs, iys, 10, 2);
     assert.equal(b.length, 3);
     assert.ok(b[1]! >= 3 && b[1]! <= 5, `split at ${b[1]}`); // half of 8 spectra' rows
-    const b4 = ex.bands(0, 10, 4);
+    const b4 = ex.balancedBands(ixs, iys, 10, 4);
     for (let i = 1; i < b4.length; i++) assert.ok(b4[i]! >= b4[i - 1]!);
     assert.equal(b4[4], 20);
   } finally {
