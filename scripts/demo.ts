@@ -54,7 +54,7 @@ export const tool = defineTool({
       "run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts/gen_rsr.ts"),
       "--out", data, "--obsnum", "91001", "--obsnum", "91003", "--source", "DEMO-QSO",
       "--line", "94.30,0.045,320", "--line", "106.40,0.020,180",
-      "--badlag", "1,0,101,15", "--badlag", "2,2,45,20", "--badcb", "3,2,8", "--truth", join(data, "rsr_truth.json"),
+      "--badlag", "1,0,101,15", "--badlag", "2,2,45,20", "--badcb", "3,2,12", "--truth", join(data, "rsr_truth.json"),
     ], { cwd: out, env, log: join(out, "gen_rsr.log") });
     await run(DENO, [
       "run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts/gen_seq.ts"),
