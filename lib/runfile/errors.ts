@@ -16,3 +16,11 @@ export class RunfileError extends Error {
     this.line = line;
   }
 }
+
+/** Running a plan went wrong (no run directory, sbatch/make missing or failing, jobs that did not finish). */
+export class RunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RunError";
+  }
+}

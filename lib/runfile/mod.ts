@@ -1,9 +1,10 @@
 /**
  * Run files (many obsnums, one pipeline job per line) and their execution plans: parsing, tiers, job
- * scripts, the local Makefile, SLURM submissions and job status. See docs/runfiles.md.
+ * scripts, the local Makefile, SLURM submissions and job status, and their execution (run.ts). See
+ * docs/runfiles.md.
  * @module
  */
-export { RunfileError } from "./errors.ts";
+export { RunError, RunfileError } from "./errors.ts";
 export {
   parseRunfile,
   type Pipeline,
@@ -40,3 +41,28 @@ export {
   summarize,
 } from "./status.ts";
 export { rawBytes } from "./resources.ts";
+export { type CommandResult, haveCommand, runCommand } from "./proc.ts";
+export {
+  checkLocalRun,
+  describePlan,
+  dryRunText,
+  formatSubmitted,
+  loadRunfile,
+  type LocalRun,
+  planRun,
+  resetStatus,
+  runDirOf,
+  runDirStatus,
+  runLocal,
+  scriptContext,
+  type Selection,
+  selectJobs,
+  slurmOptions,
+  type SlurmRequest,
+  type SlurmSubmitted,
+  statusRunDir,
+  submitSlurm,
+  TOOLKIT_ROOT,
+  writeIfChanged,
+  writeRunDir,
+} from "./run.ts";

@@ -1,0 +1,394 @@
+/**
+ * Executing a plan, as lmt_run does it: the run directory (plan.json, job scripts, Makefile, status
+ * files), the choice of jobs to run (done, failed, forced), the dry-run text, local execution with
+ * `make -k -j N`, SLURM submission with sbatch, and the status of a run directory (status files merged
+ * with squeue). cmd/lmt_run.ts only maps its options onto these calls and prints what they return.
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { obsInfo } from "../lmt/info.ts";
+import { RunError, RunfileError } from "./errors.ts";
+import { parseRunfile, type Pipeline, type Runfile } from "./parse.ts";
+import { buildPlan, makefileParams, type Plan } from "./plan.ts";
+import { haveCommand, runCommand } from "./proc.ts";
+import { rawBytes } from "./resources.ts";
+import { jobScript, makefileText, pipelineCommand, type ScriptContext, shQuote } from "./scripts.ts";
+import {
+  estimateMemMB,
+  jobSlurmIds,
+  sbatchArgs,
+  type SlurmOptions,
+  slurmPlan,
+  type Submission,
+} from "./slurm.ts";
+import { type JobStatus, parseSqueue, type QueueEntry, readStatus } from "./status.ts";
+
+/** Absolute toolkit root (has bin/ and scripts/). */
+export const TOOLKIT_ROOT: string = resolve(new URL("../..", import.meta.url).pathname);
+
+/** Write `text` to `path` through a temporary file, unless the file already holds exactly that text. */
+export function writeIfChanged(path: string, text: string, mode?: number): void {
+  try {
+    if (readFileSync(path, "utf8") === text) return;
+  } catch { /* new file */ }
+  const tmp = `${path}.tmp${Deno.pid}`;
+  writeFileSync(tmp, text, mode !== undefined ? { mode } : {});
+  Deno.renameSync(tmp, path);
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The SLURM queue (`squeue -h -r -t all`), or undefined when squeue is missing or fails. */
+async function queue(env: Record<string, string>): Promise<Map<string, QueueEntry> | undefined> {
+  if (!haveCommand("squeue", env)) return undefined;
+  const r = await runCommand("squeue", ["-h", "-r", "-t", "all", "-o", "%i|%T|%r"], { env });
+  return r.code === 0 ? parseSqueue(r.stdout) : undefined;
+}
+
+/** Run directory of a run file: `rundir` when given, else WORKDIR/NAME.lmt_run (`stdin.lmt_run` for `-`). */
+export function runDirOf(runfile: string, workdir: string, rundir?: string): string {
+  return resolve(rundir ?? join(workdir, `${runfile === "-" ? "stdin" : basename(runfile)}.lmt_run`));
+}
+
+/** Run directory named by `lmt_run status TARGET`: TARGET itself when it has a plan.json, else its run file's. */
+export function statusRunDir(target: string, workdir: string, rundir?: string): string {
+  return existsSync(join(target, "plan.json")) ? resolve(target) : runDirOf(target, workdir, rundir);
+}
+
+/**
+ * Status of every job of the run directory: its status files, plus the SLURM queue when the run was
+ * submitted to SLURM. Throws {@link RunError} when the directory has no plan.json.
+ */
+export async function runDirStatus(rundir: string, env: Record<string, string>): Promise<JobStatus[]> {
+  const plan = readJson<Plan>(join(rundir, "plan.json"));
+  if (!plan) throw new RunError(`${rundir}: no plan.json (not an lmt_run run directory, or never run)`);
+  const ids = readJson<Record<string, string>>(join(rundir, "slurm", "submitted.json")) ?? {};
+  const q = Object.keys(ids).length ? await queue(env) : undefined;
+  return readStatus(plan, rundir, ids, q);
+}
+
+/** Parse a run file's text; a file without job lines is an error ({@link RunfileError}). */
+export function loadRunfile(text: string, source: string): Runfile {
+  const rf = parseRunfile(text, source);
+  if (rf.lines.length === 0) throw new RunfileError("no job lines", source, 0);
+  return rf;
+}
+
+/**
+ * The plan of a run file: parameters checked against the pipeline Makefiles of `toolkit`, pipelines
+ * not named on a line inferred from the raw data under `root` (RSR or SEQ).
+ */
+export function planRun(rf: Runfile, root: string, toolkit: string = TOOLKIT_ROOT): Promise<Plan> {
+  const knownParams: Partial<Record<Pipeline, string[]>> = {};
+  for (const p of ["rsr", "seq"] as const) {
+    const mk = join(toolkit, "scripts", `${p}.mk`);
+    if (existsSync(mk)) knownParams[p] = makefileParams(readFileSync(mk, "utf8"));
+  }
+  return buildPlan(rf, {
+    infer: async (o) => {
+      const i = await obsInfo(root, o);
+      return i.instrument === "RSR" ? "rsr" : "seq";
+    },
+    knownParams,
+  });
+}
+
+/** Script context of a run: DATA_LMT (= `root`) and CORR_CAL_DIR (when set in `env`) pinned into the jobs. */
+export function scriptContext(
+  rundir: string,
+  workdir: string,
+  root: string,
+  env: Record<string, string>,
+  toolkit: string = TOOLKIT_ROOT,
+): ScriptContext {
+  const pinned: Record<string, string> = { DATA_LMT: resolve(root) };
+  for (const k of ["CORR_CAL_DIR"]) if (env[k]) pinned[k] = env[k]!;
+  return { rundir, workdir, toolkit, env: pinned };
+}
+
+/** SLURM choices of the command line. */
+export interface SlurmRequest {
+  deps: "job" | "tier";
+  bundle: number;
+  /** Extra sbatch arguments. */
+  sbatch: string[];
+  cpus: number;
+  /** Memory per job in MB; estimated per job from its raw data when absent. */
+  mem?: number;
+  partition?: string;
+  account?: string;
+  time?: string;
+}
+
+/** {@link SlurmOptions} of a run: memory estimated from the raw files under `root`, job names from `rundir`. */
+export function slurmOptions(req: SlurmRequest, root: string, rundir: string): SlurmOptions {
+  return {
+    mode: req.deps,
+    bundle: req.bundle,
+    extra: req.sbatch,
+    cpus: req.cpus,
+    memMB: (j) => req.mem ?? estimateMemMB(j.pipeline, rawBytes(root, j)),
+    runName: basename(rundir).replace(/\.lmt_run$/, ""),
+    ...(req.partition ? { partition: req.partition } : {}),
+    ...(req.account ? { account: req.account } : {}),
+    ...(req.time ? { time: req.time } : {}),
+  };
+}
+
+/** The jobs a run asks for. */
+export interface Selection {
+  /** Jobs asked for: all, or those that failed or were blocked (`rerunFailed`). */
+  selected: Set<string>;
+  /** The selected jobs that must run (not done, or done but stale, or forced), in plan order. */
+  todo: string[];
+}
+
+/**
+ * Which jobs to run, from the status files of an earlier run in `rundir`: a job done with an unchanged
+ * script is skipped unless `force`; `rerunFailed` selects only failed and blocked jobs (an error when
+ * nothing ran yet; an empty selection when nothing failed).
+ */
+export function selectJobs(
+  plan: Plan,
+  rundir: string,
+  o: { rerunFailed?: boolean; force?: boolean },
+): Selection {
+  const prevStatus = existsSync(join(rundir, "status")) ? readStatus(plan, rundir) : [];
+  let selected = new Set(plan.jobs.map((j) => j.name));
+  if (o.rerunFailed) {
+    if (!existsSync(join(rundir, "plan.json"))) {
+      throw new RunError(`${rundir}: nothing ran yet (no plan.json)`);
+    }
+    selected = new Set(
+      prevStatus.filter((s) => s.state === "failed" || s.state === "blocked").map((s) => s.name),
+    );
+  }
+  const upToDate = (n: string) => {
+    const s = prevStatus.find((x) => x.name === n);
+    return !o.force && s?.state === "done" && !s.stale;
+  };
+  return { selected, todo: [...selected].filter((n) => !upToDate(n)) };
+}
+
+/** The plan as text: one block per tier, one line per job with its pipeline command and inputs. */
+export function describePlan(plan: Plan, ctx: ScriptContext): string {
+  const out: string[] = [
+    `# plan of ${plan.source}: ${plan.jobs.length} jobs in ${plan.tiers.length} tier(s)`,
+  ];
+  const byName = new Map(plan.jobs.map((j) => [j.name, j]));
+  plan.tiers.forEach((names, i) => {
+    out.push(`tier ${i + 1}:`);
+    for (const n of names) {
+      const j = byName.get(n)!;
+      const after = j.deps.length ? `  [after ${j.deps.join(",")}]` : "";
+      const cmd = j.pipeline === null ? `(fails: ${j.pipelineError})` : pipelineCommand(j, ctx.toolkit);
+      out.push(`  ${n.padEnd(14)} ${cmd}${after}${j.implicit ? "  (implicit)" : ""}`);
+    }
+  });
+  return out.join("\n") + "\n";
+}
+
+/**
+ * What `--dry-run` prints: the plan, then the sbatch calls (shell variables stand for the job ids) when
+ * `slurm` options are given, else the make command of `jobs` parallel pipelines.
+ */
+export function dryRunText(
+  plan: Plan,
+  sel: Selection,
+  ctx: ScriptContext,
+  o: { jobs: number; slurm?: SlurmOptions },
+): string {
+  let text = describePlan(plan, ctx);
+  text += `# run directory ${ctx.rundir}; ${sel.todo.length} job(s) to run\n`;
+  if (o.slurm) {
+    const subs = slurmPlan(plan, new Set(sel.todo), ctx, o.slurm);
+    const varName = (key: string) => `JOB_${key.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}`;
+    const ids = new Map(subs.map((s) => [s.key, `\${${varName(s.key)}}`]));
+    for (const s of subs) {
+      const a = sbatchArgs(s, ids, join(ctx.rundir, "slurm", s.scriptName), o.slurm);
+      text +=
+        `${varName(s.key)}=$(sbatch ${a.map((x) => (x.includes("$") ? `"${x}"` : shQuote(x))).join(" ")})` +
+        `   # ${s.tasks.map((t) => t.join("+")).join(" ")}  mem ${s.memMB}M\n`;
+    }
+  } else {
+    text += `make -k -j ${o.jobs} -f ${join(ctx.rundir, "Makefile")}\n`;
+  }
+  return text;
+}
+
+/**
+ * Create or update the run directory: jobs/, logs/, status/, plan.json, one script per job and the
+ * Makefile (files whose text is unchanged keep their mtime). Returns the Makefile text.
+ */
+export function writeRunDir(plan: Plan, ctx: ScriptContext): string {
+  const rundir = ctx.rundir;
+  for (const d of ["jobs", "logs", "status"]) mkdirSync(join(rundir, d), { recursive: true });
+  writeIfChanged(join(rundir, "plan.json"), JSON.stringify(plan, null, 1) + "\n");
+  for (const j of plan.jobs) {
+    writeIfChanged(join(rundir, "jobs", `${j.name}.sh`), jobScript(j, ctx), 0o755);
+  }
+  const mkText = makefileText(plan, ctx);
+  writeIfChanged(join(rundir, "Makefile"), mkText);
+  return mkText;
+}
+
+/**
+ * Clear the status files of the jobs about to run: with `force` the `.done` of every selected job, and
+ * the `.failed`/`.running` of every job to run.
+ */
+export function resetStatus(rundir: string, sel: Selection, force: boolean): void {
+  if (force) {
+    for (const n of sel.selected) rmSync(join(rundir, "status", `${n}.done`), { force: true });
+  }
+  for (const n of sel.todo) {
+    rmSync(join(rundir, "status", `${n}.failed`), { force: true });
+    rmSync(join(rundir, "status", `${n}.running`), { force: true });
+  }
+}
+
+/** Result of a SLURM submission. */
+export interface SlurmSubmitted {
+  /** The sbatch calls made, in order (empty when every job was done). */
+  subs: Submission[];
+  /** Submission key → SLURM job id. */
+  ids: Map<string, string>;
+  /** Number of jobs submitted. */
+  jobs: number;
+}
+
+/**
+ * Submit the jobs to run with sbatch (in `ctx.workdir`), tier after tier with dependencies. Batch scripts
+ * go to RUNDIR/slurm/, the sbatch calls to slurm/submit.log and the job ids to slurm/submitted.json.
+ * Throws {@link RunError} when sbatch is missing, when jobs of an earlier submission are still queued, or
+ * when an sbatch call fails (naming what was already submitted).
+ */
+export async function submitSlurm(
+  plan: Plan,
+  sel: Selection,
+  ctx: ScriptContext,
+  o: SlurmOptions,
+  env: Record<string, string>,
+): Promise<SlurmSubmitted> {
+  const rundir = ctx.rundir;
+  if (!haveCommand("sbatch", env)) {
+    throw new RunError("sbatch not found on PATH (no SLURM here; run without --slurm)");
+  }
+  const idsFile = join(rundir, "slurm", "submitted.json");
+  const old = readJson<Record<string, string>>(idsFile) ?? {};
+  const q = Object.keys(old).length ? await queue(env) : undefined;
+  if (q) {
+    const active = Object.entries(old).filter(([, id]) => {
+      const s = q.get(id)?.state;
+      return s === "PENDING" || s === "RUNNING" || s === "CONFIGURING";
+    });
+    if (active.length) {
+      throw new RunError(
+        `${rundir}: jobs of an earlier submission are still queued (${
+          active.map(([n, id]) => `${n}=${id}`).join(", ")
+        }); wait for them or scancel them`,
+      );
+    }
+  }
+  const ids = new Map<string, string>();
+  const todo = new Set(sel.todo);
+  if (todo.size === 0) return { subs: [], ids, jobs: 0 };
+  mkdirSync(join(rundir, "slurm"), { recursive: true });
+  const subs = slurmPlan(plan, todo, ctx, o);
+  const logLines: string[] = [];
+  for (const s of subs) {
+    const path = join(rundir, "slurm", s.scriptName);
+    writeIfChanged(path, s.script, 0o755);
+    const a = sbatchArgs(s, ids, path, o);
+    const r = await runCommand("sbatch", a, { cwd: ctx.workdir, env });
+    const m = r.stdout.trim().match(/^(\d+)/);
+    if (r.code !== 0 || !m) {
+      writeFileSync(
+        join(rundir, "slurm", "submit.log"),
+        logLines.join("") + `sbatch ${a.join(" ")}\n# FAILED: ${r.stderr.trim()}\n`,
+        { flag: "a" },
+      );
+      throw new RunError(
+        `sbatch of ${s.key} failed: ${(r.stderr.trim() || r.stdout.trim()).split("\n")[0]}` +
+          (ids.size ? ` (already submitted: ${[...ids].map(([k, v]) => `${k}=${v}`).join(", ")})` : ""),
+      );
+    }
+    ids.set(s.key, m[1]!);
+    logLines.push(
+      `# ${new Date().toISOString().slice(0, 19)} ${s.key} -> ${m[1]}\nsbatch ${a.map(shQuote).join(" ")}\n`,
+    );
+  }
+  writeFileSync(join(rundir, "slurm", "submit.log"), logLines.join(""), { flag: "a" });
+  writeIfChanged(idsFile, JSON.stringify({ ...old, ...jobSlurmIds(subs, ids) }, null, 1) + "\n");
+  return { subs, ids, jobs: todo.size };
+}
+
+/** One line per sbatch call (`key: id (array 0-N) after id_task,...`) and a closing summary line. */
+export function formatSubmitted(r: SlurmSubmitted, rundir: string): string {
+  const { subs, ids } = r;
+  return subs.map((s) =>
+    `${s.key}: ${ids.get(s.key)}${s.array ? ` (array 0-${s.tasks.length - 1})` : ""}` +
+    (s.deps.length
+      ? ` after ${
+        s.deps.map((d) => (d.task === undefined ? ids.get(d.key) : `${ids.get(d.key)}_${d.task}`)).join(",")
+      }`
+      : "")
+  ).join("\n") +
+    `\nlmt_run: submitted ${r.jobs} job(s) in ${subs.length} sbatch call(s); watch: lmt_run status ${rundir}\n`;
+}
+
+/** Result of a local run. */
+export interface LocalRun {
+  /** make's exit code. */
+  code: number;
+  /** Status of every job of the plan after make returned. */
+  status: JobStatus[];
+}
+
+/**
+ * Run the selected jobs locally: `make -k -j JOBS -f RUNDIR/Makefile` in `workdir` (target `all`, or the
+ * `.done` files of the selected jobs for `rerunFailed`), make's output kept in RUNDIR/make.log.
+ * `onStart` is called just before make starts (for a log line). Throws {@link RunError} when make is missing.
+ */
+export async function runLocal(
+  plan: Plan,
+  sel: Selection,
+  ctx: ScriptContext,
+  o: { jobs: number; rerunFailed?: boolean; env: Record<string, string>; onStart?: (msg: string) => void },
+): Promise<LocalRun> {
+  const rundir = ctx.rundir;
+  if (!haveCommand("make", o.env)) throw new RunError("make not found on PATH");
+  const targets = o.rerunFailed ? [...sel.selected].map((n) => join(rundir, "status", `${n}.done`)) : ["all"];
+  o.onStart?.(`running ${sel.selected.size} job(s) with make -j ${o.jobs} (log ${join(rundir, "make.log")})`);
+  const r = await runCommand(
+    "make",
+    ["-k", "-j", String(o.jobs), "-f", join(rundir, "Makefile"), ...targets],
+    {
+      cwd: ctx.workdir,
+      env: o.env,
+    },
+  );
+  writeFileSync(join(rundir, "make.log"), r.stdout + r.stderr);
+  return { code: r.code, status: readStatus(plan, rundir) };
+}
+
+/**
+ * Throw {@link RunError} when a selected job of a local run did not finish (listing each with its state
+ * and reason) or when make itself failed.
+ */
+export function checkLocalRun(run: LocalRun, sel: Selection, rundir: string): void {
+  const bad = run.status.filter((s) => sel.selected.has(s.name) && s.state !== "done");
+  if (bad.length) {
+    throw new RunError(
+      `${bad.length} of ${sel.selected.size} job(s) did not finish: ` +
+        bad.map((s) => `${s.name} ${s.state}${s.reason ? ` (${s.reason})` : ""}`).join("; "),
+    );
+  }
+  if (run.code !== 0) throw new RunError(`make failed (exit ${run.code}); see ${join(rundir, "make.log")}`);
+}
