@@ -61,18 +61,8 @@ export type NumericCtor =
   | BigInt64ArrayConstructor
   | BigUint64ArrayConstructor;
 
-/** A numeric typed array. */
-export type NumericArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+/** A numeric typed array: the typed-array members of {@link NcData}. */
+export type NumericArray = Exclude<NcData, string | string[]>;
 
 /** The typed-array constructor used for values of `type` (char → Uint8Array). */
 export function ctorOf(type: NcType): NumericCtor {
