@@ -10,7 +10,12 @@
  * @module
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
-import { type GridParams, parseSampleList, runGridJob } from "../lib/grid/mod.ts";
+import { GridOptionError, runGridCommand } from "../lib/grid/mod.ts";
+
+/** Option problems found by the gridding library are usage errors (exit 2). */
+const usage = (e: unknown): never => {
+  throw e instanceof GridOptionError ? new UsageError(e.message) : e;
+};
 
 export const tool = defineTool({
   name: "grid_data",
@@ -19,7 +24,8 @@ export const tool = defineTool({
   description:
     "Same gridding as spec_driver_fits with grid_data.py's option names and defaults. Existing outputs are " +
     "replaced (grid_data.py deleted them first). The radiometer map goes to --radiometer or " +
-    "<output minus .fits>.radiometer.rms.fits. --program_path is accepted and ignored (no subprocess).",
+    "<output minus .fits>.radiometer.rms.fits. One output may be - (stdout): with -o - the radiometer map is " +
+    "written only when --radiometer FILE names it. --program_path is accepted and ignored (no subprocess).",
   options: [
     {
       name: "program_path",
@@ -35,8 +41,8 @@ export const tool = defineTool({
       required: true,
       help: "SpecFile(s), comma separated; - = stdin",
     },
-    { name: "output", short: "o", type: "string", required: true, help: "output FITS cube" },
-    { name: "weight", short: "w", type: "string", required: true, help: "output weight map" },
+    { name: "output", short: "o", type: "string", required: true, help: "output FITS cube; - = stdout" },
+    { name: "weight", short: "w", type: "string", required: true, help: "output weight map; - = stdout" },
     { name: "resolution", type: "float", default: 14, min: 1e-6, help: "resolution lambda/D (arcsec)" },
     { name: "cell", type: "float", default: 7, min: 1e-6, help: "cell size (arcsec)" },
     { name: "pix_list", type: "intlist", default: [...Array(16).keys()], help: "pixels to grid" },
@@ -68,7 +74,7 @@ export const tool = defineTool({
     { name: "sample", type: "intlist", default: [-1, 0, 0], help: "blank samples: P,S0,S1[,P,S0,S1...]" },
     { name: "edge", type: "int", default: 1, choices: [0, 1], help: "1: keep all cells with weight > 0" },
     { name: "model", type: "string", help: "2-D FITS model sampled into channel 0 (experimental)" },
-    { name: "radiometer", type: "string", help: "radiometer map path (default from -o)" },
+    { name: "radiometer", type: "string", help: "radiometer map path (default from -o; none for -o -)" },
     {
       name: "spec_tmp",
       type: "string",
@@ -81,58 +87,12 @@ export const tool = defineTool({
     if (opts.program_path !== "spec_driver_fits") {
       ctx.log.info(`--program_path ${opts.program_path} ignored: gridding runs in-process`);
     }
-    let sample;
-    try {
-      sample = parseSampleList(opts.sample as number[]);
-    } catch (e) {
-      throw new UsageError(`--sample: ${(e as Error).message}`);
-    }
-    const pixList = opts.pix_list as number[];
-    for (const p of pixList) {
-      if (p < 0 || p > 63) throw new UsageError(`--pix_list: pixel ${p} out of range 0..63`);
-    }
-    if (pixList.length === 0) throw new UsageError("--pix_list: empty pixel list");
-    const params: GridParams = {
-      resolution: opts.resolution,
-      cell: opts.cell,
-      pixList,
-      rmsCut: opts.rms_cut,
-      noiseSigma: opts.noise_sigma,
-      xExtent: opts.x_extent,
-      yExtent: opts.y_extent,
-      otfSelect: opts.otf_select,
-      rmax: opts.rmax,
-      otfA: opts.otf_a,
-      otfB: opts.otf_b,
-      otfC: opts.otf_c,
-      sample,
-      edge: opts.edge,
-      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-    };
-    let bar: ReturnType<typeof ctx.progress> | undefined;
-    let last = 0;
-    const report = await runGridJob({
-      inputs: String(opts.input).split(",").filter((s) => s !== ""),
-      readStdin: () => ctx.readBytes("-"),
-      output: opts.output,
-      weight: opts.weight,
-      ...(opts.radiometer !== undefined ? { radiometer: opts.radiometer } : {}),
-      ...(opts.spec_tmp !== undefined ? { specTmp: opts.spec_tmp } : {}),
-      ...(opts.model !== undefined ? { model: opts.model } : {}),
-      overwrite: true,
-      command: ["grid_data", ...ctx.argv].join(" "),
-      params,
-    }, {
-      onProgress: (done, total) => {
-        bar ??= ctx.progress("gridding", total);
-        bar.tick(done - last);
-        last = done;
-      },
-      onWarning: (m) => ctx.log.warn(m),
-    });
-    bar?.done();
-    for (const l of report.lines) ctx.log.info(l);
-    for (const p of report.written) ctx.log.info(`wrote ${p}`);
+    await runGridCommand({
+      tool: "grid_data",
+      options: opts,
+      flags: { sample: "--sample", pixList: "--pix_list" },
+      overwrite: true, // grid_data.py deleted existing outputs first
+    }, ctx).catch(usage);
     return 0;
   },
 });

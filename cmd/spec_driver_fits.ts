@@ -9,7 +9,12 @@
  * @module
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
-import { type GridParams, parseSampleList, runGridJob } from "../lib/grid/mod.ts";
+import { GridOptionError, runGridCommand } from "../lib/grid/mod.ts";
+
+/** Option problems found by the gridding library are usage errors (exit 2). */
+const usage = (e: unknown): never => {
+  throw e instanceof GridOptionError ? new UsageError(e.message) : e;
+};
 
 export const tool = defineTool({
   name: "spec_driver_fits",
@@ -19,16 +24,18 @@ export const tool = defineTool({
     "Several SpecFiles are given as one comma-separated -i list (as the C program); the first one defines the " +
     "map centre and the spectral axis. -i - reads one SpecFile (netCDF-3 or -4) from stdin. -x/-y are HALF sizes " +
     "of the map in arcsec. With -w the radiometer map is also written, to --radiometer or <output minus .fits>" +
-    ".radiometer.rms.fits (never a fixed name in the working directory). An existing output is not replaced " +
+    ".radiometer.rms.fits (never a fixed name in the working directory). One output may be - (stdout): " +
+    "-o - streams the cube, and then the radiometer map is written only when --radiometer FILE names it " +
+    "(there is no name to derive); -w - sends the weight map to stdout. An existing output is not replaced " +
     "without --overwrite. Differences from the C program are listed in docs/compat.md.",
   options: [
     { name: "input", short: "i", type: "string", help: "SpecFile(s), comma separated; - = stdin" },
-    { name: "output", short: "o", type: "string", help: "output FITS cube" },
+    { name: "output", short: "o", type: "string", help: "output FITS cube; - = stdout" },
     {
       name: "weight",
       short: "w",
       type: "string",
-      help: "output weight map (also enables the radiometer map)",
+      help: "output weight map, - = stdout (also enables the radiometer map)",
     },
     {
       name: "model",
@@ -125,7 +132,7 @@ export const tool = defineTool({
     { name: "n_subcell", short: "m", type: "int", hidden: true, help: "unused (C compatibility)" },
     { name: "sample_step", short: "p", type: "float", hidden: true, help: "unused (C compatibility)" },
     { name: "scan_step", short: "q", type: "float", hidden: true, help: "unused (C compatibility)" },
-    { name: "radiometer", type: "string", help: "radiometer map path (default from -o)" },
+    { name: "radiometer", type: "string", help: "radiometer map path (default from -o; none for -o -)" },
     {
       name: "spec_tmp",
       type: "string",
@@ -148,66 +155,26 @@ export const tool = defineTool({
       ctx.stdout(tool.help());
       return 0;
     }
-    const input = opts.input as string | undefined;
-    const output = opts.output as string | undefined;
-    if (input === undefined || input === "") throw new UsageError("-i SPECFILE is required");
-    if (output === undefined || output === "") throw new UsageError("-o OUTPUT.fits is required");
-    let sample;
-    try {
-      sample = parseSampleList(opts.sample as number[]);
-    } catch (e) {
-      throw new UsageError(`-b/--sample: ${(e as Error).message}`);
-    }
-    const pixList = opts.pix_list as number[];
-    for (const p of pixList) {
-      if (p < 0 || p > 63) throw new UsageError(`-u/--pix_list: pixel ${p} out of range 0..63`);
-    }
-    if (pixList.length === 0) throw new UsageError("-u/--pix_list: empty pixel list");
-    const params: GridParams = {
-      resolution: opts.resolution_size,
-      cell: opts.cell_size,
-      pixList,
-      rmsCut: opts.rms_cutoff,
-      noiseSigma: opts.noise_sigma,
-      xExtent: opts.x_extent,
-      yExtent: opts.y_extent,
-      otfSelect: opts.filter,
-      rmax: opts.rmax,
-      otfA: opts.jinc_a,
-      otfB: opts.jinc_b,
-      otfC: opts.jinc_c,
-      sample,
-      edge: opts.edge,
-      kernel: opts.kernel,
-      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-    };
+    if (!opts.input) throw new UsageError("-i SPECFILE is required");
+    if (!opts.output) throw new UsageError("-o OUTPUT.fits is required");
     if (opts.x_extent !== opts.y_extent) {
       ctx.log.info("non-square map: each axis gets its own reference pixel (the C program swapped them)");
     }
-    let bar: ReturnType<typeof ctx.progress> | undefined;
-    let last = 0;
-    const report = await runGridJob({
-      inputs: input.split(",").filter((s) => s !== ""),
-      readStdin: () => ctx.readBytes("-"),
-      output,
-      ...(opts.weight !== undefined ? { weight: opts.weight } : {}),
-      ...(opts.radiometer !== undefined ? { radiometer: opts.radiometer } : {}),
-      ...(opts.spec_tmp !== undefined ? { specTmp: opts.spec_tmp } : {}),
-      ...(opts.model !== undefined ? { model: opts.model } : {}),
-      overwrite: opts.overwrite === true,
-      command: ["spec_driver_fits", ...ctx.argv].join(" "),
-      params,
-    }, {
-      onProgress: (done, total) => {
-        bar ??= ctx.progress("gridding", total);
-        bar.tick(done - last);
-        last = done;
+    await runGridCommand({
+      tool: "spec_driver_fits",
+      options: opts,
+      rename: {
+        resolution: "resolution_size",
+        cell: "cell_size",
+        rms_cut: "rms_cutoff",
+        otf_select: "filter",
+        otf_a: "jinc_a",
+        otf_b: "jinc_b",
+        otf_c: "jinc_c",
       },
-      onWarning: (m) => ctx.log.warn(m),
-    });
-    bar?.done();
-    for (const l of report.lines) ctx.log.info(l);
-    for (const p of report.written) ctx.log.info(`wrote ${p}`);
+      flags: { sample: "-b/--sample", pixList: "-u/--pix_list" },
+      overwrite: opts.overwrite === true,
+    }, ctx).catch(usage);
     return 0;
   },
 });

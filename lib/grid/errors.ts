@@ -10,3 +10,11 @@ export class GridError extends Error {
     this.name = "GridError";
   }
 }
+
+/** A bad option value or combination (e.g. two outputs on stdout): a usage problem, exit 2 in tools. */
+export class GridOptionError extends GridError {
+  constructor(message: string) {
+    super(message);
+    this.name = "GridOptionError";
+  }
+}

@@ -10,10 +10,19 @@ import { closeSync, existsSync, openSync, readSync, rmSync } from "node:fs";
 import { firstImage, readFits } from "../fits/mod.ts";
 import { openCdf3, openCdf3Bytes } from "../netcdf/cdf3_reader.ts";
 import type { NcFile } from "../netcdf/types.ts";
-import { GridError } from "./errors.ts";
+import { GridError, GridOptionError } from "./errors.ts";
 import { cellIndex } from "./geometry.ts";
 import { type GridHooks, type GridParams, type GridResult, gridSpecFiles, type ModelImage } from "./grid.ts";
-import { cubeHeader, planeHeader, specTmpText, writeGridCube, writeGridPlane } from "./output.ts";
+import {
+  cubeHeader,
+  encodeGridPlane,
+  planeHeader,
+  specTmpText,
+  streamGridCube,
+  writeGridCube,
+  writeGridPlane,
+} from "./output.ts";
+import { parseSampleList } from "./select.ts";
 
 function isCdf3(head: Uint8Array): boolean {
   return head.length >= 4 && head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 &&
@@ -48,14 +57,19 @@ async function openSpecFileBytes(bytes: Uint8Array, name: string): Promise<NcFil
   return await openNetcdfBytes(bytes, name);
 }
 
-/** What to run. */
+/** What to run. Any one of the outputs may be `-` (written through `writeStdout`, after the files). */
 export interface GridJob {
   /** SpecFile paths; `-` reads a netCDF stream from stdin via `readStdin`. */
   inputs: string[];
   readStdin?: () => Promise<Uint8Array>;
+  /** Sink of the output named `-` (the bytes in order; a chunk may be reused once the call returns). */
+  writeStdout?: (bytes: Uint8Array) => void;
   output: string;
   weight?: string;
-  /** Radiometer map path; default derived from `output` when `weight` is given. */
+  /**
+   * Radiometer map path; default derived from `output` when `weight` is given (no radiometer map
+   * when `output` is `-` and no path is given: there is no name to derive it from).
+   */
   radiometer?: string;
   /** Write the C gridder's spec-tmp.tab debug spectrum here. */
   specTmp?: string;
@@ -75,6 +89,139 @@ export interface GridReport {
   written: string[];
   lines: string[];
   warnings: string[];
+}
+
+/**
+ * The gridding options by grid_data.py's names (the long options of `grid_data`); spec_driver_fits
+ * spells some differently and passes a {@link GridCommand.rename} map.
+ */
+export const GRID_OPTION_NAMES = [
+  "resolution",
+  "cell",
+  "pix_list",
+  "rms_cut",
+  "noise_sigma",
+  "x_extent",
+  "y_extent",
+  "otf_select",
+  "rmax",
+  "otf_a",
+  "otf_b",
+  "otf_c",
+  "sample",
+  "edge",
+  "kernel",
+  "workers",
+] as const;
+
+/** One of {@link GRID_OPTION_NAMES}. */
+export type GridOptionName = typeof GRID_OPTION_NAMES[number];
+
+/** How a tool spells the options whose values are checked here (for messages). */
+export interface GridOptionFlags {
+  sample: string;
+  pixList: string;
+}
+
+/**
+ * Check the parsed option values (`get(name)` by grid_data.py's names) and build {@link GridParams};
+ * throws {@link GridOptionError} (a usage problem) naming the option as `flags` spells it.
+ */
+export function gridParamsFromOptions(
+  get: (name: GridOptionName) => unknown,
+  flags: GridOptionFlags,
+): GridParams {
+  const num = (k: GridOptionName) => get(k) as number;
+  let sample;
+  try {
+    sample = parseSampleList(get("sample") as number[]);
+  } catch (e) {
+    throw new GridOptionError(`${flags.sample}: ${(e as Error).message}`);
+  }
+  const pixList = get("pix_list") as number[];
+  for (const p of pixList) {
+    if (p < 0 || p > 63) throw new GridOptionError(`${flags.pixList}: pixel ${p} out of range 0..63`);
+  }
+  if (pixList.length === 0) throw new GridOptionError(`${flags.pixList}: empty pixel list`);
+  const kernel = get("kernel") as GridParams["kernel"], workers = get("workers") as number | undefined;
+  return {
+    resolution: num("resolution"),
+    cell: num("cell"),
+    pixList,
+    rmsCut: num("rms_cut"),
+    noiseSigma: num("noise_sigma"),
+    xExtent: num("x_extent"),
+    yExtent: num("y_extent"),
+    otfSelect: num("otf_select"),
+    rmax: num("rmax"),
+    otfA: num("otf_a"),
+    otfB: num("otf_b"),
+    otfC: num("otf_c"),
+    sample,
+    edge: num("edge"),
+    ...(kernel !== undefined ? { kernel } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+  };
+}
+
+/** The parts of a tool's context a gridding command uses (structurally the CLI's ToolContext). */
+export interface GridToolContext {
+  argv: string[];
+  readBytes(path: string): Promise<Uint8Array>;
+  stdout(data: Uint8Array): void;
+  progress(label: string, total: number): { tick(n?: number): void; done(): void };
+  log: { info(msg: string): void; warn(msg: string): void };
+}
+
+/** A gridding command as a front end parsed it. */
+export interface GridCommand {
+  /** Tool name (HISTORY line). */
+  tool: string;
+  /**
+   * Parsed option values: `input` (comma-separated SpecFiles, `-` = stdin), `output`, `weight`,
+   * `radiometer`, `spec_tmp`, `model` (`-` = stdout for one output) and the {@link GRID_OPTION_NAMES}.
+   */
+  options: Record<string, unknown>;
+  /** The tool's own names of gridding options (e.g. `{ cell: "cell_size" }`). */
+  rename?: Partial<Record<GridOptionName, string>>;
+  flags: GridOptionFlags;
+  overwrite: boolean;
+}
+
+/**
+ * Run a gridding command as both front ends do: check the options, grid with a progress bar, write
+ * the products (`-` = stdout) and log the summary lines. Usage problems throw {@link GridOptionError}.
+ */
+export async function runGridCommand(c: GridCommand, ctx: GridToolContext): Promise<GridReport> {
+  const o = c.options;
+  const params = gridParamsFromOptions((k) => o[c.rename?.[k] ?? k], c.flags);
+  const str = (k: string) => (typeof o[k] === "string" ? { [k]: o[k] as string } : {});
+  let bar: ReturnType<GridToolContext["progress"]> | undefined;
+  let last = 0;
+  const report = await runGridJob({
+    inputs: String(o.input ?? "").split(",").filter((s) => s !== ""),
+    readStdin: () => ctx.readBytes("-"),
+    writeStdout: (b) => ctx.stdout(b),
+    output: String(o.output ?? ""),
+    ...str("weight"),
+    ...str("radiometer"),
+    ...(typeof o.spec_tmp === "string" ? { specTmp: o.spec_tmp } : {}),
+    ...str("model"),
+    overwrite: c.overwrite,
+    command: [c.tool, ...ctx.argv].join(" "),
+    params,
+  }, {
+    onProgress: (done, total) => {
+      bar ??= ctx.progress("gridding", total);
+      bar.tick(done - last);
+      last = done;
+    },
+    onWarning: (m) => ctx.log.warn(m),
+  });
+  bar?.done();
+  for (const l of report.lines) ctx.log.info(l);
+  for (const p of report.written) ctx.log.info(`wrote ${p === "-" ? "stdout" : p}`);
+  return report;
 }
 
 /** `X.fits` → `X.radiometer.rms.fits` (any other name gets the suffix appended). */
@@ -111,18 +258,27 @@ export function readModel(path: string): ModelImage {
 /** Run a gridding job. */
 export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<GridReport> {
   if (job.inputs.length === 0) throw new GridError("no input SpecFile given");
-  if (job.inputs.filter((p) => p === "-").length > 1) throw new GridError("stdin (-) can be read only once");
-  const radiometer = job.weight !== undefined
+  if (job.inputs.filter((p) => p === "-").length > 1) {
+    throw new GridOptionError("stdin (-) can be read only once");
+  }
+  const radiometer = job.weight !== undefined && job.output !== "-"
     ? (job.radiometer ?? radiometerPathFor(job.output))
     : job.radiometer;
   const targets = [job.output, job.weight, radiometer, job.specTmp].filter((p): p is string =>
     p !== undefined
   );
+  const toStdout = targets.filter((p) => p === "-").length;
+  if (toStdout > 1) {
+    throw new GridOptionError(`only one output can go to stdout (-): ${targets.join(", ")}`);
+  }
+  if (toStdout === 1 && job.writeStdout === undefined) {
+    throw new GridOptionError("writing an output to stdout (-) is not available here");
+  }
   if (new Set(targets).size !== targets.length) {
-    throw new GridError(`output names must differ: ${targets.join(", ")}`);
+    throw new GridOptionError(`output names must differ: ${targets.join(", ")}`);
   }
   for (const t of [job.output, job.weight]) {
-    if (t !== undefined && !job.overwrite && existsSync(t)) {
+    if (t !== undefined && t !== "-" && !job.overwrite && existsSync(t)) {
       throw new GridError(`cannot write ${t}: file exists (use --overwrite)`);
     }
   }
@@ -183,12 +339,26 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
     if (Number.isNaN(result.first.tsysMean[job.params.pixList[0] ?? 0]!) && radiometer !== undefined) {
       h.onWarning?.(`${result.first.path} has no Tsys: the radiometer map is NaN`);
     }
-    // Write the products.
+    // Write the products: files first (each atomic), the one for stdout (if any) last, so that a
+    // failed file write sends nothing down the pipe.
     const written: string[] = [];
+    let stdoutProduct: (() => void) | undefined;
+    const sink = job.writeStdout;
     try {
       const opts = { command: job.command, ...(job.date !== undefined ? { date: job.date } : {}) };
-      writeGridCube(job.output, result, cubeHeader(result, opts), job.overwrite);
-      written.push(job.output);
+      const header = cubeHeader(result, opts);
+      if (job.output === "-") stdoutProduct = () => streamGridCube(sink!, result, header);
+      else {
+        writeGridCube(job.output, result, header, job.overwrite);
+        written.push(job.output);
+      }
+      const plane = (path: string, data: Float32Array, h: ReturnType<typeof planeHeader>, ow: boolean) => {
+        if (path === "-") stdoutProduct = () => sink!(encodeGridPlane(result, data, h));
+        else {
+          writeGridPlane(path, result, data, h, ow);
+          written.push(path);
+        }
+      };
       if (job.weight !== undefined) {
         const unit = job.params.noiseSigma === 1 ? "K-2" : job.params.noiseSigma === 2 ? "K-2" : "";
         const hw = planeHeader(result, {
@@ -196,8 +366,7 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
           what: "weight map: sum of kernel x noise weights",
           ...(unit ? { bunit: unit } : {}),
         });
-        writeGridPlane(job.weight, result, result.weight, hw, job.overwrite);
-        written.push(job.weight);
+        plane(job.weight, result.weight, hw, job.overwrite);
       }
       if (radiometer !== undefined) {
         const hr = planeHeader(result, {
@@ -205,17 +374,24 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
           what: "radiometer noise: <Tsys>/sqrt(|df dt| W)",
           bunit: "K",
         });
-        writeGridPlane(radiometer, result, result.radiometer, hr, true);
-        written.push(radiometer);
+        plane(radiometer, result.radiometer, hr, true);
       }
       if (job.specTmp !== undefined) {
-        const tmp = `${job.specTmp}.tmp-${Deno.pid}`;
-        Deno.writeTextFileSync(tmp, specTmpText(result));
-        Deno.renameSync(tmp, job.specTmp);
-        written.push(job.specTmp);
+        const text = specTmpText(result);
+        if (job.specTmp === "-") stdoutProduct = () => sink!(new TextEncoder().encode(text));
+        else {
+          const tmp = `${job.specTmp}.tmp-${Deno.pid}`;
+          Deno.writeTextFileSync(tmp, text);
+          Deno.renameSync(tmp, job.specTmp);
+          written.push(job.specTmp);
+        }
+      }
+      if (stdoutProduct !== undefined) {
+        stdoutProduct();
+        written.push("-");
       }
     } catch (e) {
-      for (const p of written) rmSync(p, { force: true });
+      for (const p of written) if (p !== "-") rmSync(p, { force: true });
       throw e;
     }
     return { result, written, lines, warnings };

@@ -5,7 +5,15 @@
  *
  * @module
  */
-import { cubeWcsCards, FitsHeader, FitsStreamWriter, writeFitsImage } from "../fits/mod.ts";
+import {
+  cubeWcsCards,
+  encodeFitsImage,
+  encodeImageHeader,
+  encodePixels,
+  FitsHeader,
+  FitsStreamWriter,
+  writeFitsImage,
+} from "../fits/mod.ts";
 import { VERSION } from "../version.ts";
 import { cellIndex } from "./geometry.ts";
 import type { GridResult } from "./grid.ts";
@@ -122,38 +130,72 @@ export function planeToFits(plane: ArrayLike<number>, nx: number, ny: number): F
   return out;
 }
 
+/**
+ * The cube's pixels in FITS order, as blocks of up to 16 consecutive planes handed to `emit`
+ * (the block is reused: consume it before returning).
+ */
+function forEachPlaneBlock(r: GridResult, emit: (block: Float32Array) => void): void {
+  const { nx, ny, nz } = r.geometry;
+  // Blocked transpose: 16 channels (one cache line of a cell's spectrum) at a time, written as
+  // 16 consecutive planes.
+  const B = 16;
+  const np = nx * ny;
+  if (r.fitsPlanes !== undefined) {
+    for (let k0 = 0; k0 < nz; k0 += B) emit(r.fitsPlanes(k0, Math.min(B, nz - k0)));
+    return;
+  }
+  const block = new Float32Array(B * np);
+  const cube = r.cube;
+  for (let k0 = 0; k0 < nz; k0 += B) {
+    const nb = Math.min(B, nz - k0);
+    for (let iy = 0; iy < ny; iy++) {
+      for (let ix = 0; ix < nx; ix++) {
+        const src = (iy * nx + ix) * nz + k0;
+        const dst = iy * nx + (nx - 1 - ix);
+        for (let b = 0; b < nb; b++) block[b * np + dst] = cube[src + b]!;
+      }
+    }
+    emit(nb === B ? block : block.subarray(0, nb * np));
+  }
+}
+
 /** Write the cube plane by plane (atomic: temp name + rename). */
 export function writeGridCube(path: string, r: GridResult, header: FitsHeader, overwrite: boolean): void {
   const { nx, ny, nz } = r.geometry;
   const w = FitsStreamWriter.create(path, { shape: [nx, ny, nz], header }, { overwrite });
   try {
-    // Blocked transpose: 16 channels (one cache line of a cell's spectrum) at a time, written as
-    // 16 consecutive planes.
-    const B = 16;
-    const np = nx * ny;
-    if (r.fitsPlanes !== undefined) {
-      for (let k0 = 0; k0 < nz; k0 += B) w.write(r.fitsPlanes(k0, Math.min(B, nz - k0)));
-      w.close();
-      return;
-    }
-    const block = new Float32Array(B * np);
-    const cube = r.cube;
-    for (let k0 = 0; k0 < nz; k0 += B) {
-      const nb = Math.min(B, nz - k0);
-      for (let iy = 0; iy < ny; iy++) {
-        for (let ix = 0; ix < nx; ix++) {
-          const src = (iy * nx + ix) * nz + k0;
-          const dst = iy * nx + (nx - 1 - ix);
-          for (let b = 0; b < nb; b++) block[b * np + dst] = cube[src + b]!;
-        }
-      }
-      w.write(nb === B ? block : block.subarray(0, nb * np));
-    }
+    forEachPlaneBlock(r, (block) => w.write(block));
     w.close();
   } catch (e) {
     w.abort();
     throw e;
   }
+}
+
+/**
+ * Stream the cube as FITS bytes to `sink` (e.g. stdout): the same bytes {@link writeGridCube}
+ * puts in a file (header, big-endian float32 planes, zero padding to 2880 bytes).
+ */
+export function streamGridCube(sink: (bytes: Uint8Array) => void, r: GridResult, header: FitsHeader): void {
+  const { nx, ny, nz } = r.geometry;
+  sink(encodeImageHeader({ primary: true }, -32, [nx, ny, nz], header));
+  let buf = new Uint8Array(0);
+  forEachPlaneBlock(r, (block) => {
+    const n = block.length * 4;
+    if (buf.length < n) buf = new Uint8Array(n);
+    const view = buf.subarray(0, n);
+    encodePixels(block, -32, view);
+    sink(view);
+  });
+  const nbytes = nx * ny * nz * 4;
+  const pad = (2880 - (nbytes % 2880)) % 2880;
+  if (pad > 0) sink(new Uint8Array(pad));
+}
+
+/** A 2-D map (weight or radiometer) as the bytes of a FITS file (what {@link writeGridPlane} writes). */
+export function encodeGridPlane(r: GridResult, plane: Float32Array, header: FitsHeader): Uint8Array {
+  const { nx, ny } = r.geometry;
+  return encodeFitsImage({ data: planeToFits(plane, nx, ny), shape: [nx, ny], header });
 }
 
 /** Write a 2-D map (atomic). */

@@ -105,3 +105,55 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "grid_data -o - writes the cube to stdout (same bytes as the file apart from DATE/HISTORY); -o - -w - is refused",
+  ignore: needsSamples(),
+  fn: async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const base = (out: string, wt: string) => [
+        "-i",
+        sample(...REF, "SAMPLE-OTF_97001__0.nc"),
+        "-o",
+        out,
+        "-w",
+        wt,
+        "--x_extent",
+        "40",
+        "--y_extent",
+        "40",
+        "--workers",
+        "0",
+      ];
+      let r = await runTool("grid_data", base("a.fits", "a.wt.fits"), { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      r = await runTool("grid_data", base("-", "b.wt.fits"), { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      const file = Deno.readFileSync(join(dir, "a.fits"));
+      assert.equal(r.stdoutBytes.length, file.length);
+      // cards differ only in DATE and HISTORY (the command line); the data are identical
+      const cards = (b: Uint8Array) =>
+        new TextDecoder().decode(b.subarray(0, 2880 * 2)).match(/.{80}/g)!.filter((c) =>
+          !/^(DATE |HISTORY )/.test(c)
+        );
+      assert.deepEqual(cards(r.stdoutBytes), cards(file));
+      const end = new TextDecoder().decode(file.subarray(0, 2880 * 4)).indexOf("END     ");
+      const data0 = Math.ceil((end + 80) / 2880) * 2880;
+      assert.deepEqual(r.stdoutBytes.subarray(data0), file.subarray(data0));
+      assert.deepEqual(readdirSync(dir).sort(), [
+        "a.fits",
+        "a.radiometer.rms.fits",
+        "a.wt.fits",
+        "b.wt.fits",
+      ]);
+      r = await runTool("grid_data", base("-", "-"), { cwd: dir });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /only one output can go to stdout/);
+      assert.equal(r.stdoutBytes.length, 0);
+    } finally {
+      cleanup();
+    }
+  },
+});

@@ -263,3 +263,87 @@ Deno.test({
     }
   },
 });
+
+/** Header cards (DATE and HISTORY left out: write time, command line) and the data bytes of a FITS file. */
+function fitsParts(bytes: Uint8Array): { cards: string[]; data: Uint8Array } {
+  const text = new TextDecoder("latin1").decode(bytes.subarray(0, Math.min(bytes.length, 2880 * 20)));
+  const cards: string[] = [];
+  for (let i = 0; i + 80 <= text.length; i += 80) {
+    const card = text.slice(i, i + 80);
+    if (card.startsWith("END ")) {
+      const dataStart = Math.ceil((i + 80) / 2880) * 2880;
+      return { cards, data: bytes.subarray(dataStart) };
+    }
+    if (!/^(DATE |HISTORY )/.test(card)) cards.push(card);
+  }
+  throw new Error("no END card");
+}
+
+Deno.test({
+  name:
+    "spec_driver_fits -o - / -w - write the same FITS bytes to stdout as to a file; one stdout output only",
+  ignore: needsSamples(),
+  fn: async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const input = sample(...REF, "SAMPLE-OTF_97001__0.nc");
+      const small = (out: string, wt: string, more: string[] = []) => {
+        const a = refArgs(input, out, wt);
+        a[a.indexOf("-x") + 1] = "50";
+        a[a.indexOf("-y") + 1] = "40";
+        return [...a, ...more];
+      };
+      let r = await runTool("spec_driver_fits", small("f.fits", "f.wt.fits"), { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      const file = fitsParts(Deno.readFileSync(join(dir, "f.fits")));
+      const wfile = fitsParts(Deno.readFileSync(join(dir, "f.wt.fits")));
+      const rfile = fitsParts(Deno.readFileSync(join(dir, "f.radiometer.rms.fits")));
+      assert.equal(file.data.length, 2880 * Math.ceil((17 * 13 * 585 * 4) / 2880)); // 2·floor(53.25/6.5)+1 = 17 by 13
+      // -o -: the cube on stdout; weight map and the radiometer map named with --radiometer as files
+      r = await runTool("spec_driver_fits", small("-", "s.wt.fits", ["--radiometer", "s.rad.fits"]), {
+        cwd: dir,
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdoutBytes.length % 2880, 0);
+      const out = fitsParts(r.stdoutBytes);
+      assert.deepEqual(out.cards, file.cards);
+      assert.deepEqual(out.data, file.data);
+      assert.deepEqual(fitsParts(Deno.readFileSync(join(dir, "s.wt.fits"))), wfile);
+      assert.deepEqual(fitsParts(Deno.readFileSync(join(dir, "s.rad.fits"))), rfile);
+      // -o - without --radiometer: no radiometer map (no name to derive it from)
+      r = await runTool("spec_driver_fits", small("-", "t.wt.fits"), { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(fitsParts(r.stdoutBytes).data, file.data);
+      // -w -: the weight map on stdout; the radiometer map is still derived from -o
+      r = await runTool("spec_driver_fits", small("u.fits", "-"), { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(fitsParts(r.stdoutBytes), wfile);
+      assert.deepEqual(fitsParts(Deno.readFileSync(join(dir, "u.fits"))), file);
+      assert.deepEqual(fitsParts(Deno.readFileSync(join(dir, "u.radiometer.rms.fits"))), rfile);
+      const before = readdirSync(dir).sort();
+      assert.deepEqual(before, [
+        "f.fits",
+        "f.radiometer.rms.fits",
+        "f.wt.fits",
+        "s.rad.fits",
+        "s.wt.fits",
+        "t.wt.fits",
+        "u.fits",
+        "u.radiometer.rms.fits",
+      ]);
+      // two outputs on stdout: usage error, nothing written
+      for (const more of [["--radiometer", "-"], ["--spec_tmp", "-"]]) {
+        r = await runTool("spec_driver_fits", small("-", "v.wt.fits", more), { cwd: dir });
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /only one output can go to stdout/);
+        assert.equal(r.stdoutBytes.length, 0);
+      }
+      r = await runTool("spec_driver_fits", small("-", "-"), { cwd: dir });
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr.split("\n")[0], "spec_driver_fits: only one output can go to stdout (-): -, -");
+      assert.deepEqual(readdirSync(dir).sort(), before);
+    } finally {
+      cleanup();
+    }
+  },
+});
