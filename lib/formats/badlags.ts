@@ -17,7 +17,7 @@
  */
 import { FormatError } from "./errors.ts";
 import { sprintf } from "./printf.ts";
-import { splitLines } from "./_text.ts";
+import { intInRange, splitLines } from "./_text.ts";
 
 /** One bad lag. */
 export interface BadLag {
@@ -80,23 +80,6 @@ function pyFloat(tok: string): number {
   return Number(tok);
 }
 
-function checkRange(
-  what: string,
-  tok: string | undefined,
-  lo: number,
-  hi: number,
-  lineNo: number,
-  source: string | undefined,
-): number {
-  if (tok === undefined) throw new FormatError(`missing ${what}`, lineNo, source);
-  if (!/^[-+]?\d+$/.test(tok)) {
-    throw new FormatError(`invalid ${what} "${tok}": expected an integer`, lineNo, source);
-  }
-  const n = Number(tok);
-  if (n < lo || n > hi) throw new FormatError(`${what} ${n} out of range ${lo}..${hi}`, lineNo, source);
-  return n;
-}
-
 function parseLagText(body: string, lineNo: number, source: string | undefined): BadLag {
   const hash = body.indexOf("#");
   const data = hash >= 0 ? body.slice(0, hash) : body;
@@ -105,9 +88,9 @@ function parseLagText(body: string, lineNo: number, source: string | undefined):
     throw new FormatError(`expected "CHASSIS BOARD LAG ..." but got ${toks.length} field(s)`, lineNo, source);
   }
   const lag: BadLag = {
-    chassis: checkRange("chassis", toks[0], 0, 3, lineNo, source),
-    board: checkRange("board", toks[1], 0, 5, lineNo, source),
-    lag: checkRange("lag", toks[2], 0, 255, lineNo, source),
+    chassis: intInRange("chassis", toks[0], 0, 3, lineNo, source),
+    board: intInRange("board", toks[1], 0, 5, lineNo, source),
+    lag: intInRange("lag", toks[2], 0, 255, lineNo, source),
     extra: toks.slice(3),
   };
   if (toks[3] !== undefined && /^[-+]?\d+$/.test(toks[3])) lag.obsnum = Number(toks[3]);
@@ -135,8 +118,8 @@ function parseBadcbText(line: string, lineNo: number, source: string | undefined
   if (!/^\d+$/.test(f[0]!)) throw new FormatError(`invalid obsnum "${f[0]}" in BADCB line`, lineNo, source);
   const cb: BadCB = {
     obsnum: Number(f[0]),
-    chassis: checkRange("chassis", f[1], 0, 3, lineNo, source),
-    board: checkRange("board", f[2], 0, 5, lineNo, source),
+    chassis: intInRange("chassis", f[1], 0, 3, lineNo, source),
+    board: intInRange("board", f[2], 0, 5, lineNo, source),
   };
   let rest = f.slice(3);
   if (rest[0] !== undefined && NUM_RE.test(rest[0])) {

@@ -17,7 +17,8 @@
 import { FormatError } from "./errors.ts";
 import { formatObsnumList, parseObsnumList } from "./obsnum.ts";
 import { pyStr } from "./printf.ts";
-import { splitLines } from "./_text.ts";
+import { parseChassisBoardList } from "./rfile.ts";
+import { badcbLines, splitLines } from "./_text.ts";
 
 /** A frequency range (GHz), `[low, high]` as written. */
 export type FreqRange = [number, number];
@@ -323,12 +324,11 @@ export function blankingTemplate(obsnum: number, createdBy: string): string {
 export function badcbToBlanking(
   badcb: readonly { obsnum: number; chassis: number; board: number }[],
 ): string {
-  if (badcb.length === 0) return "# no badcb's\n";
-  const lines = [`# rsr_badcb: adding ${badcb.length} badcb's`, "# mode b"];
-  for (const e of badcb) {
-    lines.push(`${Math.trunc(e.obsnum)}   ${Math.trunc(e.chassis)}  {${Math.trunc(e.board)} : [(70,120)]}`);
-  }
-  return lines.join("\n") + "\n";
+  return badcbLines(
+    badcb,
+    "b",
+    (e) => `${Math.trunc(e.obsnum)}   ${Math.trunc(e.chassis)}  {${Math.trunc(e.board)} : [(70,120)]}`,
+  );
 }
 
 /**
@@ -341,14 +341,8 @@ export function badcbToBlanking(
  */
 export function badcbListToBlanking(obsnum: number, list: string): string {
   const lines = [`# setting badcbd=${list}`];
-  for (const raw of list.split(",")) {
-    const item = raw.trim();
-    if (item === "") continue;
-    const m = /^(\d+)\/(\d+)$/.exec(item);
-    if (m === null || Number(m[1]) > 3 || Number(m[2]) > 5) {
-      throw new RangeError(`Invalid chassis/board "${item}": expected C/B with C 0..3 and B 0..5`);
-    }
-    lines.push(`${obsnum} ${Number(m[1])} {${Number(m[2])}: [(70,115)]}`);
+  for (const { chassis, board } of parseChassisBoardList(list)) {
+    lines.push(`${obsnum} ${chassis} {${board}: [(70,115)]}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import { FormatError } from "./errors.ts";
-import { splitLines } from "./_text.ts";
+import { badcbLines, intInRange, splitLines } from "./_text.ts";
 
 /** One rfile entry: remove board `board` of chassis `chassis` for obsnum `obsnum` (..`last`). */
 export interface RfileEntry {
@@ -34,22 +34,6 @@ export type RfileItem =
 export interface Rfile {
   items: RfileItem[];
   entries: RfileEntry[];
-}
-
-function intField(
-  tok: string,
-  what: string,
-  lo: number,
-  hi: number,
-  lineNo: number,
-  source?: string,
-): number {
-  if (!/^[-+]?\d+$/.test(tok)) {
-    throw new FormatError(`invalid ${what} "${tok}": expected an integer`, lineNo, source);
-  }
-  const n = Number(tok);
-  if (n < lo || n > hi) throw new FormatError(`${what} ${n} out of range ${lo}..${hi}`, lineNo, source);
-  return n;
 }
 
 /**
@@ -101,8 +85,8 @@ export function parseRfile(text: string, source?: string): Rfile {
         lineNo,
         source,
       );}
-    entry.chassis = intField(f[1]!, "chassis", 0, 3, lineNo, source);
-    entry.board = intField(f[2]!, "board", 0, 5, lineNo, source);
+    entry.chassis = intInRange("chassis", f[1], 0, 3, lineNo, source);
+    entry.board = intInRange("board", f[2], 0, 5, lineNo, source);
     if (hash >= 0) entry.comment = line.slice(hash + 1).trim();
     out.entries.push(entry);
     out.items.push({ type: "entry", entry, text: line });
@@ -192,12 +176,11 @@ export interface ObsChassisBoard {
  * ```
  */
 export function badcbToRfile(badcb: readonly ObsChassisBoard[]): string {
-  if (badcb.length === 0) return "# no badcb's\n";
-  const lines = [`# rsr_badcb: adding ${badcb.length} badcb's`, "# mode r"];
-  for (const e of badcb) {
-    lines.push(`${Math.trunc(e.obsnum)},${Math.trunc(e.chassis)},${Math.trunc(e.board)}`);
-  }
-  return lines.join("\n") + "\n";
+  return badcbLines(
+    badcb,
+    "r",
+    (e) => `${Math.trunc(e.obsnum)},${Math.trunc(e.chassis)},${Math.trunc(e.board)}`,
+  );
 }
 
 /**
