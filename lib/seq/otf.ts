@@ -100,10 +100,8 @@ export interface SpecFileSink {
   abort(): void;
 }
 
-/** Summary of {@link reduceOtfMapTo}. */
-export interface OtfSummary {
-  /** The SpecFile without spectra (`spectra` is empty, `rms` filled). */
-  head: SpecFile;
+/** What {@link reduceOtfMapTo} and {@link reduceOtfMap} report besides the spectra. */
+export interface OtfInfo {
   quality: PixelQuality[];
   /** Cal-scan Tsys per pixel (mean/std over the band) or scalar IFPROC Tsys. */
   calTsys: { pixel: number; mean: number; std: number }[];
@@ -114,17 +112,15 @@ export interface OtfSummary {
   c1: number;
 }
 
+/** Summary of {@link reduceOtfMapTo}. */
+export interface OtfSummary extends OtfInfo {
+  /** The SpecFile without spectra (`spectra` is empty, `rms` filled). */
+  head: SpecFile;
+}
+
 /** Result of {@link reduceOtfMap}. */
-export interface OtfResult {
+export interface OtfResult extends OtfInfo {
   specFile: SpecFile;
-  quality: PixelQuality[];
-  /** Cal-scan Tsys per pixel (mean/std over the band) or scalar IFPROC Tsys. */
-  calTsys: { pixel: number; mean: number; std: number }[];
-  axis: SpectralAxis;
-  axisName: XAxisName;
-  /** Original channel range kept. */
-  c0: number;
-  c1: number;
 }
 
 /** IFPROC files up to this size are read into memory in one go (see {@link openIfproc}). */
