@@ -147,30 +147,12 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
     }
   }
   // plots
-  await Deno.writeFile(
-    join(dir, `${base}.peak.png`),
-    await plotImage({
-      title: `${base}: peak T within ±10 channels of the line (K)`,
-      data: peak,
-      nx,
-      ny,
-      x0,
-      dx,
-      y0,
-      dy,
-      xLabel: "ΔRA (arcsec)",
-      yLabel: "ΔDec (arcsec)",
-      colorLabel: "K",
-    }),
-  );
-  if (line && nz > 0) {
-    let kc = 0;
-    for (let k = 0; k < nz; k++) if (Math.abs(vel[k]! - line.center) < Math.abs(vel[kc]! - line.center)) kc = k;
-    await Deno.writeFile(
-      join(dir, `${base}.chan.png`),
+  const mapPng = async (kind: string, title: string, map: Float32Array | Float64Array, colorLabel?: string) =>
+    Deno.writeFile(
+      join(dir, `${base}.${kind}.png`),
       await plotImage({
-        title: `${base}: channel ${kc} at ${fmt(vel[kc]!, 1)} km/s (K)`,
-        data: data.subarray(kc * plane, (kc + 1) * plane).map((val, c) => (shown(c) ? val : NaN)),
+        title,
+        data: map,
         nx,
         ny,
         x0,
@@ -179,8 +161,18 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
         dy,
         xLabel: "ΔRA (arcsec)",
         yLabel: "ΔDec (arcsec)",
-        colorLabel: "K",
+        ...(colorLabel !== undefined ? { colorLabel } : {}),
       }),
+    );
+  await mapPng("peak", `${base}: peak T within ±10 channels of the line (K)`, peak, "K");
+  if (line && nz > 0) {
+    let kc = 0;
+    for (let k = 0; k < nz; k++) if (Math.abs(vel[k]! - line.center) < Math.abs(vel[kc]! - line.center)) kc = k;
+    await mapPng(
+      "chan",
+      `${base}: channel ${kc} at ${fmt(vel[kc]!, 1)} km/s (K)`,
+      data.subarray(kc * plane, (kc + 1) * plane).map((val, c) => (shown(c) ? val : NaN)),
+      "K",
     );
     const model = vel.map((x) => line!.offset + line!.slope * (x - line!.center) +
       line!.peak * Math.exp(-((x - line!.center) ** 2) / (2 * line!.sigma ** 2)));
@@ -197,23 +189,7 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
       }),
     );
   }
-  if (wt) {
-    await Deno.writeFile(
-      join(dir, `${base}.wt.png`),
-      await plotImage({
-        title: `${base}: weight`,
-        data: wt,
-        nx,
-        ny,
-        x0,
-        dx,
-        y0,
-        dy,
-        xLabel: "ΔRA (arcsec)",
-        yLabel: "ΔDec (arcsec)",
-      }),
-    );
-  }
+  if (wt) await mapPng("wt", `${base}: weight`, wt);
   const tsys: number[] = [];
   const specfile = join(dir, `${base}.nc`);
   if (existsSync(specfile)) {
