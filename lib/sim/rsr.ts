@@ -26,12 +26,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeNetcdf3, writeNetcdf4 } from "../netcdf/mod.ts";
-import type { NcWriteModel, NcWriteVariable } from "../netcdf/types.ts";
+import type { NcWriteModel } from "../netcdf/types.ts";
 import { DIFFSAT } from "../rsr/calibration.ts";
+import { C_KMS, decimalYear, formatUtc, lmtLstRad, NcHeaderBuilder, parseUtc, utHoursRad } from "./common.ts";
 import { erf, Rng } from "./rng.ts";
 
-/** Speed of light in km/s. */
-const C_KMS = 299792.458;
 /** Number of lags / channels per board. */
 export const RSR_NLAG = 256;
 /** VME slots of the six boards. */
@@ -43,8 +42,6 @@ const LO_LOW = 93.4, LO_HIGH = 112.296, B_LO = 15.4, B_HI = 21.7;
 const SAMPLES_PER_SEC = 48124;
 /** Channel width in Hz. */
 const CHAN_BW_HZ = 31.25e6;
-/** LMT site (longitude east, latitude), degrees. */
-const LMT_LON_DEG = -97.31481, LMT_LAT_DEG = 18.98578;
 
 /** The diffsat factor of chassis c, board b at sky frequency f (GHz): dreampy3's empirical Tsys
  * linearity polynomial p0 + p1·f + p2·f² ({@link DIFFSAT} of lib/rsr/calibration.ts). */
@@ -349,49 +346,6 @@ function lineInChannel(line: RsrLine, f: number, dfGhz: number): number {
   return (line.peakK * sigma * Math.sqrt(Math.PI / 2) * (erf(b) - erf(a))) / dfGhz;
 }
 
-/** Parse "YYYY-MM-DDTHH:MM:SS" as UTC; returns epoch seconds. */
-export function parseUtc(iso: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2}(?:\.\d*)?)$/.exec(iso);
-  if (!m) throw new Error(`bad date "${iso}" (expected YYYY-MM-DDTHH:MM:SS)`);
-  const sec = Number(m[6]);
-  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], Math.floor(sec)) / 1000 + (sec - Math.floor(sec));
-}
-
-/** Epoch seconds → "YYYY-MM-DDTHH:MM:SS" (UTC, truncated to the second). */
-export function formatUtc(t: number): string {
-  return new Date(Math.floor(t) * 1000).toISOString().slice(0, 19);
-}
-
-/** Decimal year as LMT writes `Header.TimePlace.UTDate` (days elapsed / days in year). */
-export function decimalYear(t: number): number {
-  const d = new Date(t * 1000);
-  const y = d.getUTCFullYear();
-  const start = Date.UTC(y, 0, 1) / 1000, end = Date.UTC(y + 1, 0, 1) / 1000;
-  return y + (t - start) / (end - start);
-}
-
-/** Greenwich mean sidereal time (radians) at epoch seconds t (IAU 1982, good to ~0.1 s). */
-export function gmstRad(t: number): number {
-  const jd = t / 86400 + 2440587.5;
-  const d = jd - 2451545.0;
-  const gmstDeg = 280.46061837 + 360.98564736629 * d;
-  return (((gmstDeg % 360) + 360) % 360) * Math.PI / 180;
-}
-
-/** Local sidereal time at the LMT (radians). */
-export function lmtLstRad(t: number): number {
-  const l = gmstRad(t) + (LMT_LON_DEG * Math.PI) / 180;
-  return ((l % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
-}
-
-/** LMT site latitude and east longitude, radians. */
-export const LMT_SITE = { latRad: (LMT_LAT_DEG * Math.PI) / 180, lonRad: (LMT_LON_DEG * Math.PI) / 180 };
-
-function utHoursRad(t: number): number {
-  const s = ((t % 86400) + 86400) % 86400;
-  return (s / 86400) * 2 * Math.PI;
-}
-
 /** RSR raw file name relative to the root. */
 export function rsrFileName(chassis: number, t: number, obsnum: number): string {
   const day = formatUtc(t).slice(0, 10);
@@ -400,46 +354,6 @@ export function rsrFileName(chassis: number, t: number, obsnum: number): string 
 
 // ---------------------------------------------------------------------------------------------
 // netCDF model building
-
-class ModelBuilder {
-  dims: { name: string; size: number; unlimited?: boolean }[] = [];
-  vars: NcWriteVariable[] = [];
-  #dataDims: { name: string; size: number; unlimited?: boolean }[] = [];
-
-  /** char variable with a `<name>_slen` dimension, space padded to `len`. */
-  str(name: string, value: string, len: number, dimSuffix = "_slen"): void {
-    const d = name + dimSuffix;
-    this.dims.push({ name: d, size: len });
-    this.vars.push({ name, type: "char", dimensions: [d], data: value.padEnd(len, " ").slice(0, len) });
-  }
-  /** numeric 1-d header array with a `<name>_xlen` dimension. */
-  arr(name: string, type: "int" | "double", values: number[]): void {
-    const d = name + "_xlen";
-    this.dims.push({ name: d, size: values.length });
-    this.vars.push({
-      name,
-      type,
-      dimensions: [d],
-      data: type === "int" ? Int32Array.from(values) : Float64Array.from(values),
-    });
-  }
-  /** numeric 0-d scalar. */
-  scalar(name: string, type: "int" | "double", value: number, attributes?: Record<string, string>): void {
-    this.vars.push({
-      name,
-      type,
-      dimensions: [],
-      data: type === "int" ? Int32Array.of(value) : Float64Array.of(value),
-      ...(attributes ? { attributes } : {}),
-    });
-  }
-  dataDim(name: string, size: number, unlimited = false): void {
-    this.#dataDims.push(unlimited ? { name, size, unlimited: true } : { name, size });
-  }
-  model(): NcWriteModel {
-    return { dimensions: [...this.dims, ...this.#dataDims], variables: this.vars };
-  }
-}
 
 interface ChassisScan {
   obspgm: "Bs" | "Cal";
@@ -457,7 +371,7 @@ interface ChassisScan {
 }
 
 function chassisModel(c: number, scan: ChassisScan, o: Required<CommonHeader>, inst: Instrument): NcWriteModel {
-  const m = new ModelBuilder();
+  const m = new NcHeaderBuilder();
   const isBs = scan.obspgm === "Bs";
   const t = scan.t0;
   const ra = (o.raDeg * Math.PI) / 180, dec = (o.decDeg * Math.PI) / 180;

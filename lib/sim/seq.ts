@@ -23,9 +23,8 @@ import { dirname, join } from "node:path";
 import { Nc4Writer, writeNetcdf3 } from "../netcdf/mod.ts";
 import type { NcWriteModel, NcWriteVariable } from "../netcdf/types.ts";
 import { Rng } from "./rng.ts";
-import { decimalYear, formatUtc, gmstRad, LMT_SITE, parseUtc } from "./rsr.ts";
+import { C_KMS, decimalYear, formatUtc, gmstRad, LMT_SITE, NcHeaderBuilder, parseUtc } from "./common.ts";
 
-const C_KMS = 299792.458;
 const ARCSEC = Math.PI / 180 / 3600;
 /** IFPROC telescope-stream rate, Hz. */
 const IFPROC_RATE = 125;
@@ -649,39 +648,6 @@ function ifprocStream(obs: Observation): IfprocStream {
   return s;
 }
 
-class HeaderBuilder {
-  dims: { name: string; size: number; unlimited?: boolean }[] = [];
-  vars: NcWriteVariable[] = [];
-  str(name: string, value: string, len: number): void {
-    const d = name + "_xlen";
-    this.dims.push({ name: d, size: len });
-    this.vars.push({ name, type: "char", dimensions: [d], data: value.padEnd(len, " ").slice(0, len) });
-  }
-  int(name: string, v: number): void {
-    this.vars.push({ name, type: "int", dimensions: [], data: Int32Array.of(v) });
-  }
-  dbl(name: string, v: number, units?: string): void {
-    this.vars.push({
-      name,
-      type: "double",
-      dimensions: [],
-      data: Float64Array.of(v),
-      ...(units ? { attributes: { units } } : {}),
-    });
-  }
-  arr(name: string, type: "int" | "double", values: number[], units?: string): void {
-    const d = name + "_xlen";
-    this.dims.push({ name: d, size: values.length });
-    this.vars.push({
-      name,
-      type,
-      dimensions: [d],
-      data: type === "int" ? Int32Array.from(values) : Float64Array.from(values),
-      ...(units ? { attributes: { units } } : {}),
-    });
-  }
-}
-
 interface Common {
   projectId: string;
   nchan: number;
@@ -698,7 +664,7 @@ interface Common {
 }
 
 function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): NcWriteModel {
-  const h = new HeaderBuilder();
+  const h = new NcHeaderBuilder("_xlen");
   const t0 = obs.t0;
   const g0 = lmtAltAz(obs.raRad, obs.decRad, t0);
   const [gl, gb] = toGalactic(obs.raRad, obs.decRad);
