@@ -168,6 +168,19 @@ export function specFileModel(
     dimensions: [dim],
     data: value.slice(0, max),
   });
+  /** A float data variable with units; without data (streaming) when `data` is undefined. */
+  const floatData = (
+    name: string,
+    dimensions: string[],
+    data: Float32Array | undefined,
+    units: string,
+  ): NcWriteVariable => ({
+    name,
+    type: "float",
+    dimensions,
+    ...(data === undefined ? {} : { data }),
+    attributes: { units },
+  });
   const cdf3 = flavour === "cdf3";
   const { ncal, tsys } = tsysLayout(sf, cdf3);
   const open = opts.streaming === true;
@@ -219,41 +232,11 @@ export function specFileModel(
     ),
     { name: "Data.Pixel", type: "int", dimensions: ["nspec"], data: sf.pixel },
     { name: "Data.Sequence", type: "int", dimensions: ["nspec"], data: sf.sequence },
-    {
-      name: "Data.XPos",
-      type: "float",
-      dimensions: ["nspec"],
-      data: sf.xPos,
-      attributes: { units: "arcsec" },
-    },
-    {
-      name: "Data.YPos",
-      type: "float",
-      dimensions: ["nspec"],
-      data: sf.yPos,
-      attributes: { units: "arcsec" },
-    },
-    {
-      name: "Data.RMS",
-      type: "float",
-      dimensions: ["nspec"],
-      ...(open ? {} : { data: sf.rms }),
-      attributes: { units: "K" },
-    },
-    {
-      name: "Data.Spectra",
-      type: "float",
-      dimensions: ["nspec", "nchan"],
-      ...(open ? {} : { data: sf.spectra }),
-      attributes: { units: "K" },
-    },
-    {
-      name: "Data.Tsys",
-      type: "float",
-      dimensions: ["ncal", "npix", "nchan"],
-      data: tsys,
-      attributes: { units: "K" },
-    },
+    floatData("Data.XPos", ["nspec"], sf.xPos, "arcsec"),
+    floatData("Data.YPos", ["nspec"], sf.yPos, "arcsec"),
+    floatData("Data.RMS", ["nspec"], open ? undefined : sf.rms, "K"),
+    floatData("Data.Spectra", ["nspec", "nchan"], open ? undefined : sf.spectra, "K"),
+    floatData("Data.Tsys", ["ncal", "npix", "nchan"], tsys, "K"),
   ];
   const model: NcWriteModel = { dimensions: dims, variables };
   if (cdf3) model.attributes = { chan0: sf.chan0, nchan0: sf.nchan0 };
