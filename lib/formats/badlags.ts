@@ -27,7 +27,10 @@ export interface BadLag {
   board: number;
   /** Lag 0..255. */
   lag: number;
-  /** 4th column when it is an integer (the obsnum; ignored by every consumer). */
+  /**
+   * 4th column when it is an integer (the obsnum). By default every lag applies to every obsnum (as in
+   * dreampy3); `rsr_driver`/`rsr_sum --badlags-per-obsnum` apply the lag only to this obsnum.
+   */
   obsnum?: number;
   /** 5th column when numeric (σ of max/min lines, min σ of spike lines, 99.9 for badlags2). */
   metric?: number;
@@ -375,8 +378,9 @@ export function badlagsReport(r: BadlagsReport): string {
 }
 
 /**
- * The bad lags by chassis/board: key `"c/b"`, value the set of lags. The obsnum column is ignored (as
- * dreampy3 does: in a combination every listed lag applies to every obsnum); commented lags are not used.
+ * The bad lags by chassis/board: key `"c/b"`, value the set of lags. The obsnum column is not used here
+ * (the default rule, as dreampy3: in a combination every listed lag applies to every obsnum; for
+ * `--badlags-per-obsnum` see `badLagTablesPerObsnum` in lib/rsr/driver.ts); commented lags are not used.
  *
  * @example
  * ```ts
