@@ -10,18 +10,9 @@
 # rsr_sum -> plots, summary page. Re-running redoes only what changed: editing rsr.OBSNUM.badlags by hand
 # and running make again redoes exactly the steps downstream of it; changing a parameter redoes the steps
 # that use it.
-SHELL := /bin/bash
-.SHELLFLAGS := -o pipefail -ec
-.DELETE_ON_ERROR:
-.NOTPARALLEL:
-.SUFFIXES:
-
-TOOLKIT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
-export PATH := $(TOOLKIT)/bin:$(PATH)
-export LMT_SIDECAR := 1
-DENO_RUN := $(TOOLKIT)/node_modules/.bin/deno run -A --quiet --no-lock --config $(TOOLKIT)/deno.json
 
 # ---- parameters: SLpipeline names and defaults -------------------------------------------------------
+PIPELINE := rsr
 obsnum    ?=
 obsnums   ?=
 badcb     ?=
@@ -57,39 +48,14 @@ HELP_badlags   := use this .badlags file instead of running badlags
 HELP_linecheck := unused placeholder of the original (accepted for compatibility)
 HELP_dir       := output directory [default: the obsnum, or first_last for a combination]
 
-cmdline_vars := $(strip $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $v)),$v)))
-unknown := $(filter-out $(PARAMS) DATA_LMT CORR_CAL_DIR WORK_LMT,$(cmdline_vars))
-ifneq ($(unknown),)
-$(error unknown parameter(s): $(unknown); known: $(PARAMS). Try 'make -f scripts/rsr.mk help')
-endif
-
-comma := ,
-space := $(empty) $(empty)
-ifneq ($(obsnums),)
-  OBSLIST := $(subst $(comma),$(space),$(obsnums))
-  O := $(firstword $(OBSLIST))_$(lastword $(OBSLIST))
-  COMBO := 1
-else
-  OBSLIST := $(obsnum)
-  O := $(obsnum)
-  COMBO :=
-endif
-D := $(if $(dir),$(dir),$(O))
+ENV_PARAMS := DATA_LMT CORR_CAL_DIR WORK_LMT
+include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
 
 ifeq ($(filter help,$(MAKECMDGOALS)),)
-ifeq ($(O),)
-$(error give obsnum=N or obsnums=N1,N2,... (try 'make -f scripts/rsr.mk help'))
-endif
-ifeq ($(DATA_LMT),)
-$(error DATA_LMT is not set: export DATA_LMT=/path/to/data_lmt)
-endif
+$(call require_obs)
 endif
 
-# Per-step parameter stamps: a file whose content is the parameters a step uses, rewritten only when they
-# change, so make redoes exactly the steps whose parameters changed.
-define stamp
-$(shell mkdir -p '$(D)' && f='$(D)/.par.$(1)' && c='$(strip $(2))' && { [ -f "$$f" ] && [ "$$(cat "$$f")" = "$$c" ] || printf '%s\n' "$$c" > "$$f"; })
-endef
+# per-step parameter stamps (common.mk)
 ifeq ($(filter help clean,$(MAKECMDGOALS)),)
 $(call stamp,badlags,spike=$(spike) shortlags=$(shortlags) badlags=$(badlags))
 $(call stamp,driver,blo=$(blo) rthr=$(rthr) cthr=$(cthr) xlines=$(xlines) sgf=$(sgf) notch=$(notch))

@@ -8,18 +8,9 @@
 #
 # Derived parameters follow seq_pipeline.sh: resolution = ceil(lambda/D) at the bank-0 sky frequency,
 # cell = resolution/nppb, extent from the map size, b_regions/l_regions/slice from vlsr, dv and dw.
-SHELL := /bin/bash
-.SHELLFLAGS := -o pipefail -ec
-.DELETE_ON_ERROR:
-.NOTPARALLEL:
-.SUFFIXES:
-
-TOOLKIT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
-export PATH := $(TOOLKIT)/bin:$(PATH)
-export LMT_SIDECAR := 1
-DENO_RUN := $(TOOLKIT)/node_modules/.bin/deno run -A --quiet --no-lock --config $(TOOLKIT)/deno.json
 
 # ---- parameters: seq_pipeline.sh / seqbs_pipeline.sh names and defaults --------------------------------
+PIPELINE := seq
 obsnum      ?=
 obsnums     ?=
 bank        ?= -1
@@ -55,26 +46,8 @@ dir         ?=
 PARAMS := obsnum obsnums bank pix_list stype dv dw vlsr b_order b_regions l_regions slice birdies map_coord_use \
           otf_cal offx offy resolution cell nppb extent rms_cut rmax otf_select otf_a otf_b otf_c noise_sigma \
           edge sample dir
-cmdline_vars := $(strip $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $v)),$v)))
-unknown := $(filter-out $(PARAMS) DATA_LMT WORK_LMT,$(cmdline_vars))
-ifneq ($(unknown),)
-$(error unknown parameter(s): $(unknown); known: $(PARAMS). Try 'make -f scripts/seq.mk help')
-endif
-
-comma := ,
-space := $(empty) $(empty)
-ifneq ($(obsnums),)
-  OBSLIST := $(subst $(comma),$(space),$(obsnums))
-  O := $(firstword $(OBSLIST))_$(lastword $(OBSLIST))
-  O1 := $(firstword $(OBSLIST))
-  COMBO := 1
-else
-  OBSLIST := $(obsnum)
-  O := $(obsnum)
-  O1 := $(obsnum)
-  COMBO :=
-endif
-D := $(if $(dir),$(dir),$(O))
+ENV_PARAMS := DATA_LMT WORK_LMT
+include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
 
 .PHONY: all help clean FORCE
 all:
@@ -88,12 +61,7 @@ clean:
 	rm -rf '$(D)'
 
 ifeq ($(filter help clean,$(MAKECMDGOALS)),)
-ifeq ($(O),)
-$(error give obsnum=N or obsnums=N1,N2,... (try 'make -f scripts/seq.mk help'))
-endif
-ifeq ($(DATA_LMT),)
-$(error DATA_LMT is not set: export DATA_LMT=/path/to/data_lmt)
-endif
+$(call require_obs)
 
 # Observation summary of the (first) obsnum, as make variables info_*.
 $(shell mkdir -p '$(D)')
@@ -102,9 +70,6 @@ $(INFO):
 	lmtinfo --make --prefix info_ $(O1) > $@.tmp && mv $@.tmp $@
 include $(INFO)
 
-define stamp
-$(shell f='$(D)/.par.$(1)' && c='$(strip $(2))' && { [ -f "$$f" ] && [ "$$(cat "$$f")" = "$$c" ] || printf '%s\n' "$$c" > "$$f"; })
-endef
 awk = $(shell awk 'BEGIN{ $(1) }')
 
 # On make's first pass the lmtinfo fragment does not exist yet: make builds it and restarts.
