@@ -10,11 +10,11 @@
  * @module
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
-import { badLagSets, parseBadlags } from "../lib/formats/badlags.ts";
+import { parseBadlags } from "../lib/formats/badlags.ts";
 import { parseBlanking } from "../lib/formats/blanking.ts";
 import { stringifySumSpectrum } from "../lib/formats/spectrum.ts";
 import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
-import { badLagTable, badLagTablesPerObsnum } from "../lib/rsr/driver.ts";
+import { badLagOptions } from "../lib/rsr/driver.ts";
 import { MERGE_MODES, type MergeMode } from "../lib/rsr/merge.ts";
 import { runSum } from "../lib/rsr/sum.ts";
 
@@ -118,14 +118,11 @@ export const tool = defineTool({
     const badModel = opts.badlags
       ? parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)
       : null;
-    const perObs = badModel && opts["badlags-per-obsnum"] ? badLagTablesPerObsnum(badModel.lags) : null;
-    const badLags = perObs ? perObs.global : badModel ? badLagTable(badLagSets(badModel)) : undefined;
     const res = await runSum({
       blanking,
       dataLmt: root,
       corrCalDir: (opts.corr_cal_dir as string | undefined) || corrCalDir(root, ctx.env),
-      ...(badLags ? { badLags } : {}),
-      ...(perObs ? { badLagsByObsnum: perObs.byObsnum } : {}),
+      ...badLagOptions(badModel, opts["badlags-per-obsnum"] === true),
       merge: { mode: opts.merge as MergeMode, nanUncovered: opts["nan-uncovered"] === true },
       threshold: opts.threshold as number,
       order1: opts.o1 as number,

@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import { type Badlags, badLagSets } from "../formats/badlags.ts";
 import { findRsrChassisFile } from "../lmt/rsr_files.ts";
 import { pairwiseSum } from "../num/npstats.ts";
 import {
@@ -94,6 +95,21 @@ export function badLagTablesPerObsnum(lags: readonly ObsnumBadLag[]): {
     byObsnum.set(o, badLagTable(merged));
   }
   return { global: badLagTable(globalSets), byObsnum };
+}
+
+/**
+ * The bad-lag options of {@link runDriver} and runSum from a parsed `.badlags` file: one table for
+ * every obsnum (the default, as dreampy3), or with `perObsnum` (`--badlags-per-obsnum`) the table of
+ * lines without an obsnum as `badLags` plus one table per obsnum named in the file. Empty without a file.
+ */
+export function badLagOptions(
+  model: Pick<Badlags, "lags"> | null,
+  perObsnum: boolean,
+): { badLags?: BadLagTable; badLagsByObsnum?: Map<number, BadLagTable> } {
+  if (model === null) return {};
+  if (!perObsnum) return { badLags: badLagTable(badLagSets(model)) };
+  const p = badLagTablesPerObsnum(model.lags);
+  return { badLags: p.global, badLagsByObsnum: p.byObsnum };
 }
 
 /** Options of {@link runDriver} (rsr_driver §7.1 semantics). */
