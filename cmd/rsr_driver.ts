@@ -282,16 +282,20 @@ export const tool = defineTool({
         : outName + "_bandspec.txt";
       ctx.writeFile(bandName, stringifyBandspec(lines, bandspecColumns(res.coadd)));
     }
+    // All pages render at once: resvg rasterizes on its own threads.
     const wf = opts["waterfall-file"] as string | undefined;
+    const names = wf ? waterfallPageNames(wf, res.products.length) : [];
+    const thr = {
+      ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr as number } : {}),
+      ...(opts.threshold ? { coaddThreshold: opts.threshold as number } : {}),
+    };
+    const pending = Promise.all([
+      Promise.all(names.map((_, i) => waterfallPng(res.products[i]!, thr))),
+      opts.doplot ? Promise.all([driverBoardsPng(res), driverSpectrumPng(res)]) : null,
+    ]);
+    const [pages, plots] = await pending;
     if (wf) {
-      const names = waterfallPageNames(wf, res.products.length);
-      const thr = {
-        ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr as number } : {}),
-        ...(opts.threshold ? { coaddThreshold: opts.threshold as number } : {}),
-      };
-      for (let i = 0; i < names.length; i++) {
-        ctx.writeFile(names[i]!, await waterfallPng(res.products[i]!, thr));
-      }
+      names.forEach((name, i) => ctx.writeFile(name, pages[i]!));
       // pages of an earlier run with more products would be mistaken for this run's
       ctx.onCommit(() => {
         for (const stale of waterfallPageNames(wf, names.length + 1000).slice(names.length)) {
@@ -301,10 +305,10 @@ export const tool = defineTool({
       });
       ctx.log.info(`wrote ${names.length} waterfall page(s) ${names[0]} ...`);
     }
-    if (opts.doplot) {
+    if (plots !== null) {
       const dir = outName === "-" ? "." : dirname(outName);
-      ctx.writeFile(join(dir, "rsr.driver.png"), await driverBoardsPng(res));
-      ctx.writeFile(join(dir, "rsr.driver1.png"), await driverSpectrumPng(res));
+      ctx.writeFile(join(dir, "rsr.driver.png"), plots[0]);
+      ctx.writeFile(join(dir, "rsr.driver1.png"), plots[1]);
     }
     return 0;
   },

@@ -14,7 +14,7 @@ import { type OptionSpec, parseArgs, type ParsedValues, type PositionalSpec } fr
 import { formatHelp } from "./args.ts";
 import { DataError, EXIT, UsageError } from "./errors.ts";
 import { BrokenPipe, OutputFile, readInputBytes, readInputText, writeStderr, writeStdout } from "./io.ts";
-import { createProgress, type Progress } from "./progress.ts";
+import { createProgress, preloadProgress, type Progress } from "./progress.ts";
 import { VERSION } from "../version.ts";
 import { statSync, writeFileSync } from "node:fs";
 
@@ -110,6 +110,7 @@ export function defineTool(spec: ToolSpec): Tool {
     const commits: (() => void)[] = [];
     let debug = env.LMT_DEBUG === "1";
     const tty = isTty();
+    if (tty) preloadProgress().catch(() => {}); // the bar's module, only where a bar can show
     const verbose = env.LMT_VERBOSE === "1" || tty;
     const log: Logger = {
       info: (m) => {
@@ -225,7 +226,8 @@ function writeSidecars(
   const record = {
     tool: name,
     version: VERSION,
-    command: [name, ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" "),
+    command: [name, ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`))
+      .join(" "),
     cwd: Deno.cwd(),
     date: new Date().toISOString().slice(0, 19),
     inputs,

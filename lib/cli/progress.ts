@@ -1,9 +1,8 @@
 /**
  * Progress reporting for long steps: a bar on a TTY (cli-progress), nothing when stderr is piped.
+ * cli-progress is imported only when a bar is shown (it cost every tool ~10 ms of start-up).
  * @module
  */
-import cliProgress from "cli-progress";
-import process from "node:process";
 
 /** A progress handle. */
 export interface Progress {
@@ -13,28 +12,55 @@ export interface Progress {
 
 const SILENT: Progress = { tick: () => {}, done: () => {} };
 
-/** Create a progress bar (silent unless `tty`). */
+// deno-lint-ignore no-explicit-any
+type Loaded = { cli: any; stderr: unknown };
+let LOADED: Loaded | null = null;
+let LOADING: Promise<Loaded> | null = null;
+
+/** Start loading cli-progress (call once stderr is known to be a TTY); idempotent. */
+export function preloadProgress(): Promise<Loaded> {
+  LOADING ??= Promise.all([import("cli-progress"), import("node:process")]).then(([cli, proc]) => {
+    LOADED = { cli: cli.default, stderr: proc.default.stderr };
+    return LOADED;
+  });
+  return LOADING;
+}
+
+/**
+ * Create a progress bar (silent unless `tty`). If cli-progress is not loaded yet (see
+ * {@link preloadProgress}) the bar appears once it is; ticks before that are counted, and `done()`
+ * before it shows nothing.
+ */
 export function createProgress(label: string, total: number, tty: boolean): Progress {
   if (!tty || total <= 0) return SILENT;
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} [{bar}] {percentage}% {value}/{total} eta {eta_formatted}`,
-      stream: process.stderr,
-      hideCursor: true,
-      clearOnComplete: true,
-      fps: 5,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0);
   let value = 0;
+  let finished = false;
+  let bar: { update(v: number): void; stop(): void } | null = null;
+  const start = ({ cli, stderr }: Loaded) => {
+    if (finished) return;
+    const b = new cli.SingleBar(
+      {
+        format: `${label} [{bar}] {percentage}% {value}/{total} eta {eta_formatted}`,
+        stream: stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+        fps: 5,
+      },
+      cli.Presets.shades_classic,
+    );
+    b.start(total, Math.min(value, total));
+    bar = b;
+  };
+  if (LOADED !== null) start(LOADED);
+  else preloadProgress().then(start).catch(() => {/* no bar: progress is cosmetic */});
   return {
     tick(n = 1) {
       value += n;
-      bar.update(Math.min(value, total));
+      bar?.update(Math.min(value, total));
     },
     done() {
-      bar.stop();
+      finished = true;
+      bar?.stop();
     },
   };
 }

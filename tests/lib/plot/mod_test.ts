@@ -302,3 +302,45 @@ Deno.test("plotImage() renders a 2720 × 585 waterfall in reasonable time", asyn
   equal(pngInfo(png).width, 560);
   ok(ms < 6000, `${ms} ms`);
 });
+
+Deno.test("rasterizeSvg(): same pixels as resvg's own PNG (text included), smaller file; pages render in parallel", async () => {
+  const { rasterizeSvg } = await import("../../../lib/plot/mod.ts");
+  const { plotStack, stackSvg } = await import("../../../lib/plot/stack.ts");
+  const { Resvg } = await import("@resvg/resvg-js");
+  const { x, y } = spectrum(2048);
+  const o = {
+    title: "rsr.91001 chassis 0 — Tsys",
+    xLabel: "Frequency (GHz)",
+    yLabel: "T_A* (mK)",
+    xDomain: [92, 108] as [number, number],
+    panels: [0, 1, 2].map((k) => ({ title: `Board ${k} (AVWg)`, series: [{ x, y }] })),
+  };
+  const svg = stackSvg(o);
+  const font = {
+    loadSystemFonts: false,
+    fontFiles: [
+      "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+      "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ],
+    defaultFontFamily: "DejaVu Sans",
+  };
+  const ref = new Uint8Array(
+    new Resvg(svg, { fitTo: { mode: "zoom", value: 1.25 }, font, background: "white" }).render().asPng(),
+  );
+  const ours = await rasterizeSvg(svg, { scale: 1.25 });
+  const a = decodePngRgba(ref), b = decodePngRgba(ours);
+  equal(b.width, a.width);
+  equal(b.height, a.height);
+  let diff = 0, ink = 0;
+  for (let i = 0; i < a.rgba.length; i++) {
+    if (a.rgba[i] !== b.rgba[i]) diff++;
+    if (a.rgba[i]! < 128) ink++;
+  }
+  equal(diff, 0);
+  ok(ink > 1000, `page has ink (${ink})`); // text and lines drawn, not a blank page
+  ok(ours.length < ref.length, `${ours.length} < ${ref.length} bytes`);
+  // several pages awaited together give the same bytes as one at a time
+  const one = await plotStack({ ...o, scale: 1.25 });
+  const many = await Promise.all([0, 1, 2].map(() => plotStack({ ...o, scale: 1.25 })));
+  for (const p of many) ok(p.length === one.length && p.every((v, i) => v === one[i]), "same bytes");
+});
