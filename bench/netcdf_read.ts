@@ -56,6 +56,27 @@ function readAll(f: Awaited<ReturnType<typeof openNetcdf>>): { s: number; check:
   return { s: (performance.now() - t0) / 1000, check };
 }
 
+/** Open `path`, read every record, print the rate and the peak RSS under `label`; returns the checksum. */
+async function timedRead(
+  label: string,
+  path: string,
+  dataBytes: number,
+): Promise<{ s: number; check: number }> {
+  peak = 0;
+  const t0 = performance.now();
+  const f = await openNetcdf(path);
+  const open = performance.now() - t0;
+  const r = readAll(f);
+  f.close();
+  console.log(
+    `${label} read ${nrec} records one by one: ${r.s.toFixed(2)} s = ${
+      (dataBytes / MB / r.s).toFixed(0)
+    } MB/s ` +
+      `(open ${open.toFixed(1)} ms), peak RSS ${(peak / MB).toFixed(0)} MB`,
+  );
+  return r;
+}
+
 async function writeNc4Child(path: string): Promise<void> {
   const all = new Float32Array(nrec * NPIX * NCHAN);
   for (let r = 0; r < nrec; r++) record(r, all.subarray(r * NPIX * NCHAN, (r + 1) * NPIX * NCHAN));
@@ -97,18 +118,7 @@ try {
       (dataBytes / MB / w3).toFixed(0)
     } MB/s`,
   );
-  peak = 0;
-  t0 = performance.now();
-  const f3 = await openNetcdf(p3);
-  const open3 = performance.now() - t0;
-  const r3 = readAll(f3);
-  f3.close();
-  console.log(
-    `CDF-2 read ${nrec} records one by one: ${r3.s.toFixed(2)} s = ${
-      (dataBytes / MB / r3.s).toFixed(0)
-    } MB/s ` +
-      `(open ${open3.toFixed(1)} ms), peak RSS ${(peak / MB).toFixed(0)} MB`,
-  );
+  const r3 = await timedRead("CDF-2", p3, dataBytes);
   // ---- netCDF-4: whole model through h5wasm, written by a child process (so this process
   // never holds the 0.5 GB array and its RSS measures the reads only)
   const p4 = join(dir, "bench_nc4.nc");
@@ -126,18 +136,7 @@ try {
     } s = ` +
       `${(dataBytes / MB / w4).toFixed(0)} MB/s`,
   );
-  peak = 0;
-  t0 = performance.now();
-  const f4 = await openNetcdf(p4);
-  const open4 = performance.now() - t0;
-  const r4 = readAll(f4);
-  f4.close();
-  console.log(
-    `netCDF-4 read ${nrec} records one by one: ${r4.s.toFixed(2)} s = ${
-      (dataBytes / MB / r4.s).toFixed(0)
-    } MB/s ` +
-      `(open ${open4.toFixed(1)} ms), peak RSS ${(peak / MB).toFixed(0)} MB`,
-  );
+  const r4 = await timedRead("netCDF-4", p4, dataBytes);
   if (r3.check !== r4.check) throw new Error(`checksums differ: ${r3.check} vs ${r4.check}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
