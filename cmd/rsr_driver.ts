@@ -14,7 +14,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
-import { badLagSets, parseBadlags } from "../lib/formats/badlags.ts";
+import { parseBadlags } from "../lib/formats/badlags.ts";
 import { parseObsnumFile, parseObsnumList } from "../lib/formats/obsnum.ts";
 import { parseRfile, rfileBoards } from "../lib/formats/rfile.ts";
 import {
@@ -25,7 +25,7 @@ import {
   stringifyDriverSpectrum,
 } from "../lib/formats/spectrum.ts";
 import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
-import { badLagTable, badLagTablesPerObsnum, bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
+import { badLagOptions, bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
 import { MERGE_MODES, type MergeMode } from "../lib/rsr/merge.ts";
 import { driverBoardsPng, driverSpectrumPng, waterfallPageNames, waterfallPng } from "../lib/rsr/plots.ts";
 
@@ -222,8 +222,6 @@ export const tool = defineTool({
     const badModel = opts.badlags
       ? parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)
       : null;
-    const perObs = badModel && opts["badlags-per-obsnum"] ? badLagTablesPerObsnum(badModel.lags) : null;
-    const badLags = perObs ? perObs.global : badModel ? badLagTable(badLagSets(badModel)) : undefined;
     const rfile = opts.rfile
       ? parseRfile(await ctx.readText(opts.rfile as string), opts.rfile as string)
       : null;
@@ -233,8 +231,7 @@ export const tool = defineTool({
       chassis: (opts.chassis as number[] | undefined) ?? [0, 1, 2, 3],
       dataLmt: root,
       corrCalDir: ccDir,
-      ...(badLags ? { badLags } : {}),
-      ...(perObs ? { badLagsByObsnum: perObs.byObsnum } : {}),
+      ...badLagOptions(badModel, opts["badlags-per-obsnum"] === true),
       merge: { mode: opts.merge as MergeMode, nanUncovered: opts["nan-uncovered"] === true },
       ...(rfile ? { removeBoards: (o: number, c: number) => rfileBoards(rfile.entries, o, c) } : {}),
       exclude: exclude ?? null,
