@@ -1,6 +1,8 @@
 /**
  * netCDF for the LMT toolkit: one reader interface over CDF-1/CDF-2/CDF-5 (own streaming
- * reader) and netCDF-4/HDF5 (h5wasm), and writers for both families.
+ * reader) and netCDF-4/HDF5 (h5wasm), and writers for both families. The HDF5 WebAssembly module
+ * (4 MB of JavaScript, ~0.1-0.2 s to load and initialise) is imported only when a netCDF-4 file is
+ * first opened or written; importing this module costs no HDF5 start-up.
  *
  * @example
  * ```ts
@@ -19,7 +21,7 @@ import { openNc4, openNc4Bytes } from "./nc4_reader.ts";
 
 export * from "./types.ts";
 export { Cdf3File, openCdf3, openCdf3Bytes } from "./cdf3_reader.ts";
-export { h5ready, Nc4File, openNc4, openNc4Bytes } from "./nc4_reader.ts";
+export { h5ready, h5wasmLoaded, Nc4File, openNc4, openNc4Bytes } from "./nc4_reader.ts";
 export {
   type ByteSink,
   type Cdf3Format,

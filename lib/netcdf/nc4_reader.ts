@@ -9,8 +9,6 @@
  */
 import type H5wasmDefault from "h5wasm/node";
 import { rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   type Hyperslab,
   type NcAttrValue,
@@ -59,6 +57,12 @@ const H5T_FLOAT = 1;
 const H5T_STRING = 3;
 
 let ready: Promise<unknown> | null = null;
+
+/** Whether h5wasm has been imported (only {@link h5ready} imports it: tools that never open netCDF-4 skip it). */
+export function h5wasmLoaded(): boolean {
+  return ready !== null;
+}
+
 /** Initialise the h5wasm module once (about 0.1 s). */
 export function h5ready(): Promise<unknown> {
   // HDF5 errors become exceptions (turned into NetcdfError here) instead of HDF5-DIAG
@@ -476,7 +480,7 @@ async function openAs(real: string, shown: string, onClose: (() => void) | undef
 
 /** Open netCDF-4 bytes held in memory (via a private temp file removed on close). */
 export function openNc4Bytes(bytes: Uint8Array, name: string): Promise<Nc4File> {
-  const tmp = join(tmpdir(), `lmt-nc4-${Deno.pid}-${Math.random().toString(36).slice(2)}.nc`);
+  const tmp = Deno.makeTempFileSync({ prefix: `lmt-nc4-${Deno.pid}-`, suffix: ".nc" }); // no node:os at start-up
   writeFileSync(tmp, bytes);
   return openAs(tmp, name, () => rmSync(tmp, { force: true }));
 }
