@@ -23,7 +23,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { encodePngFast, encodePngRgba } from "./png.ts";
+import { encodePngRgba } from "./png.ts";
 
 export { decodePngRgba, pngInfo } from "./png.ts";
 export type { PngInfo } from "./png.ts";
@@ -103,20 +103,10 @@ export async function renderPng(spec: VegaLiteSpec, opts: RenderOptions = {}): P
 /** The font files, found once per process (resvg then parses only these two files, ~0.3 ms a page). */
 let FONTS: ReturnType<typeof fontOptions> | null = null;
 
-/** resvg's pixels are premultiplied RGBA: back to straight alpha (a no-op on an opaque page). */
-function demultiply(px: Uint8Array): Uint8Array {
-  for (let i = 0; i < px.length; i += 4) {
-    const a = px[i + 3]!;
-    if (a === 255 || a === 0) continue;
-    for (let k = i; k < i + 3; k++) px[k] = Math.min(255, Math.round((px[k]! * 255) / a));
-  }
-  return px;
-}
-
 /**
  * Rasterize an SVG document to PNG bytes with resvg (white background, DejaVu fonts). resvg renders on
- * its own thread (several pages awaited together render in parallel); the PNG is encoded here
- * (RGB, zlib level 3: smaller and faster than resvg's encoder, same pixels).
+ * a thread of its own, so several pages awaited together render in parallel; the PNG is resvg's
+ * (native encoder: faster than encoding in JavaScript, which runs cold once per tool).
  */
 export async function rasterizeSvg(svg: string, opts: RenderOptions = {}): Promise<Uint8Array> {
   const scale = opts.scale ?? 1.5;
@@ -128,12 +118,7 @@ export async function rasterizeSvg(svg: string, opts: RenderOptions = {}): Promi
     font: FONTS,
     background: "white",
   });
-  const px = img.pixels;
-  return encodePngFast(
-    demultiply(new Uint8Array(px.buffer, px.byteOffset, px.length)),
-    img.width,
-    img.height,
-  );
+  return new Uint8Array(img.asPng());
 }
 
 /** One line of a {@link plotLines} panel. */

@@ -89,34 +89,6 @@ export function encodePngRgba(rgba: Uint8Array, width: number, height: number): 
   return assemble(rawRows(rgba, width, height, 4), width, height, 6, 6);
 }
 
-/**
- * Encode a rendered page (8-bit RGBA, row 0 at the top) as compactly as is quick: RGB (colour type 2)
- * when every pixel is opaque, else RGBA; no row filters; zlib `level` (default 3: on plots about
- * 0.6× the bytes and time of resvg's own PNG encoder). The decoded pixels are the input's.
- */
-export function encodePngFast(rgba: Uint8Array, width: number, height: number, level = 3): Uint8Array {
-  checkRgba(rgba, width, height);
-  let opaque = true;
-  for (let i = 3; i < rgba.length; i += 4) {
-    if (rgba[i] !== 255) {
-      opaque = false;
-      break;
-    }
-  }
-  if (!opaque) return assemble(rawRows(rgba, width, height, 4), width, height, 6, level);
-  const stride = width * 3 + 1;
-  const raw = new Uint8Array(stride * height);
-  for (let y = 0, s = 0; y < height; y++) {
-    let o = y * stride + 1; // filter byte 0: none
-    for (let x = 0; x < width; x++, s += 4, o += 3) {
-      raw[o] = rgba[s]!;
-      raw[o + 1] = rgba[s + 1]!;
-      raw[o + 2] = rgba[s + 2]!;
-    }
-  }
-  return assemble(raw, width, height, 2, level);
-}
-
 function rawRows(rgba: Uint8Array, width: number, height: number, bpp: number): Uint8Array {
   const stride = width * bpp + 1;
   const raw = new Uint8Array(stride * height);

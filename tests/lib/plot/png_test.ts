@@ -22,17 +22,3 @@ Deno.test("pngInfo() rejects non-PNG bytes and a corrupt IHDR", () => {
   png[17] ^= 1; // width byte changed → CRC mismatch
   throws(() => pngInfo(png), /CRC/);
 });
-
-Deno.test("encodePngFast(): RGB for an opaque page, RGBA otherwise; decodes to the input pixels", async () => {
-  const { encodePngFast } = await import("../../../lib/plot/png.ts");
-  const w = 7, h = 4;
-  const rgba = new Uint8Array(w * h * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 53) & 0xff));
-  const png = encodePngFast(rgba, w, h);
-  deepEqual(pngInfo(png), { width: 7, height: 4, bitDepth: 8, colorType: 2 });
-  deepEqual([...decodePngRgba(png).rgba], [...rgba]);
-  rgba[4 * 5 + 3] = 128; // one translucent pixel
-  const png2 = encodePngFast(rgba, w, h, 1);
-  equal(pngInfo(png2).colorType, 6);
-  deepEqual([...decodePngRgba(png2).rgba], [...rgba]);
-  throws(() => encodePngFast(rgba, 7, 3), RangeError);
-});
