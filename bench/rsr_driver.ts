@@ -11,15 +11,40 @@ import { readFileSync } from "node:fs";
 
 const samples = join(new URL("..", import.meta.url).pathname, "..", "shared", "samples", "rsr");
 const root = Deno.args[0] ?? join(samples, "data_lmt");
-const bad = (o: string) => badLagTable(badLagSets(parseBadlags(readFileSync(join(samples, o, `rsr.${o}.badlags`), "utf8"))));
-const runs: [string, number[], string][] = [["91001", [91001], "91001"], ["91003", [91003], "91003"], ["91001+91003", [91001, 91003], "91001_91003"]];
+const bad = (o: string) =>
+  badLagTable(badLagSets(parseBadlags(readFileSync(join(samples, o, `rsr.${o}.badlags`), "utf8"))));
+const runs: [string, number[], string][] = [["91001", [91001], "91001"], ["91003", [91003], "91003"], [
+  "91001+91003",
+  [91001, 91003],
+  "91001_91003",
+]];
 for (const [label, obsnums, dir] of runs) {
   for (const warm of [false, true]) {
     const cache = new DriverCache();
-    if (warm) await runDriver({ obsnums, dataLmt: root, badLags: bad(dir), cache, repeatThreshold: 0.01, coaddThreshold: 0.01 });
+    if (warm) {
+      await runDriver({
+        obsnums,
+        dataLmt: root,
+        badLags: bad(dir),
+        cache,
+        repeatThreshold: 0.01,
+        coaddThreshold: 0.01,
+      });
+    }
     const t0 = performance.now();
-    await runDriver({ obsnums, dataLmt: root, badLags: bad(dir), cache, repeatThreshold: 0.01, coaddThreshold: 0.01 });
+    await runDriver({
+      obsnums,
+      dataLmt: root,
+      badLags: bad(dir),
+      cache,
+      repeatThreshold: 0.01,
+      coaddThreshold: 0.01,
+    });
     const dt = (performance.now() - t0) / 1000;
-    console.log(`${label.padEnd(12)} ${warm ? "warm" : "cold"} caches: ${dt.toFixed(3)} s (${(dt / obsnums.length).toFixed(3)} s per obsnum)`);
+    console.log(
+      `${label.padEnd(12)} ${warm ? "warm" : "cold"} caches: ${dt.toFixed(3)} s (${
+        (dt / obsnums.length).toFixed(3)
+      } s per obsnum)`,
+    );
   }
 }

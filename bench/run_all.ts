@@ -32,8 +32,17 @@ for (const [name, args] of BENCHES) {
   }
   console.log(`== ${name}: deno run -A ${args.join(" ")}`);
   const t0 = performance.now();
-  const o = await new Deno.Command(DENO, { args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), ...args], cwd: ROOT, stdout: "inherit", stderr: "inherit" }).output();
-  console.log(`== ${name}: ${o.code === 0 ? "done" : `FAILED (exit ${o.code})`} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  const o = await new Deno.Command(DENO, {
+    args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), ...args],
+    cwd: ROOT,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  console.log(
+    `== ${name}: ${o.code === 0 ? "done" : `FAILED (exit ${o.code})`} in ${
+      ((performance.now() - t0) / 1000).toFixed(1)
+    } s\n`,
+  );
   if (o.code !== 0) failed++;
 }
 Deno.exit(failed ? 1 : 0);

@@ -13,7 +13,7 @@ import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
 import { stringifyBsSpectrum } from "../lib/formats/spectrum.ts";
 import { plotLines, plotPanels } from "../lib/plot/mod.ts";
-import { X_AXES, type XAxisName, isFrequencyAxis } from "../lib/seq/axis.ts";
+import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
 import { reduceBs } from "../lib/seq/bs.ts";
 import { parseRegions, parseSlice } from "../lib/seq/options.ts";
 
@@ -35,21 +35,60 @@ export const tool = defineTool({
     "process_bs --obs_list 97003 --use_cal --block -2",
   ],
   options: [
-    { name: "path", short: "p", type: "string", env: "DATA_LMT", metavar: "DATA_LMT", help: "data root (default $DATA_LMT)" },
+    {
+      name: "path",
+      short: "p",
+      type: "string",
+      env: "DATA_LMT",
+      metavar: "DATA_LMT",
+      help: "data root (default $DATA_LMT)",
+    },
     { name: "obs_list", type: "intlist", required: true, help: "comma list of Bs obsnums" },
     { name: "output", short: "o", type: "string", help: "text spectrum ('-' = stdout); none = plot only" },
     { name: "bank", short: "b", type: "int", default: 0, min: 0, help: "bank (spectral window)" },
-    { name: "block", type: "int", default: -1, min: -2, help: "-1 average of all blocks, N that block, -2 also plot each block" },
+    {
+      name: "block",
+      type: "int",
+      default: -1,
+      min: -2,
+      help: "-1 average of all blocks, N that block, -2 also plot each block",
+    },
     { name: "pix_list", type: "intlist", help: "the two beams (default Header.Bs.Beam)" },
-    { name: "use_cal", type: "boolean", help: "calibrate with the Cal-scan Tsys spectrum (else the IFPROC Tsys)" },
-    { name: "tsys", type: "float", default: 250, help: "ignored (kept for compatibility; the original does not use it)" },
-    { name: "stype", type: "int", default: 2, choices: [1, 2, 3], help: "1 all ON vs all OFF, 2 block pairs, 3 ON block vs neighbouring OFF blocks" },
+    {
+      name: "use_cal",
+      type: "boolean",
+      help: "calibrate with the Cal-scan Tsys spectrum (else the IFPROC Tsys)",
+    },
+    {
+      name: "tsys",
+      type: "float",
+      default: 250,
+      help: "ignored (kept for compatibility; the original does not use it)",
+    },
+    {
+      name: "stype",
+      type: "int",
+      default: 2,
+      choices: [1, 2, 3],
+      help: "1 all ON vs all OFF, 2 block pairs, 3 ON block vs neighbouring OFF blocks",
+    },
     { name: "x_axis", type: "string", default: "VLSR", choices: X_AXES, help: "x axis of the spectrum" },
     { name: "b_order", type: "int", default: 0, help: "accepted, unused" },
     { name: "b_regions", type: "string", parse: parseRegions, help: "accepted, unused" },
-    { name: "l_regions", type: "string", aliases: ["l_region"], parse: parseRegions, help: "accepted, unused" },
+    {
+      name: "l_regions",
+      type: "string",
+      aliases: ["l_region"],
+      parse: parseRegions,
+      help: "accepted, unused",
+    },
     { name: "slice", type: "string", parse: parseSlice, help: "accepted, unused" },
-    { name: "plot", short: "y", type: "string", help: "plot file (default bs<block>__<bank>.png; 'none' = no plot)" },
+    {
+      name: "plot",
+      short: "y",
+      type: "string",
+      help: "plot file (default bs<block>__<bank>.png; 'none' = no plot)",
+    },
   ],
   run: async (opts, ctx) => {
     const pix = opts.pix_list as number[] | undefined;
@@ -73,8 +112,16 @@ export const tool = defineTool({
     const n = r.x.length;
     const lo = BS_EDGE, hi = n - BS_EDGE;
     if (opts.output !== undefined) {
-      const text = stringifyBsSpectrum(r.x.subarray(lo, hi), r.ta.subarray(lo, hi), r.tsys[0].subarray(lo, hi), r.tsys[1].subarray(lo, hi));
-      ctx.writeFile(opts.output, r.axisName === "VLSR" ? text : text.replace(/^# vlsr/, `# ${r.axisName.toLowerCase()}`));
+      const text = stringifyBsSpectrum(
+        r.x.subarray(lo, hi),
+        r.ta.subarray(lo, hi),
+        r.tsys[0].subarray(lo, hi),
+        r.tsys[1].subarray(lo, hi),
+      );
+      ctx.writeFile(
+        opts.output,
+        r.axisName === "VLSR" ? text : text.replace(/^# vlsr/, `# ${r.axisName.toLowerCase()}`),
+      );
     }
     const plotName = opts.plot ?? `bs${block}__${opts.bank}.png`;
     if (plotName !== "none") {
@@ -94,7 +141,9 @@ export const tool = defineTool({
         });
       } else {
         png = await plotLines({
-          title: `Bs obsnum ${opts.obs_list.join(",")} bank ${opts.bank} (ON beam ${r.main}, OFF beam ${r.other})`,
+          title: `Bs obsnum ${
+            opts.obs_list.join(",")
+          } bank ${opts.bank} (ON beam ${r.main}, OFF beam ${r.other})`,
           xLabel: `${r.axisName} (${unit})`,
           yLabel: "TA (K)",
           series: [{ x: xs, y: r.ta.subarray(lo, hi), step: true, label: `0.5·(${r.main} − ${r.other})` }],
@@ -103,7 +152,11 @@ export const tool = defineTool({
       }
       ctx.writeFile(plotName, png);
     }
-    ctx.log.info(`Tsys ${r.pixels[0]}: ${mean(r.tsys[0]).toFixed(2)} K  Tsys ${r.pixels[1]}: ${mean(r.tsys[1]).toFixed(2)} K`);
+    ctx.log.info(
+      `Tsys ${r.pixels[0]}: ${mean(r.tsys[0]).toFixed(2)} K  Tsys ${r.pixels[1]}: ${
+        mean(r.tsys[1]).toFixed(2)
+      } K`,
+    );
     return 0;
   },
 });

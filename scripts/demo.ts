@@ -17,14 +17,20 @@ import { strongestLine } from "../lib/report/rsr.ts";
 const ROOT = resolve(new URL("..", import.meta.url).pathname);
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
 
-async function run(cmd: string, args: string[], opts: { cwd: string; env: Record<string, string>; log: string }) {
+async function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: Record<string, string>; log: string },
+) {
   const t0 = performance.now();
   const p = new Deno.Command(cmd, { args, cwd: opts.cwd, env: opts.env, stdout: "piped", stderr: "piped" });
   const o = await p.output();
   const text = new TextDecoder().decode(o.stdout) + new TextDecoder().decode(o.stderr);
   Deno.writeTextFileSync(opts.log, text);
   if (o.code !== 0) {
-    throw new DataError(`'${cmd} ${args.join(" ")}' failed (exit ${o.code}); see ${opts.log}:\n${text.slice(-2000)}`);
+    throw new DataError(
+      `'${cmd} ${args.join(" ")}' failed (exit ${o.code}); see ${opts.log}:\n${text.slice(-2000)}`,
+    );
   }
   return (performance.now() - t0) / 1000;
 }
@@ -34,7 +40,13 @@ export const tool = defineTool({
   summary: "generate a small RSR + SEQ data set and reduce it with the pipelines",
   usage: "demo [--out DIR]",
   options: [
-    { name: "out", short: "o", type: "string", default: "out/demo", help: "output folder (data_lmt/ and work/ inside)" },
+    {
+      name: "out",
+      short: "o",
+      type: "string",
+      default: "out/demo",
+      help: "output folder (data_lmt/ and work/ inside)",
+    },
     { name: "jobs", short: "j", type: "int", default: 2, min: 1, help: "parallel pipelines" },
   ],
   run: async (opts, ctx) => {
@@ -51,14 +63,48 @@ export const tool = defineTool({
 
     say(`demo: generating raw data into ${data}`);
     await run(DENO, [
-      "run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts/gen_rsr.ts"),
-      "--out", data, "--obsnum", "91001", "--obsnum", "91003", "--source", "DEMO-QSO",
-      "--line", "94.30,0.045,320", "--line", "106.40,0.020,180",
-      "--badlag", "1,0,101,15", "--badlag", "2,2,45,20", "--badcb", "3,2,12", "--truth", join(data, "rsr_truth.json"),
+      "run",
+      "-A",
+      "--quiet",
+      "--config",
+      join(ROOT, "deno.json"),
+      join(ROOT, "scripts/gen_rsr.ts"),
+      "--out",
+      data,
+      "--obsnum",
+      "91001",
+      "--obsnum",
+      "91003",
+      "--source",
+      "DEMO-QSO",
+      "--line",
+      "94.30,0.045,320",
+      "--line",
+      "106.40,0.020,180",
+      "--badlag",
+      "1,0,101,15",
+      "--badlag",
+      "2,2,45,20",
+      "--badcb",
+      "3,2,12",
+      "--truth",
+      join(data, "rsr_truth.json"),
     ], { cwd: out, env, log: join(out, "gen_rsr.log") });
     await run(DENO, [
-      "run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts/gen_seq.ts"),
-      "--out", data, "--obsnum0", "97000", "--source", "DEMO-OTF", "--truth", join(data, "seq_truth.json"),
+      "run",
+      "-A",
+      "--quiet",
+      "--config",
+      join(ROOT, "deno.json"),
+      join(ROOT, "scripts/gen_seq.ts"),
+      "--out",
+      data,
+      "--obsnum0",
+      "97000",
+      "--source",
+      "DEMO-OTF",
+      "--truth",
+      join(data, "seq_truth.json"),
     ], { cwd: out, env, log: join(out, "gen_seq.log") });
     const tGen = (performance.now() - t0) / 1000;
 
@@ -77,22 +123,41 @@ export const tool = defineTool({
       for (;;) {
         const j = queue.shift();
         if (!j) return;
-        const dt = await run("make", ["-f", j[1], ...j[2]], { cwd: work, env, log: join(work, `make_${j[2][0]!.split("=")[1]}.log`) });
+        const dt = await run("make", ["-f", j[1], ...j[2]], {
+          cwd: work,
+          env,
+          log: join(work, `make_${j[2][0]!.split("=")[1]}.log`),
+        });
         times.push(`${j[0]} ${dt.toFixed(1)} s`);
       }
     };
     await Promise.all(Array.from({ length: opts.jobs }, worker));
-    const dtc = await run("make", ["-f", rsrMk, "obsnums=91001,91003"], { cwd: work, env, log: join(work, "make_91001_91003.log") });
+    const dtc = await run("make", ["-f", rsrMk, "obsnums=91001,91003"], {
+      cwd: work,
+      env,
+      log: join(work, "make_91001_91003.log"),
+    });
     times.push(`rsr 91001+91003 ${dtc.toFixed(1)} s`);
 
     // recovered vs injected
     const truth = JSON.parse(readFileSync(join(data, "rsr_truth.json"), "utf8"));
     const t1 = Array.isArray(truth) ? truth[0] : truth;
-    const spec = readTextSpectrum(readFileSync(join(work, "91001_91003", "rsr.91001_91003.driver.sum.txt"), "utf8"));
+    const spec = readTextSpectrum(
+      readFileSync(join(work, "91001_91003", "rsr.91001_91003.driver.sum.txt"), "utf8"),
+    );
     const fit = strongestLine(spec.columns[0]!, spec.columns[1]!, 94.3);
-    const lines = (t1.lines ?? []) as { freq_ghz?: number; freq?: number; expected_peak_k?: number; peak_k?: number }[];
+    const lines = (t1.lines ?? []) as {
+      freq_ghz?: number;
+      freq?: number;
+      expected_peak_k?: number;
+      peak_k?: number;
+    }[];
     say("");
-    say(`demo: done in ${((performance.now() - t0) / 1000).toFixed(1)} s (data ${tGen.toFixed(1)} s; ${times.join(", ")})`);
+    say(
+      `demo: done in ${((performance.now() - t0) / 1000).toFixed(1)} s (data ${tGen.toFixed(1)} s; ${
+        times.join(", ")
+      })`,
+    );
     if (fit) {
       const inj = lines[0];
       say(

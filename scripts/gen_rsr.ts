@@ -6,13 +6,21 @@
  *   deno run -A scripts/gen_rsr.ts --out /tmp/data_lmt --obsnum 91001 --obsnum 91003 --truth /tmp/truth.json
  * @module
  */
-import { writeFileSync } from "node:fs";
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
-import { generateRsr, type RsrBadBoard, type RsrBadLag, type RsrJitter, type RsrLine, type RsrTruth } from "../lib/sim/rsr.ts";
+import {
+  generateRsr,
+  type RsrBadBoard,
+  type RsrBadLag,
+  type RsrJitter,
+  type RsrLine,
+  type RsrTruth,
+} from "../lib/sim/rsr.ts";
 
 function nums(s: string, n: number, what: string): number[] {
   const v = s.split(",").map((x) => Number(x.trim()));
-  if (v.length !== n || v.some((x) => !Number.isFinite(x))) throw new Error(`${what} needs ${n} comma-separated numbers`);
+  if (v.length !== n || v.some((x) => !Number.isFinite(x))) {
+    throw new Error(`${what} needs ${n} comma-separated numbers`);
+  }
   return v;
 }
 
@@ -22,11 +30,23 @@ export const tool = defineTool({
   usage: "gen_rsr --out DIR --obsnum N [--obsnum N ...] [options]",
   options: [
     { name: "out", short: "o", type: "string", required: true, help: "data root to write ($DATA_LMT tree)" },
-    { name: "obsnum", short: "n", type: "int", repeat: true, required: true, help: "Bs obsnum (repeatable); Cal = obsnum-1" },
+    {
+      name: "obsnum",
+      short: "n",
+      type: "int",
+      repeat: true,
+      required: true,
+      help: "Bs obsnum (repeatable); Cal = obsnum-1",
+    },
     { name: "seed", type: "int", help: "noise seed of the first obsnum (others: +2 each); default = obsnum" },
     { name: "instrument_seed", type: "int", default: 1, help: "instrument realisation seed" },
     { name: "corrcal_id", type: "int", default: 2024, help: "CorrCalId" },
-    { name: "date", type: "string", default: "2024-11-02T05:30:00", help: "UT start of the first Bs scan (later ones +15 min)" },
+    {
+      name: "date",
+      type: "string",
+      default: "2024-11-02T05:30:00",
+      help: "UT start of the first Bs scan (later ones +15 min)",
+    },
     { name: "repeats", type: "int", default: 5, min: 1, help: "Bs repeats" },
     { name: "tsamp", type: "float", default: 30, help: "seconds per Bs record" },
     { name: "tamb", type: "float", default: 281.3, help: "ambient load temperature (K)" },
@@ -38,18 +58,65 @@ export const tool = defineTool({
     { name: "source", type: "string", default: "SIM-QSO", help: "source name" },
     { name: "project", type: "string", default: "2024-S1-SIM-1", help: "project id" },
     { name: "tsys_scale", type: "float", default: 1, help: "multiply every Tsys" },
-    { name: "line", type: "string", repeat: true, parse: (s: string) => nums(s, 3, "--line F,PEAK,FWHM"), help: "line: freq GHz, peak K, FWHM km/s (repeatable)" },
-    { name: "badlag", type: "string", repeat: true, parse: (s: string) => nums(s, 4, "--badlag C,B,LAG,AMP"), help: "bad lag: chassis,board,lag,amp (repeatable)" },
-    { name: "badcb", type: "string", repeat: true, parse: (s: string) => nums(s, 3, "--badcb C,B,FACTOR"), help: "bad board: chassis,board,noise factor (repeatable)" },
-    { name: "tsys_jitter", type: "string", repeat: true, parse: (s: string) => nums(s, 3, "--tsys_jitter C,B,FRAC"), help: "Tsys jitter: chassis,board,fraction (repeatable)" },
-    { name: "truth", short: "t", type: "string", default: "-", help: "truth JSON output (- = stdout); with several obsnums an array" },
+    {
+      name: "line",
+      type: "string",
+      repeat: true,
+      parse: (s: string) => nums(s, 3, "--line F,PEAK,FWHM"),
+      help: "line: freq GHz, peak K, FWHM km/s (repeatable)",
+    },
+    {
+      name: "badlag",
+      type: "string",
+      repeat: true,
+      parse: (s: string) => nums(s, 4, "--badlag C,B,LAG,AMP"),
+      help: "bad lag: chassis,board,lag,amp (repeatable)",
+    },
+    {
+      name: "badcb",
+      type: "string",
+      repeat: true,
+      parse: (s: string) => nums(s, 3, "--badcb C,B,FACTOR"),
+      help: "bad board: chassis,board,noise factor (repeatable)",
+    },
+    {
+      name: "tsys_jitter",
+      type: "string",
+      repeat: true,
+      parse: (s: string) => nums(s, 3, "--tsys_jitter C,B,FRAC"),
+      help: "Tsys jitter: chassis,board,fraction (repeatable)",
+    },
+    {
+      name: "truth",
+      short: "t",
+      type: "string",
+      default: "-",
+      help: "truth JSON output (- = stdout); with several obsnums an array",
+    },
   ],
   run: async (opts, ctx) => {
     const obsnums = opts.obsnum as number[];
-    const lines: RsrLine[] = ((opts.line ?? []) as number[][]).map(([f, p, w]) => ({ freqGhz: f, peakK: p, fwhmKms: w }));
-    const badLags: RsrBadLag[] = ((opts.badlag ?? []) as number[][]).map(([c, b, l, a]) => ({ chassis: c, board: b, lag: l, amp: a }));
-    const badBoards: RsrBadBoard[] = ((opts.badcb ?? []) as number[][]).map(([c, b, f]) => ({ chassis: c, board: b, factor: f }));
-    const jit: RsrJitter[] = ((opts.tsys_jitter ?? []) as number[][]).map(([c, b, f]) => ({ chassis: c, board: b, frac: f }));
+    const lines: RsrLine[] = ((opts.line ?? []) as number[][]).map(([f, p, w]) => ({
+      freqGhz: f,
+      peakK: p,
+      fwhmKms: w,
+    }));
+    const badLags: RsrBadLag[] = ((opts.badlag ?? []) as number[][]).map(([c, b, l, a]) => ({
+      chassis: c,
+      board: b,
+      lag: l,
+      amp: a,
+    }));
+    const badBoards: RsrBadBoard[] = ((opts.badcb ?? []) as number[][]).map(([c, b, f]) => ({
+      chassis: c,
+      board: b,
+      factor: f,
+    }));
+    const jit: RsrJitter[] = ((opts.tsys_jitter ?? []) as number[][]).map(([c, b, f]) => ({
+      chassis: c,
+      board: b,
+      frac: f,
+    }));
     const t0 = Date.parse(String(opts.date) + "Z");
     if (!Number.isFinite(t0)) throw new UsageError(`--date: cannot parse "${opts.date}"`);
     const truths: RsrTruth[] = [];

@@ -10,11 +10,13 @@
  * @module
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
-import { generateSeq, type SeqMapOptions, seqMapDuration, seqRoachBytes } from "../lib/sim/seq.ts";
+import { generateSeq, seqMapDuration, type SeqMapOptions, seqRoachBytes } from "../lib/sim/seq.ts";
 
 function nums(s: string, n: number, what: string): number[] {
   const v = s.split(",").map((x) => Number(x.trim()));
-  if (v.length !== n || v.some((x) => !Number.isFinite(x))) throw new Error(`${what} needs ${n} comma-separated numbers`);
+  if (v.length !== n || v.some((x) => !Number.isFinite(x))) {
+    throw new Error(`${what} needs ${n} comma-separated numbers`);
+  }
   return v;
 }
 
@@ -24,7 +26,13 @@ export const tool = defineTool({
   usage: "gen_seq --out DIR --obsnum0 N [options]",
   options: [
     { name: "out", short: "o", type: "string", required: true, help: "data root to write ($DATA_LMT tree)" },
-    { name: "obsnum0", short: "n", type: "int", default: 97000, help: "map Cal obsnum; map = +1, Bs Cal = +2, Bs = +3" },
+    {
+      name: "obsnum0",
+      short: "n",
+      type: "int",
+      default: 97000,
+      help: "map Cal obsnum; map = +1, Bs Cal = +2, Bs = +3",
+    },
     { name: "seed", type: "int", help: "noise/instrument seed (default obsnum0)" },
     { name: "date", type: "string", default: "2025-04-20T07:40:00", help: "UT start of the map Cal" },
     { name: "nchan", type: "int", default: 2048, min: 16, help: "spectrometer channels" },
@@ -33,29 +41,89 @@ export const tool = defineTool({
     { name: "tsys", type: "floatlist", help: "16 physical Tsys values (K)" },
     { name: "bad_pixel", type: "int", default: 13, min: -1, max: 15, help: "noisy pixel (-1 = none)" },
     { name: "bad_factor", type: "float", default: 6, help: "noise factor of the bad pixel" },
-    { name: "baseline", type: "string", default: "0.15,-0.3", parse: (s: string) => nums(s, 2, "--baseline OFFSET,SLOPE"), help: "ON-only baseline: offset K, slope K per half band" },
+    {
+      name: "baseline",
+      type: "string",
+      default: "0.15,-0.3",
+      parse: (s: string) => nums(s, 2, "--baseline OFFSET,SLOPE"),
+      help: "ON-only baseline: offset K, slope K per half band",
+    },
     { name: "source", type: "string", default: "SIM-OTF", help: "map source name" },
     { name: "ra", type: "float", default: 198, help: "map centre RA (deg)" },
     { name: "dec", type: "float", default: 38, help: "map centre Dec (deg)" },
-    { name: "restfreq", type: "float", help: "line rest frequency of bank 0 (GHz; default 97.980953, 1MM 230.538)" },
+    {
+      name: "restfreq",
+      type: "float",
+      help: "line rest frequency of bank 0 (GHz; default 97.980953, 1MM 230.538)",
+    },
     { name: "vlsr", type: "float", default: 45, help: "header VLSR (km/s)" },
-    { name: "src", type: "string", default: "-25,15,30,18,-35,3,49,8", parse: (s: string) => nums(s, 8, "--src DX,DY,MAJ,MIN,PA,PEAK,V,FWHM"), help: "source: dx,dy (″), FWHM maj,min (″), PA (deg), peak K, v, FWHM (km/s)" },
+    {
+      name: "src",
+      type: "string",
+      default: "-25,15,30,18,-35,3,49,8",
+      parse: (s: string) => nums(s, 8, "--src DX,DY,MAJ,MIN,PA,PEAK,V,FWHM"),
+      help: "source: dx,dy (″), FWHM maj,min (″), PA (deg), peak K, v, FWHM (km/s)",
+    },
     { name: "rows", type: "int", default: 5, min: 1, help: "number of map rows" },
     { name: "xlength", type: "float", default: 120, help: "row length (″)" },
     { name: "ylength", type: "float", default: 120, help: "map height (″)" },
     { name: "ramp", type: "float", default: 10, help: "ramp length (″)" },
     { name: "scan_rate", type: "float", default: 50, help: "scan rate (″/s)" },
     { name: "rows_per_ref", type: "int", default: 3, min: 1, help: "rows between REF blocks" },
-    { name: "target_gb", type: "float", help: "choose rows (and ylength) so the map's roach files total about this many GB" },
+    {
+      name: "target_gb",
+      type: "float",
+      help: "choose rows (and ylength) so the map's roach files total about this many GB",
+    },
     { name: "no-bs", type: "boolean", help: "no Bs Cal/Bs pair (always none for Msip1mm)" },
-    { name: "receiver", type: "string", default: "Sequoia", choices: ["Sequoia", "Msip1mm"], help: "receiver: Sequoia (16 pixels) or Msip1mm (roach0, pixels 0..3; bank 0 = 0,2, bank 1 = 1,3)" },
-    { name: "banks", type: "int", default: 1, choices: [1, 2], help: "IFs: 2 adds bank 1 (roach4..7) with its own rest frequency and line" },
-    { name: "restfreq1", type: "float", help: "bank-1 rest frequency (GHz; default 96.741375, 1MM 220.398684)" },
-    { name: "line1", type: "string", default: "-40,0.6", parse: (s: string) => nums(s, 2, "--line1 DV,SCALE"), help: "bank-1 line: velocity offset from the bank-0 line (km/s), peak relative to bank 0" },
-    { name: "otf_cal", type: "boolean", help: "HOT/SKY blocks inside the map (for --use_otf_cal), Tsys changing per block" },
-    { name: "otf_tsys", type: "floatlist", default: [1, 1.3, 0.8], help: "Tsys scale of each in-map cal epoch (cycled)" },
-    { name: "backend_time", type: "boolean", help: "write Data.TelescopeBackend.BackendTime and shift TelTime by --teltime_offset" },
-    { name: "teltime_offset", type: "float", default: 0.5, help: "TelTime − BackendTime (s) with --backend_time" },
+    {
+      name: "receiver",
+      type: "string",
+      default: "Sequoia",
+      choices: ["Sequoia", "Msip1mm"],
+      help: "receiver: Sequoia (16 pixels) or Msip1mm (roach0, pixels 0..3; bank 0 = 0,2, bank 1 = 1,3)",
+    },
+    {
+      name: "banks",
+      type: "int",
+      default: 1,
+      choices: [1, 2],
+      help: "IFs: 2 adds bank 1 (roach4..7) with its own rest frequency and line",
+    },
+    {
+      name: "restfreq1",
+      type: "float",
+      help: "bank-1 rest frequency (GHz; default 96.741375, 1MM 220.398684)",
+    },
+    {
+      name: "line1",
+      type: "string",
+      default: "-40,0.6",
+      parse: (s: string) => nums(s, 2, "--line1 DV,SCALE"),
+      help: "bank-1 line: velocity offset from the bank-0 line (km/s), peak relative to bank 0",
+    },
+    {
+      name: "otf_cal",
+      type: "boolean",
+      help: "HOT/SKY blocks inside the map (for --use_otf_cal), Tsys changing per block",
+    },
+    {
+      name: "otf_tsys",
+      type: "floatlist",
+      default: [1, 1.3, 0.8],
+      help: "Tsys scale of each in-map cal epoch (cycled)",
+    },
+    {
+      name: "backend_time",
+      type: "boolean",
+      help: "write Data.TelescopeBackend.BackendTime and shift TelTime by --teltime_offset",
+    },
+    {
+      name: "teltime_offset",
+      type: "float",
+      default: 0.5,
+      help: "TelTime − BackendTime (s) with --backend_time",
+    },
     { name: "truth", short: "t", type: "string", default: "-", help: "truth JSON output (- = stdout)" },
   ],
   run: async (opts, ctx) => {
@@ -69,7 +137,16 @@ export const tool = defineTool({
       decDeg: opts.dec as number,
       ...(opts.restfreq !== undefined ? { restFreqGhz: opts.restfreq as number } : {}),
       vlsrKms: opts.vlsr as number,
-      src: { dxArcsec: src[0], dyArcsec: src[1], fwhmMajArcsec: src[2], fwhmMinArcsec: src[3], paDeg: src[4], peakK: src[5], vKms: src[6], fwhmKms: src[7] },
+      src: {
+        dxArcsec: src[0],
+        dyArcsec: src[1],
+        fwhmMajArcsec: src[2],
+        fwhmMinArcsec: src[3],
+        paDeg: src[4],
+        peakK: src[5],
+        vKms: src[6],
+        fwhmKms: src[7],
+      },
       nRows: opts.rows as number,
       xLengthArcsec: opts.xlength as number,
       yLengthArcsec: opts.ylength as number,

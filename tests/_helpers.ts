@@ -19,7 +19,8 @@ const SAMPLES_CANDIDATES = [
 ].filter((p) => p !== "");
 
 /** Path of ../shared/samples, or null when it is not beside the checkout. */
-export const SAMPLES: string | null = SAMPLES_CANDIDATES.find((p) => existsSync(join(p, "README.md"))) ?? null;
+export const SAMPLES: string | null = SAMPLES_CANDIDATES.find((p) => existsSync(join(p, "README.md"))) ??
+  null;
 
 let noticeShown = false;
 /**
@@ -81,7 +82,12 @@ export async function runTool(
   }
   const out = await child.output();
   const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr), stdoutBytes: out.stdout };
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+    stdoutBytes: out.stdout,
+  };
 }
 
 /** Assert |a-b| <= atol + rtol*|b| elementwise; message names the first failing index. */

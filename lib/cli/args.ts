@@ -131,7 +131,9 @@ function parseList(raw: string, int: boolean, what: string): number[] {
     try {
       return parseNumber(p, int, what);
     } catch {
-      throw new UsageError(`${what}: element ${i + 1} '${p}' of '${raw}' is not ${int ? "an integer" : "a number"}`);
+      throw new UsageError(
+        `${what}: element ${i + 1} '${p}' of '${raw}' is not ${int ? "an integer" : "a number"}`,
+      );
     }
   });
 }
@@ -173,7 +175,11 @@ function convert(o: OptionSpec, raw: string): unknown {
 }
 
 function checkValue(o: OptionSpec, v: unknown, what: string): void {
-  const nums = typeof v === "number" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "number") ? v : [];
+  const nums = typeof v === "number"
+    ? [v]
+    : Array.isArray(v) && v.every((x) => typeof x === "number")
+    ? v
+    : [];
   for (const n of nums as number[]) {
     if (o.min !== undefined && n < o.min) throw new UsageError(`${what}: ${n} is below the minimum ${o.min}`);
     if (o.max !== undefined && n > o.max) throw new UsageError(`${what}: ${n} is above the maximum ${o.max}`);
@@ -277,7 +283,9 @@ export function parseArgs(
   let onlyPositionals = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (onlyPositionals || arg === "-" || !arg.startsWith("-") || (looksLikeNumber(arg) && !ownShort(arg[1]!))) {
+    if (
+      onlyPositionals || arg === "-" || !arg.startsWith("-") || (looksLikeNumber(arg) && !ownShort(arg[1]!))
+    ) {
       pos.push(arg);
       continue;
     }
@@ -314,7 +322,11 @@ export function parseArgs(
         const shorts = [...byShort.keys()].map((s) => "-" + s).join(" ");
         throw new UsageError(
           `unknown option -${c}` +
-            (guess && arg.length > 2 ? ` (did you mean --${guess}?)` : shorts ? ` (short options: ${shorts})` : ""),
+            (guess && arg.length > 2
+              ? ` (did you mean --${guess}?)`
+              : shorts
+              ? ` (short options: ${shorts})`
+              : ""),
         );
       }
       if (o.type === "boolean" || o.type === "count") {
@@ -332,7 +344,10 @@ export function parseArgs(
     if (seen.has(o.name)) continue;
     if (o.env && env[o.env] !== undefined && env[o.env] !== "") {
       values[o.name] = convert(o, env[o.env]!);
-    } else if (typeof o.default === "string" && (o.parse !== undefined || (o.type !== "string" && o.type !== "boolean"))) {
+    } else if (
+      typeof o.default === "string" &&
+      (o.parse !== undefined || (o.type !== "string" && o.type !== "boolean"))
+    ) {
       // a default written as command-line text goes through the same conversion as a typed value
       values[o.name] = convert(o, o.default);
     } else if (o.default !== undefined) {
@@ -428,7 +443,9 @@ export function formatHelp(spec: {
       : " " + (o.metavar ?? o.name.toUpperCase()) + (o.nargs === "+" ? " ..." : "");
     const names = [o.short ? `-${o.short}` : "", o.name.length > 1 || !o.short ? `--${o.name}` : ""]
       .filter((s) => s !== "").join(", ");
-    const alias = o.aliases && o.aliases.length ? ` (alias ${o.aliases.map((a) => "--" + a).join(", ")})` : "";
+    const alias = o.aliases && o.aliases.length
+      ? ` (alias ${o.aliases.map((a) => "--" + a).join(", ")})`
+      : "";
     rows.push([`${names}${mv}`, `${o.help}${alias} ${showDefault(o)}`]);
   }
   rows.push(["-h, --help", "show this help and exit"]);

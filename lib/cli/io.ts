@@ -126,7 +126,10 @@ export class OutputFile {
  * with {@link commitTempPath} or remove it with {@link abortTempPath}.
  */
 export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  return join(
+    dirname(target),
+    `.${basename(target)}.tmp-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`,
+  );
 }
 
 /** Read all of stdin. */

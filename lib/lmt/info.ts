@@ -104,7 +104,9 @@ export async function obsInfo(root: string, obsnum: number): Promise<ObsInfo> {
     if (e instanceof LmtDataError) {
       throw new LmtDataError(
         `No data for obsnum ${obsnum} in ${root}: neither RedshiftChassis?/RedshiftChassis?_*_` +
-          `${String(obsnum).padStart(6, "0")}_NN_NNNN.nc (RSR) nor ifproc/ifproc_*_${String(obsnum).padStart(6, "0")}` +
+          `${String(obsnum).padStart(6, "0")}_NN_NNNN.nc (RSR) nor ifproc/ifproc_*_${
+            String(obsnum).padStart(6, "0")
+          }` +
           `_NN_NNNN.nc (SEQ)`,
       );
     }
@@ -247,13 +249,17 @@ export function infoPairs(i: ObsInfo): [string, string | number][] {
 /** The bash rc block (`key="value"` lines, safe to `source`). */
 export function infoRc(i: ObsInfo, version: string): string {
   const lines = ["# <lmtinfo>", `# version=${version}`];
-  for (const [k, v] of infoPairs(i)) lines.push(typeof v === "number" ? `${k}=${v}` : `${k}=${shellQuote(v)}`);
+  for (const [k, v] of infoPairs(i)) {
+    lines.push(typeof v === "number" ? `${k}=${v}` : `${k}=${shellQuote(v)}`);
+  }
   lines.push("# </lmtinfo>");
   return lines.join("\n") + "\n";
 }
 
 /** A make fragment (`key := value`) for Makefile pipelines. */
 export function infoMake(i: ObsInfo, prefix = ""): string {
-  return infoPairs(i).map(([k, v]) => `${prefix}${k} := ${String(v).replace(/\$/g, "$$$$").replace(/#/g, "\\#")}`)
+  return infoPairs(i).map(([k, v]) =>
+    `${prefix}${k} := ${String(v).replace(/\$/g, "$$$$").replace(/#/g, "\\#")}`
+  )
     .join("\n") + "\n";
 }

@@ -40,7 +40,7 @@ import {
   tempNameFor,
   type WriteData,
 } from "./_write_common.ts";
-import { type H5wasm, h5message, h5ready, h5wasmModule } from "./nc4_reader.ts";
+import { h5message, h5ready, type H5wasm, h5wasmModule } from "./nc4_reader.ts";
 
 type H5File = InstanceType<H5wasm["File"]>;
 type H5Dataset = InstanceType<H5wasm["Dataset"]>;

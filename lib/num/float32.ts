@@ -23,7 +23,16 @@ export function pairwiseSumF32(a: ArrayLike<number>, start = 0, n = a.length - s
     return res;
   }
   if (n <= PW_BLOCKSIZE) {
-    const r = [a[start]!, a[start + 1]!, a[start + 2]!, a[start + 3]!, a[start + 4]!, a[start + 5]!, a[start + 6]!, a[start + 7]!];
+    const r = [
+      a[start]!,
+      a[start + 1]!,
+      a[start + 2]!,
+      a[start + 3]!,
+      a[start + 4]!,
+      a[start + 5]!,
+      a[start + 6]!,
+      a[start + 7]!,
+    ];
     let i = 8;
     const lim = n - (n % 8);
     for (; i < lim; i += 8) {

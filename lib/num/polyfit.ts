@@ -28,11 +28,14 @@ export function polyFitter(x: ArrayLike<number>, order: number): PolyFitter {
   if (order < 0) throw new RangeError(`Cannot fit a polynomial of order ${order}`);
   if (n < m) throw new RangeError(`Cannot fit order ${order} to ${n} points: need at least ${m}`);
   if (order === 0) {
-    return { order, fit: (y) => {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += y[i]!;
-      return new Float64Array([s / n]);
-    } };
+    return {
+      order,
+      fit: (y) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += y[i]!;
+        return new Float64Array([s / n]);
+      },
+    };
   }
   // A (n × m), column k holds x^(order-k), scaled to unit norm
   const a = new Float64Array(n * m);

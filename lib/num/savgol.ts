@@ -8,8 +8,12 @@ import { polyFitter, polyval } from "./polyfit.ts";
 
 /** Smoothing coefficients (deriv 0) of scipy.signal.savgol_coeffs(window, polyorder). */
 export function savgolCoeffs(window: number, polyorder: number): Float64Array {
-  if (window % 2 !== 1 || window < 1) throw new RangeError(`Cannot build SG filter: window ${window} must be odd`);
-  if (polyorder >= window) throw new RangeError(`Cannot build SG filter: polyorder ${polyorder} must be < window ${window}`);
+  if (window % 2 !== 1 || window < 1) {
+    throw new RangeError(`Cannot build SG filter: window ${window} must be odd`);
+  }
+  if (polyorder >= window) {
+    throw new RangeError(`Cannot build SG filter: polyorder ${polyorder} must be < window ${window}`);
+  }
   const half = (window - 1) / 2;
   const m = polyorder + 1;
   // c = Aᵀ (A Aᵀ)⁻¹ e0 with A[i][j] = x_j^i, x = -half..half

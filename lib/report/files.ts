@@ -12,7 +12,10 @@ const RULES: [RegExp, string][] = [
   [/^\.par\.(.*)$/, "parameter stamp of a pipeline step (make re-runs the step when it changes)"],
   [/\.json$/, "provenance sidecar: tool, version, command line, inputs, parameters, wall time"],
   [/^rsr\.obsnum$/, "obsnum list given to rsr_driver"],
-  [/^rsr\..*\.badlags$/, "bad lags (badlags) with #BADCB bad chassis/board lines; edit by hand and re-run make"],
+  [
+    /^rsr\..*\.badlags$/,
+    "bad lags (badlags) with #BADCB bad chassis/board lines; edit by hand and re-run make",
+  ],
   [/^rsr\..*\.badcb$/, "#BADCB lines collected from badlags and rsr_tsys (whole boards to remove)"],
   [/^rsr\..*\.rfile$/, "boards removed from the rsr_driver sum (rsr_badcb -r)"],
   [/^rsr\..*\.blanking$/, "obsnums, baseline windows and blanked ranges for rsr_sum (rsr_badcb -b)"],
@@ -28,7 +31,10 @@ const RULES: [RegExp, string][] = [
   [/^rsr_driver_nbs\.log$/, "log of the rsr_driver run without baseline subtraction"],
   [/^rsr_driver\.log$/, "log of the final rsr_driver run"],
   [/^rsr_tsys0\.log$/, "rsr_tsys before bad lags: #OKCB/#BADCB jitter per chassis/board"],
-  [/^rsr_tsys1\.log$/, "rsr_tsys with bad lags: #OKCB/#BADCB jitter per chassis/board (its #BADCB are applied)"],
+  [
+    /^rsr_tsys1\.log$/,
+    "rsr_tsys with bad lags: #OKCB/#BADCB jitter per chassis/board (its #BADCB are applied)",
+  ],
   [/^rsr_tsys2\.log$/, "rsr_tsys -t with bad lags (calibrated spectrum plot)"],
   [/^rsr_badlags\.log$/, "badlags report"],
   [/^rsr_sum\.log$/, "rsr_sum log"],
@@ -69,7 +75,9 @@ export function describeFile(name: string): string {
 
 /** README_files.md for a list of file names. */
 export function readmeFiles(title: string, names: string[]): string {
-  const rows = names.filter((n) => !n.startsWith(".par.")).sort().map((n) => `| \`${n}\` | ${describeFile(n)} |`);
+  const rows = names.filter((n) => !n.startsWith(".par.")).sort().map((n) =>
+    `| \`${n}\` | ${describeFile(n)} |`
+  );
   return [
     `# Files of ${title}`,
     "",

@@ -35,12 +35,15 @@ export function esc(s: string): string {
 
 function table(t: Table): string {
   return `<table><thead><tr>${t.head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>` +
-    t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("") + "</tbody></table>";
+    t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("") +
+    "</tbody></table>";
 }
 
 /** Render the page as a complete HTML document. */
 export function renderPage(p: Page): string {
-  const nums = p.numbers.map(([k, v]) => `<div class="num"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`)
+  const nums = p.numbers.map(([k, v]) =>
+    `<div class="num"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`
+  )
     .join("\n");
   const secs = p.sections.map((s) => {
     const imgs = (s.images ?? []).map((i) =>
@@ -48,7 +51,9 @@ export function renderPage(p: Page): string {
         esc(i.caption)
       }</figcaption></figure>`
     ).join("\n");
-    return `<section><h2>${esc(s.title)}</h2>${s.text ? `<p>${esc(s.text)}</p>` : ""}${s.table ? table(s.table) : ""}` +
+    return `<section><h2>${esc(s.title)}</h2>${s.text ? `<p>${esc(s.text)}</p>` : ""}${
+      s.table ? table(s.table) : ""
+    }` +
       `${imgs ? `<div class="figs">${imgs}</div>` : ""}</section>`;
   }).join("\n");
   return `<!DOCTYPE html>

@@ -45,7 +45,11 @@ function readSpec(path: string): { f: Float64Array; t: Float64Array; header: str
 }
 
 /** Strongest line of a spectrum (K): Gaussian fit within ±0.4 GHz of the highest 3-channel mean. */
-export function strongestLine(f: Float64Array, t: Float64Array, near?: number): (GaussFit & { fwhmKms: number }) | null {
+export function strongestLine(
+  f: Float64Array,
+  t: Float64Array,
+  near?: number,
+): (GaussFit & { fwhmKms: number }) | null {
   let best = -Infinity;
   let ib = -1;
   for (let i = 1; i + 1 < t.length; i++) {
@@ -85,11 +89,15 @@ function trendRms(t: Float64Array): number {
 }
 
 /** Parse `#OKCB/#BADCB obsnum c b jitter Tsys` lines. */
-export function parseTsysLog(text: string): { chassis: number; board: number; jitter: number; bad: boolean }[] {
+export function parseTsysLog(
+  text: string,
+): { chassis: number; board: number; jitter: number; bad: boolean }[] {
   const out: { chassis: number; board: number; jitter: number; bad: boolean }[] = [];
   for (const line of text.split("\n")) {
     const m = line.match(/^#(OK|BAD)CB\s+\d+\s+(\d+)\s+(\d+)\s+(\S+)/);
-    if (m) out.push({ chassis: Number(m[2]), board: Number(m[3]), jitter: Number(m[4]), bad: m[1] === "BAD" });
+    if (m) {
+      out.push({ chassis: Number(m[2]), board: Number(m[3]), jitter: Number(m[4]), bad: m[1] === "BAD" });
+    }
   }
   return out;
 }
@@ -111,7 +119,10 @@ async function meanTsys(obsnum: number, dataLmt: string, badlagsPath: string): P
         out.push(new Array(6).fill(NaN));
         continue;
       }
-      const bl = Array.from({ length: 6 }, (_, b) => [...(sets.get(`${c}/${b}`) ?? [])].sort((a, z) => a - z));
+      const bl = Array.from(
+        { length: 6 },
+        (_, b) => [...(sets.get(`${c}/${b}`) ?? [])].sort((a, z) => a - z),
+      );
       const cc = await calibrateChassis(dataLmt, p, bl, cache);
       out.push(cc.cal.tsys.map((ts) => {
         let s = 0, n = 0;
@@ -133,7 +144,9 @@ async function meanTsys(obsnum: number, dataLmt: string, badlagsPath: string): P
 /** Gather the key numbers of an RSR directory. */
 export async function summarizeRsr(dir: string, label: string, dataLmt: string): Promise<RsrSummary> {
   const drv = readSpec(join(dir, `rsr.${label}.driver.sum.txt`));
-  if (!drv) throw new Error(`${join(dir, `rsr.${label}.driver.sum.txt`)}: no such file (run the pipeline first)`);
+  if (!drv) {
+    throw new Error(`${join(dir, `rsr.${label}.driver.sum.txt`)}: no such file (run the pipeline first)`);
+  }
   const sum = readSpec(join(dir, `rsr.${label}.blanking.sum.txt`));
   const h = parseDriverHeader(drv.header);
   const bl = join(dir, `rsr.${label}.badlags`);
@@ -249,19 +262,23 @@ export function rsrPage(dir: string, label: string, s: RsrSummary): Page {
       title: "Tsys (K, mean over the band) and jitter per chassis/board",
       table: {
         head: ["chassis", ...[0, 1, 2, 3, 4, 5].map((b) => `board ${b}`)],
-        rows: s.tsys.map((r, c) =>
-          [String(c), ...r.map((v, b) => {
+        rows: s.tsys.map((r, c) => [
+          String(c),
+          ...r.map((v, b) => {
             const j = s.jitter.find((x) => x.chassis === c && x.board === b);
             return `${fmt(v, 1)}${j ? ` (${fmt(j.jitter, 1)}${j.bad ? " BAD" : ""})` : ""}`;
-          })]
-        ),
+          }),
+        ]),
       },
       images: [...img("rsr.tsys.png", "Tsys with bad lags"), ...img("rsr.tsys0.png", "Tsys before bad lags")],
     });
   }
   sections.push({
     title: "Bad lags",
-    images: [...img(`badlags.${label}.png`, "lag statistics with flagged lags"), ...img("rsr.spectrum.png", "calibrated spectra per chassis")],
+    images: [
+      ...img(`badlags.${label}.png`, "lag statistics with flagged lags"),
+      ...img("rsr.spectrum.png", "calibrated spectra per chassis"),
+    ],
   });
   const wf = [...files].filter((f) => /^rsr\.wf-?\d*\.png$/.test(f) || /^rsr\.wf-\d+\.png$/.test(f)).sort();
   if (wf.length) sections.push({ title: "Waterfalls", images: wf.map((f) => ({ src: f, caption: f })) });

@@ -56,9 +56,11 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
   const vscale = String(h.get("CUNIT3") ?? "m/s").trim().toLowerCase() === "km/s" ? 1 : 1e-3;
   const v = (k: number) => (num(h, "CRVAL3") + (k + 1 - num(h, "CRPIX3")) * num(h, "CDELT3")) * vscale;
   let wt: Float32Array | null = null;
-  if (existsSync(join(dir, `${base}.wt.fits`))) wt = firstImage(readFits(join(dir, `${base}.wt.fits`))).data as Float32Array;
+  if (existsSync(join(dir, `${base}.wt.fits`))) {
+    wt = firstImage(readFits(join(dir, `${base}.wt.fits`))).data as Float32Array;
+  }
   let wmax = 0;
-  if (wt) for (const w of wt) if (Number.isFinite(w) && w > wmax) wmax = w;
+  if (wt) { for (const w of wt) if (Number.isFinite(w) && w > wmax) wmax = w; }
   const good = (c: number) => (wt ? wt[c]! >= 0.3 * wmax : true);
   const shown = (c: number) => (wt ? wt[c]! >= 0.1 * wmax : true);
   const plane = nx * ny;
@@ -141,7 +143,11 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
     peakX = x0 + (bc % nx) * dx;
     peakY = y0 + Math.floor(bc / nx) * dy;
     try {
-      line = fitGaussian(vel, spec, { center: vel[kline]!, peak: spec[kline]!, sigma: 3 * Math.abs(vel[1]! - vel[0]!) });
+      line = fitGaussian(vel, spec, {
+        center: vel[kline]!,
+        peak: spec[kline]!,
+        sigma: 3 * Math.abs(vel[1]! - vel[0]!),
+      });
     } catch {
       line = null;
     }
@@ -167,22 +173,33 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
   await mapPng("peak", `${base}: peak T within ±10 channels of the line (K)`, peak, "K");
   if (line && nz > 0) {
     let kc = 0;
-    for (let k = 0; k < nz; k++) if (Math.abs(vel[k]! - line.center) < Math.abs(vel[kc]! - line.center)) kc = k;
+    for (let k = 0; k < nz; k++) {
+      if (Math.abs(vel[k]! - line.center) < Math.abs(vel[kc]! - line.center)) kc = k;
+    }
     await mapPng(
       "chan",
       `${base}: channel ${kc} at ${fmt(vel[kc]!, 1)} km/s (K)`,
       data.subarray(kc * plane, (kc + 1) * plane).map((val, c) => (shown(c) ? val : NaN)),
       "K",
     );
-    const model = vel.map((x) => line!.offset + line!.slope * (x - line!.center) +
-      line!.peak * Math.exp(-((x - line!.center) ** 2) / (2 * line!.sigma ** 2)));
+    const model = vel.map((x) =>
+      line!.offset + line!.slope * (x - line!.center) +
+      line!.peak * Math.exp(-((x - line!.center) ** 2) / (2 * line!.sigma ** 2))
+    );
     await Deno.writeFile(
       join(dir, `${base}.spectrum.png`),
       await plotLines({
-        title: `brightest cell (${fmt(peakX, 1)}″, ${fmt(peakY, 1)}″): ${fmt(line.peak)} K at ${fmt(line.center)} km/s`,
+        title: `brightest cell (${fmt(peakX, 1)}″, ${fmt(peakY, 1)}″): ${fmt(line.peak)} K at ${
+          fmt(line.center)
+        } km/s`,
         xLabel: "VLSR (km/s)",
         yLabel: "T_A* (K)",
-        series: [{ x: vel, y: spec, label: "spectrum", step: true }, { x: vel, y: model, label: "fit", color: "#d62728" }],
+        series: [{ x: vel, y: spec, label: "spectrum", step: true }, {
+          x: vel,
+          y: model,
+          label: "fit",
+          color: "#d62728",
+        }],
         hlines: [0],
         width: 700,
         height: 300,
@@ -268,7 +285,9 @@ export async function summarizeSeqBs(dir: string, name: string, bank: number): P
     const L = line;
     series.push({
       x,
-      y: x.map((v) => L.offset + L.slope * (v - L.center) + L.peak * Math.exp(-((v - L.center) ** 2) / (2 * L.sigma ** 2))),
+      y: x.map((v) =>
+        L.offset + L.slope * (v - L.center) + L.peak * Math.exp(-((v - L.center) ** 2) / (2 * L.sigma ** 2))
+      ),
       label: "fit",
       step: false,
     });
@@ -276,7 +295,9 @@ export async function summarizeSeqBs(dir: string, name: string, bank: number): P
   await Deno.writeFile(
     join(dir, png),
     await plotLines({
-      title: line ? `${name}: ${fmt(line.peak, 3)} K at ${fmt(line.center)} km/s, rms ${fmt(rms, 3)} K` : name,
+      title: line
+        ? `${name}: ${fmt(line.peak, 3)} K at ${fmt(line.center)} km/s, rms ${fmt(rms, 3)} K`
+        : name,
       xLabel: "VLSR (km/s)",
       yLabel: "T_A* (K)",
       series,
@@ -292,7 +313,9 @@ export async function summarizeSeqBs(dir: string, name: string, bank: number): P
 export async function seqPage(dir: string, label: string): Promise<Page> {
   const files = readdirSync(dir).sort();
   const rcName = files.find((f) => f === `lmtoy_${label}.rc`);
-  const rc = rcName ? parseRc(readFileSync(join(dir, rcName), "utf8"), rcName).values : new Map<string, string>();
+  const rc = rcName
+    ? parseRc(readFileSync(join(dir, rcName), "utf8"), rcName).values
+    : new Map<string, string>();
   const src = rc.get("src") ?? "?";
   const numbers: [string, string][] = [
     ["source", src],
@@ -304,7 +327,9 @@ export async function seqPage(dir: string, label: string): Promise<Page> {
   ];
   const sections: Section[] = [];
   const img = (src: string, caption: string) => (existsSync(join(dir, src)) ? [{ src, caption }] : []);
-  const cubes = files.filter((f) => /__\d+\.fits$/.test(f) && !/\.(wt|smooth|radiometer\.rms)\.fits$/.test(f));
+  const cubes = files.filter((f) =>
+    /__\d+\.fits$/.test(f) && !/\.(wt|smooth|radiometer\.rms)\.fits$/.test(f)
+  );
   for (const c of cubes) {
     const base = c.replace(/\.fits$/, "");
     const bank = Number(base.match(/__(\d+)$/)![1]);
@@ -356,7 +381,10 @@ export async function seqPage(dir: string, label: string): Promise<Page> {
     const pngs = files.filter((f) => /^bs-?\d+__\d+\.png$/.test(f));
     sections.push({
       title: `Bs spectrum ${b}`,
-      images: [...img(b.replace(/\.txt$/, ".spectrum.png"), "Bs spectrum and Gaussian fit"), ...pngs.map((p) => ({ src: p, caption: p }))],
+      images: [
+        ...img(b.replace(/\.txt$/, ".spectrum.png"), "Bs spectrum and Gaussian fit"),
+        ...pngs.map((p) => ({ src: p, caption: p })),
+      ],
     });
   }
   return {

@@ -44,7 +44,9 @@ function fillEmpty(w: Windows, p: RsrProduct): void {
  */
 export function baseline(p: RsrProduct, state: WindowState, opts: BaselineOptions): void {
   const order = opts.order;
-  if (!Number.isInteger(order) || order < 0 || order > 3) throw new RangeError(`Cannot fit baseline: order ${order} must be 0..3`);
+  if (!Number.isInteger(order) || order < 0 || order > 3) {
+    throw new RangeError(`Cannot fit baseline: order ${order} must be 0..3`);
+  }
   const subtract = opts.subtract ?? true;
   let w: Windows;
   const withWindows = opts.windows !== undefined;

@@ -16,7 +16,10 @@ export function chassisSign(chassis: number): number {
 export function bsPairs(scan: RsrScan): [number, number][] {
   const path = scan.header.path;
   if (scan.nrec % 2 !== 0) {
-    throw new RsrDataError(path, `odd number of records (${scan.nrec}) in a Bs scan: probably an incomplete observation`);
+    throw new RsrDataError(
+      path,
+      `odd number of records (${scan.nrec}) in a Bs scan: probably an incomplete observation`,
+    );
   }
   const pairs: [number, number][] = [];
   for (let i = 0; i < scan.nrec; i += 2) {
@@ -24,7 +27,10 @@ export function bsPairs(scan: RsrScan): [number, number][] {
     const b = scan.bufPos[i + 1]!;
     if (a === 0 && b === 1) pairs.push([i, i + 1]);
     else if (a === 1 && b === 0) pairs.push([i + 1, i]);
-    else throw new RsrDataError(path, `variable Data.Dcs.BufPos: records ${i},${i + 1} hold ${a},${b}, expected 0 and 1`);
+    else {throw new RsrDataError(
+        path,
+        `variable Data.Dcs.BufPos: records ${i},${i + 1} hold ${a},${b}, expected 0 and 1`,
+      );}
   }
   return pairs;
 }

@@ -93,7 +93,13 @@ export function gnormBoard(cal: RsrScan, b: number, badLags: number[]): Float64A
   const y = normalisedLags(cal, 4, b, "acc");
   const z = normalisedLags(cal, 5, b, "acc");
   for (const l of badLags) {
-    if (l >= 0 && l < NLAG) w[l] = x[l] = y[l] = z[l] = NaN;
+    if (l >= 0 && l < NLAG) {
+      w[l] =
+        x[l] =
+        y[l] =
+        z[l] =
+          NaN;
+    }
   }
   const B = new Float64Array(NLAG);
   let sum = 0;
@@ -123,12 +129,20 @@ export function gnormBoard(cal: RsrScan, b: number, badLags: number[]): Float64A
  */
 export function calibrate(calScan: RsrScan, badLags: BoardBadLags, corrCal: Float64Array[]): Calibration {
   const h = calScan.header;
-  if (h.obsPgm !== "Cal") throw new RsrDataError(h.path, `Cal scan expected, Header.Dcs.ObsPgm is '${h.obsPgm}'`);
+  if (h.obsPgm !== "Cal") {
+    throw new RsrDataError(h.path, `Cal scan expected, Header.Dcs.ObsPgm is '${h.obsPgm}'`);
+  }
   if (h.calMode !== null && h.calMode !== 1) {
-    throw new RsrDataError(h.path, `variable Header.Cal.CalMode: CalMode ${h.calMode} (diagnostic) is not supported`);
+    throw new RsrDataError(
+      h.path,
+      `variable Header.Cal.CalMode: CalMode ${h.calMode} (diagnostic) is not supported`,
+    );
   }
   if (calScan.nrec !== 6) {
-    throw new RsrDataError(h.path, `multi-file Cal scans are not supported (found ${calScan.nrec} records, expected 6)`);
+    throw new RsrDataError(
+      h.path,
+      `multi-file Cal scans are not supported (found ${calScan.nrec} records, expected 6)`,
+    );
   }
   const c = h.chassis;
   if (c < 0 || c > 3) throw new RsrDataError(h.path, `chassis ${c} outside 0..3`);

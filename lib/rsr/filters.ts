@@ -52,7 +52,9 @@ export function sgFilter(p: RsrProduct, window: number, exclude: number[] | null
           const m = Math.floor(NLAG / window);
           n = Math.floor(L / m);
           if (n % 2 === 0) n += 1;
-          warn?.(`Requested SGF window ${window} is too large for valid data scan ${L}. Changing window to ${n}`);
+          warn?.(
+            `Requested SGF window ${window} is too large for valid data scan ${L}. Changing window to ${n}`,
+          );
         }
         if (n > L || n <= 3) continue;
         const seg = p.data.slice(o + s, o + e);
@@ -158,7 +160,9 @@ export function notchFilter(p: RsrProduct, sigma: number): void {
 
 /** Boxcar smoothing of n channels per board (numpy.convolve 'same'; NaN spreads). */
 export function boxcarSmooth(p: RsrProduct, n: number): void {
-  if (!Number.isInteger(n) || n < 2 || n > NLAG) throw new RangeError(`Cannot smooth: ${n} channels must be 2..256`);
+  if (!Number.isInteger(n) || n < 2 || n > NLAG) {
+    throw new RangeError(`Cannot smooth: ${n} channels must be 2..256`);
+  }
   const shift = Math.floor((n - 1) / 2);
   for (let r = 0; r < p.nrep; r++) {
     for (let b = 0; b < NBOARD; b++) {

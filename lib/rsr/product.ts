@@ -67,7 +67,13 @@ export function makeProduct(
 
 /** Deep copy of a product. */
 export function cloneProduct(p: RsrProduct): RsrProduct {
-  return { ...p, freq: p.freq.map((f) => f.slice()), boardNumber: p.boardNumber.slice(), data: p.data.slice(), sigma: p.sigma.slice() };
+  return {
+    ...p,
+    freq: p.freq.map((f) => f.slice()),
+    boardNumber: p.boardNumber.slice(),
+    data: p.data.slice(),
+    sigma: p.sigma.slice(),
+  };
 }
 
 /** Minimum and maximum of a board's frequency axis. */
@@ -87,7 +93,9 @@ export function boardRange(f: Float64Array): [number, number] {
  * every repeat.
  */
 export function blankFrequencies(p: RsrProduct, board: number, f1: number, f2: number): void {
-  if (!Number.isInteger(board) || board < 0 || board >= NBOARD) throw new RangeError(`Cannot blank board ${board}: must be 0..5`);
+  if (!Number.isInteger(board) || board < 0 || board >= NBOARD) {
+    throw new RangeError(`Cannot blank board ${board}: must be 0..5`);
+  }
   const lo = Math.min(f1, f2);
   const hi = Math.max(f1, f2);
   const f = p.freq[board]!;

@@ -120,8 +120,12 @@ function findChassis(nc: NcFile, path: string): number {
       seen.add(chassis);
     }
   }
-  if (chassis === null) throw new RsrDataError(path, "no Header.RedshiftChassis_<c>_ variables (not an RSR chassis file)");
-  if (seen.size > 1) throw new RsrDataError(path, `header names more than one chassis (${[...seen].join(",")})`);
+  if (chassis === null) {
+    throw new RsrDataError(path, "no Header.RedshiftChassis_<c>_ variables (not an RSR chassis file)");
+  }
+  if (seen.size > 1) {
+    throw new RsrDataError(path, `header names more than one chassis (${[...seen].join(",")})`);
+  }
   return chassis;
 }
 
@@ -170,9 +174,13 @@ class HeaderReader {
   intArray(name: string, n: number): number[] {
     if (!this.nc.has(name)) throw new RsrDataError(this.path, `variable ${name} is missing`);
     const v = this.numbers(name);
-    if (v.length !== n) throw new RsrDataError(this.path, `variable ${name} has ${v.length} values, expected ${n}`);
+    if (v.length !== n) {
+      throw new RsrDataError(this.path, `variable ${name} has ${v.length} values, expected ${n}`);
+    }
     return Array.from(v, (x) => {
-      if (!Number.isInteger(x)) throw new RsrDataError(this.path, `variable ${name} holds a non-integer value ${x}`);
+      if (!Number.isInteger(x)) {
+        throw new RsrDataError(this.path, `variable ${name} holds a non-integer value ${x}`);
+      }
       return x;
     });
   }
@@ -277,7 +285,9 @@ export function readRsrScanFrom(nc: NcFile, path: string = nc.path): RsrScan {
     } catch (e) {
       throw new RsrDataError(path, `variable ${name}: ${(e as Error).message}`);
     }
-    if (v.length !== n) throw new RsrDataError(path, `variable ${name} has ${v.length} values, expected ${n}`);
+    if (v.length !== n) {
+      throw new RsrDataError(path, `variable ${name} has ${v.length} values, expected ${n}`);
+    }
     return v;
   };
   const accData = read(accName, nrec * NBOARD * NLAG);
@@ -324,13 +334,28 @@ export function boardFrequencies(header: RsrHeader): Float64Array[] {
     let x: number;
     let s = 1;
     switch (n) {
-      case 1: x = header.feLoLow - header.chassisLoHigh; break;
-      case 2: x = header.feLoLow - header.chassisLoLow; break;
-      case 3: x = header.feLoLow; s = -1; break;
-      case 4: x = header.feLoHigh - header.chassisLoHigh; break;
-      case 5: x = header.feLoHigh - header.chassisLoLow; break;
-      case 6: x = header.feLoHigh; s = -1; break;
-      default: throw new RsrDataError(header.path, `board ${b} has invalid band number ${n}`);
+      case 1:
+        x = header.feLoLow - header.chassisLoHigh;
+        break;
+      case 2:
+        x = header.feLoLow - header.chassisLoLow;
+        break;
+      case 3:
+        x = header.feLoLow;
+        s = -1;
+        break;
+      case 4:
+        x = header.feLoHigh - header.chassisLoHigh;
+        break;
+      case 5:
+        x = header.feLoHigh - header.chassisLoLow;
+        break;
+      case 6:
+        x = header.feLoHigh;
+        s = -1;
+        break;
+      default:
+        throw new RsrDataError(header.path, `board ${b} has invalid band number ${n}`);
     }
     const f = new Float64Array(NLAG);
     for (let k = 0; k < NLAG; k++) f[k] = x + s * ifFrequency(k);

@@ -19,7 +19,9 @@ export function startWindows(freq: Float64Array[]): Windows {
  * `pairs` is the flat list f1 w1 f2 w2 ...
  */
 export function excludeWindows(windows: Windows, freq: Float64Array[], pairs: number[]): Windows {
-  if (pairs.length % 2 !== 0) throw new RangeError(`Cannot use --exclude: odd number of values (${pairs.length})`);
+  if (pairs.length % 2 !== 0) {
+    throw new RangeError(`Cannot use --exclude: odd number of values (${pairs.length})`);
+  }
   const list: [number, number][] = [];
   for (let i = 0; i < pairs.length; i += 2) list.push([pairs[i]!, pairs[i + 1]!]);
   list.sort((x, y) => x[0] - y[0]);

@@ -92,15 +92,23 @@ export function stateRanges(bufPos: Int32Array): StateRanges {
     else if (b === 3) hots.push(t);
   }
   return {
-    ons: Int32Array.from(ons), onRanges: toRanges(ons),
-    refs: Int32Array.from(refs), refRanges: toRanges(refs),
-    skys: Int32Array.from(skys), skyRanges: toRanges(skys),
-    hots: Int32Array.from(hots), hotRanges: toRanges(hots),
+    ons: Int32Array.from(ons),
+    onRanges: toRanges(ons),
+    refs: Int32Array.from(refs),
+    refRanges: toRanges(refs),
+    skys: Int32Array.from(skys),
+    skyRanges: toRanges(skys),
+    hots: Int32Array.from(hots),
+    hotRanges: toRanges(hots),
   };
 }
 
 /** Linear interpolation of a telescope quantity at the given times (NaN outside the stream). */
-export function interpAt(telTime: Float64Array, values: Float64Array, times: ArrayLike<number>): Float64Array {
+export function interpAt(
+  telTime: Float64Array,
+  values: Float64Array,
+  times: ArrayLike<number>,
+): Float64Array {
   const out = new Float64Array(times.length);
   for (let i = 0; i < times.length; i++) out[i] = interpLinear(telTime, values, times[i]!);
   return out;

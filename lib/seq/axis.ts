@@ -38,11 +38,20 @@ export interface SpectralAxis {
 }
 
 /** Build the axis of `bank` from the IFPROC header and the roach channel count/bandwidth (MHz). */
-export function spectralAxis(h: IfprocHeader, bank: number, nchan: number, bandwidthMHz: number): SpectralAxis {
+export function spectralAxis(
+  h: IfprocHeader,
+  bank: number,
+  nchan: number,
+  bandwidthMHz: number,
+): SpectralAxis {
   const frest = h.lineFreq[bank]! * 1e9;
   const fsky = h.skyFreq[bank]! * 1e9;
   const foff = h.lineOffset[bank]! * 1e9;
-  if (!(frest > 0)) throw new SeqDataError(`${h.path}: Header.${h.receiver}.LineFreq[${bank}] is ${h.lineFreq[bank]}: bank ${bank} is not in use`);
+  if (!(frest > 0)) {
+    throw new SeqDataError(
+      `${h.path}: Header.${h.receiver}.LineFreq[${bank}] is ${h.lineFreq[bank]}: bank ${bank} is not in use`,
+    );
+  }
   const voff = -foff / frest * C_KMS;
   const bw = bandwidthMHz * 1e6;
   const ch0 = (nchan - 1) / 2;
@@ -60,9 +69,30 @@ export function spectralAxis(h: IfprocHeader, bank: number, nchan: number, bandw
     v0Bary = vsrc;
     v0Sky = vobs + vsrc - vbary;
   } else {
-    throw new SeqDataError(`${h.path}: Header.Source.VelSys is ${h.velSys}; only 0 (LSR) and 1 (barycentric) are supported`);
+    throw new SeqDataError(
+      `${h.path}: Header.Source.VelSys is ${h.velSys}; only 0 (LSR) and 1 (barycentric) are supported`,
+    );
   }
-  return { nchan, bank, frest, fsky, foff, voff, bw, ch0, dfdc, dvdc, vsrc, vbary, vobs, velSys: h.velSys, v0Lsr, v0Bary, v0Sky, sideband };
+  return {
+    nchan,
+    bank,
+    frest,
+    fsky,
+    foff,
+    voff,
+    bw,
+    ch0,
+    dfdc,
+    dvdc,
+    vsrc,
+    vbary,
+    vobs,
+    velSys: h.velSys,
+    v0Lsr,
+    v0Bary,
+    v0Sky,
+    sideband,
+  };
 }
 
 /** The default axis name: VLSR for VelSys 0, VBARY for VelSys 1. */
@@ -87,14 +117,30 @@ export function axisValues(a: SpectralAxis, name: XAxisName): Float64Array {
   for (let i = 0; i < a.nchan; i++) {
     const d = i - a.ch0;
     switch (name) {
-      case "VLSR": x[i] = d * a.dvdc + a.v0Lsr + a.voff; break;
-      case "VBARY": x[i] = d * a.dvdc + a.v0Bary + a.voff; break;
-      case "VSKY": x[i] = d * a.dvdc + a.v0Sky + a.voff; break;
-      case "VSRC": x[i] = d * a.dvdc + a.voff; break;
-      case "FSKY": x[i] = d * a.dfdc + a.fsky; break;
-      case "FLSR": x[i] = d * a.dfdc + a.fsky + a.frest / c * (a.v0Sky - a.v0Lsr); break;
-      case "FBARY": x[i] = d * a.dfdc + a.fsky + a.frest / c * (a.v0Sky - a.v0Bary); break;
-      case "FSRC": x[i] = d * a.dfdc + a.fsky + a.frest / c * a.v0Sky; break;
+      case "VLSR":
+        x[i] = d * a.dvdc + a.v0Lsr + a.voff;
+        break;
+      case "VBARY":
+        x[i] = d * a.dvdc + a.v0Bary + a.voff;
+        break;
+      case "VSKY":
+        x[i] = d * a.dvdc + a.v0Sky + a.voff;
+        break;
+      case "VSRC":
+        x[i] = d * a.dvdc + a.voff;
+        break;
+      case "FSKY":
+        x[i] = d * a.dfdc + a.fsky;
+        break;
+      case "FLSR":
+        x[i] = d * a.dfdc + a.fsky + a.frest / c * (a.v0Sky - a.v0Lsr);
+        break;
+      case "FBARY":
+        x[i] = d * a.dfdc + a.fsky + a.frest / c * (a.v0Sky - a.v0Bary);
+        break;
+      case "FSRC":
+        x[i] = d * a.dfdc + a.fsky + a.frest / c * a.v0Sky;
+        break;
     }
   }
   return x;
@@ -103,11 +149,16 @@ export function axisValues(a: SpectralAxis, name: XAxisName): Float64Array {
 /** Velocity at the centre channel for a velocity axis (v0 + voff). */
 export function axisV0(a: SpectralAxis, name: XAxisName): number {
   switch (name) {
-    case "VLSR": return a.v0Lsr + a.voff;
-    case "VBARY": return a.v0Bary + a.voff;
-    case "VSKY": return a.v0Sky + a.voff;
-    case "VSRC": return a.voff;
-    default: throw new SeqDataError(`velocity slicing is not possible on the frequency axis ${name}`);
+    case "VLSR":
+      return a.v0Lsr + a.voff;
+    case "VBARY":
+      return a.v0Bary + a.voff;
+    case "VSKY":
+      return a.v0Sky + a.voff;
+    case "VSRC":
+      return a.voff;
+    default:
+      throw new SeqDataError(`velocity slicing is not possible on the frequency axis ${name}`);
   }
 }
 
@@ -127,14 +178,21 @@ export function v2c(a: SpectralAxis, name: XAxisName, v: number): number {
  * The channel slice [c0, c1) for a velocity window (either order), clipped to the band.
  * Throws when nothing of the window lies inside the band.
  */
-export function velocitySlice(a: SpectralAxis, name: XAxisName, v0: number, v1: number): { c0: number; c1: number; clipped: boolean } {
+export function velocitySlice(
+  a: SpectralAxis,
+  name: XAxisName,
+  v0: number,
+  v1: number,
+): { c0: number; c1: number; clipped: boolean } {
   let c0 = v2c(a, name, v0), c1 = v2c(a, name, v1);
   if (c0 > c1) [c0, c1] = [c1, c0];
   const k0 = Math.max(0, c0), k1 = Math.min(a.nchan, c1);
   if (k1 - k0 < 2) {
     const x = axisValues(a, name);
     const lo = Math.min(x[0]!, x[a.nchan - 1]!), hi = Math.max(x[0]!, x[a.nchan - 1]!);
-    throw new SeqDataError(`slice [${v0},${v1}] km/s lies outside the band (${lo.toFixed(2)} .. ${hi.toFixed(2)} km/s)`);
+    throw new SeqDataError(
+      `slice [${v0},${v1}] km/s lies outside the band (${lo.toFixed(2)} .. ${hi.toFixed(2)} km/s)`,
+    );
   }
   return { c0: k0, c1: k1, clipped: k0 !== c0 || k1 !== c1 };
 }

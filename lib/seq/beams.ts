@@ -14,7 +14,12 @@ export function pixelRightUp(p: number): [number, number] {
 }
 
 /** Az/El offsets (arcsec) of every pixel at elevation `elev` (rad), relative to the tracked beam. */
-export function azElOffsets(receiver: string, elev: number, beamSelected: number, npix = 16): { az: Float64Array; el: Float64Array } {
+export function azElOffsets(
+  receiver: string,
+  elev: number,
+  beamSelected: number,
+  npix = 16,
+): { az: Float64Array; el: Float64Array } {
   const az = new Float64Array(npix), el = new Float64Array(npix);
   if (receiver !== "Sequoia") return { az, el };
   const theta = SEQUOIA_ROTATION_DEG * Math.PI / 180 - elev;
@@ -38,7 +43,13 @@ export function azElOffsets(receiver: string, elev: number, beamSelected: number
  * Offset (gx, gy) of a pixel in map coordinates: Az/El as is (map_coord 0), rotated by the
  * parallactic angle P (1) or P + G (2, galactic).
  */
-export function beamOffset(az: number, el: number, mapCoord: number, parAng: number, galAng: number): [number, number] {
+export function beamOffset(
+  az: number,
+  el: number,
+  mapCoord: number,
+  parAng: number,
+  galAng: number,
+): [number, number] {
   if (mapCoord === 0) return [az, el];
   const p = mapCoord === 2 ? parAng + galAng : parAng;
   const cp = Math.cos(p), sp = Math.sin(p);

@@ -47,7 +47,12 @@ export interface BsResult {
   blocks: Float64Array[];
 }
 
-function blockMeans(all: Float32Array, nchan: number, trimPos: Map<number, number>, ranges: [number, number][]): Float32Array[] {
+function blockMeans(
+  all: Float32Array,
+  nchan: number,
+  trimPos: Map<number, number>,
+  ranges: [number, number][],
+): Float32Array[] {
   return ranges.map(([a, b]) => {
     const s = new Float32Array(nchan);
     for (let t = a; t <= b; t++) {
@@ -60,7 +65,12 @@ function blockMeans(all: Float32Array, nchan: number, trimPos: Map<number, numbe
   });
 }
 
-function meanOf(all: Float32Array, nchan: number, trimPos: Map<number, number>, idx: Int32Array): Float32Array {
+function meanOf(
+  all: Float32Array,
+  nchan: number,
+  trimPos: Map<number, number>,
+  idx: Int32Array,
+): Float32Array {
   const s = new Float32Array(nchan);
   for (const t of idx) {
     const off = trimPos.get(t)! * nchan;
@@ -74,14 +84,22 @@ function meanOf(all: Float32Array, nchan: number, trimPos: Map<number, number>, 
  * Switched spectra of one pixel: per block and averaged (or the chosen block), uncalibrated.
  * `normal` false gives the original's reversed form (OFF−ON)/ON used without calibration.
  */
-export function switchedSpectra(p: PixelDumps, stype: 1 | 2 | 3, block: number, normal: boolean, warn: (m: string) => void): { blocks: Float64Array[]; spectrum: Float64Array } {
+export function switchedSpectra(
+  p: PixelDumps,
+  stype: 1 | 2 | 3,
+  block: number,
+  normal: boolean,
+  warn: (m: string) => void,
+): { blocks: Float64Array[]; spectrum: Float64Array } {
   const nchan = p.board.nchan;
   const st = p.states;
   const trims = Int32Array.from([...st.ons, ...st.refs].sort((a, b) => a - b));
   const all = readPixelDumps(p, trims);
   const pos = new Map<number, number>();
   trims.forEach((t, i) => pos.set(t, i));
-  if (st.ons.length === 0 || st.refs.length === 0) throw new SeqDataError(`${p.board.path}: pixel ${p.pixel} has no ON or no OFF dumps`);
+  if (st.ons.length === 0 || st.refs.length === 0) {
+    throw new SeqDataError(`${p.board.path}: pixel ${p.pixel} has no ON or no OFF dumps`);
+  }
   if (stype === 1) {
     const on = meanOf(all, nchan, pos, st.ons), off = meanOf(all, nchan, pos, st.refs);
     const [a, b] = normal ? [on, off] : [off, on];
@@ -90,10 +108,19 @@ export function switchedSpectra(p: PixelDumps, stype: 1 | 2 | 3, block: number, 
   }
   const M = blockMeans(all, nchan, pos, st.onRanges);
   const R = blockMeans(all, nchan, pos, st.refRanges);
-  if (M.length !== R.length) warn(`${p.board.path}: pixel ${p.pixel} has ${M.length} ON and ${R.length} OFF blocks; pairing the first ${Math.min(M.length, R.length)}`);
+  if (M.length !== R.length) {
+    warn(
+      `${p.board.path}: pixel ${p.pixel} has ${M.length} ON and ${R.length} OFF blocks; pairing the first ${
+        Math.min(M.length, R.length)
+      }`,
+    );
+  }
   const blocks: Float64Array[] = [];
   const ps = (m: Float32Array, r: Float64Array | Float32Array) =>
-    Float64Array.from({ length: nchan }, (_, c) => (normal ? (m[c]! - r[c]!) / r[c]! : (r[c]! - m[c]!) / m[c]!));
+    Float64Array.from(
+      { length: nchan },
+      (_, c) => (normal ? (m[c]! - r[c]!) / r[c]! : (r[c]! - m[c]!) / m[c]!),
+    );
   if (stype === 2) {
     for (let i = 0; i < Math.min(M.length, R.length); i++) blocks.push(ps(M[i]!, R[i]!));
   } else {
@@ -102,10 +129,16 @@ export function switchedSpectra(p: PixelDumps, stype: 1 | 2 | 3, block: number, 
       blocks.push(ps(M[i]!, rb));
     }
   }
-  if (blocks.length === 0) throw new SeqDataError(`${p.board.path}: pixel ${p.pixel}: not enough ON/OFF blocks for stype ${stype}`);
+  if (blocks.length === 0) {
+    throw new SeqDataError(`${p.board.path}: pixel ${p.pixel}: not enough ON/OFF blocks for stype ${stype}`);
+  }
   let spectrum: Float64Array;
   if (block >= 0) {
-    if (block >= blocks.length) throw new SeqDataError(`block ${block} requested but there are ${blocks.length} block(s) (0..${blocks.length - 1})`);
+    if (block >= blocks.length) {
+      throw new SeqDataError(
+        `block ${block} requested but there are ${blocks.length} block(s) (0..${blocks.length - 1})`,
+      );
+    }
     spectrum = blocks[block]!;
   } else {
     spectrum = new Float64Array(nchan);
@@ -125,10 +158,20 @@ export async function reduceBs(o: BsOptions): Promise<BsResult> {
     const h = ifp.header;
     if (h.obsPgm !== "Bs") warn(`${h.path}: obsnum ${obsnum} is a ${h.obsPgm} observation, not Bs`);
     const pix = o.pixList ?? h.bsBeam;
-    if (pix.length !== 2 || pix[0] === pix[1]) throw new SeqDataError(`obsnum ${obsnum}: need exactly two beams, got [${pix.join(",")}] (give --pix_list or Header.Bs.Beam)`);
+    if (pix.length !== 2 || pix[0] === pix[1]) {
+      throw new SeqDataError(
+        `obsnum ${obsnum}: need exactly two beams, got [${
+          pix.join(",")
+        }] (give --pix_list or Header.Bs.Beam)`,
+      );
+    }
     const main = h.bsBeam.length && pix.includes(h.bsBeam[0]!) ? h.bsBeam[0]! : pix[0]!;
     const other = pix[0] === main ? pix[1]! : pix[0]!;
-    if (!(h.calObsNum > 0)) throw new SeqDataError(`${h.path}: Header.IfProc.CalObsNum is ${h.calObsNum}: no Cal scan for obsnum ${obsnum}`);
+    if (!(h.calObsNum > 0)) {
+      throw new SeqDataError(
+        `${h.path}: Header.IfProc.CalObsNum is ${h.calObsNum}: no Cal scan for obsnum ${obsnum}`,
+      );
+    }
     let calSpec: Map<number, { tsys: Float32Array }> | null = null;
     let ifpT: Float64Array | null = null;
     if (o.useCal) calSpec = await calScanTsys(o.root, h.calObsNum, h.receiver, pix, o.bank);
@@ -168,7 +211,16 @@ export async function reduceBs(o: BsOptions): Promise<BsResult> {
       const blocks = sm.blocks.map((b, i) => combine(b, so.blocks[i] ?? new Float64Array(nchan).fill(NaN)));
       const lo = Math.min(main, other), hi = Math.max(main, other);
       if (res === null) {
-        res = { axisName: name, x: axisValues(axis, name), pixels: [lo, hi], main, other, ta, tsys: [tsysOf(lo), tsysOf(hi)], blocks };
+        res = {
+          axisName: name,
+          x: axisValues(axis, name),
+          pixels: [lo, hi],
+          main,
+          other,
+          ta,
+          tsys: [tsysOf(lo), tsysOf(hi)],
+          blocks,
+        };
       } else {
         for (let c = 0; c < nchan; c++) {
           res.ta[c]! += ta[c]!;

@@ -85,7 +85,11 @@ export function despike(x: Float32Array, fill: number): number[] {
  * median of T[finite][100 : nchan−100], and ±inf replaced by that scalar.
  * `hotBlocks[h]`/`skyBlocks[h]` are row-major float32 blocks of `nchan` channels.
  */
-export function otfCalTsys(hotBlocks: Float32Array[], skyBlocks: Float32Array[], nchan: number): TsysSpectrum[] {
+export function otfCalTsys(
+  hotBlocks: Float32Array[],
+  skyBlocks: Float32Array[],
+  nchan: number,
+): TsysSpectrum[] {
   const n = Math.min(hotBlocks.length, skyBlocks.length);
   const out: TsysSpectrum[] = [];
   for (let h = 0; h < n; h++) {

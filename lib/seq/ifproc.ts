@@ -151,7 +151,9 @@ export function readIfprocStream(nc: NcFile, h: IfprocHeader, positions = true):
     : req(nc, "Data.TelescopeBackend.TelTime");
   const bp = req(nc, "Data.TelescopeBackend.BufPos");
   if (bp.length !== time.length) {
-    throw new SeqDataError(`${nc.path}: Data.TelescopeBackend.BufPos has ${bp.length} samples, the time axis ${time.length}`);
+    throw new SeqDataError(
+      `${nc.path}: Data.TelescopeBackend.BufPos has ${bp.length} samples, the time axis ${time.length}`,
+    );
   }
   for (let i = 1; i < time.length; i++) {
     if (!(time[i]! > time[i - 1]!)) {
@@ -161,7 +163,18 @@ export function readIfprocStream(nc: NcFile, h: IfprocHeader, positions = true):
   const bufPos = Int32Array.from(bp);
   const empty = new Float64Array(0);
   if (!positions) {
-    return { time, bufPos, azmap: empty, elmap: empty, ramap: empty, decmap: empty, lmap: empty, bmap: empty, parAng: empty, galAng: empty };
+    return {
+      time,
+      bufPos,
+      azmap: empty,
+      elmap: empty,
+      ramap: empty,
+      decmap: empty,
+      lmap: empty,
+      bmap: empty,
+      parAng: empty,
+      galAng: empty,
+    };
   }
   const n = time.length;
   const scaled = (name: string): Float64Array => {
@@ -183,10 +196,16 @@ export function readIfprocStream(nc: NcFile, h: IfprocHeader, positions = true):
     elmap: scaled("Data.TelescopeBackend.TelElMap"),
     ramap: offset("Data.TelescopeBackend.SourceRaAct", h.ra, Math.cos(h.dec)),
     decmap: offset("Data.TelescopeBackend.SourceDecAct", h.dec, 1),
-    lmap: nc.has("Data.TelescopeBackend.SourceLAct") ? offset("Data.TelescopeBackend.SourceLAct", h.l, Math.cos(h.b)) : new Float64Array(n),
-    bmap: nc.has("Data.TelescopeBackend.SourceBAct") ? offset("Data.TelescopeBackend.SourceBAct", h.b, 1) : new Float64Array(n),
+    lmap: nc.has("Data.TelescopeBackend.SourceLAct")
+      ? offset("Data.TelescopeBackend.SourceLAct", h.l, Math.cos(h.b))
+      : new Float64Array(n),
+    bmap: nc.has("Data.TelescopeBackend.SourceBAct")
+      ? offset("Data.TelescopeBackend.SourceBAct", h.b, 1)
+      : new Float64Array(n),
     parAng: req(nc, "Data.TelescopeBackend.ActParAng"),
-    galAng: nc.has("Data.TelescopeBackend.ActGalAng") ? nc.readNumbers("Data.TelescopeBackend.ActGalAng") : new Float64Array(n),
+    galAng: nc.has("Data.TelescopeBackend.ActGalAng")
+      ? nc.readNumbers("Data.TelescopeBackend.ActGalAng")
+      : new Float64Array(n),
   };
 }
 

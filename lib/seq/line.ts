@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { polyFitter, type PolyFitter, polyval } from "../num/polyfit.ts";
+import { type PolyFitter, polyFitter, polyval } from "../num/polyfit.ts";
 
 /** A velocity region [a, b] (km/s). */
 export type Region = [number, number];
@@ -53,7 +53,13 @@ export interface LinePlan {
 }
 
 /** Prepare a line plan. Birdie runs touching the slice edges are skipped (as the original). */
-export function linePlan(c0: number, x: Float64Array, regions: Region[], order: number, birdies: number[]): LinePlan {
+export function linePlan(
+  c0: number,
+  x: Float64Array,
+  regions: Region[],
+  order: number,
+  birdies: number[],
+): LinePlan {
   const nchan = x.length;
   const runs = birdieRuns(birdies).filter(([j0, j1]) => j0 > c0 && j1 < c0 + nchan - 1);
   const base = regionChannels(x, regions);

@@ -57,7 +57,11 @@ export function parseChannelList(s: string): number[] {
  * The lmtoy pipeline's default windows around the source velocity (seq_pipeline.sh, dv=100, dw=250):
  * b_regions [[v−dv−dw, v−dv], [v+dv, v+dv+dw]] and slice [v−dv−dw, v+dv+dw].
  */
-export function pipelineWindows(vlsr: number, dv = 100, dw = 250): { bRegions: Region[]; slice: [number, number] } {
+export function pipelineWindows(
+  vlsr: number,
+  dv = 100,
+  dw = 250,
+): { bRegions: Region[]; slice: [number, number] } {
   return {
     bRegions: [[vlsr - dv - dw, vlsr - dv], [vlsr + dv, vlsr + dv + dw]],
     slice: [vlsr - dv - dw, vlsr + dv + dw],

@@ -110,15 +110,22 @@ export function reduceBoard(
     });
     const sums = pixels.map(() => st.refRanges.map(() => new Float32Array(nc)));
     const tot = pixels.map(() => new Float32Array(nc));
-    forEachRow(board, rowsOf(st.refs), (r, data, off) => {
-      const slot = slotOfRow[r]!, t = trimOfRow[r]!;
-      const s = sums[slot]![rangeOfTrim[t]!]!;
-      const a = tot[slot]!;
-      for (let c = 0; c < nc; c++) {
-        s[c] = f(s[c]! + data[off + c]!);
-        a[c] = f(a[c]! + data[off + c]!);
-      }
-    }, c0, nc, chunk);
+    forEachRow(
+      board,
+      rowsOf(st.refs),
+      (r, data, off) => {
+        const slot = slotOfRow[r]!, t = trimOfRow[r]!;
+        const s = sums[slot]![rangeOfTrim[t]!]!;
+        const a = tot[slot]!;
+        for (let c = 0; c < nc; c++) {
+          s[c] = f(s[c]! + data[off + c]!);
+          a[c] = f(a[c]! + data[off + c]!);
+        }
+      },
+      c0,
+      nc,
+      chunk,
+    );
     refMean = sums.map((ss) =>
       ss.map((s, j) => {
         const n = st.refRanges[j]![1] - st.refRanges[j]![0] + 1;
@@ -132,9 +139,16 @@ export function reduceBoard(
     });
   } else {
     const all = pixels.map(() => new Float32Array(ntrim * nc));
-    forEachRow(board, rowsOf(Int32Array.from({ length: ntrim }, (_, t) => t)), (r, data, off) => {
-      all[slotOfRow[r]!]!.set(data.subarray(off, off + nc), trimOfRow[r]! * nc);
-    }, c0, nc, chunk);
+    forEachRow(
+      board,
+      rowsOf(Int32Array.from({ length: ntrim }, (_, t) => t)),
+      (r, data, off) => {
+        all[slotOfRow[r]!]!.set(data.subarray(off, off + nc), trimOfRow[r]! * nc);
+      },
+      c0,
+      nc,
+      chunk,
+    );
     const idx = Int32Array.from({ length: ntrim }, (_, t) => t);
     median = all.map((a) => columnMedianF32(a, nc, idx));
   }
@@ -153,37 +167,44 @@ export function reduceBoard(
   const R = new Float64Array(nc);
 
   // ---- pass 2: ON dumps
-  forEachRow(board, rowsOf(st.ons), (r, data, off) => {
-    const slot = slotOfRow[r]!, t = trimOfRow[r]!;
-    const p = pixels[slot]!;
-    const k = blockOfTrim[t]!;
-    const [istart, istop] = st.onRanges[k]!;
-    const cache = tsysCache[slot]!;
-    const ts = cache[k] ??= opt.tsysFor(p, istart);
-    if (stype === 2 || stype === 3) {
-      const ra = refMean[slot]![brA[k]!]!, rb = refMean[slot]![brB[k]!]!;
-      if (stype === 2) {
-        for (let c = 0; c < nc; c++) R[c] = (ra[c]! + rb[c]!) / 2;
+  forEachRow(
+    board,
+    rowsOf(st.ons),
+    (r, data, off) => {
+      const slot = slotOfRow[r]!, t = trimOfRow[r]!;
+      const p = pixels[slot]!;
+      const k = blockOfTrim[t]!;
+      const [istart, istop] = st.onRanges[k]!;
+      const cache = tsysCache[slot]!;
+      const ts = cache[k] ??= opt.tsysFor(p, istart);
+      if (stype === 2 || stype === 3) {
+        const ra = refMean[slot]![brA[k]!]!, rb = refMean[slot]![brB[k]!]!;
+        if (stype === 2) {
+          for (let c = 0; c < nc; c++) R[c] = (ra[c]! + rb[c]!) / 2;
+        } else {
+          const W = istop - istart;
+          const w1 = W === 0 ? 0.5 : (W - (t - istart)) / W;
+          for (let c = 0; c < nc; c++) R[c] = w1 * ra[c]! + (1 - w1) * rb[c]!;
+        }
+        if (typeof ts === "number") {
+          for (let c = 0; c < nc; c++) spec[c] = ((data[off + c]! - R[c]!) / R[c]!) * ts;
+        } else {
+          for (let c = 0; c < nc; c++) spec[c] = ((data[off + c]! - R[c]!) / R[c]!) * ts[c]!;
+        }
       } else {
-        const W = istop - istart;
-        const w1 = W === 0 ? 0.5 : (W - (t - istart)) / W;
-        for (let c = 0; c < nc; c++) R[c] = w1 * ra[c]! + (1 - w1) * rb[c]!;
+        const m = stype === 1 ? allRef[slot]! : median[slot]!;
+        if (typeof ts === "number") {
+          for (let c = 0; c < nc; c++) spec[c] = f(f(f(data[off + c]! - m[c]!) / m[c]!) * ts);
+        } else {
+          for (let c = 0; c < nc; c++) spec[c] = f(f(f(data[off + c]! - m[c]!) / m[c]!) * ts[c]!);
+        }
       }
-      if (typeof ts === "number") {
-        for (let c = 0; c < nc; c++) spec[c] = ((data[off + c]! - R[c]!) / R[c]!) * ts;
-      } else {
-        for (let c = 0; c < nc; c++) spec[c] = ((data[off + c]! - R[c]!) / R[c]!) * ts[c]!;
-      }
-    } else {
-      const m = stype === 1 ? allRef[slot]! : median[slot]!;
-      if (typeof ts === "number") {
-        for (let c = 0; c < nc; c++) spec[c] = f(f(f(data[off + c]! - m[c]!) / m[c]!) * ts);
-      } else {
-        for (let c = 0; c < nc; c++) spec[c] = f(f(f(data[off + c]! - m[c]!) / m[c]!) * ts[c]!);
-      }
-    }
-    emit(p, seqOfTrim[t]!, spec);
-  }, c0, nc, chunk);
+      emit(p, seqOfTrim[t]!, spec);
+    },
+    c0,
+    nc,
+    chunk,
+  );
 }
 
 /**
@@ -202,8 +223,12 @@ export function readPixelDumps(p: PixelDumps, trims: ArrayLike<number>): Float32
     l.push(i);
     pos.set(r, l);
   });
-  forEachRow(b, Int32Array.from(order.map(([r]) => r)).filter((r, i, a) => i === 0 || a[i - 1] !== r), (r, data, off) => {
-    for (const i of pos.get(r)!) out.set(data.subarray(off, off + nchan), i * nchan);
-  });
+  forEachRow(
+    b,
+    Int32Array.from(order.map(([r]) => r)).filter((r, i, a) => i === 0 || a[i - 1] !== r),
+    (r, data, off) => {
+      for (const i of pos.get(r)!) out.set(data.subarray(off, off + nchan), i * nchan);
+    },
+  );
   return out;
 }

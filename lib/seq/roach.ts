@@ -37,27 +37,40 @@ export function pixelOf(roach: number, input: number): number {
 
 /** Open the bookkeeping of a roach file (reads only the small per-row variables). */
 export function openRoach(nc: NcFile, roach: number): RoachBoard {
-  const need = ["Header.Mode.numchannels", "Header.Mode.Bandwidth", "Data.Integrate.Inputs", "Data.Integrate.time", "Data.Integrate.read_time", "Data.Integrate.Data"];
+  const need = [
+    "Header.Mode.numchannels",
+    "Header.Mode.Bandwidth",
+    "Data.Integrate.Inputs",
+    "Data.Integrate.time",
+    "Data.Integrate.read_time",
+    "Data.Integrate.Data",
+  ];
   for (const v of need) if (!nc.has(v)) throw new SeqDataError(`${nc.path}: variable ${v} is missing`);
   const nchan = nc.readScalar("Header.Mode.numchannels");
   const bandwidthMHz = nc.readScalar("Header.Mode.Bandwidth");
   const obsNum = nc.has("Header.Telescope.ObsNum") ? nc.readScalar("Header.Telescope.ObsNum") : 0;
   const dv = nc.variable("Data.Integrate.Data");
   if (dv.shape.length !== 2 || dv.shape[1] !== nchan) {
-    throw new SeqDataError(`${nc.path}: variable Data.Integrate.Data has shape [${dv.shape}], expected [time, ${nchan}]`);
+    throw new SeqDataError(
+      `${nc.path}: variable Data.Integrate.Data has shape [${dv.shape}], expected [time, ${nchan}]`,
+    );
   }
   const nrows = dv.shape[0]!;
   const inputs = nc.readNumbers("Data.Integrate.Inputs");
   const t = nc.readNumbers("Data.Integrate.time");
   const rt = nc.readNumbers("Data.Integrate.read_time");
   if (inputs.length < nrows || t.length < nrows || rt.length < nrows) {
-    throw new SeqDataError(`${nc.path}: Data.Integrate.Inputs/time/read_time are shorter than Data.Integrate.Data`);
+    throw new SeqDataError(
+      `${nc.path}: Data.Integrate.Inputs/time/read_time are shorter than Data.Integrate.Data`,
+    );
   }
   const lists: number[][] = [[], [], [], []];
   for (let r = 0; r < nrows; r++) {
     const i = inputs[r]!;
     if (i < 0 || i > 3 || !Number.isInteger(i)) {
-      throw new SeqDataError(`${nc.path}: variable Data.Integrate.Inputs has value ${i} at row ${r} (expected 0..3)`);
+      throw new SeqDataError(
+        `${nc.path}: variable Data.Integrate.Inputs has value ${i} at row ${r} (expected 0..3)`,
+      );
     }
     lists[i]!.push(r);
   }
@@ -77,7 +90,9 @@ export function openRoach(nc: NcFile, roach: number): RoachBoard {
 export function readRows(b: RoachBoard, r0: number, r1: number, c0 = 0, nc = b.nchan): Float32Array {
   const d = b.nc.read("Data.Integrate.Data", { start: [r0, c0], count: [r1 - r0, nc] });
   if (d instanceof Float32Array) return d;
-  if (typeof d === "string" || Array.isArray(d)) throw new SeqDataError(`${b.path}: variable Data.Integrate.Data is not numeric`);
+  if (typeof d === "string" || Array.isArray(d)) {
+    throw new SeqDataError(`${b.path}: variable Data.Integrate.Data is not numeric`);
+  }
   const out = new Float32Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = Number(d[i]!);
   return out;

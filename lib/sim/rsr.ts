@@ -273,7 +273,11 @@ function cosTable(): Float64Array {
 }
 
 /** Lags of a spectrum: lag_l = g_l/N Σ_k S_k cos(π(k+½)l/N), written into `out`. */
-export function spectrumToLags(spec: ArrayLike<number>, lagGain: ArrayLike<number>, out: Float64Array): Float64Array {
+export function spectrumToLags(
+  spec: ArrayLike<number>,
+  lagGain: ArrayLike<number>,
+  out: Float64Array,
+): Float64Array {
   const n = RSR_NLAG, t = cosTable();
   for (let l = 0; l < n; l++) {
     let s = 0;
@@ -349,7 +353,9 @@ function lineInChannel(line: RsrLine, f: number, dfGhz: number): number {
 /** RSR raw file name relative to the root. */
 export function rsrFileName(chassis: number, t: number, obsnum: number): string {
   const day = formatUtc(t).slice(0, 10);
-  return `RedshiftChassis${chassis}/RedshiftChassis${chassis}_${day}_${String(obsnum).padStart(6, "0")}_00_0001.nc`;
+  return `RedshiftChassis${chassis}/RedshiftChassis${chassis}_${day}_${
+    String(obsnum).padStart(6, "0")
+  }_00_0001.nc`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,7 +376,12 @@ interface ChassisScan {
   xPos: Float64Array;
 }
 
-function chassisModel(c: number, scan: ChassisScan, o: Required<CommonHeader>, inst: Instrument): NcWriteModel {
+function chassisModel(
+  c: number,
+  scan: ChassisScan,
+  o: Required<CommonHeader>,
+  inst: Instrument,
+): NcWriteModel {
   const m = new NcHeaderBuilder();
   const isBs = scan.obspgm === "Bs";
   const t = scan.t0;
@@ -469,7 +480,12 @@ function chassisModel(c: number, scan: ChassisScan, o: Required<CommonHeader>, i
       dimensions: ["time", d + "RefData_xlen", d + "RefData_ylen"],
       data: scan.refData,
     },
-    { name: d + "AccSamples", type: "int", dimensions: ["time", d + "AccSamples_xlen"], data: scan.accSamples },
+    {
+      name: d + "AccSamples",
+      type: "int",
+      dimensions: ["time", d + "AccSamples_xlen"],
+      data: scan.accSamples,
+    },
     { name: "Data.Dcs.BufPos", type: "int", dimensions: ["time"], data: scan.bufPos },
     { name: "Data.Sky.Time", type: "double", dimensions: ["time"], data: scan.skyTime },
     { name: "Data.Sky.XPos", type: "double", dimensions: ["time"], data: scan.xPos },
@@ -491,7 +507,12 @@ interface CommonHeader {
 }
 
 /** netCDF-4 model of one corr_cal file (layout of samples/rsr/layout/corr_cal_*.cdl). */
-export function corrCalModel(chassis: number, corrCalId: number, lagGains: Float64Array[], createdT: number): NcWriteModel {
+export function corrCalModel(
+  chassis: number,
+  corrCalId: number,
+  lagGains: Float64Array[],
+  createdT: number,
+): NcWriteModel {
   const g = `Header.RedshiftChassis_${chassis}_.`;
   const nb = lagGains.length;
   const mat = new Float64Array(nb * RSR_NLAG * RSR_NLAG);
@@ -509,12 +530,28 @@ export function corrCalModel(chassis: number, corrCalId: number, lagGains: Float
     ],
     variables: [
       { name: g + "slotno", type: "int64", dimensions: ["numcards"], data: i64(RSR_SLOTS.slice(0, nb)) },
-      { name: g + "boardid", type: "int64", dimensions: ["numcards"], data: i64([0, 1, 2, 3, 4, 5].slice(0, nb)) },
-      { name: g + "corr_cal_id", type: "int64", dimensions: ["numcards"], data: i64(new Array(nb).fill(corrCalId)) },
+      {
+        name: g + "boardid",
+        type: "int64",
+        dimensions: ["numcards"],
+        data: i64([0, 1, 2, 3, 4, 5].slice(0, nb)),
+      },
+      {
+        name: g + "corr_cal_id",
+        type: "int64",
+        dimensions: ["numcards"],
+        data: i64(new Array(nb).fill(corrCalId)),
+      },
       { name: g + "svd", type: "int64", dimensions: ["numcards"], data: i64(new Array(nb).fill(0)) },
       { name: g + "zerolag", type: "int64", dimensions: ["numcards"], data: i64(new Array(nb).fill(0)) },
       { name: g + "chassis", type: "int64", dimensions: ["scalarval"], data: i64([chassis]) },
-      { name: g + "obsdate", type: "double", dimensions: ["scalarval"], attributes: dateAttrs, data: Float64Array.of(hours) },
+      {
+        name: g + "obsdate",
+        type: "double",
+        dimensions: ["scalarval"],
+        attributes: dateAttrs,
+        data: Float64Array.of(hours),
+      },
       {
         name: g + "reducedate",
         type: "double",
@@ -654,7 +691,9 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
           const o = (r * 6 + b) * n;
           for (let l = 0; l < n; l++) acc[o + l] = lags[l] * ns;
           // RefData: total power, independent noise
-          for (let k = 0; k < n; k++) spec[k] = sky[k] * (1 + rng.normal() / Math.sqrt(CHAN_BW_HZ * tsampCal));
+          for (let k = 0; k < n; k++) {
+            spec[k] = sky[k] * (1 + rng.normal() / Math.sqrt(CHAN_BW_HZ * tsampCal));
+          }
           spectrumToLags(spec, inst.lagGain[b], lags);
           for (let l = 0; l < n; l++) ref[o + l] = lags[l] * ns;
         }
@@ -709,7 +748,7 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
           spectrumToLags(spec, inst.lagGain[b], lags);
           for (let l = 0; l < n; l++) lags[l] += dc * inst.blank[b][l];
           const bb = badBoards.find((x) => x.chassis === c && x.board === b);
-          if (bb) for (let l = 0; l < n; l++) lags[l] += bb.factor * nominal * rng.normal();
+          if (bb) { for (let l = 0; l < n; l++) lags[l] += bb.factor * nominal * rng.normal(); }
           addBadLags(lags, c, b, badLags, rng);
           for (let l = 0; l < n; l++) acc[o + l] = lags[l] * ns;
           // total power (RefData)
@@ -839,7 +878,8 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
     dec_deg: hdr.decDeg,
     raw_format: "NETCDF3_CLASSIC",
     corrcal_format: "NETCDF4",
-    units_note: "Line peaks and Tsys are physical (Y-factor) values. A reduction that multiplies the Y-factor " +
+    units_note:
+      "Line peaks and Tsys are physical (Y-factor) values. A reduction that multiplies the Y-factor " +
       "Tsys by dreampy3's empirical linearity factor diffsat(f) reports Tsys*diffsat and line*diffsat: see " +
       "tsys_expected_mean_k, line_peak_expected_k and lines[].expected_peak_k.",
     lines: lineTruth,

@@ -8,8 +8,17 @@ import { readdirSync } from "node:fs";
 import { runTool, tempDir } from "../_helpers.ts";
 
 const TOOLS = [
-  "badlags", "badlags2", "rsr_badcb", "rsr_tsys", "rsr_driver", "rsr_sum",
-  "process_otf_map", "process_bs", "grid_data", "spec_driver_fits", "lmtinfo",
+  "badlags",
+  "badlags2",
+  "rsr_badcb",
+  "rsr_tsys",
+  "rsr_driver",
+  "rsr_sum",
+  "process_otf_map",
+  "process_bs",
+  "grid_data",
+  "spec_driver_fits",
+  "lmtinfo",
 ];
 
 /** A command that must fail on data (not usage), with the outputs it names. */
@@ -37,10 +46,16 @@ for (const tool of TOOLS) {
     assert.equal(h.code, 0, h.stderr);
     assert.match(h.stdout, new RegExp(`^${tool} - `));
     // every option line carries its default (or says it is required)
-    const optLines = h.stdout.split("\n").filter((l) => /^\s+(-\w, )?--?\w/.test(l) && !/--(help|version|debug)/.test(l));
+    const optLines = h.stdout.split("\n").filter((l) =>
+      /^\s+(-\w, )?--?\w/.test(l) && !/--(help|version|debug)/.test(l)
+    );
     if (tool !== "badlags2") assert.ok(optLines.length > 0, "options listed"); // badlags2 has arguments only
     const text = h.stdout.replace(/\n\s{8,}/g, " ");
-    for (const line of text.split("\n").filter((l) => /^\s+(-\w, )?--\w/.test(l) && !/--(help|version|debug)\b/.test(l))) {
+    for (
+      const line of text.split("\n").filter((l) =>
+        /^\s+(-\w, )?--\w/.test(l) && !/--(help|version|debug)\b/.test(l)
+      )
+    ) {
       assert.match(line, /\[default: [^\]]*\]|\(required\)/, `${tool}: option line without default: ${line}`);
     }
     const v = await runTool(tool, ["--version"]);

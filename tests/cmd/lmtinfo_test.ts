@@ -20,7 +20,22 @@ Deno.test({
     const ours = parseRc(r.stdout).values;
     const ref = parseRc(readFileSync(sample("rsr", "91001", "lmtoy_91001.rc"), "utf8")).values;
     const get = (m: Map<string, string>, k: string) => String(m.get(k));
-    for (const k of ["obsnum", "subobsnum", "scannum", "calobsnum", "valid", "obspgm", "obsgoal", "ProjectId", "src", "instrument", "numbeams", "config"]) {
+    for (
+      const k of [
+        "obsnum",
+        "subobsnum",
+        "scannum",
+        "calobsnum",
+        "valid",
+        "obspgm",
+        "obsgoal",
+        "ProjectId",
+        "src",
+        "instrument",
+        "numbeams",
+        "config",
+      ]
+    ) {
       assert.equal(get(ours, k), get(ref, k), k);
     }
     assert.equal(Number(get(ours, "ra")), Number(get(ref, "ra")));

@@ -4,7 +4,7 @@
  * except "Date of Reduction"; `_bandspec` likewise. Plus error paths and the recovered 94.3 GHz line.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { needsSamples, runTool, sample, tempDir } from "../_helpers.ts";
 import { readTextSpectrum } from "../../lib/formats/spectrum.ts";
@@ -75,11 +75,47 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: "91001 final", folder: "91001", tag: "91001", ref: "rsr.91001.driver.sum.txt", extra: [], lags: true },
-  { name: "91001 nbs", folder: "91001", tag: "91001", ref: "nbs.rsr.91001.driver.sum.txt", extra: ["--no-baseline-sub"], lags: true },
-  { name: "91003 final", date: "2024-11-02T05:44:59", folder: "91003", tag: "91003", ref: "rsr.91003.driver.sum.txt", extra: [], lags: true },
-  { name: "91001_91003 final", folder: "91001_91003", tag: "91001_91003", ref: "rsr.91001_91003.driver.sum.txt", extra: [], lags: true },
-  { name: "91001_91003 nbs", folder: "91001_91003", tag: "91001_91003", ref: "nbs.rsr.91001_91003.driver.sum.txt", extra: ["--no-baseline-sub"], lags: true },
+  {
+    name: "91001 final",
+    folder: "91001",
+    tag: "91001",
+    ref: "rsr.91001.driver.sum.txt",
+    extra: [],
+    lags: true,
+  },
+  {
+    name: "91001 nbs",
+    folder: "91001",
+    tag: "91001",
+    ref: "nbs.rsr.91001.driver.sum.txt",
+    extra: ["--no-baseline-sub"],
+    lags: true,
+  },
+  {
+    name: "91003 final",
+    date: "2024-11-02T05:44:59",
+    folder: "91003",
+    tag: "91003",
+    ref: "rsr.91003.driver.sum.txt",
+    extra: [],
+    lags: true,
+  },
+  {
+    name: "91001_91003 final",
+    folder: "91001_91003",
+    tag: "91001_91003",
+    ref: "rsr.91001_91003.driver.sum.txt",
+    extra: [],
+    lags: true,
+  },
+  {
+    name: "91001_91003 nbs",
+    folder: "91001_91003",
+    tag: "91001_91003",
+    ref: "nbs.rsr.91001_91003.driver.sum.txt",
+    extra: ["--no-baseline-sub"],
+    lags: true,
+  },
   {
     name: "91001_91003 xlines final",
     folder: "91001_91003_xlines",
@@ -99,10 +135,28 @@ for (const c of CASES) {
       try {
         setup(dir, c.folder, c.tag);
         const out = `rsr.${c.tag}.driver.sum.txt`;
-        const args = ["rsr.obsnum", "--date_obs", c.date ?? DATE, "--badlags", `rsr.${c.tag}.badlags`, "--rfile", `rsr.${c.tag}.rfile`,
+        const args = [
+          "rsr.obsnum",
+          "--date_obs",
+          c.date ?? DATE,
+          "--badlags",
+          `rsr.${c.tag}.badlags`,
+          "--rfile",
+          `rsr.${c.tag}.rfile`,
           ...c.extra.filter((x) => x !== "--no-baseline-sub"),
-          "-o", out, "-w", "rsr.wf.pdf", "-p", "-b", "1", "-r", "0.01", "-t", "0.01",
-          ...(c.extra.includes("--no-baseline-sub") ? ["--no-baseline-sub"] : [])];
+          "-o",
+          out,
+          "-w",
+          "rsr.wf.pdf",
+          "-p",
+          "-b",
+          "1",
+          "-r",
+          "0.01",
+          "-t",
+          "0.01",
+          ...(c.extra.includes("--no-baseline-sub") ? ["--no-baseline-sub"] : []),
+        ];
         const r = await runTool("rsr_driver", args, { cwd: dir, env: env() });
         assert.equal(r.code, 0, r.stderr);
         const d = compareSpectra(join(dir, out), sample("rsr", c.folder, c.ref), false);
@@ -125,9 +179,28 @@ Deno.test({
     const { dir, cleanup } = tempDir();
     try {
       writeFileSync(join(dir, "rsr.obsnum"), "91001\n");
-      const r = await runTool("rsr_driver", ["rsr.obsnum", "-o", "rsr.91001.driver.sum.txt", "--date_obs", DATE, "-w", "rsr.wf.pdf", "-p", "-b", "1", "-r", "0.01", "-t", "0.01"], { cwd: dir, env: env() });
+      const r = await runTool("rsr_driver", [
+        "rsr.obsnum",
+        "-o",
+        "rsr.91001.driver.sum.txt",
+        "--date_obs",
+        DATE,
+        "-w",
+        "rsr.wf.pdf",
+        "-p",
+        "-b",
+        "1",
+        "-r",
+        "0.01",
+        "-t",
+        "0.01",
+      ], { cwd: dir, env: env() });
       assert.equal(r.code, 0, r.stderr);
-      compareSpectra(join(dir, "rsr.91001.driver.sum.txt"), sample("rsr", "91001", "first.rsr.91001.driver.sum.txt"), false);
+      compareSpectra(
+        join(dir, "rsr.91001.driver.sum.txt"),
+        sample("rsr", "91001", "first.rsr.91001.driver.sum.txt"),
+        false,
+      );
     } finally {
       cleanup();
     }
@@ -141,7 +214,19 @@ Deno.test({
     const { dir, cleanup } = tempDir();
     try {
       setup(dir, "91001", "91001");
-      const r = await runTool("rsr_driver", ["rsr.obsnum", "--badlags", "rsr.91001.badlags", "--rfile", "rsr.91001.rfile", "-o", "s.txt", "-t", "0.01", "-r", "0.01"], { cwd: dir, env: env() });
+      const r = await runTool("rsr_driver", [
+        "rsr.obsnum",
+        "--badlags",
+        "rsr.91001.badlags",
+        "--rfile",
+        "rsr.91001.rfile",
+        "-o",
+        "s.txt",
+        "-t",
+        "0.01",
+        "-r",
+        "0.01",
+      ], { cwd: dir, env: env() });
       assert.equal(r.code, 0, r.stderr);
       const t = readTextSpectrum(readFileSync(join(dir, "s_bandspec.txt"), "utf8"));
       const f = t.columns[6]!; // board 3
@@ -162,7 +247,11 @@ Deno.test({
       assert.ok(Math.abs(g.peak * 1000 - 39.81) < 2.5, `peak ${g.peak * 1000} mK`);
       assert.ok(Math.abs(g.center - line.f0_ghz) < 0.01, `centre ${g.center}`);
       assert.ok(Math.abs(fwhmKms - line.fwhm_kms) < 0.1 * line.fwhm_kms, `FWHM ${fwhmKms} km/s`);
-      console.log(`  94.3 GHz line: peak ${(g.peak * 1000).toFixed(2)} mK, centre ${g.center.toFixed(4)} GHz, FWHM ${fwhmKms.toFixed(1)} km/s`);
+      console.log(
+        `  94.3 GHz line: peak ${(g.peak * 1000).toFixed(2)} mK, centre ${g.center.toFixed(4)} GHz, FWHM ${
+          fwhmKms.toFixed(1)
+        } km/s`,
+      );
     } finally {
       cleanup();
     }
@@ -182,39 +271,58 @@ function partialRoot(dir: string, keep: (name: string) => boolean): string {
 }
 
 Deno.test({
-  name: "rsr_driver errors: no chassis file, missing Cal scan, missing corr_cal, malformed rfile → exit 1, no output",
+  name:
+    "rsr_driver errors: no chassis file, missing Cal scan, missing corr_cal, malformed rfile → exit 1, no output",
   ignore,
   async fn() {
     const { dir, cleanup } = tempDir();
     try {
       const cal = join(sample("rsr", "data_lmt"), "rsr", "cal");
       // 1. no file at all for the obsnum
-      let r = await runTool("rsr_driver", ["91005", "-o", "out.txt"], { cwd: dir, env: { DATA_LMT: sample("rsr", "data_lmt") } });
+      let r = await runTool("rsr_driver", ["91005", "-o", "out.txt"], {
+        cwd: dir,
+        env: { DATA_LMT: sample("rsr", "data_lmt") },
+      });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /No RSR data files were found/);
       assert.equal(r.stderr.trim().split("\n").filter((l) => !l.includes("no file for obsnum")).length, 1);
       assert.ok(!existsSync(join(dir, "out.txt")));
       // 2. Bs files without their Cal scan
       const root = partialRoot(dir, (n) => n.includes("_091001_"));
-      r = await runTool("rsr_driver", ["91001", "-o", "out.txt"], { cwd: dir, env: { DATA_LMT: root, CORR_CAL_DIR: cal } });
+      r = await runTool("rsr_driver", ["91001", "-o", "out.txt"], {
+        cwd: dir,
+        env: { DATA_LMT: root, CORR_CAL_DIR: cal },
+      });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /Cal scan 91000/);
       assert.ok(!existsSync(join(dir, "out.txt")));
       // 3. no corr_cal files
-      r = await runTool("rsr_driver", ["91001", "-o", "out.txt"], { cwd: dir, env: { DATA_LMT: sample("rsr", "data_lmt"), CORR_CAL_DIR: dir } });
+      r = await runTool("rsr_driver", ["91001", "-o", "out.txt"], {
+        cwd: dir,
+        env: { DATA_LMT: sample("rsr", "data_lmt"), CORR_CAL_DIR: dir },
+      });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /corr_cal_2024_0\.nc/);
       assert.ok(!existsSync(join(dir, "out.txt")));
       // 4. malformed rfile line
       writeFileSync(join(dir, "bad.rfile"), "# ok\n91001 3 2\n");
-      r = await runTool("rsr_driver", ["91001", "-R", "bad.rfile", "-o", "out.txt"], { cwd: dir, env: { DATA_LMT: sample("rsr", "data_lmt") } });
+      r = await runTool("rsr_driver", ["91001", "-R", "bad.rfile", "-o", "out.txt"], {
+        cwd: dir,
+        env: { DATA_LMT: sample("rsr", "data_lmt") },
+      });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /bad\.rfile:2/);
       assert.ok(!existsSync(join(dir, "out.txt")));
       // usage errors: odd --exclude, even -f
-      r = await runTool("rsr_driver", ["91001", "--exclude", "94.3", "-o", "out.txt"], { cwd: dir, env: { DATA_LMT: sample("rsr", "data_lmt") } });
+      r = await runTool("rsr_driver", ["91001", "--exclude", "94.3", "-o", "out.txt"], {
+        cwd: dir,
+        env: { DATA_LMT: sample("rsr", "data_lmt") },
+      });
       assert.equal(r.code, 2);
-      r = await runTool("rsr_driver", ["91001", "-f", "54", "-o", "out.txt"], { cwd: dir, env: { DATA_LMT: sample("rsr", "data_lmt") } });
+      r = await runTool("rsr_driver", ["91001", "-f", "54", "-o", "out.txt"], {
+        cwd: dir,
+        env: { DATA_LMT: sample("rsr", "data_lmt") },
+      });
       assert.equal(r.code, 2);
     } finally {
       cleanup();

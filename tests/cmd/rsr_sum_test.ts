@@ -31,7 +31,9 @@ function compare(ours: string, ref: string): number {
   return maxd;
 }
 
-for (const [folder, tag] of [["91001", "91001"], ["91003", "91003"], ["91001_91003", "91001_91003"]] as const) {
+for (
+  const [folder, tag] of [["91001", "91001"], ["91003", "91003"], ["91001_91003", "91001_91003"]] as const
+) {
   Deno.test({
     name: `rsr_sum reproduces the reference ${folder} blanking.sum.txt`,
     ignore,
@@ -41,10 +43,22 @@ for (const [folder, tag] of [["91001", "91001"], ["91003", "91003"], ["91001_910
         for (const ext of ["badlags", "blanking"]) {
           copyFileSync(sample("rsr", folder, `rsr.${tag}.${ext}`), join(dir, `rsr.${tag}.${ext}`));
         }
-        const r = await runTool("rsr_sum", ["-b", `rsr.${tag}.blanking`, "--badlags", `rsr.${tag}.badlags`, "--o1", "1", "-t", "0.01"], { cwd: dir, env: env() });
+        const r = await runTool("rsr_sum", [
+          "-b",
+          `rsr.${tag}.blanking`,
+          "--badlags",
+          `rsr.${tag}.badlags`,
+          "--o1",
+          "1",
+          "-t",
+          "0.01",
+        ], { cwd: dir, env: env() });
         assert.equal(r.code, 0, r.stderr);
         const out = `rsr.${tag}.blanking.sum.txt`;
-        const d = compare(readFileSync(join(dir, out), "utf8"), readFileSync(sample("rsr", folder, out), "utf8"));
+        const d = compare(
+          readFileSync(join(dir, out), "utf8"),
+          readFileSync(sample("rsr", folder, out), "utf8"),
+        );
         console.log(`  ${folder}: max |ours - reference| = ${d.toExponential(2)} K`);
       } finally {
         cleanup();
@@ -61,10 +75,18 @@ Deno.test({
     try {
       copyFileSync(sample("rsr", "91001", "rsr.91001.badlags"), join(dir, "b.badlags"));
       const text = readFileSync(sample("rsr", "91001", "rsr.91001.blanking"), "utf8");
-      let r = await runTool("rsr_sum", ["-b", "-", "--badlags", "b.badlags", "-o", "-"], { cwd: dir, env: env(), stdin: text });
+      let r = await runTool("rsr_sum", ["-b", "-", "--badlags", "b.badlags", "-o", "-"], {
+        cwd: dir,
+        env: env(),
+        stdin: text,
+      });
       assert.equal(r.code, 0, r.stderr);
       compare(r.stdout, readFileSync(sample("rsr", "91001", "rsr.91001.blanking.sum.txt"), "utf8"));
-      r = await runTool("rsr_sum", ["-b", "-", "--badlags", "b.badlags", "-o", "-", "-t", "0"], { cwd: dir, env: env(), stdin: text });
+      r = await runTool("rsr_sum", ["-b", "-", "--badlags", "b.badlags", "-o", "-", "-t", "0"], {
+        cwd: dir,
+        env: env(),
+        stdin: text,
+      });
       assert.equal(r.code, 0, r.stderr);
       const v = readTextSpectrum(r.stdout).columns[1]!;
       assert.ok(v.every((x) => x === 0));

@@ -18,7 +18,16 @@ Deno.test({
     try {
       const t0 = performance.now();
       const o = await new Deno.Command(join(ROOT, "node_modules", ".bin", "deno"), {
-        args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts", "demo.ts"), "--out", dir],
+        args: [
+          "run",
+          "-A",
+          "--quiet",
+          "--config",
+          join(ROOT, "deno.json"),
+          join(ROOT, "scripts", "demo.ts"),
+          "--out",
+          dir,
+        ],
         stdout: "piped",
         stderr: "piped",
       }).output();
@@ -37,16 +46,28 @@ Deno.test({
       const truth = JSON.parse(readFileSync(join(dir, "data_lmt", "rsr_truth.json"), "utf8"));
       const t1 = Array.isArray(truth) ? truth[0] : truth;
       const expected = t1.lines[0].expected_peak_k as number;
-      const spec = readTextSpectrum(readFileSync(join(dir, "work", "91001_91003", "rsr.91001_91003.driver.sum.txt"), "utf8"));
+      const spec = readTextSpectrum(
+        readFileSync(join(dir, "work", "91001_91003", "rsr.91001_91003.driver.sum.txt"), "utf8"),
+      );
       const fit = strongestLine(spec.columns[0]!, spec.columns[1]!, 94.3)!;
       assert.ok(Math.abs(fit.center - 94.3) < 0.01, `centre ${fit.center}`);
-      assert.ok(Math.abs(fit.peak - 0.94 * expected) < 0.1 * expected, `peak ${fit.peak} vs ${expected} × 0.94`);
+      assert.ok(
+        Math.abs(fit.peak - 0.94 * expected) < 0.1 * expected,
+        `peak ${fit.peak} vs ${expected} × 0.94`,
+      );
       assert.ok(Math.abs(fit.fwhmKms - 320 * 1.06) < 50, `FWHM ${fit.fwhmKms} km/s`);
-      assert.match(readFileSync(join(dir, "work", "91001", "rsr.91001.rfile"), "utf8"), /^91001,3,2$/m, "bad board 3/2 removed");
+      assert.match(
+        readFileSync(join(dir, "work", "91001", "rsr.91001.rfile"), "utf8"),
+        /^91001,3,2$/m,
+        "bad board 3/2 removed",
+      );
       // SEQ Bs: the point source line, positive
       const bs = readTextSpectrum(readFileSync(join(dir, "work", "97003", "SIM-BS_97003__0.txt"), "utf8"));
       const b = fitGaussian(bs.columns[0]!, bs.columns[1]!, { center: 27, peak: 0.8, sigma: 3.4 });
-      assert.ok(Math.abs(b.center - 27) < 1.5 && b.peak > 0.5 && b.peak < 1.2, `Bs ${b.peak} K at ${b.center} km/s`);
+      assert.ok(
+        Math.abs(b.center - 27) < 1.5 && b.peak > 0.5 && b.peak < 1.2,
+        `Bs ${b.peak} K at ${b.center} km/s`,
+      );
     } finally {
       cleanup();
     }

@@ -43,15 +43,17 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
 
 /** Commands make would run (dry run), one per line, reduced to the tool names. */
 function plannedTools(out: string): string[] {
-  return out.split("\n").filter((l) => /^cd \S+ && \S+/.test(l) || /rsr_badcb|summary\.ts/.test(l)).map((l) => {
-    const m = l.match(/^cd \S+ && (\S+)/);
-    if (m) {
-      const out = l.match(/-o (\S+)/)?.[1] ?? l.match(/> (\S+)/)?.[1] ?? "";
-      return `${m[1]} ${out}`.trim();
-    }
-    if (/summary\.ts/.test(l)) return "summary";
-    return l.match(/rsr_badcb -(r|b)/)![0];
-  });
+  return out.split("\n").filter((l) => /^cd \S+ && \S+/.test(l) || /rsr_badcb|summary\.ts/.test(l)).map(
+    (l) => {
+      const m = l.match(/^cd \S+ && (\S+)/);
+      if (m) {
+        const out = l.match(/-o (\S+)/)?.[1] ?? l.match(/> (\S+)/)?.[1] ?? "";
+        return `${m[1]} ${out}`.trim();
+      }
+      if (/summary\.ts/.test(l)) return "summary";
+      return l.match(/rsr_badcb -(r|b)/)![0];
+    },
+  );
 }
 
 Deno.test({
@@ -67,12 +69,21 @@ Deno.test({
         assert.equal(r.code, 0, r.out + r.err);
         const D = join(dir, "91001");
         const ref = sample("rsr", "91001");
-        for (const f of ["rsr.91001.driver.sum.txt", "nbs.rsr.91001.driver.sum.txt", "first.rsr.91001.driver.sum.txt"]) {
+        for (
+          const f of [
+            "rsr.91001.driver.sum.txt",
+            "nbs.rsr.91001.driver.sum.txt",
+            "first.rsr.91001.driver.sum.txt",
+          ]
+        ) {
           const d = maxAbsDiff(column(join(D, f), 1), column(join(ref, f), 1));
           assert.ok(d <= 1e-12, `${f}: max |ours - reference| = ${d} K`);
           assert.deepEqual(column(join(D, f), 0), column(join(ref, f), 0), `${f}: frequency grid`);
         }
-        const ds = maxAbsDiff(column(join(D, "rsr.91001.blanking.sum.txt"), 1), column(join(ref, "rsr.91001.blanking.sum.txt"), 1));
+        const ds = maxAbsDiff(
+          column(join(D, "rsr.91001.blanking.sum.txt"), 1),
+          column(join(ref, "rsr.91001.blanking.sum.txt"), 1),
+        );
         assert.ok(ds <= 1e-12, `rsr_sum: ${ds} K`);
         // badlags flags the same lines as the original (line 1 names the program)
         const ours = readFileSync(join(D, "rsr.91001.badlags"), "utf8").split("\n").slice(1);
@@ -81,10 +92,23 @@ Deno.test({
         // rfile/blanking: the reference's content lines (the template's "created by" line names the program)
         for (const f of ["rsr.91001.rfile", "rsr.91001.blanking"]) {
           const strip = (s: string) => s.split("\n").filter((l) => !/created by/.test(l));
-          assert.deepEqual(strip(readFileSync(join(D, f), "utf8")), strip(readFileSync(join(ref, f), "utf8")), f);
+          assert.deepEqual(
+            strip(readFileSync(join(D, f), "utf8")),
+            strip(readFileSync(join(ref, f), "utf8")),
+            f,
+          );
         }
         // products a user looks at
-        for (const f of ["index.html", "README_files.md", "lmtoy_91001.rc", "badlags.91001.png", "rsr.tsys.png", "rsr.spectra.png"]) {
+        for (
+          const f of [
+            "index.html",
+            "README_files.md",
+            "lmtoy_91001.rc",
+            "badlags.91001.png",
+            "rsr.tsys.png",
+            "rsr.spectra.png",
+          ]
+        ) {
           assert.ok(existsSync(join(D, f)), `${f} exists`);
         }
         const readme = readFileSync(join(D, "README_files.md"), "utf8");
@@ -94,7 +118,10 @@ Deno.test({
         }
         const side = JSON.parse(readFileSync(join(D, "rsr.91001.driver.sum.txt.json"), "utf8"));
         assert.equal(side.tool, "rsr_driver");
-        assert.match(side.command, /^rsr_driver rsr\.obsnum .*--badlags rsr\.91001\.badlags --rfile rsr\.91001\.rfile/);
+        assert.match(
+          side.command,
+          /^rsr_driver rsr\.obsnum .*--badlags rsr\.91001\.badlags --rfile rsr\.91001\.rfile/,
+        );
         assert.ok(side.inputs.includes("rsr.91001.badlags"));
         assert.ok(side.wall_time_s > 0);
         const rc = readFileSync(join(D, "lmtoy_91001.rc"), "utf8");
@@ -117,22 +144,29 @@ Deno.test({
         writeFileSync(bl, readFileSync(bl, "utf8") + " 0  3 120  91001   99.9    # by hand\n");
         const dry = await make(RSR_MK, ["obsnum=91001", "-n"], dir, env);
         const planned = plannedTools(dry.out);
-        assert.deepEqual(planned.sort(), [
-          "rsr_badcb -b",
-          "rsr_badcb -b",
-          "rsr_badcb -r",
-          "rsr_badcb -r",
-          "rsr_driver nbs.rsr.91001.driver.sum.txt",
-          "rsr_driver rsr.91001.driver.sum.txt",
-          "rsr_driver rsr.91001.driver1.sum.txt",
-          "rsr_sum rsr_sum.log",
-          "rsr_tsys rsr_tsys1.log.tmp",
-          "rsr_tsys rsr_tsys2.log.tmp",
-          "summary",
-        ].sort());
+        assert.deepEqual(
+          planned.sort(),
+          [
+            "rsr_badcb -b",
+            "rsr_badcb -b",
+            "rsr_badcb -r",
+            "rsr_badcb -r",
+            "rsr_driver nbs.rsr.91001.driver.sum.txt",
+            "rsr_driver rsr.91001.driver.sum.txt",
+            "rsr_driver rsr.91001.driver1.sum.txt",
+            "rsr_sum rsr_sum.log",
+            "rsr_tsys rsr_tsys1.log.tmp",
+            "rsr_tsys rsr_tsys2.log.tmp",
+            "summary",
+          ].sort(),
+        );
         const r = await make(RSR_MK, ["obsnum=91001"], dir, env);
         assert.equal(r.code, 0, r.out + r.err);
-        assert.equal(statSync(join(D, "first.rsr.91001.driver.sum.txt")).mtimeMs, before, "driver0 not redone");
+        assert.equal(
+          statSync(join(D, "first.rsr.91001.driver.sum.txt")).mtimeMs,
+          before,
+          "driver0 not redone",
+        );
         const spec1 = column(join(D, "rsr.91001.driver.sum.txt"), 1);
         assert.ok(maxAbsDiff(spec0, spec1) > 1e-6, "the new bad lag changed the spectrum");
         assert.match(readFileSync(bl, "utf8"), /by hand/, "the hand edit is kept");
@@ -157,16 +191,25 @@ Deno.test({
         const r = await make(RSR_MK, ["obsnum=91003"], dir, env);
         assert.equal(r.code, 0, r.out + r.err);
         assert.match(readFileSync(join(dir, "91003", "rsr.91003.rfile"), "utf8"), /^91003,0,5$/m);
-        assert.match(readFileSync(join(dir, "91003", "rsr.91003.blanking"), "utf8"), /^91003 +0 +\{5 ?: \[\(70,120\)\]\}$/m);
+        assert.match(
+          readFileSync(join(dir, "91003", "rsr.91003.blanking"), "utf8"),
+          /^91003 +0 +\{5 ?: \[\(70,120\)\]\}$/m,
+        );
       });
 
       await t.step("combination with jitter=0 equals the original rsr_combine result", async () => {
         // 91001 was re-reduced above with an extra hand-made bad lag: give it the reference bad lags back
-        writeFileSync(join(D, "rsr.91001.badlags"), readFileSync(sample("rsr", "91001", "rsr.91001.badlags"), "utf8"));
+        writeFileSync(
+          join(D, "rsr.91001.badlags"),
+          readFileSync(sample("rsr", "91001", "rsr.91001.badlags"), "utf8"),
+        );
         const r = await make(RSR_MK, ["obsnums=91001,91003", "jitter=0"], dir, env);
         assert.equal(r.code, 0, r.out + r.err);
         for (const f of ["rsr.91001_91003.driver.sum.txt", "rsr.91001_91003.blanking.sum.txt"]) {
-          const d = maxAbsDiff(column(join(dir, "91001_91003", f), 1), column(sample("rsr", "91001_91003", f), 1));
+          const d = maxAbsDiff(
+            column(join(dir, "91001_91003", f), 1),
+            column(sample("rsr", "91001_91003", f), 1),
+          );
           assert.ok(d <= 1e-12, `${f}: ${d} K`);
         }
         assert.ok(existsSync(join(dir, "91001_91003", "index.html")));
@@ -199,7 +242,14 @@ Deno.test({
       }
       assert.equal(nanMismatch, 0, "identical NaN mask");
       assert.ok(maxd <= 1e-3, `cube max |Δ| = ${maxd} K`);
-      for (const f of ["index.html", "README_files.md", "SAMPLE-OTF_97001__0.wt.fits", "SAMPLE-OTF_97001__0.peak.png"]) {
+      for (
+        const f of [
+          "index.html",
+          "README_files.md",
+          "SAMPLE-OTF_97001__0.wt.fits",
+          "SAMPLE-OTF_97001__0.peak.png",
+        ]
+      ) {
         assert.ok(existsSync(join(D, f)), `${f} exists`);
       }
       const html = readFileSync(join(D, "index.html"), "utf8");
@@ -220,7 +270,9 @@ Deno.test({
 });
 
 function chromium(): string | null {
-  for (const p of ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]) if (existsSync(p)) return p;
+  for (const p of ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]) {
+    if (existsSync(p)) return p;
+  }
   return null;
 }
 
@@ -242,9 +294,18 @@ Deno.test({
       const shot = join(dir, "shot.png");
       const o = await new Deno.Command(exe, {
         args: [
-          "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          `--user-data-dir=${join(dir, "chr")}`, "--window-size=1200,1400", `--screenshot=${shot}`, `file://${page}`,
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          `--user-data-dir=${join(dir, "chr")}`,
+          "--window-size=1200,1400",
+          `--screenshot=${shot}`,
+          `file://${page}`,
         ],
         stdout: "piped",
         stderr: "piped",

@@ -44,9 +44,13 @@ Deno.test("parseArgs() handles the forms users type", async (t) => {
     assertEquals(parseArgs(["-1", "0"], OPTS, []).values.o1, 0);
   });
   await t.step("nargs + and fixed", () => {
-    const r = parseArgs(["--exclude", "94.3", "0.6", "106.4", "0.4", "--simulate", "0.1", "95", "300", "x"], OPTS, [
-      { name: "obs", help: "" },
-    ]);
+    const r = parseArgs(
+      ["--exclude", "94.3", "0.6", "106.4", "0.4", "--simulate", "0.1", "95", "300", "x"],
+      OPTS,
+      [
+        { name: "obs", help: "" },
+      ],
+    );
     assertEquals(r.values.exclude, [94.3, 0.6, 106.4, 0.4]);
     assertEquals(r.values.simulate, [0.1, 95, 300]);
     assertEquals(r.values.obs, "x");
@@ -56,7 +60,11 @@ Deno.test("parseArgs() handles the forms users type", async (t) => {
     assertEquals([r.values.threshold, r.values.l_regions], [1, "[[1,2]]"]);
   });
   await t.step("list with brackets, '-' positional, -- ends options", () => {
-    const r = parseArgs(["--pix_list", "[3,4, 5]", "-", "--", "-x"], OPTS, [{ name: "a", help: "", variadic: true }]);
+    const r = parseArgs(["--pix_list", "[3,4, 5]", "-", "--", "-x"], OPTS, [{
+      name: "a",
+      help: "",
+      variadic: true,
+    }]);
     assertEquals(r.values.pix_list, [3, 4, 5]);
     assertEquals(r.values.a, ["-", "-x"]);
   });
@@ -64,12 +72,20 @@ Deno.test("parseArgs() handles the forms users type", async (t) => {
 
 Deno.test("parseArgs() rejects bad command lines with UsageError", async (t) => {
   const bad = (argv: string[], re: RegExp) => {
-    const e = assertThrows(() => parseArgs(argv, OPTS, [{ name: "obsnum", help: "", required: true, type: "int" }]));
+    const e = assertThrows(() =>
+      parseArgs(argv, OPTS, [{ name: "obsnum", help: "", required: true, type: "int" }])
+    );
     if (!(e instanceof UsageError)) throw new Error(`expected UsageError, got ${e}`);
     assertMatch(e.message, re);
   };
-  await t.step("unknown with did you mean", () => bad(["--pix-list", "1", "5"], /unknown option --pix-list \(did you mean --pix_list\?\)/));
-  await t.step("malformed list names the option and element", () => bad(["--pix_list", "0,1,x", "5"], /--pix_list: element 3 'x'/));
+  await t.step(
+    "unknown with did you mean",
+    () => bad(["--pix-list", "1", "5"], /unknown option --pix-list \(did you mean --pix_list\?\)/),
+  );
+  await t.step(
+    "malformed list names the option and element",
+    () => bad(["--pix_list", "0,1,x", "5"], /--pix_list: element 3 'x'/),
+  );
   await t.step("non-number", () => bad(["-t", "abc", "5"], /--threshold: expected a number, got 'abc'/));
   await t.step("range", () => bad(["-b", "7", "5"], /--order: 7 is above the maximum 3/));
   await t.step("choice", () => bad(["--stype", "5", "5"], /'5' is not one of 0, 1, 2, 3/));
@@ -77,13 +93,22 @@ Deno.test("parseArgs() rejects bad command lines with UsageError", async (t) => 
   await t.step("missing positional", () => bad([], /missing argument OBSNUM/));
   await t.step("bad int positional", () => bad(["12a"], /argument OBSNUM: expected an integer/));
   await t.step("extra positional", () => bad(["5", "6"], /unexpected argument '6'/));
-  await t.step("custom parse failure", () => bad(["--regions", "[1,", "5"], /option --regions: .*got '\[1,'/));
+  await t.step(
+    "custom parse failure",
+    () => bad(["--regions", "[1,", "5"], /option --regions: .*got '\[1,'/),
+  );
   await t.step("nargs count", () => bad(["--simulate", "1", "2"], /needs 3 values, got 2/));
 });
 
 Deno.test("parseArgs() converts defaults written as command-line text", () => {
   const opts: OptionSpec[] = [
-    { name: "baseline", type: "string", default: "0.15,-0.3", parse: (s) => s.split(",").map(Number), help: "" },
+    {
+      name: "baseline",
+      type: "string",
+      default: "0.15,-0.3",
+      parse: (s) => s.split(",").map(Number),
+      help: "",
+    },
     { name: "pix", type: "intlist", default: "1,2", help: "" },
     { name: "name", type: "string", default: "x", help: "" },
   ];

@@ -70,7 +70,10 @@ Deno.test("tool skeleton: outputs are atomic — an error leaves no file", async
 
 Deno.test("tool skeleton: a closed stdout pipe is not an error", async () => {
   const cmd = new Deno.Command("sh", {
-    args: ["-c", `"${DENO}" run -A --quiet --config "${ROOT}/deno.json" "${FIXTURE}" -n 200000 - < /dev/null | head -1; echo "rc=\${PIPESTATUS:-x}"`],
+    args: [
+      "-c",
+      `"${DENO}" run -A --quiet --config "${ROOT}/deno.json" "${FIXTURE}" -n 200000 - < /dev/null | head -1; echo "rc=\${PIPESTATUS:-x}"`,
+    ],
     stdout: "piped",
     stderr: "piped",
   });
@@ -83,7 +86,19 @@ Deno.test("tool skeleton: LMT_SIDECAR=1 writes a provenance sidecar per output f
   try {
     writeFileSync(join(dir, "in.txt"), "abc\n");
     const cmd = new Deno.Command(DENO, {
-      args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), FIXTURE, "-n", "1", "-o", "out.txt", "in.txt"],
+      args: [
+        "run",
+        "-A",
+        "--quiet",
+        "--config",
+        join(ROOT, "deno.json"),
+        FIXTURE,
+        "-n",
+        "1",
+        "-o",
+        "out.txt",
+        "in.txt",
+      ],
       cwd: dir,
       env: { LMT_SIDECAR: "1" },
     });

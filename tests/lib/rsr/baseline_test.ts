@@ -4,13 +4,18 @@ import { BLANK, makeProduct, NO_SIGMA, type Windows } from "../../../lib/rsr/pro
 import { averageRepeats, averageScans } from "../../../lib/rsr/average.ts";
 
 function freqs(): Float64Array[] {
-  return Array.from({ length: 6 }, (_, b) => Float64Array.from({ length: 256 }, (_, k) => 70 + 8 * b + 0.03125 * k));
+  return Array.from(
+    { length: 6 },
+    (_, b) => Float64Array.from({ length: 256 }, (_, k) => 70 + 8 * b + 0.03125 * k),
+  );
 }
 
 Deno.test("baseline() removes a linear baseline and gives σ = population std of the residuals in the windows", () => {
   const f = freqs();
   const data = new Float64Array(6 * 256);
-  for (let b = 0; b < 6; b++) for (let k = 0; k < 256; k++) data[b * 256 + k] = 2 + 0.5 * f[b]![k]! + (k % 2 ? 0.1 : -0.1);
+  for (let b = 0; b < 6; b++) {
+    for (let k = 0; k < 256; k++) data[b * 256 + k] = 2 + 0.5 * f[b]![k]! + (k % 2 ? 0.1 : -0.1);
+  }
   data[3] = NaN;
   data[10] = BLANK;
   const p = makeProduct(1, 0, f, [0, 1, 2, 3, 4, 5], 1, data);

@@ -19,7 +19,8 @@ Deno.test("isAfter20151201() and the diffsat table", () => {
 });
 
 Deno.test("bsPairs() accepts BufPos pairs in either order and rejects others; chassis 1,2 flip sign", () => {
-  const scan = (pos: number[]) => ({ header: { path: "f.nc" }, nrec: pos.length, bufPos: Int32Array.from(pos) }) as unknown as RsrScan;
+  const scan = (pos: number[]) =>
+    ({ header: { path: "f.nc" }, nrec: pos.length, bufPos: Int32Array.from(pos) }) as unknown as RsrScan;
   assert.deepEqual(bsPairs(scan([0, 1, 1, 0])), [[0, 1], [3, 2]]);
   assert.throws(() => bsPairs(scan([0, 0])), /BufPos/);
   assert.throws(() => bsPairs(scan([0, 1, 0])), /odd number/);

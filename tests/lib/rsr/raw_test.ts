@@ -9,7 +9,9 @@ Deno.test({
   name: "readRsrScan() reads the header and lag data of a sample Bs chassis file",
   ignore,
   async fn() {
-    const s = await readRsrScan(sample("rsr", "data_lmt", "RedshiftChassis2", "RedshiftChassis2_2024-11-02_091001_00_0001.nc"));
+    const s = await readRsrScan(
+      sample("rsr", "data_lmt", "RedshiftChassis2", "RedshiftChassis2_2024-11-02_091001_00_0001.nc"),
+    );
     const h = s.header;
     assert.equal(h.chassis, 2);
     assert.equal(h.obsnum, 91001);
@@ -28,7 +30,9 @@ Deno.test({
     assert.ok(Math.abs(f[0]![0]! - 71.71953125) < 1e-12);
     const x = normalisedLags(s, 0, 0, "acc");
     assert.equal(x[5], s.accData[5]! / s.accSamples[0]!);
-    const cal = await readRsrScan(sample("rsr", "data_lmt", "RedshiftChassis2", "RedshiftChassis2_2024-11-02_091000_00_0001.nc"));
+    const cal = await readRsrScan(
+      sample("rsr", "data_lmt", "RedshiftChassis2", "RedshiftChassis2_2024-11-02_091000_00_0001.nc"),
+    );
     assert.equal(cal.header.obsPgm, "Cal");
     assert.equal(cal.nrec, 6);
     assert.equal(cal.header.calMode, 1);
@@ -44,7 +48,7 @@ Deno.test({
     assert.equal(m.length, 6);
     assert.equal(m[0]!.length, 65536);
     assert.ok(m[0]!.some((v) => v !== 0));
-    assert.equal((await cc.get(2024, 1)), await cc.get(2024, 1));
+    assert.equal(await cc.get(2024, 1), await cc.get(2024, 1));
     await assert.rejects(cc.matrices(2024, 1, [6]), /no corr_cal matrix for slot 6/);
     await assert.rejects(cc.get(9999, 0), /corr_cal_9999_0\.nc: corr_cal file not found/);
   },

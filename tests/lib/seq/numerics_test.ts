@@ -4,11 +4,17 @@
  * Expected numbers come from numpy 1.24.2 (/usr/bin/python3) as noted.
  */
 import assert from "node:assert/strict";
-import { columnMedianF32, meanF32, medianF32InPlace, pairwiseSumF32, stdF32 } from "../../../lib/num/float32.ts";
+import {
+  columnMedianF32,
+  meanF32,
+  medianF32InPlace,
+  pairwiseSumF32,
+  stdF32,
+} from "../../../lib/num/float32.ts";
 import { polyFitter, polyval } from "../../../lib/num/polyfit.ts";
 import { interpLinear, interpNearest } from "../../../lib/num/interp.ts";
 import { alignDumps, stateRanges, toRanges } from "../../../lib/seq/align.ts";
-import { roundHalfEven, spectralAxis, v2c, velocitySlice, axisValues } from "../../../lib/seq/axis.ts";
+import { axisValues, roundHalfEven, spectralAxis, v2c, velocitySlice } from "../../../lib/seq/axis.ts";
 import { birdieRuns, linePlan, processLine, regionChannels } from "../../../lib/seq/line.ts";
 import { despike } from "../../../lib/seq/cal.ts";
 import { azElOffsets, beamOffset } from "../../../lib/seq/beams.ts";
@@ -68,11 +74,42 @@ Deno.test("alignDumps() keeps only dumps strictly inside a BufPos segment", () =
 
 function header(over: Partial<IfprocHeader>): IfprocHeader {
   return {
-    path: "x.nc", obsPgm: "Map", obsGoal: "Science", obsNum: 1, calObsNum: 0, receiver: "Sequoia", sourceName: "S",
-    coordSys: 1, velocity: -20, velSys: 0, ra: 0, dec: 0, l: 0, b: 0, elDesPos: 0, azDesPos: 0, beamSelected: -1,
-    numBands: 1, sideBand1Lo: [0, 0], lineFreq: [115.271204, 0], skyFreq: [115.27, 0], lineOffset: [0, 0],
-    lineRedshift: [0, 0], lo2Freq: [0, 0], if1Freq: [0, 0], if2Freq: [0, 0], synthFreq: [0, 0], lo1Freq: 0,
-    dopplerTrack: 1, obsVel: 0, baryVel: 0, mapCoordString: "Ra", dumpTime: 0.1, blankLevel: 0, bsBeam: [], npix: 16,
+    path: "x.nc",
+    obsPgm: "Map",
+    obsGoal: "Science",
+    obsNum: 1,
+    calObsNum: 0,
+    receiver: "Sequoia",
+    sourceName: "S",
+    coordSys: 1,
+    velocity: -20,
+    velSys: 0,
+    ra: 0,
+    dec: 0,
+    l: 0,
+    b: 0,
+    elDesPos: 0,
+    azDesPos: 0,
+    beamSelected: -1,
+    numBands: 1,
+    sideBand1Lo: [0, 0],
+    lineFreq: [115.271204, 0],
+    skyFreq: [115.27, 0],
+    lineOffset: [0, 0],
+    lineRedshift: [0, 0],
+    lo2Freq: [0, 0],
+    if1Freq: [0, 0],
+    if2Freq: [0, 0],
+    synthFreq: [0, 0],
+    lo1Freq: 0,
+    dopplerTrack: 1,
+    obsVel: 0,
+    baryVel: 0,
+    mapCoordString: "Ra",
+    dumpTime: 0.1,
+    blankLevel: 0,
+    bsBeam: [],
+    npix: 16,
     ...over,
   };
 }
@@ -130,6 +167,7 @@ Deno.test("beam offsets: tracked-beam reference and parallactic rotation", () =>
   const { az, el } = azElOffsets("Sequoia", 0, -1);
   const th = 46 * Math.PI / 180;
   assert.ok(Math.abs(az[0]! - 27.9 * (-1.5 * Math.cos(th) - 1.5 * Math.sin(th))) < 1e-12);
+  assert.ok(Math.abs(el[0]! - 27.9 * (-1.5 * Math.sin(th) + 1.5 * Math.cos(th))) < 1e-12);
   const sel = azElOffsets("Sequoia", 0.5, 5);
   assert.equal(sel.az[5], 0);
   assert.equal(sel.el[5], 0);

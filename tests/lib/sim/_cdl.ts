@@ -22,9 +22,16 @@ export function parseCdl(text: string): CdlLayout {
     else if (line.startsWith("group:")) out.groups.push(line.slice(6).replace("{", "").trim());
     else if (section === "dims") {
       const m = /^(\S+) = (UNLIMITED|\d+) ;/.exec(line);
-      if (m) out.dims.set(m[1], { size: m[2] === "UNLIMITED" ? -1 : Number(m[2]), unlimited: m[2] === "UNLIMITED" });
+      if (m) {
+        out.dims.set(m[1], {
+          size: m[2] === "UNLIMITED" ? -1 : Number(m[2]),
+          unlimited: m[2] === "UNLIMITED",
+        });
+      }
     } else if (section === "vars") {
-      const m = /^(char|byte|short|int|int64|float|double|ubyte|ushort|uint|uint64|string) ([^\s(]+)(?:\(([^)]*)\))? ;$/.exec(line);
+      const m =
+        /^(char|byte|short|int|int64|float|double|ubyte|ushort|uint|uint64|string) ([^\s(]+)(?:\(([^)]*)\))? ;$/
+          .exec(line);
       if (m) out.vars.set(m[2], { type: m[1], dims: m[3] ? m[3].split(",").map((s) => s.trim()) : [] });
     }
   }
@@ -41,14 +48,17 @@ export function layoutDiff(f: NcFile, cdl: CdlLayout, opts: { ignoreDimSize?: Re
     }
     const fv = f.variable(name);
     if (fv.type !== v.type) diffs.push(`${name}: type ${fv.type} != ${v.type}`);
-    if (fv.dimensions.join(",") !== v.dims.join(",")) diffs.push(`${name}: dims ${fv.dimensions} != ${v.dims}`);
+    if (fv.dimensions.join(",") !== v.dims.join(",")) {
+      diffs.push(`${name}: dims ${fv.dimensions} != ${v.dims}`);
+    }
   }
   for (const name of f.variables.keys()) if (!cdl.vars.has(name)) diffs.push(`extra variable ${name}`);
   for (const [name, d] of cdl.dims) {
     const fd = f.dimensions.get(name);
     if (!fd) diffs.push(`missing dimension ${name}`);
-    else if (d.unlimited !== fd.unlimited) diffs.push(`dimension ${name}: unlimited ${fd.unlimited} != ${d.unlimited}`);
-    else if (!d.unlimited && d.size !== fd.size && !(opts.ignoreDimSize?.test(name))) {
+    else if (d.unlimited !== fd.unlimited) {
+      diffs.push(`dimension ${name}: unlimited ${fd.unlimited} != ${d.unlimited}`);
+    } else if (!d.unlimited && d.size !== fd.size && !(opts.ignoreDimSize?.test(name))) {
       diffs.push(`dimension ${name}: size ${fd.size} != ${d.size}`);
     }
   }

@@ -13,11 +13,11 @@ import {
   diffsat,
   generateRsr,
   rsrFileName,
+  type RsrSimOptions,
   rsrSkyFreq,
+  type RsrTruth,
   rsrValidChannel,
   spectrumToLags,
-  type RsrSimOptions,
-  type RsrTruth,
 } from "../../../lib/sim/rsr.ts";
 import { needsSamples, sample, tempDir } from "../../_helpers.ts";
 import { layoutDiff, parseCdl } from "./_cdl.ts";
@@ -56,7 +56,10 @@ function listFiles(root: string): string[] {
 
 Deno.test("sim/rsr: cosine-transform lags and the corr_cal matrix are exact inverses", () => {
   const g = Float64Array.from({ length: 256 }, (_, l) => 1 + 0.01 * Math.sin(l));
-  const spec = Float64Array.from({ length: 256 }, (_, k) => 1000 + 50 * Math.cos(k / 7) + (k === 100 ? 30 : 0));
+  const spec = Float64Array.from(
+    { length: 256 },
+    (_, k) => 1000 + 50 * Math.cos(k / 7) + (k === 100 ? 30 : 0),
+  );
   const lags = spectrumToLags(spec, g, new Float64Array(256));
   const m = corrCalMatrix(g);
   let maxErr = 0;
@@ -77,7 +80,10 @@ Deno.test("sim/rsr: file set, names and sizes of one obsnum", async () => {
   assert.deepEqual([...truth.files].sort(), files);
   assert.ok(files.includes("RedshiftChassis2/RedshiftChassis2_2024-11-02_091000_00_0001.nc"));
   assert.ok(files.includes("rsr/cal/corr_cal_2024_3.nc"));
-  assert.equal(rsrFileName(0, Date.UTC(2024, 10, 2, 5, 30) / 1000, 91001), "RedshiftChassis0/RedshiftChassis0_2024-11-02_091001_00_0001.nc");
+  assert.equal(
+    rsrFileName(0, Date.UTC(2024, 10, 2, 5, 30) / 1000, 91001),
+    "RedshiftChassis0/RedshiftChassis0_2024-11-02_091001_00_0001.nc",
+  );
   const head = readFileSync(join(dir, files.find((f) => f.includes("091001"))!)).subarray(0, 4);
   assert.deepEqual([...head], [0x43, 0x44, 0x46, 0x01]); // CDF-1
   const cc = readFileSync(join(dir, "rsr/cal/corr_cal_2024_0.nc")).subarray(0, 4);
@@ -90,11 +96,19 @@ Deno.test({
   fn: async () => {
     const { dir } = await generated();
     const lay = sample("rsr", "layout");
-    for (const [mine, ref] of [
-      ["RedshiftChassis1/RedshiftChassis1_2024-11-02_091001_00_0001.nc", "RedshiftChassis1_2024-11-02_091001_00_0001.cdl"],
-      ["RedshiftChassis3/RedshiftChassis3_2024-11-02_091000_00_0001.nc", "RedshiftChassis3_2024-11-02_091000_00_0001.cdl"],
-      ["rsr/cal/corr_cal_2024_2.nc", "corr_cal_2024_2.cdl"],
-    ]) {
+    for (
+      const [mine, ref] of [
+        [
+          "RedshiftChassis1/RedshiftChassis1_2024-11-02_091001_00_0001.nc",
+          "RedshiftChassis1_2024-11-02_091001_00_0001.cdl",
+        ],
+        [
+          "RedshiftChassis3/RedshiftChassis3_2024-11-02_091000_00_0001.nc",
+          "RedshiftChassis3_2024-11-02_091000_00_0001.cdl",
+        ],
+        ["rsr/cal/corr_cal_2024_2.nc", "corr_cal_2024_2.cdl"],
+      ]
+    ) {
       const f = await openNetcdf(join(dir, mine));
       const cdl = parseCdl(readFileSync(join(lay, ref), "utf8"));
       // Bs repeats differ from the sample's 5 (time is unlimited, so no size check there)
@@ -133,7 +147,9 @@ Deno.test("sim/rsr: Tsys from HOT/SKY through the generated corr_cal equals the 
         const out = new Float64Array(256);
         for (let k = 0; k < 256; k++) {
           let s = 0;
-          for (let l = 0; l < 256; l++) s += m[b * 65536 + k * 256 + l] * acc[(r * 6 + b) * 256 + l] / ns[r * 6 + b];
+          for (let l = 0; l < 256; l++) {
+            s += m[b * 65536 + k * 256 + l] * acc[(r * 6 + b) * 256 + l] / ns[r * 6 + b];
+          }
           out[k] = s;
         }
         return out;
@@ -146,9 +162,15 @@ Deno.test("sim/rsr: Tsys from HOT/SKY through the generated corr_cal equals the 
         n++;
       }
       const bt = truth.boards.find((x) => x.chassis === c && x.board === b)!;
-      assert.ok(Math.abs(sum / n / bt.tsys_phys_mean_k - 1) < 0.005, `c${c} b${b}: ${sum / n} vs ${bt.tsys_phys_mean_k}`);
+      assert.ok(
+        Math.abs(sum / n / bt.tsys_phys_mean_k - 1) < 0.005,
+        `c${c} b${b}: ${sum / n} vs ${bt.tsys_phys_mean_k}`,
+      );
       // the expected (diffsat) value is consistent with the table
-      assert.ok(bt.tsys_expected_mean_k > 0.5 * bt.tsys_phys_mean_k && bt.tsys_expected_mean_k < 1.2 * bt.tsys_phys_mean_k);
+      assert.ok(
+        bt.tsys_expected_mean_k > 0.5 * bt.tsys_phys_mean_k &&
+          bt.tsys_expected_mean_k < 1.2 * bt.tsys_phys_mean_k,
+      );
     }
     cal.close();
     cc.close();
@@ -175,7 +197,9 @@ Deno.test("sim/rsr: the beam-switched line appears at 94.3 GHz with the injected
     const g = `Data.RedshiftChassis_${c}_.`;
     const cacc = cal.readNumbers(g + "AccData"), cns = cal.readNumbers(g + "AccSamples");
     const hot = toSpec(cacc, b * 256, cns[b]), sky = toSpec(cacc, (6 + b) * 256, cns[6 + b]);
-    const acc = bs.readNumbers(g + "AccData"), ref = bs.readNumbers(g + "RefData"), ns = bs.readNumbers(g + "AccSamples");
+    const acc = bs.readNumbers(g + "AccData"),
+      ref = bs.readNumbers(g + "RefData"),
+      ns = bs.readNumbers(g + "AccSamples");
     const nrec = ns.length / 6;
     const mean = new Float64Array(256);
     const sgn = c === 1 || c === 2 ? -1 : 1;
@@ -215,7 +239,8 @@ Deno.test("sim/rsr: bad lags and the bad board show in the per-lag σ over recor
   const { dir, truth } = await generated();
   const sigma = async (c: number, b: number) => {
     const f = await openNetcdf(join(dir, rsrFileName(c, Date.UTC(2024, 10, 2, 5, 30) / 1000, 91001)));
-    const acc = f.readNumbers(`Data.RedshiftChassis_${c}_.AccData`), ns = f.readNumbers(`Data.RedshiftChassis_${c}_.AccSamples`);
+    const acc = f.readNumbers(`Data.RedshiftChassis_${c}_.AccData`),
+      ns = f.readNumbers(`Data.RedshiftChassis_${c}_.AccSamples`);
     f.close();
     const nrec = ns.length / 6;
     return Float64Array.from({ length: 256 }, (_, l) => {
@@ -290,7 +315,11 @@ print(b''.join(d['Header.Dcs.ObsPgm'][:].data).decode().strip(), d['Data.Redshif
 c = netCDF4.Dataset(sys.argv[1] + '/rsr/cal/corr_cal_2024_0.nc')
 print(c.data_model, c['Header.RedshiftChassis_0_.slotno'].dtype, list(c['Header.RedshiftChassis_0_.slotno'][:]), c['Data.RedshiftChassis_0_.corr_cal'].shape)
 `;
-    const out = await new Deno.Command("/usr/bin/python3", { args: ["-c", script, dir], stdout: "piped", stderr: "piped" }).output();
+    const out = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", script, dir],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
     const err = new TextDecoder().decode(out.stderr);
     if (err.includes("No module named 'netCDF4'")) return; // interop package not installed here
     assert.equal(out.code, 0, err);

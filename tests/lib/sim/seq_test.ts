@@ -33,7 +33,8 @@ function median(xs: number[]): number {
 async function roachDumps(dir: string, truth: SeqTruth, obsnum: number, roach: number) {
   const o = truth.observations[String(obsnum)];
   const ifp = await openNetcdf(join(dir, o.ifproc_file));
-  const tt = ifp.readNumbers("Data.TelescopeBackend.TelTime"), bp = ifp.readNumbers("Data.TelescopeBackend.BufPos");
+  const tt = ifp.readNumbers("Data.TelescopeBackend.TelTime"),
+    bp = ifp.readNumbers("Data.TelescopeBackend.BufPos");
   ifp.close();
   const f = await openNetcdf(join(dir, o.roach_files[roach]));
   const data = f.readNumbers("Data.Integrate.Data");
@@ -72,7 +73,11 @@ Deno.test({
       const f = await openNetcdf(join(dir, mine));
       const cdl = parseCdl(readFileSync(join(lay, ref), "utf8"));
       // source-name length and channel count are ours to choose
-      assert.deepEqual(layoutDiff(f, cdl, { ignoreDimSize: /source_name_slen|numchannels|Bitcode_slen/ }), [], mine);
+      assert.deepEqual(
+        layoutDiff(f, cdl, { ignoreDimSize: /source_name_slen|numchannels|Bitcode_slen/ }),
+        [],
+        mine,
+      );
       if (mine.includes("roach")) {
         assert.equal(f.format, "netcdf4");
         assert.deepEqual(f.groups, ["Spectrometer"]);
@@ -90,7 +95,17 @@ Deno.test("sim/seq: timing and sizes of the map follow the raster (sample geomet
   assert.equal(m.n_dumps_per_roach, 231);
   assert.equal(truth.observations["97000"].n_dumps_per_roach, 41);
   assert.deepEqual(m.segments.map((s) => s[3]), [
-    "ref", "row0", "turn", "row1", "turn", "row2", "ref", "row3", "turn", "row4", "ref",
+    "ref",
+    "row0",
+    "turn",
+    "row1",
+    "turn",
+    "row2",
+    "ref",
+    "row3",
+    "turn",
+    "row4",
+    "ref",
   ]);
   const conv = (truth.map as { convolved: { peak_K: number; fwhm_maj_arcsec: number } }).convolved;
   assert.ok(Math.abs(conv.peak_K - 2.028) < 0.002);
@@ -112,7 +127,10 @@ Deno.test("sim/seq: Tsys = 280·SKY/(HOT−SKY) of the Cal dumps equals the trut
       }
       const t = median(ts);
       const tol = p === truth.pixels.bad_pixel ? 0.05 : 0.01;
-      assert.ok(Math.abs(t / truth.pixels.tsys_K[p] - 1) < tol, `pixel ${p}: ${t} vs ${truth.pixels.tsys_K[p]}`);
+      assert.ok(
+        Math.abs(t / truth.pixels.tsys_K[p] - 1) < tol,
+        `pixel ${p}: ${t} vs ${truth.pixels.tsys_K[p]}`,
+      );
     }
   }
 });
@@ -138,9 +156,11 @@ Deno.test("sim/seq: the map source and the Bs line are in the ON−REF spectra",
   // Bs: 0.5·(Y[10] − Y[8]) at the line channel ≈ 0.8 K
   const bs = await roachDumps(dir, truth, 97003, 2);
   const ps = (i: number) => {
-    const on = bs.rows[i].filter((_, k) => bs.bufpos[k] === 0), off = bs.rows[i].filter((_, k) => bs.bufpos[k] === 1);
+    const on = bs.rows[i].filter((_, k) => bs.bufpos[k] === 0),
+      off = bs.rows[i].filter((_, k) => bs.bufpos[k] === 1);
     return on[0].map((_, c) => {
-      const a = on.reduce((s, r) => s + r[c], 0) / on.length, b = off.reduce((s, r) => s + r[c], 0) / off.length;
+      const a = on.reduce((s, r) => s + r[c], 0) / on.length,
+        b = off.reduce((s, r) => s + r[c], 0) / off.length;
       return ((a - b) / b) * truth.pixels.tsys_K[8 + i] * 1.1;
     });
   };
@@ -176,9 +196,13 @@ Deno.test("sim/seq: same seed → byte-identical ifproc and roach files", async 
       for (const rel of map.roach_files) {
         const fa = await openNetcdf(join(a.dir, rel)), fc = await openNetcdf(join(c.dir, rel));
         assert.equal(fc.dimensions.get("time")!.size, 4 * map.n_dumps_per_roach);
-        for (const name of fa.variables.keys()) assert.deepEqual(fc.read(name), fa.read(name), `${rel} ${name}`);
+        for (const name of fa.variables.keys()) {
+          assert.deepEqual(fc.read(name), fa.read(name), `${rel} ${name}`);
+        }
         const t = fc.read("Data.Integrate.time") as Float64Array;
-        for (let i = 4; i < t.length; i += 4) assert.ok(Math.abs(t[i]! - t[i - 4]! - 0.1) < 0.003, `time step at row ${i}`);
+        for (let i = 4; i < t.length; i += 4) {
+          assert.ok(Math.abs(t[i]! - t[i - 4]! - 0.1) < 0.003, `time step at row ${i}`);
+        }
         fa.close();
         fc.close();
       }
