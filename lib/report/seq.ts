@@ -82,6 +82,27 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
     if (!any) nanCells++;
   }
   for (let k = 0; k < nz; k++) meanSpec[k] = cnt[k] ? meanSpec[k]! / cnt[k]! : NaN;
+  // remove a straight baseline fitted to the outer quarters (line-free in the pipeline's slice), so that a
+  // residual slope does not win the line search
+  {
+    const q = Math.floor(nz / 4);
+    let sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
+    for (let k = 0; k < nz; k++) {
+      if (k >= q && k < nz - q) continue;
+      const y = meanSpec[k]!;
+      if (!Number.isFinite(y)) continue;
+      sx += k;
+      sy += y;
+      sxx += k * k;
+      sxy += k * y;
+      n++;
+    }
+    const det = n * sxx - sx * sx;
+    if (n > 2 && det !== 0) {
+      const b = (n * sxy - sx * sy) / det, a = (sy - b * sx) / n;
+      for (let k = 0; k < nz; k++) meanSpec[k] = meanSpec[k]! - (a + b * k);
+    }
+  }
   // search the middle half of the band: the pipeline centres the slice on the line (l_region = vlsr ± dv)
   let kline = Math.floor(nz / 2), bestRun = -Infinity;
   for (let k = Math.max(2, Math.floor(nz / 4)); k + 2 < nz && k < nz - Math.floor(nz / 4); k++) {
