@@ -116,6 +116,17 @@ Deno.test({
           if (f.startsWith(".par.")) continue;
           assert.ok(readme.includes("`" + f + "`"), `README_files.md lists ${f}`);
         }
+        // the summary page's key numbers (samples/README §3.4: 37.4 mK at 94.3 GHz, FWHM 342 km/s, rms 0.80 mK)
+        const html = readFileSync(join(D, "index.html"), "utf8");
+        const value = (label: string) => {
+          const m = html.match(new RegExp(`<div class="k">${label}</div><div class="v">([^<]*)</div>`));
+          assert.ok(m, `index.html shows ${label}`);
+          return Number(m[1]!.split(" ")[0]);
+        };
+        assert.ok(Math.abs(value("line") - 94.3) < 0.01, `line ${value("line")} GHz`);
+        assert.ok(Math.abs(value("peak") - 37.4) < 2, `peak ${value("peak")} mK`);
+        assert.ok(Math.abs(value("FWHM") - 342) < 25, `FWHM ${value("FWHM")} km/s`);
+        assert.ok(value("rms driver") > 0.6 && value("rms driver") < 1.0, `rms ${value("rms driver")} mK`);
         const side = JSON.parse(readFileSync(join(D, "rsr.91001.driver.sum.txt.json"), "utf8"));
         assert.equal(side.tool, "rsr_driver");
         assert.match(
@@ -254,6 +265,19 @@ Deno.test({
       }
       const html = readFileSync(join(D, "index.html"), "utf8");
       assert.match(html, /SAMPLE-OTF/);
+      // the page's key numbers recover the truth (samples/README §4.3: 2.03 K at 49 km/s, FWHM 8, at (-25", 15"))
+      const value = (label: string) => {
+        const m = html.match(new RegExp(`<div class="k">${label}</div><div class="v">([^<]*)</div>`));
+        assert.ok(m, `index.html shows ${label}`);
+        return m[1]!;
+      };
+      const peakK = Number(value("peak").split(" ")[0]);
+      assert.ok(peakK > 1.5 && peakK < 2.5, `peak ${peakK} K`);
+      assert.ok(Math.abs(Number(value("v0").split(" ")[0]) - 49) < 1, value("v0"));
+      assert.ok(Math.abs(Number(value("FWHM").split(" ")[0]) - 8) < 2, value("FWHM"));
+      const [px, py] = value("peak at").replace(/[()″]/g, "").split(",").map(Number);
+      assert.ok(Math.hypot(px! + 25, py! - 15) < 10, `brightest cell at (${px}, ${py})`);
+      assert.ok(Math.abs(Number(value("mean Tsys").split(" ")[0]) - 194) < 3, value("mean Tsys"));
 
       const b = await make(SEQ_MK, ["obsnum=97003"], dir, env);
       assert.equal(b.code, 0, b.out + b.err);
