@@ -22,8 +22,15 @@ DENO_RUN := $(TOOLKIT)/node_modules/.bin/deno run -A --quiet --no-lock --config 
 
 cmdline_vars := $(strip $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $v)),$v)))
 unknown := $(filter-out $(PARAMS) $(ENV_PARAMS),$(cmdline_vars))
+# "word (did you mean param?)" when a parameter is within edit distance 2 of the word
+suggest = $(1)$(shell awk -v w='$(1)' -v c='$(PARAMS)' 'function lev(a, b,   i, j, m, n, d, x, y, z) { m = length(a); \
+  n = length(b); for (i = 0; i <= m; i++) d[i, 0] = i; for (j = 0; j <= n; j++) d[0, j] = j; \
+  for (i = 1; i <= m; i++) for (j = 1; j <= n; j++) { x = d[i-1, j] + 1; y = d[i, j-1] + 1; \
+  z = d[i-1, j-1] + (substr(a, i, 1) != substr(b, j, 1)); d[i, j] = x < y ? (x < z ? x : z) : (y < z ? y : z) } \
+  return d[m, n] } BEGIN { k = split(c, p, " "); bd = 3; for (i = 1; i <= k; i++) { e = lev(w, p[i]); \
+  if (e < bd) { bd = e; best = p[i] } } if (best != "") printf " (did you mean %s?)", best }')
 ifneq ($(unknown),)
-$(error unknown parameter(s): $(unknown); known: $(PARAMS). Try 'make -f scripts/$(PIPELINE).mk help')
+$(error unknown parameter(s): $(foreach u,$(unknown),$(call suggest,$(u))); known: $(PARAMS). Try 'make -f scripts/$(PIPELINE).mk help')
 endif
 
 comma := ,

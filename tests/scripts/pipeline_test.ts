@@ -195,7 +195,7 @@ Deno.test({
       await t.step("an unknown parameter is an error", async () => {
         const r = await make(RSR_MK, ["obsnum=91001", "spkie=3"], dir, env);
         assert.notEqual(r.code, 0);
-        assert.match(r.err, /unknown parameter\(s\): spkie/);
+        assert.match(r.err, /unknown parameter\(s\): spkie \(did you mean spike\?\)/);
       });
 
       await t.step("jitter=1 applies the rsr_tsys #BADCB lines (the original never did, R1)", async () => {
