@@ -6,7 +6,7 @@
  *   deno run -A scripts/gen_rsr.ts --out /tmp/data_lmt --obsnum 91001 --obsnum 91003 --truth /tmp/truth.json
  * @module
  */
-import { defineTool, UsageError } from "../lib/cli/mod.ts";
+import { defineTool, numberTuple, UsageError } from "../lib/cli/mod.ts";
 import {
   generateRsr,
   type RsrBadBoard,
@@ -15,14 +15,6 @@ import {
   type RsrLine,
   type RsrTruth,
 } from "../lib/sim/rsr.ts";
-
-function nums(s: string, n: number, what: string): number[] {
-  const v = s.split(",").map((x) => Number(x.trim()));
-  if (v.length !== n || v.some((x) => !Number.isFinite(x))) {
-    throw new Error(`${what} needs ${n} comma-separated numbers`);
-  }
-  return v;
-}
 
 export const tool = defineTool({
   name: "gen_rsr",
@@ -62,28 +54,28 @@ export const tool = defineTool({
       name: "line",
       type: "string",
       repeat: true,
-      parse: (s: string) => nums(s, 3, "--line F,PEAK,FWHM"),
+      parse: numberTuple(3, "--line F,PEAK,FWHM"),
       help: "line: freq GHz, peak K, FWHM km/s (repeatable)",
     },
     {
       name: "badlag",
       type: "string",
       repeat: true,
-      parse: (s: string) => nums(s, 4, "--badlag C,B,LAG,AMP"),
+      parse: numberTuple(4, "--badlag C,B,LAG,AMP"),
       help: "bad lag: chassis,board,lag,amp (repeatable)",
     },
     {
       name: "badcb",
       type: "string",
       repeat: true,
-      parse: (s: string) => nums(s, 3, "--badcb C,B,FACTOR"),
+      parse: numberTuple(3, "--badcb C,B,FACTOR"),
       help: "bad board: chassis,board,noise factor (repeatable)",
     },
     {
       name: "tsys_jitter",
       type: "string",
       repeat: true,
-      parse: (s: string) => nums(s, 3, "--tsys_jitter C,B,FRAC"),
+      parse: numberTuple(3, "--tsys_jitter C,B,FRAC"),
       help: "Tsys jitter: chassis,board,fraction (repeatable)",
     },
     {

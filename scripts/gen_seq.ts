@@ -9,16 +9,8 @@
  *   deno run -A scripts/gen_seq.ts --out /tmp/d --obsnum0 94000 --otf_cal --backend_time --no-bs
  * @module
  */
-import { defineTool, UsageError } from "../lib/cli/mod.ts";
+import { defineTool, numberTuple, UsageError } from "../lib/cli/mod.ts";
 import { generateSeq, seqMapDuration, type SeqMapOptions, seqRoachBytes } from "../lib/sim/seq.ts";
-
-function nums(s: string, n: number, what: string): number[] {
-  const v = s.split(",").map((x) => Number(x.trim()));
-  if (v.length !== n || v.some((x) => !Number.isFinite(x))) {
-    throw new Error(`${what} needs ${n} comma-separated numbers`);
-  }
-  return v;
-}
 
 export const tool = defineTool({
   name: "gen_seq",
@@ -45,7 +37,7 @@ export const tool = defineTool({
       name: "baseline",
       type: "string",
       default: "0.15,-0.3",
-      parse: (s: string) => nums(s, 2, "--baseline OFFSET,SLOPE"),
+      parse: numberTuple(2, "--baseline OFFSET,SLOPE"),
       help: "ON-only baseline: offset K, slope K per half band",
     },
     { name: "source", type: "string", default: "SIM-OTF", help: "map source name" },
@@ -61,7 +53,7 @@ export const tool = defineTool({
       name: "src",
       type: "string",
       default: "-25,15,30,18,-35,3,49,8",
-      parse: (s: string) => nums(s, 8, "--src DX,DY,MAJ,MIN,PA,PEAK,V,FWHM"),
+      parse: numberTuple(8, "--src DX,DY,MAJ,MIN,PA,PEAK,V,FWHM"),
       help: "source: dx,dy (″), FWHM maj,min (″), PA (deg), peak K, v, FWHM (km/s)",
     },
     { name: "rows", type: "int", default: 5, min: 1, help: "number of map rows" },
@@ -99,7 +91,7 @@ export const tool = defineTool({
       name: "line1",
       type: "string",
       default: "-40,0.6",
-      parse: (s: string) => nums(s, 2, "--line1 DV,SCALE"),
+      parse: numberTuple(2, "--line1 DV,SCALE"),
       help: "bank-1 line: velocity offset from the bank-0 line (km/s), peak relative to bank 0",
     },
     {

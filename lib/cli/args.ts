@@ -138,6 +138,20 @@ function parseList(raw: string, int: boolean, what: string): number[] {
   });
 }
 
+/**
+ * A `parse` function for options that take exactly `n` comma-separated numbers (e.g. `--line F,PEAK,FWHM`);
+ * `what` names the expected form in the error message.
+ */
+export function numberTuple(n: number, what: string): (raw: string) => number[] {
+  return (raw: string) => {
+    const v = raw.split(",").map((x) => Number(x.trim()));
+    if (v.length !== n || v.some((x) => !Number.isFinite(x))) {
+      throw new Error(`${what} needs ${n} comma-separated numbers`);
+    }
+    return v;
+  };
+}
+
 /** Display name of an option for messages: `--name` (or `-x` when it has no long name). */
 export function optionLabel(o: OptionSpec): string {
   return o.name.length === 1 && o.short === o.name ? `-${o.name}` : `--${o.name}`;

@@ -20,7 +20,7 @@ import { statSync, writeFileSync } from "node:fs";
 
 export { DataError, EXIT, UsageError } from "./errors.ts";
 export type { OptionSpec, ParsedValues, PositionalSpec } from "./args.ts";
-export { didYouMean, parseArgs } from "./args.ts";
+export { didYouMean, numberTuple, parseArgs } from "./args.ts";
 export { BrokenPipe, OutputFile, readInputBytes, readInputText, requireFile, tempPathFor } from "./io.ts";
 export type { Progress } from "./progress.ts";
 

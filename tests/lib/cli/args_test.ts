@@ -1,5 +1,12 @@
 import { assertEquals, assertMatch, assertThrows } from "./_assert.ts";
-import { didYouMean, editDistance, formatHelp, type OptionSpec, parseArgs } from "../../../lib/cli/args.ts";
+import {
+  didYouMean,
+  editDistance,
+  formatHelp,
+  numberTuple,
+  type OptionSpec,
+  parseArgs,
+} from "../../../lib/cli/args.ts";
 import { UsageError } from "../../../lib/cli/errors.ts";
 
 const OPTS: OptionSpec[] = [
@@ -130,4 +137,18 @@ Deno.test("formatHelp() lists every option with its default", () => {
   assertMatch(text, /sigma threshold \[default: 0\.01\]/);
   assertMatch(text, /\[default: \$DATA_LMT\]/);
   assertMatch(text, /pixels \[default: 0,1\]/);
+});
+
+Deno.test("numberTuple() parses exactly n comma-separated numbers and names the form otherwise", () => {
+  const opts: OptionSpec[] = [{
+    name: "line",
+    type: "string",
+    parse: numberTuple(3, "--line F,PEAK,FWHM"),
+    help: "",
+  }];
+  assertEquals(parseArgs(["--line", "94.3, 0.045,320"], opts, []).values.line, [94.3, 0.045, 320]);
+  for (const bad of ["94.3,0.045", "94.3,x,320", "1,2,3,4"]) {
+    const e = assertThrows(() => parseArgs(["--line", bad], opts, []));
+    assertMatch(String(e), /option --line: --line F,PEAK,FWHM needs 3 comma-separated numbers/);
+  }
 });
