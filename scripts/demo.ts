@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { DataError, defineTool } from "../lib/cli/mod.ts";
 import { readTextSpectrum } from "../lib/formats/spectrum.ts";
 import { strongestLine } from "../lib/report/rsr.ts";
+import { runCommand } from "../lib/runfile/proc.ts";
 import { fitGaussian } from "../lib/num/gaussfit.ts";
 
 const ROOT = resolve(new URL("..", import.meta.url).pathname);
@@ -24,9 +25,8 @@ async function run(
   opts: { cwd: string; env: Record<string, string>; log: string },
 ) {
   const t0 = performance.now();
-  const p = new Deno.Command(cmd, { args, cwd: opts.cwd, env: opts.env, stdout: "piped", stderr: "piped" });
-  const o = await p.output();
-  const text = new TextDecoder().decode(o.stdout) + new TextDecoder().decode(o.stderr);
+  const o = await runCommand(cmd, args, { cwd: opts.cwd, env: opts.env });
+  const text = o.stdout + o.stderr;
   Deno.writeTextFileSync(opts.log, text);
   if (o.code !== 0) {
     throw new DataError(
