@@ -78,7 +78,8 @@ export function polyFitter(x: ArrayLike<number>, order: number): PolyFitter {
   return {
     order,
     fit(y) {
-      const qy = Float64Array.from({ length: n }, (_, i) => y[i]!);
+      const qy = new Float64Array(n);
+      for (let i = 0; i < n; i++) qy[i] = y[i]!;
       for (let k = 0; k < m; k++) {
         const v = vs[k]!;
         const vn = vnorms[k]!;

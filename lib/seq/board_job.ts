@@ -11,6 +11,7 @@ import { SeqDataError } from "./errors.ts";
 import { linePlan, processLine, type Region } from "./line.ts";
 import { boardPixels, type PixelDumps, reduceBoard, type Stype } from "./reduce.ts";
 import type { RoachBoard } from "./roach.ts";
+import { addSample, type RunningStats, runningStats } from "./quality.ts";
 
 /** Calibration of one pixel over the slice: a Tsys spectrum, a scalar Tsys, or in-map Tsys spectra. */
 export interface PixelTsys {
@@ -44,13 +45,14 @@ export interface BoardJob {
 /** Where a job's results go. `data` of block() is reused after the call. */
 export interface BoardOutput {
   block(pixel: number, row0: number, n: number, data: Float32Array): void;
-  rms(pixel: number, rms: Float32Array): void;
+  /** A pixel is done: its RMS vector and the running statistics of its float32 spectra (quality.ts). */
+  rms(pixel: number, rms: Float32Array, stats: RunningStats): void;
 }
 
 /**
  * Reduce the job's pixels on an opened board: reference subtraction and calibration (reduceBoard),
  * birdies and baseline (processLine), float32 rows in blocks that never cross a multiple of
- * `blockRows` (absolute output rows), then each pixel's RMS vector.
+ * `blockRows` (absolute output rows), then each pixel's RMS vector and statistics.
  */
 export function runBoardJob(job: BoardJob, board: RoachBoard, out: BoardOutput): void {
   const { nc, blockRows } = job;
@@ -80,20 +82,34 @@ export function runBoardJob(job: BoardJob, board: RoachBoard, out: BoardOutput):
     out.block(pixel, bb.row0, bb.n, bb.n * nc === bb.data.length ? bb.data : bb.data.subarray(0, bb.n * nc));
     bb.n = 0;
   };
-  const work = new Float64Array(nc);
+  const acc = new Map(ps.map((p) => [p.pixel, runningStats(p.states.ons.length * nc)]));
   reduceBoard(board, ps, { stype: job.stype, c0: job.c0, nc, tsysFor }, (p, j, spec) => {
-    work.set(spec);
-    rms.get(p.pixel)![j] = processLine(plan, work);
+    // spec is reduceBoard's scratch row, rewritten for every dump: baseline it in place
+    rms.get(p.pixel)![j] = processLine(plan, spec);
     const row = offset.get(p.pixel)! + j;
     const bb = bufs.get(p.pixel)!;
     if (bb.n > 0 && bb.row0 + bb.n !== row) flush(p.pixel);
     if (bb.n === 0) bb.row0 = row;
-    bb.data.set(work, bb.n * nc);
+    // float32 row into the block, with the pixel's running sums over the finite float32 values
+    const out = bb.data, o = bb.n * nc, r = acc.get(p.pixel)!;
+    let s = r.s, ss = r.ss, n = r.n, mn = r.mn, mx = r.mx;
+    for (let i = 0; i < nc; i++) {
+      const v = Math.fround(spec[i]!);
+      out[o + i] = v;
+      if (v - v !== 0) continue; // not finite
+      s += v;
+      ss += v * v;
+      n++;
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    r.s = s, r.ss = ss, r.n = n, r.mn = mn, r.mx = mx;
+    addSample(r, out, o, nc);
     bb.n++;
     if (bb.n === blockRows || (row + 1) % blockRows === 0 || j === p.states.ons.length - 1) flush(p.pixel);
   });
   for (const p of ps) {
     flush(p.pixel);
-    out.rms(p.pixel, rms.get(p.pixel)!);
+    out.rms(p.pixel, rms.get(p.pixel)!, acc.get(p.pixel)!);
   }
 }

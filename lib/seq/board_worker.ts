@@ -2,7 +2,7 @@
  * Worker entry for parallel OTF reduction: receives {@link BoardJob}s, opens the roach file itself
  * and posts the spectra blocks (transferred), the RMS vectors and a done/error message per job.
  *
- * Messages out: `{ block: [pixel, row0, n], data }`, `{ rms: pixel, data }`, `{ done: true }`,
+ * Messages out: `{ block: [pixel, row0, n], data }`, `{ rms: pixel, data, stats }`, `{ done: true }`,
  * `{ error: message }`.
  * @module
  */
@@ -24,9 +24,9 @@ scope.onmessage = async (ev: MessageEvent<BoardJob>) => {
           const copy = data.slice();
           scope.postMessage({ block: [pixel, row0, n], data: copy }, [copy.buffer]);
         },
-        rms(pixel, data) {
+        rms(pixel, data, stats) {
           const copy = data.slice();
-          scope.postMessage({ rms: pixel, data: copy }, [copy.buffer]);
+          scope.postMessage({ rms: pixel, data: copy, stats }, [copy.buffer, stats.sample.buffer]);
         },
       });
     } finally {

@@ -80,6 +80,27 @@ export function processLine(plan: LinePlan, y: Float64Array): number {
   }
   if (plan.order < 0) return 1;
   const base = plan.base;
+  if (plan.order === 0 && plan.fitter !== null) {
+    // the usual case, fused: mean of the baseline channels (numpy.polyfit order 0 = the mean, summed in
+    // channel-list order like the general fitter), subtraction, RMS of the residual — same values
+    const nb = base.length;
+    let s = 0, finite = true;
+    for (let i = 0; i < nb; i++) {
+      const v = y[base[i]!]!;
+      if (v - v !== 0) {
+        finite = false;
+        break;
+      }
+      s += v;
+    }
+    if (finite) {
+      const c = s / nb;
+      for (let i = 0; i < y.length; i++) y[i] = y[i]! - c;
+      let ss = 0;
+      for (let i = 0; i < nb; i++) ss += y[base[i]!]! ** 2;
+      return Math.sqrt(ss / nb);
+    }
+  }
   let allFinite = true;
   for (let i = 0; i < base.length; i++) {
     if (!Number.isFinite(y[base[i]!]!)) {

@@ -34,6 +34,7 @@ import { pipelineWindows } from "./options.ts";
 import { boardPixels, type PixelDumps, readPixelDumps, type Stype } from "./reduce.ts";
 import { type BoardJob, type BoardOutput, type PixelTsys, runBoardJob } from "./board_job.ts";
 import { openRoach, type RoachBoard } from "./roach.ts";
+import { madStd, type RunningStats, stats, summary } from "./quality.ts";
 import { type SpecFile, SPECFILE_VERSION } from "./specfile.ts";
 
 /** Options of {@link reduceOtfMap} (the process_otf_map options). */
@@ -210,132 +211,6 @@ export async function calScanTsys(
   return out;
 }
 
-/**
- * k-th smallest value of `a` (reordered in place so that a[0..k) ≤ a[k] ≤ a(k..]): quickselect with
- * a median-of-three-random-elements pivot and three-way partitioning (runs of equal values cost one pass). No NaN.
- */
-function selectKth(a: Float64Array, k: number): number {
-  let lo = 0, hi = a.length - 1;
-  let seed = 0x9e3779b9;
-  const rnd = (n: number) => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
-  while (hi > lo) {
-    // pivot: median of three pseudo-random elements (partially ordered inputs cannot degrade it)
-    const n = hi - lo + 1;
-    const x = a[lo + rnd(n)]!, y = a[lo + rnd(n)]!, z = a[lo + rnd(n)]!;
-    const p = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
-    let lt = lo, i = lo, gt = hi;
-    while (i <= gt) {
-      const v = a[i]!;
-      if (v < p) {
-        a[i] = a[lt]!;
-        a[lt] = v;
-        lt++;
-        i++;
-      } else if (v > p) {
-        a[i] = a[gt]!;
-        a[gt] = v;
-        gt--;
-      } else i++;
-    }
-    if (k < lt) hi = lt - 1;
-    else if (k > gt) lo = gt + 1;
-    else return p;
-  }
-  return a[k]!;
-}
-
-/** Median of `x` (reordered in place) by selection; NaN-containing inputs fall back to a sort. */
-function medianInPlace(x: Float64Array): number {
-  const n = x.length;
-  for (let i = 0; i < n; i++) {
-    if (Number.isNaN(x[i]!)) {
-      x.sort();
-      return n % 2 ? x[(n - 1) / 2]! : (x[n / 2 - 1]! + x[n / 2]!) / 2;
-    }
-  }
-  const k = n >> 1;
-  const m = selectKth(x, k);
-  if (n % 2) return m;
-  let lo = -Infinity;
-  for (let i = 0; i < k; i++) if (x[i]! > lo) lo = x[i]!;
-  return (lo + m) / 2;
-}
-
-/** 1.4826·MAD of a sample (the sample is reordered). */
-function madOfSample(s: Float64Array): number {
-  if (s.length === 0) return NaN;
-  const m = medianInPlace(s);
-  for (let i = 0; i < s.length; i++) s[i] = Math.abs(s[i]! - m);
-  return 1.482602218505602 * medianInPlace(s);
-}
-
-/** Stride of the MAD sample of `n` values: at most 16384 values are used (a display statistic; ±1 % on the MAD). */
-function madStride(n: number): number {
-  return Math.max(1, Math.ceil(n / 16384));
-}
-
-/** 1.4826·MAD; large inputs are sampled with a fixed stride (≤ 16384 values). */
-function madStd(a: Float64Array | Float32Array): number {
-  const stride = madStride(a.length);
-  return madOfSample(Float64Array.from({ length: Math.ceil(a.length / stride) }, (_, i) => a[i * stride]!));
-}
-
-/** Running mean/std/min/max over the finite values, plus the strided MAD sample. */
-class RunningStats {
-  s = 0;
-  ss = 0;
-  n = 0;
-  mn = Infinity;
-  mx = -Infinity;
-  /** Flattened index of the next value. */
-  pos = 0;
-  readonly stride: number;
-  readonly sample: Float64Array;
-  constructor(total: number) {
-    this.stride = madStride(total);
-    this.sample = new Float64Array(Math.ceil(total / this.stride));
-  }
-  add(a: Float32Array, from: number, len: number): void {
-    let s = this.s, ss = this.ss, n = this.n, mn = this.mn, mx = this.mx;
-    for (let i = from; i < from + len; i++) {
-      const v = a[i]!;
-      if (v - v !== 0) continue; // not finite
-      s += v;
-      ss += v * v;
-      n++;
-      if (v < mn) mn = v;
-      if (v > mx) mx = v;
-    }
-    this.s = s, this.ss = ss, this.n = n, this.mn = mn, this.mx = mx;
-    const stride = this.stride, p0 = this.pos;
-    let k = Math.ceil(p0 / stride);
-    for (let q = k * stride; q < p0 + len; q += stride) this.sample[k++] = a[from + q - p0]!;
-    this.pos = p0 + len;
-  }
-  result(): { mean: number; std: number; min: number; max: number; madStd: number } {
-    const mean = this.s / this.n;
-    return {
-      mean,
-      std: Math.sqrt(Math.max(0, this.ss / this.n - mean * mean)),
-      min: this.mn,
-      max: this.mx,
-      madStd: madOfSample(this.sample),
-    };
-  }
-}
-
-function stats(a: Float32Array): { mean: number; std: number; min: number; max: number } {
-  const r = new RunningStats(a.length);
-  r.add(a, 0, a.length);
-  const { mean, std, min, max } = r.result();
-  return { mean, std, min, max };
-}
-
 function isoSeconds(t: number): string {
   return new Date(Math.floor(t) * 1000).toISOString().slice(0, 19);
 }
@@ -363,12 +238,13 @@ function runJobsInWorkers(
           block?: [number, number, number];
           rms?: number;
           data?: Float32Array;
+          stats?: RunningStats;
           done?: boolean;
           error?: string;
         };
         try {
           if (m.block) out.block(m.block[0], m.block[1], m.block[2], m.data!);
-          else if (m.rms !== undefined) out.rms(m.rms, m.data!);
+          else if (m.rms !== undefined) out.rms(m.rms, m.data!, m.stats!);
           else if (m.error !== undefined) throw new SeqDataError(m.error);
           else if (m.done) {
             onJobDone();
@@ -654,7 +530,6 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
       Math.floor(sink.blockRows ?? Math.min(1024, Math.max(1, Math.floor((1 << 20) / (nc * 4))))),
     );
     const running = new Map<number, RunningStats>();
-    for (let i = 0; i < pixList.length; i++) running.set(pixList[i]!, new RunningStats(counts[i]! * nc));
     const sliced = (t: Float32Array) => t.slice(c0, c1);
     const jobs = boards.map((b): BoardJob => {
       const ps = pixList.filter((p) => pix.get(p)!.board === b);
@@ -685,10 +560,10 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
     const output: BoardOutput = {
       block(pixel, row0, n, data) {
         sink.write(row0, n, data);
-        running.get(pixel)!.add(data, 0, n * nc);
       },
-      rms(pixel, data) {
+      rms(pixel, data, st) {
         rms.set(data, offset.get(pixel)!);
+        running.set(pixel, st);
       },
     };
     const nworkers = Math.min(o.workers ?? 0, jobs.length);
@@ -703,7 +578,7 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
     // --- quality table
     const quality: PixelQuality[] = pixList.map((p) => {
       const off = offset.get(p)!, n = pix.get(p)!.states.ons.length;
-      const st = running.get(p)!.result();
+      const st = summary(running.get(p)!);
       const r = rms.subarray(off, off + n);
       const rs = stats(r);
       const rmd = madStd(r);

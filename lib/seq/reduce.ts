@@ -164,7 +164,10 @@ export function reduceBoard(
   st.ons.forEach((t, j) => (seqOfTrim[t] = j));
   const tsysCache: (Float32Array | number)[][] = pixels.map(() => []);
   const spec = new Float64Array(nc);
-  const R = new Float64Array(nc);
+  const R3 = new Float64Array(nc);
+  // stype 2: the mean of the bracketing REFs depends only on (pixel, ON block): kept per slot
+  const R2 = pixels.map(() => new Float64Array(nc));
+  const r2Block = new Int32Array(pixels.length).fill(-1);
 
   // ---- pass 2: ON dumps
   forEachRow(
@@ -179,9 +182,15 @@ export function reduceBoard(
       const ts = cache[k] ??= opt.tsysFor(p, istart);
       if (stype === 2 || stype === 3) {
         const ra = refMean[slot]![brA[k]!]!, rb = refMean[slot]![brB[k]!]!;
+        let R: Float64Array;
         if (stype === 2) {
-          for (let c = 0; c < nc; c++) R[c] = (ra[c]! + rb[c]!) / 2;
+          R = R2[slot]!;
+          if (r2Block[slot] !== k) {
+            for (let c = 0; c < nc; c++) R[c] = (ra[c]! + rb[c]!) / 2;
+            r2Block[slot] = k;
+          }
         } else {
+          R = R3;
           const W = istop - istart;
           const w1 = W === 0 ? 0.5 : (W - (t - istart)) / W;
           for (let c = 0; c < nc; c++) R[c] = w1 * ra[c]! + (1 - w1) * rb[c]!;
