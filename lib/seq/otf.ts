@@ -558,7 +558,7 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
       };
     });
     const output: BoardOutput = {
-      block(pixel, row0, n, data) {
+      block(_pixel, row0, n, data) {
         sink.write(row0, n, data);
       },
       rms(pixel, data, st) {
