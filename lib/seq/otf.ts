@@ -33,6 +33,7 @@ import { linePlan, type Region } from "./line.ts";
 import { pipelineWindows } from "./options.ts";
 import { boardPixels, type PixelDumps, readPixelDumps, type Stype } from "./reduce.ts";
 import { type BoardJob, type BoardOutput, type PixelTsys, runBoardJob } from "./board_job.ts";
+import { BoardPool } from "./board_pool.ts";
 import { openRoach, type RoachBoard } from "./roach.ts";
 import { madStd, type RunningStats, stats, summary } from "./quality.ts";
 import { type SpecFile, SPECFILE_VERSION } from "./specfile.ts";
@@ -215,62 +216,6 @@ function isoSeconds(t: number): string {
   return new Date(Math.floor(t) * 1000).toISOString().slice(0, 19);
 }
 
-/** Run board jobs on a pool of `n` workers; blocks of one board arrive in order. */
-function runJobsInWorkers(
-  jobs: BoardJob[],
-  n: number,
-  out: BoardOutput,
-  onJobDone: () => void,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const workers: Worker[] = [];
-    let next = 0, finished = 0, failed = false;
-    const stop = () => workers.forEach((w) => w.terminate());
-    const start = (w: Worker) => {
-      if (next < jobs.length) w.postMessage(jobs[next++]);
-    };
-    for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL("./board_worker.ts", import.meta.url).href, { type: "module" });
-      workers.push(w);
-      w.onmessage = (ev: MessageEvent) => {
-        if (failed) return;
-        const m = ev.data as {
-          block?: [number, number, number];
-          rms?: number;
-          data?: Float32Array;
-          stats?: RunningStats;
-          done?: boolean;
-          error?: string;
-        };
-        try {
-          if (m.block) out.block(m.block[0], m.block[1], m.block[2], m.data!);
-          else if (m.rms !== undefined) out.rms(m.rms, m.data!, m.stats!);
-          else if (m.error !== undefined) throw new SeqDataError(m.error);
-          else if (m.done) {
-            onJobDone();
-            if (++finished === jobs.length) {
-              stop();
-              resolve();
-            } else start(w);
-          }
-        } catch (e) {
-          failed = true;
-          stop();
-          reject(e);
-        }
-      };
-      w.onerror = (ev: ErrorEvent) => {
-        ev.preventDefault();
-        if (failed) return;
-        failed = true;
-        stop();
-        reject(new SeqDataError(`board worker failed: ${ev.message}`));
-      };
-      start(w);
-    }
-  });
-}
-
 /**
  * Reduce one SEQ OTF map obsnum and bank to a SpecFile held in memory (see {@link reduceOtfMapTo}).
  */
@@ -300,6 +245,22 @@ export async function reduceOtfMap(o: OtfOptions): Promise<OtfResult> {
  */
 export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise<OtfSummary> {
   const warn = o.warn ?? (() => {});
+  // workers start first: they load their modules while this thread reads the IFPROC and Cal data
+  const nboards = new Set(o.pixList.map((p) => Math.floor(p / 4))).size;
+  const pool = (o.workers ?? 0) > 1 && nboards > 1 ? new BoardPool(Math.min(o.workers!, nboards)) : null;
+  try {
+    return await reduceWith(o, sink, pool, warn);
+  } finally {
+    pool?.close();
+  }
+}
+
+async function reduceWith(
+  o: OtfOptions,
+  sink: SpecFileSink,
+  pool: BoardPool | null,
+  warn: (msg: string) => void,
+): Promise<OtfSummary> {
   const { nc: mapNc, ifp } = await openIfproc(o.root, o.obsnum, true);
   mapNc.close(); // header and stream are read: drop the file (and its bytes)
   const h = ifp.header;
@@ -566,9 +527,8 @@ export async function reduceOtfMapTo(o: OtfOptions, sink: SpecFileSink): Promise
         running.set(pixel, st);
       },
     };
-    const nworkers = Math.min(o.workers ?? 0, jobs.length);
-    if (nworkers > 1) {
-      await runJobsInWorkers(jobs, nworkers, output, () => o.onProgress?.(++done, boards.length));
+    if (pool && jobs.length > 1) {
+      await pool.run(jobs, output, () => o.onProgress?.(++done, boards.length));
     } else {
       jobs.forEach((job, i) => {
         runBoardJob(job, boards[i]!, output);
