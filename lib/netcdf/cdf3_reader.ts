@@ -33,6 +33,8 @@ interface ByteSource {
   readonly size: number;
   /** Fill dst[0..len) from absolute position pos; returns bytes actually read. */
   readAt(dst: Uint8Array, pos: number): number;
+  /** In-memory sources: the bytes [pos, pos+len) without copying (null if not all present). */
+  view?(pos: number, len: number): Uint8Array | null;
   close(): void;
 }
 
@@ -70,6 +72,9 @@ class MemorySource implements ByteSource {
     const n = Math.max(0, Math.min(dst.length, this.size - pos));
     dst.set(this.bytes.subarray(pos, pos + n));
     return n;
+  }
+  view(pos: number, len: number): Uint8Array | null {
+    return pos + len <= this.size ? this.bytes.subarray(pos, pos + len) : null;
   }
   close(): void {}
 }
@@ -365,14 +370,18 @@ export class Cdf3File extends NcFileBase {
     let span = run;
     for (let k = 0; k < j; k++) span += (count[k]! - 1) * stride[k]!;
     const idx = new Array<number>(j).fill(0);
-    const oneRead = span <= 8 * 1024 * 1024 || span <= 2 * dst.length;
-    const scratch = oneRead ? new Uint8Array(span) : null;
-    if (scratch) this.#readExact(scratch, base, v.name);
+    let scratch = this.#src.view?.(base, span) ?? null;
+    if (!scratch && (span <= 8 * 1024 * 1024 || span <= 2 * dst.length)) {
+      scratch = new Uint8Array(span);
+      this.#readExact(scratch, base, v.name);
+    }
     let off = 0; // relative to base
     for (let r = 0; r < nruns; r++) {
-      const d = dst.subarray(r * run, (r + 1) * run);
-      if (scratch) d.set(scratch.subarray(off, off + run));
-      else this.#readExact(d, base + off, v.name);
+      if (scratch && run <= 16) {
+        // short runs (one record's scalar): a byte loop beats subarray + set
+        for (let b = 0, o = r * run; b < run; b++) dst[o + b] = scratch[off + b]!;
+      } else if (scratch) dst.set(scratch.subarray(off, off + run), r * run);
+      else this.#readExact(dst.subarray(r * run, (r + 1) * run), base + off, v.name);
       // odometer over the outer dims 0..j-1
       for (let k = j - 1; k >= 0; k--) {
         idx[k]!++;
