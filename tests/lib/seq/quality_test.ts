@@ -1,11 +1,16 @@
 import assert from "node:assert/strict";
 import { addRow, madStd, runningStats, stats, summary } from "../../../lib/seq/quality.ts";
 
-/** Deterministic standard normal deviates (Box-Muller on a LCG). */
+/** Deterministic standard normal deviates (Box-Muller on mulberry32). */
 function gauss(n: number, seed = 7): Float32Array {
   const out = new Float32Array(n);
-  let s = seed;
-  const u = () => ((s = (s * 1103515245 + 12345) >>> 0) + 0.5) / 4294967296;
+  let s = seed >>> 0;
+  const u = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
   for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
   return out;
 }
