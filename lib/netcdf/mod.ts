@@ -1,8 +1,10 @@
 /**
  * netCDF for the LMT toolkit: one reader interface over CDF-1/CDF-2/CDF-5 (own streaming
- * reader) and netCDF-4/HDF5 (h5wasm), and writers for both families. The HDF5 WebAssembly module
- * (4 MB of JavaScript, ~0.1-0.2 s to load and initialise) is imported only when a netCDF-4 file is
- * first opened or written; importing this module costs no HDF5 start-up.
+ * reader) and netCDF-4/HDF5 (own native HDF5 reader, lib/hdf5/read, falling back to h5wasm for
+ * features outside its subset), and writers for both families. The HDF5 WebAssembly module
+ * (4 MB of JavaScript, ~0.1-0.2 s to load and initialise) is imported only when a netCDF-4 file
+ * needs it (written, or read with an unsupported feature, or `LMT_HDF5=h5wasm` in the
+ * environment); importing this module costs no HDF5 start-up.
  *
  * @example
  * ```ts
@@ -18,10 +20,13 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { type NcFile, NetcdfError } from "./types.ts";
 import { openCdf3, openCdf3Bytes } from "./cdf3_reader.ts";
 import { openNc4, openNc4Bytes } from "./nc4_reader.ts";
+import { openNc4Native, openNc4NativeBytes } from "./nc4_native.ts";
+import { Hdf5Unsupported } from "../hdf5/read/errors.ts";
 
 export * from "./types.ts";
 export { Cdf3File, openCdf3, openCdf3Bytes } from "./cdf3_reader.ts";
 export { h5ready, h5wasmLoaded, Nc4File, openNc4, openNc4Bytes } from "./nc4_reader.ts";
+export { Nc4NativeFile, openNc4Native, openNc4NativeBytes } from "./nc4_native.ts";
 export {
   type ByteSink,
   type Cdf3Format,
@@ -36,6 +41,27 @@ export {
   writeNetcdf3ToSink,
 } from "./cdf3_writer.ts";
 export { Nc4Writer, type Nc4WriterOptions, writeNetcdf4 } from "./nc4_writer.ts";
+
+/** True when `LMT_HDF5=h5wasm` asks for the h5wasm reader (comparisons, bisecting). */
+function forceH5wasm(): boolean {
+  try {
+    return Deno.env.get("LMT_HDF5") === "h5wasm";
+  } catch {
+    return false; // no env permission: default reader
+  }
+}
+
+/** The native reader, or h5wasm when forced or when the file needs an unsupported HDF5 feature. */
+async function openHdf5(native: () => NcFile, h5wasm: () => Promise<NcFile>): Promise<NcFile> {
+  if (!forceH5wasm()) {
+    try {
+      return native();
+    } catch (e) {
+      if (!(e instanceof Hdf5Unsupported)) throw e;
+    }
+  }
+  return await h5wasm();
+}
 
 const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -75,17 +101,20 @@ export async function openNetcdf(path: string): Promise<NcFile> {
   }
   const kind = sniffNetcdf(head.subarray(0, n));
   if (kind === "cdf3") return openCdf3(path);
-  if (kind === "hdf5") return await openNc4(path);
+  if (kind === "hdf5") return await openHdf5(() => openNc4Native(path), () => openNc4(path));
   throw new NetcdfError(path, `not a netCDF file: ${describe(head.subarray(0, n))}`);
 }
 
 /**
  * Open a netCDF file held in memory (e.g. stdin for an input named `-`); `name` is used in
- * error messages. netCDF-3 is parsed in memory; netCDF-4 goes through a private temp file.
+ * error messages. netCDF-3 and netCDF-4 are parsed in memory (the h5wasm fallback for netCDF-4
+ * features outside the native subset goes through a private temp file).
  */
 export async function openNetcdfBytes(bytes: Uint8Array, name: string): Promise<NcFile> {
   const kind = sniffNetcdf(bytes.subarray(0, 8));
   if (kind === "cdf3") return openCdf3Bytes(bytes, name);
-  if (kind === "hdf5") return await openNc4Bytes(bytes, name);
+  if (kind === "hdf5") {
+    return await openHdf5(() => openNc4NativeBytes(bytes, name), () => openNc4Bytes(bytes, name));
+  }
   throw new NetcdfError(name, `not a netCDF file: ${describe(bytes.subarray(0, 8))}`);
 }

@@ -1,0 +1,317 @@
+/**
+ * netCDF-4 reader on the native HDF5 reader (lib/hdf5/read): no WebAssembly, positioned reads
+ * straight into the returned arrays. It gives the same {@link NcFile} as the h5wasm-based
+ * `Nc4File` (same dimension order and names incl. phony dims, variables, attributes, char →
+ * string conventions). Features outside the native subset throw `Hdf5Unsupported`; callers
+ * (lib/netcdf/mod.ts) then fall back to h5wasm.
+ * @module
+ */
+import {
+  type AttrRaw,
+  type Dataset,
+  DT,
+  Hdf5Error,
+  Hdf5File,
+  Hdf5Unsupported,
+  type RawAttribute,
+} from "../hdf5/read/mod.ts";
+import { decodeString } from "../hdf5/read/datatype.ts";
+import {
+  type Hyperslab,
+  type NcAttrValue,
+  type NcData,
+  type NcDimension,
+  type NcFormat,
+  type NcType,
+  type NcVariable,
+  NetcdfError,
+} from "./types.ts";
+import { charsToValue, checkSlab, ctorOf, NcFileBase } from "./_common.ts";
+
+const HIDDEN_ATTRS = new Set([
+  "DIMENSION_LIST",
+  "REFERENCE_LIST",
+  "CLASS",
+  "NAME",
+  "_NCProperties",
+  "_nc3_strict",
+]);
+const PURE_DIM_PREFIX = "This is a netCDF dimension but not a netCDF variable";
+
+function isHidden(name: string): boolean {
+  return HIDDEN_ATTRS.has(name) || name.startsWith("_Netcdf4");
+}
+
+function typeOf(ds: Dataset): NcType | null {
+  const t = ds.type;
+  if (t.cls === DT.FIXED) {
+    switch (t.size) {
+      case 1:
+        return t.signed ? "byte" : "ubyte";
+      case 2:
+        return t.signed ? "short" : "ushort";
+      case 4:
+        return t.signed ? "int" : "uint";
+      case 8:
+        return t.signed ? "int64" : "uint64";
+    }
+    return null;
+  }
+  if (t.cls === DT.FLOAT) return t.size === 4 ? "float" : t.size === 8 ? "double" : null;
+  if (t.cls === DT.STRING) return t.size > 1 ? "string" : "char";
+  if (t.cls === DT.VLEN && t.vlenString) return "string";
+  return null;
+}
+
+/** netCDF attribute value of a decoded HDF5 attribute (undefined: not representable, skipped). */
+function ncValue(v: AttrRaw): NcAttrValue | undefined {
+  if (v === null) return undefined;
+  if (typeof v === "string" || typeof v === "number" || typeof v === "bigint") return v;
+  if (!Array.isArray(v)) return undefined;
+  if (v.length === 0) return typeof v[0] === "string" ? "" : [];
+  if (typeof v[0] === "string") return v.length === 1 ? v[0] : (v as string[]).join("\n");
+  if (typeof v[0] === "bigint") return v.length === 1 ? v[0] : (v as bigint[]);
+  return v.length === 1 ? v[0] as number : (v as number[]);
+}
+
+/** An error of the HDF5 layer as a NetcdfError naming the file (Hdf5Unsupported passes through). */
+function wrap(path: string, e: unknown, variable?: string): unknown {
+  if (e instanceof NetcdfError || e instanceof Hdf5Unsupported) return e;
+  if (e instanceof Hdf5Error) return new NetcdfError(path, `corrupt netCDF-4 file: ${e.message}`, variable);
+  if (e instanceof RangeError || e instanceof TypeError) {
+    return new NetcdfError(path, `corrupt netCDF-4 file: ${e.message}`, variable);
+  }
+  return e;
+}
+
+interface DimInfo {
+  name: string;
+  id: number;
+  size: number;
+  unlimited: boolean;
+}
+
+/** An open netCDF-4 file read by the native HDF5 reader. */
+export class Nc4NativeFile extends NcFileBase {
+  readonly path: string;
+  readonly format: NcFormat = "netcdf4";
+  readonly dimensions: Map<string, NcDimension> = new Map();
+  readonly variables: Map<string, NcVariable> = new Map();
+  readonly attributes: Map<string, NcAttrValue> = new Map();
+  readonly groups: string[] = [];
+  #h5: Hdf5File | null;
+  readonly #datasets = new Map<string, Dataset>();
+
+  /** Use {@link openNc4Native}. Throws NetcdfError, or Hdf5Unsupported for features outside the subset. */
+  constructor(path: string, h5: Hdf5File) {
+    super();
+    this.path = path;
+    this.#h5 = h5;
+    try {
+      this.#build(h5);
+    } catch (e) {
+      throw wrap(path, e);
+    }
+  }
+
+  #build(h5: Hdf5File): void {
+    const root = h5.object(h5.root);
+    if (root.links === null) throw new Hdf5Error("root object is not a group", h5.root);
+    for (const a of h5.attributes(root)) this.#addAttr(h5, this.attributes, a);
+    const nameByAddr = new Map<number, string>();
+    for (const l of root.links) if (!nameByAddr.has(l.addr)) nameByAddr.set(l.addr, l.name);
+    const dimInfo: DimInfo[] = [];
+    const dimById = new Map<number, string>();
+    const entries: {
+      name: string;
+      ds: Dataset;
+      isScale: boolean;
+      attrs: Map<string, AttrRaw>;
+      raw: RawAttribute[];
+    }[] = [];
+    for (const link of root.links) {
+      if (link.addr < 0) continue; // soft or external link
+      const obj = h5.object(link.addr);
+      if (obj.links !== null) {
+        this.groups.push(link.name);
+        continue;
+      }
+      const ds = h5.dataset(obj);
+      if (!ds) continue;
+      const raw = h5.attributes(obj);
+      const special = new Map<string, AttrRaw>();
+      for (const a of raw) {
+        if (
+          a.name === "CLASS" || a.name === "NAME" || a.name === "_Netcdf4Dimid" ||
+          a.name === "_Netcdf4Coordinates"
+        ) {
+          special.set(a.name, h5.attrValue(a));
+        } else if (a.name === "DIMENSION_LIST") special.set(a.name, null);
+      }
+      const isScale = String(special.get("CLASS") ?? "") === "DIMENSION_SCALE";
+      if (isScale) {
+        const idv = special.get("_Netcdf4Dimid");
+        const id = special.has("_Netcdf4Dimid") ? Number(Array.isArray(idv) ? idv[0] : idv) : dimInfo.length;
+        const unlimited = (ds.space.maxDims?.[0] ?? 0) === -1;
+        dimInfo.push({ name: link.name, id, size: ds.dims[0] ?? 0, unlimited });
+        dimById.set(id, link.name);
+        if (String(special.get("NAME") ?? "").startsWith(PURE_DIM_PREFIX)) continue;
+      }
+      entries.push({ name: link.name, ds, isScale, attrs: special, raw });
+    }
+    const bySize = new Map<number, string>();
+    let sizesUnique = dimInfo.every((d) => !d.unlimited);
+    for (const d of dimInfo) {
+      if (bySize.has(d.size)) sizesUnique = false;
+      bySize.set(d.size, d.name);
+    }
+    let phony = 0;
+    const phonyBySize = new Map<number, string>();
+    const vars: NcVariable[] = [];
+    for (const { name, ds, isScale, attrs, raw } of entries) {
+      this.#datasets.set(name, ds);
+      const type = typeOf(ds);
+      if (type === null) continue;
+      const shape = ds.dims.slice();
+      const cv = attrs.get("_Netcdf4Coordinates");
+      const coords = Array.isArray(cv) ? (cv as number[]).map(Number) : typeof cv === "number" ? [cv] : null;
+      let refs: number[][] | null | undefined;
+      const dims: string[] = [];
+      for (let k = 0; k < shape.length; k++) {
+        let dn: string | undefined;
+        if (isScale && k === 0 && shape.length === 1) dn = name;
+        if (!dn && attrs.has("DIMENSION_LIST")) {
+          const s = sizesUnique ? bySize.get(shape[k]!) : undefined;
+          if (s) dn = s;
+          else {
+            if (refs === undefined) {
+              const a = raw.find((x) => x.name === "DIMENSION_LIST")!;
+              const v = h5.attrValue(a);
+              refs = v !== null && typeof v === "object" && "refs" in v ? v.refs : null;
+            }
+            const target = refs?.[k]?.[0];
+            if (target !== undefined) dn = nameByAddr.get(target);
+          }
+        }
+        if (!dn && coords && coords[k] !== undefined) dn = dimById.get(coords[k]!);
+        if (!dn) {
+          dn = phonyBySize.get(shape[k]!);
+          if (!dn) {
+            dn = `phony_dim_${phony++}`;
+            phonyBySize.set(shape[k]!, dn);
+            dimInfo.push({ name: dn, id: 1e9 + phony, size: shape[k]!, unlimited: false });
+          }
+        }
+        dims.push(dn);
+      }
+      const attributes = new Map<string, NcAttrValue>();
+      for (const a of raw) this.#addAttr(h5, attributes, a);
+      vars.push({ name, type, dimensions: dims, shape, attributes, record: false });
+    }
+    for (const d of dimInfo) {
+      if (!d.unlimited) continue;
+      for (const v of vars) {
+        v.dimensions.forEach((dn, k) => {
+          if (dn === d.name) d.size = Math.max(d.size, v.shape[k]!);
+        });
+      }
+    }
+    dimInfo.sort((a, b) => a.id - b.id);
+    for (const d of dimInfo) {
+      this.dimensions.set(d.name, { name: d.name, size: d.size, unlimited: d.unlimited });
+    }
+    for (const v of vars) {
+      v.record = v.dimensions.length > 0 && (this.dimensions.get(v.dimensions[0]!)?.unlimited ?? false);
+      this.variables.set(v.name, v);
+    }
+  }
+
+  #addAttr(h5: Hdf5File, out: Map<string, NcAttrValue>, a: RawAttribute): void {
+    if (isHidden(a.name)) return;
+    const v = ncValue(h5.attrValue(a));
+    if (v !== undefined) out.set(a.name, v);
+  }
+
+  read(name: string, slab?: Hyperslab): NcData {
+    const v = this.variable(name);
+    const h5 = this.#h5;
+    if (!h5) throw new NetcdfError(this.path, "file is closed", name);
+    const { start, count } = checkSlab(this.path, v, slab);
+    const ds = this.#datasets.get(name)!;
+    try {
+      const bytes = ds.readBytes(start, count);
+      if (v.type === "char") return charsToValue(bytes, count);
+      if (v.type === "string") {
+        const t = ds.type;
+        const n = bytes.length / t.size;
+        const out: string[] = new Array(n);
+        if (t.cls === DT.STRING) {
+          for (let i = 0; i < n; i++) {
+            out[i] = decodeString(bytes.subarray(i * t.size, (i + 1) * t.size), t.cset);
+          }
+          return out;
+        }
+        const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const o = h5.sizes.offsetSize;
+        for (let i = 0; i < n; i++) {
+          const p = i * t.size;
+          const len = dv.getUint32(p, true);
+          let coll = 0;
+          let allOnes = true;
+          for (let b = o - 1; b >= 0; b--) {
+            const x = bytes[p + 4 + b]!;
+            if (x !== 0xff) allOnes = false;
+            coll = coll * 256 + x;
+          }
+          const idx = dv.getUint32(p + 4 + o, true);
+          out[i] = len === 0 || allOnes || coll === 0
+            ? ""
+            : decodeString(h5.globalObject(coll, idx).subarray(0, len), t.base?.cset ?? t.cset);
+        }
+        return out;
+      }
+      const C = ctorOf(v.type);
+      return new C(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / C.BYTES_PER_ELEMENT);
+    } catch (e) {
+      throw wrap(this.path, e, name);
+    }
+  }
+
+  close(): void {
+    if (this.#h5) {
+      const h = this.#h5;
+      this.#h5 = null;
+      h.close();
+    }
+  }
+}
+
+function openWith(path: string, make: () => Hdf5File): Nc4NativeFile {
+  let h5: Hdf5File;
+  try {
+    h5 = make();
+  } catch (e) {
+    if (e instanceof Hdf5Unsupported) throw e;
+    if (e instanceof Hdf5Error) throw new NetcdfError(path, `cannot open as netCDF-4/HDF5: ${e.message}`);
+    throw new NetcdfError(path, `cannot open: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    return new Nc4NativeFile(path, h5);
+  } catch (e) {
+    h5.close();
+    throw e;
+  }
+}
+
+/**
+ * Open a netCDF-4/HDF5 file with the native reader. Throws NetcdfError naming the file, or
+ * `Hdf5Unsupported` when the file needs a feature outside the native subset.
+ */
+export function openNc4Native(path: string): Nc4NativeFile {
+  return openWith(path, () => Hdf5File.open(path));
+}
+
+/** Like {@link openNc4Native} for bytes held in memory (no temp file); `name` is used in errors. */
+export function openNc4NativeBytes(bytes: Uint8Array, name: string): Nc4NativeFile {
+  return openWith(name, () => Hdf5File.fromBytes(bytes));
+}
