@@ -40,67 +40,61 @@ import {
   tempNameFor,
   type WriteData,
 } from "./_write_common.ts";
-import { h5message, h5ready, type H5wasm, h5wasmModule } from "./nc4_reader.ts";
-
-type H5File = InstanceType<H5wasm["File"]>;
-type H5Dataset = InstanceType<H5wasm["Dataset"]>;
-type HasAttrs = {
-  create_attribute(name: string, data: unknown, shape?: number[] | null, dtype?: string | null): void;
-};
+import {
+  type H5Dataset,
+  type H5Datatype,
+  type H5Group,
+  type H5Object,
+  H5Writer,
+  Hdf5WriteError,
+} from "../hdf5/write/mod.ts";
 
 const PURE_DIM = "This is a netCDF dimension but not a netCDF variable.";
 
-const DTYPE: Readonly<Record<NcType, string>> = {
-  byte: "<b",
-  ubyte: "<B",
-  short: "<h",
-  ushort: "<H",
-  int: "<i",
-  uint: "<I",
-  int64: "<q",
-  uint64: "<Q",
-  float: "<f",
-  double: "<d",
-  char: "A1",
-  string: "S",
+const H5TYPE: Readonly<Record<NcType, H5Datatype>> = {
+  byte: { class: "int", size: 1, signed: true },
+  ubyte: { class: "int", size: 1, signed: false },
+  short: { class: "int", size: 2, signed: true },
+  ushort: { class: "int", size: 2, signed: false },
+  int: { class: "int", size: 4, signed: true },
+  uint: { class: "int", size: 4, signed: false },
+  int64: { class: "int", size: 8, signed: true },
+  uint64: { class: "int", size: 8, signed: false },
+  float: { class: "float", size: 4 },
+  double: { class: "float", size: 8 },
+  char: { class: "string", size: 1 },
+  string: { class: "vstring" },
 };
+
+const INT32: H5Datatype = { class: "int", size: 4, signed: true };
 
 /** Default target size of one HDF5 chunk of a record variable (bytes). */
 const CHUNK_BYTES = 1024 * 1024;
-/** Largest block handed to HDF5 in one call (bounds the WASM heap). */
-const MAX_CALL_BYTES = 16 * 1024 * 1024;
-/** Size of the append buffer of a record variable (whole chunks; at least one chunk). */
-const BUFFER_BYTES = 4 * 1024 * 1024;
 
 const enc = new TextEncoder();
 
-/**
- * Run HDF5 work with `Date.now` fixed at 0 so object-header timestamps (and with them the
- * object-header checksums) do not depend on the wall clock. Must wrap synchronous code only.
- */
-function pinnedClock<T>(fn: () => T): T {
-  const real = Date.now;
-  Date.now = () => 0;
-  try {
-    return fn();
-  } finally {
-    Date.now = real;
-  }
+/** The bytes of a typed array (little-endian host: no copy). */
+function bytesOf(a: NumericArray | Uint8Array): Uint8Array {
+  return a instanceof Uint8Array ? a : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-function writeAttr(obj: HasAttrs, name: string, value: NcAttrValue, type: NcType): void {
-  if (type === "char") {
-    const s = String(value);
-    const n = Math.max(1, enc.encode(s).length);
-    obj.create_attribute(name, s, [], `A${n}`);
-    return;
-  }
+/** A fixed-length string attribute (NC_CHAR text) of at least one byte. */
+function textAttr(obj: H5Object, name: string, s: string, nul = false): void {
+  const b = enc.encode(s);
+  const n = Math.max(1, b.length + (nul ? 1 : 0));
+  const data = new Uint8Array(n);
+  data.set(b);
+  obj.setAttribute(name, { class: "string", size: n }, null, data);
+}
+
+function writeAttr(obj: H5Object, name: string, value: NcAttrValue, type: NcType): void {
+  if (type === "char") return textAttr(obj, name, String(value));
   const arr = attrArray(value, type);
-  obj.create_attribute(name, arr, [arr.length], DTYPE[type]);
+  obj.setAttribute(name, H5TYPE[type], [arr.length], bytesOf(arr).slice());
 }
 
 function writeAttrs(
-  obj: HasAttrs,
+  obj: H5Object,
   attrs: Record<string, NcAttrValue> | undefined,
   explicit: Record<string, NcType> | undefined,
   varType: NcType | undefined,
@@ -110,13 +104,13 @@ function writeAttrs(
   }
 }
 
-function fillArray(type: NcType, n: number): unknown {
-  if (type === "char") return new Array<string>(n).fill("\0");
-  if (type === "string") return new Array<string>(n).fill("");
+/** `n` values of the netCDF default fill of `type`, as bytes. */
+function fillBytes(type: NcType, n: number): Uint8Array {
+  if (type === "char") return new Uint8Array(n);
   const out = new (ctorOf(type))(n);
   const f = DEFAULT_FILL[type];
   if (f !== undefined) (out as unknown as { fill(x: number | bigint): void }).fill(f);
-  return out;
+  return bytesOf(out);
 }
 
 const esizeOf = (t: NcType) => (t === "char" || t === "string" ? 1 : new (ctorOf(t))(0).BYTES_PER_ELEMENT);
@@ -129,70 +123,37 @@ function chunkShape(shape: number[], esize: number, bytes = CHUNK_BYTES): number
   return [rows, ...inner];
 }
 
-/** Char bytes as the 1-character strings h5wasm's `A1` type takes. */
-function charStrings(bytes: Uint8Array): string[] {
-  const out = new Array<string>(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = String.fromCharCode(bytes[i]!);
-  return out;
-}
-
-function datasetData(file: string, v: NcWriteVariable, shape: number[]): unknown {
+/** All values of a variable with data, encoded (checks the count). */
+function dataBytes(file: string, v: NcWriteVariable, shape: number[]): Uint8Array {
   const n = product(shape);
-  if (v.data === undefined) return fillArray(v.type, n);
   if (v.type === "char") {
     const rowLen = shape.length ? shape[shape.length - 1]! : 1;
-    return charStrings(charBytes(file, v.name, v.data, n, rowLen));
-  }
-  if (v.type === "string") {
-    const list = typeof v.data === "string" ? [v.data] : (v.data as string[]);
-    if (list.length !== n) throw new NetcdfError(file, `has ${list.length} strings, expected ${n}`, v.name);
-    return list;
+    return charBytes(file, v.name, v.data!, n, rowLen);
   }
   const len = (v.data as ArrayLike<unknown>).length;
   if (len !== n) {
     throw new NetcdfError(file, `data has ${len} values, expected ${n} for shape [${shape}]`, v.name);
   }
-  return numericSlice(file, v, v.data, 0, n);
+  return bytesOf(numericSlice(file, v, v.data!, 0, n));
 }
 
-/** Write all of `v.data` into the (already sized) chunked dataset, chunk-aligned blocks of ≤ 16 MiB. */
-function writeInRowBlocks(
-  file: string,
-  v: NcWriteVariable,
-  ds: H5Dataset,
-  shape: number[],
-  chunkRows: number,
-  esize: number,
-): void {
-  const total = product(shape);
-  const len = (v.data as ArrayLike<unknown>).length;
-  if (len !== total) {
-    throw new NetcdfError(file, `data has ${len} values, expected ${total} for shape [${shape}]`, v.name);
-  }
-  const rowSize = product(shape.slice(1));
-  const step = Math.max(1, Math.floor(MAX_CALL_BYTES / (rowSize * esize * chunkRows))) * chunkRows;
-  const inner = shape.slice(1).map((s): [number, number] => [0, s]);
-  for (let r = 0; r < shape[0]!; r += step) {
-    const n = Math.min(step, shape[0]! - r);
-    const part = numericSlice(file, v, v.data!, r * rowSize, n * rowSize);
-    ds.write_slice([[r, r + n], ...inner], part as never);
-  }
+function stringValues(file: string, v: NcWriteVariable, n: number): string[] {
+  if (v.data === undefined) return new Array<string>(n).fill("");
+  const list = typeof v.data === "string" ? [v.data] : (v.data as string[]);
+  if (list.length !== n) throw new NetcdfError(file, `has ${list.length} strings, expected ${n}`, v.name);
+  return list.map(String);
 }
 
 /** Row where the next append() goes. */
 function next(b: BuiltVar): number {
-  return b.record ? b.shape[0]! : b.cursor;
+  return b.record ? b.ds.shape[0]! : b.cursor;
 }
 
 /** How a variable was laid down by {@link build}. */
 interface BuiltVar {
   v: NcWriteVariable;
   ds: H5Dataset;
-  /** Current extent in the file. */
-  shape: number[];
   record: boolean;
-  /** Rows of a chunk (first dimension), 0 for contiguous datasets. */
-  chunkRows: number;
   /** Fixed-size variables: rows written by append() so far (where the next append goes). */
   cursor: number;
 }
@@ -200,21 +161,35 @@ interface BuiltVar {
 interface Built {
   dims: ResolvedDims;
   vars: Map<string, BuiltVar>;
-  /** The dataset carrying the unlimited dimension's scale (pure dimension or coordinate var). */
+  /** The pure-dimension dataset of the unlimited dimension (null: none, or a coordinate variable). */
   unlimitedScale: H5Dataset | null;
 }
 
 /**
  * Lay down the whole file structure. `streaming`: variables without data are left open —
- * record variables start with 0 rows, large fixed variables are chunked and left unwritten.
+ * record variables start with 0 rows, large fixed variables are allocated and left unwritten.
  */
-function build(f: H5File, file: string, model: NcWriteModel, streaming: boolean, chunkBytes: number): Built {
+function build(
+  h: H5Writer,
+  file: string,
+  model: NcWriteModel,
+  streaming: boolean,
+  chunkBytes: number,
+): Built {
   const dims = resolveDims(file, model);
+  const root: H5Group = h.root;
   const byName = new Map(model.variables.map((v) => [v.name, v]));
   const vars = new Map<string, BuiltVar>();
   const coords = new Set<NcWriteVariable>();
+  const scales = new Map<string, H5Dataset>();
   const unlName = dims.unlimited >= 0 ? dims.names[dims.unlimited]! : null;
   let unlimitedScale: H5Dataset | null = null;
+
+  const makeScale = (ds: H5Dataset, name: string, dimid: number) => {
+    textAttr(ds, "CLASS", "DIMENSION_SCALE", true);
+    textAttr(ds, "NAME", name, true);
+    ds.setAttribute("_Netcdf4Dimid", INT32, null, bytesOf(new Int32Array([dimid])));
+  };
 
   const createVar = (v: NcWriteVariable, dimid?: number): H5Dataset => {
     if (vars.has(v.name)) throw new NetcdfError(file, "variable defined twice", v.name);
@@ -223,50 +198,34 @@ function build(f: H5File, file: string, model: NcWriteModel, streaming: boolean,
     const esize = esizeOf(v.type);
     const open = streaming && v.data === undefined;
     const bigFixed = open && !record && full.length > 0 && product(full) * esize > chunkBytes;
-    // large numeric data go to HDF5 in row blocks (bounded WASM heap) into a chunked dataset
-    const sliced = !open && v.data !== undefined && v.type !== "char" && v.type !== "string" &&
-      full.length > 0 && product(full) * esize > MAX_CALL_BYTES;
-    if (open && v.type === "string" && (record || bigFixed)) {
+    if (v.type === "string" && (record || bigFixed)) {
       throw new NetcdfError(file, "string variables cannot be written incrementally", v.name);
     }
-    const shape = open && record ? [0, ...full.slice(1)] : full;
-    let chunkRows = 0;
-    const args: Parameters<H5File["create_dataset"]>[0] = {
-      name: v.name,
-      data: [] as never,
-      shape,
-      dtype: DTYPE[v.type],
-    };
-    if (record || bigFixed || sliced) {
-      const chunks = chunkShape(full, esize, chunkBytes);
-      chunkRows = chunks[0]!;
-      args.chunks = chunks;
-      args.maxshape = record ? [null, ...full.slice(1)] : full;
-    }
-    if (bigFixed || sliced) {
-      // created empty along the first dimension, then extended: no data pass over the whole size
-      args.shape = [0, ...full.slice(1)];
-      args.data = fillArray(v.type, 0) as never;
-    } else if (!(open && record)) {
-      args.data = datasetData(file, v, shape) as never;
-    } else {
-      args.data = fillArray(v.type, 0) as never;
-    }
+    const type = H5TYPE[v.type];
     let ds: H5Dataset;
-    try {
-      ds = f.create_dataset(args);
-      if (bigFixed || sliced) ds.resize(full);
-      if (sliced) writeInRowBlocks(file, v, ds, full, chunkRows, esize);
-    } catch (e) {
-      if (e instanceof NetcdfError) throw e;
-      throw new NetcdfError(file, `cannot create dataset: ${h5message(e)}`, v.name);
+    if (v.type === "string") {
+      ds = h.createDataset(root, v.name, {
+        type,
+        shape: full,
+        strings: stringValues(file, v, product(full)),
+      });
+    } else if (record) {
+      const chunkRows = chunkShape(full, esize, chunkBytes)[0]!;
+      const inner = full.slice(1);
+      ds = h.createDataset(root, v.name, { type, shape: [0, ...inner], maxshape: [-1, ...inner], chunkRows });
+      if (!open) {
+        const bytes = v.data === undefined ? fillBytes(v.type, product(full)) : dataBytes(file, v, full);
+        h.writeSlab(ds, full.map(() => 0), full, bytes);
+      }
+    } else if (bigFixed) {
+      ds = h.createDataset(root, v.name, { type, shape: full });
+    } else {
+      const data = v.data === undefined ? fillBytes(v.type, product(full)) : dataBytes(file, v, full);
+      ds = h.createDataset(root, v.name, { type, shape: full, data });
     }
-    if (dimid !== undefined) {
-      ds.make_scale(v.name);
-      ds.create_attribute("_Netcdf4Dimid", new Int32Array([dimid]), [], "<i");
-    }
-    writeAttrs(ds as unknown as HasAttrs, v.attributes, v.attributeTypes, v.type);
-    vars.set(v.name, { v, ds, shape: shape.slice(), record, chunkRows, cursor: 0 });
+    if (dimid !== undefined) makeScale(ds, v.name, dimid);
+    writeAttrs(ds, v.attributes, v.attributeTypes, v.type);
+    vars.set(v.name, { v, ds, record, cursor: 0 });
     return ds;
   };
 
@@ -276,7 +235,7 @@ function build(f: H5File, file: string, model: NcWriteModel, streaming: boolean,
     if (coord && coord.dimensions.length === 1 && coord.dimensions[0] === name && coord.type !== "char") {
       const ds = createVar(coord, id);
       coords.add(coord);
-      if (id === dims.unlimited) unlimitedScale = ds;
+      scales.set(name, ds);
       return;
     }
     if (coord) {
@@ -288,36 +247,44 @@ function build(f: H5File, file: string, model: NcWriteModel, streaming: boolean,
     }
     const size = dims.sizes[id]!;
     const unlimited = id === dims.unlimited;
-    // the unlimited dimension's dataset is created empty and extended: its values are never read
-    const ds = f.create_dataset({
-      name,
-      data: new Float32Array(unlimited ? 0 : size),
-      shape: [unlimited ? 0 : size],
-      dtype: "<f",
-      ...(unlimited ? { maxshape: [null], chunks: [1024] } : {}),
+    // never read: the unlimited one is chunked without chunks, a fixed one is not allocated
+    const ds = h.createDataset(root, name, {
+      type: H5TYPE.float,
+      shape: [unlimited && streaming ? 0 : size],
+      ...(unlimited ? { maxshape: [-1], chunkRows: 1024 } : { unallocated: true }),
     });
-    if (unlimited && size > 0 && !streaming) ds.resize([size]);
-    ds.make_scale(`${PURE_DIM}${String(size).padStart(10)}`);
-    ds.create_attribute("_Netcdf4Dimid", new Int32Array([id]), [], "<i");
+    makeScale(ds, `${PURE_DIM}${String(size).padStart(10)}`, id);
+    scales.set(name, ds);
     if (unlimited) unlimitedScale = ds;
   });
   // 2. the other variables, in model order
   for (const v of model.variables) {
     if (coords.has(v)) continue;
     const ds = createVar(v);
-    v.dimensions.forEach((d, k) => ds.attach_scale(k, `/${d}`));
     if (v.dimensions.length > 0) {
-      ds.create_attribute(
-        "_Netcdf4Coordinates",
-        new Int32Array(v.dimensions.map((d) => dims.names.indexOf(d))),
+      ds.setAttribute(
+        "DIMENSION_LIST",
+        { class: "vlenref" },
         [v.dimensions.length],
-        "<i",
+        v.dimensions.map((d) => [scales.get(d)!]),
+      );
+      ds.setAttribute(
+        "_Netcdf4Coordinates",
+        INT32,
+        [v.dimensions.length],
+        bytesOf(new Int32Array(v.dimensions.map((d) => dims.names.indexOf(d)))),
       );
     }
   }
-  writeAttrs(f as unknown as HasAttrs, model.attributes, model.attributeTypes, undefined);
-  for (const g of model.groups ?? []) f.create_group(g);
+  writeAttrs(root, model.attributes, model.attributeTypes, undefined);
+  for (const g of model.groups ?? []) h.createGroup(root, g);
   return { dims, vars, unlimitedScale };
+}
+
+/** One-line message of an error from the HDF5 writer or the file system. */
+function h5message(e: unknown): string {
+  if (e instanceof Hdf5WriteError) return e.message;
+  return e instanceof Error ? e.message.split("\n")[0]! : String(e);
 }
 
 /**
@@ -332,60 +299,48 @@ function build(f: H5File, file: string, model: NcWriteModel, streaming: boolean,
  * });
  * ```
  */
+// deno-lint-ignore require-await
 export async function writeNetcdf4(path: string, model: NcWriteModel): Promise<void> {
-  await h5ready();
   const tmp = tempNameFor(path);
-  let f: H5File | null = null;
+  let h: H5Writer | null = null;
   try {
-    const file = pinnedClock(() => new (h5wasmModule().File)(tmp, "w", { track_order: true }));
-    f = file;
-    pinnedClock(() => {
-      build(file, path, model, false, CHUNK_BYTES);
-      file.close();
-    });
-    f = null;
+    h = H5Writer.create(tmp);
+    build(h, path, model, false, CHUNK_BYTES);
+    h.close();
+    h = null;
     commitTemp(tmp, path);
   } catch (e) {
-    closeQuietly(f);
+    h?.abort();
     discardTemp(tmp);
     if (e instanceof NetcdfError) throw e;
     throw new NetcdfError(path, `cannot write: ${h5message(e)}`);
   }
 }
 
-function closeQuietly(f: H5File | null): void {
-  if (!f) return;
-  try {
-    pinnedClock(() => f.close());
-  } catch { /* already failing */ }
-}
-
 /** Options of {@link Nc4Writer.create}. */
 export interface Nc4WriterOptions {
   /**
-   * Target bytes of one HDF5 chunk of a record (or large pre-sized) variable; also the size of
-   * the append buffer per record variable. Default 1 MiB.
+   * Target bytes of one HDF5 chunk of a record variable (the writer holds one chunk per record
+   * variable in memory); also the size above which a fixed variable without data is left
+   * unwritten (zeros) instead of filled with the netCDF default fill. Default 1 MiB.
    */
   chunkBytes?: number;
-}
-
-/** Per record variable: rows held back until a whole chunk can be written. */
-interface AppendBuffer {
-  data: NumericArray | Uint8Array;
-  rows: number;
 }
 
 /**
  * Incremental netCDF-4 writer for files too big to hold in memory (SEQ roach files, large
  * SpecFiles). Created from a model in which the big variables have no `data`:
  * - a record variable (first dimension unlimited) without data starts with 0 rows and grows by
- *   {@link append}; rows are buffered and handed to HDF5 as whole chunks;
- * - a fixed-size variable without data larger than one chunk is pre-sized (chunked) and filled
- *   by {@link writeSlab}; parts never written read back as 0 (HDF5's fill, not `_FillValue`);
- *   smaller ones are created with the netCDF default fill, like {@link writeNetcdf4}.
+ *   {@link append}; rows are gathered in the variable's current HDF5 chunk (one in memory),
+ *   whole chunks go straight from the caller's array to the end of the file;
+ * - a fixed-size variable without data larger than one chunk is allocated contiguously and
+ *   filled by {@link writeSlab} or {@link append} (each call one positioned write); parts never
+ *   written read back as 0 (not `_FillValue`); smaller ones are created with the netCDF default
+ *   fill, like {@link writeNetcdf4}.
  * Variables with data are written at creation. On {@link close} the unlimited dimension takes
  * the largest row count of the record variables (shorter ones are extended, reading 0), the
- * file is closed and renamed into place; {@link abort} removes it. Same calls → same bytes.
+ * chunk indexes and object headers are written and the file is renamed into place; {@link abort}
+ * removes it. Same calls → same bytes.
  *
  * @example
  * ```ts
@@ -406,33 +361,31 @@ export class Nc4Writer {
   /** Final path of the file. */
   readonly path: string;
   readonly #tmp: string;
-  #file: H5File | null;
+  #h: H5Writer | null;
   readonly #built: Built;
-  readonly #buffers = new Map<string, AppendBuffer>();
 
-  private constructor(path: string, tmp: string, file: H5File, built: Built) {
+  private constructor(path: string, tmp: string, h: H5Writer, built: Built) {
     this.path = path;
     this.#tmp = tmp;
-    this.#file = file;
+    this.#h = h;
     this.#built = built;
   }
 
   /** Create the file structure (dimensions, attributes, groups, all variables) under a temp name. */
+  // deno-lint-ignore require-await
   static async create(path: string, model: NcWriteModel, options: Nc4WriterOptions = {}): Promise<Nc4Writer> {
-    await h5ready();
     const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
     if (!(Number.isInteger(chunkBytes) && chunkBytes >= 1)) {
       throw new NetcdfError(path, `chunkBytes ${chunkBytes} must be a positive integer`);
     }
     const tmp = tempNameFor(path);
-    let f: H5File | null = null;
+    let h: H5Writer | null = null;
     try {
-      const file = pinnedClock(() => new (h5wasmModule().File)(tmp, "w", { track_order: true }));
-      f = file;
-      const built = pinnedClock(() => build(file, path, model, true, chunkBytes));
-      return new Nc4Writer(path, tmp, file, built);
+      h = H5Writer.create(tmp);
+      const built = build(h, path, model, true, chunkBytes);
+      return new Nc4Writer(path, tmp, h, built);
     } catch (e) {
-      closeQuietly(f);
+      h?.abort();
       discardTemp(tmp);
       if (e instanceof NetcdfError) throw e;
       throw new NetcdfError(path, `cannot write: ${h5message(e)}`);
@@ -440,20 +393,20 @@ export class Nc4Writer {
   }
 
   /**
-   * Rows a record variable holds so far (written + buffered); for a fixed-size variable, the
-   * rows {@link append} has filled so far.
+   * Rows a record variable holds so far; for a fixed-size variable, the rows {@link append} has
+   * filled so far.
    */
   rows(name: string): number {
-    const b = this.#var(name);
-    return next(b) + (this.#buffers.get(name)?.rows ?? 0);
+    return next(this.#var(name));
   }
 
   /**
-   * Rows (first dimension) of one HDF5 chunk of a variable; 0 for a contiguous one.
-   * {@link writeSlab} is fastest with row blocks that start and end on multiples of it.
+   * Rows (first dimension) of one HDF5 chunk of a variable; 0 for a contiguous one (every
+   * fixed-size variable). {@link writeSlab} of a record variable is fastest with row blocks that
+   * start and end on multiples of it.
    */
   chunkRows(name: string): number {
-    return this.#var(name).chunkRows;
+    return this.#var(name).ds.chunkRows;
   }
 
   /** Number of records the file will have if closed now (largest record-variable row count). */
@@ -467,96 +420,67 @@ export class Nc4Writer {
    * Append `nrows` rows (default: all of `data`) to a variable: a record variable grows; a
    * fixed-size one (rank ≥ 1) is filled from row 0 on, up to its first dimension. `data` holds
    * `nrows × (product of the inner dimensions)` values in C order (char: strings, string rows or
-   * bytes). Rows are buffered and handed to HDF5 as whole chunks. The values are copied; the
-   * caller may reuse `data` at once.
+   * bytes). The values are copied or written at once; the caller may reuse `data` at once.
    */
   append(name: string, data: WriteData, nrows?: number): void {
     const b = this.#var(name);
-    if (b.shape.length === 0) {
+    const shape = b.ds.shape;
+    if (shape.length === 0) {
       throw new NetcdfError(this.path, "append() needs a variable with dimensions", name);
     }
-    const rowSize = product(b.shape.slice(1));
+    const rowSize = product(shape.slice(1));
     const values = this.#values(b, data, nrows, rowSize);
     const n = rowSize === 0 ? (nrows ?? 0) : values.length / rowSize;
     if (!Number.isInteger(n)) {
       throw new NetcdfError(this.path, `${values.length} values are not whole rows of ${rowSize}`, name);
     }
-    if (!b.record && this.rows(name) + n > b.shape[0]!) {
+    if (!b.record && this.rows(name) + n > shape[0]!) {
       throw new NetcdfError(
         this.path,
-        `${n} more rows exceed the ${b.shape[0]} rows of dimension ${b.v.dimensions[0]} (${
+        `${n} more rows exceed the ${shape[0]} rows of dimension ${b.v.dimensions[0]} (${
           this.rows(name)
         } written)`,
         name,
       );
     }
     if (n === 0) return;
+    const r0 = next(b);
     this.#guard(name, () => {
       if (rowSize === 0) {
-        if (b.record) {
-          b.shape[0] = b.shape[0]! + n;
-          b.ds.resize(b.shape);
-        } else b.cursor += n;
-        return;
-      }
-      // contiguous (small fixed) datasets are buffered whole
-      const cr = b.chunkRows || b.shape[0]!;
-      const chunkBytes = rowSize * esizeOf(b.v.type) * cr;
-      const maxDirect = Math.max(1, Math.floor(MAX_CALL_BYTES / chunkBytes)) * cr;
-      // rows are collected until several whole chunks can go to HDF5 in one call
-      const bufChunks = Math.max(1, Math.floor(BUFFER_BYTES / chunkBytes));
-      let buf = this.#buffers.get(name);
-      let from = 0;
-      while (from < n) {
-        const aligned = next(b) % cr === 0;
-        const toBoundary = Math.min(
-          bufChunks * cr - (next(b) % cr),
-          b.record ? Infinity : b.shape[0]! - next(b),
+        if (b.record) shape[0] = shape[0]! + n;
+      } else {
+        this.#h!.writeSlab(
+          b.ds,
+          [r0, ...shape.slice(1).map(() => 0)],
+          [n, ...shape.slice(1)],
+          bytesOf(values),
         );
-        if ((!buf || buf.rows === 0) && aligned && n - from >= bufChunks * cr) {
-          // whole chunks straight from the caller's array
-          const direct = Math.min(Math.floor((n - from) / cr) * cr, maxDirect);
-          this.#writeRows(b, values.subarray(from * rowSize, (from + direct) * rowSize), direct);
-          from += direct;
-          continue;
-        }
-        if (!buf) {
-          const len = (b.record ? bufChunks * cr : Math.min(bufChunks * cr, b.shape[0]!)) * rowSize;
-          buf = { data: b.v.type === "char" ? new Uint8Array(len) : new (ctorOf(b.v.type))(len), rows: 0 };
-          this.#buffers.set(name, buf);
-        }
-        const take = Math.min(n - from, toBoundary - buf.rows);
-        (buf.data as Uint8Array).set(
-          values.subarray(from * rowSize, (from + take) * rowSize) as Uint8Array,
-          buf.rows * rowSize,
-        );
-        buf.rows += take;
-        from += take;
-        if (buf.rows === toBoundary) this.#flush(name);
       }
+      if (!b.record) b.cursor = r0 + n;
     });
   }
 
   /**
    * Write a hyperslab `start`/`count` (one entry per dimension) of any variable. A record
-   * variable grows when the slab reaches past its current rows. Chunk-aligned row blocks are
-   * fastest. Rows still buffered by {@link append} are written first.
+   * variable grows when the slab reaches past its current rows. Whole-row blocks are fastest
+   * (one positioned write for a fixed-size variable).
    */
   writeSlab(name: string, start: number[], count: number[], data: WriteData): void {
     const b = this.#var(name);
+    const shape = b.ds.shape;
     const rank = b.v.dimensions.length;
     if (start.length !== rank || count.length !== rank) {
       throw new NetcdfError(this.path, `slab needs ${rank} start and count values`, name);
     }
     for (let k = 0; k < rank; k++) {
-      const limit = k === 0 && b.record ? Infinity : b.shape[k]!;
+      const limit = k === 0 && b.record ? Infinity : shape[k]!;
       if (
         !(Number.isInteger(start[k]) && Number.isInteger(count[k]) && start[k]! >= 0 && count[k]! >= 0 &&
           start[k]! + count[k]! <= limit)
       ) {
         throw new NetcdfError(
           this.path,
-          `slab start [${start}] count [${count}] outside shape [${b.shape}]`,
+          `slab start [${start}] count [${count}] outside shape [${shape}]`,
           name,
         );
       }
@@ -567,37 +491,23 @@ export class Nc4Writer {
       throw new NetcdfError(this.path, `slab data has ${values.length} values, expected ${n}`, name);
     }
     if (n === 0) return;
-    this.#guard(name, () => {
-      this.#flush(name);
-      if (b.record && start[0]! + count[0]! > b.shape[0]!) {
-        b.shape[0] = start[0]! + count[0]!;
-        b.ds.resize(b.shape);
-      }
-      const payload = b.v.type === "char" ? charStrings(values as Uint8Array) : values;
-      b.ds.write_slice(start.map((s, k): [number, number] => [s, s + count[k]!]), payload as never);
-    });
+    this.#guard(name, () => this.#h!.writeSlab(b.ds, start, count, bytesOf(values)));
   }
 
-  /** Write all buffered rows, size the unlimited dimension, close and rename into place. */
+  /** Size the unlimited dimension, write the metadata, close and rename into place. */
   // deno-lint-ignore require-await
   async close(): Promise<void> {
-    const f = this.#file;
-    if (!f) throw new NetcdfError(this.path, "writer is already closed");
+    const h = this.#h;
+    if (!h) throw new NetcdfError(this.path, "writer is already closed");
     try {
-      pinnedClock(() => {
-        for (const name of [...this.#buffers.keys()]) this.#flush(name);
-        const nrec = this.numrecs;
-        for (const b of this.#built.vars.values()) {
-          if (b.record && b.shape[0]! < nrec) {
-            b.shape[0] = nrec;
-            b.ds.resize(b.shape);
-          }
-        }
-        const scale = this.#built.unlimitedScale as H5Dataset | null;
-        if (scale && !this.#isVar(scale)) scale.resize([nrec]);
-        f.close();
-      });
-      this.#file = null;
+      const nrec = this.numrecs;
+      for (const b of this.#built.vars.values()) {
+        if (b.record && b.ds.shape[0]! < nrec) b.ds.shape[0] = nrec;
+      }
+      const scale = this.#built.unlimitedScale;
+      if (scale) scale.shape[0] = nrec;
+      h.close();
+      this.#h = null;
       commitTemp(this.#tmp, this.path);
     } catch (e) {
       this.abort();
@@ -608,19 +518,13 @@ export class Nc4Writer {
 
   /** Give up: close and remove the temp file (safe to call at any time, twice, or after close). */
   abort(): void {
-    closeQuietly(this.#file);
-    this.#file = null;
-    this.#buffers.clear();
+    this.#h?.abort();
+    this.#h = null;
     discardTemp(this.#tmp);
   }
 
-  #isVar(ds: H5Dataset): boolean {
-    for (const b of this.#built.vars.values()) if (b.ds === ds) return true;
-    return false;
-  }
-
   #var(name: string): BuiltVar {
-    if (!this.#file) throw new NetcdfError(this.path, "writer is closed", name);
+    if (!this.#h) throw new NetcdfError(this.path, "writer is closed", name);
     const b = this.#built.vars.get(name);
     if (!b) throw new NetcdfError(this.path, "no such variable in the model", name);
     return b;
@@ -637,7 +541,8 @@ export class Nc4Writer {
       throw new NetcdfError(this.path, "string variables cannot be written incrementally", b.v.name);
     }
     if (b.v.type === "char") {
-      const rowLen = b.shape.length ? b.shape[b.shape.length - 1]! : 1;
+      const shape = b.ds.shape;
+      const rowLen = shape.length ? shape[shape.length - 1]! : 1;
       let total: number;
       if (nrows !== undefined) total = nrows * rowSize;
       else if (typeof data === "string") total = Math.ceil(enc.encode(data).length / rowLen) * rowLen;
@@ -653,32 +558,9 @@ export class Nc4Writer {
     return numericSlice(this.path, b.v, data, 0, n);
   }
 
-  /** Hand `nrows` rows to HDF5 after the rows already in the file (extends the dataset). */
-  #writeRows(b: BuiltVar, values: NumericArray | Uint8Array, nrows: number): void {
-    const r0 = next(b);
-    if (b.record) {
-      b.shape[0] = r0 + nrows;
-      b.ds.resize(b.shape);
-    } else b.cursor = r0 + nrows;
-    const payload = b.v.type === "char" ? charStrings(values as Uint8Array) : values;
-    b.ds.write_slice(
-      [[r0, r0 + nrows], ...b.shape.slice(1).map((s): [number, number] => [0, s])],
-      payload as never,
-    );
-  }
-
-  #flush(name: string): void {
-    const buf = this.#buffers.get(name);
-    if (!buf || buf.rows === 0) return;
-    const b = this.#built.vars.get(name)!;
-    const rowSize = product(b.shape.slice(1));
-    this.#writeRows(b, buf.data.subarray(0, buf.rows * rowSize), buf.rows);
-    buf.rows = 0;
-  }
-
   #guard(name: string, fn: () => void): void {
     try {
-      pinnedClock(fn);
+      fn();
     } catch (e) {
       if (e instanceof NetcdfError) throw e;
       throw new NetcdfError(this.path, `cannot write: ${h5message(e)}`, name);

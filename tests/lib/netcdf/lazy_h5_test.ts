@@ -38,7 +38,7 @@ console.log(JSON.stringify(out));
       false,
       "1,2,3",
       false,
-      true,
+      false, // writeNetcdf4 is pure TypeScript (lib/hdf5/write)
       "1,2,3",
       1,
     ]);

@@ -254,7 +254,7 @@ Deno.test("Nc4Writer.writeSlab() and append() on fixed variables: pre-sized chun
         { name: "k", size: 3 },
       ],
       variables: [
-        { name: "cube", type: "double", dimensions: ["y", "x"] }, // 12 000 B > chunkBytes: pre-sized
+        { name: "cube", type: "double", dimensions: ["y", "x"] }, // 12 000 B > chunkBytes: allocated, unwritten
         { name: "small", type: "short", dimensions: ["k"] }, // ≤ chunk: netCDF default fill
         { name: "grid", type: "float", dimensions: ["y", "x"] }, // filled by append()
         { name: "few", type: "int", dimensions: ["k"] }, // contiguous, filled by append()
@@ -271,8 +271,10 @@ Deno.test("Nc4Writer.writeSlab() and append() on fixed variables: pre-sized chun
     w.writeSlab("a", [10], [2], [10, 11]); // grows the record variable past its rows
     w.append("a", [12]);
     w.append("b", new Float32Array([1, 2, 3, 4, 5, 6]));
-    assert.equal(w.chunkRows("grid"), 10);
+    assert.equal(w.chunkRows("grid"), 0, "fixed-size variables are contiguous");
     assert.equal(w.chunkRows("few"), 0);
+    assert.equal(w.chunkRows("a"), 512, "2048-byte chunks of int records");
+    assert.equal(w.chunkRows("b"), 170);
     let row = 0;
     for (const n of [7, 1, 13, 9]) {
       w.append(
