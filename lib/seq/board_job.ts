@@ -50,6 +50,26 @@ export interface BoardOutput {
 }
 
 /**
+ * Store a baselined row as float32 at `out[o, o+nc)` and add its finite values to the pixel's running
+ * statistics (the same sums, in the same order, as quality.ts addRow on the stored row).
+ */
+function packRow(spec: Float64Array, out: Float32Array, o: number, nc: number, r: RunningStats): void {
+  let s = r.s, ss = r.ss, n = r.n, mn = r.mn, mx = r.mx;
+  for (let i = 0; i < nc; i++) {
+    const v = Math.fround(spec[i]!);
+    out[o + i] = v;
+    if (v - v !== 0) continue; // not finite
+    s += v;
+    ss += v * v;
+    n++;
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+  }
+  r.s = s, r.ss = ss, r.n = n, r.mn = mn, r.mx = mx;
+  addSample(r, out, o, nc);
+}
+
+/**
  * Reduce the job's pixels on an opened board: reference subtraction and calibration (reduceBoard),
  * birdies and baseline (processLine), float32 rows in blocks that never cross a multiple of
  * `blockRows` (absolute output rows), then each pixel's RMS vector and statistics.
@@ -90,21 +110,7 @@ export function runBoardJob(job: BoardJob, board: RoachBoard, out: BoardOutput):
     const bb = bufs.get(p.pixel)!;
     if (bb.n > 0 && bb.row0 + bb.n !== row) flush(p.pixel);
     if (bb.n === 0) bb.row0 = row;
-    // float32 row into the block, with the pixel's running sums over the finite float32 values
-    const out = bb.data, o = bb.n * nc, r = acc.get(p.pixel)!;
-    let s = r.s, ss = r.ss, n = r.n, mn = r.mn, mx = r.mx;
-    for (let i = 0; i < nc; i++) {
-      const v = Math.fround(spec[i]!);
-      out[o + i] = v;
-      if (v - v !== 0) continue; // not finite
-      s += v;
-      ss += v * v;
-      n++;
-      if (v < mn) mn = v;
-      if (v > mx) mx = v;
-    }
-    r.s = s, r.ss = ss, r.n = n, r.mn = mn, r.mx = mx;
-    addSample(r, out, o, nc);
+    packRow(spec, bb.data, bb.n * nc, nc, acc.get(p.pixel)!);
     bb.n++;
     if (bb.n === blockRows || (row + 1) % blockRows === 0 || j === p.states.ons.length - 1) flush(p.pixel);
   });

@@ -61,6 +61,30 @@ function argNearest(ranges: Range[], key: (r: Range) => number, target: number):
   return best;
 }
 
+/** spec = ((data − R) / R) · ts over nc channels (float64; stype 2/3 with a scalar Tsys). */
+function calibrateScalar(
+  data: Float32Array,
+  off: number,
+  R: Float64Array,
+  ts: number,
+  spec: Float64Array,
+  nc: number,
+): void {
+  for (let c = 0; c < nc; c++) spec[c] = ((data[off + c]! - R[c]!) / R[c]!) * ts;
+}
+
+/** spec = ((data − R) / R) · ts[c] over nc channels (float64; stype 2/3 with a Tsys spectrum). */
+function calibrateSpectrum(
+  data: Float32Array,
+  off: number,
+  R: Float64Array,
+  ts: Float32Array,
+  spec: Float64Array,
+  nc: number,
+): void {
+  for (let c = 0; c < nc; c++) spec[c] = ((data[off + c]! - R[c]!) / R[c]!) * ts[c]!;
+}
+
 /**
  * Reduce the ON dumps of the given pixels of one board. `emit(p, j, spec)` is called for ON dump j
  * (0-based, time order) of pixel p with the calibrated spectrum over the channel window (float64
@@ -195,11 +219,8 @@ export function reduceBoard(
           const w1 = W === 0 ? 0.5 : (W - (t - istart)) / W;
           for (let c = 0; c < nc; c++) R[c] = w1 * ra[c]! + (1 - w1) * rb[c]!;
         }
-        if (typeof ts === "number") {
-          for (let c = 0; c < nc; c++) spec[c] = ((data[off + c]! - R[c]!) / R[c]!) * ts;
-        } else {
-          for (let c = 0; c < nc; c++) spec[c] = ((data[off + c]! - R[c]!) / R[c]!) * ts[c]!;
-        }
+        if (typeof ts === "number") calibrateScalar(data, off, R, ts, spec, nc);
+        else calibrateSpectrum(data, off, R, ts, spec, nc);
       } else {
         const m = stype === 1 ? allRef[slot]! : median[slot]!;
         if (typeof ts === "number") {
