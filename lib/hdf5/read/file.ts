@@ -122,6 +122,11 @@ export class Hdf5File {
     }
   }
 
+  /** Open any byte source (tests count its reads). */
+  static fromSource(src: ByteSource): Hdf5File {
+    return new Hdf5File(src);
+  }
+
   /** Open HDF5 bytes held in memory. */
   static fromBytes(bytes: Uint8Array): Hdf5File {
     return new Hdf5File(new MemorySource(bytes));

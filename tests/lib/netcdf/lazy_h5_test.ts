@@ -1,12 +1,12 @@
 /**
- * Start-up cost: lib/netcdf/mod.ts must not load h5wasm until a netCDF-4 file is opened, and must not
- * pull node:os (tmp files use Deno.makeTempFileSync).
+ * Start-up cost: lib/netcdf/mod.ts must not load h5wasm for files the native netCDF-4 reader and
+ * writer handle (h5wasm is only the fallback), and must not pull node:os.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT, tempDir } from "../../_helpers.ts";
 
-Deno.test("netcdf: h5wasm is imported only when a netCDF-4 file is opened (child process)", async () => {
+Deno.test("netcdf: reading and writing netCDF-3/-4 never imports h5wasm nor makes temp files (child process)", async () => {
   const { dir, cleanup } = tempDir();
   try {
     const mod = join(ROOT, "lib/netcdf/mod.ts");
@@ -21,7 +21,8 @@ const a = await openNetcdf("${dir}/a.nc"); out.push(Array.from(a.readNumbers("v"
 await writeNetcdf4("${dir}/b.nc", model);
 out.push(h5wasmLoaded());
 const b = await openNetcdfBytes(Deno.readFileSync("${dir}/b.nc"), "<stdin>");
-out.push(Array.from(b.readNumbers("v")).join(","), [...Deno.readDirSync(Deno.env.get("TMPDIR"))].length); b.close();
+out.push(Array.from(b.readNumbers("v")).join(","), [...Deno.readDirSync(Deno.env.get("TMPDIR"))].length, h5wasmLoaded()); b.close();
+const c = await openNetcdf("${dir}/b.nc"); out.push(c.readScalar("v"), h5wasmLoaded()); c.close();
 console.log(JSON.stringify(out));
 `;
     Deno.writeTextFileSync(join(dir, "t.ts"), script);
@@ -40,7 +41,10 @@ console.log(JSON.stringify(out));
       false,
       false, // writeNetcdf4 is pure TypeScript (lib/hdf5/write)
       "1,2,3",
+      0, // the native HDF5 reader parses the bytes in memory: no temp copy
+      false,
       1,
+      false,
     ]);
     // the temp copy of the stdin bytes went to $TMPDIR and is gone after close
     assert.deepEqual([...Deno.readDirSync(join(dir, "tmp"))].map((e) => e.name), []);
