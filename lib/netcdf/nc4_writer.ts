@@ -84,7 +84,8 @@ function textAttr(obj: H5Object, name: string, s: string, nul = false): void {
   const n = Math.max(1, b.length + (nul ? 1 : 0));
   const data = new Uint8Array(n);
   data.set(b);
-  obj.setAttribute(name, { class: "string", size: n }, null, data);
+  const utf8 = b.some((x) => x >= 0x80);
+  obj.setAttribute(name, { class: "string", size: n, ...(utf8 ? { utf8 } : {}) }, null, data);
 }
 
 function writeAttr(obj: H5Object, name: string, value: NcAttrValue, type: NcType): void {

@@ -14,8 +14,8 @@ export const UNDEF = -1;
 export type H5Datatype =
   | { class: "int"; size: 1 | 2 | 4 | 8; signed: boolean }
   | { class: "float"; size: 4 | 8 }
-  /** Fixed-length ASCII string of `size` bytes (null-terminated padding), as netCDF-4 NC_CHAR. */
-  | { class: "string"; size: number }
+  /** Fixed-length string of `size` bytes (null-terminated padding; ASCII or UTF-8), as netCDF-4 NC_CHAR. */
+  | { class: "string"; size: number; utf8?: boolean }
   /** Variable-length UTF-8 string (global heap), as netCDF-4 NC_STRING. */
   | { class: "vstring" }
   /** Object reference (the referenced object header's address). */
@@ -114,8 +114,8 @@ export function encodeDatatype(t: H5Datatype, out = new ByteBuf(24)): ByteBuf {
       out.u8(0x11).u8(0x20).u8(t.size * 8 - 1).u8(0).u32(t.size).u16(0).u16(t.size * 8);
       return t.size === 4 ? out.u8(23).u8(8).u8(0).u8(23).u32(127) : out.u8(52).u8(11).u8(0).u8(52).u32(1023);
     case "string":
-      // class 3 version 1; null-terminated padding, ASCII
-      return out.u8(0x13).u8(0).u8(0).u8(0).u32(t.size);
+      // class 3 version 1; null-terminated padding, ASCII (0) or UTF-8 (1) in bits 4-7
+      return out.u8(0x13).u8(t.utf8 ? 0x10 : 0).u8(0).u8(0).u32(t.size);
     case "objref":
       // class 7 version 1; type 0 = object reference
       return out.u8(0x17).u8(0).u8(0).u8(0).u32(8);
