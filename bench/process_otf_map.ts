@@ -86,6 +86,7 @@ for (const gb of sizes) {
     type Run = { wall: number; cpu: number; rss: number };
     let best: Run | null = null as Run | null;
     for (let k = 0; k < reps; k++) {
+      rmSync(out, { force: true }); // each run writes a new file (replacing one costs its page-cache release)
       const t1 = performance.now();
       const res = await new Deno.Command("/usr/bin/time", {
         args: ["-v", join(ROOT, "bin", "process_otf_map"), ...cmdArgs],

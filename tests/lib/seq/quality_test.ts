@@ -43,3 +43,23 @@ Deno.test("quality: madStd of a small sample is exact 1.4826·MAD (odd and even 
   assert.ok(Math.abs(madStd(new Float32Array([10, 1, 3, 2])) - 1.482602218505602) < 1e-15);
   assert.ok(Number.isNaN(madStd(new Float64Array(0))));
 });
+
+Deno.test("quality: madStd of large samples (histogram-narrowed selection) equals a sort-based MAD exactly", () => {
+  const sortedMedian = (s: Float64Array) => {
+    const n = s.length;
+    return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+  };
+  const ref = (a: Float64Array) => {
+    const m = sortedMedian(Float64Array.from(a).sort());
+    return 1.482602218505602 * sortedMedian(Float64Array.from(a, (v) => Math.abs(v - m)).sort());
+  };
+  const g = gauss(40000, 11);
+  for (const [n, kind] of [[5000, "gauss"], [5001, "ties"], [12000, "outliers"], [16384, "gauss"]] as const) {
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = g[i]!;
+      a[i] = kind === "ties" ? Math.round(v * 3) : kind === "outliers" && i % 101 === 0 ? v * 1e9 : v;
+    }
+    assert.equal(madStd(a), ref(a), `${kind} n=${n}`);
+  }
+});
