@@ -1,22 +1,26 @@
 /**
- * netCDF-4 writers through h5wasm, following the netCDF-4 conventions so that netCDF-C
- * (`ncdump`, python netCDF4) sees the right model: every dimension is an HDF5 dimension scale
- * (`CLASS`, `NAME`, `_Netcdf4Dimid`; a dimension without a coordinate variable is a
- * pure-dimension dataset named "This is a netCDF dimension but not a netCDF variable"),
- * scales are attached to the variables' axes (`DIMENSION_LIST`), char variables and text
- * attributes are 1-byte / n-byte fixed ASCII strings (NC_CHAR), int64 variables are native
- * 64-bit integers, and groups may be created empty. Files are written to a temp name beside the
- * target and renamed at the end.
+ * netCDF-4 writers in pure TypeScript (the HDF5 file is laid down by lib/hdf5/write; h5wasm is
+ * not loaded), following the netCDF-4 conventions so that netCDF-C (`ncdump`, python netCDF4)
+ * sees the right model: every dimension is an HDF5 dimension scale (`CLASS`, `NAME`,
+ * `_Netcdf4Dimid`; a dimension without a coordinate variable is a pure-dimension dataset named
+ * "This is a netCDF dimension but not a netCDF variable", never allocated), scales are attached
+ * to the variables' axes (`DIMENSION_LIST`: variable-length object references in a global heap,
+ * plus `_Netcdf4Coordinates`; no `REFERENCE_LIST` back-references, which netCDF-C does not read),
+ * char variables and text attributes are 1-byte / n-byte fixed strings (NC_CHAR; UTF-8 charset
+ * when the text is not ASCII), NC_STRING variables are variable-length strings, int64 variables
+ * are native 64-bit integers, groups may be created empty, and no `_NCProperties` is written.
+ * Variables without data are filled with the netCDF default fill (except the large ones left to
+ * {@link Nc4Writer}). Files are written to a temp name beside the target and renamed at the end.
+ *
+ * Storage: fixed-size variables are contiguous (allocated when created, so a hyperslab of whole
+ * rows is one positioned write); record variables (first dimension unlimited) are chunked along
+ * it (whole inner dimensions, ≤ 1 MiB or `chunkBytes`, 1…1024 rows) and indexed by a v1 B-tree.
+ * Object headers carry no timestamps: the same model or the same calls give the same bytes.
  *
  * - {@link writeNetcdf4}: the whole file from a model holding all data.
  * - {@link Nc4Writer}: the same file built incrementally — record variables grow by
- *   {@link Nc4Writer.append} (buffered to whole HDF5 chunks), any variable takes hyperslabs by
- *   {@link Nc4Writer.writeSlab}; memory stays at about one chunk per record variable.
- *
- * Output is byte-deterministic: HDF5 stamps every object header with the time of creation and
- * modification (h5wasm 0.10.3 exposes no `H5Pset_obj_track_times`), so all HDF5 calls run with
- * the wall clock Emscripten reads (`Date.now`) pinned to the Unix epoch; the same model gives the
- * same bytes on every run (object times read 1970-01-01T00:00:00Z).
+ *   {@link Nc4Writer.append}, any variable takes hyperslabs by {@link Nc4Writer.writeSlab};
+ *   memory stays at about one chunk per record variable.
  * @module
  */
 import {
