@@ -3,7 +3,8 @@
  * run holds one block of rows per pixel instead of the whole SpecFile.
  *
  * - {@link nc4SpecSink}: the netCDF-4 file the original writes (through the lib/netcdf Nc4Writer;
- *   Data.Spectra is chunked, values identical to {@link writeNetcdf4} of the whole model).
+ *   Data.Spectra is contiguous and pre-sized, each block of rows one positioned write; values
+ *   identical to {@link writeNetcdf4} of the whole model).
  * - {@link cdf2SpecSink}: the netCDF-3 64-bit-offset (CDF-2) form of specfile.ts, written with
  *   positional writes into a file (same bytes as `writeNetcdf3ToSink(specFileModel(sf, "cdf3"))`);
  *   used for `-o -`, where the finished file is copied to stdout.
@@ -16,10 +17,10 @@ import type { Cdf3Layout, NcWriteVariable } from "../netcdf/mod.ts";
 import type { SpecFileSink } from "./otf.ts";
 import { type SpecFile, specFileModel } from "./specfile.ts";
 
-/** Chunk target of the streamed netCDF-4 SpecFile (bytes); blocks of rows follow the chunk rows. */
+/** Chunk target of the streamed netCDF-4 SpecFile's record variables and size of its blocks of rows (bytes). */
 const NC4_CHUNK_BYTES = 1 << 20;
 
-/** Rows of one HDF5 chunk of Data.Spectra as Nc4Writer lays it out (whole rows, 1…1024). */
+/** Rows per block of Data.Spectra handed to the writer (whole rows, 1…1024, about 1 MB). */
 function nc4ChunkRows(nchan: number): number {
   return Math.min(1024, Math.max(1, Math.floor(NC4_CHUNK_BYTES / Math.max(1, nchan * 4))));
 }
