@@ -5,13 +5,20 @@
  * (adjacent runs coalesced into one read; the chunk index cached).
  * @module
  */
-import { inflateSync } from "node:zlib";
 import { chunkBtree, type ChunkRecord } from "./btree.ts";
 import { type Dataspace, type Datatype, DT } from "./datatype.ts";
 import { Hdf5Error, Hdf5Unsupported } from "./errors.ts";
 import type { Sizes } from "./heaps.ts";
 import { bodyCursor, type Message, MSG } from "./object.ts";
 import { type ByteSource, UNDEF } from "./source.ts";
+
+let inflate: ((b: Uint8Array) => Uint8Array) | null = null;
+
+/** node:zlib's inflateSync, loaded on the first deflated chunk (importing node:zlib costs ~20 ms of start-up). */
+function inflateSync(): (b: Uint8Array) => Uint8Array {
+  inflate ??= (process.getBuiltinModule("node:zlib") as typeof import("node:zlib")).inflateSync;
+  return inflate;
+}
 
 /** Where the raw data lives. */
 export type Layout =
@@ -373,7 +380,7 @@ export class Dataset {
       const f = active[i]!;
       if (f.id === DEFLATE) {
         try {
-          const z = inflateSync(b);
+          const z = inflateSync()(b);
           b = new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
         } catch (e) {
           throw new Hdf5Error(`cannot inflate chunk: ${e instanceof Error ? e.message : String(e)}`, at);
