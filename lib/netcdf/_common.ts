@@ -245,7 +245,7 @@ export abstract class NcFileBase implements NcFile {
   abstract readonly variables: Map<string, NcVariable>;
   abstract readonly attributes: Map<string, NcAttrValue>;
   abstract readonly groups: string[];
-  abstract read(name: string, slab?: Hyperslab): NcData;
+  abstract read(name: string, slab?: Hyperslab, scratch?: Uint8Array): NcData;
   abstract close(): void;
 
   has(name: string): boolean {

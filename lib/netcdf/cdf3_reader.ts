@@ -323,14 +323,18 @@ export class Cdf3File extends NcFileBase {
     }
   }
 
-  read(name: string, slab?: Hyperslab): NcData {
+  read(name: string, slab?: Hyperslab, scratch?: Uint8Array): NcData {
     const v = this.variable(name);
     const lay = this.#layout.get(name)!;
     if (v.type === "string") throw new NetcdfError(this.path, "string type is not netCDF-3", name);
     const { start, count, total } = checkSlab(this.path, v, slab);
     const esize = lay.esize;
-    const out = new (ctorOf(v.type))(total);
-    const bytes = new Uint8Array(out.buffer, 0, total * esize);
+    const C = ctorOf(v.type);
+    const out =
+      scratch && v.type !== "char" && scratch.length >= total * esize && scratch.byteOffset % esize === 0
+        ? new C(scratch.buffer as ArrayBuffer, scratch.byteOffset, total)
+        : new C(total);
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, total * esize);
     if (total > 0) this.#gather(v, lay, start, count, bytes);
     if (v.type === "char") return charsToValue(bytes, count);
     swapInPlace(bytes, esize);

@@ -232,14 +232,18 @@ export class Nc4NativeFile extends NcFileBase {
     if (v !== undefined) out.set(a.name, v);
   }
 
-  read(name: string, slab?: Hyperslab): NcData {
+  read(name: string, slab?: Hyperslab, scratch?: Uint8Array): NcData {
     const v = this.variable(name);
     const h5 = this.#h5;
     if (!h5) throw new NetcdfError(this.path, "file is closed", name);
     const { start, count } = checkSlab(this.path, v, slab);
     const ds = this.#datasets.get(name)!;
     try {
-      const bytes = ds.readBytes(start, count);
+      const bytes = ds.readBytes(
+        start,
+        count,
+        v.type === "char" || v.type === "string" ? undefined : scratch,
+      );
       if (v.type === "char") return charsToValue(bytes, count);
       if (v.type === "string") {
         const t = ds.type;

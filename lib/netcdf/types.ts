@@ -93,8 +93,12 @@ export interface NcFile {
   has(name: string): boolean;
   /** Metadata of a variable; throws {@link NetcdfError} naming file and variable if absent. */
   variable(name: string): NcVariable;
-  /** Read a variable (whole, or a hyperslab) in its stored type. */
-  read(name: string, slab?: Hyperslab): NcData;
+  /**
+   * Read a variable (whole, or a hyperslab) in its stored type. `scratch`: bytes a numeric result
+   * may be stored in (then the returned array is a view on them, valid until the caller reuses
+   * `scratch`); readers may ignore it and return a fresh array.
+   */
+  read(name: string, slab?: Hyperslab, scratch?: Uint8Array): NcData;
   /** Read any numeric variable (or a hyperslab) converted to float64. */
   readNumbers(name: string, slab?: Hyperslab): Float64Array;
   /** Like readNumbers, with `_FillValue`/`missing_value` replaced by NaN. */

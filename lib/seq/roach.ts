@@ -28,6 +28,8 @@ export interface RoachBoard {
   ndump: number;
   /** Time stamp of dump k: (time − read_time) of input-0 rows + ROACH_TIME_OFFSET. */
   specTime: Float64Array;
+  /** Buffer {@link forEachRow} reads into (grown on demand, reused: no fresh memory per chunk). */
+  scratch?: Uint8Array;
 }
 
 /** Pixel carried by input `input` of roach board `roach` (seq.md §1.6). */
@@ -86,9 +88,17 @@ export function openRoach(nc: NcFile, roach: number): RoachBoard {
 
 /**
  * Read raw spectra rows [r0, r1) and channels [c0, c0+nc) of a board as float32 (row-major, nc per row).
+ * `scratch`: let the result live in these bytes (see NcFile.read).
  */
-export function readRows(b: RoachBoard, r0: number, r1: number, c0 = 0, nc = b.nchan): Float32Array {
-  const d = b.nc.read("Data.Integrate.Data", { start: [r0, c0], count: [r1 - r0, nc] });
+export function readRows(
+  b: RoachBoard,
+  r0: number,
+  r1: number,
+  c0 = 0,
+  nc = b.nchan,
+  scratch?: Uint8Array,
+): Float32Array {
+  const d = b.nc.read("Data.Integrate.Data", { start: [r0, c0], count: [r1 - r0, nc] }, scratch);
   if (d instanceof Float32Array) return d;
   if (typeof d === "string" || Array.isArray(d)) {
     throw new SeqDataError(`${b.path}: variable Data.Integrate.Data is not numeric`);
@@ -104,7 +114,7 @@ const MAX_GAP_ROWS = 32;
 /**
  * Visit the rows listed in `wanted` (ascending row indices) in chunks of at most `chunkRows` rows,
  * reading only chunks that hold a wanted row. `visit(row, data, offset)` gets the row's channels at
- * `data[offset .. offset+nc)`.
+ * `data[offset .. offset+nc)`; `data` is the board's reused read buffer: copy what must outlive the call.
  */
 export function forEachRow(
   b: RoachBoard,
@@ -124,7 +134,11 @@ export function forEachRow(
     while (k + 1 < wanted.length && wanted[k + 1]! < lim && wanted[k + 1]! - wanted[k]! <= MAX_GAP_ROWS) k++;
     const r1 = wanted[k]! + 1;
     // whole rows: a contiguous read is much faster than a strided channel window
-    const data = readRows(b, r0, r1);
+    const need = (r1 - r0) * b.nchan * 4;
+    if (!b.scratch || b.scratch.length < need) {
+      b.scratch = new Uint8Array(Math.max(need, chunkRows * b.nchan * 4));
+    }
+    const data = readRows(b, r0, r1, 0, b.nchan, b.scratch);
     while (i < wanted.length && wanted[i]! < r1) {
       const r = wanted[i]!;
       visit(r, data, (r - r0) * b.nchan + c0);

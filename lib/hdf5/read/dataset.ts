@@ -290,13 +290,19 @@ export class Dataset {
 
   /**
    * Read the slab `start`/`count` as raw element bytes in C order (numbers converted to
-   * little-endian). The returned bytes own a fresh ArrayBuffer.
+   * little-endian). The returned bytes own a fresh ArrayBuffer, or are the start of `scratch`
+   * when it is given and large enough (reusing a buffer saves the page faults of fresh memory).
    */
-  readBytes(start: number[], count: number[]): Uint8Array {
+  readBytes(start: number[], count: number[], scratch?: Uint8Array): Uint8Array {
     const es = this.type.size;
     let total = 1;
     for (const x of count) total *= x;
-    const out = new Uint8Array(total * es);
+    const reuse = scratch !== undefined && scratch.length >= total * es;
+    const out = reuse ? scratch.subarray(0, total * es) : new Uint8Array(total * es);
+    const fill = (): void => {
+      if (reuse) out.fill(0);
+      this.#fillAll(out);
+    };
     if (total === 0 || this.space.dims === null) return out;
     const L = this.layout;
     const reads: Run[] = []; // file byte position, output byte position, byte length
@@ -312,7 +318,7 @@ export class Dataset {
         out.set(L.data.subarray(pb * es, (pb + len) * es), po * es);
       }
     } else if (L.kind === "contiguous") {
-      if (L.addr === UNDEF) this.#fillAll(out);
+      if (L.addr === UNDEF) fill();
       else {
         for (const [pb, po, len] of blockRuns(dims.map(() => 0), dims, start, count)) {
           queue(L.addr + pb * es, po * es, len * es);
@@ -332,7 +338,7 @@ export class Dataset {
         const rec = index.get(origin.join(","));
         if (!rec) {
           if (!filled) {
-            this.#fillAll(out);
+            fill();
             filled = true;
           }
         } else {

@@ -122,6 +122,8 @@ export class H5Dataset extends H5Object {
   readonly chunks = new Map<number, number>();
   /** @internal the one chunk held in memory */
   open: { index: number; bytes: Uint8Array } | null = null;
+  /** The buffer of the last chunk flushed, reused (zeroed) for the next one: no fresh memory per chunk. */
+  spare: Uint8Array | null = null;
   /** @internal vstring values */
   strings: string[] | undefined;
   /** @internal B-tree root address (chunked) */
@@ -328,7 +330,10 @@ export class H5Writer {
     }
     if (ds.open?.index !== c) {
       this.#flushOpen(ds);
-      ds.open = { index: c, bytes: new Uint8Array(ds.chunkBytes) };
+      const bytes = ds.spare ?? new Uint8Array(ds.chunkBytes);
+      if (ds.spare) bytes.fill(0);
+      ds.spare = null;
+      ds.open = { index: c, bytes };
     }
     ds.open!.bytes.set(src, within);
   }
@@ -337,7 +342,8 @@ export class H5Writer {
     if (!ds.open) return;
     const at = this.#alloc(ds.chunkBytes);
     ds.chunks.set(ds.open.index, at);
-    this.#write(ds.open.bytes, at);
+    this.#write(ds.open.bytes, at); // written or copied: the buffer is free again
+    ds.spare = ds.open.bytes;
     ds.open = null;
   }
 
