@@ -81,8 +81,46 @@ export function medianF32InPlace(work: Float32Array): number {
 }
 
 /**
+ * k-th smallest of `a[0, n)` (no NaN), partially ordering `a` so that a[0..k) ≤ a[k]: Hoare
+ * partitions around a median-of-three pivot down to short ranges, then insertion sort.
+ */
+function selectF32(a: Float32Array, n: number, k: number): number {
+  let lo = 0, hi = n - 1;
+  while (hi - lo > 12) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    const p = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i]! < p) i++;
+      while (a[j]! > p) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= lo && a[j]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
+  }
+  return a[k]!;
+}
+
+/**
  * Per-channel float32 median over `rows` spectra of `nchan` channels stored row-major in `data`
- * (the rows listed in `rowIndex`), like `np.median(raw[rows], axis=0)`.
+ * (the rows listed in `rowIndex`), like `np.median(raw[rows], axis=0)`: {@link medianF32InPlace}
+ * per column, by selection (columns holding a NaN or a zero median take the sorting path, so even
+ * NaN placement and the sign of zero are those of the sort).
  */
 export function columnMedianF32(
   data: Float32Array,
@@ -90,10 +128,30 @@ export function columnMedianF32(
   rowIndex: ArrayLike<number>,
 ): Float32Array {
   const out = new Float32Array(nchan);
-  const work = new Float32Array(rowIndex.length);
+  const n = rowIndex.length;
+  const work = new Float32Array(n);
+  const k = n >> 1;
   for (let c = 0; c < nchan; c++) {
-    for (let k = 0; k < rowIndex.length; k++) work[k] = data[rowIndex[k]! * nchan + c]!;
-    out[c] = medianF32InPlace(work);
+    let nan = false;
+    for (let r = 0; r < n; r++) {
+      const v = data[rowIndex[r]! * nchan + c]!;
+      if (v !== v) nan = true;
+      work[r] = v;
+    }
+    let m = NaN;
+    if (!nan && n > 0) {
+      m = selectF32(work, n, k);
+      if (n % 2 === 0) {
+        let lo = -Infinity;
+        for (let i = 0; i < k; i++) if (work[i]! > lo) lo = work[i]!;
+        m = f(f(lo + m) / 2);
+      }
+    }
+    if (nan || m === 0) {
+      for (let r = 0; r < n; r++) work[r] = data[rowIndex[r]! * nchan + c]!;
+      m = medianF32InPlace(work);
+    }
+    out[c] = m;
   }
   return out;
 }
