@@ -36,6 +36,8 @@ export interface Datatype {
   vlenString: boolean;
   /** Base type of a vlen sequence / enum / array. */
   base: Datatype | null;
+  /** Members of a compound (name, byte offset, type); absent for other classes. */
+  members?: { name: string; offset: number; type: Datatype }[];
 }
 
 /** Parse a datatype message at the cursor (advances past it when the class's length is known). */
@@ -95,11 +97,37 @@ export function parseDatatype(c: Cursor): Datatype {
       t.cset = b1 & 0x0f;
       t.base = parseDatatype(c);
       break;
+    case DT.COMPOUND:
+      t.members = parseMembers(c, version, b0 | (b1 << 8), size);
+      break;
     default:
-      // compound, enum, array: their properties are not walked (callers only skip such types)
+      // enum, array: their properties are not walked (callers only skip such types)
       break;
   }
   return t;
+}
+
+/** Compound members (datatype versions 1-3): names, byte offsets, member types. */
+function parseMembers(c: Cursor, version: number, n: number, size: number): Datatype["members"] {
+  const out: NonNullable<Datatype["members"]> = [];
+  const offBytes = size < 0x100 ? 1 : size < 0x10000 ? 2 : size < 0x1000000 ? 3 : 4;
+  for (let i = 0; i < n; i++) {
+    const at = c.base + c.pos;
+    const z = c.bytes.indexOf(0, c.pos);
+    if (z < 0) throw new Hdf5Error("compound member name runs past its message", at);
+    const name = new TextDecoder().decode(c.bytes.subarray(c.pos, z));
+    const nameLen = z - c.pos + 1;
+    c.skip(version >= 3 ? nameLen : Math.ceil(nameLen / 8) * 8);
+    let offset = 0;
+    if (version >= 3) {
+      for (let k = 0; k < offBytes; k++) offset += c.u8() * 256 ** k;
+    } else {
+      offset = c.u32();
+      if (version === 1) c.skip(28); // dimensionality, reserved, permutation, reserved, 4 sizes
+    }
+    out.push({ name, offset, type: parseDatatype(c) });
+  }
+  return out;
 }
 
 /** A parsed dataspace: `dims` null for a null dataspace (no elements), [] for a scalar. */

@@ -10,6 +10,7 @@ import {
   decodeNumbers,
   decodeString,
   DT,
+  isNumeric,
   parseDataspace,
   parseDatatype,
 } from "./datatype.ts";
@@ -226,6 +227,35 @@ export class Hdf5File {
       }
     }
     return { unsupported: t.cls };
+  }
+
+  /**
+   * Decode a compound attribute (as REFERENCE_LIST): per element, its members by name — numbers
+   * for integer / float members, the referenced object's address for object references. Throws
+   * for other member types. ({@link attrValue} leaves compounds undecoded, as the netCDF layer wants.)
+   */
+  compoundValue(a: RawAttribute): Record<string, number | bigint>[] {
+    const t = a.type;
+    if (t.cls !== DT.COMPOUND || !t.members) throw new Hdf5Error(`attribute ${a.name}: not a compound`, a.at);
+    const n = a.space.dims === null ? 0 : a.space.dims.reduce((x, y) => x * y, 1);
+    if (a.data.length < n * t.size) {
+      throw new Hdf5Error(`attribute ${a.name}: data shorter than its dataspace`, a.at);
+    }
+    const out: Record<string, number | bigint>[] = [];
+    for (let i = 0; i < n; i++) {
+      const rec: Record<string, number | bigint> = {};
+      for (const m of t.members) {
+        const at = i * t.size + m.offset;
+        const mt = m.type;
+        if (mt.cls === DT.REFERENCE && mt.pad === 0) {
+          rec[m.name] = new Cursor(a.data.subarray(at), a.at + at, this.sizes.offsetSize).offset();
+        } else if (isNumeric(mt)) {
+          rec[m.name] = decodeNumbers(a.data.subarray(at, at + mt.size), mt, 1)[0]!;
+        } else throw new Hdf5Unsupported(`attribute ${a.name}: compound member ${m.name} of class ${mt.cls}`);
+      }
+      out.push(rec);
+    }
+    return out;
   }
 
   /** Read a global heap object (vlen data). */

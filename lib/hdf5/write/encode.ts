@@ -21,7 +21,17 @@ export type H5Datatype =
   /** Object reference (the referenced object header's address). */
   | { class: "objref" }
   /** Variable-length sequence of object references (global heap), as in DIMENSION_LIST. */
-  | { class: "vlenref" };
+  | { class: "vlenref" }
+  /** Compound of `size` bytes whose members (int, float or objref) sit at byte offsets, as REFERENCE_LIST. */
+  | { class: "compound"; size: number; members: H5Member[] };
+
+/** A member of a compound datatype. */
+export interface H5Member {
+  name: string;
+  /** Byte offset in the compound element. */
+  offset: number;
+  type: H5Datatype;
+}
 
 /** A growable little-endian byte buffer. */
 export class ByteBuf {
@@ -45,15 +55,18 @@ export class ByteBuf {
     return at;
   }
   u8(x: number): this {
-    this.#buf[this.#room(1)] = x;
+    const at = this.#room(1); // before reading #buf: #room may replace it
+    this.#buf[at] = x;
     return this;
   }
   u16(x: number): this {
-    this.#dv.setUint16(this.#room(2), x, true);
+    const at = this.#room(2);
+    this.#dv.setUint16(at, x, true);
     return this;
   }
   u32(x: number): this {
-    this.#dv.setUint32(this.#room(4), x >>> 0, true);
+    const at = this.#room(4);
+    this.#dv.setUint32(at, x >>> 0, true);
     return this;
   }
   /** 8-byte unsigned (exact up to 2^53); -1 writes all bits set (UNDEF / UNLIMITED). */
@@ -69,11 +82,13 @@ export class ByteBuf {
     return this;
   }
   bytes(b: Uint8Array): this {
-    this.#buf.set(b, this.#room(b.length));
+    const at = this.#room(b.length);
+    this.#buf.set(b, at);
     return this;
   }
   zeros(n: number): this {
-    this.#buf.fill(0, this.#room(n), this.length);
+    const at = this.#room(n);
+    this.#buf.fill(0, at, this.length);
     return this;
   }
   /** Overwrite a u32 at `at` (already written). */
@@ -94,6 +109,7 @@ export function elementSize(t: H5Datatype): number {
     case "int":
     case "float":
     case "string":
+    case "compound":
       return t.size;
     case "objref":
       return 8;
@@ -127,6 +143,19 @@ export function encodeDatatype(t: H5Datatype, out = new ByteBuf(24)): ByteBuf {
       // class 9 version 1; type 0 = sequence of object references
       out.u8(0x19).u8(0).u8(0).u8(0).u32(16);
       return encodeDatatype({ class: "objref" }, out);
+    case "compound": {
+      // class 6 version 3 (as the HDF5 library writes it): member count in the class bits; per member
+      // its NUL-terminated name (unpadded), byte offset in the fewest bytes that hold the size, type
+      const n = t.members.length;
+      out.u8(0x36).u8(n & 0xff).u8(n >> 8).u8(0).u32(t.size);
+      const offBytes = t.size < 0x100 ? 1 : t.size < 0x10000 ? 2 : t.size < 0x1000000 ? 3 : 4;
+      for (const m of t.members) {
+        out.bytes(enc.encode(m.name)).u8(0);
+        for (let k = 0; k < offBytes; k++) out.u8(Math.floor(m.offset / 256 ** k) & 0xff);
+        encodeDatatype(m.type, out);
+      }
+      return out;
+    }
   }
 }
 

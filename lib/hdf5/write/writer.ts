@@ -13,6 +13,12 @@
  *   references, strings), the v1 B-trees indexing the chunks (64 entries per node, more levels as
  *   needed), then every object header (version 2, no timestamps, attribute and link creation order
  *   tracked and indexed, compact links and attributes in the header).
+ * - dimension scales: every dataset that some `DIMENSION_LIST` attribute (vlen of object
+ *   references, one list per axis) points at gets, as its last attribute, the back-references the
+ *   HDF5 Dimension Scales specification requires: `REFERENCE_LIST`, a 1-D array of the compound
+ *   { dataset: object reference @0, dimension: int32 @8 } (16 bytes, as H5DSattach_scale writes it;
+ *   compound datatype message version 3), one element per attachment, referencing datasets in
+ *   creation order and their axes in order. Callers cannot set it themselves.
  * Same calls → same bytes. Offsets and lengths are 8 bytes; data are little-endian.
  * @module
  */
@@ -55,8 +61,34 @@ export class Hdf5WriteError extends Error {
   }
 }
 
-/** Value of an attribute: encoded bytes, strings (vstring), or object lists (vlenref). */
-export type H5AttrData = Uint8Array | string[] | H5Object[][];
+/**
+ * Value of an attribute: encoded bytes, strings (vstring), object lists (vlenref), or compound
+ * records (one value per member: an object for objref members, a number otherwise).
+ */
+export type H5AttrData = Uint8Array | string[] | H5Object[][] | H5Records;
+
+/** Compound attribute data: per element, the members' values in member order. */
+export interface H5Records {
+  records: (number | H5Object)[][];
+}
+
+/** Name of the dimension-scale attribute listing the variables a dataset is attached to. */
+const DIMENSION_LIST = "DIMENSION_LIST";
+/** Name of the back-reference attribute the writer derives on every attached dimension scale. */
+const REFERENCE_LIST = "REFERENCE_LIST";
+
+/**
+ * Type of REFERENCE_LIST elements, as the HDF5 Dimension Scales library (H5DSattach_scale) writes
+ * them: { dataset: object reference at 0, dimension: int32 at 8 }, 16 bytes (C struct padding).
+ */
+export const REFERENCE_LIST_TYPE: H5Datatype = {
+  class: "compound",
+  size: 16,
+  members: [
+    { name: "dataset", offset: 0, type: { class: "objref" } },
+    { name: "dimension", offset: 8, type: { class: "int", size: 4, signed: true } },
+  ],
+};
 
 interface H5Attribute {
   name: string;
@@ -78,10 +110,21 @@ export abstract class H5Object {
   }
   /**
    * Add an attribute (in creation order). `shape` null is a scalar; data: the encoded
-   * little-endian values, strings for `vstring`, one object list per element for `vlenref`.
+   * little-endian values, strings for `vstring`, one object list per element for `vlenref`,
+   * records for `compound`. `REFERENCE_LIST` is reserved: the writer derives it (see {@link H5Writer}).
    */
   setAttribute(name: string, type: H5Datatype, shape: number[] | null, data: H5AttrData): void {
     if (this.attrs.some((a) => a.name === name)) throw new Hdf5WriteError(`attribute ${name} defined twice`);
+    if (name === REFERENCE_LIST) {
+      throw new Hdf5WriteError(
+        `attribute ${name} is written by the writer from the DIMENSION_LIST attributes`,
+      );
+    }
+    if ((type.class === "compound") !== (data !== null && typeof data === "object" && "records" in data)) {
+      throw new Hdf5WriteError(
+        `attribute ${name}: compound data are records, and records need a compound type`,
+      );
+    }
     this.attrs.push({ name, type, shape, data });
   }
 }
@@ -165,6 +208,8 @@ export class H5Writer {
   readonly #datasets: H5Dataset[] = [];
   /** Pending sequential small writes. */
   #pend: { addr: number; parts: Uint8Array[]; len: number } | null = null;
+  /** REFERENCE_LIST attributes derived at close, by dimension scale. */
+  #refLists = new Map<H5Object, H5Attribute>();
 
   private constructor(path: string, fd: number) {
     this.path = path;
@@ -382,6 +427,7 @@ export class H5Writer {
   /** Lay out and encode global heaps, B-trees and object headers at the end of the file. */
   #metadata(): Uint8Array {
     const start = this.#eof;
+    this.#refLists = referenceLists(this.#allObjects());
     // 1. global heap objects (vlen data), collected in a deterministic order
     const heapObjs: { owner: object; bytes: Uint8Array | null; refs: H5Object[] | null }[] = [];
     const objects = this.#allObjects();
@@ -572,10 +618,13 @@ export class H5Writer {
         msgs.push({ type: MSG.layout, body: contiguousLayout(ds.contig.addr, ds.contig.size) });
       }
     }
-    msgs.push({ type: MSG.attributeInfo, body: attributeInfoMessage(o.attrs.length) });
-    o.attrs.forEach((a, i) => {
+    const refList = this.#refLists.get(o);
+    const attrs = refList ? [...o.attrs, refList] : o.attrs;
+    msgs.push({ type: MSG.attributeInfo, body: attributeInfoMessage(attrs.length) });
+    attrs.forEach((a, i) => {
       let data: Uint8Array;
       if (a.type.class === "vlenref") data = vlenData(a, (a.data as H5Object[][]).map((l) => l.length));
+      else if (a.type.class === "compound") data = encodeRecords(a.type, (a.data as H5Records).records);
       else if (a.type.class === "vstring") {
         data = vlenData(a, (a.data as string[]).map((s) => new TextEncoder().encode(s).length));
       } else data = a.data as Uint8Array;
@@ -586,6 +635,71 @@ export class H5Writer {
     }
     return msgs;
   }
+}
+
+/**
+ * The REFERENCE_LIST of every dataset some DIMENSION_LIST (vlen of object references) points at:
+ * one {dataset, dimension} element per attachment, referencing datasets in `objects` order and
+ * their axes in order (the order in which netCDF-C attaches the scales).
+ */
+function referenceLists(objects: H5Object[]): Map<H5Object, H5Attribute> {
+  const back = new Map<H5Object, (number | H5Object)[][]>();
+  for (const o of objects) {
+    const dl = o.attrs.find((a) => a.name === DIMENSION_LIST && a.type.class === "vlenref");
+    if (!dl) continue;
+    (dl.data as H5Object[][]).forEach((scales, axis) => {
+      for (const s of scales) {
+        let list = back.get(s);
+        if (!list) back.set(s, list = []);
+        list.push([o, axis]);
+      }
+    });
+  }
+  const out = new Map<H5Object, H5Attribute>();
+  for (const [s, records] of back) {
+    out.set(s, {
+      name: REFERENCE_LIST,
+      type: REFERENCE_LIST_TYPE,
+      shape: [records.length],
+      data: { records },
+    });
+  }
+  return out;
+}
+
+/** Encode compound records: each member little-endian at its offset, padding bytes zero. */
+function encodeRecords(
+  t: Extract<H5Datatype, { class: "compound" }>,
+  records: (number | H5Object)[][],
+): Uint8Array {
+  const out = new Uint8Array(t.size * records.length);
+  const dv = new DataView(out.buffer);
+  records.forEach((rec, i) => {
+    if (rec.length !== t.members.length) {
+      throw new Hdf5WriteError(`compound record of ${rec.length} values for ${t.members.length} members`);
+    }
+    t.members.forEach((m, k) => {
+      const at = i * t.size + m.offset;
+      const v = rec[k]!;
+      if (m.type.class === "objref") {
+        if (!(v instanceof H5Object)) throw new Hdf5WriteError(`compound member ${m.name} needs an object`);
+        dv.setBigUint64(at, v.addr < 0 ? 0xffffffffffffffffn : BigInt(v.addr), true);
+        return;
+      }
+      if (typeof v !== "number") throw new Hdf5WriteError(`compound member ${m.name} needs a number`);
+      const ty = m.type;
+      if (ty.class === "float") {
+        if (ty.size === 4) dv.setFloat32(at, v, true);
+        else dv.setFloat64(at, v, true);
+      } else if (ty.class === "int") {
+        if (ty.size === 1) dv.setUint8(at, v & 0xff);
+        else if (ty.size === 2) dv.setUint16(at, v & 0xffff, true);
+        else if (ty.size === 4) dv.setUint32(at, v >>> 0, true);
+        else dv.setBigInt64(at, BigInt(v), true);
+      } else throw new Hdf5WriteError(`compound member ${m.name}: type ${ty.class} not supported`);
+    });
+  });
+  return out;
 }
 
 /** Encoded vlen elements: sequence length and global heap id of each heap object. */

@@ -6,6 +6,8 @@
  * Files: every model of _models.ts, all attribute types, NC_STRING, a SpecFile streamed by
  * nc4SpecSink, a roach-like file grown by append (record variables of six types, > 4096 chunks so
  * the chunk B-tree has three levels), slabs written out of order with never-written regions.
+ * Dimension scales carry REFERENCE_LIST back-references laid out as the HDF5 library's (checked
+ * against a file python netCDF4 writes), which HDF5's own H5DSis_attached and `h5dump` accept.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -16,6 +18,7 @@ import { nc4SpecSink } from "../../../lib/seq/specwriter.ts";
 import type { SpecFile } from "../../../lib/seq/specfile.ts";
 import { tempDir } from "../../_helpers.ts";
 import { richModel } from "../netcdf/_models.ts";
+import { Hdf5File } from "../../../lib/hdf5/read/mod.ts";
 import { hasNcdump, hasPyNetcdf, ncdump, parseCdl, runPython } from "../netcdf/_nc_helpers.ts";
 
 /** python netCDF4 dump: per file dims, groups, global attrs, vars (dtype, dims, attrs, all values). */
@@ -588,6 +591,245 @@ Deno.test("the same model or the same calls give byte-identical files", async ()
     "superblock v2",
   );
   assert.equal(new DataView(b.buffer, b.byteOffset).getUint32(28, true), b.length, "end-of-file address");
+});
+
+/** One attachment of a dimension scale: referencing dataset (name) and its axis. */
+type Attachment = [string, number];
+
+/** Per root dataset: address, DIMENSION_LIST (scale addresses per axis) and REFERENCE_LIST records. */
+function scaleLinks(path: string): {
+  addr: Map<string, number>;
+  dimList: Map<string, number[][]>;
+  refList: Map<string, { dataset: number; dimension: number }[]>;
+  refType: unknown;
+} {
+  const h = Hdf5File.open(path);
+  try {
+    const addr = new Map<string, number>();
+    const dimList = new Map<string, number[][]>();
+    const refList = new Map<string, { dataset: number; dimension: number }[]>();
+    let refType: unknown = null;
+    for (const l of h.object(h.root).links!) {
+      addr.set(l.name, l.addr);
+      for (const a of h.attributes(h.object(l.addr))) {
+        if (a.name === "DIMENSION_LIST") dimList.set(l.name, (h.attrValue(a) as { refs: number[][] }).refs);
+        if (a.name === "REFERENCE_LIST") {
+          refList.set(l.name, h.compoundValue(a) as { dataset: number; dimension: number }[]);
+          refType = {
+            size: a.type.size,
+            members: a.type.members!.map((m) => [m.name, m.offset, m.type.cls, m.type.size, m.type.signed]),
+          };
+        }
+      }
+    }
+    return { addr, dimList, refList, refType };
+  } finally {
+    h.close();
+  }
+}
+
+/** Attachments by scale name, as REFERENCE_LIST should hold them: datasets in order, axes in order. */
+function expectedAttachments(vars: { name: string; dims: string[] }[]): Map<string, Attachment[]> {
+  const out = new Map<string, Attachment[]>();
+  for (const v of vars) {
+    if (v.dims.length === 1 && v.dims[0] === v.name) continue; // a coordinate variable is its own scale
+    v.dims.forEach((d, axis) => {
+      if (!out.has(d)) out.set(d, []);
+      out.get(d)!.push([v.name, axis]);
+    });
+  }
+  return out;
+}
+
+/** REFERENCE_LIST of every scale of a file, decoded by the native reader, as names and axes. */
+function attachmentsOf(path: string): Map<string, Attachment[]> {
+  const f = scaleLinks(path);
+  const nameAt = new Map([...f.addr].map(([n, a]) => [a, n]));
+  const out = new Map<string, Attachment[]>();
+  for (const [scale, recs] of f.refList) {
+    out.set(scale, recs.map((r) => [nameAt.get(Number(r.dataset)) ?? `@${r.dataset}`, Number(r.dimension)]));
+  }
+  // every element points back at a DIMENSION_LIST entry naming this scale, and vice versa
+  let back = 0;
+  for (const [v, lists] of f.dimList) {
+    lists.forEach((l, axis) => {
+      for (const s of l) {
+        const scale = nameAt.get(s)!;
+        assert.ok(
+          f.refList.get(scale)?.some((r) => Number(r.dataset) === f.addr.get(v) && r.dimension === axis),
+          `${path}: ${v} axis ${axis} → ${scale} has no back-reference`,
+        );
+        back++;
+      }
+    });
+  }
+  const total = [...f.refList.values()].reduce((n, l) => n + l.length, 0);
+  assert.equal(total, back, `${path}: REFERENCE_LIST elements = DIMENSION_LIST entries`);
+  return out;
+}
+
+const SPEC_FILES = ["rich.nc", "types.nc", "spec.nc", "roach.nc", "slabs.nc"];
+
+/** The expected attachments of each written file, from its model (spec.nc: its DIMENSION_LISTs). */
+function expectedOf(name: string): Map<string, Attachment[]> {
+  const vars = (m: NcWriteModel) => m.variables.map((v) => ({ name: v.name, dims: v.dimensions }));
+  if (name === "rich.nc") return expectedAttachments(vars(richModel(5)));
+  if (name === "types.nc") return expectedAttachments(vars(typesModel()));
+  if (name === "roach.nc") return expectedAttachments(vars(roachModel()));
+  if (name === "slabs.nc") return expectedAttachments(vars(slabModel()));
+  const f = scaleLinks(P(name));
+  const nameAt = new Map([...f.addr].map(([n, a]) => [a, n]));
+  return expectedAttachments(
+    [...f.addr.keys()].filter((v) => f.dimList.has(v)).map((v) => ({
+      name: v,
+      dims: f.dimList.get(v)!.map((l) => nameAt.get(l[0]!)!),
+    })),
+  );
+}
+
+Deno.test("REFERENCE_LIST on every attached dimension scale: one {dataset, dimension} per axis, in order", async () => {
+  await prepare();
+  for (const name of SPEC_FILES) {
+    const want = expectedOf(name);
+    assert.ok(want.size > 0, name);
+    assert.deepEqual(attachmentsOf(P(name)), want, name);
+  }
+  // concrete: Data.Spec(time, npix, nchan) of the rich model is axis 0/1/2 of its three scales
+  const rich = attachmentsOf(P("rich.nc"));
+  assert.deepEqual(rich.get("nchan"), [["Data.Spec", 2]]);
+  assert.deepEqual(rich.get("time")?.[0], ["Data.Time", 0]);
+  const spec = attachmentsOf(P("spec.nc"));
+  assert.deepEqual(spec.get("nspec")?.[0]?.[1], 0, "streamed SpecFile: nspec is axis 0");
+  assert.ok(spec.get("nspec")!.some(([v]) => v === "Data.Spectra"), "Data.Spectra is attached to nspec");
+});
+
+Deno.test({
+  name: "REFERENCE_LIST has the HDF5 library's layout (16-byte compound: objref at 0, int32 at 8)",
+  ignore: !hasPyNetcdf(),
+  async fn() {
+    await prepare();
+    const real = P("real_lib.nc");
+    runPython(
+      `
+import sys, json, netCDF4
+d = netCDF4.Dataset(sys.argv[1], "w")
+d.createDimension("x", 3); d.createDimension("t", None); d.createDimension("y", 2)
+d.createVariable("x", "f8", ("x",))[:] = [1, 2, 3]
+d.createVariable("a", "f4", ("t", "x"))[0:2, :] = 1
+d.createVariable("b", "i4", ("t", "y", "x"))
+d.close()
+print("[]")
+`,
+      [real],
+    );
+    const theirs = scaleLinks(real);
+    const ours = scaleLinks(P("rich.nc"));
+    // class 7 object reference "dataset" at 0 (8 bytes), class 0 signed 32-bit "dimension" at 8
+    const want = { size: 16, members: [["dataset", 0, 7, 8, false], ["dimension", 8, 0, 4, true]] };
+    assert.deepEqual(theirs.refType, want, "the real library's REFERENCE_LIST");
+    assert.deepEqual(ours.refType, want, "ours");
+    assert.deepEqual(
+      attachmentsOf(real),
+      new Map<string, Attachment[]>([["t", [["a", 0], ["b", 0]]], ["x", [["a", 1], ["b", 2]]], [
+        "y",
+        [["b", 1]],
+      ]]),
+      "the real library attaches in variable order, axes in order",
+    );
+  },
+});
+
+/** HDF5's own H5DSis_scale / H5DSget_num_scales / H5DSis_attached through ctypes (no h5py here). */
+const PY_DS = `
+import ctypes, sys, json
+try:
+    h5 = ctypes.CDLL("libhdf5_serial.so.103"); hl = ctypes.CDLL("libhdf5_serial_hl.so.100")
+except OSError:
+    print("null"); sys.exit(0)
+hid = ctypes.c_int64
+h5.H5open()
+h5.H5Fopen.restype = hid; h5.H5Fopen.argtypes = [ctypes.c_char_p, ctypes.c_uint, hid]
+h5.H5Dopen2.restype = hid; h5.H5Dopen2.argtypes = [hid, ctypes.c_char_p, hid]
+h5.H5Dclose.argtypes = [hid]; h5.H5Fclose.argtypes = [hid]
+hl.H5DSis_attached.argtypes = [hid, hid, ctypes.c_uint]; hl.H5DSis_attached.restype = ctypes.c_int
+hl.H5DSget_num_scales.argtypes = [hid, ctypes.c_uint]; hl.H5DSget_num_scales.restype = ctypes.c_int
+hl.H5DSis_scale.argtypes = [hid]; hl.H5DSis_scale.restype = ctypes.c_int
+out = []
+f = h5.H5Fopen(sys.argv[1].encode(), 0, 0)
+for t in json.loads(sys.argv[2]):
+    v, axis, s = t
+    d = h5.H5Dopen2(f, ("/" + v).encode(), 0); sd = h5.H5Dopen2(f, ("/" + s).encode(), 0)
+    out.append([hl.H5DSis_scale(sd), hl.H5DSget_num_scales(d, axis), hl.H5DSis_attached(d, sd, axis)])
+    h5.H5Dclose(d); h5.H5Dclose(sd)
+h5.H5Fclose(f)
+print(json.dumps(out))
+`;
+
+Deno.test({
+  name: "the HDF5 C library (H5DSis_attached) sees every scale attached to its axes, and no other",
+  ignore: !hasPyNetcdf(),
+  async fn() {
+    await prepare();
+    for (const name of ["rich.nc", "spec.nc", "roach.nc"]) {
+      const want = expectedOf(name);
+      const triples: [string, number, string][] = [];
+      for (const [scale, list] of want) for (const [v, axis] of list) triples.push([v, axis, scale]);
+      // a wrong axis for each variable of rank > 1: not attached there
+      const wrong: [string, number, string][] = triples
+        .filter(([v, axis]) => triples.some(([w, a]) => w === v && a !== axis))
+        .map(([v, axis, s]) => [v, triples.find(([w, a]) => w === v && a !== axis)![1], s]);
+      const r = runPython(PY_DS, [P(name), JSON.stringify([...triples, ...wrong])]) as number[][] | null;
+      if (r === null) {
+        console.error("NOTICE: libhdf5_serial not loadable: H5DSis_attached check SKIPPED");
+        return;
+      }
+      assert.ok(wrong.length > 0, name);
+      assert.deepEqual(r.slice(0, triples.length), triples.map(() => [1, 1, 1]), `${name}: attached`);
+      assert.deepEqual(r.slice(triples.length), wrong.map(() => [1, 1, 0]), `${name}: not on another axis`);
+    }
+  },
+});
+
+function hasH5dump(): boolean {
+  try {
+    return new Deno.Command("h5dump", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync().code ===
+      0;
+  } catch {
+    console.error("NOTICE: h5dump not available (apt-get install hdf5-tools): h5dump checks are SKIPPED");
+    return false;
+  }
+}
+
+Deno.test({
+  name: "h5dump -A shows REFERENCE_LIST with the right DATASET / DIMENSION entries",
+  ignore: !hasH5dump(),
+  async fn() {
+    await prepare();
+    for (const name of ["rich.nc", "types.nc", "spec.nc"]) {
+      const r = new Deno.Command("h5dump", { args: ["-A", P(name)], stdout: "piped", stderr: "piped" })
+        .outputSync();
+      assert.equal(r.code, 0, `${name}: ${new TextDecoder().decode(r.stderr)}`);
+      const text = new TextDecoder().decode(r.stdout);
+      const got = new Map<string, Attachment[]>();
+      for (const sec of text.split(/^ {3}DATASET "/m).slice(1)) {
+        const scale = sec.slice(0, sec.indexOf('"'));
+        const i = sec.indexOf('ATTRIBUTE "REFERENCE_LIST"');
+        if (i < 0) continue;
+        const body = sec.slice(i).split(/^ {6}ATTRIBUTE /m)[0]!;
+        assert.match(
+          body,
+          /H5T_COMPOUND \{\s+H5T_REFERENCE \{ H5T_STD_REF_OBJECT \} "dataset";\s+H5T_STD_I32LE "dimension";/,
+        );
+        got.set(
+          scale,
+          [...body.matchAll(/DATASET \d+ "\/([^"]+)",\s+(-?\d+)/g)].map((m) => [m[1]!, Number(m[2])]),
+        );
+      }
+      const want = expectedOf(name);
+      // h5dump lists datasets by name; compare per scale
+      assert.deepEqual(new Map([...got].sort()), new Map([...want].sort()), name);
+    }
+  },
 });
 
 Deno.test("cleanup of the shared temp dir", () => {
