@@ -5,7 +5,8 @@
  * `_Netcdf4Dimid`; a dimension without a coordinate variable is a pure-dimension dataset named
  * "This is a netCDF dimension but not a netCDF variable", never allocated), scales are attached
  * to the variables' axes (`DIMENSION_LIST`: variable-length object references in a global heap,
- * plus `_Netcdf4Coordinates`; no `REFERENCE_LIST` back-references, which netCDF-C does not read),
+ * plus `_Netcdf4Coordinates`; each scale carries the `REFERENCE_LIST` back-references of the HDF5
+ * Dimension Scales specification, as the netCDF library writes them),
  * char variables and text attributes are 1-byte / n-byte fixed strings (NC_CHAR; UTF-8 charset
  * when the text is not ASCII), NC_STRING variables are variable-length strings, int64 variables
  * are native 64-bit integers, groups may be created empty, and no `_NCProperties` is written.
