@@ -31,7 +31,7 @@ import {
 } from "./ifproc.ts";
 import { linePlan, type Region } from "./line.ts";
 import { pipelineWindows } from "./options.ts";
-import { boardPixels, type PixelDumps, readPixelDumps, type Stype } from "./reduce.ts";
+import { boardPixels, type PixelDumps, readDumpSets, readPixelDumps, type Stype } from "./reduce.ts";
 import { type BoardJob, type BoardOutput, type PixelTsys, runBoardJob } from "./board_job.ts";
 import { BoardPool } from "./board_pool.ts";
 import { openRoach, type RoachBoard } from "./roach.ts";
@@ -200,11 +200,13 @@ export async function calScanTsys(
   try {
     for (const b of boards) {
       const al = alignDumps(ifp.stream.time, ifp.stream.bufPos, b.specTime);
-      for (const p of boardPixels(b, al, pixList)) {
-        const hot = readPixelDumps(p, p.states.hots);
-        const sky = readPixelDumps(p, p.states.skys);
-        out.set(p.pixel, calTsysSpectrum(hot, sky, b.nchan));
-      }
+      const ps = boardPixels(b, al, pixList);
+      // every pixel's HOT and SKY dumps in one pass over the board's file
+      const dumps = readDumpSets(
+        b,
+        ps.flatMap((p) => [{ p, trims: p.states.hots }, { p, trims: p.states.skys }]),
+      );
+      ps.forEach((p, i) => out.set(p.pixel, calTsysSpectrum(dumps[2 * i]!, dumps[2 * i + 1]!, b.nchan)));
     }
   } finally {
     for (const b of boards) b.nc.close();

@@ -242,23 +242,37 @@ export function reduceBoard(
  * a Cal scan. Returns row-major float32, `board.nchan` per dump, in the order given.
  */
 export function readPixelDumps(p: PixelDumps, trims: ArrayLike<number>): Float32Array {
-  const b = p.board, nchan = b.nchan;
-  const rows = b.rows[p.input]!;
-  const rowList = Array.from({ length: trims.length }, (_, i) => rows[p.aligned.kept[trims[i]!]!]!);
-  const order = rowList.map((r, i) => [r, i] as const).sort((x, y) => x[0] - y[0]);
-  const out = new Float32Array(trims.length * nchan);
-  const pos = new Map<number, number[]>();
-  order.forEach(([r, i]) => {
-    const l = pos.get(r) ?? [];
-    l.push(i);
-    pos.set(r, l);
+  return readDumpSets(p.board, [{ p, trims }])[0]!;
+}
+
+/**
+ * {@link readPixelDumps} for several (pixel, dumps) sets of one board in a single pass over the
+ * file (the inputs of a board interleave row by row, so per-pixel passes would read every chunk once
+ * per pixel and set). Returns one array per set, in the order given.
+ */
+export function readDumpSets(
+  board: RoachBoard,
+  sets: { p: PixelDumps; trims: ArrayLike<number> }[],
+): Float32Array[] {
+  const nchan = board.nchan;
+  const outs = sets.map((s) => new Float32Array(s.trims.length * nchan));
+  // row → destinations (set, dump slot); a row may be wanted by several sets
+  const dest = new Map<number, number[]>();
+  sets.forEach(({ p, trims }, si) => {
+    const rows = board.rows[p.input]!;
+    for (let i = 0; i < trims.length; i++) {
+      const r = rows[p.aligned.kept[trims[i]!]!]!;
+      let l = dest.get(r);
+      if (!l) dest.set(r, l = []);
+      l.push(si, i);
+    }
   });
-  forEachRow(
-    b,
-    Int32Array.from(order.map(([r]) => r)).filter((r, i, a) => i === 0 || a[i - 1] !== r),
-    (r, data, off) => {
-      for (const i of pos.get(r)!) out.set(data.subarray(off, off + nchan), i * nchan);
-    },
-  );
-  return out;
+  const wanted = Int32Array.from(dest.keys()).sort();
+  forEachRow(board, wanted, (r, data, off) => {
+    const l = dest.get(r)!;
+    for (let k = 0; k < l.length; k += 2) {
+      outs[l[k]!]!.set(data.subarray(off, off + nchan), l[k + 1]! * nchan);
+    }
+  });
+  return outs;
 }
