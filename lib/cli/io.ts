@@ -122,7 +122,7 @@ export class OutputFile {
 }
 
 /**
- * A temporary path beside `target` for writers that need a path (e.g. HDF5 via h5wasm); rename it
+ * A temporary path beside `target` for writers that need a path (e.g. the netCDF-4 writer); rename it
  * with {@link commitTempPath} or remove it with {@link abortTempPath}.
  */
 export function tempPathFor(target: string): string {

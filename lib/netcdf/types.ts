@@ -2,7 +2,7 @@
  * The one read/write interface over every netCDF flavour LMT uses.
  *
  * Readers: netCDF-3 classic (CDF-1), 64-bit offset (CDF-2) and 64-bit data (CDF-5) by our own
- * streaming reader (positioned reads, never the whole file), and netCDF-4/HDF5 through h5wasm.
+ * streaming reader (positioned reads, never the whole file), and netCDF-4/HDF5 by lib/hdf5 (h5wasm as fallback).
  * `openNetcdf(path)` (lib/netcdf/mod.ts) sniffs the magic bytes and returns an {@link NcFile}.
  *
  * Conventions of the returned values:
