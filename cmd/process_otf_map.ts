@@ -175,7 +175,7 @@ export const tool = defineTool({
       max: 16,
       default: 0,
       help:
-        "worker threads, one roach board each (0 = none). Same values; ~2x faster only with idle cores, +~170 MB each",
+        "worker threads, one roach board each (0 = none). Same values; pays only for large maps with idle cores, +~35 MB each",
     },
   ],
   run: async (opts, ctx) => {
