@@ -13,7 +13,7 @@
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "../lib/sys/fs.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";

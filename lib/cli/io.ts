@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from "../sys/fs.ts";
 import { basename, dirname, join } from "node:path";
 import { DataError } from "./errors.ts";
 

@@ -16,7 +16,7 @@ import { DataError, EXIT, UsageError } from "./errors.ts";
 import { BrokenPipe, OutputFile, readInputBytes, readInputText, writeStderr, writeStdout } from "./io.ts";
 import { createProgress, preloadProgress, type Progress } from "./progress.ts";
 import { VERSION } from "../version.ts";
-import { statSync, writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "../sys/fs.ts";
 
 export { DataError, EXIT, UsageError } from "./errors.ts";
 export type { OptionSpec, ParsedValues, PositionalSpec } from "./args.ts";

@@ -3,7 +3,7 @@
  * Nothing here reads the environment at import time; callers pass it in (default: the process env).
  * @module
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, statSync } from "../sys/fs.ts";
 import { join } from "node:path";
 import { LmtDataError } from "./errors.ts";
 

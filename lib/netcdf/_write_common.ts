@@ -3,7 +3,7 @@
  * encoding, record counts and atomic output (temp name + rename).
  * @module
  */
-import { renameSync, rmSync } from "node:fs";
+import { renameSync, rmSync } from "../sys/fs.ts";
 import { basename, dirname, join } from "node:path";
 import {
   type NcAttrValue,

@@ -5,7 +5,7 @@
  * converted into native typed arrays by an in-place byte swap.
  * @module
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "../sys/fs.ts";
 import {
   type Hyperslab,
   type NcAttrValue,

@@ -6,7 +6,7 @@
  * temp file beside the target and rename at the end, so both paths give identical bytes.
  * @module
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "../sys/fs.ts";
 import {
   type NcAttrValue,
   type NcType,

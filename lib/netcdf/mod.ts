@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync } from "../sys/fs.ts";
 import { type NcFile, NetcdfError } from "./types.ts";
 import { openCdf3, openCdf3Bytes } from "./cdf3_reader.ts";
 import { openNc4, openNc4Bytes } from "./nc4_reader.ts";

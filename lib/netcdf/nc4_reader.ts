@@ -8,7 +8,7 @@
  * @module
  */
 import type H5wasmDefault from "h5wasm/node";
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "../sys/fs.ts";
 import {
   type Hyperslab,
   type NcAttrValue,

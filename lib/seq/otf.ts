@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "../sys/fs.ts";
 import { openNetcdf, openNetcdfBytes } from "../netcdf/mod.ts";
 import type { NcFile } from "../netcdf/types.ts";
 import { findIfproc, findRoachFiles } from "../lmt/seq_files.ts";

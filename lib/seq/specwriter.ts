@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { closeSync, ftruncateSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, readSync, rmSync, writeSync } from "../sys/fs.ts";
 import { layoutCdf3, Nc4Writer } from "../netcdf/mod.ts";
 import type { Cdf3Layout, NcWriteVariable } from "../netcdf/mod.ts";
 import type { SpecFileSink } from "./otf.ts";

@@ -4,7 +4,7 @@
  * and {@link Cursor}, a little-endian field decoder over a byte view.
  * @module
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "../../sys/fs.ts";
 import { Hdf5Error } from "./errors.ts";
 
 /** Random access to the bytes of an HDF5 file. */

@@ -22,7 +22,7 @@
  * Same calls → same bytes. Offsets and lengths are 8 bytes; data are little-endian.
  * @module
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "../../sys/fs.ts";
 import {
   attributeInfoMessage,
   attributeMessage,

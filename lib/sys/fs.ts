@@ -1,0 +1,262 @@
+/**
+ * The synchronous file-system calls of the toolkit, with node:fs names and semantics, on Deno's own
+ * file API. Importing node:fs costs every tool ~30–40 ms of start-up (Deno loads its Node
+ * compatibility layer and lazily its streams); the modules on the hot paths (CLI, netCDF/HDF5 I/O,
+ * LMT file lookup, SEQ reduction) import this instead.
+ *
+ * File descriptors are small integers of this module (not OS descriptors). Positioned reads and
+ * writes leave the descriptor's own position alone (pread/pwrite semantics); reads and writes
+ * without a position continue from it. Errors carry node's `code` (ENOENT, EACCES, ...) and a
+ * message in node's form (`ENOENT: no such file or directory, open '/x'`).
+ *
+ * @module
+ */
+import { basename, dirname } from "node:path";
+
+/** An fs error with node's code and message form. */
+export class FsError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "Error";
+    this.code = code;
+  }
+}
+
+const CODES: [new (...a: never[]) => Error, string, string][] = [
+  [Deno.errors.NotFound, "ENOENT", "no such file or directory"],
+  [Deno.errors.PermissionDenied, "EACCES", "permission denied"],
+  [Deno.errors.AlreadyExists, "EEXIST", "file already exists"],
+  [Deno.errors.IsADirectory, "EISDIR", "illegal operation on a directory"],
+  [Deno.errors.NotADirectory, "ENOTDIR", "not a directory"],
+];
+
+function fail(e: unknown, syscall: string, path?: string): never {
+  const where = path === undefined ? syscall : `${syscall} '${path}'`;
+  for (const [cls, code, text] of CODES) {
+    if (e instanceof cls) throw new FsError(code, `${code}: ${text}, ${where}`);
+  }
+  const msg = e instanceof Error ? e.message.replace(/ \(os error \d+\).*$/, "") : String(e);
+  throw new FsError("EIO", `EIO: ${msg}, ${where}`);
+}
+
+interface Handle {
+  file: Deno.FsFile;
+  path: string;
+  /** Position of reads/writes without an explicit position. */
+  pos: number;
+  /** Where the OS file offset is (skip the seek when it is already there); -1 = unknown. */
+  os: number;
+  append: boolean;
+}
+
+const handles = new Map<number, Handle>();
+let nextFd = 3;
+
+function handle(fd: number, syscall: string): Handle {
+  const h = handles.get(fd);
+  if (!h) throw new FsError("EBADF", `EBADF: bad file descriptor, ${syscall}`);
+  return h;
+}
+
+/** Open a file: flags "r", "r+", "w", "w+", "wx", "a" as node. Returns a descriptor. */
+export function openSync(path: string, flags = "r"): number {
+  const o: Deno.OpenOptions = {
+    r: { read: true },
+    "r+": { read: true, write: true },
+    w: { write: true, create: true, truncate: true },
+    "w+": { read: true, write: true, create: true, truncate: true },
+    wx: { write: true, createNew: true },
+    a: { append: true, create: true },
+  }[flags] ?? (() => {
+    throw new FsError("EINVAL", `EINVAL: invalid flags '${flags}', open '${path}'`);
+  })();
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, o);
+  } catch (e) {
+    fail(e, "open", path);
+  }
+  const fd = nextFd++;
+  handles.set(fd, { file, path, pos: 0, os: 0, append: flags === "a" });
+  return fd;
+}
+
+/** Close a descriptor. */
+export function closeSync(fd: number): void {
+  const h = handle(fd, "close");
+  handles.delete(fd);
+  h.file.close();
+}
+
+function seekTo(h: Handle, p: number): void {
+  if (h.os !== p) {
+    h.file.seekSync(p, Deno.SeekMode.Start);
+    h.os = p;
+  }
+}
+
+/**
+ * Read up to `length` bytes into `buffer[offset..]` from byte `position` (null/undefined: the
+ * descriptor's position, which advances). Returns the bytes read (0 at end of file).
+ */
+export function readSync(
+  fd: number,
+  buffer: Uint8Array,
+  offset = 0,
+  length = buffer.length - offset,
+  position: number | null = null,
+): number {
+  const h = handle(fd, "read");
+  const at = position ?? h.pos;
+  try {
+    seekTo(h, at);
+    const n = h.file.readSync(buffer.subarray(offset, offset + length)) ?? 0;
+    h.os = at + n;
+    if (position === null || position === undefined) h.pos = at + n;
+    return n;
+  } catch (e) {
+    h.os = -1;
+    fail(e, "read", h.path);
+  }
+}
+
+/**
+ * Write `buffer[offset, offset+length)` at byte `position` (null/undefined: the descriptor's
+ * position, which advances; append mode: the end). Returns the bytes written.
+ */
+export function writeSync(
+  fd: number,
+  buffer: Uint8Array,
+  offset = 0,
+  length = buffer.length - offset,
+  position: number | null = null,
+): number {
+  const h = handle(fd, "write");
+  try {
+    if (h.append) return h.file.writeSync(buffer.subarray(offset, offset + length));
+    const at = position ?? h.pos;
+    seekTo(h, at);
+    const n = h.file.writeSync(buffer.subarray(offset, offset + length));
+    h.os = at + n;
+    if (position === null || position === undefined) h.pos = at + n;
+    return n;
+  } catch (e) {
+    h.os = -1;
+    fail(e, "write", h.path);
+  }
+}
+
+/** Truncate or extend an open file to `len` bytes. */
+export function ftruncateSync(fd: number, len = 0): void {
+  const h = handle(fd, "ftruncate");
+  try {
+    h.file.truncateSync(len);
+  } catch (e) {
+    fail(e, "ftruncate", h.path);
+  }
+}
+
+/** What {@link statSync} and {@link fstatSync} return (the node Stats members the toolkit uses). */
+export interface Stats {
+  size: number;
+  mtimeMs: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+}
+
+function stats(i: Deno.FileInfo): Stats {
+  return {
+    size: i.size,
+    mtimeMs: i.mtime?.getTime() ?? 0,
+    isFile: () => i.isFile,
+    isDirectory: () => i.isDirectory,
+  };
+}
+
+/** Size and kind of an open file. */
+export function fstatSync(fd: number): Stats {
+  const h = handle(fd, "fstat");
+  try {
+    return stats(h.file.statSync());
+  } catch (e) {
+    fail(e, "fstat", h.path);
+  }
+}
+
+/** Size and kind of a path (following symbolic links). */
+export function statSync(path: string): Stats {
+  try {
+    return stats(Deno.statSync(path));
+  } catch (e) {
+    fail(e, "stat", path);
+  }
+}
+
+/** True when the path exists (false on any error, as node). */
+export function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Names in a directory (unsorted, as node). */
+export function readdirSync(path: string): string[] {
+  try {
+    return Array.from(Deno.readDirSync(path), (e) => e.name);
+  } catch (e) {
+    fail(e, "scandir", path);
+  }
+}
+
+/** Rename (replace) a file. */
+export function renameSync(from: string, to: string): void {
+  try {
+    Deno.renameSync(from, to);
+  } catch (e) {
+    fail(e, "rename", `${from}' -> '${to}`);
+  }
+}
+
+/** Remove a file or (recursive) a directory; `force` ignores a missing path. */
+export function rmSync(path: string, opts: { recursive?: boolean; force?: boolean } = {}): void {
+  try {
+    Deno.removeSync(path, { recursive: opts.recursive ?? false });
+  } catch (e) {
+    if (opts.force && e instanceof Deno.errors.NotFound) return;
+    fail(e, "rm", path);
+  }
+}
+
+/** Create a unique directory named `prefix` + random characters. */
+export function mkdtempSync(prefix: string): string {
+  try {
+    return Deno.makeTempDirSync({ dir: dirname(prefix), prefix: basename(prefix) });
+  } catch (e) {
+    fail(e, "mkdtemp", `${prefix}XXXXXX`);
+  }
+}
+
+/** A whole file as bytes, or as text with an encoding ("utf8"). */
+export function readFileSync(path: string): Uint8Array;
+export function readFileSync(path: string, encoding: "utf8" | "utf-8"): string;
+export function readFileSync(path: string, encoding?: string): Uint8Array | string {
+  try {
+    return encoding ? Deno.readTextFileSync(path) : Deno.readFileSync(path);
+  } catch (e) {
+    fail(e, "open", path);
+  }
+}
+
+/** Write a whole file (created or truncated). */
+export function writeFileSync(path: string, data: string | Uint8Array): void {
+  try {
+    if (typeof data === "string") Deno.writeTextFileSync(path, data);
+    else Deno.writeFileSync(path, data);
+  } catch (e) {
+    fail(e, "open", path);
+  }
+}
