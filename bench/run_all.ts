@@ -18,6 +18,8 @@ const BENCHES: [string, string[]][] = [
   ["rsr_driver", existsSync(SAMPLES_RSR) ? ["bench/rsr_driver.ts", SAMPLES_RSR] : []],
   ["netcdf_read", ["bench/netcdf_read.ts", "1000"]],
   ["netcdf_write", ["bench/netcdf_write.ts", "--gb", "0.25"]],
+  ["hdf5_read", ["bench/hdf5_read.ts"]],
+  ["hdf5_write", ["bench/hdf5_write.ts"]],
   ["process_otf_map", ["bench/process_otf_map.ts", "0.1", "0.4"]],
   ["grid", ["bench/grid.ts", "--sizes", "10432,43056", "--workers", "0,2", "--reps", "2"]],
 ];

@@ -11,7 +11,7 @@
  * atomically. Differences from the original are listed in docs/compat.md (RSR driver section).
  * @module
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "../lib/sys/fs.ts";
 import { dirname, join } from "node:path";
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { parseBadlags } from "../lib/formats/badlags.ts";

@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "../sys/fs.ts";
 import { BLOCK_LENGTH, CARD_LENGTH, type FitsValue } from "./header.ts";
 
 /** Pixel arrays returned by the reader. */

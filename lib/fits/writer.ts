@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { closeSync, existsSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, renameSync, rmSync, writeSync } from "../sys/fs.ts";
 import { basename, dirname, join } from "node:path";
 import { BLOCK_LENGTH, FitsHeader, renderCardText } from "./header.ts";
 

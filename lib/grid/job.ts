@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { closeSync, existsSync, openSync, readSync, rmSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, rmSync } from "../sys/fs.ts";
 import { firstImage, readFits } from "../fits/mod.ts";
 import { openCdf3, openCdf3Bytes } from "../netcdf/cdf3_reader.ts";
 import type { NcFile } from "../netcdf/types.ts";

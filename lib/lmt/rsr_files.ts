@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "../sys/fs.ts";
 import { join } from "node:path";
 import { LmtDataError } from "./errors.ts";
 

@@ -22,7 +22,7 @@
  * ```
  * @module
  */
-import { existsSync } from "node:fs";
+import { existsSync } from "../sys/fs.ts";
 import { encodePngRgba } from "./png.ts";
 
 export { decodePngRgba, pngInfo } from "./png.ts";

@@ -3,7 +3,7 @@
  * opacity, line fit), the bad chassis/boards and lags, and the plots, as an index.html page.
  * @module
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "../sys/fs.ts";
 import { join } from "node:path";
 import { parseDriverHeader, readTextSpectrum } from "../formats/spectrum.ts";
 import { badLagSets, parseBadlags } from "../formats/badlags.ts";

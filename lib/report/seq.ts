@@ -4,7 +4,7 @@
  * for a Bs obsnum the spectrum with its fit, its noise and Tsys. Writes PNGs and returns the page.
  * @module
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "../sys/fs.ts";
 import { join } from "node:path";
 import { firstImage, readFits } from "../fits/mod.ts";
 import { openNetcdf } from "../netcdf/mod.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
+import { existsSync } from "../sys/fs.ts";
 import { join } from "node:path";
 import { openNetcdf } from "../netcdf/mod.ts";
 import { NLAG, RsrDataError } from "./raw.ts";

@@ -3,7 +3,7 @@
  * a command up on a PATH.
  * @module
  */
-import { existsSync } from "node:fs";
+import { existsSync } from "../sys/fs.ts";
 import { join } from "node:path";
 
 /** Exit code and decoded output of a finished command. */

@@ -2,7 +2,7 @@
  * Raw-data sizes of a job's obsnums, for SLURM memory requests.
  * @module
  */
-import { statSync } from "node:fs";
+import { statSync } from "../sys/fs.ts";
 import { findRsrChassisFile, RSR_CHASSIS } from "../lmt/rsr_files.ts";
 import { findIfproc, findRoachFile } from "../lmt/seq_files.ts";
 import type { Job } from "./plan.ts";

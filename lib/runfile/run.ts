@@ -5,7 +5,7 @@
  * with squeue). cmd/lmt_run.ts only maps its options onto these calls and prints what they return.
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "../sys/fs.ts";
 import { basename, join, resolve } from "node:path";
 import { obsInfo } from "../lmt/info.ts";
 import { RunError, RunfileError } from "./errors.ts";

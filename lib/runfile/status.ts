@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "../sys/fs.ts";
 import type { Plan } from "./plan.ts";
 import { statusPath } from "./scripts.ts";
 

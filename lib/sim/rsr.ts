@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync } from "../sys/fs.ts";
 import { dirname, join } from "node:path";
 import { writeNetcdf3, writeNetcdf4 } from "../netcdf/mod.ts";
 import type { NcWriteModel } from "../netcdf/types.ts";

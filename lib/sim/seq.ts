@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync } from "../sys/fs.ts";
 import { dirname, join } from "node:path";
 import { Nc4Writer, writeNetcdf3 } from "../netcdf/mod.ts";
 import type { NcWriteModel, NcWriteVariable } from "../netcdf/types.ts";

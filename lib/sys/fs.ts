@@ -231,6 +231,15 @@ export function rmSync(path: string, opts: { recursive?: boolean; force?: boolea
   }
 }
 
+/** Create a directory (`recursive`: with its parents, no error if it exists). */
+export function mkdirSync(path: string, opts: { recursive?: boolean } = {}): void {
+  try {
+    Deno.mkdirSync(path, { recursive: opts.recursive ?? false });
+  } catch (e) {
+    fail(e, "mkdir", path);
+  }
+}
+
 /** Create a unique directory named `prefix` + random characters. */
 export function mkdtempSync(prefix: string): string {
   try {
@@ -251,11 +260,19 @@ export function readFileSync(path: string, encoding?: string): Uint8Array | stri
   }
 }
 
-/** Write a whole file (created or truncated). */
-export function writeFileSync(path: string, data: string | Uint8Array): void {
+/** Write a whole file (created or truncated; `flag: "a"` appends; `mode` for a new file). */
+export function writeFileSync(
+  path: string,
+  data: string | Uint8Array,
+  opts: { mode?: number; flag?: "w" | "a" } = {},
+): void {
+  const o: Deno.WriteFileOptions = {
+    append: opts.flag === "a",
+    ...(opts.mode !== undefined ? { mode: opts.mode } : {}),
+  };
   try {
-    if (typeof data === "string") Deno.writeTextFileSync(path, data);
-    else Deno.writeFileSync(path, data);
+    if (typeof data === "string") Deno.writeTextFileSync(path, data, o);
+    else Deno.writeFileSync(path, data, o);
   } catch (e) {
     fail(e, "open", path);
   }

@@ -28,6 +28,12 @@ function script(api: typeof fs | typeof nodefs, dir: string): string[] {
   log.push(`bytes ${Array.from(api.readFileSync(p) as Uint8Array)}`);
   api.writeFileSync(join(dir, "t.txt"), "héllo");
   log.push(`text ${api.readFileSync(join(dir, "t.txt"), "utf8")}`);
+  api.writeFileSync(join(dir, "t.txt"), "!", { flag: "a" });
+  log.push(`appended ${api.readFileSync(join(dir, "t.txt"), "utf8")}`);
+  api.mkdirSync(join(dir, "d1", "d2"), { recursive: true });
+  api.mkdirSync(join(dir, "d1", "d2"), { recursive: true }); // exists: no error
+  log.push(`mkdir ${api.statSync(join(dir, "d1", "d2")).isDirectory()}`);
+  api.rmSync(join(dir, "d1"), { recursive: true });
   api.renameSync(join(dir, "t.txt"), join(dir, "u.txt"));
   log.push(`exists ${api.existsSync(join(dir, "t.txt"))} ${api.existsSync(join(dir, "u.txt"))}`);
   log.push(`dir ${api.readdirSync(dir).sort().join(",")}`);
