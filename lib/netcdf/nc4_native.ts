@@ -27,20 +27,7 @@ import {
   NetcdfError,
 } from "./types.ts";
 import { charsToValue, checkSlab, ctorOf, NcFileBase } from "./_common.ts";
-
-const HIDDEN_ATTRS = new Set([
-  "DIMENSION_LIST",
-  "REFERENCE_LIST",
-  "CLASS",
-  "NAME",
-  "_NCProperties",
-  "_nc3_strict",
-]);
-const PURE_DIM_PREFIX = "This is a netCDF dimension but not a netCDF variable";
-
-function isHidden(name: string): boolean {
-  return HIDDEN_ATTRS.has(name) || name.startsWith("_Netcdf4");
-}
+import { buildNc4Model, isHiddenAttribute, type Nc4DatasetInfo } from "./_nc4_model.ts";
 
 function typeOf(ds: Dataset): NcType | null {
   const t = ds.type;
@@ -84,13 +71,6 @@ function wrap(path: string, e: unknown, variable?: string): unknown {
   return e;
 }
 
-interface DimInfo {
-  name: string;
-  id: number;
-  size: number;
-  unlimited: boolean;
-}
-
 /** An open netCDF-4 file read by the native HDF5 reader. */
 export class Nc4NativeFile extends NcFileBase {
   readonly path: string;
@@ -120,15 +100,7 @@ export class Nc4NativeFile extends NcFileBase {
     for (const a of h5.attributes(root)) this.#addAttr(h5, this.attributes, a);
     const nameByAddr = new Map<number, string>();
     for (const l of root.links) if (!nameByAddr.has(l.addr)) nameByAddr.set(l.addr, l.name);
-    const dimInfo: DimInfo[] = [];
-    const dimById = new Map<number, string>();
-    const entries: {
-      name: string;
-      ds: Dataset;
-      isScale: boolean;
-      attrs: Map<string, AttrRaw>;
-      raw: RawAttribute[];
-    }[] = [];
+    const infos: Nc4DatasetInfo[] = [];
     for (const link of root.links) {
       if (link.addr < 0) continue; // soft or external link
       const obj = h5.object(link.addr);
@@ -138,6 +110,7 @@ export class Nc4NativeFile extends NcFileBase {
       }
       const ds = h5.dataset(obj);
       if (!ds) continue;
+      this.#datasets.set(link.name, ds);
       const raw = h5.attributes(obj);
       const special = new Map<string, AttrRaw>();
       for (const a of raw) {
@@ -146,88 +119,49 @@ export class Nc4NativeFile extends NcFileBase {
           a.name === "_Netcdf4Coordinates"
         ) {
           special.set(a.name, h5.attrValue(a));
-        } else if (a.name === "DIMENSION_LIST") special.set(a.name, null);
+        }
       }
-      const isScale = String(special.get("CLASS") ?? "") === "DIMENSION_SCALE";
-      if (isScale) {
-        const idv = special.get("_Netcdf4Dimid");
-        const id = special.has("_Netcdf4Dimid") ? Number(Array.isArray(idv) ? idv[0] : idv) : dimInfo.length;
-        const unlimited = (ds.space.maxDims?.[0] ?? 0) === -1;
-        dimInfo.push({ name: link.name, id, size: ds.dims[0] ?? 0, unlimited });
-        dimById.set(id, link.name);
-        if (String(special.get("NAME") ?? "").startsWith(PURE_DIM_PREFIX)) continue;
-      }
-      entries.push({ name: link.name, ds, isScale, attrs: special, raw });
-    }
-    const bySize = new Map<number, string>();
-    let sizesUnique = dimInfo.every((d) => !d.unlimited);
-    for (const d of dimInfo) {
-      if (bySize.has(d.size)) sizesUnique = false;
-      bySize.set(d.size, d.name);
-    }
-    let phony = 0;
-    const phonyBySize = new Map<number, string>();
-    const vars: NcVariable[] = [];
-    for (const { name, ds, isScale, attrs, raw } of entries) {
-      this.#datasets.set(name, ds);
-      const type = typeOf(ds);
-      if (type === null) continue;
-      const shape = ds.dims.slice();
-      const cv = attrs.get("_Netcdf4Coordinates");
-      const coords = Array.isArray(cv) ? (cv as number[]).map(Number) : typeof cv === "number" ? [cv] : null;
+      const dimList = raw.find((x) => x.name === "DIMENSION_LIST");
       let refs: number[][] | null | undefined;
-      const dims: string[] = [];
-      for (let k = 0; k < shape.length; k++) {
-        let dn: string | undefined;
-        if (isScale && k === 0 && shape.length === 1) dn = name;
-        if (!dn && attrs.has("DIMENSION_LIST")) {
-          const s = sizesUnique ? bySize.get(shape[k]!) : undefined;
-          if (s) dn = s;
-          else {
-            if (refs === undefined) {
-              const a = raw.find((x) => x.name === "DIMENSION_LIST")!;
-              const v = h5.attrValue(a);
-              refs = v !== null && typeof v === "object" && "refs" in v ? v.refs : null;
-            }
-            const target = refs?.[k]?.[0];
-            if (target !== undefined) dn = nameByAddr.get(target);
+      const idv = special.get("_Netcdf4Dimid");
+      const cv = special.get("_Netcdf4Coordinates");
+      infos.push({
+        name: link.name,
+        type: typeOf(ds),
+        shape: ds.dims.slice(),
+        ...(String(special.get("CLASS") ?? "") === "DIMENSION_SCALE"
+          ? {
+            scale: {
+              ...(special.has("_Netcdf4Dimid") ? { id: Number(Array.isArray(idv) ? idv[0] : idv) } : {}),
+              unlimited: (ds.space.maxDims?.[0] ?? 0) === -1,
+              nameAttr: String(special.get("NAME") ?? ""),
+            },
           }
-        }
-        if (!dn && coords && coords[k] !== undefined) dn = dimById.get(coords[k]!);
-        if (!dn) {
-          dn = phonyBySize.get(shape[k]!);
-          if (!dn) {
-            dn = `phony_dim_${phony++}`;
-            phonyBySize.set(shape[k]!, dn);
-            dimInfo.push({ name: dn, id: 1e9 + phony, size: shape[k]!, unlimited: false });
+          : {}),
+        coords: Array.isArray(cv) ? (cv as number[]).map(Number) : typeof cv === "number" ? [cv] : null,
+        hasDimList: dimList !== undefined,
+        attachedScale: (k) => {
+          if (refs === undefined) {
+            const v = h5.attrValue(dimList!);
+            refs = v !== null && typeof v === "object" && "refs" in v ? v.refs : null;
           }
-        }
-        dims.push(dn);
-      }
-      const attributes = new Map<string, NcAttrValue>();
-      for (const a of raw) this.#addAttr(h5, attributes, a);
-      vars.push({ name, type, dimensions: dims, shape, attributes, record: false });
+          const target = refs?.[k]?.[0];
+          return target === undefined ? undefined : nameByAddr.get(target);
+        },
+        attributes: () => {
+          const attributes = new Map<string, NcAttrValue>();
+          for (const a of raw) this.#addAttr(h5, attributes, a);
+          return attributes;
+        },
+      });
     }
-    for (const d of dimInfo) {
-      if (!d.unlimited) continue;
-      for (const v of vars) {
-        v.dimensions.forEach((dn, k) => {
-          if (dn === d.name) d.size = Math.max(d.size, v.shape[k]!);
-        });
-      }
-    }
-    dimInfo.sort((a, b) => a.id - b.id);
-    for (const d of dimInfo) {
-      this.dimensions.set(d.name, { name: d.name, size: d.size, unlimited: d.unlimited });
-    }
-    for (const v of vars) {
-      v.record = v.dimensions.length > 0 && (this.dimensions.get(v.dimensions[0]!)?.unlimited ?? false);
-      this.variables.set(v.name, v);
-    }
+    const { dimensions, variables } = buildNc4Model(infos);
+    for (const [k, d] of dimensions) this.dimensions.set(k, d);
+    for (const [k, v] of variables) this.variables.set(k, v);
   }
 
   #addAttr(h5: Hdf5File, out: Map<string, NcAttrValue>, a: RawAttribute): void {
-    if (isHidden(a.name)) return;
+    if (isHiddenAttribute(a.name)) return;
     const v = ncValue(h5.attrValue(a));
     if (v !== undefined) out.set(a.name, v);
   }

@@ -19,6 +19,7 @@ import {
   type NcVariable,
   NetcdfError,
 } from "./types.ts";
+import { buildNc4Model, isHiddenAttribute, type Nc4DatasetInfo } from "./_nc4_model.ts";
 import { checkSlab, ctorOf, NcFileBase, product } from "./_common.ts";
 
 /** The h5wasm module (loaded on first use by {@link h5ready}: tools that read only netCDF-3 skip it). */
@@ -43,15 +44,6 @@ interface H5Meta {
   maxshape?: number[] | null;
 }
 
-const HIDDEN_ATTRS = new Set([
-  "DIMENSION_LIST",
-  "REFERENCE_LIST",
-  "CLASS",
-  "NAME",
-  "_NCProperties",
-  "_nc3_strict",
-]);
-const PURE_DIM_PREFIX = "This is a netCDF dimension but not a netCDF variable";
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
 const H5T_STRING = 3;
@@ -82,10 +74,6 @@ export function h5message(e: unknown): string {
   if (steps.length === 0) return text.split("\n")[0]!.trim();
   if (steps.length === 1) return steps[0]!;
   return `${steps[0]} (${steps[steps.length - 1]})`;
-}
-
-function isHidden(name: string): boolean {
-  return HIDDEN_ATTRS.has(name) || name.startsWith("_Netcdf4");
 }
 
 function typeOf(m: H5Meta): NcType | null {
@@ -156,7 +144,7 @@ class AttrCache {
 function readAttrs(file: string, cache: AttrCache): Map<string, NcAttrValue> {
   const out = new Map<string, NcAttrValue>();
   for (const name of cache.names) {
-    if (isHidden(name)) continue;
+    if (isHiddenAttribute(name)) continue;
     let value: NcAttrValue | undefined;
     try {
       value = attrValue(cache.value(name));
@@ -306,9 +294,7 @@ export class Nc4File extends NcFileBase {
     this.#onClose = onClose;
     this.#reopen = reopen;
     this.attributes = this.#lazy(null, new AttrCache(f as never));
-    const dimById = new Map<number, string>();
-    const dimInfo: { name: string; id: number; size: number; unlimited: boolean }[] = [];
-    const datasets: { name: string; ds: H5Dataset; meta: H5Meta; isScale: boolean; attrs: AttrCache }[] = [];
+    const infos: Nc4DatasetInfo[] = [];
     for (const name of f.keys()) {
       const obj = f.get(name) as { type?: string } | null;
       if (!obj) continue;
@@ -318,92 +304,36 @@ export class Nc4File extends NcFileBase {
       }
       if (obj.type !== "Dataset") continue;
       const ds = obj as H5Dataset;
+      this.#datasets.set(name, ds);
       const meta = ds.metadata as unknown as H5Meta;
       const attrs = new AttrCache(ds as never);
-      const isScale = attrs.has("CLASS") && String(attrs.value("CLASS")) === "DIMENSION_SCALE";
-      if (isScale) {
-        const id = attrs.has("_Netcdf4Dimid") ? Number(attrs.value("_Netcdf4Dimid")) : dimInfo.length;
-        const shape = meta.shape ?? [];
-        const unlimited = (meta.maxshape?.[0] ?? 0) > 9e18;
-        dimInfo.push({ name, id, size: shape[0] ?? 0, unlimited });
-        dimById.set(id, name);
-        const nameAttr = attrs.has("NAME") ? String(attrs.value("NAME")) : "";
-        if (nameAttr.startsWith(PURE_DIM_PREFIX)) continue;
-      }
-      datasets.push({ name, ds, meta, isScale, attrs });
-    }
-    // When every dimension has a fixed size and no two share a size, a variable's dimension of
-    // extent n can only be the one of size n (netCDF model): the name follows without resolving the
-    // DIMENSION_LIST references (HDF5 dimension-scale iteration, the slowest metadata call).
-    const bySize = new Map<number, string | null>();
-    let sizesUnique = dimInfo.every((d) => !d.unlimited);
-    for (const d of dimInfo) {
-      if (bySize.has(d.size)) sizesUnique = false;
-      bySize.set(d.size, d.name);
-    }
-    // variables
-    let phony = 0;
-    const phonyBySize = new Map<number, string>();
-    const vars: NcVariable[] = [];
-    for (const { name, ds, meta, isScale, attrs } of datasets) {
-      this.#datasets.set(name, ds);
-      const type = typeOf(meta);
-      if (type === null) continue; // compound, enum, ...: not part of the classic model
-      const shape = (meta.shape ?? []).map(Number);
-      const dims: string[] = [];
       let coords: number[] | null = null;
       if (attrs.has("_Netcdf4Coordinates")) {
         const c = attrs.value("_Netcdf4Coordinates");
         coords = ArrayBuffer.isView(c) ? Array.from(c as Int32Array) : typeof c === "number" ? [c] : null;
       }
-      for (let k = 0; k < shape.length; k++) {
-        let dn: string | undefined;
-        if (isScale && k === 0 && shape.length === 1) dn = name;
-        if (!dn && attrs.has("DIMENSION_LIST")) {
-          const bySizeName = sizesUnique ? bySize.get(shape[k]!) : undefined;
-          if (bySizeName) dn = bySizeName;
-          else {
-            const scales = ds.get_attached_scales(k);
-            if (scales.length > 0) dn = scales[0]!.replace(/^.*\//, "");
-          }
-        }
-        if (!dn && coords && coords[k] !== undefined) dn = dimById.get(coords[k]!);
-        if (!dn) {
-          dn = phonyBySize.get(shape[k]!);
-          if (!dn) {
-            dn = `phony_dim_${phony++}`;
-            phonyBySize.set(shape[k]!, dn);
-            dimInfo.push({ name: dn, id: 1e9 + phony, size: shape[k]!, unlimited: false });
-          }
-        }
-        dims.push(dn);
-      }
-      vars.push({
+      infos.push({
         name,
-        type,
-        dimensions: dims,
-        shape,
-        attributes: this.#lazy(name, attrs),
-        record: false,
+        type: typeOf(meta),
+        shape: (meta.shape ?? []).map(Number),
+        ...(attrs.has("CLASS") && String(attrs.value("CLASS")) === "DIMENSION_SCALE"
+          ? {
+            scale: {
+              ...(attrs.has("_Netcdf4Dimid") ? { id: Number(attrs.value("_Netcdf4Dimid")) } : {}),
+              unlimited: (meta.maxshape?.[0] ?? 0) > 9e18,
+              nameAttr: attrs.has("NAME") ? String(attrs.value("NAME")) : "",
+            },
+          }
+          : {}),
+        coords,
+        hasDimList: attrs.has("DIMENSION_LIST"),
+        attachedScale: (k) => ds.get_attached_scales(k)[0]?.replace(/^.*\//, ""),
+        attributes: () => this.#lazy(name, attrs),
       });
     }
-    // unlimited dims: netCDF length is the largest extent of any variable along it
-    for (const d of dimInfo) {
-      if (!d.unlimited) continue;
-      for (const v of vars) {
-        v.dimensions.forEach((dn, k) => {
-          if (dn === d.name) d.size = Math.max(d.size, v.shape[k]!);
-        });
-      }
-    }
-    dimInfo.sort((a, b) => a.id - b.id);
-    for (const d of dimInfo) {
-      this.dimensions.set(d.name, { name: d.name, size: d.size, unlimited: d.unlimited });
-    }
-    for (const v of vars) {
-      v.record = v.dimensions.length > 0 && (this.dimensions.get(v.dimensions[0]!)?.unlimited ?? false);
-      this.variables.set(v.name, v);
-    }
+    const { dimensions, variables } = buildNc4Model(infos);
+    for (const [k, d] of dimensions) this.dimensions.set(k, d);
+    for (const [k, v] of variables) this.variables.set(k, v);
   }
 
   read(name: string, slab?: Hyperslab): NcData {
