@@ -11,7 +11,7 @@ import { SeqDataError } from "./errors.ts";
 import { linePlan, processLine, type Region } from "./line.ts";
 import { boardPixels, type PixelDumps, reduceBoard, type Stype } from "./reduce.ts";
 import type { RoachBoard } from "./roach.ts";
-import { addSample, type RunningStats, runningStats } from "./quality.ts";
+import { addRow, type RunningStats, runningStats } from "./quality.ts";
 
 /** Calibration of one pixel over the slice: a Tsys spectrum, a scalar Tsys, or in-map Tsys spectra. */
 export interface PixelTsys {
@@ -47,26 +47,6 @@ export interface BoardOutput {
   block(pixel: number, row0: number, n: number, data: Float32Array): void;
   /** A pixel is done: its RMS vector and the running statistics of its float32 spectra (quality.ts). */
   rms(pixel: number, rms: Float32Array, stats: RunningStats): void;
-}
-
-/**
- * Store a baselined row as float32 at `out[o, o+nc)` and add its finite values to the pixel's running
- * statistics (the same sums, in the same order, as quality.ts addRow on the stored row).
- */
-function packRow(spec: Float64Array, out: Float32Array, o: number, nc: number, r: RunningStats): void {
-  let s = r.s, ss = r.ss, n = r.n, mn = r.mn, mx = r.mx;
-  for (let i = 0; i < nc; i++) {
-    const v = Math.fround(spec[i]!);
-    out[o + i] = v;
-    if (v - v !== 0) continue; // not finite
-    s += v;
-    ss += v * v;
-    n++;
-    if (v < mn) mn = v;
-    if (v > mx) mx = v;
-  }
-  r.s = s, r.ss = ss, r.n = n, r.mn = mn, r.mx = mx;
-  addSample(r, out, o, nc);
 }
 
 /**
@@ -110,7 +90,9 @@ export function runBoardJob(job: BoardJob, board: RoachBoard, out: BoardOutput):
     const bb = bufs.get(p.pixel)!;
     if (bb.n > 0 && bb.row0 + bb.n !== row) flush(p.pixel);
     if (bb.n === 0) bb.row0 = row;
-    packRow(spec, bb.data, bb.n * nc, nc, acc.get(p.pixel)!);
+    // the row as float32 into the block, and into the pixel's running statistics
+    bb.data.set(spec, bb.n * nc);
+    addRow(acc.get(p.pixel)!, bb.data, bb.n * nc, nc);
     bb.n++;
     if (bb.n === blockRows || (row + 1) % blockRows === 0 || j === p.states.ons.length - 1) flush(p.pixel);
   });

@@ -17,7 +17,7 @@ export interface Summary {
 
 /**
  * Running sums over a pixel's values in output order. A plain object (structured-cloneable: worker
- * threads send it back); fill it with {@link addRow} or the fused loop of board_job.ts.
+ * threads send it back); fill it with {@link addRow}.
  */
 export interface RunningStats {
   s: number;
@@ -52,7 +52,7 @@ export function runningStats(total: number): RunningStats {
 }
 
 /** Take the MAD sample values of the `len` values `a[from, from+len)` that follow `r.pos` (advances pos). */
-export function addSample(r: RunningStats, a: ArrayLike<number>, from: number, len: number): void {
+function addSample(r: RunningStats, a: ArrayLike<number>, from: number, len: number): void {
   const stride = r.stride, p0 = r.pos, sample = r.sample;
   let k = Math.ceil(p0 / stride);
   for (let q = k * stride; q < p0 + len; q += stride) sample[k++] = a[from + q - p0]!;
