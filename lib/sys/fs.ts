@@ -89,10 +89,24 @@ export function closeSync(fd: number): void {
   h.file.close();
 }
 
-function seekTo(h: Handle, p: number): void {
-  if (h.os !== p) {
-    h.file.seekSync(p, Deno.SeekMode.Start);
-    h.os = p;
+/**
+ * One read or write `op` of a descriptor at byte `position` (null/undefined: the descriptor's own
+ * position, which advances by the bytes moved), seeking only when the OS offset is elsewhere.
+ */
+function transfer(h: Handle, syscall: string, position: number | null | undefined, op: () => number): number {
+  const at = position ?? h.pos;
+  try {
+    if (h.os !== at) {
+      h.file.seekSync(at, Deno.SeekMode.Start);
+      h.os = at;
+    }
+    const n = op();
+    h.os = at + n;
+    if (position === null || position === undefined) h.pos = at + n;
+    return n;
+  } catch (e) {
+    h.os = -1;
+    fail(e, syscall, h.path);
   }
 }
 
@@ -108,17 +122,7 @@ export function readSync(
   position: number | null = null,
 ): number {
   const h = handle(fd, "read");
-  const at = position ?? h.pos;
-  try {
-    seekTo(h, at);
-    const n = h.file.readSync(buffer.subarray(offset, offset + length)) ?? 0;
-    h.os = at + n;
-    if (position === null || position === undefined) h.pos = at + n;
-    return n;
-  } catch (e) {
-    h.os = -1;
-    fail(e, "read", h.path);
-  }
+  return transfer(h, "read", position, () => h.file.readSync(buffer.subarray(offset, offset + length)) ?? 0);
 }
 
 /**
@@ -133,16 +137,12 @@ export function writeSync(
   position: number | null = null,
 ): number {
   const h = handle(fd, "write");
+  const write = () => h.file.writeSync(buffer.subarray(offset, offset + length));
+  if (!h.append) return transfer(h, "write", position, write);
+  h.os = -1; // appends move the OS offset to the end
   try {
-    if (h.append) return h.file.writeSync(buffer.subarray(offset, offset + length));
-    const at = position ?? h.pos;
-    seekTo(h, at);
-    const n = h.file.writeSync(buffer.subarray(offset, offset + length));
-    h.os = at + n;
-    if (position === null || position === undefined) h.pos = at + n;
-    return n;
+    return write();
   } catch (e) {
-    h.os = -1;
     fail(e, "write", h.path);
   }
 }
