@@ -194,23 +194,45 @@ export function groupLinks(src: ByteSource, sizes: Sizes, messages: Message[]): 
       links.push(parseLink(bodyCursor(m, sizes)));
     } else if (m.type === MSG.LINK_INFO) {
       isGroup = true;
-      const c = bodyCursor(m, sizes);
-      c.u8();
-      const flags = c.u8();
-      if (flags & 1) c.u64();
-      const heapAddr = c.offset();
-      const nameBtree = c.offset();
-      if (heapAddr === UNDEF) continue;
-      const heap = new FractalHeap(src, sizes, heapAddr);
-      const { records } = v2BtreeRecords(src, sizes, nameBtree);
-      for (const r of records) {
-        const obj = heap.get(r.subarray(4, 4 + heap.idLength));
-        links.push(parseLink(new Cursor(obj, heapAddr, sizes.offsetSize, sizes.lengthSize)));
+      const dense = denseStorage(src, sizes, bodyCursor(m, sizes), 8);
+      if (!dense) continue;
+      for (const r of dense.records) {
+        links.push(parseLink(dense.object(r.subarray(4, 4 + dense.heap.idLength))));
       }
     } else if (m.type === MSG.GROUP_INFO) isGroup = true;
   }
   if (!isGroup) return null;
   return sortTracked(links);
+}
+
+/**
+ * Dense storage of links or attributes, from the body of a link-info or attribute-info message
+ * (version, flags, maximum creation index of `maxIndexBytes` when tracked, fractal heap address,
+ * name-index v2 B-tree address): the B-tree's records and a cursor on a heap object by its ID.
+ * Null when the storage is empty (no heap).
+ */
+function denseStorage(
+  src: ByteSource,
+  sizes: Sizes,
+  c: Cursor,
+  maxIndexBytes: 2 | 8,
+): { heap: FractalHeap; records: Uint8Array[]; object(id: Uint8Array): Cursor } | null {
+  c.u8();
+  const flags = c.u8();
+  if (flags & 1) {
+    if (maxIndexBytes === 8) c.u64();
+    else c.u16();
+  }
+  const heapAddr = c.offset();
+  const nameBtree = c.offset();
+  if (heapAddr === UNDEF) return null;
+  const heap = new FractalHeap(src, sizes, heapAddr);
+  const { records } = v2BtreeRecords(src, sizes, nameBtree);
+  return {
+    heap,
+    records,
+    object: (id) => new Cursor(heap.get(id), heapAddr, sizes.offsetSize, sizes.lengthSize),
+  };
 }
 
 /** A raw attribute: name, type, space and the stored data bytes. */
@@ -259,20 +281,12 @@ export function objectAttributes(src: ByteSource, sizes: Sizes, messages: Messag
   for (const m of messages) {
     if (m.type === MSG.ATTRIBUTE) out.push(parseAttribute(bodyCursor(m, sizes), m.order));
     else if (m.type === MSG.ATTRIBUTE_INFO) {
-      const c = bodyCursor(m, sizes);
-      c.u8();
-      const flags = c.u8();
-      if (flags & 1) c.u16();
-      const heapAddr = c.offset();
-      const nameBtree = c.offset();
-      if (heapAddr === UNDEF) continue;
-      const heap = new FractalHeap(src, sizes, heapAddr);
-      const { records } = v2BtreeRecords(src, sizes, nameBtree);
-      for (const r of records) {
+      const dense = denseStorage(src, sizes, bodyCursor(m, sizes), 2);
+      if (!dense) continue;
+      for (const r of dense.records) {
         if (r[8]! & 2) throw new Hdf5Unsupported("shared attribute message in dense storage");
-        const obj = heap.get(r.subarray(0, 8));
         const order = r[9]! | (r[10]! << 8) | (r[11]! << 16) | (r[12]! * 2 ** 24);
-        out.push(parseAttribute(new Cursor(obj, heapAddr, sizes.offsetSize, sizes.lengthSize), order));
+        out.push(parseAttribute(dense.object(r.subarray(0, 8)), order));
       }
     }
   }
