@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from "../sys/fs.ts";
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeAllSync } from "../sys/fs.ts";
 import { basename, dirname, join } from "node:path";
 import { DataError } from "./errors.ts";
 
@@ -87,8 +87,7 @@ export class OutputFile {
       writeStdout(bytes);
       return;
     }
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.#fd, bytes, off, bytes.length - off);
+    writeAllSync(this.#fd, bytes);
   }
 
   /** Finish: close and rename the temp file onto the target. */

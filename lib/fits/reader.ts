@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { closeSync, fstatSync, openSync, readSync } from "../sys/fs.ts";
+import { closeSync, fstatSync, openSync, readFullSync } from "../sys/fs.ts";
 import { BLOCK_LENGTH, CARD_LENGTH, type FitsValue } from "./header.ts";
 
 /** Pixel arrays returned by the reader. */
@@ -321,11 +321,8 @@ export function readFits(path: string, opts: ReadFitsOptions = {}): FitsFile {
       read(offset: number, length: number): Uint8Array {
         const n = Math.max(0, Math.min(length, size - offset));
         const buf = new Uint8Array(n);
-        let got = 0;
-        while (got < n) {
-          const r = readSync(fd, buf, got, n - got, offset + got);
-          if (r <= 0) throw new Error(`Cannot read FITS file "${path}": unexpected end of file`);
-          got += r;
+        if (readFullSync(fd, buf, offset) < n) {
+          throw new Error(`Cannot read FITS file "${path}": unexpected end of file`);
         }
         return buf;
       },

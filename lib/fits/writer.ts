@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { closeSync, existsSync, openSync, renameSync, rmSync, writeSync } from "../sys/fs.ts";
+import { closeSync, existsSync, openSync, renameSync, rmSync, writeAllSync } from "../sys/fs.ts";
 import { basename, dirname, join } from "node:path";
 import { BLOCK_LENGTH, FitsHeader, renderCardText } from "./header.ts";
 
@@ -275,8 +275,7 @@ export class FitsStreamWriter {
 
   #writeAll(bytes: Uint8Array): void {
     if (this.#fd === null) throw new Error(`FITS writer for "${this.path}" is closed`);
-    let o = 0;
-    while (o < bytes.length) o += writeSync(this.#fd, bytes, o, bytes.length - o);
+    writeAllSync(this.#fd, bytes);
   }
 
   /** Append pixels (any length; FITS order, NAXIS1 fastest). */

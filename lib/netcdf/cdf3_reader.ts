@@ -5,7 +5,7 @@
  * converted into native typed arrays by an in-place byte swap.
  * @module
  */
-import { closeSync, fstatSync, openSync, readSync } from "../sys/fs.ts";
+import { closeSync, fstatSync, openSync, readFullSync } from "../sys/fs.ts";
 import {
   type Hyperslab,
   type NcAttrValue,
@@ -47,13 +47,7 @@ class FileSource implements ByteSource {
   }
   readAt(dst: Uint8Array, pos: number): number {
     if (this.#fd === null) throw new Error("file is closed");
-    let done = 0;
-    while (done < dst.length) {
-      const n = readSync(this.#fd, dst, done, dst.length - done, pos + done);
-      if (n <= 0) break;
-      done += n;
-    }
-    return done;
+    return readFullSync(this.#fd, dst, pos);
   }
   close(): void {
     if (this.#fd !== null) {

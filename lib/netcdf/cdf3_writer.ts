@@ -6,7 +6,7 @@
  * temp file beside the target and rename at the end, so both paths give identical bytes.
  * @module
  */
-import { closeSync, openSync, writeSync } from "../sys/fs.ts";
+import { closeSync, openSync, writeAllSync } from "../sys/fs.ts";
 import {
   type NcAttrValue,
   type NcType,
@@ -429,10 +429,7 @@ export class Cdf3StreamWriter {
 export function fdSink(fd: number): ByteSink {
   const buf = new Uint8Array(4 * 1024 * 1024);
   let len = 0;
-  const writeAll = (b: Uint8Array) => {
-    let o = 0;
-    while (o < b.length) o += writeSync(fd, b, o, b.length - o);
-  };
+  const writeAll = (b: Uint8Array) => writeAllSync(fd, b);
   return {
     write(b: Uint8Array) {
       if (len + b.length > buf.length) {

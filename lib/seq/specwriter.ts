@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { closeSync, ftruncateSync, openSync, readSync, rmSync, writeSync } from "../sys/fs.ts";
+import { closeSync, ftruncateSync, openSync, readSync, rmSync, writeAllSync } from "../sys/fs.ts";
 import { layoutCdf3, Nc4Writer } from "../netcdf/mod.ts";
 import type { Cdf3Layout, NcWriteVariable } from "../netcdf/mod.ts";
 import type { SpecFileSink } from "./otf.ts";
@@ -73,11 +73,6 @@ function encodeBE(v: NcWriteVariable, vsize: number): Uint8Array {
   return out;
 }
 
-function pwriteAll(fd: number, bytes: Uint8Array, pos: number): void {
-  let off = 0;
-  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, pos + off);
-}
-
 function float32BE(src: Float32Array, dst: Uint8Array): Uint8Array {
   const dv = new DataView(dst.buffer, dst.byteOffset, src.length * 4);
   for (let i = 0; i < src.length; i++) dv.setFloat32(i * 4, src[i]!);
@@ -115,29 +110,29 @@ export function cdf2SpecSink(path: string): Cdf2SpecSink {
       nchan = head.nchan;
       fd = openSync(path, "w");
       ftruncateSync(fd, layout.size);
-      pwriteAll(fd, layout.header, 0);
+      writeAllSync(fd, layout.header, 0);
       model.variables.forEach((v, i) => {
         const lv = layout!.vars[i]!;
         if (v.name === "Data.Spectra") spectraBegin = lv.begin;
         else if (v.name === "Data.RMS") rmsBegin = lv.begin;
-        else if (!lv.record) pwriteAll(fd, encodeBE(v, lv.vsize), lv.begin);
+        else if (!lv.record) writeAllSync(fd, encodeBE(v, lv.vsize), lv.begin);
         else {
           // the record variable (Data.Tsys): one slab per record
           const slab = lv.slabElems;
           const all = v.data as Float32Array;
           for (let r = 0; r < layout!.numrecs; r++) {
             const rec = encodeBE({ ...v, data: all.subarray(r * slab, (r + 1) * slab) }, slab * 4);
-            pwriteAll(fd, rec, lv.begin + r * layout!.recsize);
+            writeAllSync(fd, rec, lv.begin + r * layout!.recsize);
           }
         }
       });
     },
     write(row0: number, _n: number, data: Float32Array) {
       if (buf.length < data.length * 4) buf = new Uint8Array(data.length * 4);
-      pwriteAll(fd, float32BE(data, buf), spectraBegin + row0 * nchan * 4);
+      writeAllSync(fd, float32BE(data, buf), spectraBegin + row0 * nchan * 4);
     },
     end(rms: Float32Array) {
-      pwriteAll(fd, float32BE(rms, new Uint8Array(rms.length * 4)), rmsBegin);
+      writeAllSync(fd, float32BE(rms, new Uint8Array(rms.length * 4)), rmsBegin);
       close();
     },
     abort() {

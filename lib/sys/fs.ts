@@ -147,6 +147,27 @@ export function writeSync(
   }
 }
 
+/**
+ * Read `dst.length` bytes from byte `position`, fewer only at the end of the file (readSync may
+ * return short counts). Returns the bytes read.
+ */
+export function readFullSync(fd: number, dst: Uint8Array, position: number): number {
+  let done = 0;
+  while (done < dst.length) {
+    const n = readSync(fd, dst, done, dst.length - done, position + done);
+    if (n <= 0) break;
+    done += n;
+  }
+  return done;
+}
+
+/** Write all of `bytes` at byte `position` (null: at the descriptor's position, which advances). */
+export function writeAllSync(fd: number, bytes: Uint8Array, position: number | null = null): void {
+  for (let off = 0; off < bytes.length;) {
+    off += writeSync(fd, bytes, off, bytes.length - off, position === null ? null : position + off);
+  }
+}
+
 /** Truncate or extend an open file to `len` bytes. */
 export function ftruncateSync(fd: number, len = 0): void {
   const h = handle(fd, "ftruncate");

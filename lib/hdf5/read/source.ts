@@ -4,7 +4,7 @@
  * and {@link Cursor}, a little-endian field decoder over a byte view.
  * @module
  */
-import { closeSync, fstatSync, openSync, readSync } from "../../sys/fs.ts";
+import { closeSync, fstatSync, openSync, readFullSync } from "../../sys/fs.ts";
 import { Hdf5Error } from "./errors.ts";
 
 /** Random access to the bytes of an HDF5 file. */
@@ -52,12 +52,8 @@ export class FileSource implements ByteSource {
 
   readInto(dst: Uint8Array, pos: number): void {
     checkRange(this.size, pos, dst.length);
-    const fd = this.#fdOrThrow();
-    let done = 0;
-    while (done < dst.length) {
-      const n = readSync(fd, dst, done, dst.length - done, pos + done);
-      if (n <= 0) throw new Hdf5Error(`short read of ${dst.length} bytes`, pos);
-      done += n;
+    if (readFullSync(this.#fdOrThrow(), dst, pos) < dst.length) {
+      throw new Hdf5Error(`short read of ${dst.length} bytes`, pos);
     }
   }
 

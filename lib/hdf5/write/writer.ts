@@ -22,7 +22,7 @@
  * Same calls → same bytes. Offsets and lengths are 8 bytes; data are little-endian.
  * @module
  */
-import { closeSync, openSync, writeSync } from "../../sys/fs.ts";
+import { closeSync, openSync, writeAllSync } from "../../sys/fs.ts";
 import {
   attributeInfoMessage,
   attributeMessage,
@@ -420,8 +420,7 @@ export class H5Writer {
 
   #writeNow(bytes: Uint8Array, addr: number): void {
     if (this.#fd === null) throw new Hdf5WriteError("file is closed");
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.#fd, bytes, off, bytes.length - off, addr + off);
+    writeAllSync(this.#fd, bytes, addr);
   }
 
   /** Lay out and encode global heaps, B-trees and object headers at the end of the file. */
