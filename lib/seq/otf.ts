@@ -35,7 +35,7 @@ import { boardPixels, type PixelDumps, readDumpSets, readPixelDumps, type Stype 
 import { type BoardJob, type BoardOutput, type PixelTsys, runBoardJob } from "./board_job.ts";
 import { BoardPool } from "./board_pool.ts";
 import { openRoach, type RoachBoard } from "./roach.ts";
-import { madStd, type RunningStats, stats, summary } from "./quality.ts";
+import { type RunningStats, stats, summary } from "./quality.ts";
 import { type SpecFile, SPECFILE_VERSION } from "./specfile.ts";
 
 /** Options of {@link reduceOtfMap} (the process_otf_map options). */
@@ -543,7 +543,7 @@ async function reduceWith(
       const st = summary(running.get(p)!);
       const r = rms.subarray(off, off + n);
       const rs = stats(r);
-      const rmd = madStd(r);
+      const rmd = rs.madStd;
       let w = "";
       if (st.std / st.madStd > 1.2) w += ` *P ${(st.std / st.madStd).toFixed(2)}`;
       if (rs.std / rmd > 1.2) w += ` *M ${(rs.std / rmd).toFixed(2)}`;

@@ -87,8 +87,8 @@ export function summary(r: RunningStats): Summary {
   };
 }
 
-/** Summary of all values of `a` (the MAD from the strided sample). */
-export function stats(a: Float32Array): Summary {
+/** Summary of all values of `a` (the MAD from the strided sample of at most 16384 values). */
+export function stats(a: Float32Array | Float64Array): Summary {
   const r = runningStats(a.length);
   addRow(r, a, 0, a.length);
   return summary(r);
@@ -194,10 +194,4 @@ function madOfSample(s: Float64Array): number {
   const m = medianInPlace(s);
   for (let i = 0; i < s.length; i++) s[i] = Math.abs(s[i]! - m);
   return 1.482602218505602 * medianInPlace(s);
-}
-
-/** 1.4826·MAD; large inputs are sampled with a fixed stride (≤ 16384 values). */
-export function madStd(a: Float64Array | Float32Array): number {
-  const stride = madStride(a.length);
-  return madOfSample(Float64Array.from({ length: Math.ceil(a.length / stride) }, (_, i) => a[i * stride]!));
 }
