@@ -31,6 +31,7 @@ import {
   type NcWriteVariable,
   NetcdfError,
 } from "./types.ts";
+import { PURE_DIM_PREFIX } from "./_nc4_model.ts";
 import { ctorOf, DEFAULT_FILL, type NumericArray, product } from "./_common.ts";
 import {
   attrArray,
@@ -54,7 +55,7 @@ import {
   Hdf5WriteError,
 } from "../hdf5/write/mod.ts";
 
-const PURE_DIM = "This is a netCDF dimension but not a netCDF variable.";
+const PURE_DIM = `${PURE_DIM_PREFIX}.`;
 
 const H5TYPE: Readonly<Record<NcType, H5Datatype>> = {
   byte: { class: "int", size: 1, signed: true },
