@@ -13,7 +13,7 @@
  */
 import { existsSync, rmSync } from "../lib/sys/fs.ts";
 import { dirname, join } from "node:path";
-import { defineTool, UsageError } from "../lib/cli/mod.ts";
+import { defineTool, requireFile, UsageError } from "../lib/cli/mod.ts";
 import { parseBadlags } from "../lib/formats/badlags.ts";
 import { parseObsnumFile, parseObsnumList } from "../lib/formats/obsnum.ts";
 import { parseRfile, rfileBoards } from "../lib/formats/rfile.ts";
@@ -203,7 +203,8 @@ export const tool = defineTool({
     } else if (args.every((a) => /^[\d,\-\s]+$/.test(a))) {
       obsnums = parseObsnumList(args.join(","), "<command line>");
     } else {
-      throw new UsageError(`OBSLIST file not found: ${args.join(" ")}`);
+      if (args.length === 1) requireFile(args[0]!, "OBSLIST file"); // missing file: data error, exit 1
+      throw new UsageError(`OBSLIST: expected one file or obsnums, got ${args.join(" ")}`);
     }
     if (obsnums.length === 0) throw new UsageError("no obsnum given");
     const exclude = opts.exclude as number[] | undefined;

@@ -313,6 +313,14 @@ Deno.test({
       assert.equal(r.code, 1);
       assert.match(r.stderr, /bad\.rfile:2/);
       assert.ok(!existsSync(join(dir, "out.txt")));
+      // 5. missing OBSLIST file: data error, one line
+      r = await runTool("rsr_driver", ["nosuch.rfile", "-o", "out.txt"], {
+        cwd: dir,
+        env: { DATA_LMT: sample("rsr", "data_lmt") },
+      });
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, "rsr_driver: nosuch.rfile: no such OBSLIST file\n");
+      assert.ok(!existsSync(join(dir, "out.txt")));
       // usage errors: odd --exclude, even -f
       r = await runTool("rsr_driver", ["91001", "--exclude", "94.3", "-o", "out.txt"], {
         cwd: dir,
