@@ -26,6 +26,22 @@ export function isHiddenAttribute(name: string): boolean {
 /** NAME of a dimension scale that is a dimension only (no coordinate variable). */
 export const PURE_DIM_PREFIX = "This is a netCDF dimension but not a netCDF variable";
 
+/** netCDF type of an HDF5 integer (`size` bytes) or, with `float`, of an HDF5 float; null if none. */
+export function numericType(size: number, signed: boolean, float = false): NcType | null {
+  if (float) return size === 4 ? "float" : size === 8 ? "double" : null;
+  switch (size) {
+    case 1:
+      return signed ? "byte" : "ubyte";
+    case 2:
+      return signed ? "short" : "ushort";
+    case 4:
+      return signed ? "int" : "uint";
+    case 8:
+      return signed ? "int64" : "uint64";
+  }
+  return null;
+}
+
 /** What the model needs of one dataset of the root group, in link order. */
 export interface Nc4DatasetInfo {
   name: string;

@@ -27,24 +27,13 @@ import {
   NetcdfError,
 } from "./types.ts";
 import { charsToValue, checkSlab, ctorOf, NcFileBase } from "./_common.ts";
-import { buildNc4Model, isHiddenAttribute, type Nc4DatasetInfo } from "./_nc4_model.ts";
+import { buildNc4Model, isHiddenAttribute, type Nc4DatasetInfo, numericType } from "./_nc4_model.ts";
 
 function typeOf(ds: Dataset): NcType | null {
   const t = ds.type;
-  if (t.cls === DT.FIXED) {
-    switch (t.size) {
-      case 1:
-        return t.signed ? "byte" : "ubyte";
-      case 2:
-        return t.signed ? "short" : "ushort";
-      case 4:
-        return t.signed ? "int" : "uint";
-      case 8:
-        return t.signed ? "int64" : "uint64";
-    }
-    return null;
+  if (t.cls === DT.FIXED || t.cls === DT.FLOAT) {
+    return numericType(t.size, t.signed, t.cls === DT.FLOAT);
   }
-  if (t.cls === DT.FLOAT) return t.size === 4 ? "float" : t.size === 8 ? "double" : null;
   if (t.cls === DT.STRING) return t.size > 1 ? "string" : "char";
   if (t.cls === DT.VLEN && t.vlenString) return "string";
   return null;

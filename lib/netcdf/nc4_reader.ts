@@ -19,7 +19,7 @@ import {
   type NcVariable,
   NetcdfError,
 } from "./types.ts";
-import { buildNc4Model, isHiddenAttribute, type Nc4DatasetInfo } from "./_nc4_model.ts";
+import { buildNc4Model, isHiddenAttribute, type Nc4DatasetInfo, numericType } from "./_nc4_model.ts";
 import { checkSlab, ctorOf, NcFileBase, product } from "./_common.ts";
 
 /** The h5wasm module (loaded on first use by {@link h5ready}: tools that read only netCDF-3 skip it). */
@@ -77,20 +77,9 @@ export function h5message(e: unknown): string {
 }
 
 function typeOf(m: H5Meta): NcType | null {
-  if (m.type === H5T_INTEGER) {
-    switch (m.size) {
-      case 1:
-        return m.signed ? "byte" : "ubyte";
-      case 2:
-        return m.signed ? "short" : "ushort";
-      case 4:
-        return m.signed ? "int" : "uint";
-      case 8:
-        return m.signed ? "int64" : "uint64";
-    }
-    return null;
+  if (m.type === H5T_INTEGER || m.type === H5T_FLOAT) {
+    return numericType(m.size, m.signed, m.type === H5T_FLOAT);
   }
-  if (m.type === H5T_FLOAT) return m.size === 4 ? "float" : m.size === 8 ? "double" : null;
   if (m.type === H5T_STRING) return m.vlen || m.size > 1 ? "string" : "char";
   return null;
 }
