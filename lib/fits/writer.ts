@@ -297,6 +297,23 @@ export class FitsStreamWriter {
     this.#written += chunk.length;
   }
 
+  /**
+   * Append pixels already encoded as FITS data (big-endian, BITPIX of this writer; a whole number
+   * of pixels), e.g. from a WebAssembly kernel.
+   */
+  writeEncoded(bytes: Uint8Array): void {
+    const bpp = bytesPerPixel(this.bitpix);
+    if (bytes.length % bpp !== 0) {
+      throw new RangeError(`${bytes.length} bytes are not whole BITPIX ${this.bitpix} pixels`);
+    }
+    const n = bytes.length / bpp;
+    if (this.#written + n > this.#expected) {
+      throw new RangeError(`Too many pixels for "${this.path}": ${this.#written + n} > ${this.#expected}`);
+    }
+    this.#writeAll(bytes);
+    this.#written += n;
+  }
+
   #padPrimary(): void {
     if (this.#written !== this.#expected) {
       throw new RangeError(

@@ -8,27 +8,31 @@
  * {@link GridKernels.sortPairs} orders the pairs by cell (stable), and
  * {@link GridKernels.accumulate} adds them cell by cell with the cell's voxels held in registers.
  * Every voxel receives its float32 products in spectrum order, as in the C gridder. Bands are
- * disjoint, so several workers can process the same chunk at once, each in its own lane.
+ * disjoint, so several threads can process bands of the same chunk at once, each in its own lane.
  *
  * @module
  */
 
 const f = Math.fround;
 
-/** Byte offsets of one chunk slot (NSLOTS of them: the next chunks are read while workers run). */
+/** Byte offsets of one chunk slot (NSLOTS of them: the next chunks are read while others are gridded). */
 export interface SlotLayout {
   /** chunk·nz float32 spectra. */
   spectra: number;
-  /** Per spectrum of the chunk: x, y (f32 arcsec), noise weight (f32), Tsys (f32), ix, iy (i32). */
+  /**
+   * Per spectrum of the chunk: x, y (f32 arcsec), noise weight (f32), Tsys (f32), ix, iy (i32),
+   * fin (i32: 1 when all its channels are finite, from {@link GridKernels.finiteFlags}).
+   */
   xs: number;
   ys: number;
   rws: number;
   ts: number;
   ixs: number;
   iys: number;
+  fin: number;
 }
 
-/** Byte offsets of the pair lists of one lane (one band of rows; one lane per worker). */
+/** Byte offsets of the pair lists of one lane (scratch of one thread, for the band it works on). */
 export interface LaneLayout {
   /** Unsorted pairs (scratch of footprints → sortPairs): cells, specs (i32), weights (f32). */
   pairCells: number;
@@ -41,17 +45,23 @@ export interface LaneLayout {
   weights: number;
 }
 
-/** Channel planes transposed to FITS order per {@link GridKernels.fitsPlanes} call. */
-export const FITS_BLOCK = 16;
+/**
+ * Channel planes transposed to FITS order per {@link GridKernels.fitsPlanes} call: as many as fit
+ * in 8 MiB, a multiple of 16 between 16 and 128 (fewer, longer passes over the cube are faster).
+ */
+export function fitsBlockPlanes(ncell: number): number {
+  const fit = Math.floor((8 << 20) / (4 * Math.max(1, ncell)));
+  return Math.max(16, Math.min(128, fit - (fit % 16)));
+}
 
-/** Number of chunk slots (a ring: the next chunks are read while workers process earlier ones). */
+/** Number of chunk slots (a ring: the next chunks are read while earlier ones are gridded). */
 export const NSLOTS = 4;
 
-/** Int32 words per slot entry in the control block: type, n, then rowLo/rowHi for up to 64 workers. */
-export const ENTRY_WORDS = 2 + 2 * 64;
+/** Most bands of rows a chunk is split into (the units the threads share; see executor.ts). */
+export const MAX_BANDS = 256;
 
-/** Number of int32 words of the control block (worker signalling, see executor.ts). */
-export const CTRL_WORDS = 16 + 64 + NSLOTS * ENTRY_WORDS;
+/** Number of int32 words of the control block (thread signalling, see executor.ts). */
+export const CTRL_WORDS = 32 + MAX_BANDS;
 
 /** Byte offsets and sizes of the regions of the shared memory. */
 export interface MemoryLayout {
@@ -75,8 +85,9 @@ export interface MemoryLayout {
   table: number;
   /** Control block of CTRL_WORDS int32 (see executor.ts). */
   ctrl: number;
-  /** FITS_BLOCK planes of ncell float32 (output transposition). */
+  /** fitsBlock planes of ncell float32 (output transposition). */
   fits: number;
+  fitsBlock: number;
   slots: SlotLayout[];
   lanes: LaneLayout[];
   /** Total bytes. */
@@ -94,7 +105,7 @@ export interface PlanParams {
   chunk: number;
   /** Upper bound of pairs per spectrum ((2·nCells+1)²). */
   pairsPerSpectrum: number;
-  /** Number of lanes (bands worked on at once; default 1). */
+  /** Number of lanes (threads working at once; default 1). */
   lanes?: number;
 }
 
@@ -114,7 +125,8 @@ export function planMemory(p: PlanParams): MemoryLayout {
   const W = take(ncell * 4), T = take(ncell * 4), M = take(ncell);
   const caX = take(p.nx * 4), caY = take(p.ny * 4), table = take(p.npts * 4);
   const ctrl = take(CTRL_WORDS * 4);
-  const fits = take(FITS_BLOCK * ncell * 4);
+  const fitsBlock = fitsBlockPlanes(ncell);
+  const fits = take(fitsBlock * ncell * 4);
   const slots: SlotLayout[] = [];
   for (let s = 0; s < NSLOTS; s++) {
     slots.push({
@@ -125,6 +137,7 @@ export function planMemory(p: PlanParams): MemoryLayout {
       ts: take(p.chunk * 4),
       ixs: take(p.chunk * 4),
       iys: take(p.chunk * 4),
+      fin: take(p.chunk * 4),
     });
   }
   const lanes: LaneLayout[] = [];
@@ -155,6 +168,7 @@ export function planMemory(p: PlanParams): MemoryLayout {
     table,
     ctrl,
     fits,
+    fitsBlock,
     slots,
     lanes,
     bytes: o,
@@ -187,6 +201,8 @@ export interface KernelConsts {
 
 /** The hot loops of a chunk, bound to one memory and layout. Rows are a band [rowLo, rowHi). */
 export interface GridKernels {
+  /** Set the `fin` flags of the first `n` spectra of a slot (before any band of it is processed). */
+  finiteFlags(slot: number, n: number): void;
   /** Footprints of the first `n` spectra of a slot within a band of rows; returns the lane's pair count. */
   footprints(slot: number, lane: number, n: number, rowLo: number, rowHi: number): number;
   /** Sort a lane's `np` pairs (cells in [cellLo, cellHi)) by cell. */
@@ -197,8 +213,11 @@ export interface GridKernels {
   band(slot: number, lane: number, n: number, rowLo: number, rowHi: number): number;
   /** Normalise cells [cellLo, cellHi) (cube /= W, or NaN). */
   normalize(cellLo: number, cellHi: number, edge: number): void;
-  /** Channels [k0, k0+nb) (nb ≤ FITS_BLOCK) as nb planes in FITS order (X flipped) at layout.fits. */
-  fitsPlanes(k0: number, nb: number): void;
+  /**
+   * Channels [k0, k0+nb) (nb ≤ layout.fitsBlock) as nb planes in FITS order (X flipped) at layout.fits,
+   * as float32 (be = false) or as the big-endian bytes of a FITS image (be = true).
+   */
+  fitsPlanes(k0: number, nb: number, be: boolean): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -223,8 +242,7 @@ type WasmFootprints = (
   ts: number,
   ixs: number,
   iys: number,
-  spectra: number,
-  nz: number,
+  fin: number,
   caX: number,
   caY: number,
   nx: number,
@@ -271,7 +289,9 @@ type WasmFitsPlanes = (
   k0: number,
   nb: number,
   out: number,
+  be: number,
 ) => void;
+type WasmFinite = (spectra: number, n: number, nz: number, fin: number) => void;
 type WasmNormalize = (
   cube: number,
   nz: number,
@@ -310,7 +330,12 @@ export function wasmKernels(
   const acc = e.accumulate as WasmAccumulate;
   const norm = e.normalize as WasmNormalize;
   const planes = e.fitsPlanes as WasmFitsPlanes;
+  const finite = e.finiteFlags as WasmFinite;
   return withBand({
+    finiteFlags: (slot, n) => {
+      const s = L.slots[slot]!;
+      finite(s.spectra, n, L.nz, s.fin);
+    },
     footprints: (slot, lane, n, rowLo, rowHi) => {
       const s = L.slots[slot]!, l = L.lanes[lane]!;
       return fp(
@@ -321,8 +346,7 @@ export function wasmKernels(
         s.ts,
         s.ixs,
         s.iys,
-        s.spectra,
-        L.nz,
+        s.fin,
         L.caX,
         L.caY,
         L.nx,
@@ -350,7 +374,7 @@ export function wasmKernels(
       acc(L.cube, L.nz, s.spectra, l.start, l.specs, l.weights, lo, hi);
     },
     normalize: (lo, hi, edge) => norm(L.cube, L.nz, L.W, L.M, lo, hi, edge),
-    fitsPlanes: (k0, nb) => planes(L.cube, L.nx, L.ny, L.nz, k0, nb, L.fits),
+    fitsPlanes: (k0, nb, be) => planes(L.cube, L.nx, L.ny, L.nz, k0, nb, L.fits, be ? 1 : 0),
   }, L.nx);
 }
 
@@ -362,6 +386,20 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
   const U = new Uint8Array(buf);
   const nz = L.nz, nx = L.nx, ny = L.ny, nc1 = k.nCells, delta = f(k.delta), npts = L.npts;
   return withBand({
+    finiteFlags: (slot, n) => {
+      const s = L.slots[slot]!;
+      for (let i = 0; i < n; i++) {
+        const so = (s.spectra >> 2) + i * nz;
+        let finite = 1;
+        for (let c = 0; c < nz; c++) {
+          if (!Number.isFinite(F[so + c]!)) {
+            finite = 0;
+            break;
+          }
+        }
+        I[(s.fin >> 2) + i] = finite;
+      }
+    },
     footprints: (slot, lane, n, rowLo, rowHi) => {
       const s = L.slots[slot]!, l = L.lanes[lane]!;
       const W = L.W >> 2, T = L.T >> 2, caX = L.caX >> 2, caY = L.caY >> 2, tab = L.table >> 2;
@@ -374,14 +412,7 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
         const x0 = Math.max(ix - nc1, 0), x1 = Math.min(ix + nc1, nx - 1);
         const y0 = Math.max(iy - nc1, 0, rowLo), y1 = Math.min(iy + nc1, ny - 1, rowHi - 1);
         if (y0 > y1) continue;
-        const so = (s.spectra >> 2) + i * nz;
-        let finite = true;
-        for (let c = 0; c < nz; c++) {
-          if (!Number.isFinite(F[so + c]!)) {
-            finite = false;
-            break;
-          }
-        }
+        const finite = I[(s.fin >> 2) + i] !== 0;
         for (let cx = x0; cx <= x1; cx++) {
           const dx = f(xp - F[caX + cx]!);
           const dx2 = f(dx * dx);
@@ -447,13 +478,20 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
         }
       }
     },
-    fitsPlanes: (k0, nb) => {
+    fitsPlanes: (k0, nb, be) => {
       const cube = L.cube >> 2, out = L.fits >> 2, np = nx * ny;
       for (let iy = 0; iy < ny; iy++) {
         for (let ix = 0; ix < nx; ix++) {
           const src = cube + (iy * nx + ix) * nz + k0;
           const dst = out + iy * nx + (nx - 1 - ix);
           for (let b = 0; b < nb; b++) F[dst + b * np] = F[src + b]!;
+        }
+      }
+      if (be) {
+        const u = new Uint32Array(buf, L.fits, nb * np);
+        for (let i = 0; i < u.length; i++) {
+          const x = u[i]!;
+          u[i] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
         }
       }
     },

@@ -1,24 +1,20 @@
 /**
- * Runs the gridder's hot loops on the shared memory. The calling thread reads the spectra of each
- * chunk into one of NSLOTS slots (a ring); the chunk is then processed (footprints, sort by cell,
- * accumulation) either at once in the calling thread (workers = 0) or by N module workers, each
- * owning a band of map rows chosen so that the bands hold about the same number of
- * (cell, spectrum) pairs over the whole input file. Every worker takes the chunks in order, so every
- * voxel (and every weight-plane cell) sees its spectra in file order and the result does not
- * depend on the number of workers. Workers do not wait for each other: the calling thread only
- * waits when it needs a slot that some worker has not finished, and at the end of each file (where
- * the bands may change) and of the run.
+ * Runs the gridder's hot loops on the shared memory, in the calling thread and in optional module
+ * workers. The calling thread reads the spectra of each chunk into one of NSLOTS slots (a ring) and
+ * publishes it; every chunk is split into bands of map rows (lib/grid/units.ts), and all threads,
+ * the calling one included, take these units from one counter. The calling thread reads ahead while
+ * a slot is free and otherwise works on units, so reading, worker start-up and gridding overlap and
+ * the threads balance themselves; the result does not depend on the number of threads.
  *
- * Signalling uses a control block in the shared memory (Atomics.wait / notify in the workers,
- * Atomics.waitAsync in the calling thread), not messages: a chunk costs microseconds.
+ * Workers are started by the constructor and join as soon as they are ready (a Deno worker costs
+ * its creator ~20 ms; its own start-up runs in parallel). The calling thread never needs them:
+ * with workers still loading it grids on its own.
  *
  * @module
  */
 import {
   createSharedMemory,
   CTRL_WORDS,
-  ENTRY_WORDS,
-  FITS_BLOCK,
   type GridKernels,
   type KernelConsts,
   type MemoryLayout,
@@ -28,16 +24,17 @@ import {
   wasmModule,
 } from "./axpy.ts";
 import { GridError } from "./errors.ts";
+import { bandCount, CMD_CHUNK, CMD_NORMALIZE, CTRL, entriesDone, runUnit, takeUnit } from "./units.ts";
 
 /** Options of {@link GridExecutor}. */
 export interface ExecutorOptions {
-  /** 0 = in the calling thread; N ≥ 1 = N module workers (at most 64). */
-  workers: number;
+  /** Threads gridding at once: the calling thread plus threads − 1 module workers (at most 64). */
+  threads: number;
   /** "wasm" (default, falls back to "ts" when unavailable) or "ts". */
   kernel?: "wasm" | "ts";
 }
 
-/** Views on one chunk slot (what the caller fills before {@link GridExecutor.run}). */
+/** Views on one chunk slot (what the caller fills before {@link GridExecutor.publish}). */
 export interface SlotViews {
   spectra: Float32Array;
   xs: Float32Array;
@@ -48,20 +45,15 @@ export interface SlotViews {
   iys: Int32Array;
 }
 
-/** Control block layout (int32 indices into the block at layout.ctrl). */
-export const CTRL = {
-  /** Entries published so far (entry j uses slot j % NSLOTS). */
-  PUBLISHED: 0,
-  /** Set to 1 by a worker that failed. */
-  ERROR: 1,
-  /** Entries worker i has finished: PROGRESS + i. */
-  PROGRESS: 16,
-  /** Entry of slot s at ENTRIES + s·ENTRY_WORDS: type, n (spectra) or edge, then rowLo/rowHi per worker. */
-  ENTRIES: 16 + 64,
-} as const;
-
-/** Entry types. */
-export const CMD_CHUNK = 1, CMD_NORMALIZE = 2, CMD_QUIT = 3;
+/** What a worker is sent once. */
+export interface WorkerInit {
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module | null;
+  layout: MemoryLayout;
+  consts: KernelConsts;
+  /** Its lane (1..threads−1; the calling thread uses lane 0). */
+  lane: number;
+}
 
 /** Owner of the shared memory and of the workers. Call {@link close} when done. */
 export class GridExecutor {
@@ -75,21 +67,20 @@ export class GridExecutor {
   readonly W: Float32Array;
   readonly T: Float32Array;
   readonly M: Uint8Array;
-  readonly nWorkers: number;
+  readonly threads: number;
+  /** Units done by the calling thread (the rest were done by workers). */
+  unitsHere = 0;
   #kernels: GridKernels;
   #ctrl: Int32Array;
   #workers: Worker[] = [];
-  #ready: Promise<void> = Promise.resolve();
   #failure: string | null = null;
-  #rowHist: Float64Array;
-  #nc1: number;
   /** Entries published (chunks and commands). */
   #published = 0;
-  /** Row bands of the workers for the chunks published next. */
-  #bands: number[];
+  /** Entries the calling thread may have in flight before it reads the next chunk. */
+  #ahead: number;
 
   /**
-   * @param layout memory plan ({@link planMemory}) with one lane per worker (at least one)
+   * @param layout memory plan ({@link planMemory}) with one lane per thread
    * @param consts kernel footprint and table step
    * @param init cell centres of the X and Y axes and the kernel table (copied in)
    */
@@ -99,24 +90,25 @@ export class GridExecutor {
     init: { caX: Float32Array; caY: Float32Array; table: Float32Array },
     o: ExecutorOptions,
   ) {
-    const nWorkers = Math.max(0, Math.floor(o.workers));
-    if (nWorkers > 64) throw new RangeError(`at most 64 gridding workers, got ${nWorkers}`);
-    if (layout.lanes.length < Math.max(1, nWorkers)) {
-      throw new RangeError(`memory plan has ${layout.lanes.length} lanes for ${nWorkers} workers`);
+    const threads = Math.max(1, Math.floor(o.threads));
+    if (threads > 64) throw new RangeError(`at most 64 gridding threads, got ${threads}`);
+    if (layout.lanes.length < threads) {
+      throw new RangeError(`memory plan has ${layout.lanes.length} lanes for ${threads} threads`);
     }
-    this.nWorkers = nWorkers;
+    this.threads = threads;
     this.layout = layout;
     this.memory = createSharedMemory(layout);
     const buf = this.memory.buffer;
+    prefault(buf);
     const L = layout;
     this.cube = new Float32Array(buf, L.cube, L.ncell * L.nz);
     this.W = new Float32Array(buf, L.W, L.ncell);
     this.T = new Float32Array(buf, L.T, L.ncell);
     this.M = new Uint8Array(buf, L.M, L.ncell);
     this.#ctrl = new Int32Array(buf, L.ctrl, CTRL_WORDS);
-    this.#rowHist = new Float64Array(L.ny);
-    this.#nc1 = consts.nCells;
-    this.#bands = equalBands(L.ny, Math.max(1, nWorkers));
+    this.#ctrl[CTRL.NBANDS] = bandCount(L.ny, threads);
+    // alone, grid each chunk at once (it is still in the cache); with workers, read ahead
+    this.#ahead = threads === 1 ? 1 : NSLOTS;
     new Float32Array(buf, L.caX, L.nx).set(init.caX);
     new Float32Array(buf, L.caY, L.ny).set(init.caY);
     new Float32Array(buf, L.table, L.npts).set(init.table);
@@ -133,192 +125,123 @@ export class GridExecutor {
     this.kernelName = module !== null ? "wasm" : "ts";
     this.#kernels = (module !== null ? wasmKernels(this.memory, L, consts, module) : null) ??
       tsKernels(this.memory, L, consts);
-    if (nWorkers > 0) {
-      const inits: Promise<void>[] = [];
-      for (let i = 0; i < nWorkers; i++) {
-        const w = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
-        this.#workers.push(w);
-        inits.push(
-          new Promise<void>((resolve, reject) => {
-            w.onmessage = (ev: MessageEvent<{ ready?: boolean; error?: string }>) => {
-              if (ev.data.error !== undefined) this.#fail(ev.data.error, reject);
-              else resolve();
-            };
-            w.onerror = (ev: ErrorEvent) => {
-              ev.preventDefault();
-              this.#fail(ev.message, reject);
-            };
-          }),
-        );
-        w.postMessage({ memory: this.memory, module, layout, consts, index: i });
-      }
-      this.#ready = Promise.all(inits).then(() => {});
-      this.#ready.catch(() => {}); // reported by run()
+    for (let lane = 1; lane < threads; lane++) {
+      const w = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
+      this.#workers.push(w);
+      w.onmessage = (ev: MessageEvent<{ error?: string }>) => {
+        if (ev.data.error !== undefined) this.#failure ??= ev.data.error;
+      };
+      w.onerror = (ev: ErrorEvent) => {
+        ev.preventDefault();
+        this.#failure ??= ev.message;
+        Atomics.store(this.#ctrl, CTRL.ERROR, 1);
+        Atomics.notify(this.#ctrl, CTRL.FINISHED);
+      };
+      const msg: WorkerInit = { memory: this.memory, module, layout, consts, lane };
+      w.postMessage(msg);
     }
-  }
-
-  #fail(message: string, reject?: (e: Error) => void): void {
-    this.#failure ??= message;
-    // wake a waiting caller: mark the error and count every entry as done by every worker
-    Atomics.store(this.#ctrl, CTRL.ERROR, 1);
-    for (let i = 0; i < this.nWorkers; i++) {
-      Atomics.store(this.#ctrl, CTRL.PROGRESS + i, 0x3fffffff);
-      Atomics.notify(this.#ctrl, CTRL.PROGRESS + i);
-    }
-    reject?.(new GridError(`gridding worker failed: ${message}`));
   }
 
   /**
-   * Row bands for `n` workers balanced for spectra whose nearest cells are (ixs[s], iys[s]),
-   * s < count: each spectrum weighs its clipped footprint width on each row it reaches.
-   * Returns n+1 row bounds.
-   */
-  balancedBands(ixs: ArrayLike<number>, iys: ArrayLike<number>, count: number, n = this.nWorkers): number[] {
-    const L = this.layout, nc1 = this.#nc1;
-    if (n <= 1) return [0, L.ny];
-    const h = this.#rowHist;
-    h.fill(0);
-    let total = 0;
-    for (let s = 0; s < count; s++) {
-      const ix = ixs[s]!, iy = iys[s]!;
-      const wx = Math.min(ix + nc1, L.nx - 1) - Math.max(ix - nc1, 0) + 1;
-      const y0 = Math.max(iy - nc1, 0), y1 = Math.min(iy + nc1, L.ny - 1);
-      for (let y = y0; y <= y1; y++) h[y] += wx;
-      total += wx * (y1 - y0 + 1);
-    }
-    const bounds = [0];
-    let acc = 0, y = 0;
-    for (let i = 1; i < n; i++) {
-      const target = (total * i) / n;
-      while (y < L.ny && acc + h[y]! / 2 < target) acc += h[y++]!;
-      bounds.push(Math.max(y, bounds[i - 1]!));
-    }
-    bounds.push(L.ny);
-    return bounds;
-  }
-
-  /**
-   * Use these row bands (n+1 bounds, from {@link balancedBands}) for the chunks published next.
-   * Waits until the workers have finished every published chunk (a row must not change owner
-   * while an earlier chunk of it is still being processed).
-   */
-  async setBands(bounds: number[]): Promise<void> {
-    if (this.nWorkers === 0) return;
-    if (bounds.length !== this.nWorkers + 1 || bounds[0] !== 0 || bounds[this.nWorkers] !== this.layout.ny) {
-      throw new RangeError(`bad row bands [${bounds.join(",")}]`);
-    }
-    await this.drain();
-    this.#bands = bounds.slice();
-  }
-
-  /**
-   * The slot for the next chunk, once every worker has finished the chunk that last used it. Fill
-   * its views, then call {@link publish}.
+   * The slot for the next chunk, once the chunk that last used it is gridded (working on units
+   * meanwhile). Fill its views, then call {@link publish}.
    */
   async acquire(): Promise<number> {
     const j = this.#published;
-    if (this.nWorkers > 0 && j >= NSLOTS) await this.#waitProgress(j - NSLOTS + 1);
+    await this.#until(() => entriesDone(this.#ctrl) >= j - this.#ahead + 1);
     return j % NSLOTS;
   }
 
-  /**
-   * Process the first `n` spectra of the slot returned by the last {@link acquire}: at once in
-   * the calling thread, or handed to the workers (returns immediately; see {@link drain}).
-   */
+  /** Grid the first `n` spectra of the slot returned by the last {@link acquire} (returns at once). */
   publish(slot: number, n: number): void {
     const L = this.layout;
     if (n > L.chunk) throw new RangeError(`chunk of ${n} spectra exceeds ${L.chunk}`);
     if (slot !== this.#published % NSLOTS) throw new RangeError(`slot ${slot} was not acquired`);
     if (n === 0) return;
-    if (this.nWorkers === 0) {
-      this.#kernels.band(slot, 0, n, 0, L.ny);
-      return;
-    }
-    this.#post(CMD_CHUNK, n, this.#bands);
+    this.#kernels.finiteFlags(slot, n);
+    this.#post(CMD_CHUNK, n);
   }
 
-  /** Wait until the workers have finished everything published. */
+  /** Wait (working) until everything published is done. */
   async drain(): Promise<void> {
-    if (this.nWorkers === 0) return;
-    await this.#waitProgress(this.#published);
+    const j = this.#published;
+    await this.#until(() => entriesDone(this.#ctrl) >= j);
   }
 
   /** Normalise the cube (cube /= W where W > 0 and the cell is kept, else NaN); waits for it. */
   async normalize(edge: number): Promise<void> {
-    const L = this.layout;
-    if (this.nWorkers === 0) {
-      this.#kernels.normalize(0, L.ncell, edge);
-      return;
-    }
-    await this.drain(); // its bands differ from the chunks' bands: every chunk must be done first
     await this.acquire();
-    this.#post(CMD_NORMALIZE, edge, equalBands(L.ny, this.nWorkers));
+    this.#post(CMD_NORMALIZE, edge);
     await this.drain();
   }
 
-  /** Write the entry of the next slot and publish it. The slot must have been acquired. */
-  #post(type: number, arg: number, bands: number[]): void {
+  #post(type: number, arg: number): void {
     const c = this.#ctrl;
-    const e = CTRL.ENTRIES + (this.#published % NSLOTS) * ENTRY_WORDS;
-    c[e] = type;
-    c[e + 1] = arg;
-    for (let i = 0; i < this.nWorkers; i++) {
-      c[e + 2 + 2 * i] = bands[i]!;
-      c[e + 3 + 2 * i] = bands[i + 1]!;
-    }
+    const slot = this.#published % NSLOTS;
+    c[CTRL.ENTRIES + 2 * slot] = type;
+    c[CTRL.ENTRIES + 2 * slot + 1] = arg;
     this.#published++;
     Atomics.store(c, CTRL.PUBLISHED, this.#published);
     Atomics.notify(c, CTRL.PUBLISHED);
   }
 
-  /** Wait until every worker has finished `count` entries; throws if a worker failed. */
-  async #waitProgress(count: number): Promise<void> {
-    await this.#ready;
+  /** Work on units until `done()` holds; wait when every published unit is taken. */
+  async #until(done: () => boolean): Promise<void> {
     const c = this.#ctrl;
-    for (let i = 0; i < this.nWorkers; i++) {
-      for (;;) {
-        const d = Atomics.load(c, CTRL.PROGRESS + i);
-        if (d >= count) break;
-        const r = Atomics.waitAsync(c, CTRL.PROGRESS + i, d);
-        if (r.async) await r.value;
+    for (;;) {
+      if (Atomics.load(c, CTRL.ERROR) !== 0) await this.#throwFailure();
+      if (done()) return;
+      const u = takeUnit(c, false);
+      if (u >= 0) {
+        try {
+          runUnit(this.#kernels, this.layout, c, 0, u);
+        } catch (e) {
+          this.#failure ??= e instanceof Error ? e.message : String(e);
+        }
+        this.unitsHere++;
+        continue;
       }
-    }
-    if (Atomics.load(c, CTRL.ERROR) !== 0) {
-      throw new GridError(`gridding worker failed: ${this.#failure ?? "error in a worker"}`);
+      const seen = Atomics.load(c, CTRL.FINISHED);
+      if (!done() && Atomics.load(c, CTRL.ERROR) === 0) Atomics.wait(c, CTRL.FINISHED, seen, 100);
     }
   }
 
+  async #throwFailure(): Promise<never> {
+    // a worker's message may still be on its way
+    for (let i = 0; i < 20 && this.#failure === null; i++) await new Promise((r) => setTimeout(r, 5));
+    throw new GridError(`gridding failed: ${this.#failure ?? "error in a worker"}`);
+  }
+
   /**
-   * Channels [k0, k0+nb) (nb ≤ FITS_BLOCK) as nb planes in FITS order (NAXIS1 = X flipped): a view
-   * of the shared memory, valid until the next call. Call after {@link normalize}.
+   * Channels [k0, k0+nb) (nb ≤ layout.fitsBlock) as the big-endian bytes of nb planes in FITS order
+   * (NAXIS1 = X flipped): a view of the shared memory, valid until the next call. Call after
+   * {@link normalize}.
    */
-  fitsPlanes(k0: number, nb: number): Float32Array {
+  fitsBytes(k0: number, nb: number): Uint8Array {
     const L = this.layout;
-    if (nb > FITS_BLOCK || k0 < 0 || k0 + nb > L.nz) throw new RangeError(`bad plane block ${k0}+${nb}`);
-    this.#kernels.fitsPlanes(k0, nb);
-    return new Float32Array(this.memory.buffer, L.fits, nb * L.ncell);
+    if (nb > L.fitsBlock || k0 < 0 || k0 + nb > L.nz) throw new RangeError(`bad plane block ${k0}+${nb}`);
+    this.#kernels.fitsPlanes(k0, nb, true);
+    return new Uint8Array(this.memory.buffer, L.fits, nb * L.ncell * 4);
   }
 
   /** Stop and terminate the workers. Safe to call twice. */
   close(): void {
     if (this.#workers.length > 0) {
-      // workers blocked in Atomics.wait are released by a quit entry (the slot's previous user may
-      // still be running after an error; the entry is only read once a worker gets there)
-      const c = this.#ctrl;
-      const e = CTRL.ENTRIES + (this.#published % NSLOTS) * ENTRY_WORDS;
-      c[e] = CMD_QUIT;
-      this.#published++;
-      Atomics.store(c, CTRL.PUBLISHED, this.#published);
-      Atomics.notify(c, CTRL.PUBLISHED);
+      Atomics.store(this.#ctrl, CTRL.STOP, 1);
+      Atomics.notify(this.#ctrl, CTRL.PUBLISHED);
     }
     for (const w of this.#workers) w.terminate();
     this.#workers = [];
   }
 }
 
-/** n+1 bounds splitting rows [0, ny) into n nearly equal bands. */
-export function equalBands(ny: number, n: number): number[] {
-  const b: number[] = [];
-  for (let i = 0; i <= n; i++) b.push(Math.floor((ny * i) / n));
-  return b;
+/**
+ * Write one word per page of a fresh memory, so that its pages are allocated by write faults in
+ * this thread before any worker runs. Left to the threads, a page first read (mapped to the zero
+ * page) and then written is replaced under a TLB shoot-down of every CPU running the process, which
+ * in a virtual machine costs each thread more time than the gridding itself on small maps.
+ */
+function prefault(buf: ArrayBufferLike): void {
+  const words = new Int32Array(buf);
+  for (let i = 0; i < words.length; i += 1024) words[i] = 0;
 }

@@ -2,11 +2,12 @@
  * OTF convolution gridding of SpecFiles into a cube (SLR spec_driver_fits): selection, kernel
  * weights, float32 accumulation in file order, normalisation, weight and radiometer maps.
  *
- * The spectra are streamed in chunks (~1 MB) into a shared WebAssembly memory. Per chunk, the
- * kernel weights of every (cell, spectrum) pair are computed, the pairs sorted by cell, and each
- * cell's voxels accumulated in SIMD registers over its pairs in spectrum order (lib/grid/axpy.ts;
- * WASM SIMD or a TypeScript fallback), optionally by module workers on bands of map rows while
- * the next chunks are read (lib/grid/executor.ts). Results are bit-identical whatever the kernel or the number of workers.
+ * The spectra are streamed in chunks (~1 MB) into a shared WebAssembly memory. Per chunk and band
+ * of map rows, the kernel weights of every (cell, spectrum) pair are computed, the pairs sorted by
+ * cell, and each cell's voxels accumulated in SIMD registers over its pairs in spectrum order
+ * (lib/grid/axpy.ts; WASM SIMD or a TypeScript fallback). The bands are shared by this thread and
+ * optional module workers while the next chunks are read (lib/grid/executor.ts, units.ts). Results
+ * are bit-identical whatever the kernel or the number of threads.
  *
  * @example
  * ```ts
@@ -64,7 +65,10 @@ export interface GridParams {
   /** 1: keep every cell with W > 0; 0: only cells that are some spectrum's nearest cell. */
   edge: number;
   model?: ModelImage;
-  /** 0 = in-process; N = N workers; undefined = automatic (in-process for small jobs, else one per core). */
+  /**
+   * Threads gridding at once: this one and workers − 1 module workers (0 or 1: this thread only);
+   * undefined = automatic (one for small jobs, else one per core).
+   */
   workers?: number;
   kernel?: "wasm" | "ts";
   /** Spectra per streamed chunk (default: about 1 MB of spectra, which stays in a core's L2 cache). */
@@ -125,12 +129,15 @@ export interface GridResult {
   ngood: number;
   ntotal: number;
   kernelName: "wasm" | "ts";
+  /** Threads that gridded (this one and the workers). */
   workers: number;
   /**
-   * Channels [k0, k0+nb) (nb ≤ 16) as nb planes in FITS order (X flipped), a view valid until the
-   * next call; a fast path for writers (absent: transpose {@link GridResult.cube} yourself).
+   * Channels [k0, k0+nb) (nb ≤ fitsBlock) as the big-endian bytes of nb planes in FITS order (X
+   * flipped), a view valid until the next call; a fast path for writers (absent: transpose
+   * {@link GridResult.cube} yourself).
    */
-  fitsPlanes?: (k0: number, nb: number) => Float32Array;
+  fitsBytes?: (k0: number, nb: number) => Uint8Array;
+  fitsBlock?: number;
 }
 
 function defaultChunk(nz: number): number {
@@ -142,11 +149,11 @@ function ntotalOf(tables: SpecFileTable[]): number {
 }
 
 /**
- * Workers used when none are requested: none below ~3e9 multiply-adds (~20 000 spectra of 659
- * channels: starting workers costs more than they save), else one per core.
+ * Threads used when none are requested: one below ~4e8 multiply-adds (~2 500 spectra of 659
+ * channels: a worker costs its creator ~20 ms), else one per core (at most 8).
  */
 export function autoWorkers(work: number): number {
-  if (work < 3e9) return 0;
+  if (work < 4e8) return 1;
   return Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1));
 }
 
@@ -211,7 +218,7 @@ export async function gridSpecFiles(
   const nc1 = kernel.nCells;
   const foot = (2 * nc1 + 1) ** 2;
   const chunk = Math.max(1, Math.floor(p.chunkSpectra ?? defaultChunk(nz)));
-  const workers = p.workers ?? autoWorkers(ntotalOf(tables) * nz * foot);
+  const workers = Math.max(1, p.workers ?? autoWorkers(ntotalOf(tables) * nz * foot));
   const layout = planMemory({
     nx,
     ny,
@@ -219,18 +226,20 @@ export async function gridSpecFiles(
     npts: kernel.table.length,
     chunk,
     pairsPerSpectrum: foot,
-    lanes: Math.max(1, workers),
+    lanes: workers,
   });
   const exec = new GridExecutor(
     layout,
     { nCells: nc1, delta: kernel.delta },
     { caX: geometry.x.centres, caY: geometry.y.centres, table: kernel.table },
-    { workers, ...(p.kernel !== undefined ? { kernel: p.kernel } : {}) },
+    { threads: workers, ...(p.kernel !== undefined ? { kernel: p.kernel } : {}) },
   );
   const files: GridFileSummary[] = [];
   const ntotal = tables.reduce((a, t) => a + t.nspec, 0);
   let done = 0;
   let ngood = 0;
+  const rowOf = new Int32Array(chunk); // slot row → chunk row
+  let scratch: Float32Array | undefined;
   const x0 = first.xPosition, y0 = first.yPosition;
   try {
     for (let fi = 0; fi < tables.length; fi++) {
@@ -262,19 +271,6 @@ export async function gridSpecFiles(
           }
         }
       }
-      if (workers > 0) {
-        // row bands of the workers for this file, balanced over all its gridded spectra
-        const bx = new Int32Array(t.nspec), by = new Int32Array(t.nspec);
-        let nb = 0;
-        for (let i = 0; i < t.nspec; i++) {
-          if (!use[i]) continue;
-          const ix = cellIndex(geometry.x, xpos[i]!), iy = cellIndex(geometry.y, ypos[i]!);
-          if (ix < 0 || iy < 0) continue;
-          bx[nb] = ix;
-          by[nb++] = iy;
-        }
-        await exec.setBands(exec.balancedBands(bx, by, nb));
-      }
       let selected = 0, gridded = 0;
       for (let start = 0; start < t.nspec; start += chunk) {
         const count = Math.min(chunk, t.nspec - start);
@@ -285,38 +281,22 @@ export async function gridSpecFiles(
           hooks.onProgress?.(done, ntotal);
           continue;
         }
-        const rows = readSpectraRows(nc, start, count, nz);
-        const slot = await exec.acquire(); // free: every worker is done with its previous chunk
+        const slot = await exec.acquire(); // free: every band of the chunk that used it is done
         const S = exec.slots[slot]!;
         let ns = 0;
-        // While every row so far is gridded, rows[0..ns) map 1:1 onto the slot and are copied in one go.
-        let contiguous = true;
-        const flush = () => {
-          S.spectra.set(rows.subarray(0, ns * nz));
-          contiguous = false;
-        };
         for (let i = start; i < start + count; i++) {
-          if (!use[i]) {
-            if (contiguous) flush();
-            continue;
-          }
+          if (!use[i]) continue;
           selected++;
           const xp = xpos[i]!, yp = ypos[i]!;
           const ix = cellIndex(geometry.x, xp), iy = cellIndex(geometry.y, yp);
-          if (ix < 0 || iy < 0) {
-            if (contiguous) flush();
-            continue;
-          }
+          if (ix < 0 || iy < 0) continue;
           gridded++;
           const rms = t.rms[i]!;
           const tsys = t.tsysMean[t.pixel[i]!]!;
           let rw = 1;
           if (p.noiseSigma === 1 && rms !== 0) rw = f(1 / f(rms * rms));
           else if (p.noiseSigma === 2 && rms !== 0) rw = f(1 / f(tsys * tsys));
-          if (!contiguous) {
-            const src = (i - start) * nz;
-            S.spectra.set(rows.subarray(src, src + nz), ns * nz);
-          }
+          rowOf[ns] = i - start;
           S.xs[ns] = xp;
           S.ys[ns] = yp;
           S.rws[ns] = rw;
@@ -325,7 +305,15 @@ export async function gridSpecFiles(
           S.iys[ns] = iy;
           ns++;
         }
-        if (contiguous) S.spectra.set(rows.subarray(0, ns * nz));
+        if (ns === count) readSpectraRows(nc, start, count, nz, S.spectra); // all rows: straight into the slot
+        else if (ns > 0) {
+          scratch ??= new Float32Array(chunk * nz);
+          const rows = readSpectraRows(nc, start, count, nz, scratch);
+          for (let k = 0; k < ns; k++) {
+            const src = rowOf[k]! * nz;
+            S.spectra.set(rows.subarray(src, src + nz), k * nz);
+          }
+        }
         if (p.model !== undefined) {
           for (let s = 0; s < ns; s++) S.spectra[s * nz] = modelValue(p.model, S.xs[s]!, S.ys[s]!);
         }
@@ -364,6 +352,7 @@ export async function gridSpecFiles(
     ntotal,
     kernelName: exec.kernelName,
     workers,
-    fitsPlanes: (k0, nb) => exec.fitsPlanes(k0, nb),
+    fitsBytes: (k0, nb) => exec.fitsBytes(k0, nb),
+    fitsBlock: layout.fitsBlock,
   };
 }

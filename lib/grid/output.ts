@@ -131,20 +131,22 @@ export function planeToFits(plane: ArrayLike<number>, nx: number, ny: number): F
 }
 
 /**
- * The cube's pixels in FITS order, as blocks of up to 16 consecutive planes handed to `emit`
- * (the block is reused: consume it before returning).
+ * The cube's pixels in FITS order, as the big-endian bytes of blocks of consecutive planes handed
+ * to `emit` (the block is reused: consume it before returning).
  */
-function forEachPlaneBlock(r: GridResult, emit: (block: Float32Array) => void): void {
+function forEachPlaneBlock(r: GridResult, emit: (bytes: Uint8Array) => void): void {
   const { nx, ny, nz } = r.geometry;
+  const np = nx * ny;
+  if (r.fitsBytes !== undefined) {
+    const B = r.fitsBlock ?? 16;
+    for (let k0 = 0; k0 < nz; k0 += B) emit(r.fitsBytes(k0, Math.min(B, nz - k0)));
+    return;
+  }
   // Blocked transpose: 16 channels (one cache line of a cell's spectrum) at a time, written as
   // 16 consecutive planes.
   const B = 16;
-  const np = nx * ny;
-  if (r.fitsPlanes !== undefined) {
-    for (let k0 = 0; k0 < nz; k0 += B) emit(r.fitsPlanes(k0, Math.min(B, nz - k0)));
-    return;
-  }
   const block = new Float32Array(B * np);
+  const bytes = new Uint8Array(B * np * 4);
   const cube = r.cube;
   for (let k0 = 0; k0 < nz; k0 += B) {
     const nb = Math.min(B, nz - k0);
@@ -155,7 +157,8 @@ function forEachPlaneBlock(r: GridResult, emit: (block: Float32Array) => void): 
         for (let b = 0; b < nb; b++) block[b * np + dst] = cube[src + b]!;
       }
     }
-    emit(nb === B ? block : block.subarray(0, nb * np));
+    encodePixels(block, -32, bytes, 0, 0, nb * np);
+    emit(bytes.subarray(0, nb * np * 4));
   }
 }
 
@@ -164,7 +167,7 @@ export function writeGridCube(path: string, r: GridResult, header: FitsHeader, o
   const { nx, ny, nz } = r.geometry;
   const w = FitsStreamWriter.create(path, { shape: [nx, ny, nz], header }, { overwrite });
   try {
-    forEachPlaneBlock(r, (block) => w.write(block));
+    forEachPlaneBlock(r, (bytes) => w.writeEncoded(bytes));
     w.close();
   } catch (e) {
     w.abort();
@@ -179,14 +182,7 @@ export function writeGridCube(path: string, r: GridResult, header: FitsHeader, o
 export function streamGridCube(sink: (bytes: Uint8Array) => void, r: GridResult, header: FitsHeader): void {
   const { nx, ny, nz } = r.geometry;
   sink(encodeImageHeader({ primary: true }, -32, [nx, ny, nz], header));
-  let buf = new Uint8Array(0);
-  forEachPlaneBlock(r, (block) => {
-    const n = block.length * 4;
-    if (buf.length < n) buf = new Uint8Array(n);
-    const view = buf.subarray(0, n);
-    encodePixels(block, -32, view);
-    sink(view);
-  });
+  forEachPlaneBlock(r, sink);
   const nbytes = nx * ny * nz * 4;
   const pad = (2880 - (nbytes % 2880)) % 2880;
   if (pad > 0) sink(new Uint8Array(pad));

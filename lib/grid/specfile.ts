@@ -187,12 +187,29 @@ export function readSpecFileTable(nc: NcFile): SpecFileTable {
   };
 }
 
-/** Read spectra rows [start, start+count) as float32 (row-major, nchan per row). */
-export function readSpectraRows(nc: NcFile, start: number, count: number, nchan: number): Float32Array {
-  const d = nc.read("Data.Spectra", { start: [start, 0], count: [count, nchan] });
-  if (d instanceof Float32Array) return d;
+/**
+ * Read spectra rows [start, start+count) as float32 (row-major, nchan per row). With `into`, the
+ * rows are placed at its start (read there directly when the reader can) and a view of it is
+ * returned.
+ */
+export function readSpectraRows(
+  nc: NcFile,
+  start: number,
+  count: number,
+  nchan: number,
+  into?: Float32Array,
+): Float32Array {
+  const n = count * nchan;
+  if (into !== undefined && into.length < n) throw new RangeError(`buffer of ${into.length} for ${n} values`);
+  const scratch = into && new Uint8Array(into.buffer, into.byteOffset, n * 4);
+  const d = nc.read("Data.Spectra", { start: [start, 0], count: [count, nchan] }, scratch);
   if (typeof d === "string" || Array.isArray(d)) {
     throw new GridError(`${nc.path}: variable Data.Spectra is not numeric`);
   }
-  return Float32Array.from(d as ArrayLike<number>, Number);
+  if (into === undefined) {
+    return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>, Number);
+  }
+  const out = into.subarray(0, n);
+  if (d.buffer !== into.buffer || d.byteOffset !== into.byteOffset) out.set(d as ArrayLike<number>);
+  return out;
 }

@@ -1,8 +1,9 @@
 // AssemblyScript source of the gridder's hot loops (built by scripts/build_wasm.ts into axpy.wasm).
-// Memory is imported (shared between workers). All arithmetic is float32 exactly as the C gridder
+// Memory is imported (shared between threads). All arithmetic is float32 exactly as the C gridder
 // does it (separate multiply and add, never a fused multiply-add), so cubes are bit-identical.
 //
-// Per chunk of spectra, for the cells of a band of rows [rowLo, rowHi) (one band per worker):
+// Per chunk of spectra (finiteFlags() marks the spectra without NaN/Inf once), for the cells of a
+// band of rows [rowLo, rowHi):
 //   1. footprints(): per spectrum, the kernel weight of every cell of its (2n+1)² footprint that
 //      lies in the band, accumulating the weight (W), Tsys (T) and mask (M) planes in spectrum
 //      order, and emitting (cell, spectrum, weight) pairs;
@@ -11,7 +12,8 @@
 //      registers while all the cell's pairs are added in spectrum order, then stored once. Each
 //      voxel therefore sees exactly the C gridder's sequence of float32 additions, but the cube is
 //      read and written once per chunk instead of once per (spectrum, cell) pair.
-//   Workers run 1-3 on disjoint bands of the same chunk; normalize() finishes the cube.
+//   Threads run 1-3 on disjoint bands of the same chunk; normalize() finishes the cube and
+//   fitsPlanes() turns blocks of channels into FITS planes.
 
 /** 1 if all nz float32 values at src are finite, else 0. */
 @inline
@@ -31,11 +33,18 @@ function allFinite(src: usize, nz: i32): i32 {
   return 1;
 }
 
+/** fin[s] = 1 if spectrum s (of n, nz channels each, at spectra + s·nz·4) is all finite, else 0. */
+export function finiteFlags(spectra: usize, n: i32, nz: i32, fin: usize): void {
+  const stride = <usize>nz << 2;
+  for (let s: i32 = 0; s < n; s++) store<i32>(fin + (<usize>s << 2), allFinite(spectra + <usize>s * stride, nz));
+}
+
 /**
  * Footprints of `n` spectra (chunk slot order), restricted to the rows [rowLo, rowHi). Per spectrum s (i32/f32 arrays of length n):
  * xs, ys positions (arcsec), rws noise weight, ts Tsys, ixs/iys nearest cell (inside the map).
- * Spectra are at `spectra + s·nz·4`. W/T (f32) and M (u8) planes are updated; pairs with a zero
- * weight are dropped unless the spectrum has a non-finite value (0·NaN must still reach the cube).
+ * fin[s] (i32) is 1 when spectrum s is all finite ({@link finiteFlags}). W/T (f32) and M (u8) planes
+ * are updated; pairs with a zero weight are dropped unless the spectrum has a non-finite value (0·NaN
+ * must still reach the cube).
  * Returns the number of pairs written to cells/specs/weights.
  */
 export function footprints(
@@ -46,8 +55,7 @@ export function footprints(
   ts: usize,
   ixs: usize,
   iys: usize,
-  spectra: usize,
-  nz: i32,
+  fin: usize,
   caX: usize,
   caY: usize,
   nx: i32,
@@ -66,7 +74,6 @@ export function footprints(
   weights: usize,
 ): i32 {
   let np: i32 = 0;
-  const stride = <usize>nz << 2;
   for (let s: i32 = 0; s < n; s++) {
     const q = <usize>s << 2;
     const xp = load<f32>(xs + q);
@@ -78,7 +85,7 @@ export function footprints(
     const x0 = max(ix - nc1, 0), x1 = min(ix + nc1, nx - 1);
     const y0 = max(max(iy - nc1, 0), rowLo), y1 = min(min(iy + nc1, ny - 1), rowHi - 1);
     if (y0 > y1) continue;
-    const finite = allFinite(spectra + <usize>s * stride, nz);
+    const finite = load<i32>(fin + q);
     for (let cx = x0; cx <= x1; cx++) {
       const dx: f32 = xp - load<f32>(caX + (<usize>cx << 2));
       const dx2: f32 = dx * dx;
@@ -273,16 +280,24 @@ export function normalize(cube: usize, nz: i32, W: usize, M: usize, cellLo: i32,
 /**
  * Copy channels [k0, k0+nb) of the cube into `out` as nb planes in FITS order: plane b at
  * out + b·nx·ny·4, row iy, column nx−1−ix (the X axis is flipped so RA increases to the left).
+ * With be != 0 the values are stored big-endian (the bytes of a FITS BITPIX −32 image).
  */
-export function fitsPlanes(cube: usize, nx: i32, ny: i32, nz: i32, k0: i32, nb: i32, out: usize): void {
+export function fitsPlanes(cube: usize, nx: i32, ny: i32, nz: i32, k0: i32, nb: i32, out: usize, be: i32): void {
   const planeBytes = <usize>(nx * ny) << 2;
   for (let iy: i32 = 0; iy < ny; iy++) {
     for (let ix: i32 = 0; ix < nx; ix++) {
       const src = cube + ((<usize>(iy * nx + ix) * <usize>nz + <usize>k0) << 2);
       let dst = out + (<usize>(iy * nx + nx - 1 - ix) << 2);
-      for (let b: i32 = 0; b < nb; b++) {
-        store<f32>(dst, load<f32>(src + (<usize>b << 2)));
-        dst += planeBytes;
+      if (be != 0) {
+        for (let b: i32 = 0; b < nb; b++) {
+          store<u32>(dst, bswap<u32>(load<u32>(src + (<usize>b << 2))));
+          dst += planeBytes;
+        }
+      } else {
+        for (let b: i32 = 0; b < nb; b++) {
+          store<f32>(dst, load<f32>(src + (<usize>b << 2)));
+          dst += planeBytes;
+        }
       }
     }
   }

@@ -9,7 +9,6 @@ import {
   wasmKernels,
   wasmModule,
 } from "../../../lib/grid/axpy.ts";
-import { GridExecutor } from "../../../lib/grid/executor.ts";
 import { makeKernel } from "../../../lib/grid/kernel.ts";
 import { spatialAxis } from "../../../lib/grid/geometry.ts";
 
@@ -58,6 +57,7 @@ function setup(which: "ts" | "wasm", nz: number, n: number, poison = -1) {
   if (poison >= 0) F[(s.spectra >> 2) + poison * nz + nz - 1] = NaN;
   const consts = { nCells: k.nCells, delta: k.delta };
   const kern: GridKernels = which === "ts" ? tsKernels(mem, L, consts) : wasmKernels(mem, L, consts)!;
+  kern.finiteFlags(1, n);
   return { L, mem, kern, k, ax, ay, F, I };
 }
 
@@ -132,6 +132,12 @@ Deno.test("a NaN channel reaches every footprint cell, including zero-weight one
   for (const which of ["ts", "wasm"] as const) {
     const nz = 9, n = 12;
     const { L, mem, kern, F, I, k } = setup(which, nz, n, 5);
+    const fin = new Int32Array(mem.buffer, L.slots[1]!.fin, n);
+    assert.deepEqual(
+      [...fin],
+      Array.from({ length: n }, (_, i) => (i === 5 ? 0 : 1)),
+      `${which}: finite flags`,
+    );
     assert.ok(kern.band(1, 0, n, 0, L.ny) > 0);
     const cube = new Float32Array(mem.buffer, L.cube, L.ncell * nz);
     const s = L.slots[1]!;
@@ -179,38 +185,6 @@ Deno.test("normalize(): cube / W for kept cells (mask, or edge), NaN elsewhere, 
   }
 });
 
-Deno.test("GridExecutor.balancedBands() splits rows by expected pair count", () => {
-  const k = makeKernel({ otfSelect: 1, resolution: 11, cell: 5.5, rmax: 1, a: 1.1, b: 4.75, c: 2 });
-  const L = planMemory({
-    nx: 9,
-    ny: 20,
-    nz: 4,
-    npts: k.table.length,
-    chunk: 10,
-    pairsPerSpectrum: 25,
-    lanes: 2,
-  });
-  const ex = new GridExecutor(L, { nCells: k.nCells, delta: k.delta }, {
-    caX: spatialAxis(9, 5.5).centres,
-    caY: spatialAxis(20, 5.5).centres,
-    table: k.table,
-  }, { workers: 0 });
-  try {
-    // 8 spectra on row 3 and 2 on row 15, all mid-row: nCells = 2 → rows 1..5 and 13..17
-    const ixs = new Int32Array(10).fill(4);
-    const iys = Int32Array.from({ length: 10 }, (_, i) => (i < 8 ? 3 : 15));
-    assert.deepEqual(ex.balancedBands(ixs, iys, 10, 1), [0, 20]);
-    const b = ex.balancedBands(ixs, iys, 10, 2);
-    assert.equal(b.length, 3);
-    assert.ok(b[1]! >= 3 && b[1]! <= 5, `split at ${b[1]}`); // half of 8 spectra' rows
-    const b4 = ex.balancedBands(ixs, iys, 10, 4);
-    for (let i = 1; i < b4.length; i++) assert.ok(b4[i]! >= b4[i - 1]!);
-    assert.equal(b4[4], 20);
-  } finally {
-    ex.close();
-  }
-});
-
 Deno.test("fitsPlanes(): channel blocks in FITS order (X flipped), wasm = TS = direct transposition", () => {
   const out: Float32Array[] = [];
   for (const which of ["ts", "wasm"] as const) {
@@ -221,8 +195,12 @@ Deno.test("fitsPlanes(): channel blocks in FITS order (X flipped), wasm = TS = d
     const np = L.nx * L.ny;
     const all = new Float32Array(nz * np);
     for (const [k0, nb] of [[0, 16], [16, 5]] as const) {
-      kern.fitsPlanes(k0, nb);
+      kern.fitsPlanes(k0, nb, false);
       all.set(new Float32Array(mem.buffer, L.fits, nb * np), k0 * np);
+      // the big-endian variant holds the same values as FITS bytes
+      kern.fitsPlanes(k0, nb, true);
+      const dv = new DataView(mem.buffer, L.fits, nb * np * 4);
+      for (let i = 0; i < nb * np; i++) assert.equal(dv.getFloat32(4 * i, false), all[k0 * np + i]);
     }
     for (let k = 0; k < nz; k++) {
       for (let iy = 0; iy < L.ny; iy++) {
