@@ -7,8 +7,9 @@
  * Two modes:
  *
  *     # in-process gridding only (no FITS writing), one child process per case so that peak RSS
- *     # (VmHWM) is per case; prints spectra·channels/s for each worker count
- *     node_modules/.bin/deno run -A bench/grid.ts [--sizes 10432,43056,167360,331328] [--workers 0,2]
+ *     # (VmHWM) is per case; prints spectra·channels/s for each thread count (--workers N: this
+ *     # thread and N − 1 workers share the gridding)
+ *     node_modules/.bin/deno run -A bench/grid.ts [--sizes 10432,43056,167360,331328] [--workers 1,2]
  *         [--kernel wasm|ts] [--reps 3] [--dir DIR]
  *
  *     # end-to-end, side by side: bin/spec_driver_fits and another gridder executable taking the
@@ -261,7 +262,7 @@ async function compare(cbin: string, files: [number, string][], workersList: num
       const cases: { label: string; cmd: string; args: (o: string) => string[] }[] = [
         { label: "C", cmd: cbin, args: (o) => ["-i", path, "-o", o, "-w", `${o}.wt`, ...GRID_ARGS] },
         ...workersList.map((w) => ({
-          label: `ours workers=${w}`,
+          label: `ours threads=${w}`,
           cmd: join(ROOT, "bin/spec_driver_fits"),
           args: (o: string) => ["-i", path, "-o", o, "-w", `${o}.wt`, ...GRID_ARGS, "--workers", String(w)],
         })),
@@ -310,7 +311,7 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   const sizes = arg("--sizes", "10432,43056,167360").split(",").map(Number);
-  const workersList = arg("--workers", "0,2").split(",").map(Number);
+  const workersList = arg("--workers", "1,2").split(",").map(Number);
   const kernel = arg("--kernel", "wasm");
   const reps = Number(arg("--reps", "3"));
   const cbin = arg("--compare", "");
@@ -329,10 +330,10 @@ if (import.meta.main) {
       await compare(cbin, files, workersList, reps);
     } else {
       console.log(
-        "nspec    workers  wall(s)  Mspec·ch/s  GFMA/s  cpu(s)  main-thread cpu(s)  est. unloaded wall(s)  peakRSS(MB)",
+        "nspec    threads  wall(s)  Mspec·ch/s  GFMA/s  cpu(s)  main-thread cpu(s)  est. unloaded wall(s)  peakRSS(MB)",
       );
       console.log(
-        "  (min over reps; open + read + grid, no FITS writing; est. = max(main, other threads / workers))",
+        "  (min over reps; open + read + grid, no FITS writing; est. = cpu / threads: the threads share the units)",
       );
       for (const [n, path] of files) {
         for (const w of workersList) {
@@ -351,7 +352,7 @@ if (import.meta.main) {
           const b = best!;
           const rate = (n * NCHAN) / b.seconds / 1e6;
           const fma = (b.gridded * 15 * 15 * NCHAN) / b.seconds / 1e9; // footprint 15×15 (n_cells 7)
-          const est = w === 0 ? b.procCpu : Math.max(b.mainCpu, (b.procCpu - b.mainCpu) / w);
+          const est = b.procCpu / Math.max(1, w);
           console.log(
             `${String(n).padEnd(8)} ${String(w).padEnd(8)} ${b.seconds.toFixed(3).padStart(7)}  ${
               rate.toFixed(1).padStart(10)

@@ -10,7 +10,6 @@
  *   lmt_run --rerun-failed project.run        # run again only what failed
  * @module
  */
-import { resolve } from "node:path";
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import {
   checkLocalRun,
@@ -32,6 +31,7 @@ import {
   writeIfChanged,
   writeRunDir,
 } from "../lib/runfile/mod.ts";
+import { resolve } from "../lib/sys/path.ts";
 
 export const tool = defineTool({
   name: "lmt_run",

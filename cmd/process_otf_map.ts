@@ -14,13 +14,12 @@
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
 import { mkdtempSync, rmSync } from "../lib/sys/fs.ts";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
 import { openIfproc, reduceOtfMapTo } from "../lib/seq/otf.ts";
 import { parseChannelList, parseRegions, parseSlice } from "../lib/seq/options.ts";
 import { cdf2SpecSink, nc4SpecSink } from "../lib/seq/specwriter.ts";
 import type { Stype } from "../lib/seq/reduce.ts";
+import { join, tmpdir } from "../lib/sys/path.ts";
 
 /** `NAME.nc` → `NAME__<bank>.nc` (or `NAME__<bank>` without extension). */
 export function bankOutputName(path: string, bank: number): string {

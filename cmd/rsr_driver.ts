@@ -12,7 +12,6 @@
  * @module
  */
 import { existsSync, rmSync } from "../lib/sys/fs.ts";
-import { dirname, join } from "node:path";
 import { defineTool, requireFile, UsageError } from "../lib/cli/mod.ts";
 import { parseBadlags } from "../lib/formats/badlags.ts";
 import { parseObsnumFile, parseObsnumList } from "../lib/formats/obsnum.ts";
@@ -28,6 +27,7 @@ import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
 import { badLagOptions, bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
 import { MERGE_MODES, type MergeMode } from "../lib/rsr/merge.ts";
 import { driverBoardsPng, driverSpectrumPng, waterfallPageNames, waterfallPng } from "../lib/rsr/plots.ts";
+import { dirname, join } from "../lib/sys/path.ts";
 
 /** Local time as `%Y-%m-%dT%H:%M:%S`. */
 function localIso(d: Date): string {

@@ -5,8 +5,8 @@
  * @module
  */
 import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeAllSync } from "../sys/fs.ts";
-import { basename, dirname, join } from "node:path";
 import { DataError } from "./errors.ts";
+import { basename, dirname, join } from "../sys/path.ts";
 
 /** Raised when stdout is closed by the reader (e.g. `| head`); the tool then exits 0 quietly. */
 export class BrokenPipe extends Error {

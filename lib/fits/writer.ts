@@ -12,8 +12,8 @@
  * @module
  */
 import { closeSync, existsSync, openSync, renameSync, rmSync, writeAllSync } from "../sys/fs.ts";
-import { basename, dirname, join } from "node:path";
 import { BLOCK_LENGTH, FitsHeader, renderCardText } from "./header.ts";
+import { basename, dirname, join } from "../sys/path.ts";
 
 /** Pixel arrays the writer accepts. */
 export type FitsPixels = Float32Array | Float64Array | Int16Array | Int32Array | Uint8Array;

@@ -46,12 +46,12 @@ export interface LaneLayout {
 }
 
 /**
- * Channel planes transposed to FITS order per {@link GridKernels.fitsPlanes} call: as many as fit
- * in 8 MiB, a multiple of 16 between 16 and 128 (fewer, longer passes over the cube are faster).
+ * Channel planes per FITS output buffer (there are two: one is written while the other is
+ * filled): as many as fit in 4 MiB, a multiple of 16 between 16 and 64.
  */
 export function fitsBlockPlanes(ncell: number): number {
-  const fit = Math.floor((8 << 20) / (4 * Math.max(1, ncell)));
-  return Math.max(16, Math.min(128, fit - (fit % 16)));
+  const fit = Math.floor((4 << 20) / (4 * Math.max(1, ncell)));
+  return Math.max(16, Math.min(64, fit - (fit % 16)));
 }
 
 /** Number of chunk slots (a ring: the next chunks are read while earlier ones are gridded). */
@@ -85,9 +85,10 @@ export interface MemoryLayout {
   table: number;
   /** Control block of CTRL_WORDS int32 (see executor.ts). */
   ctrl: number;
-  /** fitsBlock planes of ncell float32 (output transposition). */
+  /** Two buffers of fitsBlock planes of ncell float32 (output transposition), at fits and fits + fitsBytes. */
   fits: number;
   fitsBlock: number;
+  fitsBytes: number;
   slots: SlotLayout[];
   lanes: LaneLayout[];
   /** Total bytes. */
@@ -126,7 +127,7 @@ export function planMemory(p: PlanParams): MemoryLayout {
   const caX = take(p.nx * 4), caY = take(p.ny * 4), table = take(p.npts * 4);
   const ctrl = take(CTRL_WORDS * 4);
   const fitsBlock = fitsBlockPlanes(ncell);
-  const fits = take(fitsBlock * ncell * 4);
+  const fits = take(2 * fitsBlock * ncell * 4);
   const slots: SlotLayout[] = [];
   for (let s = 0; s < NSLOTS; s++) {
     slots.push({
@@ -169,6 +170,7 @@ export function planMemory(p: PlanParams): MemoryLayout {
     ctrl,
     fits,
     fitsBlock,
+    fitsBytes: fitsBlock * ncell * 4,
     slots,
     lanes,
     bytes: o,
@@ -214,10 +216,16 @@ export interface GridKernels {
   /** Normalise cells [cellLo, cellHi) (cube /= W, or NaN). */
   normalize(cellLo: number, cellHi: number, edge: number): void;
   /**
-   * Channels [k0, k0+nb) (nb ≤ layout.fitsBlock) as nb planes in FITS order (X flipped) at layout.fits,
-   * as float32 (be = false) or as the big-endian bytes of a FITS image (be = true).
+   * Channels [k0, k0+nb) (nb ≤ layout.fitsBlock) of rows [rowLo, rowHi) as nb planes in FITS order
+   * (X flipped) in FITS buffer `buf` (0 or 1), as float32 (be = false) or as the big-endian bytes
+   * of a FITS image (be = true).
    */
-  fitsPlanes(k0: number, nb: number, be: boolean): void;
+  fitsPlanes(k0: number, nb: number, be: boolean, buf: number, rowLo: number, rowHi: number): void;
+  /**
+   * Write one word of every memory page of cells [cellLo, cellHi) of the cube and planes, so that
+   * their pages are allocated by write faults (see executor.ts).
+   */
+  touch(cellLo: number, cellHi: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -290,6 +298,8 @@ type WasmFitsPlanes = (
   nb: number,
   out: number,
   be: number,
+  rowLo: number,
+  rowHi: number,
 ) => void;
 type WasmFinite = (spectra: number, n: number, nz: number, fin: number) => void;
 type WasmNormalize = (
@@ -301,6 +311,26 @@ type WasmNormalize = (
   cellHi: number,
   edge: number,
 ) => void;
+
+/**
+ * {@link GridKernels.touch} (plain TypeScript for both kernel sets). It stores a zero byte at the
+ * start of the range and at every page boundary inside it, only in the range (neighbouring cells
+ * may belong to a band another thread is working on), and only while the memory is still zero.
+ */
+function touchFn(memory: WebAssembly.Memory, L: MemoryLayout): (lo: number, hi: number) => void {
+  const bytes = new Uint8Array(memory.buffer);
+  const zeroPages = (from: number, to: number) => {
+    if (to <= from) return;
+    bytes[from] = 0;
+    for (let b = (from + 4096) & ~4095; b < to; b += 4096) bytes[b] = 0;
+  };
+  return (lo, hi) => {
+    zeroPages(L.cube + lo * L.nz * 4, L.cube + hi * L.nz * 4);
+    zeroPages(L.W + lo * 4, L.W + hi * 4);
+    zeroPages(L.T + lo * 4, L.T + hi * 4);
+    zeroPages(L.M + lo, L.M + hi);
+  };
+}
 
 /** Complete a kernel set with the composite band(). */
 function withBand(k: Omit<GridKernels, "band">, nx: number): GridKernels {
@@ -374,7 +404,9 @@ export function wasmKernels(
       acc(L.cube, L.nz, s.spectra, l.start, l.specs, l.weights, lo, hi);
     },
     normalize: (lo, hi, edge) => norm(L.cube, L.nz, L.W, L.M, lo, hi, edge),
-    fitsPlanes: (k0, nb, be) => planes(L.cube, L.nx, L.ny, L.nz, k0, nb, L.fits, be ? 1 : 0),
+    fitsPlanes: (k0, nb, be, buf, lo, hi) =>
+      planes(L.cube, L.nx, L.ny, L.nz, k0, nb, L.fits + buf * L.fitsBytes, be ? 1 : 0, lo, hi),
+    touch: touchFn(memory, L),
   }, L.nx);
 }
 
@@ -478,22 +510,22 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
         }
       }
     },
-    fitsPlanes: (k0, nb, be) => {
-      const cube = L.cube >> 2, out = L.fits >> 2, np = nx * ny;
-      for (let iy = 0; iy < ny; iy++) {
+    fitsPlanes: (k0, nb, be, b0, lo, hi) => {
+      const cube = L.cube >> 2, out = (L.fits + b0 * L.fitsBytes) >> 2, np = nx * ny;
+      const U32 = new Uint32Array(buf);
+      for (let iy = lo; iy < hi; iy++) {
         for (let ix = 0; ix < nx; ix++) {
           const src = cube + (iy * nx + ix) * nz + k0;
           const dst = out + iy * nx + (nx - 1 - ix);
-          for (let b = 0; b < nb; b++) F[dst + b * np] = F[src + b]!;
-        }
-      }
-      if (be) {
-        const u = new Uint32Array(buf, L.fits, nb * np);
-        for (let i = 0; i < u.length; i++) {
-          const x = u[i]!;
-          u[i] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+          for (let b = 0; b < nb; b++) {
+            const x = U32[src + b]!;
+            U32[dst + b * np] = be
+              ? ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)
+              : x;
+          }
         }
       }
     },
+    touch: touchFn(memory, L),
   }, nx);
 }

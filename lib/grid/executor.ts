@@ -7,8 +7,9 @@
  * the threads balance themselves; the result does not depend on the number of threads.
  *
  * Workers are started by the constructor and join as soon as they are ready (a Deno worker costs
- * its creator ~20 ms; its own start-up runs in parallel). The calling thread never needs them:
- * with workers still loading it grids on its own.
+ * its creator ~15 ms; its own start-up runs in parallel). The calling thread never needs them:
+ * with workers still loading it grids on its own. The first entry writes to every page of the cube
+ * (see {@link CMD_TOUCH}); the last ones turn the cube into FITS planes ({@link forEachFitsBlock}).
  *
  * @module
  */
@@ -24,7 +25,18 @@ import {
   wasmModule,
 } from "./axpy.ts";
 import { GridError } from "./errors.ts";
-import { bandCount, CMD_CHUNK, CMD_NORMALIZE, CTRL, entriesDone, runUnit, takeUnit } from "./units.ts";
+import {
+  bandCount,
+  CMD_CHUNK,
+  CMD_FITS,
+  CMD_NORMALIZE,
+  CMD_TOUCH,
+  CTRL,
+  entriesDone,
+  postEntry,
+  runUnit,
+  takeUnit,
+} from "./units.ts";
 
 /** Options of {@link GridExecutor}. */
 export interface ExecutorOptions {
@@ -99,7 +111,6 @@ export class GridExecutor {
     this.layout = layout;
     this.memory = createSharedMemory(layout);
     const buf = this.memory.buffer;
-    prefault(buf);
     const L = layout;
     this.cube = new Float32Array(buf, L.cube, L.ncell * L.nz);
     this.W = new Float32Array(buf, L.W, L.ncell);
@@ -125,6 +136,11 @@ export class GridExecutor {
     this.kernelName = module !== null ? "wasm" : "ts";
     this.#kernels = (module !== null ? wasmKernels(this.memory, L, consts, module) : null) ??
       tsKernels(this.memory, L, consts);
+    // Entry 0: the first access to each page of the cube and planes is a write. Left to the
+    // gridding, a page is first read (mapped to the zero page) and then written, and the kernel
+    // replaces it under a TLB shoot-down of every CPU running the process: in a virtual machine
+    // that cost the threads more time than the gridding of a small map.
+    this.#post(CMD_TOUCH, 0);
     for (let lane = 1; lane < threads; lane++) {
       const w = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
       this.#workers.push(w);
@@ -175,14 +191,36 @@ export class GridExecutor {
     await this.drain();
   }
 
-  #post(type: number, arg: number): void {
-    const c = this.#ctrl;
-    const slot = this.#published % NSLOTS;
-    c[CTRL.ENTRIES + 2 * slot] = type;
-    c[CTRL.ENTRIES + 2 * slot + 1] = arg;
+  #post(type: number, arg: number, arg2 = 0): void {
+    postEntry(this.#ctrl, this.#published, type, arg, arg2);
     this.#published++;
-    Atomics.store(c, CTRL.PUBLISHED, this.#published);
-    Atomics.notify(c, CTRL.PUBLISHED);
+  }
+
+  /**
+   * Hand the normalised cube to `emit` as the big-endian bytes of FITS planes (NAXIS1 = X flipped),
+   * in order, in blocks of up to layout.fitsBlock planes. The blocks are transposed by all threads
+   * into two buffers, one filled while the other is emitted; a block is valid until `emit` returns.
+   * Call after {@link normalize}.
+   */
+  async forEachFitsBlock(emit: (bytes: Uint8Array) => void): Promise<void> {
+    const L = this.layout;
+    const blocks: { k0: number; nb: number; entry: number }[] = [];
+    for (let k0 = 0; k0 < L.nz; k0 += L.fitsBlock) {
+      blocks.push({ k0, nb: Math.min(L.fitsBlock, L.nz - k0), entry: -1 });
+    }
+    const post = async (i: number) => {
+      const b = blocks[i]!;
+      await this.acquire();
+      b.entry = this.#published;
+      this.#post(CMD_FITS, b.k0, b.nb + 65536 * (i % 2));
+    };
+    for (let i = 0; i < Math.min(2, blocks.length); i++) await post(i);
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i]!;
+      await this.#until(() => entriesDone(this.#ctrl) > b.entry);
+      emit(new Uint8Array(this.memory.buffer, L.fits + (i % 2) * L.fitsBytes, b.nb * L.ncell * 4));
+      if (i + 2 < blocks.length) await post(i + 2);
+    }
   }
 
   /** Work on units until `done()` holds; wait when every published unit is taken. */
@@ -212,18 +250,6 @@ export class GridExecutor {
     throw new GridError(`gridding failed: ${this.#failure ?? "error in a worker"}`);
   }
 
-  /**
-   * Channels [k0, k0+nb) (nb ≤ layout.fitsBlock) as the big-endian bytes of nb planes in FITS order
-   * (NAXIS1 = X flipped): a view of the shared memory, valid until the next call. Call after
-   * {@link normalize}.
-   */
-  fitsBytes(k0: number, nb: number): Uint8Array {
-    const L = this.layout;
-    if (nb > L.fitsBlock || k0 < 0 || k0 + nb > L.nz) throw new RangeError(`bad plane block ${k0}+${nb}`);
-    this.#kernels.fitsPlanes(k0, nb, true);
-    return new Uint8Array(this.memory.buffer, L.fits, nb * L.ncell * 4);
-  }
-
   /** Stop and terminate the workers. Safe to call twice. */
   close(): void {
     if (this.#workers.length > 0) {
@@ -233,15 +259,4 @@ export class GridExecutor {
     for (const w of this.#workers) w.terminate();
     this.#workers = [];
   }
-}
-
-/**
- * Write one word per page of a fresh memory, so that its pages are allocated by write faults in
- * this thread before any worker runs. Left to the threads, a page first read (mapped to the zero
- * page) and then written is replaced under a TLB shoot-down of every CPU running the process, which
- * in a virtual machine costs each thread more time than the gridding itself on small maps.
- */
-function prefault(buf: ArrayBufferLike): void {
-  const words = new Int32Array(buf);
-  for (let i = 0; i < words.length; i += 1024) words[i] = 0;
 }

@@ -93,10 +93,22 @@ export const GRID_DATA_DEFAULTS: GridParams = {
   edge: 1,
 };
 
-/** Callbacks: progress over all spectra of all files, warnings. */
+/**
+ * The cube's FITS data: hands the big-endian bytes of its planes (NAXIS1 = X flipped) to `emit` in
+ * order, in blocks valid until `emit` returns.
+ */
+export type FitsPlaneBlocks = (emit: (bytes: Uint8Array) => void) => Promise<void>;
+
+/** Callbacks: progress over all spectra of all files, warnings, and the finished cube. */
 export interface GridHooks {
   onProgress?(done: number, total: number): void;
   onWarning?(message: string): void;
+  /**
+   * Called with the finished result while the gridding threads still exist: `planes` turns the
+   * cube into FITS planes with all of them (the way to write the cube fast; once
+   * {@link gridSpecFiles} has returned, the caller has to transpose {@link GridResult.cube}).
+   */
+  onCube?(result: GridResult, planes: FitsPlaneBlocks): Promise<void> | void;
 }
 
 /** Per-file summary. */
@@ -131,13 +143,6 @@ export interface GridResult {
   kernelName: "wasm" | "ts";
   /** Threads that gridded (this one and the workers). */
   workers: number;
-  /**
-   * Channels [k0, k0+nb) (nb ≤ fitsBlock) as the big-endian bytes of nb planes in FITS order (X
-   * flipped), a view valid until the next call; a fast path for writers (absent: transpose
-   * {@link GridResult.cube} yourself).
-   */
-  fitsBytes?: (k0: number, nb: number) => Uint8Array;
-  fitsBlock?: number;
 }
 
 function defaultChunk(nz: number): number {
@@ -327,32 +332,31 @@ export async function gridSpecFiles(
       files.push({ path: t.path, nspec: t.nspec, selected, gridded, cutoffs: cutMap });
     }
     await exec.normalize(p.edge === 1 ? 1 : 0); // waits for all chunks
+    const W = exec.W.slice(), T = exec.T;
+    // The cube was normalised in place (cube /= W, or NaN for cells not kept); radiometer map:
+    const radiometer = new Float32Array(ncell);
+    const dfdt = f(Math.abs(f(first.deltaFrequency * first.dumpTime)));
+    for (let c = 0; c < ncell; c++) {
+      const w = W[c]!;
+      radiometer[c] = w > 0 ? f(f(T[c]! / w) / Math.sqrt(f(dfdt * w))) : NaN;
+    }
+    const result: GridResult = {
+      geometry,
+      kernel,
+      first,
+      obsnums: tables.map((t) => t.obsnum),
+      files,
+      cube: exec.cube, // a view of the shared memory: no second copy of the cube
+      weight: W,
+      radiometer,
+      ngood,
+      ntotal,
+      kernelName: exec.kernelName,
+      workers,
+    };
+    await hooks.onCube?.(result, (emit) => exec.forEachFitsBlock(emit));
+    return result;
   } finally {
     exec.close();
   }
-  const W = exec.W.slice(), T = exec.T;
-  // The cube was normalised in place (cube /= W, or NaN for cells not kept); radiometer map:
-  const cube = exec.cube; // a view of the shared memory: no second copy of the cube
-  const radiometer = new Float32Array(ncell);
-  const dfdt = f(Math.abs(f(first.deltaFrequency * first.dumpTime)));
-  for (let c = 0; c < ncell; c++) {
-    const w = W[c]!;
-    radiometer[c] = w > 0 ? f(f(T[c]! / w) / Math.sqrt(f(dfdt * w))) : NaN;
-  }
-  return {
-    geometry,
-    kernel,
-    first,
-    obsnums: tables.map((t) => t.obsnum),
-    files,
-    cube,
-    weight: W,
-    radiometer,
-    ngood,
-    ntotal,
-    kernelName: exec.kernelName,
-    workers,
-    fitsBytes: (k0, nb) => exec.fitsBytes(k0, nb),
-    fitsBlock: layout.fitsBlock,
-  };
 }

@@ -12,7 +12,14 @@ import { openCdf3, openCdf3Bytes } from "../netcdf/cdf3_reader.ts";
 import type { NcFile } from "../netcdf/types.ts";
 import { GridError, GridOptionError } from "./errors.ts";
 import { cellIndex } from "./geometry.ts";
-import { type GridHooks, type GridParams, type GridResult, gridSpecFiles, type ModelImage } from "./grid.ts";
+import {
+  type FitsPlaneBlocks,
+  type GridHooks,
+  type GridParams,
+  type GridResult,
+  gridSpecFiles,
+  type ModelImage,
+} from "./grid.ts";
 import {
   cubeHeader,
   encodeGridPlane,
@@ -306,7 +313,30 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
       }
     }
     const params = model !== undefined ? { ...job.params, model } : job.params;
-    const result = await gridSpecFiles(files, params, h);
+    // the products are written while the gridding threads exist (they also transpose the cube)
+    let report: GridReport | undefined;
+    await gridSpecFiles(files, params, {
+      ...h,
+      onCube: async (result, planes) => {
+        report = await writeProducts(job, result, planes, radiometer, h, warnings);
+      },
+    });
+    return report!;
+  } finally {
+    for (const f of files) f.close();
+  }
+}
+
+/** Check the result, write the products (files first, stdout last) and build the report. */
+async function writeProducts(
+  job: GridJob,
+  result: GridResult,
+  planes: FitsPlaneBlocks,
+  radiometer: string | undefined,
+  h: GridHooks,
+  warnings: string[],
+): Promise<GridReport> {
+  {
     const g = result.geometry;
     const lines: string[] = [];
     lines.push(
@@ -342,14 +372,14 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
     // Write the products: files first (each atomic), the one for stdout (if any) last, so that a
     // failed file write sends nothing down the pipe.
     const written: string[] = [];
-    let stdoutProduct: (() => void) | undefined;
+    let stdoutProduct: (() => void | Promise<void>) | undefined;
     const sink = job.writeStdout;
     try {
       const opts = { command: job.command, ...(job.date !== undefined ? { date: job.date } : {}) };
       const header = cubeHeader(result, opts);
-      if (job.output === "-") stdoutProduct = () => streamGridCube(sink!, result, header);
+      if (job.output === "-") stdoutProduct = () => streamGridCube(sink!, result, header, planes);
       else {
-        writeGridCube(job.output, result, header, job.overwrite);
+        await writeGridCube(job.output, result, header, job.overwrite, planes);
         written.push(job.output);
       }
       const plane = (path: string, data: Float32Array, h: ReturnType<typeof planeHeader>, ow: boolean) => {
@@ -387,7 +417,7 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
         }
       }
       if (stdoutProduct !== undefined) {
-        stdoutProduct();
+        await stdoutProduct();
         written.push("-");
       }
     } catch (e) {
@@ -395,7 +425,5 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
       throw e;
     }
     return { result, written, lines, warnings };
-  } finally {
-    for (const f of files) f.close();
   }
 }

@@ -16,7 +16,7 @@ import {
 } from "../fits/mod.ts";
 import { VERSION } from "../version.ts";
 import { cellIndex } from "./geometry.ts";
-import type { GridResult } from "./grid.ts";
+import type { FitsPlaneBlocks, GridResult } from "./grid.ts";
 
 const f = Math.fround;
 
@@ -132,16 +132,17 @@ export function planeToFits(plane: ArrayLike<number>, nx: number, ny: number): F
 
 /**
  * The cube's pixels in FITS order, as the big-endian bytes of blocks of consecutive planes handed
- * to `emit` (the block is reused: consume it before returning).
+ * to `emit` (the block is reused: consume it before returning). A {@link FitsPlaneBlocks} of the
+ * gridding (see GridHooks.onCube) does this in parallel; otherwise the cube is transposed here.
  */
-function forEachPlaneBlock(r: GridResult, emit: (bytes: Uint8Array) => void): void {
+async function forEachPlaneBlock(
+  r: GridResult,
+  emit: (bytes: Uint8Array) => void,
+  planes?: FitsPlaneBlocks,
+): Promise<void> {
+  if (planes !== undefined) return await planes(emit);
   const { nx, ny, nz } = r.geometry;
   const np = nx * ny;
-  if (r.fitsBytes !== undefined) {
-    const B = r.fitsBlock ?? 16;
-    for (let k0 = 0; k0 < nz; k0 += B) emit(r.fitsBytes(k0, Math.min(B, nz - k0)));
-    return;
-  }
   // Blocked transpose: 16 channels (one cache line of a cell's spectrum) at a time, written as
   // 16 consecutive planes.
   const B = 16;
@@ -162,12 +163,21 @@ function forEachPlaneBlock(r: GridResult, emit: (bytes: Uint8Array) => void): vo
   }
 }
 
-/** Write the cube plane by plane (atomic: temp name + rename). */
-export function writeGridCube(path: string, r: GridResult, header: FitsHeader, overwrite: boolean): void {
+/**
+ * Write the cube plane by plane (atomic: temp name + rename); `planes` from GridHooks.onCube
+ * makes it faster.
+ */
+export async function writeGridCube(
+  path: string,
+  r: GridResult,
+  header: FitsHeader,
+  overwrite: boolean,
+  planes?: FitsPlaneBlocks,
+): Promise<void> {
   const { nx, ny, nz } = r.geometry;
   const w = FitsStreamWriter.create(path, { shape: [nx, ny, nz], header }, { overwrite });
   try {
-    forEachPlaneBlock(r, (bytes) => w.writeEncoded(bytes));
+    await forEachPlaneBlock(r, (bytes) => w.writeEncoded(bytes), planes);
     w.close();
   } catch (e) {
     w.abort();
@@ -179,10 +189,15 @@ export function writeGridCube(path: string, r: GridResult, header: FitsHeader, o
  * Stream the cube as FITS bytes to `sink` (e.g. stdout): the same bytes {@link writeGridCube}
  * puts in a file (header, big-endian float32 planes, zero padding to 2880 bytes).
  */
-export function streamGridCube(sink: (bytes: Uint8Array) => void, r: GridResult, header: FitsHeader): void {
+export async function streamGridCube(
+  sink: (bytes: Uint8Array) => void,
+  r: GridResult,
+  header: FitsHeader,
+  planes?: FitsPlaneBlocks,
+): Promise<void> {
   const { nx, ny, nz } = r.geometry;
   sink(encodeImageHeader({ primary: true }, -32, [nx, ny, nz], header));
-  forEachPlaneBlock(r, sink);
+  await forEachPlaneBlock(r, sink, planes);
   const nbytes = nx * ny * nz * 4;
   const pad = (2880 - (nbytes % 2880)) % 2880;
   if (pad > 0) sink(new Uint8Array(pad));

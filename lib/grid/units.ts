@@ -29,18 +29,32 @@ export const CTRL = {
   STOP: 4,
   /** Number of bands B. */
   NBANDS: 5,
-  /** Entry of slot s: type at ENTRIES + 2s, argument (spectra, or edge) at ENTRIES + 2s + 1. */
+  /** Entry of slot s: type at ENTRIES + 3s, then two arguments (see the entry types). */
   ENTRIES: 16,
   /** BAND_DONE + b: entries whose band b is done. */
   BAND_DONE: 32,
 } as const;
 
-if (CTRL.ENTRIES + 2 * NSLOTS > CTRL.BAND_DONE || CTRL.BAND_DONE + MAX_BANDS > CTRL_WORDS) {
+if (CTRL.ENTRIES + 3 * NSLOTS > CTRL.BAND_DONE || CTRL.BAND_DONE + MAX_BANDS > CTRL_WORDS) {
   throw new Error("grid control block layout does not fit");
 }
 
-/** Entry types. */
-export const CMD_CHUNK = 1, CMD_NORMALIZE = 2;
+/**
+ * Entry types and their arguments: a chunk of spectra in the slot (count); the normalisation
+ * (edge); the first write to the cube's pages (none); FITS planes [k0, k0 + nb) into FITS buffer
+ * buf (k0, nb + 65536·buf).
+ */
+export const CMD_CHUNK = 1, CMD_NORMALIZE = 2, CMD_TOUCH = 3, CMD_FITS = 4;
+
+/** Publish entry j (in slot j % NSLOTS) to every thread. */
+export function postEntry(c: Int32Array, j: number, type: number, arg: number, arg2 = 0): void {
+  const e = CTRL.ENTRIES + 3 * (j % NSLOTS);
+  c[e] = type;
+  c[e + 1] = arg;
+  c[e + 2] = arg2;
+  Atomics.store(c, CTRL.PUBLISHED, j + 1);
+  Atomics.notify(c, CTRL.PUBLISHED);
+}
 
 /** Row bounds of band b of B over ny rows (B nearly equal bands). */
 export function bandRows(ny: number, nbands: number, b: number): [number, number] {
@@ -88,11 +102,14 @@ export function runUnit(k: GridKernels, L: MemoryLayout, c: Int32Array, lane: nu
   try {
     if (Atomics.load(c, CTRL.ERROR) === 0) {
       const slot = j % NSLOTS;
-      const type = c[CTRL.ENTRIES + 2 * slot]!, arg = c[CTRL.ENTRIES + 2 * slot + 1]!;
+      const e = CTRL.ENTRIES + 3 * slot;
+      const type = c[e]!, arg = c[e + 1]!, arg2 = c[e + 2]!;
       const [lo, hi] = bandRows(L.ny, nb, b);
       if (hi > lo) {
         if (type === CMD_CHUNK) k.band(slot, lane, arg, lo, hi);
         else if (type === CMD_NORMALIZE) k.normalize(lo * L.nx, hi * L.nx, arg);
+        else if (type === CMD_TOUCH) k.touch(lo * L.nx, hi * L.nx);
+        else if (type === CMD_FITS) k.fitsPlanes(arg, arg2 & 0xffff, true, arg2 >>> 16, lo, hi);
       }
     }
   } catch (e) {

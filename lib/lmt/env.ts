@@ -4,8 +4,8 @@
  * @module
  */
 import { existsSync, statSync } from "../sys/fs.ts";
-import { join } from "node:path";
 import { LmtDataError } from "./errors.ts";
+import { join } from "../sys/path.ts";
 
 /** Environment variables as a plain object. */
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -9,8 +9,8 @@
  * @module
  */
 import { existsSync, readdirSync, statSync } from "../sys/fs.ts";
-import { join } from "node:path";
 import { LmtDataError } from "./errors.ts";
+import { join } from "../sys/path.ts";
 
 /** The chassis numbers of the RSR. */
 export const RSR_CHASSIS: readonly number[] = [0, 1, 2, 3];

@@ -8,8 +8,8 @@
  * @module
  */
 import { existsSync, readdirSync, statSync } from "../sys/fs.ts";
-import { join } from "node:path";
 import { LmtDataError } from "./errors.ts";
+import { join } from "../sys/path.ts";
 
 function listDir(dir: string): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];

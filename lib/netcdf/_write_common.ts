@@ -4,7 +4,6 @@
  * @module
  */
 import { renameSync, rmSync } from "../sys/fs.ts";
-import { basename, dirname, join } from "node:path";
 import {
   type NcAttrValue,
   type NcData,
@@ -14,6 +13,7 @@ import {
   NetcdfError,
 } from "./types.ts";
 import { ctorOf, type NumericArray, product } from "./_common.ts";
+import { basename, dirname, join } from "../sys/path.ts";
 
 /** Attributes whose numeric type follows the variable's type. */
 const VAR_TYPED_ATTRS = new Set(["_FillValue", "missing_value", "valid_min", "valid_max", "valid_range"]);

@@ -4,7 +4,6 @@
  * @module
  */
 import { existsSync, readdirSync, readFileSync } from "../sys/fs.ts";
-import { join } from "node:path";
 import { parseDriverHeader, readTextSpectrum } from "../formats/spectrum.ts";
 import { badLagSets, parseBadlags } from "../formats/badlags.ts";
 import { qacStats } from "../num/qacstats.ts";
@@ -15,6 +14,7 @@ import { calibrateChassis } from "../rsr/tsys.ts";
 import { CorrCalCache } from "../rsr/corrcal.ts";
 import { findRsrChassisFile } from "../lmt/rsr_files.ts";
 import { corrCalDir } from "../lmt/env.ts";
+import { join } from "../sys/path.ts";
 
 const C_KMS = 299792.458;
 

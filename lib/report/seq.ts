@@ -5,7 +5,6 @@
  * @module
  */
 import { existsSync, readdirSync, readFileSync } from "../sys/fs.ts";
-import { join } from "node:path";
 import { firstImage, readFits } from "../fits/mod.ts";
 import { openNetcdf } from "../netcdf/mod.ts";
 import { readTextSpectrum } from "../formats/spectrum.ts";
@@ -13,6 +12,7 @@ import { parseRc } from "../formats/rc.ts";
 import { fitGaussian, type GaussFit } from "../num/gaussfit.ts";
 import { plotImage, plotLines } from "../plot/mod.ts";
 import type { Page, Section } from "./html.ts";
+import { join } from "../sys/path.ts";
 
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
 

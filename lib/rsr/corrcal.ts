@@ -8,9 +8,9 @@
  * @module
  */
 import { existsSync } from "../sys/fs.ts";
-import { join } from "node:path";
 import { openNetcdf } from "../netcdf/mod.ts";
 import { NLAG, RsrDataError } from "./raw.ts";
+import { join } from "../sys/path.ts";
 
 /** The matrices of one corr_cal file, by slot number. Each matrix is row-major 256×256. */
 export interface CorrCal {

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { type Badlags, badLagSets } from "../formats/badlags.ts";
 import { findRsrChassisFile } from "../lmt/rsr_files.ts";
 import { pairwiseSum } from "../num/npstats.ts";
@@ -35,6 +34,7 @@ import {
   simulateLine,
   uniformSource,
 } from "./filters.ts";
+import { join } from "../sys/path.ts";
 
 /** Whole boards to remove: for (obsnum, chassis) the list of boards (rfile rule applied by the caller). */
 export type BoardRemover = (obsnum: number, chassis: number) => number[];

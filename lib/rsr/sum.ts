@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { type Blanking, blankingFor } from "../formats/blanking.ts";
 import { findRsrChassisFile } from "../lmt/rsr_files.ts";
 import { readRsrScan, RsrDataError } from "./raw.ts";
@@ -12,6 +11,7 @@ import { blankFrequencies, type RsrProduct, type Windows } from "./product.ts";
 import { baseline, type WindowState } from "./baseline.ts";
 import { averageRepeats, averageScans } from "./average.ts";
 import { type Composite, mergeBands, type MergeOptions } from "./merge.ts";
+import { join } from "../sys/path.ts";
 
 /** Options of {@link runSum}. */
 export interface SumOptions {

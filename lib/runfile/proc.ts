@@ -4,7 +4,7 @@
  * @module
  */
 import { existsSync } from "../sys/fs.ts";
-import { join } from "node:path";
+import { join } from "../sys/path.ts";
 
 /** Exit code and decoded output of a finished command. */
 export interface CommandResult {

@@ -6,7 +6,6 @@
  * @module
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "../sys/fs.ts";
-import { basename, join, resolve } from "node:path";
 import { obsInfo } from "../lmt/info.ts";
 import { RunError, RunfileError } from "./errors.ts";
 import { parseRunfile, type Pipeline, type Runfile } from "./parse.ts";
@@ -23,6 +22,7 @@ import {
   type Submission,
 } from "./slurm.ts";
 import { type JobStatus, parseSqueue, type QueueEntry, readStatus } from "./status.ts";
+import { basename, join, resolve } from "../sys/path.ts";
 
 /** Absolute toolkit root (has bin/ and scripts/). */
 export const TOOLKIT_ROOT: string = resolve(new URL("../..", import.meta.url).pathname);

@@ -24,12 +24,12 @@
  * @module
  */
 import { mkdirSync } from "../sys/fs.ts";
-import { dirname, join } from "node:path";
 import { writeNetcdf3, writeNetcdf4 } from "../netcdf/mod.ts";
 import type { NcWriteModel } from "../netcdf/types.ts";
 import { DIFFSAT } from "../rsr/calibration.ts";
 import { C_KMS, decimalYear, formatUtc, lmtLstRad, NcHeaderBuilder, parseUtc, utHoursRad } from "./common.ts";
 import { erf, Rng } from "./rng.ts";
+import { dirname, join } from "../sys/path.ts";
 
 /** Number of lags / channels per board. */
 export const RSR_NLAG = 256;

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { basename, dirname } from "node:path";
+import { basename, dirname } from "./path.ts";
 
 /** An fs error with node's code and message form. */
 export class FsError extends Error {

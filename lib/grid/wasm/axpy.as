@@ -278,27 +278,47 @@ export function normalize(cube: usize, nz: i32, W: usize, M: usize, cellLo: i32,
 }
 
 /**
- * Copy channels [k0, k0+nb) of the cube into `out` as nb planes in FITS order: plane b at
- * out + b·nx·ny·4, row iy, column nx−1−ix (the X axis is flipped so RA increases to the left).
- * With be != 0 the values are stored big-endian (the bytes of a FITS BITPIX −32 image).
+ * Copy channels [k0, k0+nb) of the cube, rows [rowLo, rowHi), into `out` as nb planes in FITS
+ * order: plane b at out + b·nx·ny·4, row iy, column nx−1−ix (the X axis is flipped so RA
+ * increases to the left). With be != 0 the values are stored big-endian (the bytes of a FITS
+ * BITPIX −32 image).
  */
-export function fitsPlanes(cube: usize, nx: i32, ny: i32, nz: i32, k0: i32, nb: i32, out: usize, be: i32): void {
+export function fitsPlanes(
+  cube: usize,
+  nx: i32,
+  ny: i32,
+  nz: i32,
+  k0: i32,
+  nb: i32,
+  out: usize,
+  be: i32,
+  rowLo: i32,
+  rowHi: i32,
+): void {
   const planeBytes = <usize>(nx * ny) << 2;
-  for (let iy: i32 = 0; iy < ny; iy++) {
-    for (let ix: i32 = 0; ix < nx; ix++) {
-      const src = cube + ((<usize>(iy * nx + ix) * <usize>nz + <usize>k0) << 2);
-      let dst = out + (<usize>(iy * nx + nx - 1 - ix) << 2);
+  const stride = <usize>nz << 2;
+  // row by row: the row's cells (nx segments of nb channels) stay in L1 while each plane's row is
+  // written sequentially
+  for (let iy: i32 = rowLo; iy < rowHi; iy++) {
+    const row = cube + ((<usize>(iy * nx) * <usize>nz + <usize>k0) << 2);
+    let plane = out + (<usize>(iy * nx + nx - 1) << 2); // column nx−1 of row iy of plane 0
+    for (let b: i32 = 0; b < nb; b++) {
+      let src = row + (<usize>b << 2);
+      let dst = plane;
       if (be != 0) {
-        for (let b: i32 = 0; b < nb; b++) {
-          store<u32>(dst, bswap<u32>(load<u32>(src + (<usize>b << 2))));
-          dst += planeBytes;
+        for (let ix: i32 = 0; ix < nx; ix++) {
+          store<u32>(dst, bswap<u32>(load<u32>(src)));
+          src += stride;
+          dst -= 4;
         }
       } else {
-        for (let b: i32 = 0; b < nb; b++) {
-          store<f32>(dst, load<f32>(src + (<usize>b << 2)));
-          dst += planeBytes;
+        for (let ix: i32 = 0; ix < nx; ix++) {
+          store<f32>(dst, load<f32>(src));
+          src += stride;
+          dst -= 4;
         }
       }
+      plane += planeBytes;
     }
   }
 }

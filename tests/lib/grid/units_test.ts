@@ -13,6 +13,7 @@ import {
   CMD_NORMALIZE,
   CTRL,
   entriesDone,
+  postEntry,
   runUnit,
   takeUnit,
 } from "../../../lib/grid/units.ts";
@@ -31,11 +32,7 @@ function fixture(nbands: number, fail?: (slot: number, lo: number) => boolean) {
     },
     normalize: (lo: number, hi: number, edge: number) => calls.push(`norm cells ${lo}-${hi} edge ${edge}`),
   } as unknown as GridKernels;
-  const publish = (j: number, type: number, arg: number) => {
-    c[CTRL.ENTRIES + 2 * (j % NSLOTS)] = type;
-    c[CTRL.ENTRIES + 2 * (j % NSLOTS) + 1] = arg;
-    c[CTRL.PUBLISHED] = j + 1;
-  };
+  const publish = (j: number, type: number, arg: number) => postEntry(c, j, type, arg);
   return { L, c, k, calls, publish };
 }
 

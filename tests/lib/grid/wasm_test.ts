@@ -185,7 +185,7 @@ Deno.test("normalize(): cube / W for kept cells (mask, or edge), NaN elsewhere, 
   }
 });
 
-Deno.test("fitsPlanes(): channel blocks in FITS order (X flipped), wasm = TS = direct transposition", () => {
+Deno.test("fitsPlanes(): channel blocks in FITS order (X flipped), by bands of rows, wasm = TS = direct transposition", () => {
   const out: Float32Array[] = [];
   for (const which of ["ts", "wasm"] as const) {
     const nz = 21, n = 10;
@@ -194,12 +194,14 @@ Deno.test("fitsPlanes(): channel blocks in FITS order (X flipped), wasm = TS = d
     for (let i = 0; i < cube.length; i++) cube[i] = i * 0.5 - 7;
     const np = L.nx * L.ny;
     const all = new Float32Array(nz * np);
-    for (const [k0, nb] of [[0, 16], [16, 5]] as const) {
-      kern.fitsPlanes(k0, nb, false);
+    const blocks = [[0, 16], [16, 5]] as const;
+    for (const [k0, nb] of blocks) {
+      kern.fitsPlanes(k0, nb, false, 0, 0, L.ny);
       all.set(new Float32Array(mem.buffer, L.fits, nb * np), k0 * np);
-      // the big-endian variant holds the same values as FITS bytes
-      kern.fitsPlanes(k0, nb, true);
-      const dv = new DataView(mem.buffer, L.fits, nb * np * 4);
+      // the big-endian variant in buffer 1, in two bands of rows, holds the same values as FITS bytes
+      kern.fitsPlanes(k0, nb, true, 1, 0, 3);
+      kern.fitsPlanes(k0, nb, true, 1, 3, L.ny);
+      const dv = new DataView(mem.buffer, L.fits + L.fitsBytes, nb * np * 4);
       for (let i = 0; i < nb * np; i++) assert.equal(dv.getFloat32(4 * i, false), all[k0 * np + i]);
     }
     for (let k = 0; k < nz; k++) {
