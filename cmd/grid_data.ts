@@ -81,7 +81,14 @@ export const tool = defineTool({
       metavar: "FILE",
       help: "write the centre-cell debug spectrum (spec-tmp.tab format)",
     },
-    { name: "workers", type: "int", min: 0, max: 64, help: "worker threads (0 = none; default: automatic)" },
+    {
+      name: "workers",
+      type: "int",
+      min: 0,
+      max: 64,
+      defaultHelp: "automatic: 1 for small maps, else one per core",
+      help: "threads gridding at once: this one and N-1 workers (0 or 1: one)",
+    },
   ],
   run: async (opts, ctx) => {
     if (opts.program_path !== "spec_driver_fits") {

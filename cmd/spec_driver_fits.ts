@@ -140,7 +140,14 @@ export const tool = defineTool({
       help: "write the centre-cell debug spectrum (spec-tmp.tab format)",
     },
     { name: "overwrite", type: "boolean", help: "replace existing output files" },
-    { name: "workers", type: "int", min: 0, max: 64, help: "worker threads (0 = none; default: automatic)" },
+    {
+      name: "workers",
+      type: "int",
+      min: 0,
+      max: 64,
+      defaultHelp: "automatic: 1 for small maps, else one per core",
+      help: "threads gridding at once: this one and N-1 workers (0 or 1: one)",
+    },
     {
       name: "kernel",
       type: "string",

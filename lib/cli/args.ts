@@ -29,6 +29,8 @@ export interface OptionSpec {
   help: string;
   /** Name of the value in --help (default: upper-case name). */
   metavar?: string;
+  /** What --help shows as the default when there is no `default` because it is decided at run time. */
+  defaultHelp?: string;
   /** Number of values: a fixed count, or "+" for one or more (collected until the next option). */
   nargs?: number | "+";
   /** Allowed values (after parsing). */
@@ -418,7 +420,7 @@ function showDefault(o: OptionSpec): string {
   }
   if (o.required) return "(required)";
   if (o.type === "boolean") return "[default: off]";
-  if (o.default === undefined) return "[default: none]";
+  if (o.default === undefined) return `[default: ${o.defaultHelp ?? "none"}]`;
   return `[default: ${fmtVal(o.default)}]`;
 }
 

@@ -137,6 +137,18 @@ Deno.test("formatHelp() lists every option with its default", () => {
   assertMatch(text, /sigma threshold \[default: 0\.01\]/);
   assertMatch(text, /\[default: \$DATA_LMT\]/);
   assertMatch(text, /pixels \[default: 0,1\]/);
+  // a default decided at run time is described, not shown as "none"
+  const t2 = formatHelp({
+    name: "x",
+    summary: "test",
+    usage: "x",
+    options: [
+      { name: "threads", type: "int", defaultHelp: "one per core", help: "threads" },
+      { name: "plain", type: "int", help: "no default" },
+    ],
+  });
+  assertMatch(t2, /threads \[default: one per core\]/);
+  assertMatch(t2, /no default \[default: none\]/);
 });
 
 Deno.test("numberTuple() parses exactly n comma-separated numbers and names the form otherwise", () => {
