@@ -21,7 +21,7 @@ const BENCHES: [string, string[]][] = [
   ["hdf5_read", ["bench/hdf5_read.ts"]],
   ["hdf5_write", ["bench/hdf5_write.ts"]],
   ["process_otf_map", ["bench/process_otf_map.ts", "0.1", "0.4"]],
-  ["grid", ["bench/grid.ts", "--sizes", "10432,43056", "--workers", "0,2", "--reps", "2"]],
+  ["grid", ["bench/grid.ts", "--sizes", "10432,43056", "--workers", "1,2", "--reps", "2"]],
 ];
 
 const want = Deno.args.length > 0 ? new Set(Deno.args) : null;
