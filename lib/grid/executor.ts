@@ -44,6 +44,24 @@ export interface ExecutorOptions {
   threads: number;
   /** "wasm" (default, falls back to "ts" when unavailable) or "ts". */
   kernel?: "wasm" | "ts";
+  /**
+   * Workers started earlier by {@link startGridWorkers} (taken over: the executor terminates them);
+   * missing ones are started by the executor.
+   */
+  started?: Worker[];
+}
+
+/**
+ * Start `count` gridding workers now, e.g. before the inputs are opened, so that their own
+ * start-up (~20 ms) overlaps that work; hand them to the executor (ExecutorOptions.started), or
+ * terminate them. Each costs the calling thread ~15 ms.
+ */
+export function startGridWorkers(count: number): Worker[] {
+  const out: Worker[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" }));
+  }
+  return out;
 }
 
 /** Views on one chunk slot (what the caller fills before {@link GridExecutor.publish}). */
@@ -141,8 +159,11 @@ export class GridExecutor {
     // replaces it under a TLB shoot-down of every CPU running the process: in a virtual machine
     // that cost the threads more time than the gridding of a small map.
     this.#post(CMD_TOUCH, 0);
+    const started = o.started ?? [];
+    for (const w of started.splice(threads - 1)) w.terminate(); // more than needed
+    started.push(...startGridWorkers(threads - 1 - started.length));
     for (let lane = 1; lane < threads; lane++) {
-      const w = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
+      const w = started[lane - 1]!;
       this.#workers.push(w);
       w.onmessage = (ev: MessageEvent<{ error?: string }>) => {
         if (ev.data.error !== undefined) this.#failure ??= ev.data.error;

@@ -169,11 +169,49 @@ function modelValue(m: ModelImage, x: number, y: number): number {
   return Number(m.data[j * m.nx + i]);
 }
 
-/** Grid one or more opened SpecFiles (the first defines the map centre and spectral axis). */
+/**
+ * The number of threads {@link gridSpecFiles} will use for `p` on inputs of about `values` float32
+ * spectrum values in all (e.g. the files' sizes / 4, before they are opened).
+ */
+export function plannedThreads(p: GridParams, values: number): number {
+  if (p.workers !== undefined) return Math.max(1, p.workers);
+  const k = makeKernel({
+    otfSelect: p.otfSelect,
+    resolution: p.resolution,
+    cell: p.cell,
+    rmax: p.rmax,
+    a: p.otfA,
+    b: p.otfB,
+    c: p.otfC,
+  });
+  return autoWorkers(values * (2 * k.nCells + 1) ** 2);
+}
+
+/**
+ * Grid one or more opened SpecFiles (the first defines the map centre and spectral axis).
+ * `started`: workers from startGridWorkers (see {@link plannedThreads}); they are used (one thread
+ * more than their number) and terminated.
+ */
 export async function gridSpecFiles(
   inputs: NcFile[],
   p: GridParams,
   hooks: GridHooks = {},
+  started?: Worker[],
+): Promise<GridResult> {
+  let adopted = false;
+  try {
+    return await gridOpened(inputs, p, hooks, started, () => (adopted = true));
+  } finally {
+    if (!adopted) { for (const w of started ?? []) w.terminate(); }
+  }
+}
+
+async function gridOpened(
+  inputs: NcFile[],
+  p: GridParams,
+  hooks: GridHooks,
+  started: Worker[] | undefined,
+  adopt: () => void,
 ): Promise<GridResult> {
   if (inputs.length === 0) throw new GridError("no input SpecFile");
   for (const px of p.pixList) {
@@ -223,7 +261,9 @@ export async function gridSpecFiles(
   const nc1 = kernel.nCells;
   const foot = (2 * nc1 + 1) ** 2;
   const chunk = Math.max(1, Math.floor(p.chunkSpectra ?? defaultChunk(nz)));
-  const workers = Math.max(1, p.workers ?? autoWorkers(ntotalOf(tables) * nz * foot));
+  const workers = started !== undefined
+    ? started.length + 1
+    : Math.max(1, p.workers ?? autoWorkers(ntotalOf(tables) * nz * foot));
   const layout = planMemory({
     nx,
     ny,
@@ -237,8 +277,13 @@ export async function gridSpecFiles(
     layout,
     { nCells: nc1, delta: kernel.delta },
     { caX: geometry.x.centres, caY: geometry.y.centres, table: kernel.table },
-    { threads: workers, ...(p.kernel !== undefined ? { kernel: p.kernel } : {}) },
+    {
+      threads: workers,
+      ...(p.kernel !== undefined ? { kernel: p.kernel } : {}),
+      ...(started ? { started } : {}),
+    },
   );
+  adopt(); // the executor terminates the started workers from now on
   const files: GridFileSummary[] = [];
   const ntotal = tables.reduce((a, t) => a + t.nspec, 0);
   let done = 0;

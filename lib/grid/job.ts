@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { closeSync, existsSync, openSync, readSync, rmSync } from "../sys/fs.ts";
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from "../sys/fs.ts";
 import { firstImage, readFits } from "../fits/mod.ts";
 import { openCdf3, openCdf3Bytes } from "../netcdf/cdf3_reader.ts";
 import type { NcFile } from "../netcdf/types.ts";
@@ -19,7 +19,9 @@ import {
   type GridResult,
   gridSpecFiles,
   type ModelImage,
+  plannedThreads,
 } from "./grid.ts";
+import { startGridWorkers } from "./executor.ts";
 import {
   cubeHeader,
   encodeGridPlane,
@@ -299,6 +301,15 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
     },
   };
   const model = job.model !== undefined ? readModel(job.model) : undefined;
+  // Start the gridding workers first: their start-up overlaps opening the inputs. The thread count
+  // comes from the files' sizes (a SpecFile is mostly its float32 spectra); with stdin it is left
+  // to gridSpecFiles.
+  let started: Worker[] | undefined;
+  if (!job.inputs.includes("-")) {
+    const values = job.inputs.reduce((a, p) => a + (existsSync(p) ? statSync(p).size / 4 : 0), 0);
+    const threads = plannedThreads(job.params, values);
+    if (threads > 1) started = startGridWorkers(threads - 1);
+  }
   const files: NcFile[] = [];
   try {
     for (const p of job.inputs) {
@@ -315,14 +326,17 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
     const params = model !== undefined ? { ...job.params, model } : job.params;
     // the products are written while the gridding threads exist (they also transpose the cube)
     let report: GridReport | undefined;
+    const handed = started;
+    started = undefined; // gridSpecFiles terminates them
     await gridSpecFiles(files, params, {
       ...h,
       onCube: async (result, planes) => {
         report = await writeProducts(job, result, planes, radiometer, h, warnings);
       },
-    });
+    }, handed);
     return report!;
   } finally {
+    for (const w of started ?? []) w.terminate();
     for (const f of files) f.close();
   }
 }

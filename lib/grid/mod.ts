@@ -1,6 +1,6 @@
 /**
  * OTF convolution gridding (spec_driver_fits / grid_data): kernels, geometry, selection,
- * accumulation (WASM SIMD / TypeScript, optional workers) and FITS products.
+ * accumulation (WASM SIMD / TypeScript, shared by the calling thread and optional workers) and FITS products.
  * @module
  */
 export * from "./errors.ts";
@@ -10,5 +10,5 @@ export * from "./select.ts";
 export * from "./specfile.ts";
 export * from "./grid.ts";
 export * from "./output.ts";
-export { GridExecutor } from "./executor.ts";
+export { GridExecutor, startGridWorkers } from "./executor.ts";
 export * from "./job.ts";
