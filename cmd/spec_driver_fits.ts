@@ -9,7 +9,7 @@
  * @module
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
-import { GridOptionError, runGridCommand } from "../lib/grid/mod.ts";
+import { GridOptionError, runGridCommand, WORKERS_OPTION } from "../lib/grid/mod.ts";
 
 /** Option problems found by the gridding library are usage errors (exit 2). */
 const usage = (e: unknown): never => {
@@ -140,14 +140,7 @@ export const tool = defineTool({
       help: "write the centre-cell debug spectrum (spec-tmp.tab format)",
     },
     { name: "overwrite", type: "boolean", help: "replace existing output files" },
-    {
-      name: "workers",
-      type: "int",
-      min: 0,
-      max: 64,
-      defaultHelp: "automatic: 1 for small maps, else one per core",
-      help: "threads gridding at once: this one and N-1 workers (0 or 1: one)",
-    },
+    WORKERS_OPTION,
     {
       name: "kernel",
       type: "string",

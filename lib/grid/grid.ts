@@ -175,7 +175,12 @@ function modelValue(m: ModelImage, x: number, y: number): number {
  */
 export function plannedThreads(p: GridParams, values: number): number {
   if (p.workers !== undefined) return Math.max(1, p.workers);
-  const k = makeKernel({
+  return autoWorkers(values * (2 * kernelOf(p).nCells + 1) ** 2);
+}
+
+/** The convolution kernel of the parameters. */
+function kernelOf(p: GridParams): Kernel {
+  return makeKernel({
     otfSelect: p.otfSelect,
     resolution: p.resolution,
     cell: p.cell,
@@ -184,7 +189,6 @@ export function plannedThreads(p: GridParams, values: number): number {
     b: p.otfB,
     c: p.otfC,
   });
-  return autoWorkers(values * (2 * k.nCells + 1) ** 2);
 }
 
 /**
@@ -238,15 +242,7 @@ async function gridOpened(
     }
   }
   const nz = first.nchan;
-  const kernel = makeKernel({
-    otfSelect: p.otfSelect,
-    resolution: p.resolution,
-    cell: p.cell,
-    rmax: p.rmax,
-    a: p.otfA,
-    b: p.otfB,
-    c: p.otfC,
-  });
+  const kernel = kernelOf(p);
   const geometry = cubeGeometry({
     xExtent: p.xExtent,
     yExtent: p.yExtent,

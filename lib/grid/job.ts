@@ -123,6 +123,16 @@ export const GRID_OPTION_NAMES = [
   "workers",
 ] as const;
 
+/** The `--workers` option of both front ends (spelled as lib/cli's OptionSpec). */
+export const WORKERS_OPTION = {
+  name: "workers",
+  type: "int",
+  min: 0,
+  max: 64,
+  defaultHelp: "automatic: 1 for small maps, else one per core",
+  help: "threads gridding at once: this one and N-1 workers (0 or 1: one)",
+} as const;
+
 /** One of {@link GRID_OPTION_NAMES}. */
 export type GridOptionName = typeof GRID_OPTION_NAMES[number];
 
