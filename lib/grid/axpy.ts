@@ -216,11 +216,10 @@ export interface GridKernels {
   /** Normalise cells [cellLo, cellHi) (cube /= W, or NaN). */
   normalize(cellLo: number, cellHi: number, edge: number): void;
   /**
-   * Channels [k0, k0+nb) (nb ≤ layout.fitsBlock) of rows [rowLo, rowHi) as nb planes in FITS order
-   * (X flipped) in FITS buffer `buf` (0 or 1), as float32 (be = false) or as the big-endian bytes
-   * of a FITS image (be = true).
+   * Channels [k0, k0+nb) (nb ≤ layout.fitsBlock) of rows [rowLo, rowHi) as the big-endian bytes of
+   * nb FITS BITPIX −32 planes (X flipped) in FITS buffer `buf` (0 or 1).
    */
-  fitsPlanes(k0: number, nb: number, be: boolean, buf: number, rowLo: number, rowHi: number): void;
+  fitsPlanes(k0: number, nb: number, buf: number, rowLo: number, rowHi: number): void;
   /**
    * Write one word of every memory page of cells [cellLo, cellHi) of the cube and planes, so that
    * their pages are allocated by write faults (see executor.ts).
@@ -297,7 +296,6 @@ type WasmFitsPlanes = (
   k0: number,
   nb: number,
   out: number,
-  be: number,
   rowLo: number,
   rowHi: number,
 ) => void;
@@ -404,8 +402,8 @@ export function wasmKernels(
       acc(L.cube, L.nz, s.spectra, l.start, l.specs, l.weights, lo, hi);
     },
     normalize: (lo, hi, edge) => norm(L.cube, L.nz, L.W, L.M, lo, hi, edge),
-    fitsPlanes: (k0, nb, be, buf, lo, hi) =>
-      planes(L.cube, L.nx, L.ny, L.nz, k0, nb, L.fits + buf * L.fitsBytes, be ? 1 : 0, lo, hi),
+    fitsPlanes: (k0, nb, buf, lo, hi) =>
+      planes(L.cube, L.nx, L.ny, L.nz, k0, nb, L.fits + buf * L.fitsBytes, lo, hi),
     touch: touchFn(memory, L),
   }, L.nx);
 }
@@ -510,7 +508,7 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
         }
       }
     },
-    fitsPlanes: (k0, nb, be, b0, lo, hi) => {
+    fitsPlanes: (k0, nb, b0, lo, hi) => {
       const cube = L.cube >> 2, out = (L.fits + b0 * L.fitsBytes) >> 2, np = nx * ny;
       const U32 = new Uint32Array(buf);
       for (let iy = lo; iy < hi; iy++) {
@@ -519,9 +517,7 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
           const dst = out + iy * nx + (nx - 1 - ix);
           for (let b = 0; b < nb; b++) {
             const x = U32[src + b]!;
-            U32[dst + b * np] = be
-              ? ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)
-              : x;
+            U32[dst + b * np] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
           }
         }
       }

@@ -98,8 +98,6 @@ export class GridExecutor {
   readonly T: Float32Array;
   readonly M: Uint8Array;
   readonly threads: number;
-  /** Units done by the calling thread (the rest were done by workers). */
-  unitsHere = 0;
   #kernels: GridKernels;
   #ctrl: Int32Array;
   #workers: Worker[] = [];
@@ -257,7 +255,6 @@ export class GridExecutor {
         } catch (e) {
           this.#failure ??= e instanceof Error ? e.message : String(e);
         }
-        this.unitsHere++;
         continue;
       }
       const seen = Atomics.load(c, CTRL.FINISHED);

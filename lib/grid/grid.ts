@@ -173,9 +173,9 @@ function modelValue(m: ModelImage, x: number, y: number): number {
  * The number of threads {@link gridSpecFiles} will use for `p` on inputs of about `values` float32
  * spectrum values in all (e.g. the files' sizes / 4, before they are opened).
  */
-export function plannedThreads(p: GridParams, values: number): number {
+export function plannedThreads(p: GridParams, values: number, kernel = kernelOf(p)): number {
   if (p.workers !== undefined) return Math.max(1, p.workers);
-  return autoWorkers(values * (2 * kernelOf(p).nCells + 1) ** 2);
+  return autoWorkers(values * (2 * kernel.nCells + 1) ** 2);
 }
 
 /** The convolution kernel of the parameters. */
@@ -259,7 +259,7 @@ async function gridOpened(
   const chunk = Math.max(1, Math.floor(p.chunkSpectra ?? defaultChunk(nz)));
   const workers = started !== undefined
     ? started.length + 1
-    : Math.max(1, p.workers ?? autoWorkers(ntotalOf(tables) * nz * foot));
+    : plannedThreads(p, ntotalOf(tables) * nz, kernel);
   const layout = planMemory({
     nx,
     ny,

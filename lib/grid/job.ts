@@ -360,94 +360,92 @@ async function writeProducts(
   h: GridHooks,
   warnings: string[],
 ): Promise<GridReport> {
-  {
-    const g = result.geometry;
-    const lines: string[] = [];
+  const g = result.geometry;
+  const lines: string[] = [];
+  lines.push(
+    `kernel ${result.kernel.name}: n_cells=${result.kernel.nCells} delta=${
+      result.kernel.delta.toPrecision(6)
+    } beam=${result.kernel.beam.toPrecision(6)} arcsec`,
+  );
+  lines.push(`cube ${g.nx} x ${g.ny} x ${g.nz} (cell ${g.x.cdelt} arcsec)`);
+  for (const fsum of result.files) {
     lines.push(
-      `kernel ${result.kernel.name}: n_cells=${result.kernel.nCells} delta=${
-        result.kernel.delta.toPrecision(6)
-      } beam=${result.kernel.beam.toPrecision(6)} arcsec`,
+      `${fsum.path}: ${fsum.selected}/${fsum.nspec} spectra selected, ${fsum.gridded} inside the map`,
     );
-    lines.push(`cube ${g.nx} x ${g.ny} x ${g.nz} (cell ${g.x.cdelt} arcsec)`);
-    for (const fsum of result.files) {
-      lines.push(
-        `${fsum.path}: ${fsum.selected}/${fsum.nspec} spectra selected, ${fsum.gridded} inside the map`,
-      );
-    }
-    lines.push(
-      `Cube Completed, ${result.ngood}/${result.ntotal} Spectra accepted = ${
-        (result.ngood / Math.max(1, result.ntotal)).toFixed(3)
-      }`,
-    );
-    const ix = cellIndex(g.x, 0), iy = cellIndex(g.y, 0);
-    const w0 = ix >= 0 && iy >= 0 ? result.weight[iy * g.nx + ix]! : 0;
-    lines.push(`Weight at 0 0 is ${w0.toFixed(6)}`);
-    if (result.ngood === 0) {
-      throw new GridError(
-        `no spectrum selected (pix_list ${
-          job.params.pixList.join(",")
-        }, rms_cut ${job.params.rmsCut}): nothing to grid`,
-      );
-    }
-    if (!(w0 > 0)) h.onWarning?.("zero weight at the map centre");
-    if (Number.isNaN(result.first.tsysMean[job.params.pixList[0] ?? 0]!) && radiometer !== undefined) {
-      h.onWarning?.(`${result.first.path} has no Tsys: the radiometer map is NaN`);
-    }
-    // Write the products: files first (each atomic), the one for stdout (if any) last, so that a
-    // failed file write sends nothing down the pipe.
-    const written: string[] = [];
-    let stdoutProduct: (() => void | Promise<void>) | undefined;
-    const sink = job.writeStdout;
-    try {
-      const opts = { command: job.command, ...(job.date !== undefined ? { date: job.date } : {}) };
-      const header = cubeHeader(result, opts);
-      if (job.output === "-") stdoutProduct = () => streamGridCube(sink!, result, header, planes);
-      else {
-        await writeGridCube(job.output, result, header, job.overwrite, planes);
-        written.push(job.output);
-      }
-      const plane = (path: string, data: Float32Array, h: ReturnType<typeof planeHeader>, ow: boolean) => {
-        if (path === "-") stdoutProduct = () => sink!(encodeGridPlane(result, data, h));
-        else {
-          writeGridPlane(path, result, data, h, ow);
-          written.push(path);
-        }
-      };
-      if (job.weight !== undefined) {
-        const unit = job.params.noiseSigma === 1 ? "K-2" : job.params.noiseSigma === 2 ? "K-2" : "";
-        const hw = planeHeader(result, {
-          ...opts,
-          what: "weight map: sum of kernel x noise weights",
-          ...(unit ? { bunit: unit } : {}),
-        });
-        plane(job.weight, result.weight, hw, job.overwrite);
-      }
-      if (radiometer !== undefined) {
-        const hr = planeHeader(result, {
-          ...opts,
-          what: "radiometer noise: <Tsys>/sqrt(|df dt| W)",
-          bunit: "K",
-        });
-        plane(radiometer, result.radiometer, hr, true);
-      }
-      if (job.specTmp !== undefined) {
-        const text = specTmpText(result);
-        if (job.specTmp === "-") stdoutProduct = () => sink!(new TextEncoder().encode(text));
-        else {
-          const tmp = `${job.specTmp}.tmp-${Deno.pid}`;
-          Deno.writeTextFileSync(tmp, text);
-          Deno.renameSync(tmp, job.specTmp);
-          written.push(job.specTmp);
-        }
-      }
-      if (stdoutProduct !== undefined) {
-        await stdoutProduct();
-        written.push("-");
-      }
-    } catch (e) {
-      for (const p of written) if (p !== "-") rmSync(p, { force: true });
-      throw e;
-    }
-    return { result, written, lines, warnings };
   }
+  lines.push(
+    `Cube Completed, ${result.ngood}/${result.ntotal} Spectra accepted = ${
+      (result.ngood / Math.max(1, result.ntotal)).toFixed(3)
+    }`,
+  );
+  const ix = cellIndex(g.x, 0), iy = cellIndex(g.y, 0);
+  const w0 = ix >= 0 && iy >= 0 ? result.weight[iy * g.nx + ix]! : 0;
+  lines.push(`Weight at 0 0 is ${w0.toFixed(6)}`);
+  if (result.ngood === 0) {
+    throw new GridError(
+      `no spectrum selected (pix_list ${
+        job.params.pixList.join(",")
+      }, rms_cut ${job.params.rmsCut}): nothing to grid`,
+    );
+  }
+  if (!(w0 > 0)) h.onWarning?.("zero weight at the map centre");
+  if (Number.isNaN(result.first.tsysMean[job.params.pixList[0] ?? 0]!) && radiometer !== undefined) {
+    h.onWarning?.(`${result.first.path} has no Tsys: the radiometer map is NaN`);
+  }
+  // Write the products: files first (each atomic), the one for stdout (if any) last, so that a
+  // failed file write sends nothing down the pipe.
+  const written: string[] = [];
+  let stdoutProduct: (() => void | Promise<void>) | undefined;
+  const sink = job.writeStdout;
+  try {
+    const opts = { command: job.command, ...(job.date !== undefined ? { date: job.date } : {}) };
+    const header = cubeHeader(result, opts);
+    if (job.output === "-") stdoutProduct = () => streamGridCube(sink!, result, header, planes);
+    else {
+      await writeGridCube(job.output, result, header, job.overwrite, planes);
+      written.push(job.output);
+    }
+    const plane = (path: string, data: Float32Array, h: ReturnType<typeof planeHeader>, ow: boolean) => {
+      if (path === "-") stdoutProduct = () => sink!(encodeGridPlane(result, data, h));
+      else {
+        writeGridPlane(path, result, data, h, ow);
+        written.push(path);
+      }
+    };
+    if (job.weight !== undefined) {
+      const unit = job.params.noiseSigma === 1 ? "K-2" : job.params.noiseSigma === 2 ? "K-2" : "";
+      const hw = planeHeader(result, {
+        ...opts,
+        what: "weight map: sum of kernel x noise weights",
+        ...(unit ? { bunit: unit } : {}),
+      });
+      plane(job.weight, result.weight, hw, job.overwrite);
+    }
+    if (radiometer !== undefined) {
+      const hr = planeHeader(result, {
+        ...opts,
+        what: "radiometer noise: <Tsys>/sqrt(|df dt| W)",
+        bunit: "K",
+      });
+      plane(radiometer, result.radiometer, hr, true);
+    }
+    if (job.specTmp !== undefined) {
+      const text = specTmpText(result);
+      if (job.specTmp === "-") stdoutProduct = () => sink!(new TextEncoder().encode(text));
+      else {
+        const tmp = `${job.specTmp}.tmp-${Deno.pid}`;
+        Deno.writeTextFileSync(tmp, text);
+        Deno.renameSync(tmp, job.specTmp);
+        written.push(job.specTmp);
+      }
+    }
+    if (stdoutProduct !== undefined) {
+      await stdoutProduct();
+      written.push("-");
+    }
+  } catch (e) {
+    for (const p of written) if (p !== "-") rmSync(p, { force: true });
+    throw e;
+  }
+  return { result, written, lines, warnings };
 }

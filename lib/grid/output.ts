@@ -9,7 +9,6 @@ import {
   cubeWcsCards,
   encodeFitsImage,
   encodeImageHeader,
-  encodePixels,
   FitsHeader,
   FitsStreamWriter,
   writeFitsImage,
@@ -131,53 +130,20 @@ export function planeToFits(plane: ArrayLike<number>, nx: number, ny: number): F
 }
 
 /**
- * The cube's pixels in FITS order, as the big-endian bytes of blocks of consecutive planes handed
- * to `emit` (the block is reused: consume it before returning). A {@link FitsPlaneBlocks} of the
- * gridding (see GridHooks.onCube) does this in parallel; otherwise the cube is transposed here.
- */
-async function forEachPlaneBlock(
-  r: GridResult,
-  emit: (bytes: Uint8Array) => void,
-  planes?: FitsPlaneBlocks,
-): Promise<void> {
-  if (planes !== undefined) return await planes(emit);
-  const { nx, ny, nz } = r.geometry;
-  const np = nx * ny;
-  // Blocked transpose: 16 channels (one cache line of a cell's spectrum) at a time, written as
-  // 16 consecutive planes.
-  const B = 16;
-  const block = new Float32Array(B * np);
-  const bytes = new Uint8Array(B * np * 4);
-  const cube = r.cube;
-  for (let k0 = 0; k0 < nz; k0 += B) {
-    const nb = Math.min(B, nz - k0);
-    for (let iy = 0; iy < ny; iy++) {
-      for (let ix = 0; ix < nx; ix++) {
-        const src = (iy * nx + ix) * nz + k0;
-        const dst = iy * nx + (nx - 1 - ix);
-        for (let b = 0; b < nb; b++) block[b * np + dst] = cube[src + b]!;
-      }
-    }
-    encodePixels(block, -32, bytes, 0, 0, nb * np);
-    emit(bytes.subarray(0, nb * np * 4));
-  }
-}
-
-/**
- * Write the cube plane by plane (atomic: temp name + rename); `planes` from GridHooks.onCube
- * makes it faster.
+ * Write the cube plane by plane (atomic: temp name + rename); `planes` are its FITS planes, from
+ * GridHooks.onCube.
  */
 export async function writeGridCube(
   path: string,
   r: GridResult,
   header: FitsHeader,
   overwrite: boolean,
-  planes?: FitsPlaneBlocks,
+  planes: FitsPlaneBlocks,
 ): Promise<void> {
   const { nx, ny, nz } = r.geometry;
   const w = FitsStreamWriter.create(path, { shape: [nx, ny, nz], header }, { overwrite });
   try {
-    await forEachPlaneBlock(r, (bytes) => w.writeEncoded(bytes), planes);
+    await planes((bytes) => w.writeEncoded(bytes));
     w.close();
   } catch (e) {
     w.abort();
@@ -193,11 +159,11 @@ export async function streamGridCube(
   sink: (bytes: Uint8Array) => void,
   r: GridResult,
   header: FitsHeader,
-  planes?: FitsPlaneBlocks,
+  planes: FitsPlaneBlocks,
 ): Promise<void> {
   const { nx, ny, nz } = r.geometry;
   sink(encodeImageHeader({ primary: true }, -32, [nx, ny, nz], header));
-  await forEachPlaneBlock(r, sink, planes);
+  await planes(sink);
   const nbytes = nx * ny * nz * 4;
   const pad = (2880 - (nbytes % 2880)) % 2880;
   if (pad > 0) sink(new Uint8Array(pad));

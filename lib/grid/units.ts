@@ -109,7 +109,7 @@ export function runUnit(k: GridKernels, L: MemoryLayout, c: Int32Array, lane: nu
         if (type === CMD_CHUNK) k.band(slot, lane, arg, lo, hi);
         else if (type === CMD_NORMALIZE) k.normalize(lo * L.nx, hi * L.nx, arg);
         else if (type === CMD_TOUCH) k.touch(lo * L.nx, hi * L.nx);
-        else if (type === CMD_FITS) k.fitsPlanes(arg, arg2 & 0xffff, true, arg2 >>> 16, lo, hi);
+        else if (type === CMD_FITS) k.fitsPlanes(arg, arg2 & 0xffff, arg2 >>> 16, lo, hi);
       }
     }
   } catch (e) {

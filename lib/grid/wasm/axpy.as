@@ -278,10 +278,9 @@ export function normalize(cube: usize, nz: i32, W: usize, M: usize, cellLo: i32,
 }
 
 /**
- * Copy channels [k0, k0+nb) of the cube, rows [rowLo, rowHi), into `out` as nb planes in FITS
- * order: plane b at out + b·nx·ny·4, row iy, column nx−1−ix (the X axis is flipped so RA
- * increases to the left). With be != 0 the values are stored big-endian (the bytes of a FITS
- * BITPIX −32 image).
+ * Copy channels [k0, k0+nb) of the cube, rows [rowLo, rowHi), into `out` as the big-endian bytes
+ * of nb FITS BITPIX −32 planes: plane b at out + b·nx·ny·4, row iy, column nx−1−ix (the X axis is
+ * flipped so RA increases to the left).
  */
 export function fitsPlanes(
   cube: usize,
@@ -291,7 +290,6 @@ export function fitsPlanes(
   k0: i32,
   nb: i32,
   out: usize,
-  be: i32,
   rowLo: i32,
   rowHi: i32,
 ): void {
@@ -305,18 +303,10 @@ export function fitsPlanes(
     for (let b: i32 = 0; b < nb; b++) {
       let src = row + (<usize>b << 2);
       let dst = plane;
-      if (be != 0) {
-        for (let ix: i32 = 0; ix < nx; ix++) {
-          store<u32>(dst, bswap<u32>(load<u32>(src)));
-          src += stride;
-          dst -= 4;
-        }
-      } else {
-        for (let ix: i32 = 0; ix < nx; ix++) {
-          store<f32>(dst, load<f32>(src));
-          src += stride;
-          dst -= 4;
-        }
+      for (let ix: i32 = 0; ix < nx; ix++) {
+        store<u32>(dst, bswap<u32>(load<u32>(src)));
+        src += stride;
+        dst -= 4;
       }
       plane += planeBytes;
     }
