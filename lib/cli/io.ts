@@ -23,9 +23,39 @@ function isBrokenPipe(e: unknown): boolean {
 
 const enc = new TextEncoder();
 
+/** Where a tool run in-process sends its stdout and stderr (see {@link withStdio}). */
+export interface StdioSinks {
+  stdout(bytes: Uint8Array): void;
+  stderr(bytes: Uint8Array): void;
+}
+
+// The sinks of the tool running in-process now, or null for the process's own stdout/stderr. One at a time:
+// the pipeline runner (lib/pipeline) runs its steps one after another in one process, like make's recipes.
+let redirect: StdioSinks | null = null;
+
+/**
+ * Run `fn` (a tool's `main`) with its stdout and stderr sent to `sinks` instead of the process's: the
+ * in-process equivalent of `tool > log 2>&1`. Calls must not overlap (the previous sinks are restored after).
+ */
+export async function withStdio<T>(sinks: StdioSinks, fn: () => Promise<T>): Promise<T> {
+  const prev = redirect;
+  redirect = sinks;
+  try {
+    return await fn();
+  } finally {
+    redirect = prev;
+  }
+}
+
+/** True while a tool runs under {@link withStdio} (no terminal: no progress bars, no TTY chatter). */
+export function stdioRedirected(): boolean {
+  return redirect !== null;
+}
+
 /** Write all bytes to stdout synchronously; throws {@link BrokenPipe} when the reader went away. */
 export function writeStdout(data: string | Uint8Array): void {
   const bytes = typeof data === "string" ? enc.encode(data) : data;
+  if (redirect !== null) return redirect.stdout(bytes);
   let off = 0;
   try {
     while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
@@ -39,6 +69,7 @@ export function writeStdout(data: string | Uint8Array): void {
 export function writeStderr(text: string): void {
   try {
     const b = enc.encode(text);
+    if (redirect !== null) return redirect.stderr(b);
     let off = 0;
     while (off < b.length) off += Deno.stderr.writeSync(b.subarray(off));
   } catch {

@@ -13,7 +13,15 @@
 import { type OptionSpec, parseArgs, type ParsedValues, type PositionalSpec } from "./args.ts";
 import { formatHelp } from "./args.ts";
 import { DataError, EXIT, UsageError } from "./errors.ts";
-import { BrokenPipe, OutputFile, readInputBytes, readInputText, writeStderr, writeStdout } from "./io.ts";
+import {
+  BrokenPipe,
+  OutputFile,
+  readInputBytes,
+  readInputText,
+  stdioRedirected,
+  writeStderr,
+  writeStdout,
+} from "./io.ts";
 import { createProgress, preloadProgress, type Progress } from "./progress.ts";
 import { VERSION } from "../version.ts";
 import { statSync, writeFileSync } from "../sys/fs.ts";
@@ -21,7 +29,8 @@ import { statSync, writeFileSync } from "../sys/fs.ts";
 export { DataError, EXIT, UsageError } from "./errors.ts";
 export type { OptionSpec, ParsedValues, PositionalSpec } from "./args.ts";
 export { didYouMean, numberTuple, parseArgs } from "./args.ts";
-export { BrokenPipe, OutputFile, readInputBytes, readInputText, requireFile, tempPathFor } from "./io.ts";
+export { BrokenPipe, OutputFile, readInputBytes, readInputText, requireFile, tempPathFor, withStdio } from "./io.ts";
+export type { StdioSinks } from "./io.ts";
 export type { Progress } from "./progress.ts";
 
 /** Logger writing `tool: message` lines to stderr. */
@@ -81,6 +90,7 @@ export interface Tool {
 }
 
 function isTty(): boolean {
+  if (stdioRedirected()) return false;
   try {
     return Deno.stderr.isTerminal();
   } catch {
