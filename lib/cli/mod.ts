@@ -203,7 +203,9 @@ export function defineTool(spec: ToolSpec): Tool {
       } else {
         writeStderr(`${spec.name}: error: ${msg}\n`);
       }
-      if (debug && e instanceof Error && e.stack) writeStderr(e.stack + "\n");
+      // Stack traces are for developers only (LMT_TRACEBACK=1): --debug / -d / debug=1 show more progress, never
+      // turn a data error into a traceback.
+      if (env.LMT_TRACEBACK === "1" && e instanceof Error && e.stack) writeStderr(e.stack + "\n");
       return EXIT.DATA;
     }
   };
