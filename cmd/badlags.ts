@@ -129,7 +129,7 @@ export const tool = defineTool({
   positionals: [{ name: "obsnum", help: "observation number (Bs scan)", required: true, type: "int" }],
   run: async (opts, ctx) => {
     const obsnum = opts.obsnum as number;
-    const root = dataLmtRoot(opts.path as string | undefined, ctx.env);
+    const root = dataLmtRoot(opts.path as string | undefined, ctx.env, "--path");
     if (obsnum <= 0) throw new UsageError(`invalid OBSNUM ${obsnum}: must be > 0`);
     const options: BadlagsOptions = {
       bcHi: opts.bc_hi as number,

@@ -95,7 +95,7 @@ export const tool = defineTool({
     if (pix !== undefined && (pix.length !== 2 || pix.some((p) => p < 0 || p > 15) || pix[0] === pix[1])) {
       throw new UsageError(`--pix_list must give two distinct pixels 0..15, got ${pix.join(",")}`);
     }
-    const root = dataLmtRoot(opts.path);
+    const root = dataLmtRoot(opts.path, ctx.env);
     const xAxis = opts.x_axis as XAxisName;
     const block = opts.block as number;
     const r = await reduceBs({

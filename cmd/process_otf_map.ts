@@ -198,7 +198,7 @@ export const tool = defineTool({
     ) {
       throw new UsageError(`--pix_list must list distinct pixels 0..15, got ${pixList.join(",")}`);
     }
-    const root = dataLmtRoot(opts.path);
+    const root = dataLmtRoot(opts.path, ctx.env);
     const out = opts.output as string;
     let banks = [opts.bank as number];
     if (opts.bank === -1) {

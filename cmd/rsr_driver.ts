@@ -218,7 +218,7 @@ export const tool = defineTool({
     if (sgf && sgf % 2 !== 1) throw new UsageError(`-f/--filter window must be odd, got ${sgf}`);
     const smooth = opts.smoothing as number;
     if (smooth === 1) throw new UsageError("-s/--smoothing must be 2..256 (or 0 = off)");
-    const root = dataLmtRoot(opts.data_lmt_path as string | undefined, ctx.env);
+    const root = dataLmtRoot(opts.data_lmt_path as string | undefined, ctx.env, "-d/--data_lmt_path");
     const ccDir = (opts.corr_cal_dir as string | undefined) || corrCalDir(root, ctx.env);
     const badModel = opts.badlags
       ? parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)

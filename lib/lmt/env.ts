@@ -21,7 +21,8 @@ function checkDir(dir: string, what: string): string {
 }
 
 /**
- * The raw-data root: an explicit `-p/--path` value wins, then `$DATA_LMT`. There is no silent
+ * The raw-data root: an explicit path option (named in messages as `option`, the calling tool's own spelling)
+ * wins, then `$DATA_LMT`. There is no silent
  * `/data_lmt` fallback. Throws {@link LmtDataError} when neither is given or the directory is missing.
  *
  * @example
@@ -29,11 +30,11 @@ function checkDir(dir: string, what: string): string {
  * dataLmtRoot(undefined, { DATA_LMT: "/work/shared/samples/rsr/data_lmt" });
  * ```
  */
-export function dataLmtRoot(explicit?: string, env: Env = processEnv()): string {
-  if (explicit !== undefined && explicit !== "") return checkDir(explicit, "Data root (-p/--path)");
+export function dataLmtRoot(explicit?: string, env: Env = processEnv(), option = "-p/--path"): string {
+  if (explicit !== undefined && explicit !== "") return checkDir(explicit, `Data root (${option})`);
   const e = env["DATA_LMT"];
   if (e !== undefined && e !== "") return checkDir(e, "DATA_LMT");
-  throw new LmtDataError("DATA_LMT is not set and no -p/--path given");
+  throw new LmtDataError(`DATA_LMT is not set and no ${option} given`);
 }
 
 /**
