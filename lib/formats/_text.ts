@@ -4,9 +4,12 @@
  */
 import { FormatError } from "./errors.ts";
 
-/** Split text into lines (`\n` or `\r\n`); a final newline does not make an extra empty line. */
+/**
+ * Split text into lines: `\n`, `\r\n` and a lone `\r` (old Mac editors) all end a line; a final line
+ * end does not make an extra empty line.
+ */
 export function splitLines(text: string): string[] {
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r\n|\r|\n/);
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   return lines;
 }

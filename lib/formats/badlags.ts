@@ -8,7 +8,10 @@
  * - any line containing `BADCB` is a BADCB line `#BADCB OBSNUM C B [metric [tag]]`;
  * - other `#` lines are comments; a comment that holds a lag line (`#  0  3  15  91001  0.3  3.3  # spike`,
  *   a spike outside the usable lag range) is kept as a commented lag, not applied;
- * - empty lines are tolerated (dreampy3 crashes on them).
+ * - empty lines are tolerated (dreampy3 crashes on them);
+ * - an empty text (0 bytes) is an error: a real `.badlags` always has at least its header line
+ *   (badlags, badlags2 and rsr_tsys write one), so an empty one is a truncated or failed file;
+ * - `\n`, `\r\n` and a lone `\r` all end a line.
  *
  * {@link stringifyBadlags} writes the items back; lines that came from a parse keep their exact text,
  * new items are laid out exactly as badlags.py does (see the `format*Line` functions).
@@ -18,6 +21,7 @@
 import { FormatError } from "./errors.ts";
 import { sprintf } from "./printf.ts";
 import { intInRange, splitLines } from "./_text.ts";
+import { isObsnum, MAX_OBSNUM } from "./obsnum.ts";
 
 /** One bad lag. */
 export interface BadLag {
@@ -118,7 +122,13 @@ function parseBadcbText(line: string, lineNo: number, source: string | undefined
       source,
     );
   }
-  if (!/^\d+$/.test(f[0]!)) throw new FormatError(`invalid obsnum "${f[0]}" in BADCB line`, lineNo, source);
+  if (!/^\d+$/.test(f[0]!) || !isObsnum(Number(f[0]))) {
+    throw new FormatError(
+      `invalid obsnum "${f[0]}" in BADCB line: expected an integer 1..${MAX_OBSNUM}`,
+      lineNo,
+      source,
+    );
+  }
   const cb: BadCB = {
     obsnum: Number(f[0]),
     chassis: intInRange("chassis", f[1], 0, 3, lineNo, source),
@@ -134,7 +144,8 @@ function parseBadcbText(line: string, lineNo: number, source: string | undefined
 }
 
 /**
- * Parse a `.badlags` file. Throws {@link FormatError} (`file:line: ...`) on a malformed lag or BADCB line.
+ * Parse a `.badlags` file. Throws {@link FormatError} (`file:line: ...`) on a malformed lag or BADCB line
+ * and on an empty (0-byte) text.
  *
  * @example
  * ```ts
@@ -144,6 +155,9 @@ function parseBadcbText(line: string, lineNo: number, source: string | undefined
  * ```
  */
 export function parseBadlags(text: string, source?: string): Badlags {
+  if (text.length === 0) {
+    throw new FormatError("empty file: a .badlags file has at least its header line", 0, source);
+  }
   const out: Badlags = { items: [], lags: [], commented: [], badcb: [] };
   const lines = splitLines(text);
   for (let i = 0; i < lines.length; i++) {

@@ -8,14 +8,16 @@
  * - a line with one item is an obsnum list (`a,b,c`, `a-b`, see `obsnum.ts`), appended in file order;
  * - `OBSLIST CHASSIS` skips that chassis for those obsnums; `OBSLIST CHASSIS {B: [(f1, f2), ...]} ...`
  *   blanks frequency ranges (GHz) of boards; several dicts on a line are merged (later keys win).
- * Literals: integers, floats (`70.`, `.5`, `1e3`), tuples, lists, dicts, trailing commas.
+ * Literals: integers, floats (`70.`, `.5`, `1e3`), tuples, lists, dicts, trailing commas; nested at most
+ * {@link MAX_NESTING} deep (the grammar needs 3: dict → list → pair).
+ * The obsnums of all lines together expand to at most {@link MAX_OBSNUMS} (as one obsnum list).
  * Ranges `a-b` are inclusive everywhere; `{ exclusiveBlankRanges: true }` restores the original's
  * exclusive end on blank lines.
  *
  * @module
  */
 import { FormatError } from "./errors.ts";
-import { formatObsnumList, parseObsnumList } from "./obsnum.ts";
+import { formatObsnumList, isObsnum, MAX_OBSNUMS, parseObsnumList } from "./obsnum.ts";
 import { pyStr } from "./printf.ts";
 import { parseChassisBoardList } from "./rfile.ts";
 import { badcbLines, splitLines } from "./_text.ts";
@@ -48,10 +50,14 @@ export interface ParseBlankingOptions {
 
 // ---- Python-literal subset ----
 
+/** Deepest nesting of brackets a blanking line may have (the grammar itself needs 3). */
+export const MAX_NESTING = 16;
+
 type Lit = number | { kind: "seq"; items: Lit[] } | { kind: "dict"; entries: [Lit, Lit][] };
 
 class LitParser {
   private pos = 0;
+  private depth = 0;
   constructor(
     private readonly s: string,
     private readonly lineNo: number,
@@ -59,8 +65,9 @@ class LitParser {
   ) {}
 
   private fail(what: string): never {
+    const t = this.s.trim();
     throw new FormatError(
-      `${what} at column ${this.pos + 1} of "${this.s.trim()}"`,
+      `${what} at column ${this.pos + 1} of "${t.length > 80 ? t.slice(0, 77) + "..." : t}"`,
       this.lineNo,
       this.source,
     );
@@ -89,8 +96,13 @@ class LitParser {
 
   value(): Lit {
     const c = this.peek();
-    if (c === "(" || c === "[") return this.seq(c === "(" ? ")" : "]");
-    if (c === "{") return this.dict();
+    if (c === "(" || c === "[" || c === "{") {
+      if (this.depth >= MAX_NESTING) this.fail(`brackets nested more than ${MAX_NESTING} deep`);
+      this.depth++;
+      const v = c === "{" ? this.dict() : this.seq(c === "(" ? ")" : "]");
+      this.depth--;
+      return v;
+    }
     const m = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.exec(this.s.slice(this.pos));
     if (m === null) this.fail(c === "" ? "expected a value but the line ended" : `unexpected "${c}"`);
     this.pos += m[0].length;
@@ -149,8 +161,12 @@ function obsnumsOf(tok: string, exclusive: boolean, lineNo: number, source?: str
   try {
     const m = /^(\d+)-(\d+)$/.exec(t);
     if (exclusive && m !== null) {
+      const lo = Number(m[1]), hi = Number(m[2]);
+      if (!isObsnum(lo) || !isObsnum(hi) || hi - lo > MAX_OBSNUMS) {
+        throw new FormatError(`invalid obsnum range "${tok}"`, 1);
+      }
       const out: number[] = [];
-      for (let k = Number(m[1]); k < Number(m[2]); k++) out.push(k);
+      for (let k = lo; k < hi; k++) out.push(k);
       return out;
     }
     const list = parseObsnumList(t);
@@ -175,6 +191,14 @@ function obsnumsOf(tok: string, exclusive: boolean, lineNo: number, source?: str
 export function parseBlanking(text: string, source?: string, opts: ParseBlankingOptions = {}): Blanking {
   const out: Blanking = { obsnums: [], windows: [[], [], [], [], [], []], blanks: [] };
   const lines = splitLines(text);
+  let total = 0; // obsnums of all lines, bounded like one list
+  const counted = (list: number[], lineNo: number): number[] => {
+    total += list.length;
+    if (total > MAX_OBSNUMS) {
+      throw new FormatError(`too many obsnums (more than ${MAX_OBSNUMS} in total)`, lineNo, source);
+    }
+    return list;
+  };
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const raw = lines[i]!;
@@ -194,10 +218,10 @@ export function parseBlanking(text: string, source?: string, opts: ParseBlanking
     }
     const toks = line.split(/\s+/);
     if (toks.length === 1) {
-      out.obsnums.push(...obsnumsOf(toks[0]!, false, lineNo, source));
+      for (const n of counted(obsnumsOf(toks[0]!, false, lineNo, source), lineNo)) out.obsnums.push(n);
       continue;
     }
-    const obsnums = obsnumsOf(toks[0]!, opts.exclusiveBlankRanges ?? false, lineNo, source);
+    const obsnums = counted(obsnumsOf(toks[0]!, opts.exclusiveBlankRanges ?? false, lineNo, source), lineNo);
     const ch = toks[1]!;
     if (!/^\d+$/.test(ch) || Number(ch) > 3) {
       throw new FormatError(`invalid chassis "${ch}": expected an integer 0..3`, lineNo, source);

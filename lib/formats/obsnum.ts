@@ -12,24 +12,53 @@
  * Items are separated by commas and/or whitespace (newlines included); `#` starts a comment that
  * runs to the end of the line; blank lines are fine. Order is kept and duplicates are kept (a sum
  * over a list with a repeated obsnum counts it twice, as the original tools do). A range `a-b` needs
- * a ≤ b; spaces around the `-` are allowed. Obsnums are positive integers.
+ * a ≤ b; spaces around the `-` are allowed. Obsnums are integers 1..{@link MAX_OBSNUM} (netCDF `int`), and
+ * one list expands to at most {@link MAX_OBSNUMS} obsnums in total (ranges included), so a typo or a
+ * hostile list such as `1-1000000` repeated fifty times is an error, not gigabytes of memory.
  *
  * @module
  */
 import { FormatError } from "./errors.ts";
 
-/** Largest number of obsnums one range may expand to (guards against typos such as `1-99999999`). */
-export const MAX_RANGE_LENGTH = 1_000_000;
+/** Largest obsnum (obsnums are netCDF `int` values in the raw data: 1..2^31−1). */
+export const MAX_OBSNUM = 2_147_483_647;
+
+/** Largest number of obsnums one list may expand to, all ranges together. */
+export const MAX_OBSNUMS = 1_000_000;
+
+/** Largest number of obsnums one range may expand to (the same bound as a whole list). */
+export const MAX_RANGE_LENGTH = MAX_OBSNUMS;
+
+/**
+ * Whether `n` is a valid obsnum: an integer 1..{@link MAX_OBSNUM}.
+ *
+ * @example
+ * ```ts
+ * isObsnum(91001); // true
+ * isObsnum(1e20); // false
+ * ```
+ */
+export function isObsnum(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= MAX_OBSNUM;
+}
 
 function parseInt10(tok: string, lineNo: number, source: string | undefined): number {
   if (!/^\d+$/.test(tok)) {
     throw new FormatError(`invalid obsnum "${tok}": expected a positive integer`, lineNo, source);
   }
   const n = Number(tok);
-  if (!Number.isSafeInteger(n) || n <= 0) {
-    throw new FormatError(`invalid obsnum "${tok}": expected a positive integer`, lineNo, source);
+  if (!isObsnum(n)) {
+    throw new FormatError(`invalid obsnum "${tok}": expected an integer 1..${MAX_OBSNUM}`, lineNo, source);
   }
   return n;
+}
+
+function tooMany(lineNo: number, source: string | undefined): FormatError {
+  return new FormatError(
+    `obsnum list is too long (more than ${MAX_OBSNUMS} obsnums in total)`,
+    lineNo,
+    source,
+  );
 }
 
 /**
@@ -38,6 +67,7 @@ function parseInt10(tok: string, lineNo: number, source: string | undefined): nu
 function pushItem(tok: string, out: number[], lineNo: number, source: string | undefined): void {
   const dash = tok.indexOf("-");
   if (dash < 0) {
+    if (out.length >= MAX_OBSNUMS) throw tooMany(lineNo, source);
     out.push(parseInt10(tok, lineNo, source));
     return;
   }
@@ -56,6 +86,7 @@ function pushItem(tok: string, out: number[], lineNo: number, source: string | u
       source,
     );
   }
+  if (out.length + (hi - lo + 1) > MAX_OBSNUMS) throw tooMany(lineNo, source);
   for (let k = lo; k <= hi; k++) out.push(k);
 }
 
@@ -70,7 +101,7 @@ function pushItem(tok: string, out: number[], lineNo: number, source: string | u
  */
 export function parseObsnumList(text: string, source?: string): number[] {
   const out: number[] = [];
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!;
     const hash = line.indexOf("#");

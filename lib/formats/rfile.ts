@@ -4,13 +4,14 @@
  *
  * Grammar: `#` starts a comment (whole line or after the entry); blank lines are skipped; an entry is
  * text split on `,` into exactly three fields `OBSNUM,CHASSIS,BOARD` (spaces around fields allowed),
- * CHASSIS 0..3, BOARD 0..5. OBSNUM is a positive integer, `-1` (wildcard for that chassis) or — our
+ * CHASSIS 0..3, BOARD 0..5. OBSNUM is an integer 1..2^31−1, `-1` (wildcard for that chassis) or — our
  * extension — an inclusive range `FIRST-LAST` (e.g. `12350-12360,1,2`).
  *
  * @module
  */
 import { FormatError } from "./errors.ts";
 import { badcbLines, intInRange, splitLines } from "./_text.ts";
+import { isObsnum, MAX_OBSNUM } from "./obsnum.ts";
 
 /** One rfile entry: remove board `board` of chassis `chassis` for obsnum `obsnum` (..`last`). */
 export interface RfileEntry {
@@ -72,19 +73,21 @@ export function parseRfile(text: string, source?: string): Rfile {
     else if (range !== null) {
       entry.obsnum = Number(range[1]);
       entry.last = Number(range[2]);
-      if (entry.obsnum <= 0 || entry.last < entry.obsnum) {
+      if (!isObsnum(entry.obsnum) || !isObsnum(entry.last) || entry.last < entry.obsnum) {
         throw new FormatError(
-          `invalid obsnum range "${ob}": expected FIRST-LAST with 0 < FIRST <= LAST`,
+          `invalid obsnum range "${ob}": expected FIRST-LAST with 0 < FIRST <= LAST <= ${MAX_OBSNUM}`,
           lineNo,
           source,
         );
       }
-    } else if (/^\+?\d+$/.test(ob) && Number(ob) > 0) entry.obsnum = Number(ob);
-    else {throw new FormatError(
-        `invalid obsnum "${ob}": expected a positive integer, FIRST-LAST or -1`,
+    } else if (/^\+?\d+$/.test(ob) && isObsnum(Number(ob))) entry.obsnum = Number(ob);
+    else {
+      throw new FormatError(
+        `invalid obsnum "${ob}": expected an integer 1..${MAX_OBSNUM}, FIRST-LAST or -1`,
         lineNo,
         source,
-      );}
+      );
+    }
     entry.chassis = intInRange("chassis", f[1], 0, 3, lineNo, source);
     entry.board = intInRange("board", f[2], 0, 5, lineNo, source);
     if (hash >= 0) entry.comment = line.slice(hash + 1).trim();
