@@ -161,7 +161,7 @@ export interface SeqSimOptions {
 /** Truth of one generated observation. */
 export interface SeqObsTruth {
   obsnum: number;
-  obspgm: "Cal" | "Map" | "Bs";
+  obspgm: "Cal" | "Map" | "Bs" | "Ps";
   source_name: string;
   cal_obsnum: number;
   t_start_unix: number;
@@ -227,7 +227,7 @@ export interface SeqBankTruth {
   rms_per_dump_K: number[];
 }
 
-interface Segment {
+export interface Segment {
   t0: number;
   t1: number;
   bufpos: number;
@@ -236,10 +236,10 @@ interface Segment {
   pos: (t: number) => [number, number];
 }
 
-interface Observation {
+export interface Observation {
   obsnum: number;
   calObsnum: number;
-  obspgm: "Cal" | "Map" | "Bs";
+  obspgm: "Cal" | "Map" | "Bs" | "Ps";
   source: string;
   raRad: number;
   decRad: number;
@@ -262,7 +262,7 @@ interface Observation {
 }
 
 /** Line set-up of one bank. */
-interface BankLine {
+export interface BankLine {
   restFreqGhz: number;
   lineV: number;
   lineFwhm: number;
@@ -344,7 +344,7 @@ export function convolveGaussian(
   return { fwhmMaj: maj, fwhmMin: min, paDeg, peak: (peak * fwhmMaj * fwhmMin) / (maj * min) };
 }
 
-function ellipticalGaussian(
+export function ellipticalGaussian(
   cx: number,
   cy: number,
   g: { fwhmMaj: number; fwhmMin: number; paDeg: number; peak: number },
@@ -423,7 +423,7 @@ function fillBs(b: SeqBsOptions): Required<SeqBsOptions> {
   };
 }
 
-function calObservation(
+export function calObservation(
   obsnum: number,
   source: string,
   ra: number,
@@ -601,7 +601,7 @@ function segmentAt(obs: Observation, t: number): Segment {
 // ---------------------------------------------------------------------------------------------
 // IFPROC file
 
-interface IfprocStream {
+export interface IfprocStream {
   n: number;
   time: Float64Array;
   bufpos: Int32Array;
@@ -614,7 +614,7 @@ interface IfprocStream {
   srcEl: Float64Array;
 }
 
-function ifprocStream(obs: Observation): IfprocStream {
+export function ifprocStream(obs: Observation): IfprocStream {
   const n = Math.round(obs.duration * IFPROC_RATE) + 1;
   const s: IfprocStream = {
     n,
@@ -648,7 +648,7 @@ function ifprocStream(obs: Observation): IfprocStream {
   return s;
 }
 
-interface Common {
+export interface Common {
   projectId: string;
   nchan: number;
   bandwidthMHz: number;
@@ -663,7 +663,7 @@ interface Common {
   backendTimeOffset?: number;
 }
 
-function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): NcWriteModel {
+export function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): NcWriteModel {
   const h = new NcHeaderBuilder("_xlen");
   const t0 = obs.t0;
   const g0 = lmtAltAz(obs.raRad, obs.decRad, t0);
@@ -894,12 +894,12 @@ function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng: Rng): 
 // ---------------------------------------------------------------------------------------------
 // Roach files
 
-interface PixelInstrument {
+export interface PixelInstrument {
   gain: Float32Array[]; // [pixel] counts per K per channel
   driftSign: number[];
 }
 
-function makePixels(seed: number, nchan: number, salt = 5150): PixelInstrument {
+export function makePixels(seed: number, nchan: number, salt = 5150): PixelInstrument {
   const rng = new Rng([seed, salt]);
   const gain: Float32Array[] = [], driftSign: number[] = [];
   for (let p = 0; p < 16; p++) {
@@ -920,7 +920,7 @@ function makePixels(seed: number, nchan: number, salt = 5150): PixelInstrument {
   return { gain, driftSign };
 }
 
-function roachName(roach: number, obs: Observation): string {
+export function roachName(roach: number, obs: Observation): string {
   const iso = formatUtc(obs.t0);
   const hhmmss = iso.slice(11, 19).replaceAll(":", "");
   return `spectrometer/roach${roach}/roach${roach}_${obs.obsnum}_0_1_${obs.source}_${
@@ -928,11 +928,11 @@ function roachName(roach: number, obs: Observation): string {
   }_${hhmmss}.nc`;
 }
 
-function ifprocName(obs: Observation): string {
+export function ifprocName(obs: Observation): string {
   return `ifproc/ifproc_${formatUtc(obs.t0).slice(0, 10)}_${String(obs.obsnum).padStart(6, "0")}_00_0001.nc`;
 }
 
-interface SimParams extends Common {
+export interface SimParams extends Common {
   seed: number;
   badPixel: number | null;
   badFactor: number;
@@ -1261,7 +1261,7 @@ const ROACH_BLOCK_DUMPS = 256;
  * Write one roach file block by block through {@link Nc4Writer} (memory ≈ one block, not the
  * whole board). Returns the number of dumps.
  */
-async function writeRoach(
+export async function writeRoach(
   path: string,
   obs: Observation,
   roach: number,
