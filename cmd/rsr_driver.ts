@@ -27,6 +27,8 @@ import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
 import { badLagOptions, bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
 import { MERGE_MODES, type MergeMode } from "../lib/rsr/merge.ts";
 import { driverBoardsPng, driverSpectrumPng, waterfallPageNames, waterfallPng } from "../lib/rsr/plots.ts";
+import { pngPagesToPdf } from "../lib/plot/pdf.ts";
+import { VERSION } from "../lib/version.ts";
 import { dirname, join } from "../lib/sys/path.ts";
 
 /** Local time as `%Y-%m-%dT%H:%M:%S`. */
@@ -162,7 +164,8 @@ export const tool = defineTool({
       name: "waterfall-file",
       short: "w",
       type: "string",
-      help: "waterfall PNG pages, one per obsnum/chassis: NAME.png or NAME.pdf → NAME-0.png, NAME-1.png, ...",
+      help: "waterfall plots, one page per obsnum/chassis: NAME.pdf → one multi-page PDF (as the original); " +
+        "any other NAME → PNG pages NAME-0.png, NAME-1.png, ... (a trailing .png removed)",
     },
     { name: "no-baseline-sub", type: "boolean", help: "do not subtract the first (per repeat) baseline" },
     {
@@ -212,7 +215,7 @@ export const tool = defineTool({
       throw new UsageError(`--exclude needs pairs of values (F W ...), got ${exclude.length}`);
     }
     if (opts["waterfall-file"] === "-") {
-      throw new UsageError("-w/--waterfall-file needs a file name (pages are PNG files), not '-'");
+      throw new UsageError("-w/--waterfall-file needs a file name (NAME.pdf or PNG pages), not '-'");
     }
     const sgf = opts.filter as number;
     if (sgf && sgf % 2 !== 1) throw new UsageError(`-f/--filter window must be odd, got ${sgf}`);
@@ -282,6 +285,7 @@ export const tool = defineTool({
     }
     // All pages render at once: resvg rasterizes on its own threads.
     const wf = opts["waterfall-file"] as string | undefined;
+    const pdf = wf !== undefined && /\.pdf$/i.test(wf);
     const names = wf ? waterfallPageNames(wf, res.products.length) : [];
     const thr = {
       ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr as number } : {}),
@@ -292,7 +296,10 @@ export const tool = defineTool({
       opts.doplot ? Promise.all([driverBoardsPng(res), driverSpectrumPng(res)]) : null,
     ]);
     const [pages, plots] = await pending;
-    if (wf) {
+    if (wf && pdf) {
+      ctx.writeFile(wf, pngPagesToPdf(pages, { producer: `lmt-slr-toolkit ${VERSION} rsr_driver` }));
+      ctx.log.info(`wrote ${wf} (${pages.length} page(s))`);
+    } else if (wf) {
       names.forEach((name, i) => ctx.writeFile(name, pages[i]!));
       // pages of an earlier run with more products would be mistaken for this run's
       ctx.onCommit(() => {

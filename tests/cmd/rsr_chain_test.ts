@@ -144,7 +144,7 @@ Deno.test("RSR chain on generated data: flags, Tsys, line vs truth; plots (runs 
         "-o",
         spec,
         "-w",
-        "rsr.wf.pdf",
+        "rsr.wf.png",
         "-p",
         "-b",
         "1",
