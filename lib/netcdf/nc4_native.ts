@@ -29,10 +29,15 @@ import {
 import { charsToValue, checkSlab, ctorOf, NcFileBase } from "./_common.ts";
 import { buildNc4Model, isHiddenAttribute, type Nc4DatasetInfo, numericType } from "./_nc4_model.ts";
 
-function typeOf(ds: Dataset): NcType | null {
+/** The netCDF type of a dataset; an integer or float of a size netCDF does not have is an error. */
+function typeOf(ds: Dataset, name: string): NcType | null {
   const t = ds.type;
   if (t.cls === DT.FIXED || t.cls === DT.FLOAT) {
-    return numericType(t.size, t.signed, t.cls === DT.FLOAT);
+    const nt = numericType(t.size, t.signed, t.cls === DT.FLOAT);
+    if (nt === null) {
+      throw new Hdf5Error(`dataset ${name}: ${t.cls === DT.FLOAT ? "float" : "integer"} of ${t.size} bytes`);
+    }
+    return nt;
   }
   if (t.cls === DT.STRING) return t.size > 1 ? "string" : "char";
   if (t.cls === DT.VLEN && t.vlenString) return "string";
@@ -116,7 +121,7 @@ export class Nc4NativeFile extends NcFileBase {
       const cv = special.get("_Netcdf4Coordinates");
       infos.push({
         name: link.name,
-        type: typeOf(ds),
+        type: typeOf(ds, link.name),
         shape: ds.dims.slice(),
         ...(String(special.get("CLASS") ?? "") === "DIMENSION_SCALE"
           ? {

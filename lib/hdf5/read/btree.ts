@@ -31,40 +31,59 @@ function v1Node(src: ByteSource, sizes: Sizes, addr: number, keySize: number, ma
 /** Leaf children of a v1 group B-tree (symbol table node addresses), in key order. */
 export function groupBtreeLeaves(src: ByteSource, sizes: Sizes, addr: number): number[] {
   const out: number[] = [];
-  const walk = (a: number, depth: number): void => {
+  const seen = new Visited("group B-tree");
+  const walk = (a: number, depth: number, expectLevel: number): void => {
     if (depth > 64) throw new Hdf5Error("v1 B-tree too deep", a);
+    seen.visit(a);
     const c = v1Node(src, sizes, a, sizes.lengthSize, 1 << 16);
     c.skip(4);
     const type = c.u8();
     const level = c.u8();
     const used = c.u16();
     if (type !== 0) throw new Hdf5Error("group B-tree has the wrong node type", a);
+    checkLevel(level, expectLevel, a);
     c.offset();
     c.offset();
     for (let i = 0; i < used; i++) {
       c.length();
       const child = c.offset();
-      if (level === 0) out.push(child);
-      else walk(child, depth + 1);
+      if (level === 0) {
+        seen.visit(child);
+        out.push(child);
+      } else walk(child, depth + 1, level - 1);
     }
   };
-  walk(addr, 0);
+  walk(addr, 0, -1);
   return out;
 }
 
-/** All chunks of a v1 chunk B-tree of a dataset of rank `rank`. */
-export function chunkBtree(src: ByteSource, sizes: Sizes, addr: number, rank: number): ChunkRecord[] {
+/**
+ * All chunks of a v1 chunk B-tree of a dataset of rank `rank`. Each node is visited once (a node
+ * reached twice — a cycle, or a DAG whose paths multiply — is an error), levels must step down by
+ * one, and more than `maxChunks` records (the dataset's chunk grid) is an error, so the walk costs
+ * at most the file's bytes and the dataset's chunk count.
+ */
+export function chunkBtree(
+  src: ByteSource,
+  sizes: Sizes,
+  addr: number,
+  rank: number,
+  maxChunks = Infinity,
+): ChunkRecord[] {
   const out: ChunkRecord[] = [];
   if (addr === UNDEF) return out;
   const keySize = 8 + 8 * (rank + 1);
-  const walk = (a: number, depth: number): void => {
+  const seen = new Visited("chunk B-tree");
+  const walk = (a: number, depth: number, expectLevel: number): void => {
     if (depth > 64) throw new Hdf5Error("v1 B-tree too deep", a);
+    seen.visit(a);
     const c = v1Node(src, sizes, a, keySize, 1 << 16);
     c.skip(4);
     const type = c.u8();
     const level = c.u8();
     const used = c.u16();
     if (type !== 1) throw new Hdf5Error("chunk B-tree has the wrong node type", a);
+    checkLevel(level, expectLevel, a);
     c.offset();
     c.offset();
     for (let i = 0; i < used; i++) {
@@ -74,12 +93,36 @@ export function chunkBtree(src: ByteSource, sizes: Sizes, addr: number, rank: nu
       for (let k = 0; k < rank; k++) offsets.push(c.u64());
       c.u64();
       const child = c.offset();
-      if (level === 0) out.push({ offsets, size, filterMask, addr: child });
-      else walk(child, depth + 1);
+      if (level === 0) {
+        if (out.length >= maxChunks) {
+          throw new Hdf5Error(`chunk B-tree lists more than the ${maxChunks} chunks of its dataset`, a);
+        }
+        out.push({ offsets, size, filterMask, addr: child });
+      } else walk(child, depth + 1, level - 1);
     }
   };
-  walk(addr, 0);
+  walk(addr, 0, -1);
   return out;
+}
+
+/** Node addresses met in one walk of a tree: each at most once. */
+class Visited {
+  readonly #seen = new Set<number>();
+  readonly #what: string;
+  constructor(what: string) {
+    this.#what = what;
+  }
+  visit(a: number): void {
+    if (this.#seen.has(a)) throw new Hdf5Error(`${this.#what}: node reached twice (cycle or shared node)`, a);
+    this.#seen.add(a);
+  }
+}
+
+/** A child node's level must be its parent's minus one (`expect` −1 for the root). */
+function checkLevel(level: number, expect: number, at: number): void {
+  if (expect >= 0 && level !== expect) {
+    throw new Hdf5Error(`B-tree node at level ${level} where level ${expect} was expected`, at);
+  }
 }
 
 /** Symbol table entries (name offset, object header address) of a symbol table node. */
@@ -123,6 +166,8 @@ export function v2BtreeRecords(
   h.skip(2);
   const root = h.offset();
   const rootN = h.u16();
+  if (depth > 32) throw new Hdf5Error(`v2 B-tree of depth ${depth}`, addr);
+  if (recSize === 0 || nodeSize < 16) throw new Hdf5Error("v2 B-tree with empty records or nodes", addr);
   // field widths of child pointers, as HDF5 derives them from the node size
   const PREFIX = 10;
   const maxLeaf = Math.floor((nodeSize - PREFIX) / recSize);
@@ -136,7 +181,9 @@ export function v2BtreeRecords(
     cumSize.push(encSize(cum[d]!));
   }
   const records: Uint8Array[] = [];
+  const seen = new Visited("v2 B-tree");
   const walk = (a: number, n: number, d: number): void => {
+    seen.visit(a);
     const c = metaCursor(src, sizes, a, nodeSize);
     c.signature(d === 0 ? "BTLF" : "BTIN");
     c.skip(2);

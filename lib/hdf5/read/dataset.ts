@@ -12,10 +12,11 @@ import type { Sizes } from "./heaps.ts";
 import { bodyCursor, type Message, MSG } from "./object.ts";
 import { type ByteSource, UNDEF } from "./source.ts";
 
-let inflate: ((b: Uint8Array) => Uint8Array) | null = null;
+type Inflate = (b: Uint8Array, o: { maxOutputLength: number }) => Uint8Array;
+let inflate: Inflate | null = null;
 
 /** node:zlib's inflateSync, loaded on the first deflated chunk (importing node:zlib costs ~20 ms of start-up). */
-function inflateSync(): (b: Uint8Array) => Uint8Array {
+function inflateSync(): Inflate {
   inflate ??= (process.getBuiltinModule("node:zlib") as typeof import("node:zlib")).inflateSync;
   return inflate;
 }
@@ -24,9 +25,17 @@ function inflateSync(): (b: Uint8Array) => Uint8Array {
 export type Layout =
   | { kind: "compact"; data: Uint8Array }
   | { kind: "contiguous"; addr: number; size: number }
-  | { kind: "chunked"; chunk: number[]; index: "btree1"; addr: number }
-  | { kind: "chunked"; chunk: number[]; index: "single"; addr: number; size: number; mask: number }
-  | { kind: "chunked"; chunk: number[]; index: "implicit"; addr: number };
+  | { kind: "chunked"; chunk: number[]; elementSize: number; index: "btree1"; addr: number }
+  | {
+    kind: "chunked";
+    chunk: number[];
+    elementSize: number;
+    index: "single";
+    addr: number;
+    size: number;
+    mask: number;
+  }
+  | { kind: "chunked"; chunk: number[]; elementSize: number; index: "implicit"; addr: number };
 
 /** A filter of the pipeline (only deflate = 1 and shuffle = 2 are accepted). */
 export interface Filter {
@@ -35,6 +44,10 @@ export interface Filter {
 }
 
 const DEFLATE = 1;
+/** Largest expansion of deflate (zlib's own bound is about 1032:1). */
+export const MAX_INFLATE = 1032;
+/** Fill that a dataset may hold beyond its stored bytes (unwritten chunks, unallocated storage). */
+const SLACK = 64 * 1024 * 1024;
 const SHUFFLE = 2;
 const FILTER_NAMES: Record<number, string> = { 3: "fletcher32", 4: "szip", 5: "nbit", 6: "scaleoffset" };
 
@@ -54,7 +67,15 @@ export function parseLayout(m: Message, sizes: Sizes, rank: number): Layout {
       return { kind: "compact", data: c.take(n) };
     }
     if (cls === 1) return { kind: "contiguous", addr, size: -1 };
-    if (cls === 2) return { kind: "chunked", chunk: dims.slice(0, rank), index: "btree1", addr };
+    if (cls === 2) {
+      return {
+        kind: "chunked",
+        chunk: chunkDims(dims, rank, m.at),
+        elementSize: dims[rank]!,
+        index: "btree1",
+        addr,
+      };
+    }
     throw new Hdf5Error(`bad layout class ${cls}`, m.at);
   }
   if (version !== 3 && version !== 4) throw new Hdf5Error(`bad data layout version ${version}`, m.at);
@@ -73,7 +94,13 @@ export function parseLayout(m: Message, sizes: Sizes, rank: number): Layout {
     const addr = c.offset();
     const dims: number[] = [];
     for (let i = 0; i < nd; i++) dims.push(c.u32());
-    return { kind: "chunked", chunk: dims.slice(0, rank), index: "btree1", addr };
+    return {
+      kind: "chunked",
+      chunk: chunkDims(dims, rank, m.at),
+      elementSize: dims[rank]!,
+      index: "btree1",
+      addr,
+    };
   }
   const flags = c.u8();
   const nd = c.u8();
@@ -81,7 +108,8 @@ export function parseLayout(m: Message, sizes: Sizes, rank: number): Layout {
   const dims: number[] = [];
   for (let i = 0; i < nd; i++) dims.push(c.uint(enc));
   const indexType = c.u8();
-  const chunk = dims.slice(0, rank);
+  const chunk = chunkDims(dims, rank, m.at);
+  const elementSize = dims[rank]!;
   if (indexType === 1) {
     let size = -1;
     let mask = 0;
@@ -89,11 +117,24 @@ export function parseLayout(m: Message, sizes: Sizes, rank: number): Layout {
       size = c.length();
       mask = c.u32();
     }
-    return { kind: "chunked", chunk, index: "single", addr: c.offset(), size, mask };
+    return { kind: "chunked", chunk, elementSize, index: "single", addr: c.offset(), size, mask };
   }
-  if (indexType === 2) return { kind: "chunked", chunk, index: "implicit", addr: c.offset() };
+  if (indexType === 2) return { kind: "chunked", chunk, elementSize, index: "implicit", addr: c.offset() };
   const names: Record<number, string> = { 3: "fixed array", 4: "extensible array", 5: "v2 B-tree" };
   throw new Hdf5Unsupported(`chunk index type ${names[indexType] ?? indexType}`);
+}
+
+/**
+ * The chunk shape of a chunked layout: `rank` + 1 dimensions stored (the last one is the element
+ * size), every one at least 1 — a chunk dimension of 0 would make every chunk empty.
+ */
+function chunkDims(dims: number[], rank: number, at: number): number[] {
+  if (dims.length !== rank + 1) {
+    throw new Hdf5Error(`chunked layout of ${dims.length - 1} dimensions for a dataset of rank ${rank}`, at);
+  }
+  const k = dims.findIndex((d) => !(d >= 1));
+  if (k >= 0) throw new Hdf5Error(`chunk dimension ${k} is ${dims[k]}`, at);
+  return dims.slice(0, rank);
 }
 
 /** Parse a filter pipeline message; throws {@link Hdf5Unsupported} for any filter but deflate and shuffle. */
@@ -242,6 +283,69 @@ export class Dataset {
     this.layout = layout;
     this.filters = filters;
     this.fill = fill;
+    this.#check();
+  }
+
+  /**
+   * Check the declared sizes against the file before anything is allocated: element size and
+   * dimensions sane, storage inside the file and not at address 0 (the superblock), and the
+   * dataset no larger than the file could hold ({@link MAX_INFLATE} × the file with a deflate
+   * filter, the file's size + 64 MiB of fill otherwise).
+   */
+  #check(): void {
+    const es = this.type.size;
+    const fileSize = this.#src.size;
+    if (!(es >= 1) || es > 1 << 24) throw new Hdf5Error(`dataset element of ${es} bytes`);
+    const dims = this.space.dims ?? [];
+    let n = 1;
+    for (const d of dims) {
+      if (!(d >= 0) || !Number.isSafeInteger(d)) throw new Hdf5Error(`dataset dimension ${d}`);
+      n *= d;
+    }
+    const bytes = n * es;
+    const deflated = this.filters.some((f) => f.id === DEFLATE);
+    const cap = deflated ? MAX_INFLATE * fileSize + SLACK : fileSize + SLACK;
+    if (!(bytes <= cap)) {
+      throw new Hdf5Error(
+        `dataset of ${
+          dims.join(" x ")
+        } elements of ${es} bytes is larger than a file of ${fileSize} bytes can hold`,
+      );
+    }
+    const L = this.layout;
+    const inFile = (addr: number, len: number, what: string): void => {
+      if (addr === UNDEF) return;
+      if (addr <= 0 || addr + len > fileSize) {
+        throw new Hdf5Error(
+          `${what} at address ${addr} (${len} bytes) outside the data part of the file`,
+          addr,
+        );
+      }
+    };
+    if (L.kind === "compact") {
+      if (L.data.length < bytes) throw new Hdf5Error("compact data shorter than the dataset");
+    } else if (L.kind === "contiguous") {
+      if (L.size >= 0 && L.size < bytes && L.addr !== UNDEF) {
+        throw new Hdf5Error(`contiguous storage of ${L.size} bytes for a dataset of ${bytes}`, L.addr);
+      }
+      if (n > 0) inFile(L.addr, bytes, "dataset storage");
+    } else {
+      if (L.chunk.length !== dims.length) throw new Hdf5Error("chunk rank differs from the dataset's");
+      const chunkBytes = L.chunk.reduce((a, x) => a * x, es);
+      if (!(chunkBytes <= 2 ** 32)) {
+        throw new Hdf5Error(`chunks of ${L.chunk.join(" x ")} elements are larger than HDF5 allows (4 GiB)`);
+      }
+      if (L.index === "btree1") inFile(L.addr, 1, "chunk B-tree");
+      else if (L.index === "single") inFile(L.addr, L.size >= 0 ? L.size : chunkBytes, "chunk");
+      else if (n > 0) inFile(L.addr, this.#gridCount() * chunkBytes, "chunk storage");
+    }
+  }
+
+  /** Number of chunks of the dataset's chunk grid. */
+  #gridCount(): number {
+    const L = this.layout;
+    if (L.kind !== "chunked") return 0;
+    return this.dims.reduce((a, d, k) => a * Math.ceil(d / L.chunk[k]!), 1);
   }
 
   /** Dimension sizes ([] for a scalar, [] with no element for a null dataspace). */
@@ -256,7 +360,22 @@ export class Dataset {
     const m = new Map<string, ChunkRecord>();
     const dims = this.dims;
     if (L.index === "btree1") {
-      for (const c of chunkBtree(this.#src, this.#sizes, L.addr, dims.length)) m.set(c.offsets.join(","), c);
+      const es = this.type.size;
+      const chunkBytes = L.chunk.reduce((a, x) => a * x, es);
+      const size = this.#src.size;
+      for (const c of chunkBtree(this.#src, this.#sizes, L.addr, dims.length, this.#gridCount())) {
+        const key = c.offsets.join(",");
+        const at = L.addr;
+        if (c.offsets.some((o, k) => o % L.chunk[k]! !== 0 || o >= dims[k]!)) {
+          throw new Hdf5Error(`chunk B-tree lists a chunk at [${key}], not on the dataset's chunk grid`, at);
+        }
+        if (m.has(key)) throw new Hdf5Error(`chunk B-tree lists the chunk at [${key}] twice`, at);
+        const stored = this.filters.length > 0 ? c.size : chunkBytes;
+        if (c.addr <= 0 || c.addr === UNDEF || c.addr + stored > size) {
+          throw new Hdf5Error(`chunk [${key}] at address ${c.addr} (${stored} bytes) outside the file`, at);
+        }
+        m.set(key, c);
+      }
     } else if (L.index === "single") {
       const size = L.size >= 0 ? L.size : L.chunk.reduce((a, x) => a * x, this.type.size);
       if (L.addr !== UNDEF) {
@@ -347,6 +466,12 @@ export class Dataset {
           if (active.length === 0 && runs.length <= 8) {
             for (const [pb, po, len] of runs) queue(rec.addr + pb * es, po * es, len * es);
           } else {
+            if (active.length > 0 && chunkElems * es > MAX_INFLATE * rec.size + 1024) {
+              throw new Hdf5Error(
+                `chunk of ${rec.size} bytes cannot hold ${chunkElems * es} bytes of data`,
+                rec.addr,
+              );
+            }
             const raw = new Uint8Array(active.length === 0 ? chunkElems * es : rec.size);
             this.#src.readInto(raw, rec.addr);
             const data = active.length === 0 ? raw : this.#unfilter(raw, active, chunkElems * es, rec.addr);
@@ -386,7 +511,7 @@ export class Dataset {
       const f = active[i]!;
       if (f.id === DEFLATE) {
         try {
-          const z = inflateSync()(b);
+          const z = inflateSync()(b, { maxOutputLength: Math.max(expect, 1) });
           b = new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
         } catch (e) {
           throw new Hdf5Error(`cannot inflate chunk: ${e instanceof Error ? e.message : String(e)}`, at);

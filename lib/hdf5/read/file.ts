@@ -61,6 +61,7 @@ export class Hdf5File {
   readonly root: number;
   readonly #src: ByteSource;
   readonly #gheap: GlobalHeap;
+  readonly #objects = new Map<number, H5Object>();
 
   private constructor(src: ByteSource) {
     this.#src = src;
@@ -133,10 +134,17 @@ export class Hdf5File {
     return new Hdf5File(new MemorySource(bytes));
   }
 
-  /** The object whose header is at `addr`. */
+  /** The object whose header is at `addr` (each header read once: links naming it again reuse it). */
   object(addr: number): H5Object {
+    const known = this.#objects.get(addr);
+    if (known) return known;
+    if (addr === UNDEF || addr <= 0 || addr >= this.#src.size) {
+      throw new Hdf5Error(`object header address ${addr} outside the file`);
+    }
     const messages = readObjectHeader(this.#src, this.sizes, addr);
-    return { addr, messages, links: groupLinks(this.#src, this.sizes, messages) };
+    const obj = { addr, messages, links: groupLinks(this.#src, this.sizes, messages) };
+    this.#objects.set(addr, obj);
+    return obj;
   }
 
   /** Raw attributes of an object, in name order. */
@@ -158,6 +166,12 @@ export class Hdf5File {
     }
     if (!type || !space || !layoutMsg) return null;
     const layout = parseLayout(layoutMsg, this.sizes, space.dims?.length ?? 0);
+    if (layout.kind === "chunked" && layout.elementSize !== type.size) {
+      throw new Hdf5Error(
+        `chunks of ${layout.elementSize}-byte elements for a datatype of ${type.size} bytes`,
+        layoutMsg.at,
+      );
+    }
     return new Dataset(
       this.#src,
       this.sizes,

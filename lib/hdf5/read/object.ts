@@ -44,10 +44,14 @@ export interface Message {
   order: number;
 }
 
-/** Read all messages of the object header at `addr` (continuations followed). */
+/**
+ * Read all messages of the object header at `addr` (continuations followed). Each continuation
+ * block is visited once: a block named twice (a cycle of continuations, or two continuations of
+ * one block) and blocks adding up to more bytes than the file has are errors.
+ */
 export function readObjectHeader(src: ByteSource, sizes: Sizes, addr: number): Message[] {
   const messages: Message[] = [];
-  const blocks: { addr: number; len: number }[] = [];
+  const blocks = new ContinuationList(src.size, addr);
   const first = metaCursor(src, sizes, addr, 16);
   if (
     first.bytes[0] === 0x4f && first.bytes[1] === 0x48 && first.bytes[2] === 0x44 && first.bytes[3] === 0x52
@@ -66,8 +70,12 @@ export function readObjectHeader(src: ByteSource, sizes: Sizes, addr: number): M
     checkSum(all.bytes, addr);
     parseV2Messages(all, pre, pre + chunk0, flags, messages, blocks);
     for (let i = 0; i < blocks.length; i++) {
-      const b = blocks[i]!;
+      const b = blocks.at(i);
+      if (b.len < 8) throw new Hdf5Error(`object header continuation of ${b.len} bytes`, b.addr);
       const c = metaCursor(src, sizes, b.addr, b.len);
+      if (c.bytes.length < b.len) {
+        throw new Hdf5Error("object header continuation runs past the end of the file", b.addr);
+      }
       c.signature("OCHK");
       checkSum(c.bytes, b.addr);
       parseV2Messages(c, 4, b.len - 4, flags, messages, blocks);
@@ -79,10 +87,14 @@ export function readObjectHeader(src: ByteSource, sizes: Sizes, addr: number): M
     first.u16();
     first.u32();
     const size = first.u32();
-    blocks.push({ addr: addr + 16, len: size });
+    blocks.push({ addr: addr + 16, len: size }, addr);
     for (let i = 0; i < blocks.length; i++) {
-      const b = blocks[i]!;
+      const b = blocks.at(i);
+      if (b.len === 0) continue;
       const c = metaCursor(src, sizes, b.addr, b.len);
+      if (c.bytes.length < b.len) {
+        throw new Hdf5Error("object header block runs past the end of the file", b.addr);
+      }
       while (c.left >= 8) {
         const type = c.u16();
         const n = c.u16();
@@ -97,6 +109,45 @@ export function readObjectHeader(src: ByteSource, sizes: Sizes, addr: number): M
   return messages;
 }
 
+/** The blocks of one object header: each address once, their total no larger than the file. */
+class ContinuationList {
+  readonly #list: { addr: number; len: number }[] = [];
+  readonly #seen = new Set<number>();
+  #bytes = 0;
+  readonly #fileSize: number;
+  readonly #header: number;
+  constructor(fileSize: number, header: number) {
+    this.#fileSize = fileSize;
+    this.#header = header;
+  }
+  get length(): number {
+    return this.#list.length;
+  }
+  at(i: number): { addr: number; len: number } {
+    return this.#list[i]!;
+  }
+  push(b: { addr: number; len: number }, at: number): void {
+    if (b.addr === UNDEF || b.addr < 0 || b.addr >= this.#fileSize) {
+      throw new Hdf5Error(
+        `object header ${this.#header}: continuation address ${b.addr} outside the file`,
+        at,
+      );
+    }
+    if (b.addr === this.#header || this.#seen.has(b.addr)) {
+      throw new Hdf5Error(
+        `object header ${this.#header}: continuation cycle (block ${b.addr} named twice)`,
+        at,
+      );
+    }
+    this.#seen.add(b.addr);
+    this.#bytes += b.len;
+    if (b.len < 0 || this.#bytes > this.#fileSize) {
+      throw new Hdf5Error(`object header ${this.#header}: continuation blocks larger than the file`, at);
+    }
+    this.#list.push(b);
+  }
+}
+
 function checkSum(bytes: Uint8Array, at: number): void {
   const n = bytes.length - 4;
   const stored = new DataView(bytes.buffer, bytes.byteOffset + n, 4).getUint32(0, true);
@@ -109,7 +160,7 @@ function parseV2Messages(
   to: number,
   hflags: number,
   messages: Message[],
-  blocks: { addr: number; len: number }[],
+  blocks: ContinuationList,
 ): void {
   c.pos = from;
   const hsize = hflags & 4 ? 6 : 4;
@@ -133,11 +184,11 @@ function pushMessage(
   order: number,
   sizes: Sizes,
   messages: Message[],
-  blocks: { addr: number; len: number }[],
+  blocks: ContinuationList,
 ): void {
   if (type === MSG.CONTINUATION) {
     const c = new Cursor(body, at, sizes.offsetSize, sizes.lengthSize);
-    blocks.push({ addr: c.offset(), len: c.length() });
+    blocks.push({ addr: c.offset(), len: c.length() }, at);
     return;
   }
   if (type === MSG.NIL) return;
