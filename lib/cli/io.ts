@@ -1,12 +1,14 @@
 /**
- * File I/O policy of the tools: `-` means stdin/stdout, outputs are written to a temporary name
- * beside the target and renamed into place only on success, so an error never leaves a partial file.
+ * File I/O policy of the tools: `-` means stdin/stdout (named `<stdin>`/`<stdout>` in messages),
+ * outputs are written to a temporary name beside the target and renamed into place only on success,
+ * so an error never leaves a partial file (lib/sys/tempfile.ts holds the mechanism).
  *
  * @module
  */
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeAllSync } from "../sys/fs.ts";
+import { existsSync, FsError } from "../sys/fs.ts";
+import { type FileSink, removeStaleTemps, TempFile } from "../sys/tempfile.ts";
 import { DataError } from "./errors.ts";
-import { basename, dirname, join } from "../sys/path.ts";
+import { dirname } from "../sys/path.ts";
 
 /** Raised when stdout is closed by the reader (e.g. `| head`); the tool then exits 0 quietly. */
 export class BrokenPipe extends Error {
@@ -77,89 +79,171 @@ export function writeStderr(text: string): void {
   }
 }
 
-/** An output being written: to stdout for `-`, else to a temp file renamed on commit. */
-export class OutputFile {
+/** How an output may treat an existing file of the same name (the one rule: docs/compat.md "All tools"). */
+export interface OutputPolicy {
+  /** Replace an existing file (default); false: an existing file is an error (tools with `--overwrite`). */
+  replace?: boolean;
+}
+
+/** The name of an input or output in messages: `<stdin>`/`<stdout>` for `-`, else the path as given. */
+export function displayName(path: string, dir: "in" | "out" = "in"): string {
+  return path === "-" ? (dir === "in" ? "<stdin>" : "<stdout>") : path;
+}
+
+/**
+ * What went wrong in a file-system error, in words, without the temporary path or node's code
+ * prefix (`ENOSPC: no space left on device, write '/d/.x.1.a.tmp'` → `no space left on device`).
+ */
+export function fsReason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const known: [RegExp, string][] = [
+    [/no space left on device|ENOSPC/i, "no space left on device"],
+    [/read-only file system|EROFS/i, "read-only file system"],
+    [/disk quota exceeded|EDQUOT/i, "disk quota exceeded"],
+    [/file too large|EFBIG/i, "file too large"],
+    [/permission denied|EACCES|EPERM/i, "permission denied"],
+    [/not a directory|ENOTDIR/i, "not a directory"],
+    [/is a directory|EISDIR/i, "is a directory"],
+    [/no such file or directory|ENOENT/i, "no such file or directory"],
+  ];
+  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
+  for (const [re, text] of known) if (re.test(msg)) return text;
+  return msg.split("\n")[0]!.replace(/^E[A-Z]+: /, "").replace(/(, \w+)? '[^']*'$/, "").replace(
+    / \(os error \d+\)$/,
+    "",
+  );
+}
+
+/**
+ * An output being written (the one door for files, through `ctx.output`): `-` is stdout; any other
+ * path is checked at once (its directory exists and is a directory, the path is not a directory and
+ * does not end with `/`, an existing file may be replaced), stale temporary files of dead processes
+ * are removed, and the data go to a {@link TempFile} beside it, renamed into place by {@link commit}.
+ * As a {@link FileSink} it is handed to the FITS, netCDF and grid writers.
+ */
+export class OutputFile implements FileSink {
+  /** The path the user gave. */
   readonly path: string;
-  readonly tempPath: string | null;
-  #fd: number | null = null;
-  #done = false;
+  readonly #temp: TempFile | null;
+  readonly #replace: boolean;
+  #stdoutDone = false;
   bytesWritten = 0;
 
-  constructor(path: string) {
+  constructor(path: string, policy: OutputPolicy = {}) {
     this.path = path;
+    this.#replace = policy.replace ?? true;
     if (path === "-") {
-      this.tempPath = null;
+      this.#temp = null;
       return;
     }
-    const dir = dirname(path);
-    if (!existsSync(dir)) throw new DataError(`cannot write ${path}: directory ${dir} does not exist`);
-    if (existsSync(path) && statSync(path).isDirectory()) {
-      throw new DataError(`cannot write ${path}: it is a directory`);
-    }
-    this.tempPath = join(dir, `.${basename(path)}.tmp-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`);
+    checkOutputPath(path, this.#replace);
+    removeStaleTemps(path);
     try {
-      this.#fd = openSync(this.tempPath, "w");
+      this.#temp = TempFile.create(path);
     } catch (e) {
-      throw new DataError(`cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new DataError(`cannot write ${path}: ${fsReason(e)}`);
     }
+  }
+
+  /** The target path (FileSink). */
+  get target(): string {
+    return this.path;
+  }
+
+  /** Descriptor of the temporary file (FileSink; not for stdout). */
+  get fd(): number {
+    if (this.#temp === null) throw new Error(`output ${this.path} is stdout: no descriptor`);
+    return this.#temp.fd;
+  }
+
+  /** The temporary file's path (null for stdout). */
+  get tempPath(): string | null {
+    return this.#temp?.tempPath ?? null;
   }
 
   /** True when this output goes to stdout. */
   get isStdout(): boolean {
-    return this.tempPath === null;
+    return this.#temp === null;
   }
 
   /** Append text or bytes. */
   write(data: string | Uint8Array): void {
-    if (this.#done) throw new Error(`output ${this.path} already closed`);
+    if (this.done) throw new Error(`output ${this.path} already closed`);
     const bytes = typeof data === "string" ? enc.encode(data) : data;
     this.bytesWritten += bytes.length;
-    if (this.#fd === null) {
-      writeStdout(bytes);
-      return;
-    }
-    writeAllSync(this.#fd, bytes);
+    if (this.#temp === null) writeStdout(bytes);
+    else this.#temp.write(bytes);
   }
 
-  /** Finish: close and rename the temp file onto the target. */
+  /** Finish: close and rename the temp file onto the target (never replacing a file without `replace`). */
   commit(): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (this.#fd !== null) {
-      closeSync(this.#fd);
-      this.#fd = null;
-      renameSync(this.tempPath!, this.path);
+    if (this.#temp === null) {
+      this.#stdoutDone = true;
+      return;
+    }
+    if (this.#temp.done) return;
+    try {
+      this.#temp.commit({ replace: this.#replace });
+    } catch (e) {
+      if (e instanceof FsError && e.code === "EEXIST") {
+        throw new DataError(`cannot write ${this.path}: another run created it meanwhile; left as it is`);
+      }
+      throw new DataError(`cannot write ${this.path}: ${fsReason(e)}`);
     }
   }
 
   /** Abandon: close and remove the temp file. */
   abort(): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (this.#fd !== null) {
-      try {
-        closeSync(this.#fd);
-      } catch { /* ignore */ }
-      this.#fd = null;
-      rmSync(this.tempPath!, { force: true });
-    }
+    if (this.#temp === null) this.#stdoutDone = true;
+    else this.#temp.abort();
+  }
+
+  /** After a commit: remove the target again if it is still this run's file (see TempFile.rollback). */
+  rollback(): boolean {
+    return this.#temp?.rollback() ?? false;
   }
 
   /** Whether commit() or abort() has been called. */
   get done(): boolean {
-    return this.#done;
+    return this.#temp === null ? this.#stdoutDone : this.#temp.done;
   }
 }
 
 /**
- * A temporary path beside `target` for writers that need a path (e.g. the netCDF-4 writer); rename it
- * with {@link commitTempPath} or remove it with {@link abortTempPath}.
+ * Check an output path before anything is written: one DataError saying what is wrong with the path
+ * the user gave (never a node EISDIR/ENOTDIR/ENOENT text about a temporary name).
  */
-export function tempPathFor(target: string): string {
-  return join(
-    dirname(target),
-    `.${basename(target)}.tmp-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`,
-  );
+export function checkOutputPath(path: string, replace = true): void {
+  if (path === "") throw new DataError("cannot write an output with an empty name");
+  if (path.endsWith("/")) {
+    throw new DataError(`cannot write ${path}: names a directory (ends with /), not a file`);
+  }
+  let st: Deno.FileInfo | undefined;
+  try {
+    st = Deno.statSync(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound) && !(e instanceof Deno.errors.NotADirectory)) {
+      throw new DataError(`cannot write ${path}: ${fsReason(e)}`);
+    }
+  }
+  if (st?.isDirectory) throw new DataError(`cannot write ${path}: it is a directory`);
+  const dir = dirname(path);
+  let dst: Deno.FileInfo;
+  try {
+    dst = Deno.statSync(dir);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new DataError(`cannot write ${path}: directory ${dir} does not exist`);
+    }
+    if (e instanceof Deno.errors.NotADirectory) {
+      throw new DataError(`cannot write ${path}: ${dir} is not a directory`);
+    }
+    throw new DataError(`cannot write ${path}: ${fsReason(e)}`);
+  }
+  if (!dst.isDirectory) throw new DataError(`cannot write ${path}: ${dir} is not a directory`);
+  if (st !== undefined && !replace) {
+    throw new DataError(`cannot write ${path}: file exists (use --overwrite)`);
+  }
 }
 
 /** Read all of stdin. */
@@ -186,8 +270,8 @@ export async function readInputBytes(path: string): Promise<Uint8Array> {
     return await Deno.readFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) throw new DataError(`${path}: no such file`);
-    if (e instanceof Deno.errors.IsADirectory) throw new DataError(`${path}: is a directory`);
-    throw new DataError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof Deno.errors.IsADirectory) throw new DataError(`${path}: is a directory, not a file`);
+    throw new DataError(`${path}: ${fsReason(e)}`);
   }
 }
 

@@ -1,7 +1,14 @@
 /**
  * The program skeleton shared by every tool: one option table drives parsing, `--help`,
  * `--version` and validation; errors become one stderr line and an exit code (2 usage, 1 data);
- * outputs are atomic (temp name + rename on success); `-` means stdin/stdout.
+ * `-` means stdin/stdout.
+ *
+ * Outputs have one door, `ctx.output(path)`: it checks the path at once, owns the temporary name
+ * (`.NAME.PID.RAND.tmp` beside the target), renames every output into place only when `run()`
+ * succeeds, removes the temporary files on any error and on SIGINT/SIGTERM/SIGHUP (exit 130/143/129),
+ * removes stale temporary files of dead processes, applies the one overwrite rule (an existing file
+ * is replaced, except by a tool that has an `--overwrite` option and was not given it) and writes the
+ * provenance sidecars (LMT_SIDECAR=1). Writers receive the OutputFile as an open FileSink.
  *
  * ```ts
  * export const tool = defineTool({ name, summary, usage, options, positionals, run: async (opts, ctx) => 0 });
@@ -15,6 +22,8 @@ import { formatHelp } from "./args.ts";
 import { DataError, EXIT, UsageError } from "./errors.ts";
 import {
   BrokenPipe,
+  displayName,
+  fsReason,
   OutputFile,
   readInputBytes,
   readInputText,
@@ -24,12 +33,26 @@ import {
 } from "./io.ts";
 import { createProgress, preloadProgress, type Progress } from "./progress.ts";
 import { VERSION } from "../version.ts";
-import { statSync, writeFileSync } from "../sys/fs.ts";
+import { mkdirSync, rmSync, statSync } from "../sys/fs.ts";
+import { tmpdir } from "../sys/path.ts";
+import { removeStaleDirs, scratchDirName, withTempFile } from "../sys/tempfile.ts";
+import { withWarningSink } from "../sys/warnings.ts";
 
 export { DataError, EXIT, UsageError } from "./errors.ts";
 export type { OptionSpec, ParsedValues, PositionalSpec } from "./args.ts";
 export { didYouMean, numberTuple, parseArgs } from "./args.ts";
-export { BrokenPipe, OutputFile, readInputBytes, readInputText, requireFile, tempPathFor, withStdio } from "./io.ts";
+export {
+  BrokenPipe,
+  checkOutputPath,
+  displayName,
+  fsReason,
+  OutputFile,
+  readInputBytes,
+  readInputText,
+  requireFile,
+  withStdio,
+} from "./io.ts";
+export type { FileSink } from "../sys/tempfile.ts";
 export type { StdioSinks } from "./io.ts";
 export type { Progress } from "./progress.ts";
 
@@ -51,10 +74,20 @@ export interface ToolContext {
   env: Record<string, string>;
   log: Logger;
   debug: boolean;
-  /** Open an output (`-` = stdout); committed automatically when run() succeeds, removed if it fails. */
+  /**
+   * Open an output (`-` = stdout): the path is checked at once (DataError naming it); the data go to
+   * a temporary file renamed into place when run() succeeds, removed if it fails or is interrupted.
+   */
   output(path: string): OutputFile;
-  /** Write a whole output at once (atomic). */
+  /** Write a whole output at once (through {@link output}). */
   writeFile(path: string, data: string | Uint8Array): void;
+  /**
+   * A private scratch directory (`$TMPDIR/TOOL-PID-RAND`), removed when the tool ends in any way
+   * (success, error, signal); stale ones of dead processes are removed when a new one is made.
+   */
+  scratchDir(): string;
+  /** The name of an input in messages: `<stdin>` for `-`. */
+  inputName(path: string): string;
   /** Write data to stdout. */
   stdout(data: string | Uint8Array): void;
   readText(path: string): Promise<string>;
@@ -116,6 +149,7 @@ export function defineTool(spec: ToolSpec): Tool {
     const env = envIn ?? Deno.env.toObject();
     const t0 = performance.now();
     const outputs: OutputFile[] = [];
+    const scratch: string[] = [];
     const aborts: (() => void)[] = [];
     const commits: (() => void)[] = [];
     let debug = env.LMT_DEBUG === "1";
@@ -131,6 +165,13 @@ export function defineTool(spec: ToolSpec): Tool {
         if (debug) writeStderr(`${spec.name}: debug: ${m}\n`);
       },
     };
+    const removeScratch = () => {
+      for (const d of scratch.splice(0)) {
+        try {
+          rmSync(d, { recursive: true, force: true });
+        } catch { /* ignore */ }
+      }
+    };
     const abortAll = () => {
       for (const o of outputs) o.abort();
       for (const f of aborts) {
@@ -138,7 +179,13 @@ export function defineTool(spec: ToolSpec): Tool {
           f();
         } catch { /* ignore */ }
       }
+      removeScratch();
     };
+    const stopSignals = onSignals(() => {
+      abortAll();
+      writeStderr(`${spec.name}: interrupted; no output written\n`);
+    });
+    const restoreConsole = quietConsole(() => debug);
     try {
       let argvEff = argv;
       if (spec.versionShort) argvEff = argv.map((a) => (a === `-${spec.versionShort}` ? "--version" : a));
@@ -153,22 +200,34 @@ export function defineTool(spec: ToolSpec): Tool {
         writeStdout(`${spec.name} ${VERSION} (lmt-slr-toolkit)\n`);
         return EXIT.OK;
       }
+      // the one overwrite rule: replace, unless the tool has --overwrite and it was not given
+      const replace = !allOptions.some((o) => o.name === "overwrite") || parsed.values.overwrite === true;
+      const open = (path: string) => {
+        const o = new OutputFile(path, { replace });
+        outputs.push(o);
+        return o;
+      };
       const ctx: ToolContext = {
         name: spec.name,
         argv,
         env,
         log,
         debug,
-        output: (path: string) => {
-          const o = new OutputFile(path);
-          outputs.push(o);
-          return o;
+        output: open,
+        writeFile: (path: string, data: string | Uint8Array) => open(path).write(data),
+        scratchDir: () => {
+          const parent = env.TMPDIR || tmpdir();
+          removeStaleDirs(parent, spec.name);
+          const d = scratchDirName(parent, spec.name);
+          try {
+            mkdirSync(d);
+          } catch (e) {
+            throw new DataError(`cannot make a scratch directory in ${parent}: ${fsReason(e)}`);
+          }
+          scratch.push(d);
+          return d;
         },
-        writeFile: (path: string, data: string | Uint8Array) => {
-          const o = new OutputFile(path);
-          outputs.push(o);
-          o.write(data);
-        },
+        inputName: (p) => displayName(p),
         stdout: (data) => writeStdout(data),
         readText: (p) => readInputText(p),
         readBytes: (p) => readInputBytes(p),
@@ -176,13 +235,14 @@ export function defineTool(spec: ToolSpec): Tool {
         onAbort: (fn) => aborts.push(fn),
         onCommit: (fn) => commits.push(fn),
       };
-      const code = (await spec.run(parsed.values, ctx)) ?? 0;
+      const code = (await withWarningSink(log.warn, async () => await spec.run(parsed.values, ctx))) ?? 0;
       if (code !== 0) {
         abortAll();
         return code;
       }
       for (const f of commits) f();
-      for (const o of outputs) o.commit();
+      commitAll(outputs);
+      removeScratch();
       if (env.LMT_SIDECAR === "1") writeSidecars(spec.name, argv, parsed.values, outputs, t0);
       return 0;
     } catch (e) {
@@ -192,14 +252,16 @@ export function defineTool(spec: ToolSpec): Tool {
         writeStderr(`${spec.name}: ${e.message}\n${spec.name}: try '${spec.name} --help'\n`);
         return EXIT.USAGE;
       }
-      const msg = e instanceof Error ? e.message : String(e);
+      const msg = outputMessage(e, outputs) ?? (e instanceof Error ? e.message : String(e));
       const known = e instanceof DataError ||
         (e instanceof Error && /Error$/.test(e.name) && e.name !== "Error" && e.name !== "TypeError" &&
           e.name !== "RangeError" && e.name !== "ReferenceError");
       if (e instanceof Deno.errors.NotFound) {
         writeStderr(`${spec.name}: ${msg}\n`);
       } else if (known || e instanceof Error) {
-        writeStderr(`${spec.name}: ${known ? "" : "error: "}${msg.split("\n")[0]}\n`);
+        writeStderr(
+          `${spec.name}: ${known || msg.startsWith("cannot write ") ? "" : "error: "}${msg.split("\n")[0]}\n`,
+        );
       } else {
         writeStderr(`${spec.name}: error: ${msg}\n`);
       }
@@ -207,9 +269,107 @@ export function defineTool(spec: ToolSpec): Tool {
       // turn a data error into a traceback.
       if (env.LMT_TRACEBACK === "1" && e instanceof Error && e.stack) writeStderr(e.stack + "\n");
       return EXIT.DATA;
+    } finally {
+      stopSignals();
+      restoreConsole();
     }
   };
   return { spec, main, help };
+}
+
+/** Signals that end a tool cleanly, with their exit codes (128 + number). */
+const SIGNALS: [Deno.Signal, number][] = [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]];
+
+/** Clean-ups of the tools running in this process (several when run in-process side by side). */
+const running = new Set<() => void>();
+const listeners: [Deno.Signal, () => void][] = [];
+
+/**
+ * Run `cleanup` if SIGINT/SIGTERM/SIGHUP arrives while a tool runs, then exit 128 + the signal
+ * number; one listener per signal serves every tool running in the process. Returns the function
+ * that unregisters `cleanup`.
+ */
+function onSignals(cleanup: () => void): () => void {
+  running.add(cleanup);
+  if (listeners.length === 0) {
+    for (const [sig, code] of SIGNALS) {
+      const h = () => {
+        for (const f of running) {
+          try {
+            f();
+          } catch { /* keep cleaning */ }
+        }
+        Deno.exit(code);
+      };
+      try {
+        Deno.addSignalListener(sig, h);
+        listeners.push([sig, h]);
+      } catch { /* signal not available on this platform */ }
+    }
+  }
+  return () => {
+    running.delete(cleanup);
+    if (running.size > 0) return;
+    for (const [sig, h] of listeners.splice(0)) {
+      try {
+        Deno.removeSignalListener(sig, h);
+      } catch { /* ignore */ }
+    }
+  };
+}
+
+/**
+ * Third-party chatter on the console while a tool runs (library code never prints): the h5wasm
+ * (Emscripten) runtime reports a failed allocation with "Cannot enlarge memory ..." on console.error
+ * before it throws; the thrown error becomes the tool's one line, so the chatter is dropped unless
+ * debugging. Returns the function that restores the console.
+ */
+function quietConsole(debug: () => boolean): () => void {
+  const orig = { error: console.error, warn: console.warn };
+  const noise = /^(Cannot enlarge memory|Aborted\(|warning: unsupported syscall|HDF5-DIAG)/;
+  const filter = (f: (...a: unknown[]) => void) => (...a: unknown[]) => {
+    if (!debug() && typeof a[0] === "string" && noise.test(a[0])) return;
+    f(...a);
+  };
+  console.error = filter(orig.error);
+  console.warn = filter(orig.warn);
+  return () => {
+    console.error = orig.error;
+    console.warn = orig.warn;
+  };
+}
+
+/**
+ * Rename every output into place. If one rename fails, the outputs already renamed by this run are
+ * removed again — each only while it is still this run's file (another run may have replaced it).
+ */
+function commitAll(outputs: OutputFile[]): void {
+  const done: OutputFile[] = [];
+  try {
+    for (const o of outputs) {
+      o.commit();
+      done.push(o);
+    }
+  } catch (e) {
+    for (const o of done) o.rollback();
+    for (const o of outputs) o.abort();
+    throw e;
+  }
+}
+
+/**
+ * An error about an output's temporary file, reworded to name the output the user gave
+ * (`cannot write cube.fits: no space left on device`); undefined for other errors.
+ */
+function outputMessage(e: unknown, outputs: OutputFile[]): string | undefined {
+  const msg = e instanceof Error ? e.message : String(e);
+  for (const o of outputs) {
+    const t = o.tempPath;
+    if (t !== null && msg.includes(t)) return `cannot write ${o.path}: ${fsReason(e)}`;
+    const base = t?.split("/").pop();
+    if (base !== undefined && msg.includes(base)) return `cannot write ${o.path}: ${fsReason(e)}`;
+  }
+  return undefined;
 }
 
 /**
@@ -250,7 +410,7 @@ function writeSidecars(
   const text = JSON.stringify(record, null, 1) + "\n";
   for (const f of files) {
     try {
-      writeFileSync(`${f}.json`, text);
+      withTempFile(`${f}.json`, (t) => t.write(new TextEncoder().encode(text)));
     } catch { /* a sidecar never fails a tool */ }
   }
 }

@@ -3,7 +3,7 @@
  * input is one FormatError naming the file and line, never a hang, a stack overflow or a silent
  * misreading.
  */
-import { deepEqual, equal, throws } from "node:assert/strict";
+import { deepEqual, equal } from "node:assert/strict";
 import { parseBadlags } from "../../../lib/formats/badlags.ts";
 import { MAX_NESTING, parseBlanking } from "../../../lib/formats/blanking.ts";
 import { FormatError } from "../../../lib/formats/errors.ts";
