@@ -27,6 +27,7 @@ import {
   TYPE_SIZE,
 } from "./_common.ts";
 import { CODE_TO_TYPE, NC_ATTRIBUTE, NC_DIMENSION, NC_VARIABLE, pad4 } from "./_cdf3.ts";
+import { inputWarning } from "../sys/warnings.ts";
 
 /** A random-access byte source (a file descriptor or an in-memory buffer). */
 interface ByteSource {
@@ -127,6 +128,8 @@ class HeaderCursor {
 
 interface ParsedHeader {
   format: NcFormat;
+  /** Bytes of the header (where the first data may start). */
+  headerEnd: number;
   numrecs: number;
   streaming: boolean;
   dims: { name: string; size: number }[];
@@ -244,7 +247,37 @@ function parseHeader(buf: Uint8Array, file: string): ParsedHeader {
       }
     }
   }
-  return { format, numrecs, streaming, dims, gatts, vars };
+  return { format, headerEnd: c.pos, numrecs, streaming, dims, gatts, vars };
+}
+
+/**
+ * Data offsets as the netCDF library checks them: no variable's data inside the header, the
+ * fixed-size variables one after another in definition order, then the record variables (each
+ * record's slabs in definition order). A data offset of 0 would read header bytes as data.
+ */
+function checkOffsets(
+  path: string,
+  h: ParsedHeader,
+  isRec: (v: ParsedHeader["vars"][number]) => boolean,
+  sizeOf: Map<string, number>,
+): void {
+  let prev = h.headerEnd;
+  let prevName = "";
+  const check = (v: ParsedHeader["vars"][number]) => {
+    if (v.begin < prev) {
+      throw new NetcdfError(
+        path,
+        `corrupt header: data offset ${v.begin} ${
+          prevName === "" ? `lies inside the header (${h.headerEnd} bytes)` : `overlaps the data of ${prevName}`
+        }`,
+        v.name,
+      );
+    }
+    prev = v.begin + sizeOf.get(v.name)!;
+    prevName = v.name;
+  };
+  for (const v of h.vars) if (!isRec(v)) check(v);
+  for (const v of h.vars) if (isRec(v)) check(v);
 }
 
 /** An open netCDF-3 file (CDF-1, CDF-2 or CDF-5). */
@@ -270,19 +303,42 @@ export class Cdf3File extends NcFileBase {
     this.format = h.format;
     this.attributes = h.gatts;
     const recDim = h.dims.findIndex((d) => d.size === 0);
+    const isRec = (v: ParsedHeader["vars"][number]) => v.dimids.length > 0 && v.dimids[0] === recDim;
+    // sizes from the dimensions (as the netCDF library recomputes them), the stored vsize only checked
+    const sizeOf = new Map<string, number>();
+    for (const v of h.vars) {
+      const raw = product(v.dimids.filter((id) => id !== recDim).map((id) => h.dims[id]!.size)) *
+        TYPE_SIZE[v.type];
+      const padded = pad4(raw);
+      sizeOf.set(v.name, padded);
+      const big = h.format !== "cdf5" && padded >= 0xfffffffc && v.vsize === 0xffffffff;
+      if (v.vsize !== padded && v.vsize !== raw && !big) {
+        inputWarning(
+          `${path}: variable ${v.name}: header gives ${v.vsize} bytes per ${
+            isRec(v) ? "record" : "variable"
+          }, its dimensions ${padded}; reading with ${padded}`,
+        );
+      }
+    }
+    checkOffsets(path, h, isRec, sizeOf);
     // record size: sum of padded record slabs; one record variable alone is not padded
-    const recVars = h.vars.filter((v) => v.dimids.length > 0 && v.dimids[0] === recDim);
+    const recVars = h.vars.filter(isRec);
     let recsize = 0;
-    for (const v of recVars) recsize += v.vsize;
+    for (const v of recVars) recsize += sizeOf.get(v.name)!;
     if (recVars.length === 1) {
       const v = recVars[0]!;
       recsize = product(v.dimids.slice(1).map((id) => h.dims[id]!.size)) * TYPE_SIZE[v.type];
     }
     this.recsize = recsize;
     let numrecs = h.numrecs;
-    if (h.streaming) {
-      const recBegin = recVars.length ? Math.min(...recVars.map((v) => v.begin)) : src.size;
-      numrecs = recsize > 0 ? Math.max(0, Math.floor((src.size - recBegin) / recsize)) : 0;
+    const recBegin = recVars.length ? Math.min(...recVars.map((v) => v.begin)) : src.size;
+    const held = recsize > 0 ? Math.max(0, Math.floor((src.size - recBegin) / recsize)) : 0;
+    if (h.streaming) numrecs = held;
+    else if (recVars.length > 0 && held > numrecs) {
+      inputWarning(
+        `${path}: header counts ${numrecs} record${numrecs === 1 ? "" : "s"} but the file holds ${held}; ` +
+          `reading ${numrecs}`,
+      );
     }
     this.numrecs = numrecs;
     h.dims.forEach((d, i) => {
