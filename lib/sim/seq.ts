@@ -939,6 +939,8 @@ export interface SimParams extends Common {
   driftFrac: number;
   blOffset: number;
   blSlope: number;
+  /** Scale of the radiometer noise (default 1; 0 = noise-free spectra). */
+  noiseScale?: number;
   pix: PixelInstrument;
   /** Gains of Sequoia's bank-1 boards (roach4..7). */
   pix1?: PixelInstrument;
@@ -1044,7 +1046,7 @@ function* roachBlocks(
       const inst = bank === 1 && !is1mm ? sp.pix1! : sp.pix;
       const g = inst.gain[p];
       const drift = 1 + sp.driftFrac * inst.driftSign[p] * (mid / Math.max(obs.duration, dt) - 0.5);
-      const nf = relNoise * (p === sp.badPixel ? sp.badFactor : 1);
+      const nf = relNoise * (p === sp.badPixel ? sp.badFactor : 1) * (sp.noiseScale ?? 1);
       const base = tsys + fr[3] * T_LOAD;
       for (let c = 0; c < nchan; c++) tin[c] = base + fr[0] * bl[c];
       const pr = profiles[bank]!;
