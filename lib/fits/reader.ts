@@ -45,9 +45,11 @@ export interface FitsHdu {
 /** Result of {@link readFits}. */
 export interface FitsFile {
   hdus: FitsHdu[];
+  /** The file's name as given (for messages). */
+  name?: string;
 }
 
-/** A FITS syntax error naming the file and the card. */
+/** A FITS syntax or structure error naming the file (and the HDU / card); tools exit 1 with its one line. */
 export class FitsSyntaxError extends SyntaxError {
   constructor(message: string) {
     super(message);
@@ -188,7 +190,7 @@ function parseSource(src: ByteSource, name: string, withData: boolean): FitsFile
     while (!ended) {
       if (pos + BLOCK_LENGTH > src.size) {
         if (hduIndex > 0 && cards.length === 0 && src.read(pos, src.size - pos).every((b) => b === 0)) {
-          return { hdus }; // trailing zero padding, tolerated
+          return { hdus, name }; // trailing zero padding, tolerated
         }
         throw new FitsSyntaxError(
           `Bad FITS file "${name}": HDU ${hduIndex} header not terminated by END (truncated file?)`,
@@ -249,17 +251,27 @@ function parseSource(src: ByteSource, name: string, withData: boolean): FitsFile
       }
       pos += BLOCK_LENGTH;
     }
+    const bad = (what: string): FitsSyntaxError =>
+      new FitsSyntaxError(`Bad FITS file "${name}": HDU ${hduIndex} ${what}`);
     const bitpix = intKey(header, "BITPIX", name, hduIndex);
+    if (![8, 16, 32, 64, -32, -64].includes(bitpix)) throw bad(`has invalid BITPIX ${bitpix}`);
     const naxis = intKey(header, "NAXIS", name, hduIndex);
+    if (naxis < 0 || naxis > 999) throw bad(`has invalid NAXIS ${naxis}`);
     const shape: number[] = [];
-    for (let i = 1; i <= naxis; i++) shape.push(intKey(header, `NAXIS${i}`, name, hduIndex));
+    for (let i = 1; i <= naxis; i++) {
+      const n = intKey(header, `NAXIS${i}`, name, hduIndex);
+      if (n < 0) throw bad(`has negative NAXIS${i} ${n}`);
+      shape.push(n);
+    }
     const type = hduIndex === 0 ? "PRIMARY" : String(header.get("XTENSION") ?? "").trim();
-    const pcount = Number(header.get("PCOUNT") ?? 0);
-    const gcount = Number(header.get("GCOUNT") ?? 1);
+    const pcount = header.has("PCOUNT") ? intKey(header, "PCOUNT", name, hduIndex) : 0;
+    const gcount = header.has("GCOUNT") ? intKey(header, "GCOUNT", name, hduIndex) : 1;
+    if (pcount < 0) throw bad(`has negative PCOUNT ${pcount}`);
+    if (gcount < 0) throw bad(`has negative GCOUNT ${gcount}`);
     const count = naxis === 0 ? 0 : shape.reduce((a, b) => a * b, 1);
     const bpp = Math.abs(bitpix) / 8;
     const nbytes = bpp * gcount * (pcount + count);
-    if (pos + nbytes > src.size) {
+    if (!Number.isSafeInteger(nbytes) || pos + nbytes > src.size) {
       throw new FitsSyntaxError(
         `Bad FITS file "${name}": HDU ${hduIndex} data need ${nbytes} bytes but only ${
           src.size - pos
@@ -300,7 +312,7 @@ function parseSource(src: ByteSource, name: string, withData: boolean): FitsFile
     pos += Math.ceil(nbytes / BLOCK_LENGTH) * BLOCK_LENGTH;
   }
   if (hdus.length === 0) throw new FitsSyntaxError(`Bad FITS file "${name}": empty file`);
-  return { hdus };
+  return { hdus, name };
 }
 
 /**
@@ -312,7 +324,7 @@ export function readFits(path: string, opts: ReadFitsOptions = {}): FitsFile {
   try {
     fd = openSync(path, "r");
   } catch (e) {
-    throw new Error(`Cannot read FITS file "${path}": ${(e as Error).message}`);
+    throw new FitsSyntaxError(`Cannot read FITS file "${path}": ${(e as Error).message}`);
   }
   try {
     const size = fstatSync(fd).size;
@@ -322,7 +334,7 @@ export function readFits(path: string, opts: ReadFitsOptions = {}): FitsFile {
         const n = Math.max(0, Math.min(length, size - offset));
         const buf = new Uint8Array(n);
         if (readFullSync(fd, buf, offset) < n) {
-          throw new Error(`Cannot read FITS file "${path}": unexpected end of file`);
+          throw new FitsSyntaxError(`Cannot read FITS file "${path}": unexpected end of file`);
         }
         return buf;
       },
@@ -336,6 +348,10 @@ export function readFits(path: string, opts: ReadFitsOptions = {}): FitsFile {
 /** The first image HDU with data (the primary, or the first IMAGE extension when the primary is empty). */
 export function firstImage(f: FitsFile): FitsHdu {
   const h = f.hdus.find((h) => (h.type === "PRIMARY" || h.type === "IMAGE") && h.shape.length > 0);
-  if (h === undefined) throw new RangeError("FITS file has no image data");
+  if (h === undefined) {
+    throw new FitsSyntaxError(
+      f.name === undefined ? "FITS file has no image data" : `FITS file "${f.name}" has no image data`,
+    );
+  }
   return h;
 }

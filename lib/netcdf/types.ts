@@ -16,6 +16,8 @@
  * @module
  */
 
+import { DataError } from "../cli/errors.ts";
+
 /** netCDF external data types (classic names; the netCDF-4 extended ones included). */
 export type NcType =
   | "byte"
@@ -112,7 +114,7 @@ export interface NcFile {
 }
 
 /** An error reading or writing a netCDF file; message names the file and, where known, the variable. */
-export class NetcdfError extends Error {
+export class NetcdfError extends DataError {
   readonly file: string;
   readonly variable: string | undefined;
   constructor(file: string, message: string, variable?: string) {
