@@ -7,6 +7,7 @@
 import { irfft, rfft } from "../num/dft.ts";
 import { npMean, npStd } from "../num/npstats.ts";
 import { savgolFilter } from "../num/savgol.ts";
+import { splev, univariateSpline } from "../num/curfit.ts";
 import { sigmaClip } from "../num/sigmaclip.ts";
 import { NBOARD, NLAG } from "./raw.ts";
 import { BLANK, boardRange, offset, type RsrProduct } from "./product.ts";
@@ -34,13 +35,17 @@ export type Warn = (msg: string) => void;
 
 /**
  * SG high-pass per board and run: data − savgol(data', N', 3), N' reduced for short runs
- * (m = floor(256/N), N' = floor(L/m), made odd). Channels within `exclude` (f, w) pairs are replaced in
- * data' by a cubic interpolation of the other channels of the run (see docs/compat.md). Applied to every
- * repeat of `p`. Runs too short for a cubic SG window are left unchanged.
+ * (m = floor(256/N), N' = floor(L/m), made odd). With `exclude` (f, w) pairs, data' is the run with each
+ * window bridged in turn, as rsr_driver.py's rsr_savgolfilter does: pairs sorted by centre; a pair whose
+ * centre lies within the run's frequency range replaces the channels f−w ≤ ν ≤ f+w by scipy's
+ * `UnivariateSpline` (cubic smoothing spline, s = number of points) fitted to all other channels of the
+ * run, the windows bridged before included. Applied to every repeat of `p`. Runs too short for a cubic SG
+ * window are left unchanged.
  */
 export function sgFilter(p: RsrProduct, window: number, exclude: number[] | null, warn?: Warn): void {
   if (window % 2 !== 1) throw new RangeError(`Cannot apply SG filter: window ${window} must be odd`);
   if (window > NLAG) throw new RangeError(`Cannot apply SG filter: window ${window} must be ≤ 256`);
+  const pairs = exclude && exclude.length >= 2 ? sortedPairs(exclude) : null;
   for (let r = 0; r < p.nrep; r++) {
     for (let b = 0; b < NBOARD; b++) {
       const o = offset(r, b);
@@ -59,21 +64,7 @@ export function sgFilter(p: RsrProduct, window: number, exclude: number[] | null
         if (n > L || n <= 3) continue;
         const seg = p.data.slice(o + s, o + e);
         const work = seg.slice();
-        if (exclude && exclude.length >= 2) {
-          const excl = new Uint8Array(L);
-          let any = false;
-          for (let i = 0; i < L; i++) {
-            for (let q = 0; q + 1 < exclude.length; q += 2) {
-              const fc = exclude[q]!;
-              const w = exclude[q + 1]!;
-              if (f[s + i]! >= fc - w && f[s + i]! <= fc + w) {
-                excl[i] = 1;
-                any = true;
-              }
-            }
-          }
-          if (any) fillExcluded(f.subarray(s, e), work, excl);
-        }
+        if (pairs) bridgeWindows(f.subarray(s, e), work, pairs, warn);
         const sm = savgolFilter(work, n, 3);
         for (let i = 0; i < L; i++) p.data[o + s + i] = seg[i]! - sm[i]!;
       }
@@ -81,45 +72,48 @@ export function sgFilter(p: RsrProduct, window: number, exclude: number[] | null
   }
 }
 
-/** Replace excluded channels by a natural cubic spline through the kept ones (x ascending). */
-function fillExcluded(f: Float64Array, y: Float64Array, excl: Uint8Array): void {
-  const idx: number[] = [];
-  for (let i = 0; i < y.length; i++) if (!excl[i]) idx.push(i);
-  if (idx.length < 2) return;
-  const asc = f[f.length - 1]! > f[0]!;
-  const pts = idx.map((i) => [f[i]!, y[i]!] as [number, number]);
-  if (!asc) pts.reverse();
-  const n = pts.length;
-  const xs = pts.map((q) => q[0]);
-  const ys = pts.map((q) => q[1]);
-  const m = new Float64Array(n);
-  if (n > 2) {
-    const a = new Float64Array(n), bb = new Float64Array(n), c = new Float64Array(n), d = new Float64Array(n);
-    for (let i = 1; i < n - 1; i++) {
-      const h0 = xs[i]! - xs[i - 1]!;
-      const h1 = xs[i + 1]! - xs[i]!;
-      a[i] = h0;
-      bb[i] = 2 * (h0 + h1);
-      c[i] = h1;
-      d[i] = 6 * ((ys[i + 1]! - ys[i]!) / h1 - (ys[i]! - ys[i - 1]!) / h0);
-    }
-    for (let i = 2; i < n - 1; i++) {
-      const w = a[i]! / bb[i - 1]!;
-      bb[i]! -= w * c[i - 1]!;
-      d[i]! -= w * d[i - 1]!;
-    }
-    for (let i = n - 2; i >= 1; i--) m[i] = (d[i]! - c[i]! * m[i + 1]!) / bb[i]!;
+/** (f, w) pairs of a flat list, sorted by centre (stable). */
+function sortedPairs(flat: number[]): [number, number][] {
+  const pairs: [number, number][] = [];
+  for (let q = 0; q + 1 < flat.length; q += 2) pairs.push([flat[q]!, flat[q + 1]!]);
+  return pairs.sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * Bridge each exclusion window whose centre lies within [min f, max f] of the run: the channels
+ * f−w ≤ ν ≤ f+w get the values of the smoothing spline (scipy UnivariateSpline defaults) through the
+ * other channels, x increasing (reversed for a descending board). Windows come one after the other, each
+ * fitted on the data already bridged.
+ */
+function bridgeWindows(f: Float64Array, y: Float64Array, pairs: [number, number][], warn?: Warn): void {
+  const L = y.length;
+  let fmin = Infinity;
+  let fmax = -Infinity;
+  for (let i = 0; i < L; i++) {
+    if (f[i]! < fmin) fmin = f[i]!;
+    if (f[i]! > fmax) fmax = f[i]!;
   }
-  for (let i = 0; i < y.length; i++) {
-    if (!excl[i]) continue;
-    const x = f[i]!;
-    let j = 0;
-    while (j < n - 2 && xs[j + 1]! < x) j++;
-    const h = xs[j + 1]! - xs[j]!;
-    const t0 = xs[j + 1]! - x;
-    const t1 = x - xs[j]!;
-    y[i] = (m[j]! * t0 ** 3 + m[j + 1]! * t1 ** 3) / (6 * h) + (ys[j]! / h - m[j]! * h / 6) * t0 +
-      (ys[j + 1]! / h - m[j + 1]! * h / 6) * t1;
+  const descending = f[L - 1]! < f[0]!;
+  for (const [fc, w] of pairs) {
+    if (!(fc >= fmin && fc <= fmax)) continue;
+    const lo = fc - w;
+    const hi = fc + w;
+    const inside: number[] = [];
+    const outside: number[] = [];
+    for (let i = 0; i < L; i++) {
+      if (f[i]! >= lo && f[i]! <= hi) inside.push(i);
+      else if (f[i]! < lo || f[i]! > hi) outside.push(i);
+    }
+    if (descending) outside.reverse();
+    if (outside.length <= 3) {
+      // UnivariateSpline needs more than k = 3 points (the original stops with an error here)
+      warn?.(`SGF: cannot bridge ${lo} to ${hi} GHz: only ${outside.length} channels outside it`);
+      continue;
+    }
+    const spline = univariateSpline(outside.map((i) => f[i]!), outside.map((i) => y[i]!));
+    const v = splev(spline, inside.map((i) => f[i]!));
+    inside.forEach((i, j) => y[i] = v[j]!);
+    warn?.(`SGF: Removing interval ${lo} to ${hi} GHz`);
   }
 }
 
