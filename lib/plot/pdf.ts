@@ -58,7 +58,8 @@ function imageOf(png: Uint8Array): { width: number; height: number; dict: string
     return {
       width,
       height,
-      dict: `/Width ${width} /Height ${height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode ` +
+      dict:
+        `/Width ${width} /Height ${height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode ` +
         `/DecodeParms << /Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns ${width} >>`,
       data: idatStream(png),
     };
@@ -114,7 +115,10 @@ export function pngPagesToPdf(pages: readonly Uint8Array[], opts: PdfOptions = {
   // header, then a comment line of bytes > 127 so that tools treat the file as binary
   put(new Uint8Array([...enc.encode("%PDF-1.4\n%"), 0xe2, 0xe3, 0xcf, 0xd3, 0x0a]));
   obj(1, "<< /Type /Catalog /Pages 2 0 R >>");
-  obj(2, `<< /Type /Pages /Kids [${pages.map((_, i) => `${pageObj(i)} 0 R`).join(" ")}] /Count ${pages.length} >>`);
+  obj(
+    2,
+    `<< /Type /Pages /Kids [${pages.map((_, i) => `${pageObj(i)} 0 R`).join(" ")}] /Count ${pages.length} >>`,
+  );
   obj(3, `<< /Producer (${(opts.producer ?? "lmt-slr-toolkit").replace(/[()\\]/g, "")}) >>`);
   pages.forEach((png, i) => {
     const img = imageOf(png);
@@ -122,7 +126,9 @@ export function pngPagesToPdf(pages: readonly Uint8Array[], opts: PdfOptions = {
     const p = pageObj(i);
     obj(
       p,
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] /Resources << /XObject << /Im0 ${p + 2} 0 R >> >> ` +
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] /Resources << /XObject << /Im0 ${
+        p + 2
+      } 0 R >> >> ` +
         `/Contents ${p + 1} 0 R >>`,
     );
     obj(p + 1, "", enc.encode(`q ${w} 0 0 ${h} 0 0 cm /Im0 Do Q`));

@@ -17,7 +17,9 @@ const HAVE_POPPLER = (() => {
     return false;
   }
 })();
-if (!HAVE_POPPLER) console.error("NOTICE: pdfinfo/pdftoppm (poppler-utils) not found: PDF reader tests SKIPPED");
+if (!HAVE_POPPLER) {
+  console.error("NOTICE: pdfinfo/pdftoppm (poppler-utils) not found: PDF reader tests SKIPPED");
+}
 
 /** A test image: colour bands and a diagonal, distinct per page. */
 function pattern(w: number, h: number, page: number, alpha: boolean): Uint8Array {
@@ -88,7 +90,10 @@ function run(cmd: string, args: string[]): string {
 
 Deno.test("pngPagesToPdf(): structure without a reader (header, pages, xref offsets)", () => {
   const w = 40, h = 30;
-  const pdf = pngPagesToPdf([encodePngRgba(pattern(w, h, 0, true), w, h), rgbPng(pattern(w, h, 1, false), w, h)]);
+  const pdf = pngPagesToPdf([
+    encodePngRgba(pattern(w, h, 0, true), w, h),
+    rgbPng(pattern(w, h, 1, false), w, h),
+  ]);
   const text = new TextDecoder("latin1").decode(pdf);
   assert.ok(text.startsWith("%PDF-1.4\n"));
   assert.ok(text.endsWith("%%EOF\n"));
@@ -121,7 +126,17 @@ Deno.test({
       for (let p = 0; p < 3; p++) {
         // rendered at 4× (288 dpi) and sampled at the centre of each image pixel's 4×4 block: at 1:1 the
         // rasterizer's rounding shifts some columns by one pixel
-        run("pdftoppm", ["-r", "288", "-f", String(p + 1), "-l", String(p + 1), "-png", path, join(dir, `pg${p}`)]);
+        run("pdftoppm", [
+          "-r",
+          "288",
+          "-f",
+          String(p + 1),
+          "-l",
+          String(p + 1),
+          "-png",
+          path,
+          join(dir, `pg${p}`),
+        ]);
         const got = decodePngRgba(readFileSync(join(dir, `pg${p}-${p + 1}.png`)));
         assert.equal(got.width, 4 * w);
         assert.equal(got.height, 4 * h);
