@@ -1,8 +1,12 @@
 /**
  * FITS image writer: a primary image HDU plus optional IMAGE extensions, big-endian data, NaN
- * blanks for floating-point BITPIX, zero padding to 2880-byte blocks. Files are written to a
- * temporary name beside the target and renamed into place, so a failed write never leaves a
- * partial output file. {@link FitsStreamWriter} writes a large cube plane by plane.
+ * blanks for floating-point BITPIX, zero padding to 2880-byte blocks. {@link FitsStreamWriter} writes
+ * a large cube plane by plane.
+ *
+ * Both writers take either an open {@link FileSink} (what the tools' `ctx.output` hands out: the
+ * writer only writes, the door renames it into place or removes it) or a path (library use: written
+ * through a lib/sys/tempfile TempFile, renamed into place when complete), so a failed write never
+ * leaves a partial output file.
  *
  * @example
  * ```ts
@@ -11,9 +15,9 @@
  * ```
  * @module
  */
-import { closeSync, existsSync, openSync, renameSync, rmSync, writeAllSync } from "../sys/fs.ts";
+import { existsSync } from "../sys/fs.ts";
+import { type FileSink, TempFile, withTempFile } from "../sys/tempfile.ts";
 import { BLOCK_LENGTH, FitsHeader, renderCardText } from "./header.ts";
-import { basename, dirname, join } from "../sys/path.ts";
 
 /** Pixel arrays the writer accepts. */
 export type FitsPixels = Float32Array | Float64Array | Int16Array | Int32Array | Uint8Array;
@@ -43,7 +47,7 @@ export interface FitsFileOptions extends FitsImageOptions {
   extensions?: FitsExtensionOptions[];
 }
 
-/** Options of the file writers. */
+/** Options of the file writers (when given a path; a FileSink's owner decides about overwriting). */
 export interface WriteOptions {
   /** Replace an existing file (default false: throw). */
   overwrite?: boolean;
@@ -184,38 +188,35 @@ export function encodeFitsImage(opts: FitsFileOptions): Uint8Array {
   return out;
 }
 
-/** A temporary name beside `path` (same directory, so rename is atomic). */
-function tempName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`);
-}
-
 function refuseExisting(path: string, opts: WriteOptions): void {
   if (!(opts.overwrite ?? false) && existsSync(path)) {
-    throw new Error(`Cannot write "${path}": file exists (use overwrite=true)`);
+    throw new Error(`cannot write ${path}: file exists`);
   }
 }
 
 /**
- * Write a FITS file (primary image + optional IMAGE extensions) via a temporary file and rename.
- * Throws when `path` exists unless `overwrite` is set.
+ * Write a FITS file (primary image + optional IMAGE extensions) into `target`: an open sink, or a
+ * path (temporary file renamed into place; throws when it exists unless `overwrite` is set).
  */
-export function writeFitsImage(path: string, opts: FitsFileOptions, wopts: WriteOptions = {}): void {
-  refuseExisting(path, wopts);
-  const bytes = encodeFitsImage(opts);
-  const tmp = tempName(path);
-  try {
-    Deno.writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
+export function writeFitsImage(
+  target: string | FileSink,
+  opts: FitsFileOptions,
+  wopts: WriteOptions = {},
+): void {
+  if (typeof target !== "string") {
+    target.write(encodeFitsImage(opts));
+    return;
   }
+  refuseExisting(target, wopts);
+  const bytes = encodeFitsImage(opts);
+  withTempFile(target, (t) => t.write(bytes));
 }
 
 /**
  * Streaming writer for a large primary image: header first, then the pixels in any number of
  * chunks (typically one plane of NAXIS1×NAXIS2 at a time), then optional IMAGE extensions; `close()`
- * pads and renames the file into place, `abort()` removes the temporary file.
+ * pads (and, for a path, renames the file into place), `abort()` stops (and, for a path, removes the
+ * temporary file; a sink's owner removes its own).
  *
  * @example
  * ```ts
@@ -229,36 +230,38 @@ export class FitsStreamWriter {
   readonly path: string;
   readonly bitpix: Bitpix;
   readonly shape: number[];
-  #tmp: string;
-  #fd: number | null;
+  /** Where the bytes go; null once closed or aborted. */
+  #sink: FileSink | null;
+  /** The temporary file this writer made itself (path given), else null (the sink's owner commits). */
+  #own: TempFile | null;
   #expected: number;
   #written = 0;
   #buf: Uint8Array = new Uint8Array(0);
 
-  private constructor(path: string, tmp: string, fd: number, bitpix: Bitpix, shape: number[]) {
-    this.path = path;
-    this.#tmp = tmp;
-    this.#fd = fd;
+  private constructor(sink: FileSink, own: TempFile | null, bitpix: Bitpix, shape: number[]) {
+    this.path = sink.target;
+    this.#sink = sink;
+    this.#own = own;
     this.bitpix = bitpix;
     this.shape = shape;
     this.#expected = shape.length === 0 ? 0 : shape.reduce((a, b) => a * b, 1);
   }
 
-  /** Open `path` (a temporary name until close) and write the primary header. */
+  /** Start writing into `target` (an open sink, or a path: a temporary name until close) with the primary header. */
   static create(
-    path: string,
+    target: string | FileSink,
     opts: { shape: number[]; header?: FitsHeader; bitpix?: Bitpix },
     wopts: WriteOptions = {},
   ): FitsStreamWriter {
-    refuseExisting(path, wopts);
+    const name = typeof target === "string" ? target : target.target;
+    if (typeof target === "string") refuseExisting(target, wopts);
     const bitpix = opts.bitpix ?? -32;
     if (![8, 16, 32, -32, -64].includes(bitpix)) throw new RangeError(`Unsupported BITPIX ${bitpix}`);
     const count = opts.shape.length === 0 ? 0 : opts.shape.reduce((a, b) => a * b, 1);
-    checkShape(opts.shape, count, `"${path}"`);
+    checkShape(opts.shape, count, `"${name}"`);
     const head = encodeImageHeader({ primary: true }, bitpix, opts.shape, opts.header);
-    const tmp = tempName(path);
-    const fd = openSync(tmp, "w");
-    const w = new FitsStreamWriter(path, tmp, fd, bitpix, opts.shape);
+    const own = typeof target === "string" ? TempFile.create(target) : null;
+    const w = new FitsStreamWriter(own ?? (target as FileSink), own, bitpix, opts.shape);
     try {
       w.#writeAll(head);
     } catch (e) {
@@ -274,8 +277,8 @@ export class FitsStreamWriter {
   }
 
   #writeAll(bytes: Uint8Array): void {
-    if (this.#fd === null) throw new Error(`FITS writer for "${this.path}" is closed`);
-    writeAllSync(this.#fd, bytes);
+    if (this.#sink === null) throw new Error(`FITS writer for "${this.path}" is closed`);
+    this.#sink.write(bytes);
   }
 
   /** Append pixels (any length; FITS order, NAXIS1 fastest). */
@@ -339,27 +342,21 @@ export class FitsStreamWriter {
     }
   }
 
-  /** Finish: check the pixel count, pad, and rename into place. */
+  /** Finish: check the pixel count and pad (a path: rename into place; a sink: its owner commits). */
   close(): void {
     try {
       if (this.#expected >= 0) this.#padPrimary();
-      closeSync(this.#fd!);
-      this.#fd = null;
-      renameSync(this.#tmp, this.path);
+      this.#own?.commit();
+      this.#sink = null;
     } catch (e) {
       this.abort();
       throw e;
     }
   }
 
-  /** Give up: close and remove the temporary file. */
+  /** Give up: stop writing (a path: remove the temporary file; a sink: its owner removes it). */
   abort(): void {
-    if (this.#fd !== null) {
-      try {
-        closeSync(this.#fd);
-      } catch { /* already closed */ }
-      this.#fd = null;
-    }
-    rmSync(this.#tmp, { force: true });
+    this.#sink = null;
+    this.#own?.abort();
   }
 }

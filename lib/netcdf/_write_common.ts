@@ -1,9 +1,8 @@
 /**
  * Private helpers of both writers: attribute typing, data-to-typed-array conversion, char
- * encoding, record counts and atomic output (temp name + rename).
+ * encoding and record counts (atomic output is lib/sys/tempfile.ts, reached through a FileSink).
  * @module
  */
-import { renameSync, rmSync } from "../sys/fs.ts";
 import {
   type NcAttrValue,
   type NcData,
@@ -13,7 +12,6 @@ import {
   NetcdfError,
 } from "./types.ts";
 import { ctorOf, type NumericArray, product } from "./_common.ts";
-import { basename, dirname, join } from "../sys/path.ts";
 
 /** Attributes whose numeric type follows the variable's type. */
 const VAR_TYPED_ATTRS = new Set(["_FillValue", "missing_value", "valid_min", "valid_max", "valid_range"]);
@@ -187,24 +185,4 @@ export function shapeOf(file: string, v: NcWriteVariable, dims: ResolvedDims): n
     }
     return dims.sizes[i]!;
   });
-}
-
-/** Temp name beside `path` for atomic writes. */
-export function tempNameFor(path: string): string {
-  const rnd = Math.random().toString(36).slice(2, 10);
-  return join(dirname(path), `.${basename(path)}.${Deno.pid}.${rnd}.tmp`);
-}
-
-/** Move a finished temp file into place. */
-export function commitTemp(tmp: string, path: string): void {
-  renameSync(tmp, path);
-}
-
-/** Remove a temp file after a failure (ignores errors). */
-export function discardTemp(tmp: string): void {
-  try {
-    rmSync(tmp, { force: true });
-  } catch {
-    // nothing to clean
-  }
 }

@@ -6,7 +6,7 @@
  * temp file beside the target and rename at the end, so both paths give identical bytes.
  * @module
  */
-import { closeSync, openSync, writeAllSync } from "../sys/fs.ts";
+import { writeAllSync } from "../sys/fs.ts";
 import {
   type NcAttrValue,
   type NcType,
@@ -20,14 +20,12 @@ import {
   attrArray,
   attrType,
   charBytes,
-  commitTemp,
-  discardTemp,
   numericSlice,
   resolveDims,
   shapeOf,
-  tempNameFor,
   type WriteData,
 } from "./_write_common.ts";
+import { type FileSink, TempFile } from "../sys/tempfile.ts";
 
 /** On-disk flavour of a netCDF-3 file. */
 export type Cdf3Format = "cdf1" | "cdf2" | "cdf5";
@@ -487,31 +485,38 @@ function recordSlice(d: WriteData, lv: Cdf3VarLayout, r: number): WriteData | un
 }
 
 /**
- * Write a netCDF-3 file (default CDF-2) from a model holding all data, synchronously.
- * Written to a temp name beside `path` and renamed at the end (never a partial file).
+ * Write a netCDF-3 file (default CDF-2) from a model holding all data, synchronously, into `target`:
+ * an open sink (its owner renames or removes it) or a path (written to a temp name beside it and
+ * renamed at the end: never a partial file).
  */
-export function writeNetcdf3Sync(path: string, model: NcWriteModel, opts: Cdf3WriteOptions = {}): void {
-  const tmp = tempNameFor(path);
-  let fd: number | null = null;
+export function writeNetcdf3Sync(
+  target: string | FileSink,
+  model: NcWriteModel,
+  opts: Cdf3WriteOptions = {},
+): void {
+  const path = typeof target === "string" ? target : target.target;
+  let own: TempFile | null = null;
   try {
-    fd = openSync(tmp, "w");
+    own = typeof target === "string" ? TempFile.create(target) : null;
+    const fd = (own ?? (target as FileSink)).fd;
     const w = new Cdf3StreamWriter(fdSink(fd), model, { ...opts, name: opts.name ?? path });
     writeModel(w, model);
-    closeSync(fd);
-    fd = null;
-    commitTemp(tmp, path);
+    own?.commit();
   } catch (e) {
-    if (fd !== null) closeSync(fd);
-    discardTemp(tmp);
+    own?.abort();
     if (e instanceof NetcdfError) throw e;
     throw new NetcdfError(path, `cannot write: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
 /** Async form of {@link writeNetcdf3Sync}. */
-export function writeNetcdf3(path: string, model: NcWriteModel, opts: Cdf3WriteOptions = {}): Promise<void> {
+export function writeNetcdf3(
+  target: string | FileSink,
+  model: NcWriteModel,
+  opts: Cdf3WriteOptions = {},
+): Promise<void> {
   try {
-    writeNetcdf3Sync(path, model, opts);
+    writeNetcdf3Sync(target, model, opts);
     return Promise.resolve();
   } catch (e) {
     return Promise.reject(e);

@@ -37,13 +37,10 @@ import {
   attrArray,
   attrType,
   charBytes,
-  commitTemp,
-  discardTemp,
   numericSlice,
   type ResolvedDims,
   resolveDims,
   shapeOf,
-  tempNameFor,
   type WriteData,
 } from "./_write_common.ts";
 import {
@@ -54,6 +51,7 @@ import {
   H5Writer,
   Hdf5WriteError,
 } from "../hdf5/write/mod.ts";
+import { type FileSink, TempFile } from "../sys/tempfile.ts";
 
 const PURE_DIM = `${PURE_DIM_PREFIX}.`;
 
@@ -307,18 +305,20 @@ function h5message(e: unknown): string {
  * ```
  */
 // deno-lint-ignore require-await
-export async function writeNetcdf4(path: string, model: NcWriteModel): Promise<void> {
-  const tmp = tempNameFor(path);
+export async function writeNetcdf4(target: string | FileSink, model: NcWriteModel): Promise<void> {
+  const own = typeof target === "string" ? TempFile.create(target) : null;
+  const sink = own ?? (target as FileSink);
+  const path = sink.target;
   let h: H5Writer | null = null;
   try {
-    h = H5Writer.create(tmp);
+    h = H5Writer.onFd(sink.fd, path);
     build(h, path, model, false, CHUNK_BYTES);
     h.close();
     h = null;
-    commitTemp(tmp, path);
+    own?.commit();
   } catch (e) {
     h?.abort();
-    discardTemp(tmp);
+    own?.abort();
     if (e instanceof NetcdfError) throw e;
     throw new NetcdfError(path, `cannot write: ${h5message(e)}`);
   }
@@ -367,33 +367,43 @@ export interface Nc4WriterOptions {
 export class Nc4Writer {
   /** Final path of the file. */
   readonly path: string;
-  readonly #tmp: string;
+  /** The temporary file this writer made itself (path given); null when writing into a caller's sink. */
+  readonly #own: TempFile | null;
   #h: H5Writer | null;
   readonly #built: Built;
 
-  private constructor(path: string, tmp: string, h: H5Writer, built: Built) {
+  private constructor(path: string, own: TempFile | null, h: H5Writer, built: Built) {
     this.path = path;
-    this.#tmp = tmp;
+    this.#own = own;
     this.#h = h;
     this.#built = built;
   }
 
-  /** Create the file structure (dimensions, attributes, groups, all variables) under a temp name. */
+  /**
+   * Create the file structure (dimensions, attributes, groups, all variables) in `target`: an open
+   * sink (its owner renames or removes it) or a path (a temporary file renamed by {@link close}).
+   */
   // deno-lint-ignore require-await
-  static async create(path: string, model: NcWriteModel, options: Nc4WriterOptions = {}): Promise<Nc4Writer> {
+  static async create(
+    target: string | FileSink,
+    model: NcWriteModel,
+    options: Nc4WriterOptions = {},
+  ): Promise<Nc4Writer> {
+    const path = typeof target === "string" ? target : target.target;
     const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
     if (!(Number.isInteger(chunkBytes) && chunkBytes >= 1)) {
       throw new NetcdfError(path, `chunkBytes ${chunkBytes} must be a positive integer`);
     }
-    const tmp = tempNameFor(path);
+    let own: TempFile | null = null;
     let h: H5Writer | null = null;
     try {
-      h = H5Writer.create(tmp);
+      own = typeof target === "string" ? TempFile.create(target) : null;
+      h = H5Writer.onFd((own ?? (target as FileSink)).fd, path);
       const built = build(h, path, model, true, chunkBytes);
-      return new Nc4Writer(path, tmp, h, built);
+      return new Nc4Writer(path, own, h, built);
     } catch (e) {
       h?.abort();
-      discardTemp(tmp);
+      own?.abort();
       if (e instanceof NetcdfError) throw e;
       throw new NetcdfError(path, `cannot write: ${h5message(e)}`);
     }
@@ -515,7 +525,7 @@ export class Nc4Writer {
       if (scale) scale.shape[0] = nrec;
       h.close();
       this.#h = null;
-      commitTemp(this.#tmp, this.path);
+      this.#own?.commit();
     } catch (e) {
       this.abort();
       if (e instanceof NetcdfError) throw e;
@@ -523,11 +533,14 @@ export class Nc4Writer {
     }
   }
 
-  /** Give up: close and remove the temp file (safe to call at any time, twice, or after close). */
+  /**
+   * Give up: stop writing and remove the temp file this writer made (a caller's sink is removed by
+   * its owner). Safe to call at any time, twice, or after close.
+   */
   abort(): void {
     this.#h?.abort();
     this.#h = null;
-    discardTemp(this.#tmp);
+    this.#own?.abort();
   }
 
   #var(name: string): BuiltVar {

@@ -211,14 +211,26 @@ export class H5Writer {
   /** REFERENCE_LIST attributes derived at close, by dimension scale. */
   #refLists = new Map<H5Object, H5Attribute>();
 
-  private constructor(path: string, fd: number) {
+  /** Whether close/abort close the descriptor (false: it belongs to the caller's sink). */
+  readonly #ownsFd: boolean;
+
+  private constructor(path: string, fd: number, ownsFd = true) {
     this.path = path;
     this.#fd = fd;
+    this.#ownsFd = ownsFd;
   }
 
   /** Create (truncate) the file at `path`. */
   static create(path: string): H5Writer {
     return new H5Writer(path, openSync(path, "w"));
+  }
+
+  /**
+   * Write into an open, empty file (descriptor of lib/sys/fs, positioned writes) that the caller
+   * owns: close() and abort() leave the descriptor open; `name` is for messages.
+   */
+  static onFd(fd: number, name: string): H5Writer {
+    return new H5Writer(name, fd, false);
   }
 
   /** Create an (empty) group in `parent`. */
@@ -311,7 +323,7 @@ export class H5Writer {
     const meta = this.#metadata();
     this.#writeNow(meta, this.#eof - meta.length);
     this.#writeNow(superblock(this.#eof, this.root.addr), 0);
-    closeSync(this.#fd);
+    if (this.#ownsFd) closeSync(this.#fd);
     this.#fd = null;
   }
 
@@ -319,7 +331,7 @@ export class H5Writer {
   abort(): void {
     if (this.#fd === null) return;
     try {
-      closeSync(this.#fd);
+      if (this.#ownsFd) closeSync(this.#fd);
     } catch { /* already failing */ }
     this.#fd = null;
     this.#pend = null;
