@@ -1,0 +1,238 @@
+/**
+ * process_ps — reduce SEQ / 1MM position-switched (Ps) obsnums to a text spectrum and a plot
+ * (lmtslr bin/process_ps.py drop-in; docs/process_ps.md).
+ *
+ * Examples:
+ *   process_ps --obs_list 97005 --pix_list 10 --use_cal --stype 2 --bank 0 -o SIM-PS_97005__0.txt --slice [-40,40]
+ *   process_ps --obs_list 97005,97007 --pix_list 9,10 --use_cal -o - | tabplot - 1 2
+ *
+ * Differences from the original are listed in docs/compat.md (process_ps section).
+ * @module
+ */
+import { defineTool, parseArgs, type ParsedValues, UsageError } from "../lib/cli/mod.ts";
+import { DataError } from "../lib/cli/errors.ts";
+import { dataLmtRoot } from "../lib/lmt/env.ts";
+import { configBoolean, parseConfigObj } from "../lib/formats/configobj.ts";
+import { stringifyPsSpectrum } from "../lib/formats/ps_spectrum.ts";
+import { plotLines, type Series } from "../lib/plot/mod.ts";
+import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
+import { reducePs } from "../lib/seq/ps.ts";
+import { parseRegions, parseSlice } from "../lib/seq/options.ts";
+import type { OptionSpec } from "../lib/cli/args.ts";
+
+/** Edge channels dropped on each side of the Ps spectrum, as the original. */
+export const PS_EDGE = 64;
+
+const OPTIONS: OptionSpec[] = [
+  {
+    name: "config",
+    short: "c",
+    type: "string",
+    help: "configobj file ([general]/[spectra] key = value) whose keys override the command line",
+  },
+  {
+    name: "path",
+    short: "p",
+    type: "string",
+    env: "DATA_LMT",
+    metavar: "DATA_LMT",
+    help: "data root (default $DATA_LMT)",
+  },
+  { name: "output", short: "o", type: "string", help: "text spectrum ('-' = stdout); none = plot only" },
+  {
+    name: "show",
+    type: "boolean",
+    help: "accepted: there is no interactive display, the plot file is written",
+  },
+  { name: "obs_list", type: "intlist", help: "comma list of Ps obsnums (required)" },
+  { name: "bank", short: "b", type: "int", default: 0, min: 0, help: "bank (spectral window)" },
+  { name: "block", type: "int", default: -1, help: "accepted, unused (the original averages all blocks)" },
+  { name: "pix_list", type: "intlist", help: "pixels to reduce (required; pipeline: 10, 1MM 0,2 / 1,3)" },
+  {
+    name: "use_cal",
+    type: "boolean",
+    help: "calibrate with the Cal-scan Tsys spectrum (else the IFPROC Tsys of the Cal obsnum)",
+  },
+  {
+    name: "tsys",
+    type: "float",
+    default: 250,
+    help: "ignored (kept for compatibility; the original does not use it)",
+  },
+  {
+    name: "stype",
+    type: "int",
+    default: 1,
+    min: 0,
+    max: 3,
+    help: "accepted, unused: Ps always pairs the i-th ON with the i-th REF block (stype 2), as the original",
+  },
+  { name: "x_axis", type: "string", default: "VLSR", choices: X_AXES, help: "x axis of the spectrum" },
+  { name: "b_order", type: "int", default: 0, help: "accepted, unused (no baseline is removed)" },
+  { name: "b_regions", type: "string", parse: parseRegions, help: "accepted, unused" },
+  {
+    name: "l_regions",
+    type: "string",
+    aliases: ["l_region"],
+    parse: parseRegions,
+    help: "accepted, unused",
+  },
+  { name: "slice", type: "string", parse: parseSlice, help: "accepted, unused (the whole band is written)" },
+  {
+    name: "plot",
+    short: "y",
+    type: "string",
+    default: "ps.png",
+    help: "plot file ('none' = no plot)",
+  },
+];
+
+/** configobj keys of lmtslr's Ps spec that are not options of process_ps: accepted and ignored. */
+const CONFIG_IGNORED = new Set(["eliminate_list"]);
+
+/** Apply a configobj file: each key it sets overrides the command-line value. */
+async function applyConfig(
+  path: string,
+  opts: ParsedValues,
+  readText: (p: string) => Promise<string>,
+): Promise<void> {
+  let text: string;
+  try {
+    text = await readText(path);
+  } catch {
+    throw new DataError(`${path}: no such config file`);
+  }
+  let entries;
+  try {
+    entries = parseConfigObj(text);
+  } catch (e) {
+    throw new DataError(`${path}: ${(e as Error).message}`);
+  }
+  const byName = new Map(OPTIONS.map((o) => [o.name, o]));
+  for (const e of entries) {
+    if (CONFIG_IGNORED.has(e.key)) continue;
+    const o = byName.get(e.key);
+    if (!o || o.name === "config") throw new DataError(`${path}:${e.line}: unknown key "${e.key}"`);
+    if (o.type === "boolean") {
+      const b = configBoolean(e.value);
+      if (b === undefined) {
+        throw new DataError(`${path}:${e.line}: ${e.key} must be True or False, got "${e.value}"`);
+      }
+      opts[o.name] = b;
+      continue;
+    }
+    try {
+      const v = parseArgs([`--${o.name}`, e.value], [{ ...o, env: undefined } as OptionSpec], [], {});
+      opts[o.name] = v.values[o.name];
+    } catch (err) {
+      throw new DataError(`${path}:${e.line}: ${(err as Error).message}`);
+    }
+  }
+}
+
+export const tool = defineTool({
+  name: "process_ps",
+  summary: "SEQ/1MM position-switched obsnum(s) → text spectrum 'vlsr TA Tsys beam1..N' and a PNG plot",
+  usage: "process_ps --obs_list OBSNUM[,OBSNUM...] --pix_list P[,P...] [options]",
+  description:
+    "For each obsnum and pixel: ON (BufPos 0 or ≥ 100) and REF (BufPos 1) block means, the i-th ON " +
+    "block paired with the i-th REF block, (ON−REF)/REF averaged over the pairs and multiplied by the Tsys " +
+    "spectrum 280·SKY/(HOT−SKY) of the Cal obsnum (--use_cal; else the scalar IFPROC Tsys). No baseline is " +
+    "removed. Output columns: x (--x_axis, first obsnum), TA = unweighted mean of all spectra, Tsys of the " +
+    "lowest listed pixel (last obsnum), then one column per (obsnum, pixel) in ascending pixel order; " +
+    "channels 64..nchan−65. --stype, --block, --b_order, --b_regions, --l_regions and --slice are accepted " +
+    "and unused (as the original).",
+  examples: [
+    "process_ps --obs_list 97005 --pix_list 10 --use_cal --stype 2 --bank 0 -o SIM-PS_97005__0.txt --slice [-40,40]",
+    "process_ps --obs_list 97005 --pix_list 9,10,11 --use_cal -o - -y none",
+  ],
+  options: OPTIONS,
+  run: async (opts, ctx) => {
+    if (opts.config !== undefined) await applyConfig(opts.config as string, opts, ctx.readText);
+    const obsList = opts.obs_list as number[] | undefined;
+    const pix = opts.pix_list as number[] | undefined;
+    if (!obsList || obsList.length === 0) throw new UsageError("option --obs_list is required");
+    if (!pix || pix.length === 0) throw new UsageError("option --pix_list is required");
+    if (pix.some((p) => p < 0 || p > 15)) {
+      throw new UsageError(`--pix_list: pixels are 0..15, got ${pix.join(",")}`);
+    }
+    if (new Set(pix).size !== pix.length) {
+      throw new UsageError(`--pix_list: a pixel is listed twice (${pix.join(",")})`);
+    }
+    if (opts.show === true) ctx.log.warn("--show: no interactive display; the plot goes to the plot file");
+    if (opts.stype !== 1 && opts.stype !== 2) {
+      ctx.log.info(
+        `--stype ${opts.stype} is not used: Ps pairs ON and REF blocks (stype 2), as the original`,
+      );
+    }
+    const xAxis = opts.x_axis as XAxisName;
+    const r = await reducePs({
+      root: dataLmtRoot(opts.path),
+      obsnums: obsList,
+      pixList: pix,
+      bank: opts.bank,
+      useCal: opts.use_cal === true,
+      xAxis,
+      warn: (m) => ctx.log.warn(m),
+    });
+    const nchan = r.x.length;
+    const lo = PS_EDGE, hi = nchan - PS_EDGE;
+    if (hi <= lo) {
+      throw new DataError(`${nchan} channels: nothing left after dropping ${PS_EDGE} on each side`);
+    }
+    if (opts.output !== undefined) {
+      ctx.writeFile(
+        opts.output,
+        stringifyPsSpectrum({
+          x: r.x.subarray(lo, hi),
+          ta: r.ta.subarray(lo, hi),
+          tsys: r.tsys.subarray(lo, hi),
+          beams: r.spectra.map((s) => s.spectrum.subarray(lo, hi)),
+          nchan,
+          edge: PS_EDGE,
+          xName: r.axisName === "VLSR" ? "vlsr" : r.axisName.toLowerCase(),
+        }),
+      );
+    }
+    const plotName = opts.plot as string;
+    if (plotName !== "none") {
+      const unit = isFrequencyAxis(xAxis) ? "Hz" : "km/s";
+      const xs = r.x.subarray(lo, hi);
+      const series: Series[] = r.spectra.map((s) => ({
+        x: xs,
+        y: s.spectrum.subarray(lo, hi),
+        step: true,
+        label: obsList.length > 1 ? `${s.obsnum} pixel ${s.pixel}` : `pixel ${s.pixel}`,
+        ...(r.spectra.length > 1 ? { opacity: 0.6 } : {}),
+      }));
+      if (r.spectra.length > 1) {
+        series.push({ x: xs, y: r.ta.subarray(lo, hi), step: true, label: "TA (mean)", color: "#000000" });
+      }
+      ctx.writeFile(
+        plotName,
+        await plotLines({
+          title: `Ps obsnum ${obsList.join(",")} bank ${opts.bank}`,
+          xLabel: `${r.axisName} (${unit})`,
+          yLabel: "TA (K)",
+          series,
+          hlines: [0],
+        }),
+      );
+    }
+    for (const s of r.spectra) {
+      ctx.log.info(
+        `obsnum ${s.obsnum} pixel ${s.pixel}: ${s.nOn} ON / ${s.nRef} REF dumps, ${s.blocks.length} block pairs, Tsys ${
+          mean(s.tsys).toFixed(2)
+        } K`,
+      );
+    }
+    return 0;
+  },
+});
+
+function mean(a: Float64Array): number {
+  let s = 0;
+  for (const v of a) s += v;
+  return s / a.length;
+}
+if (import.meta.main) Deno.exit(await tool.main(Deno.args));
