@@ -10,6 +10,7 @@
  * @module
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
+import { lmtoyCompat, lmtoyGridOptions } from "./_lmtoy.ts";
 import { GridOptionError, runGridCommand, WORKERS_OPTION } from "../lib/grid/mod.ts";
 
 /** Option problems found by the gridding library are usage errors (exit 2). */
@@ -25,7 +26,9 @@ export const tool = defineTool({
     "Same gridding as spec_driver_fits with grid_data.py's option names and defaults. Existing outputs are " +
     "replaced (grid_data.py deleted them first). The radiometer map goes to --radiometer or " +
     "<output minus .fits>.radiometer.rms.fits. One output may be - (stdout): with -o - the radiometer map is " +
-    "written only when --radiometer FILE names it. --program_path is accepted and ignored (no subprocess).",
+    "written only when --radiometer FILE names it. --program_path is accepted and ignored (no subprocess). " +
+    "Run as grid_data.py (bin/lmtoy, LMT_SLR_COMPAT=lmtoy) it writes the original's radiometer.rms.fits, " +
+    "spec-tmp.tab, out.txt and err.txt in the working directory.",
   options: [
     {
       name: "program_path",
@@ -87,12 +90,18 @@ export const tool = defineTool({
     if (opts.program_path !== "spec_driver_fits") {
       ctx.log.info(`--program_path ${opts.program_path} ignored: gridding runs in-process`);
     }
-    await runGridCommand({
+    const lmtoy = lmtoyCompat(ctx.env);
+    const report = await runGridCommand({
       tool: "grid_data",
-      options: opts,
+      options: lmtoy ? lmtoyGridOptions(opts) : opts,
       flags: { sample: "--sample", pixList: "--pix_list" },
       overwrite: true, // grid_data.py deleted existing outputs first
     }, ctx).catch(usage);
+    if (lmtoy) {
+      // grid_data.py's captures of the gridder's stdout and stderr
+      ctx.writeFile("out.txt", report.lines.map((l) => l + "\n").join(""));
+      ctx.writeFile("err.txt", "");
+    }
     return 0;
   },
 });

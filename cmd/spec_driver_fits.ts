@@ -9,6 +9,7 @@
  * @module
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
+import { lmtoyCompat, lmtoyGridOptions } from "./_lmtoy.ts";
 import { GridOptionError, runGridCommand, WORKERS_OPTION } from "../lib/grid/mod.ts";
 
 /** Option problems found by the gridding library are usage errors (exit 2). */
@@ -26,7 +27,9 @@ export const tool = defineTool({
     "of the map in arcsec. With -w the radiometer map is also written, to --radiometer or <output minus .fits>" +
     ".radiometer.rms.fits (never a fixed name in the working directory). One output may be - (stdout): " +
     "-o - streams the cube, and then the radiometer map is written only when --radiometer FILE names it " +
-    "(there is no name to derive); -w - sends the weight map to stdout. An existing output is not replaced " +
+    "(there is no name to derive); -w - sends the weight map to stdout. Under LMTOY's name (bin/lmtoy, " +
+    "LMT_SLR_COMPAT=lmtoy) the C program's radiometer.rms.fits and spec-tmp.tab are written in the working " +
+    "directory instead. An existing output is not replaced " +
     "without --overwrite. Differences from the C program are listed in docs/compat.md.",
   options: [
     { name: "input", short: "i", type: "string", help: "SpecFile(s), comma separated; - = stdin" },
@@ -162,7 +165,7 @@ export const tool = defineTool({
     }
     await runGridCommand({
       tool: "spec_driver_fits",
-      options: opts,
+      options: lmtoyCompat(ctx.env) ? lmtoyGridOptions(opts) : opts,
       rename: {
         resolution: "resolution_size",
         cell: "cell_size",

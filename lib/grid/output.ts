@@ -89,6 +89,7 @@ export function cubeHeader(r: GridResult, o: HeaderOptions): FitsHeader {
     crvalComments: ["deg Header.Obs.XPosition", "deg Header.Obs.YPosition"],
   });
   h.set("VLSR", t.vSource, "km/s Header.LineData.VSource");
+  h.set("VSOURCE", t.vSource, "km/s Header.LineData.VSource");
   h.set("NCHAN0", t.nchan0, "number of channels of original spectra");
   h.set("CHAN0", t.chan0, "first channel from original spectra");
   h.set("MAPCOORD", t.mapCoord, "SpecFile map_coord (0 AzEl, 1 RaDec, 2 Gal)");

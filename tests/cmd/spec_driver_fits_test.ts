@@ -116,7 +116,7 @@ Deno.test({
         assert.equal(sameData(a.data as Float32Array, b.data as Float32Array), 0, ours);
         const rc = refCards(sample(...REF, ref.replace(/\.fits$/, ".fitshead.txt")));
         for (const [k, v] of rc) {
-          if (k === "DATE" || k === "ORIGIN" || k === "VSOURCE") continue; // write time; our name; VSOURCE dropped (deprecated)
+          if (k === "DATE" || k === "ORIGIN") continue; // write time; our name
           const ov = a.header.get(k);
           assert.ok(ov !== undefined, `${ours}: keyword ${k} missing`);
           if (typeof v === "number") {
