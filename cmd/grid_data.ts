@@ -11,7 +11,13 @@
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { lmtoyCompat, lmtoyGridOptions } from "./_lmtoy.ts";
-import { GridOptionError, runGridCommand, WORKERS_OPTION } from "../lib/grid/mod.ts";
+import {
+  GridOptionError,
+  PROJECTION_OPTION,
+  runGridCommand,
+  WORKERS_OPTION,
+  ZTYPE_OPTION,
+} from "../lib/grid/mod.ts";
 
 /** Option problems found by the gridding library are usage errors (exit 2). */
 const usage = (e: unknown): never => {
@@ -84,6 +90,8 @@ export const tool = defineTool({
       metavar: "FILE",
       help: "write the centre-cell debug spectrum (spec-tmp.tab format)",
     },
+    PROJECTION_OPTION,
+    ZTYPE_OPTION,
     WORKERS_OPTION,
   ],
   run: async (opts, ctx) => {

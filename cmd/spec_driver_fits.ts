@@ -10,7 +10,13 @@
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { lmtoyCompat, lmtoyGridOptions } from "./_lmtoy.ts";
-import { GridOptionError, runGridCommand, WORKERS_OPTION } from "../lib/grid/mod.ts";
+import {
+  GridOptionError,
+  PROJECTION_OPTION,
+  runGridCommand,
+  WORKERS_OPTION,
+  ZTYPE_OPTION,
+} from "../lib/grid/mod.ts";
 
 /** Option problems found by the gridding library are usage errors (exit 2). */
 const usage = (e: unknown): never => {
@@ -143,6 +149,8 @@ export const tool = defineTool({
       help: "write the centre-cell debug spectrum (spec-tmp.tab format)",
     },
     { name: "overwrite", type: "boolean", help: "replace existing output files" },
+    PROJECTION_OPTION,
+    ZTYPE_OPTION,
     WORKERS_OPTION,
     {
       name: "kernel",

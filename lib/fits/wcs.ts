@@ -24,7 +24,7 @@ import { FitsHeader } from "./header.ts";
 export const C_LIGHT = 299792458;
 
 /** Celestial projection codes supported. */
-export type Projection = "SFL" | "GLS" | "CAR";
+export type Projection = "SFL" | "GLS" | "CAR" | "SIN" | "TAN";
 
 /** The two celestial axes (NAXIS1 = longitude, NAXIS2 = latitude). */
 export interface CelestialAxes {
@@ -43,8 +43,8 @@ export interface CelestialAxes {
   equinox?: number;
 }
 
-/** Spectral axis types supported. */
-export type SpectralType = "VRAD" | "VELO" | "VOPT" | "FREQ";
+/** Spectral axis types supported (`CHANNEL`: a plain channel-number axis, no unit). */
+export type SpectralType = "VRAD" | "VELO" | "VOPT" | "FREQ" | "CHANNEL";
 
 /** The spectral axis (NAXIS3). */
 export interface SpectralAxis {
@@ -54,7 +54,7 @@ export interface SpectralAxis {
   cdelt: number;
   /** 1-based reference pixel. */
   crpix: number;
-  /** Default `m/s` for velocities, `Hz` for FREQ. */
+  /** Default `m/s` for velocities, `Hz` for FREQ, none for CHANNEL. */
   cunit?: string;
   /** Rest frequency in Hz (RESTFRQ). */
   restfrq?: number;
@@ -195,12 +195,12 @@ export function cubeWcsCards(o: CubeWcsOptions): FitsHeader {
     for (const v of [sp.crval, sp.cdelt, sp.crpix]) {
       if (!Number.isFinite(v)) throw new RangeError(`Non-finite spectral WCS value ${v}`);
     }
-    const cunit = sp.cunit ?? (sp.ctype === "FREQ" ? "Hz" : "m/s");
+    const cunit = sp.cunit ?? (sp.ctype === "FREQ" ? "Hz" : sp.ctype === "CHANNEL" ? "" : "m/s");
     h.set("CTYPE3", sp.ctype);
-    h.set("CRVAL3", sp.crval, cunit);
-    h.set("CDELT3", sp.cdelt, cunit);
+    h.set("CRVAL3", sp.crval, cunit || undefined);
+    h.set("CDELT3", sp.cdelt, cunit || undefined);
     h.set("CRPIX3", sp.crpix);
-    h.set("CUNIT3", cunit);
+    if (cunit !== "") h.set("CUNIT3", cunit);
   }
   if (o.beam !== undefined) {
     h.set("BMAJ", o.beam.bmaj, `deg (${fmtArcsec(o.beam.bmaj)} arcsec)`);
@@ -218,7 +218,7 @@ export function cubeWcsCards(o: CubeWcsOptions): FitsHeader {
       h.set("RESTFRQ", sp.restfrq, "Hz");
     }
     const specsys = sp.specsys ?? "LSRK";
-    if (sp.ctype !== "FREQ" && (sp.velref ?? true)) {
+    if (sp.ctype !== "FREQ" && sp.ctype !== "CHANNEL" && (sp.velref ?? true)) {
       h.set("VELREF", velrefCode(specsys, sp.ctype), "AIPS velocity frame code");
     }
     h.set("SPECSYS", specsys, "spectral reference frame");

@@ -26,6 +26,7 @@ import { cellIndex, type CubeGeometry, cubeGeometry } from "./geometry.ts";
 import { type Kernel, makeKernel } from "./kernel.ts";
 import { type BlankRange, MAX_PIXEL, rmsCutoffs, selectSpectra } from "./select.ts";
 import { readSpecFileTable, readSpectraRows, type SpecFileTable } from "./specfile.ts";
+import { type GridProjection, projectOffsets, type ZType } from "./projection.ts";
 
 const f = Math.fround;
 
@@ -73,6 +74,13 @@ export interface GridParams {
   kernel?: "wasm" | "ts";
   /** Spectra per streamed chunk (default: about 1 MB of spectra, which stays in a core's L2 cache). */
   chunkSpectra?: number;
+  /**
+   * Celestial projection: undefined = the C gridder's (offsets used as SFL plane coordinates); given,
+   * each spectrum is placed at its sky position in this projection (lib/grid/projection.ts).
+   */
+  projection?: GridProjection;
+  /** Spectral axis written: 0 (default) velocity, 1 frequency, 2 channel (header only). */
+  ztype?: ZType;
 }
 
 /** grid_data.py's defaults (differ from the C program's: noise_sigma 1, extents 400, edge 1). */
@@ -143,6 +151,9 @@ export interface GridResult {
   kernelName: "wasm" | "ts";
   /** Threads that gridded (this one and the workers). */
   workers: number;
+  /** GridParams.projection and ztype, for the FITS headers. */
+  projection?: GridProjection;
+  ztype?: ZType;
 }
 
 function defaultChunk(nz: number): number {
@@ -287,12 +298,17 @@ async function gridOpened(
   const rowOf = new Int32Array(chunk); // slot row → chunk row
   let scratch: Float32Array | undefined;
   const x0 = first.xPosition, y0 = first.yPosition;
+  if (p.projection !== undefined && tables.some((t) => t.mapCoord !== 1 && t.mapCoord !== 2)) {
+    throw new GridError(
+      `--projection ${p.projection} needs RA/Dec or galactic map offsets (map_coord 1 or 2), not Az/El`,
+    );
+  }
   try {
     for (let fi = 0; fi < tables.length; fi++) {
       const t = tables[fi]!;
       const nc = inputs[fi]!;
       const xpos = t.xpos, ypos = t.ypos;
-      if (fi > 0 && (t.xPosition !== x0 || t.yPosition !== y0)) {
+      if (p.projection === undefined && fi > 0 && (t.xPosition !== x0 || t.yPosition !== y0)) {
         const dx = (t.xPosition - x0) * Math.cos(y0 / 57.2958) * 3600;
         const dy = (t.yPosition - y0) * 3600;
         for (let i = 0; i < t.nspec; i++) {
@@ -305,6 +321,9 @@ async function gridOpened(
           xpos[i] = f(xpos[i]! - t.offX);
           ypos[i] = f(ypos[i]! - t.offY);
         }
+      }
+      if (p.projection !== undefined) {
+        projectOffsets(xpos, ypos, p.projection, [t.xPosition, t.yPosition], [x0, y0]);
       }
       const cutoffs = rmsCutoffs(t.rms, t.pixel, p.pixList, p.rmsCut);
       const use = selectSpectra(t.rms, t.pixel, { pixList: p.pixList, cutoffs, blank: p.sample });
@@ -394,6 +413,8 @@ async function gridOpened(
       ntotal,
       kernelName: exec.kernelName,
       workers,
+      ...(p.projection !== undefined ? { projection: p.projection } : {}),
+      ...(p.ztype !== undefined ? { ztype: p.ztype } : {}),
     };
     await hooks.onCube?.(result, (emit) => exec.forEachFitsBlock(emit));
     return result;

@@ -121,6 +121,8 @@ export const GRID_OPTION_NAMES = [
   "edge",
   "kernel",
   "workers",
+  "projection",
+  "ztype",
 ] as const;
 
 /** The `--workers` option of both front ends (spelled as lib/cli's OptionSpec). */
@@ -163,6 +165,8 @@ export function gridParamsFromOptions(
   }
   if (pixList.length === 0) throw new GridOptionError(`${flags.pixList}: empty pixel list`);
   const kernel = get("kernel") as GridParams["kernel"], workers = get("workers") as number | undefined;
+  const projection = get("projection") as GridParams["projection"],
+    ztype = get("ztype") as GridParams["ztype"];
   return {
     resolution: num("resolution"),
     cell: num("cell"),
@@ -180,6 +184,8 @@ export function gridParamsFromOptions(
     edge: num("edge"),
     ...(kernel !== undefined ? { kernel } : {}),
     ...(workers !== undefined ? { workers } : {}),
+    ...(projection !== undefined ? { projection } : {}),
+    ...(ztype !== undefined && ztype !== 0 ? { ztype } : {}),
   };
 }
 

@@ -10,5 +10,6 @@ export * from "./select.ts";
 export * from "./specfile.ts";
 export * from "./grid.ts";
 export * from "./output.ts";
+export * from "./projection.ts";
 export { GridExecutor, startGridWorkers } from "./executor.ts";
 export * from "./job.ts";

@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  C_LIGHT,
   cubeWcsCards,
   encodeFitsImage,
   encodeImageHeader,
@@ -45,6 +46,7 @@ function celestial(r: GridResult) {
   const cell = g.x.cdelt;
   return {
     frame: (t.mapCoord === 2 ? "galactic" : "equatorial") as "galactic" | "equatorial",
+    projection: r.projection ?? "SFL",
     crval: [cx, cy] as [number, number],
     cdelt: [-cell / 3600, cell / 3600] as [number, number],
     crpix: [g.x.crpix, g.y.crpix] as [number, number],
@@ -59,6 +61,27 @@ export interface HeaderOptions {
   date?: Date | null;
 }
 
+/**
+ * The cube's spectral axis for GridResult.ztype: 0 (default) VRAD in m/s from the SpecFile's
+ * velocity axis; 1 FREQ in Hz, its exact radio-convention equivalent f = RESTFRQ·(1 − v/c); 2 the
+ * original spectrometer channel number (CHANNEL, CRVAL3 = chan0 at pixel 1).
+ */
+function spectralAxis(r: GridResult, specsys: "LSRK" | "BARYCENT") {
+  const t = r.first, g = r.geometry;
+  const base = { crpix: g.crpix3, restfrq: t.restFrequency, specsys };
+  if (r.ztype === 1) {
+    const v = t.crval * 1000, dv = t.cdelt * 1000;
+    return {
+      ...base,
+      ctype: "FREQ" as const,
+      crval: t.restFrequency * (1 - v / C_LIGHT),
+      cdelt: -t.restFrequency * dv / C_LIGHT,
+    };
+  }
+  if (r.ztype === 2) return { ...base, ctype: "CHANNEL" as const, crval: t.chan0, cdelt: 1, crpix: 1 };
+  return { ...base, ctype: "VRAD" as const, crval: t.crval * 1000, cdelt: t.cdelt * 1000 };
+}
+
 /** Header of the cube (WCS, beam, line info, obsnums, provenance). */
 export function cubeHeader(r: GridResult, o: HeaderOptions): FitsHeader {
   const t = r.first;
@@ -68,14 +91,7 @@ export function cubeHeader(r: GridResult, o: HeaderOptions): FitsHeader {
   const dateObs = parseDateObs(t.dateObs);
   const h = cubeWcsCards({
     celestial: celestial(r),
-    spectral: {
-      ctype: "VRAD",
-      crval: t.crval * 1000,
-      cdelt: t.cdelt * 1000,
-      crpix: g.crpix3,
-      restfrq: t.restFrequency,
-      specsys,
-    },
+    spectral: spectralAxis(r, specsys),
     beam: { bmaj: beam, bmin: beam, bpa: 0 },
     bunit: "K",
     object: t.sourceName,
