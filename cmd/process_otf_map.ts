@@ -13,13 +13,12 @@
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
-import { mkdtempSync, rmSync } from "../lib/sys/fs.ts";
 import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
 import { openIfproc, reduceOtfMapTo } from "../lib/seq/otf.ts";
 import { parseChannelList, parseRegions, parseSlice } from "../lib/seq/options.ts";
 import { cdf2SpecSink, nc4SpecSink } from "../lib/seq/specwriter.ts";
 import type { Stype } from "../lib/seq/reduce.ts";
-import { join, tmpdir } from "../lib/sys/path.ts";
+import { join } from "../lib/sys/path.ts";
 
 /** `NAME.nc` → `NAME__<bank>.nc` (or `NAME__<bank>` without extension). */
 export function bankOutputName(path: string, bank: number): string {
@@ -214,13 +213,14 @@ export const tool = defineTool({
     const history = ["process_otf_map", ...ctx.argv].join(" ");
     for (const bank of banks) {
       const bar = ctx.progress(banks.length > 1 ? `bank ${bank}` : "roach boards", 1);
-      // spectra are streamed to the output: a netCDF-4 file, or for '-o -' a CDF-2 file in a private
-      // temp directory that is copied to stdout when complete
-      const tmp = out === "-" ? mkdtempSync(join(tmpdir(), "process_otf_map-")) : null;
-      try {
+      // spectra are streamed to the output: a netCDF-4 file (through ctx.output: a temporary file
+      // renamed when the run succeeds), or for '-o -' a CDF-2 file in the run's scratch directory
+      // (removed however the run ends) that is copied to stdout when complete
+      const tmp = out === "-" ? ctx.scratchDir() : null;
+      {
         const sink = tmp
           ? cdf2SpecSink(join(tmp, "specfile.nc"))
-          : nc4SpecSink(banks.length > 1 || opts.bank === -1 ? bankOutputName(out, bank) : out);
+          : nc4SpecSink(ctx.output(banks.length > 1 || opts.bank === -1 ? bankOutputName(out, bank) : out));
         const r = await reduceOtfMapTo({
           root,
           obsnum: opts.obsnum,
@@ -261,8 +261,6 @@ export const tool = defineTool({
           }
         }
         if (tmp) (sink as ReturnType<typeof cdf2SpecSink>).copyTo((b) => ctx.stdout(b));
-      } finally {
-        if (tmp) rmSync(tmp, { recursive: true, force: true });
       }
     }
     return 0;

@@ -13,6 +13,7 @@
  */
 import { closeSync, ftruncateSync, openSync, readSync, rmSync, writeAllSync } from "../sys/fs.ts";
 import { layoutCdf3, Nc4Writer } from "../netcdf/mod.ts";
+import type { FileSink } from "../sys/tempfile.ts";
 import type { Cdf3Layout, NcWriteVariable } from "../netcdf/mod.ts";
 import type { SpecFileSink } from "./otf.ts";
 import { type SpecFile, specFileModel } from "./specfile.ts";
@@ -25,14 +26,18 @@ function nc4ChunkRows(nchan: number): number {
   return Math.min(1024, Math.max(1, Math.floor(NC4_CHUNK_BYTES / Math.max(1, nchan * 4))));
 }
 
-/** A sink writing a netCDF-4 SpecFile to `path` (temp name, renamed on success, removed on abort). */
-export function nc4SpecSink(path: string): SpecFileSink {
+/**
+ * A sink writing a netCDF-4 SpecFile into `target`: an open FileSink (a tool's `ctx.output`, which
+ * renames it on success and removes it on failure) or a path (temp name, renamed on success, removed
+ * on abort).
+ */
+export function nc4SpecSink(target: string | FileSink): SpecFileSink {
   let w: Nc4Writer | null = null;
   return {
     blockRows: undefined as number | undefined,
     async begin(head: SpecFile) {
       this.blockRows = nc4ChunkRows(head.nchan);
-      w = await Nc4Writer.create(path, specFileModel(head, "netcdf4", { streaming: true }), {
+      w = await Nc4Writer.create(target, specFileModel(head, "netcdf4", { streaming: true }), {
         chunkBytes: NC4_CHUNK_BYTES,
       });
     },
