@@ -18,14 +18,13 @@
  * ```
  * @module
  */
-import type { NcFile } from "../netcdf/types.ts";
 import { GridError } from "./errors.ts";
 import { GridExecutor } from "./executor.ts";
 import { planMemory } from "./axpy.ts";
 import { cellIndex, type CubeGeometry, cubeGeometry } from "./geometry.ts";
 import { type Kernel, makeKernel } from "./kernel.ts";
 import { type BlankRange, MAX_PIXEL, rmsCutoffs, selectSpectra } from "./select.ts";
-import { readSpecFileTable, readSpectraRows, type SpecFileTable } from "./specfile.ts";
+import { type GridInput, readSpecFileTable, readSpectraRows, type SpecFileTable } from "./specfile.ts";
 import { type GridProjection, projectOffsets, type ZType } from "./projection.ts";
 
 const f = Math.fround;
@@ -208,7 +207,7 @@ function kernelOf(p: GridParams): Kernel {
  * more than their number) and terminated.
  */
 export async function gridSpecFiles(
-  inputs: NcFile[],
+  inputs: GridInput[],
   p: GridParams,
   hooks: GridHooks = {},
   started?: Worker[],
@@ -222,7 +221,7 @@ export async function gridSpecFiles(
 }
 
 async function gridOpened(
-  inputs: NcFile[],
+  inputs: GridInput[],
   p: GridParams,
   hooks: GridHooks,
   started: Worker[] | undefined,

@@ -9,7 +9,9 @@
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from "../sys/fs.ts";
 import { firstImage, readFits } from "../fits/mod.ts";
 import { openCdf3, openCdf3Bytes } from "../netcdf/cdf3_reader.ts";
-import type { NcFile } from "../netcdf/types.ts";
+import { looksLikeFits, parseSdfitsTables, readSdfitsTables } from "../sdfits/sdfits.ts";
+import { sdfitsGridSource } from "./sdfits_source.ts";
+import type { GridInput } from "./specfile.ts";
 import { GridError, GridOptionError } from "./errors.ts";
 import { cellIndex } from "./geometry.ts";
 import {
@@ -42,26 +44,28 @@ function isCdf3(head: Uint8Array): boolean {
  * Open a SpecFile: netCDF-3 directly; anything else through the general reader, imported only then
  * (it loads the HDF5 WebAssembly module, ~50 ms of start-up a netCDF-3 run does not need).
  */
-async function openSpecFile(path: string): Promise<NcFile> {
-  const head = new Uint8Array(4);
+async function openSpecFile(path: string, notes: string[]): Promise<GridInput> {
+  const head = new Uint8Array(9);
   let n = 0;
   try {
     const fd = openSync(path, "r");
     try {
-      n = readSync(fd, head, 0, 4, 0);
+      n = readSync(fd, head, 0, 9, 0);
     } finally {
       closeSync(fd);
     }
   } catch {
     n = 0; // let the general reader report it
   }
-  if (isCdf3(head.subarray(0, n))) return openCdf3(path);
+  if (isCdf3(head.subarray(0, Math.min(n, 4)))) return openCdf3(path);
+  if (looksLikeFits(head.subarray(0, n))) return sdfitsGridSource(readSdfitsTables(path), notes);
   const { openNetcdf } = await import("../netcdf/mod.ts");
   return await openNetcdf(path);
 }
 
-async function openSpecFileBytes(bytes: Uint8Array, name: string): Promise<NcFile> {
+async function openSpecFileBytes(bytes: Uint8Array, name: string, notes: string[]): Promise<GridInput> {
   if (isCdf3(bytes.subarray(0, 4))) return openCdf3Bytes(bytes, name);
+  if (looksLikeFits(bytes)) return sdfitsGridSource(parseSdfitsTables(bytes, name), notes);
   const { openNetcdfBytes } = await import("../netcdf/mod.ts");
   return await openNetcdfBytes(bytes, name);
 }
@@ -326,19 +330,21 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
     const threads = plannedThreads(job.params, values);
     if (threads > 1) started = startGridWorkers(threads - 1);
   }
-  const files: NcFile[] = [];
+  const files: GridInput[] = [];
+  const notes: string[] = [];
   try {
     for (const p of job.inputs) {
       if (p === "-") {
         if (job.readStdin === undefined) {
           throw new GridError("reading a SpecFile from stdin is not available here");
         }
-        files.push(await openSpecFileBytes(await job.readStdin(), "<stdin>"));
+        files.push(await openSpecFileBytes(await job.readStdin(), "<stdin>", notes));
       } else {
         if (!existsSync(p)) throw new GridError(`${p}: SpecFile not found`);
-        files.push(await openSpecFile(p));
+        files.push(await openSpecFile(p, notes));
       }
     }
+    for (const m of notes) h.onWarning?.(m);
     const params = model !== undefined ? { ...job.params, model } : job.params;
     // the products are written while the gridding threads exist (they also transpose the cube)
     let report: GridReport | undefined;

@@ -106,8 +106,30 @@ function asI32(name: string, nc: NcFile): Int32Array {
   return Int32Array.from(d as ArrayLike<number>, Number);
 }
 
+/**
+ * A gridder input that is not a netCDF SpecFile (SDFITS, lib/grid/sdfits_source.ts): the same table
+ * and the spectra rows.
+ */
+export interface SpecTableSource {
+  readonly kind: "table";
+  readonly path: string;
+  /** The table (fresh position arrays on each call: the gridder shifts them in place). */
+  table(): SpecFileTable;
+  /** Rows [start, start+count) as float32, like {@link readSpectraRows}. */
+  readRows(start: number, count: number, nchan: number, into?: Float32Array): Float32Array;
+  close(): void;
+}
+
+/** What the gridder reads: an opened SpecFile or another table source. */
+export type GridInput = NcFile | SpecTableSource;
+
+function isTableSource(x: GridInput): x is SpecTableSource {
+  return (x as SpecTableSource).kind === "table";
+}
+
 /** Read the header and per-spectrum arrays of an opened SpecFile (not the spectra). */
-export function readSpecFileTable(nc: NcFile): SpecFileTable {
+export function readSpecFileTable(nc: GridInput): SpecFileTable {
+  if (isTableSource(nc)) return nc.table();
   for (const v of ["Data.Spectra", "Data.XPos", "Data.YPos", "Data.RMS", "Data.Pixel"]) need(nc, v);
   const spectra = nc.variable("Data.Spectra");
   if (spectra.shape.length !== 2) {
@@ -193,12 +215,13 @@ export function readSpecFileTable(nc: NcFile): SpecFileTable {
  * returned.
  */
 export function readSpectraRows(
-  nc: NcFile,
+  nc: GridInput,
   start: number,
   count: number,
   nchan: number,
   into?: Float32Array,
 ): Float32Array {
+  if (isTableSource(nc)) return nc.readRows(start, count, nchan, into);
   const n = count * nchan;
   if (into !== undefined && into.length < n) throw new RangeError(`buffer of ${into.length} for ${n} values`);
   const scratch = into && new Uint8Array(into.buffer, into.byteOffset, n * 4);

@@ -1,0 +1,169 @@
+/**
+ * SEQ products as SDFITS rows: a SpecFile (one row per spectrum) and a beam-switched spectrum.
+ *
+ * SpecFile rows: RA/Dec = map centre + the spectrum's offsets (RA offset divided by cos Dec of the
+ * centre, the flat projection the gridder uses); FDNUM = pixel, IFNUM = bank, SCAN = obsnum,
+ * PROCSEQN = Data.Sequence + 1, DATE-OBS = Header.Obs.DateObs + Sequence · DumpTime (the SpecFile keeps
+ * no time per spectrum), EXPOSURE = DURATION = DumpTime, TSYS = the pixel's mean Tsys of the first cal
+ * (the gridder's), RMS = Data.RMS. The VLSR axis becomes the LSR frequency axis by the radio
+ * definition, f = RESTFREQ·(1 − v/c), then topocentric at the row's time and position. The
+ * table header keeps what the gridder needs to rebuild the SpecFile table exactly (MAPCRVL2/3,
+ * MAPOFFX/Y, MAPCOORD, CHAN0, NCHAN0, DELTAF, SPECCTYP).
+ *
+ * @module
+ */
+import { FitsHeader } from "../fits/header.ts";
+import { C_KMS, LMT_SITE } from "../sdfits/lsr.ts";
+import {
+  formatDateObs,
+  lsrAxisToTopo,
+  lstSeconds,
+  parseDateObsUtc,
+  type Sdfits,
+  type SdfitsRow,
+} from "../sdfits/sdfits.ts";
+import { SeqDataError } from "./errors.ts";
+import type { SpecFile } from "./specfile.ts";
+
+const f = Math.fround;
+const DEG = Math.PI / 180;
+
+/** Printable ASCII only (FITS cards): other characters become '?'. */
+function ascii(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, "?");
+}
+
+/** Mean Tsys per pixel of the first cal, as the gridder computes it (float32 sums; NaN when none). */
+export function pixelTsysMean(sf: SpecFile): Float32Array {
+  const out = new Float32Array(64).fill(NaN);
+  if (sf.ncal <= 0 || sf.tsys.length < sf.npix * sf.nchan) return out;
+  for (let p = 0; p < Math.min(sf.npix, 64); p++) {
+    let s = 0;
+    for (let k = 0; k < sf.nchan; k++) s = f(s + sf.tsys[p * sf.nchan + k]!);
+    out[p] = f(s / sf.nchan);
+  }
+  return out;
+}
+
+/** Galactic (l, b) degrees → ICRS (ra, dec) degrees (the IAU rotation used by astropy). */
+export function galacticToIcrs(l: number, b: number): [number, number] {
+  const M = [
+    [-0.0548755604162154, 0.4941094278755837, -0.8676661490190047],
+    [-0.8734370902348850, -0.4448296299600112, -0.1980763734312015],
+    [-0.4838350155487132, 0.7469822444972189, 0.4559837761750669],
+  ];
+  const cb = Math.cos(b * DEG);
+  const g = [cb * Math.cos(l * DEG), cb * Math.sin(l * DEG), Math.sin(b * DEG)];
+  // equatorial = M^T · galactic
+  const e = [0, 1, 2].map((i) => M[0]![i]! * g[0]! + M[1]![i]! * g[1]! + M[2]![i]! * g[2]!);
+  const ra = ((Math.atan2(e[1]!, e[0]!) / DEG) % 360 + 360) % 360;
+  return [ra, Math.asin(Math.max(-1, Math.min(1, e[2]!))) / DEG];
+}
+
+/** Sky position of offsets (arcsec) from a centre (degrees), flat projection with cos of the centre's latitude. */
+export function offsetPosition(x0: number, y0: number, dx: number, dy: number): [number, number] {
+  return [x0 + dx / 3600 / Math.cos(y0 * DEG), y0 + dy / 3600];
+}
+
+/** Options of {@link sdfitsFromSpecFile}. */
+export interface SpecFileSdfitsOptions {
+  projid?: string;
+  observer?: string;
+  /** HISTORY line. */
+  history?: string;
+}
+
+/** The SDFITS model of a SpecFile: one row per spectrum. */
+export function sdfitsFromSpecFile(sf: SpecFile, name: string, o: SpecFileSdfitsOptions = {}): Sdfits {
+  const t0 = parseDateObsUtc(sf.dateObs);
+  if (t0 === undefined) throw new SeqDataError(`${name}: Header.Obs.DateObs "${sf.dateObs}" is not a date`);
+  const ctype = sf.ctype.trim().toUpperCase();
+  if (ctype !== "VLSR" && ctype !== "VSKY") {
+    throw new SeqDataError(
+      `${name}: spectral axis ${sf.ctype} cannot be written as SDFITS (VLSR or VSKY only)`,
+    );
+  }
+  const frest = sf.line.lineRestFrequency;
+  if (!(frest > 0)) throw new SeqDataError(`${name}: Header.LineData.LineRestFrequency is ${frest}`);
+  // the LSR (or sky, for VSKY) frequency axis, radio definition
+  const lsr = {
+    crval: frest * (1 - sf.crval / C_KMS),
+    crpix: sf.crpix + 1,
+    cdelt: -frest * sf.cdelt / C_KMS,
+  };
+  const gal = sf.mapCoord === 2;
+  const tsys = pixelTsysMean(sf);
+  const bank = Number.isFinite(sf.line.bank) ? sf.line.bank : 0;
+  const rows: SdfitsRow[] = [];
+  const nchan = sf.nchan;
+  for (let i = 0; i < sf.nspec; i++) {
+    const p = sf.pixel[i]!;
+    const [x, y] = offsetPosition(sf.xPosition, sf.yPosition, sf.xPos[i]!, sf.yPos[i]!);
+    const [ra, dec] = gal ? galacticToIcrs(x, y) : [x, y];
+    const t = new Date(t0.getTime() + sf.sequence[i]! * sf.dumpTime * 1000);
+    const axis = ctype === "VSKY" ? lsr : lsrAxisToTopo(lsr, ra, dec, t, LMT_SITE);
+    rows.push({
+      object: sf.sourceName,
+      scan: sf.obsNum,
+      ifnum: bank,
+      plnum: 0,
+      fdnum: p,
+      procseqn: sf.sequence[i]! + 1,
+      obsmode: "Map:OTF:NONE",
+      dateObs: formatDateObs(t),
+      lst: lstSeconds(t, LMT_SITE),
+      exposure: sf.dumpTime,
+      duration: sf.dumpTime,
+      tsys: tsys[p] ?? NaN,
+      tcal: 1,
+      elevation: NaN,
+      azimuth: NaN,
+      crval1: axis.crval,
+      crpix1: axis.crpix,
+      cdelt1: axis.cdelt,
+      ctype2: gal ? "GLON" : "RA",
+      ctype3: gal ? "GLAT" : "DEC",
+      crval2: x,
+      crval3: y,
+      crval4: -5,
+      restfreq: frest,
+      veldef: ctype === "VSKY" ? "RADI-OBS" : "RADI-LSR",
+      velocity: sf.line.vSource * 1000,
+      equinox: 2000,
+      radesys: "FK5",
+      bandwid: nchan * Math.abs(axis.cdelt),
+      freqres: Math.abs(sf.line.deltaFrequency),
+      obsfreq: axis.crval + ((nchan - 1) / 2 + 1 - axis.crpix) * axis.cdelt,
+      frontend: sf.receiver,
+      backend: "RoachSpectrometer",
+      apEff: NaN,
+      surfErr: NaN,
+      data: sf.spectra.subarray(i * nchan, (i + 1) * nchan),
+      rms: sf.rms[i]!,
+    });
+  }
+  const h = new FitsHeader();
+  h.set("MAPCRVL2", sf.xPosition, "deg map centre (Header.Obs.XPosition)");
+  h.set("MAPCRVL3", sf.yPosition, "deg map centre (Header.Obs.YPosition)");
+  h.set("MAPOFFX", sf.offX, "arcsec Header.Obs.OffX", { format: "float" });
+  h.set("MAPOFFY", sf.offY, "arcsec Header.Obs.OffY", { format: "float" });
+  h.set("MAPCOORD", sf.mapCoord, "SpecFile map_coord (0 AzEl, 1 RaDec, 2 Gal)");
+  h.set("CHAN0", sf.chan0, "first channel from original spectra");
+  h.set("NCHAN0", sf.nchan0, "number of channels of original spectra");
+  h.set("DELTAF", sf.line.deltaFrequency, "Hz Header.LineData.DeltaFrequency", { format: "float" });
+  h.set("SPECCTYP", ctype, "SpecFile spectral axis");
+  h.set("SPECCRVL", sf.crval, "km/s SpecFile Header.SpectrumAxis.CRVAL", { format: "float" });
+  h.set("SPECCRPX", sf.crpix, "SpecFile Header.SpectrumAxis.CRPIX (0-based)", { format: "float" });
+  h.set("SPECCDLT", sf.cdelt, "km/s SpecFile Header.SpectrumAxis.CDELT", { format: "float" });
+  h.set("SPECDATE", ascii(sf.dateObs), "Header.Obs.DateObs");
+  if (sf.history) h.history(`SpecFile: ${ascii(sf.history)}`);
+  if (o.history) h.history(ascii(o.history));
+  return {
+    telescope: "LMT",
+    site: LMT_SITE,
+    rows,
+    header: h,
+    ...(o.projid !== undefined ? { projid: o.projid } : {}),
+    ...(o.observer !== undefined ? { observer: o.observer } : {}),
+  };
+}
