@@ -75,14 +75,15 @@ export function describeFile(name: string): string {
 
 /** README_files.md for a list of file names. */
 export function readmeFiles(title: string, names: string[]): string {
-  const rows = names.filter((n) => !n.startsWith(".par.")).sort().map((n) =>
+  // hidden names are the pipeline's own (parameter stamps, the lock, temporary files being written)
+  const rows = names.filter((n) => !n.startsWith(".")).sort().map((n) =>
     `| \`${n}\` | ${describeFile(n)} |`
   );
   return [
     `# Files of ${title}`,
     "",
     "Made by the lmt-slr-toolkit pipeline. `index.html` is the summary page; every product has a `.json`",
-    "sidecar with the command that made it. Hidden `.par.*` files are make's parameter stamps.",
+    "sidecar with the command that made it. Hidden `.par.*` files are the pipeline's parameter stamps.",
     "",
     "| file | what it is |",
     "|---|---|",

@@ -13,7 +13,7 @@ export {
   SLPIPELINE_FRAMEWORK_KEYS,
   splitWords,
 } from "./parse.ts";
-export { buildPlan, type Job, makefileParams, type Plan, type PlanOptions } from "./plan.ts";
+export { buildPlan, type Job, type Plan, type PlanOptions } from "./plan.ts";
 export {
   jobScript,
   makefileText,

@@ -7,6 +7,7 @@
  * @module
  */
 import { didYouMean } from "../cli/args.ts";
+import { paramSpec, printable } from "../pipeline/params.ts";
 import { RunfileError } from "./errors.ts";
 import type { Pipeline, Runfile, RunfileLine } from "./parse.ts";
 
@@ -128,21 +129,21 @@ export async function buildPlan(rf: Runfile, opts: PlanOptions): Promise<Plan> {
     add(job, l);
   }
 
-  // implicit single jobs for combinations (same parameters as the combination line, as make's sub-make would get)
+  // implicit single jobs for combinations: the obsnum alone. A single is reduced with its OWN parameters (its
+  // lmtoy_OBSNUM.rc, else the defaults), never with the combination's.
   for (const c of jobs.slice()) {
     if (!c.combination) continue;
     const l = lineOf.get(c)!;
     for (const o of c.obsnums) {
       const n = String(o);
       if (!byName.has(n)) {
-        const params = l.params.filter(([k]) => k !== "dir");
         if (c.pipeline !== null) fallback.set(n, c.pipeline);
         const j: Job = {
           name: n,
           pipeline: null,
           obsnums: [o],
           combination: false,
-          makeArgs: [`obsnum=${o}`, ...params.map(([k, v]) => `${k}=${v}`)],
+          makeArgs: [`obsnum=${o}`],
           deps: [],
           tier: 1,
           implicit: true,
@@ -154,7 +155,7 @@ export async function buildPlan(rf: Runfile, opts: PlanOptions): Promise<Plan> {
         warnings.push(
           `${
             where(l)
-          }: obsnum ${o} has no line of its own; added as a single job with this line's parameters`,
+          }: obsnum ${o} has no line of its own; added as a single job with its own parameters (its rc file, else defaults)`,
         );
       }
       c.deps.push(n);
@@ -208,7 +209,11 @@ export async function buildPlan(rf: Runfile, opts: PlanOptions): Promise<Plan> {
       const known = opts.knownParams[j.pipeline];
       if (!known) continue;
       const l = lineOf.get(j)!;
-      for (const [k] of l.params) {
+      for (const [k, v] of l.params) {
+        const spec = paramSpec(k);
+        if (known.includes(k) && spec !== undefined && !spec.grammar.test(v)) {
+          throw new RunfileError(`${k}=${printable(v)}: ${spec.grammar.describe}`, l.source, l.line);
+        }
         if (!known.includes(k)) {
           const dym = didYouMean(k, [...known]);
           throw new RunfileError(
@@ -250,14 +255,4 @@ export async function buildPlan(rf: Runfile, opts: PlanOptions): Promise<Plan> {
   const tiers: string[][] = Array.from({ length: maxTier }, () => []);
   for (const j of jobs) tiers[j.tier - 1]!.push(j.name);
   return { source: rf.source, jobs, tiers, warnings };
-}
-
-/**
- * The PARAMS list of a pipeline Makefile (`PARAMS := a b c \` with continuation lines), e.g. of
- * scripts/rsr.mk. Returns an empty list when the file has none.
- */
-export function makefileParams(mk: string): string[] {
-  const m = mk.match(/^PARAMS\s*:?=((?:.*\\\r?\n)*.*)$/m);
-  if (!m) return [];
-  return m[1]!.replace(/\\\r?\n/g, " ").trim().split(/\s+/).filter((s) => s !== "");
 }

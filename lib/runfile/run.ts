@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "../s
 import { obsInfo } from "../lmt/info.ts";
 import { RunError, RunfileError } from "./errors.ts";
 import { parseRunfile, type Pipeline, type Runfile } from "./parse.ts";
-import { buildPlan, makefileParams, type Plan } from "./plan.ts";
+import { buildPlan, type Plan } from "./plan.ts";
+import { paramsOf } from "../pipeline/params.ts";
 import { haveCommand, runCommand } from "./proc.ts";
 import { rawBytes } from "./resources.ts";
 import { jobScript, makefileText, pipelineCommand, type ScriptContext, shQuote } from "./scripts.ts";
@@ -86,11 +87,10 @@ export function loadRunfile(text: string, source: string): Runfile {
  * not named on a line inferred from the raw data under `root` (RSR or SEQ).
  */
 export function planRun(rf: Runfile, root: string, toolkit: string = TOOLKIT_ROOT): Promise<Plan> {
-  const knownParams: Partial<Record<Pipeline, string[]>> = {};
-  for (const p of ["rsr", "seq"] as const) {
-    const mk = join(toolkit, "scripts", `${p}.mk`);
-    if (existsSync(mk)) knownParams[p] = makefileParams(readFileSync(mk, "utf8"));
-  }
+  const knownParams: Record<Pipeline, string[]> = {
+    rsr: paramsOf("rsr").map((p) => p.name),
+    seq: paramsOf("seq").map((p) => p.name),
+  };
   return buildPlan(rf, {
     infer: async (o) => {
       const i = await obsInfo(root, o);

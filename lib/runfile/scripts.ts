@@ -33,10 +33,14 @@ export function shQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The pipeline command of a job, as run in the work directory. */
+/**
+ * The pipeline command of a job, as run in the work directory: SLpipeline with the job's `key=value` words as
+ * separate, quoted words (their values already passed the parameter grammar when the plan was made), products
+ * in ./NAME/ (`--here`).
+ */
 export function pipelineCommand(job: Job, toolkit: string): string {
   if (job.pipeline === null) return "";
-  return ["make", "-f", `${toolkit}/scripts/${job.pipeline}.mk`, ...job.makeArgs].map(shQuote).join(" ");
+  return [`${toolkit}/bin/SLpipeline`, "--here", ...job.makeArgs].map(shQuote).join(" ");
 }
 
 /**

@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  buildPlan,
-  makefileParams,
-  parseRunfile,
-  type Pipeline,
-  RunfileError,
-} from "../../../lib/runfile/mod.ts";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT } from "../../_helpers.ts";
+import { buildPlan, parseRunfile, type Pipeline, RunfileError } from "../../../lib/runfile/mod.ts";
+import { paramsOf } from "../../../lib/pipeline/params.ts";
 
 // obsnums 91xxx are RSR, 97xxx SEQ, anything else unknown (as lmtinfo would say)
 const infer = (o: number): Promise<Pipeline> => {
@@ -17,8 +9,8 @@ const infer = (o: number): Promise<Pipeline> => {
   return Promise.reject(new Error(`No data for obsnum ${o}`));
 };
 const knownParams = {
-  rsr: makefileParams(readFileSync(join(ROOT, "scripts/rsr.mk"), "utf8")),
-  seq: makefileParams(readFileSync(join(ROOT, "scripts/seq.mk"), "utf8")),
+  rsr: paramsOf("rsr").map((p) => p.name),
+  seq: paramsOf("seq").map((p) => p.name),
 };
 const plan = (text: string) => buildPlan(parseRunfile(text, "p.run"), { infer, knownParams });
 async function planErr(text: string): Promise<RunfileError> {
@@ -30,15 +22,6 @@ async function planErr(text: string): Promise<RunfileError> {
   }
   assert.fail("expected a RunfileError");
 }
-
-Deno.test("makefileParams() reads the PARAMS lists of the pipeline Makefiles", () => {
-  assert.ok(
-    knownParams.rsr.includes("badcb") && knownParams.rsr.includes("xlines") &&
-      knownParams.rsr.includes("dir"),
-  );
-  assert.ok(knownParams.seq.includes("pix_list") && knownParams.seq.includes("sample")); // after a continuation
-  assert.deepEqual(makefileParams("X := 1\nPARAMS := a b \\\n   c\nY := 2\n"), ["a", "b", "c"]);
-});
 
 Deno.test("buildPlan() infers pipelines and tiers; combinations come after their obsnums", async () => {
   const p = await plan(
@@ -55,12 +38,12 @@ Deno.test("buildPlan() infers pipelines and tiers; combinations come after their
   assert.equal(p.warnings.length, 0);
 });
 
-Deno.test("buildPlan() adds missing single obsnums implicitly with the combination's parameters", async () => {
+Deno.test("buildPlan() adds missing single obsnums implicitly with their own parameters, not the combination's", async () => {
   const p = await plan("obsnum=91001\nobsnums=91001,91003,91005 cthr=0.02 dir=all3\n");
   assert.deepEqual(p.tiers, [["91001", "91003", "91005"], ["all3"]]);
   const j = p.jobs.find((x) => x.name === "91005")!;
   assert.equal(j.implicit, true);
-  assert.deepEqual(j.makeArgs, ["obsnum=91005", "cthr=0.02"]);
+  assert.deepEqual(j.makeArgs, ["obsnum=91005"]);
   assert.equal(j.origin, "implicit (for p.run:2)");
   assert.equal(p.warnings.length, 2);
   assert.match(p.warnings[0]!, /^p\.run:2: obsnum 91003 has no line of its own/);
@@ -91,7 +74,19 @@ Deno.test("buildPlan() explicit tiers: markers are lower bounds and must agree w
   );
 });
 
-Deno.test("buildPlan() errors: duplicate directory, unknown parameter, bad dir=, mixed pipelines", async () => {
+Deno.test("buildPlan() errors: duplicate directory, unknown parameter, bad value, bad dir=, mixed pipelines", async () => {
+  // values are checked against their grammar before anything runs: shell and make syntax never passes
+  for (
+    const [line, msg] of [
+      ["obsnum=91001 badcb='$(shell touch X)'", /^p\.run:1: badcb=\$\(shell touch X\): expected C\/B pairs/],
+      ["obsnum=91001 badcb='`touch X`'", /^p\.run:1: badcb=`touch X`: expected C\/B pairs/],
+      ['obsnum=91001 xlines="94.3,0.6;touch X;"', /^p\.run:1: xlines=94\.3,0\.6;touch X;: expected f1,w1/],
+      ["obsnum=91001 blo='1 -o /some/path'", /^p\.run:1: blo=1 -o \/some\/path: expected an integer/],
+      ["obsnum=97001 b_regions='[[1,2]];rm'", /^p\.run:1: b_regions=.*: expected a list of \[a,b\] regions/],
+    ] as const
+  ) {
+    assert.match((await planErr(line + "\n")).message, msg, line);
+  }
   assert.equal(
     (await planErr("obsnum=91001\n\nobsnum=91001 badcb=1/1\n")).message,
     "p.run:3: job 91001 is already defined at line 1 (two jobs would write the same directory; use dir=)",

@@ -26,15 +26,13 @@ import {
 } from "../../../lib/runfile/mod.ts";
 import { tempDir } from "../../_helpers.ts";
 
-// Fake toolkit: an rsr pipeline that writes O/out.txt at once and fails for obsnum 13.
-const FAKE_MK = `PARAMS := obsnum obsnums
-obsnum ?=
-obsnums ?=
-comma := ,
-O := $(if $(obsnums),$(subst $(comma),_,$(obsnums)),$(obsnum))
-all:
-\t@if [ "$(obsnum)" = 13 ]; then echo "no data for 13" >&2; exit 1; fi
-\t@mkdir -p $(O) && echo "$(O)" > $(O)/out.txt
+// Fake toolkit: an SLpipeline that writes O/out.txt at once and fails for obsnum 13.
+const FAKE_SLPIPELINE = `#!/bin/bash
+obsnum=; obsnums=
+for a in "$@"; do case "$a" in obsnum=*) obsnum=\${a#obsnum=};; obsnums=*) obsnums=\${a#obsnums=};; esac; done
+O=\${obsnums//,/_}; O=\${O:-$obsnum}
+if [ "$obsnum" = 13 ]; then echo "no data for 13" >&2; exit 1; fi
+mkdir -p $O && echo "$O" > $O/out.txt
 `;
 const RUN = "rsr obsnum=11\nrsr obsnum=13\nrsr obsnums=11,13\n";
 const SYS_PATH = "/usr/local/bin:/usr/bin:/bin";
@@ -44,7 +42,8 @@ async function setup() {
   const toolkit = join(t.dir, "toolkit");
   mkdirSync(join(toolkit, "scripts"), { recursive: true });
   mkdirSync(join(toolkit, "bin"), { recursive: true });
-  writeFileSync(join(toolkit, "scripts", "rsr.mk"), FAKE_MK);
+  writeFileSync(join(toolkit, "bin", "SLpipeline"), FAKE_SLPIPELINE);
+  chmodSync(join(toolkit, "bin", "SLpipeline"), 0o755);
   const workdir = join(t.dir, "work");
   mkdirSync(workdir);
   const rf = loadRunfile(RUN, "t.run");
@@ -55,7 +54,7 @@ async function setup() {
   return { t, toolkit, workdir, plan, rundir, ctx };
 }
 
-Deno.test("runDirOf(), scriptContext(), loadRunfile() and planRun() checks against the toolkit's PARAMS", async () => {
+Deno.test("runDirOf(), scriptContext(), loadRunfile() and planRun() checks against the parameter table", async () => {
   assert.equal(runDirOf("a/b/p.run", "/w"), "/w/p.run.lmt_run");
   assert.equal(runDirOf("-", "/w"), "/w/stdin.lmt_run");
   assert.equal(runDirOf("p.run", "/w", "/elsewhere/r"), "/elsewhere/r");
@@ -68,8 +67,8 @@ Deno.test("runDirOf(), scriptContext(), loadRunfile() and planRun() checks again
       return true;
     });
     await assert.rejects(
-      planRun(loadRunfile("rsr obsnum=11 badcb=3/2\n", "p.run"), "/nodata", toolkit),
-      /^RunfileError: p\.run:1: unknown parameter badcb= for the rsr pipeline/,
+      planRun(loadRunfile("rsr obsnum=11 badbc=3/2\n", "p.run"), "/nodata", toolkit),
+      /^RunfileError: p\.run:1: unknown parameter badbc= for the rsr pipeline \(did you mean badcb=\?\)/,
     );
   } finally {
     t.cleanup();
@@ -115,9 +114,9 @@ Deno.test("dryRunText(): plan, make command, and sbatch lines with shell variabl
     assert.equal(
       local,
       `# plan of t.run: 3 jobs in 2 tier(s)\ntier 1:\n` +
-        `  11             make -f ${toolkit}/scripts/rsr.mk obsnum=11\n` +
-        `  13             make -f ${toolkit}/scripts/rsr.mk obsnum=13\n` +
-        `tier 2:\n  11_13          make -f ${toolkit}/scripts/rsr.mk obsnums=11,13  [after 11,13]\n` +
+        `  11             ${toolkit}/bin/SLpipeline --here obsnum=11\n` +
+        `  13             ${toolkit}/bin/SLpipeline --here obsnum=13\n` +
+        `tier 2:\n  11_13          ${toolkit}/bin/SLpipeline --here obsnums=11,13  [after 11,13]\n` +
         `# run directory ${rundir}; 3 job(s) to run\nmake -k -j 3 -f ${rundir}/Makefile\n`,
     );
     const slurm = slurmOptions(
@@ -159,7 +158,7 @@ Deno.test("runLocal() + checkLocalRun(): make -k -j runs the jobs; the failure a
       assert.ok(e instanceof RunError);
       assert.match(
         e.message,
-        /^2 of 3 job\(s\) did not finish: 13 failed \(pipeline failed \(exit 2\): .+; log \S+\/logs\/13\.log\); 11_13 blocked \(not run: input 13 did not finish successfully\)$/,
+        /^2 of 3 job\(s\) did not finish: 13 failed \(pipeline failed \(exit 1\): .+; log \S+\/logs\/13\.log\); 11_13 blocked \(not run: input 13 did not finish successfully\)$/,
       );
       return true;
     });

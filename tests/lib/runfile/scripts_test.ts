@@ -15,16 +15,15 @@ import {
 } from "../../../lib/runfile/mod.ts";
 import { tempDir } from "../../_helpers.ts";
 
-// A fake toolkit whose rsr pipeline takes ~1 s, fails for obsnum 13 the way lmtinfo does, and writes out.txt.
-const FAKE_MK = `obsnum ?=
-obsnums ?=
-comma := ,
-O := $(if $(obsnums),$(subst $(comma),_,$(obsnums)),$(obsnum))
-all:
-\t@echo reducing $(O)
-\t@sleep 1
-\t@if [ "$(obsnum)" = 13 ]; then echo "lmtinfo: No data for obsnum 13 in /data" >&2; exit 1; fi
-\t@mkdir -p $(O) && echo "$(O) $$DATA_LMT" > $(O)/out.txt
+// A fake toolkit whose SLpipeline takes ~1 s, fails for obsnum 13 the way lmtinfo does, and writes out.txt.
+const FAKE_SLPIPELINE = `#!/bin/bash
+obsnum=; obsnums=
+for a in "$@"; do case "$a" in obsnum=*) obsnum=\${a#obsnum=};; obsnums=*) obsnums=\${a#obsnums=};; esac; done
+O=\${obsnums//,/_}; O=\${O:-$obsnum}
+echo reducing $O
+sleep 1
+if [ "$obsnum" = 13 ]; then echo "lmtinfo: No data for obsnum 13 in /data" >&2; exit 1; fi
+mkdir -p $O && echo "$O $DATA_LMT" > $O/out.txt
 `;
 
 async function setup(runfile: string) {
@@ -32,7 +31,8 @@ async function setup(runfile: string) {
   const toolkit = join(t.dir, "toolkit");
   mkdirSync(join(toolkit, "scripts"), { recursive: true });
   mkdirSync(join(toolkit, "bin"), { recursive: true });
-  writeFileSync(join(toolkit, "scripts", "rsr.mk"), FAKE_MK);
+  writeFileSync(join(toolkit, "bin", "SLpipeline"), FAKE_SLPIPELINE);
+  chmodSync(join(toolkit, "bin", "SLpipeline"), 0o755);
   const infer = (o: number): Promise<Pipeline> =>
     o === 13 ? Promise.reject(new Error("no data")) : Promise.resolve("rsr");
   const plan = await buildPlan(parseRunfile(runfile, "t.run"), { infer });
@@ -83,10 +83,10 @@ Deno.test("job scripts + Makefile: parallel singles, combination after its input
       "combination started after its inputs",
     );
     assert.equal(st["13"]!.state, "failed");
-    assert.equal(st["13"]!.rc, "2"); // make's exit status
+    assert.equal(st["13"]!.rc, "1"); // the pipeline's exit status
     assert.match(
       st["13"]!.reason!,
-      /^pipeline failed \(exit 2\): lmtinfo: No data for obsnum 13 in \/data; log /,
+      /^pipeline failed \(exit 1\): lmtinfo: No data for obsnum 13 in \/data; log /,
     );
     assert.equal(st["11_13"]!.state, "blocked");
     assert.equal(st["11_13"]!.reason, "not run: input 13 did not finish successfully");

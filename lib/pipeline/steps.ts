@@ -1,0 +1,268 @@
+/**
+ * The step executor of the pipelines: make's rules, in-process. A pipeline is a list of steps in an order
+ * where every step comes after the steps that make its inputs; each step names its input and output files
+ * (relative to the obsnum directory) and what it runs. A step runs when an output is missing, when an input
+ * is newer than its oldest output, or when an input was remade in this run; otherwise it is skipped, so
+ * editing `rsr.OBSNUM.badlags` by hand redoes exactly the steps downstream of it. Parameters enter the
+ * rules as stamp files `.par.NAME` ({@link writeStamp}), rewritten only when their text changes.
+ *
+ * Why in-process: a tool run here is `tool.main(argv)` in this process (through {@link ToolRunner}), not a
+ * shell command: the argv entries are data, never syntax, and the Deno start-up and module loading of
+ * eleven tool processes per RSR obsnum are paid once.
+ *
+ * Nothing here prints: progress lines go to {@link RunOptions.report}.
+ *
+ * @module
+ */
+import { OutputFile } from "../cli/io.ts";
+import { existsSync, readFileSync, statSync, writeFileSync } from "../sys/fs.ts";
+import { join } from "../sys/path.ts";
+
+/** Runs one tool in-process: its exit code; stdout and stderr go to the sinks; `cwd` is its working directory. */
+export type ToolRunner = (
+  tool: string,
+  argv: readonly string[],
+  io: {
+    cwd: string;
+    stdout: (b: Uint8Array) => void;
+    stderr: (b: Uint8Array) => void;
+    /** Environment entries that differ from the pipeline's (e.g. LMT_SIDECAR: "" for the summary page). */
+    env?: Readonly<Record<string, string>>;
+  },
+) => Promise<number>;
+
+/** One tool call of a step: `tool argv > stdout` (stdout captured into a file), with its messages in `log`. */
+export interface ToolCall {
+  tool: string;
+  argv: readonly string[];
+  env?: Readonly<Record<string, string>>;
+}
+
+/** What a step does. */
+export type StepAction =
+  /** Run tools one after another; their stdout is concatenated into `stdout` (a file) when given, else
+   * into `log`; stderr always goes to `log` (when no log: to the pipeline's report). */
+  | { kind: "tools"; calls: readonly ToolCall[]; stdout?: string; log?: string }
+  /** Library work done in this process (writing an rc file, concatenating files); `show` is its dry-run line. */
+  | { kind: "fn"; show: string; run: (dir: string) => Promise<void> | void };
+
+/** One rule. */
+export interface Step {
+  /** Name in messages: "rsr_driver (first pass)". */
+  name: string;
+  outputs: readonly string[];
+  inputs: readonly string[];
+  /** Inputs that must exist (made earlier) but whose changes do not redo this step (make's order-only). */
+  orderOnly?: readonly string[];
+  action: StepAction;
+}
+
+/** How a pipeline is run. */
+export interface RunOptions {
+  /** The obsnum directory (absolute); step files are relative to it. */
+  dir: string;
+  /** The directory name as shown in dry-run lines (`cd 91001 && ...`). */
+  shownDir: string;
+  tools: ToolRunner;
+  /** Print what would run, run nothing (make -n). */
+  dryRun?: boolean;
+  /** Carry on after a failed step with the steps that do not need its outputs (error=0). */
+  keepGoing?: boolean;
+  /** Progress lines (one line each, no newline). */
+  report: (line: string) => void;
+  /** Where dry-run and debug command lines go (make -n prints them on stdout) [default: report]. */
+  show?: (line: string) => void;
+  /** Report every command as it runs (debug=1). */
+  verbose?: boolean;
+}
+
+/** A failed step: its name, the exit code and the last lines of its log. */
+export class StepFailed extends Error {
+  readonly step: string;
+  readonly tail: string[];
+  constructor(step: string, why: string, tail: string[]) {
+    super(`${step} failed: ${why}`);
+    this.name = "StepFailed";
+    this.step = step;
+    this.tail = tail;
+  }
+}
+
+/** Result of a run. */
+export interface RunResult {
+  /** Names of the steps run (or, in a dry run, that would run). */
+  ran: string[];
+  failed: StepFailed[];
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Write `.par.NAME` in `dir` when its text differs from `text` (so its mtime says when the parameters changed). */
+export function writeStamp(dir: string, name: string, text: string): string {
+  const f = `.par.${name}`;
+  const path = join(dir, f);
+  const body = text + "\n";
+  if (!existsSync(path) || readFileSync(path, "utf8") !== body) writeFileSync(path, body);
+  return f;
+}
+
+/** Shell-like display of an argv (for dry-run and debug lines only; nothing ever runs it). */
+export function showArgv(words: readonly string[]): string {
+  return words.map((a) => (/^[\w@%+=:,./[\]-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
+}
+
+function showStep(s: Step, shownDir: string): string {
+  const a = s.action;
+  if (a.kind === "fn") return a.show;
+  const cmds = a.calls.map((c) => showArgv([c.tool, ...c.argv]));
+  const body = cmds.length === 1 ? cmds[0]! : `{ ${cmds.join("; ")}; }`;
+  const redir = a.stdout !== undefined
+    ? ` > ${a.stdout}${a.log !== undefined ? ` 2> ${a.log}` : ""}`
+    : a.log !== undefined
+    ? ` > ${a.log} 2>&1`
+    : "";
+  return `cd ${shownDir} && ${body}${redir}`;
+}
+
+/** A step file: relative to the obsnum directory, or absolute (a combination's single products). */
+function at(dir: string, f: string): string {
+  return f.startsWith("/") ? f : join(dir, f);
+}
+
+function mtime(path: string): number | null {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+function tailOf(text: string, n: number): string[] {
+  return text.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "").slice(-n);
+}
+
+/**
+ * Run the steps in order (see the module doc for when a step runs). Throws {@link StepFailed} at the first
+ * failed step, unless `keepGoing`: then the steps that need its outputs are skipped and every failure is
+ * returned. A failed step's outputs are removed (make's .DELETE_ON_ERROR), so a re-run redoes it.
+ */
+export async function runSteps(steps: readonly Step[], o: RunOptions): Promise<RunResult> {
+  const remade = new Set<string>();
+  const broken = new Set<string>();
+  const ran: string[] = [];
+  const failed: StepFailed[] = [];
+  for (const s of steps) {
+    if (s.inputs.some((i) => broken.has(i)) || (s.orderOnly ?? []).some((i) => broken.has(i))) {
+      for (const f of s.outputs) broken.add(f);
+      continue;
+    }
+    if (!needsRun(s, o.dir, remade, o.dryRun === true)) continue;
+    ran.push(s.name);
+    if (o.dryRun || o.verbose) (o.show ?? o.report)(showStep(s, o.shownDir));
+    if (o.dryRun) {
+      for (const f of s.outputs) remade.add(f);
+      continue;
+    }
+    try {
+      await runStep(s, o);
+      for (const f of s.outputs) remade.add(f);
+    } catch (e) {
+      if (!(e instanceof StepFailed)) throw e;
+      for (const f of s.outputs) {
+        broken.add(f);
+        try {
+          Deno.removeSync(join(o.dir, f));
+        } catch { /* not made */ }
+      }
+      if (!o.keepGoing) throw e;
+      failed.push(e);
+    }
+  }
+  return { ran, failed };
+}
+
+function needsRun(s: Step, dir: string, remade: Set<string>, dryRun: boolean): boolean {
+  let oldest = Infinity;
+  for (const f of s.outputs) {
+    const t = mtime(at(dir, f));
+    if (t === null) return true;
+    oldest = Math.min(oldest, t);
+  }
+  for (const f of [...s.inputs, ...(s.orderOnly ?? [])]) {
+    if (remade.has(f)) {
+      if (s.inputs.includes(f)) return true;
+      continue;
+    }
+    const t = mtime(at(dir, f));
+    if (t === null) {
+      if (dryRun) return true;
+      throw new StepFailed(s.name, `its input ${f} does not exist`, []);
+    }
+    if (s.inputs.includes(f) && t > oldest) return true;
+  }
+  return false;
+}
+
+async function runStep(s: Step, o: RunOptions): Promise<void> {
+  const a = s.action;
+  if (a.kind === "fn") {
+    try {
+      await a.run(o.dir);
+    } catch (e) {
+      throw new StepFailed(s.name, e instanceof Error ? e.message.split("\n")[0]! : String(e), []);
+    }
+    return;
+  }
+  const out: Uint8Array[] = [];
+  const log: Uint8Array[] = [];
+  const toLog = (b: Uint8Array) => log.push(b.slice());
+  const toOut = a.stdout !== undefined ? (b: Uint8Array) => out.push(b.slice()) : toLog;
+  const toErr = a.log !== undefined || a.stdout === undefined ? toLog : (b: Uint8Array) => o.report(dec.decode(b).trimEnd());
+  let failure: StepFailed | null = null;
+  for (const c of a.calls) {
+    let code: number;
+    try {
+      code = await o.tools(c.tool, c.argv, {
+        cwd: o.dir,
+        stdout: toOut,
+        stderr: toErr,
+        ...(c.env !== undefined ? { env: c.env } : {}),
+      });
+    } catch (e) {
+      toLog(enc.encode(`${c.tool}: ${e instanceof Error ? e.message : String(e)}\n`));
+      code = 1;
+    }
+    if (code !== 0) {
+      failure = new StepFailed(s.name, `${c.tool} exited with ${code}`, tailOf(dec.decode(concat(log)), 8));
+      break;
+    }
+  }
+  if (a.log !== undefined) writeWhole(join(o.dir, a.log), concat(log));
+  if (failure !== null) throw failure;
+  if (a.stdout !== undefined) writeWhole(join(o.dir, a.stdout), concat(out));
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const b = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    b.set(p, off);
+    off += p.length;
+  }
+  return b;
+}
+
+/** Write a whole file through a temporary name (never a partial file). */
+export function writeWhole(path: string, data: string | Uint8Array): void {
+  const f = new OutputFile(path);
+  try {
+    f.write(data);
+    f.commit();
+  } catch (e) {
+    f.abort();
+    throw e;
+  }
+}
