@@ -1,12 +1,16 @@
 /**
  * One complete gridding run as both front ends (spec_driver_fits, grid_data) perform it: open the
  * inputs (`-` = a netCDF stream on stdin), check the outputs, grid, write the cube, weight map,
- * radiometer map and optional debug spectrum, and return a short report. Outputs are written to
- * temporary names and renamed; if any write fails, outputs already renamed by this run are removed.
+ * radiometer map and optional debug spectrum, and return a short report. Every output file is
+ * opened (checked, a temporary file made) before any input is read, through the tool's `ctx.output`
+ * door ({@link GridJob.open}) or, without one, temporary files of its own; the products are written
+ * into them and renamed into place only when everything succeeded, so a failure never touches an
+ * existing file. A rollback removes only files this run put in place and that are still its own.
  *
  * @module
  */
-import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from "../sys/fs.ts";
+import { closeSync, existsSync, openSync, readSync, statSync } from "../sys/fs.ts";
+import { type FileSink, TempFile } from "../sys/tempfile.ts";
 import { firstImage, readFits } from "../fits/mod.ts";
 import { openCdf3, openCdf3Bytes } from "../netcdf/cdf3_reader.ts";
 import { looksLikeFits, parseSdfitsTables, readSdfitsTables } from "../sdfits/sdfits.ts";
@@ -88,6 +92,13 @@ export interface GridJob {
   specTmp?: string;
   /** 2-D FITS model sampled into channel 0 (`-a/--model`). */
   model?: string;
+  /**
+   * Open an output file: the tool's `ctx.output` (checks the path, owns the temporary file, renames it
+   * when the tool succeeds, applies the tool's overwrite rule). Without it, runGridJob makes temporary
+   * files of its own and renames them at its end; an existing file is then replaced only with
+   * `overwrite`.
+   */
+  open?: (path: string) => FileSink;
   overwrite: boolean;
   /** The command line (FITS HISTORY). */
   command: string;
@@ -196,6 +207,8 @@ export function gridParamsFromOptions(
 /** The parts of a tool's context a gridding command uses (structurally the CLI's ToolContext). */
 export interface GridToolContext {
   argv: string[];
+  /** The output door (ctx.output). */
+  output(path: string): FileSink;
   readBytes(path: string): Promise<Uint8Array>;
   stdout(data: Uint8Array): void;
   progress(label: string, total: number): { tick(n?: number): void; done(): void };
@@ -230,6 +243,7 @@ export async function runGridCommand(c: GridCommand, ctx: GridToolContext): Prom
   const report = await runGridJob({
     inputs: String(o.input ?? "").split(",").filter((s) => s !== ""),
     readStdin: () => ctx.readBytes("-"),
+    open: (p) => ctx.output(p),
     writeStdout: (b) => ctx.stdout(b),
     output: String(o.output ?? ""),
     ...str("weight"),
@@ -306,11 +320,72 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
   if (new Set(targets).size !== targets.length) {
     throw new GridOptionError(`output names must differ: ${targets.join(", ")}`);
   }
-  for (const t of [job.output, job.weight]) {
-    if (t !== undefined && t !== "-" && !job.overwrite && existsSync(t)) {
-      throw new GridError(`cannot write ${t}: file exists (use --overwrite)`);
-    }
+  // Open every output file before anything else: a path that cannot be written fails the run before
+  // any input is read or any file is touched; renaming happens only at the very end.
+  const door = job.open !== undefined
+    ? { open: job.open, commit: () => {}, abort: () => {} }
+    : ownDoor(job.overwrite);
+  try {
+    const sinks = new Map<string, FileSink>();
+    for (const t of targets) if (t !== "-") sinks.set(t, door.open(t));
+    const report = await gridAndWrite(job, hooks, radiometer, sinks);
+    door.commit();
+    return report;
+  } catch (e) {
+    door.abort();
+    throw e;
   }
+}
+
+/**
+ * Temporary files of runGridJob's own (no door given): created exclusively beside each target,
+ * renamed at commit; if a rename fails, the files this run already put in place are removed while
+ * they are still its own.
+ */
+function ownDoor(overwrite: boolean) {
+  const temps: TempFile[] = [];
+  return {
+    open(path: string): FileSink {
+      if (existsSync(path) && statSync(path).isDirectory()) {
+        throw new GridError(`cannot write ${path}: it is a directory`);
+      }
+      if (!overwrite && existsSync(path)) {
+        throw new GridError(`cannot write ${path}: file exists (use --overwrite)`);
+      }
+      try {
+        const t = TempFile.create(path);
+        temps.push(t);
+        return t;
+      } catch (e) {
+        throw new GridError(`cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    },
+    commit(): void {
+      const done: TempFile[] = [];
+      try {
+        for (const t of temps) {
+          t.commit();
+          done.push(t);
+        }
+      } catch (e) {
+        for (const t of done) t.rollback();
+        for (const t of temps) t.abort();
+        throw e;
+      }
+    },
+    abort(): void {
+      for (const t of temps) t.abort();
+    },
+  };
+}
+
+/** Open the inputs, grid them and write the products into `sinks` (runGridJob's work). */
+async function gridAndWrite(
+  job: GridJob,
+  hooks: GridHooks,
+  radiometer: string | undefined,
+  sinks: Map<string, FileSink>,
+): Promise<GridReport> {
   const warnings: string[] = [];
   const userWarn = hooks.onWarning;
   const h: GridHooks = {
@@ -341,6 +416,7 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
         files.push(await openSpecFileBytes(await job.readStdin(), "<stdin>", notes));
       } else {
         if (!existsSync(p)) throw new GridError(`${p}: SpecFile not found`);
+        if (statSync(p).isDirectory()) throw new GridError(`${p}: is a directory, not a SpecFile`);
         files.push(await openSpecFile(p, notes));
       }
     }
@@ -353,7 +429,7 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
     await gridSpecFiles(files, params, {
       ...h,
       onCube: async (result, planes) => {
-        report = await writeProducts(job, result, planes, radiometer, h, warnings);
+        report = await writeProducts(job, result, planes, radiometer, h, warnings, sinks);
       },
     }, handed);
     return report!;
@@ -363,7 +439,7 @@ export async function runGridJob(job: GridJob, hooks: GridHooks = {}): Promise<G
   }
 }
 
-/** Check the result, write the products (files first, stdout last) and build the report. */
+/** Check the result, write the products into their sinks (files first, stdout last) and build the report. */
 async function writeProducts(
   job: GridJob,
   result: GridResult,
@@ -371,6 +447,7 @@ async function writeProducts(
   radiometer: string | undefined,
   h: GridHooks,
   warnings: string[],
+  sinks: Map<string, FileSink>,
 ): Promise<GridReport> {
   const g = result.geometry;
   const lines: string[] = [];
@@ -404,60 +481,54 @@ async function writeProducts(
   if (Number.isNaN(result.first.tsysMean[job.params.pixList[0] ?? 0]!) && radiometer !== undefined) {
     h.onWarning?.(`${result.first.path} has no Tsys: the radiometer map is NaN`);
   }
-  // Write the products: files first (each atomic), the one for stdout (if any) last, so that a
-  // failed file write sends nothing down the pipe.
+  // Write the products: files first (into their temporary files), the one for stdout (if any) last,
+  // so that a failed file write sends nothing down the pipe.
   const written: string[] = [];
   let stdoutProduct: (() => void | Promise<void>) | undefined;
   const sink = job.writeStdout;
-  try {
-    const opts = { command: job.command, ...(job.date !== undefined ? { date: job.date } : {}) };
-    const header = cubeHeader(result, opts);
-    if (job.output === "-") stdoutProduct = () => streamGridCube(sink!, result, header, planes);
+  const fileSink = (path: string) => sinks.get(path)!;
+  const opts = { command: job.command, ...(job.date !== undefined ? { date: job.date } : {}) };
+  const header = cubeHeader(result, opts);
+  if (job.output === "-") stdoutProduct = () => streamGridCube(sink!, result, header, planes);
+  else {
+    await writeGridCube(fileSink(job.output), result, header, planes);
+    written.push(job.output);
+  }
+  const plane = (path: string, data: Float32Array, h: ReturnType<typeof planeHeader>) => {
+    if (path === "-") stdoutProduct = () => sink!(encodeGridPlane(result, data, h));
     else {
-      await writeGridCube(job.output, result, header, job.overwrite, planes);
-      written.push(job.output);
+      writeGridPlane(fileSink(path), result, data, h);
+      written.push(path);
     }
-    const plane = (path: string, data: Float32Array, h: ReturnType<typeof planeHeader>, ow: boolean) => {
-      if (path === "-") stdoutProduct = () => sink!(encodeGridPlane(result, data, h));
-      else {
-        writeGridPlane(path, result, data, h, ow);
-        written.push(path);
-      }
-    };
-    if (job.weight !== undefined) {
-      const unit = job.params.noiseSigma === 1 ? "K-2" : job.params.noiseSigma === 2 ? "K-2" : "";
-      const hw = planeHeader(result, {
-        ...opts,
-        what: "weight map: sum of kernel x noise weights",
-        ...(unit ? { bunit: unit } : {}),
-      });
-      plane(job.weight, result.weight, hw, job.overwrite);
+  };
+  if (job.weight !== undefined) {
+    const unit = job.params.noiseSigma === 1 ? "K-2" : job.params.noiseSigma === 2 ? "K-2" : "";
+    const hw = planeHeader(result, {
+      ...opts,
+      what: "weight map: sum of kernel x noise weights",
+      ...(unit ? { bunit: unit } : {}),
+    });
+    plane(job.weight, result.weight, hw);
+  }
+  if (radiometer !== undefined) {
+    const hr = planeHeader(result, {
+      ...opts,
+      what: "radiometer noise: <Tsys>/sqrt(|df dt| W)",
+      bunit: "K",
+    });
+    plane(radiometer, result.radiometer, hr);
+  }
+  if (job.specTmp !== undefined) {
+    const text = specTmpText(result);
+    if (job.specTmp === "-") stdoutProduct = () => sink!(new TextEncoder().encode(text));
+    else {
+      fileSink(job.specTmp).write(new TextEncoder().encode(text));
+      written.push(job.specTmp);
     }
-    if (radiometer !== undefined) {
-      const hr = planeHeader(result, {
-        ...opts,
-        what: "radiometer noise: <Tsys>/sqrt(|df dt| W)",
-        bunit: "K",
-      });
-      plane(radiometer, result.radiometer, hr, true);
-    }
-    if (job.specTmp !== undefined) {
-      const text = specTmpText(result);
-      if (job.specTmp === "-") stdoutProduct = () => sink!(new TextEncoder().encode(text));
-      else {
-        const tmp = `${job.specTmp}.tmp-${Deno.pid}`;
-        Deno.writeTextFileSync(tmp, text);
-        Deno.renameSync(tmp, job.specTmp);
-        written.push(job.specTmp);
-      }
-    }
-    if (stdoutProduct !== undefined) {
-      await stdoutProduct();
-      written.push("-");
-    }
-  } catch (e) {
-    for (const p of written) if (p !== "-") rmSync(p, { force: true });
-    throw e;
+  }
+  if (stdoutProduct !== undefined) {
+    await stdoutProduct();
+    written.push("-");
   }
   return { result, written, lines, warnings };
 }

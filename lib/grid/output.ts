@@ -15,6 +15,7 @@ import {
   writeFitsImage,
 } from "../fits/mod.ts";
 import { VERSION } from "../version.ts";
+import type { FileSink } from "../sys/tempfile.ts";
 import { cellIndex } from "./geometry.ts";
 import type { FitsPlaneBlocks, GridResult } from "./grid.ts";
 
@@ -147,18 +148,17 @@ export function planeToFits(plane: ArrayLike<number>, nx: number, ny: number): F
 }
 
 /**
- * Write the cube plane by plane (atomic: temp name + rename); `planes` are its FITS planes, from
- * GridHooks.onCube.
+ * Write the cube plane by plane into `sink` (an output's open temporary file; its owner renames it);
+ * `planes` are its FITS planes, from GridHooks.onCube.
  */
 export async function writeGridCube(
-  path: string,
+  sink: FileSink,
   r: GridResult,
   header: FitsHeader,
-  overwrite: boolean,
   planes: FitsPlaneBlocks,
 ): Promise<void> {
   const { nx, ny, nz } = r.geometry;
-  const w = FitsStreamWriter.create(path, { shape: [nx, ny, nz], header }, { overwrite });
+  const w = FitsStreamWriter.create(sink, { shape: [nx, ny, nz], header });
   try {
     await planes((bytes) => w.writeEncoded(bytes));
     w.close();
@@ -192,16 +192,15 @@ export function encodeGridPlane(r: GridResult, plane: Float32Array, header: Fits
   return encodeFitsImage({ data: planeToFits(plane, nx, ny), shape: [nx, ny], header });
 }
 
-/** Write a 2-D map (atomic). */
+/** Write a 2-D map into `sink` (an output's open temporary file). */
 export function writeGridPlane(
-  path: string,
+  sink: FileSink,
   r: GridResult,
   plane: Float32Array,
   header: FitsHeader,
-  overwrite: boolean,
 ): void {
   const { nx, ny } = r.geometry;
-  writeFitsImage(path, { data: planeToFits(plane, nx, ny), shape: [nx, ny], header }, { overwrite });
+  writeFitsImage(sink, { data: planeToFits(plane, nx, ny), shape: [nx, ny], header });
 }
 
 function cFloat(v: number, width: number, prec: number): string {
