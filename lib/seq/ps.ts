@@ -183,6 +183,14 @@ export async function reduceSwitchedObs(o: SwitchedObsOptions): Promise<Switched
   nc.close();
   const h = ifp.header;
   const pix = o.pixels(h);
+  const axisBank = o.axisBank ? o.axisBank(h) : o.bank;
+  if (!((h.lineFreq[axisBank] ?? 0) > 0)) {
+    throw new SeqDataError(
+      `${h.path}: Header.${h.receiver}.LineFreq[${axisBank}] is ${
+        h.lineFreq[axisBank]
+      }: bank ${axisBank} is not in use`,
+    );
+  }
   if (!(h.calObsNum > 0)) {
     throw new SeqDataError(
       `${h.path}: Header.IfProc.CalObsNum is ${h.calObsNum}: no Cal scan for obsnum ${o.obsnum}`,
@@ -214,7 +222,7 @@ export async function reduceSwitchedObs(o: SwitchedObsOptions): Promise<Switched
       const al = alignDumps(ifp.stream.time, ifp.stream.bufPos, b.specTime);
       for (const p of boardPixels(b, al, pix)) dumps.set(p.pixel, p);
     }
-    const axis = spectralAxis(h, o.axisBank ? o.axisBank(h) : o.bank, nchan, bw);
+    const axis = spectralAxis(h, axisBank, nchan, bw);
     const pixels: SwitchedPixel[] = [...pix].sort((a, b) => a - b).map((pixel) => {
       const p = dumps.get(pixel);
       if (!p) throw new SeqDataError(`obsnum ${o.obsnum}: no roach input carries pixel ${pixel}`);
