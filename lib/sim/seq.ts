@@ -33,6 +33,8 @@ const T_LOAD = 280;
 /** Sequoia beam spacing (″) and array rotation (°), as SLR grid.py. */
 const SEQ_SPACING = 27.9, SEQ_ROT_DEG = 46;
 const SUBSAMPLES = 5;
+/** Header.Sky.ObsVel of every generated observation (km/s). */
+const OBS_VEL_KMS = 3.1;
 
 /** The elliptical Gaussian source of the map. */
 export interface SeqSource {
@@ -156,6 +158,40 @@ export interface SeqSimOptions {
   dryRun?: boolean;
   /** Dumps generated and appended per block when streaming roach files (default 256); no effect on the data. */
   roachBlockDumps?: number;
+  /** More lines in bank 0 of the map, each at its own rest frequency (e.g. for `--restfreq`). */
+  extraLines?: SeqExtraLine[];
+  /** Corrupt a time section of one pixel's ON dumps in the map (e.g. for `--sample`). */
+  corruption?: SeqCorruption;
+}
+
+/**
+ * A further line of the map source in bank 0, seen at its own rest frequency: in channel c it has the LSR
+ * radio velocity c_light·(1 − f_sky(c)/rest) − ObsVel, f_sky(c) = SkyFreq + (c − ch0)·Δf (the Doppler
+ * tracking of the bank's own line, whose velocity follows the same rule with LineFreq).
+ */
+export interface SeqExtraLine {
+  restFreqGhz: number;
+  /** LSR velocity (km/s); default the map source's. */
+  vKms?: number;
+  /** FWHM (km/s); default the map source's. */
+  fwhmKms?: number;
+  /** Peak relative to the map source's line; default 0.5. */
+  peakScale?: number;
+}
+
+/**
+ * Added to the on-source input of `pixel` (bank 0) in the map's dumps between t0S and t1S (seconds from
+ * the start of the map obsnum): a spike of spikeK (K) on channels spikeChannel−1..+1 and/or a band slope
+ * growing linearly in time to slopeK (K per half band) at t1S.
+ */
+export interface SeqCorruption {
+  pixel: number;
+  t0S: number;
+  t1S: number;
+  spikeK?: number;
+  /** Default nchan/4. */
+  spikeChannel?: number;
+  slopeK?: number;
 }
 
 /** Truth of one generated observation. */
@@ -207,6 +243,19 @@ export interface SeqTruth {
   otf_cal?: Record<string, unknown> | null;
   /** TelTime − BackendTime (s) when BackendTime was written, else null. */
   backend_time_offset_s?: number | null;
+  /** Only with SeqSimOptions.extraLines: each line's set-up and where it falls. */
+  extra_lines?: {
+    rest_freq_ghz: number;
+    v_kms: number;
+    fwhm_kms: number;
+    peak_scale: number;
+    /** Fractional channel of the line centre in the raw band (0-based). */
+    channel: number;
+    /** Velocity step per channel for this line (km/s). */
+    dv_kms_per_channel: number;
+  }[];
+  /** Only with SeqSimOptions.corruption: as given, with defaults applied. */
+  corruption?: Required<SeqCorruption> & { obsnum: number };
 }
 
 /** Truth of one bank (IF) of the map. */
@@ -668,7 +717,7 @@ export function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng:
   const t0 = obs.t0;
   const g0 = lmtAltAz(obs.raRad, obs.decRad, t0);
   const [gl, gb] = toGalactic(obs.raRad, obs.decRad);
-  const obsVel = 3.1, baryVel = -14.2;
+  const obsVel = OBS_VEL_KMS, baryVel = -14.2;
   const skyFreq = obs.restFreqGhz * (1 - (obs.vlsr + obsVel) / C_KMS);
   const lo1 = skyFreq - 6;
   const rx = com.receiver;
@@ -944,6 +993,9 @@ export interface SimParams extends Common {
   pix: PixelInstrument;
   /** Gains of Sequoia's bank-1 boards (roach4..7). */
   pix1?: PixelInstrument;
+  /** Map only: further bank-0 lines and a corrupted section (SeqSimOptions.extraLines, corruption). */
+  extraLines?: Required<SeqExtraLine>[];
+  corruption?: Required<SeqCorruption>;
 }
 
 /** Number of dumps (rows per input) of every roach file of an observation. */
@@ -1011,6 +1063,8 @@ function* roachBlocks(
     }
     return { phi, phiLo, phiHi, ampScale: ln.ampScale };
   });
+  if (obs.obspgm === "Map" && sp.extraLines?.length) addExtraLines(profiles[0]!, obs, sp, dfdc);
+  const corr = obs.obspgm === "Map" ? sp.corruption : undefined;
   const bl = new Float32Array(nchan);
   for (let c = 0; c < nchan; c++) bl[c] = sp.blOffset + (sp.blSlope * (c - ch0)) / (nchan / 2);
   const relNoise = 1 / Math.sqrt(dfdc * dt);
@@ -1052,6 +1106,9 @@ function* roachBlocks(
       const pr = profiles[bank]!;
       const a = pr.ampScale === 1 ? amp[i] : amp[i] * pr.ampScale;
       if (a !== 0) { for (let c = pr.phiLo; c <= pr.phiHi; c++) tin[c] += a * pr.phi[c]; }
+      if (corr && p === corr.pixel && bank === 0 && fr[0] > 0 && mid >= corr.t0S && mid <= corr.t1S) {
+        corruptInput(tin, corr, fr[0], (mid - corr.t0S) / Math.max(corr.t1S - corr.t0S, dt));
+      }
       const o = row * nchan;
       for (let c = 0; c < nchan; c++) {
         const pw = g[c] * drift * tin[c];
@@ -1068,6 +1125,51 @@ function* roachBlocks(
     if (kb === cap - 1 || k === ndump - 1) {
       blk.ndump = kb + 1;
       yield blk;
+    }
+  }
+}
+
+/**
+ * Add the map's further lines (SeqSimOptions.extraLines) to bank 0's profile: line k in channel c is at
+ * LSR radio velocity C·(1 − f_sky(c)/rest_k) − ObsVel with f_sky(c) = SkyFreq + (c − ch0)·Δf.
+ */
+function addExtraLines(
+  pr: { phi: Float32Array; phiLo: number; phiHi: number; ampScale: number },
+  obs: Observation,
+  sp: SimParams,
+  dfdc: number,
+): void {
+  const nchan = sp.nchan, ch0 = (nchan - 1) / 2;
+  const ln0 = obs.lines[0]!;
+  const dfs = ln0.sideband === 1 ? -dfdc : dfdc;
+  const fsky = obs.restFreqGhz * 1e9 * (1 - (obs.vlsr + OBS_VEL_KMS) / C_KMS);
+  for (const x of sp.extraLines!) {
+    const rest = x.restFreqGhz * 1e9;
+    const sig = x.fwhmKms / (2 * Math.sqrt(2 * Math.LN2));
+    // the profile is relative to the bank's line (ampScale multiplies the whole profile)
+    const rel = x.peakScale / (pr.ampScale || 1);
+    for (let c = 0; c < nchan; c++) {
+      const v = C_KMS * (1 - (fsky + (c - ch0) * dfs) / rest) - OBS_VEL_KMS;
+      const r = (v - x.vKms) / sig;
+      if (Math.abs(r) < 7) {
+        pr.phi[c] = pr.phi[c]! + rel * Math.exp(-0.5 * r * r);
+        pr.phiLo = Math.min(pr.phiLo, c);
+        pr.phiHi = Math.max(pr.phiHi, c);
+      }
+    }
+  }
+}
+
+/** Add SeqCorruption to one input's on-source temperature: fraction `on` of the dump, `u` ∈ [0,1] of the section. */
+function corruptInput(tin: Float64Array, k: Required<SeqCorruption>, on: number, u: number): void {
+  const n = tin.length, ch0 = (n - 1) / 2;
+  if (k.slopeK !== 0) {
+    const s = on * k.slopeK * Math.min(1, Math.max(0, u));
+    for (let c = 0; c < n; c++) tin[c] = tin[c]! + s * (c - ch0) / (n / 2);
+  }
+  if (k.spikeK !== 0) {
+    for (let c = Math.max(0, k.spikeChannel - 1); c <= Math.min(n - 1, k.spikeChannel + 1); c++) {
+      tin[c] = tin[c]! + on * k.spikeK;
     }
   }
 }
@@ -1368,6 +1470,28 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
   const m = fillMap(
     is1mm && opts.map?.restFreqGhz === undefined ? { ...opts.map, restFreqGhz: 230.538 } : opts.map,
   );
+  if (opts.extraLines?.length) {
+    sp.extraLines = opts.extraLines.map((x) => ({
+      restFreqGhz: x.restFreqGhz,
+      vKms: x.vKms ?? m.src.vKms,
+      fwhmKms: x.fwhmKms ?? m.src.fwhmKms,
+      peakScale: x.peakScale ?? 0.5,
+    }));
+  }
+  if (opts.corruption) {
+    const k = opts.corruption;
+    if (!(Number.isInteger(k.pixel) && k.pixel >= 0 && k.pixel < 16) || !(k.t1S >= k.t0S)) {
+      throw new RangeError(`corruption: pixel 0..15 and t0S ≤ t1S needed, got ${JSON.stringify(k)}`);
+    }
+    sp.corruption = {
+      pixel: k.pixel,
+      t0S: k.t0S,
+      t1S: k.t1S,
+      spikeK: k.spikeK ?? 0,
+      spikeChannel: k.spikeChannel ?? Math.floor(nchan / 4),
+      slopeK: k.slopeK ?? 0,
+    };
+  }
   // bank 0 / bank 1 sideband codes (1 ⇒ frequency decreases with channel): the 1MM sidebands run opposite ways
   const sb0 = 0, sb1 = is1mm ? 1 : 0;
   const rest1 = b1o.restFreqGhz ?? (is1mm ? 220.398684 : 96.741375);
@@ -1512,6 +1636,22 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
       : null;
     truth.backend_time_offset_s = opts.backendTimeOffsetS ?? null;
   }
+  if (sp.extraLines) {
+    const ch0 = (nchan - 1) / 2, dfs = (mapObs.lines[0]!.sideband === 1 ? -1 : 1) * (bw * 1e6 / nchan);
+    const fsky = m.restFreqGhz * 1e9 * (1 - (m.vlsrKms + OBS_VEL_KMS) / C_KMS);
+    truth.extra_lines = sp.extraLines.map((x) => {
+      const rest = x.restFreqGhz * 1e9;
+      return {
+        rest_freq_ghz: x.restFreqGhz,
+        v_kms: x.vKms,
+        fwhm_kms: x.fwhmKms,
+        peak_scale: x.peakScale,
+        channel: ch0 + (rest * (1 - (x.vKms + OBS_VEL_KMS) / C_KMS) - fsky) / dfs,
+        dv_kms_per_channel: -dfs / rest * C_KMS,
+      };
+    });
+  }
+  if (sp.corruption) truth.corruption = { ...sp.corruption, obsnum: mapObs.obsnum };
 
   for (const obs of obsList) {
     const s = ifprocStream(obs);
