@@ -13,9 +13,9 @@
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
-import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
+import { X_AXES, type XAxisName } from "../lib/seq/axis.ts";
 import { openIfproc, reduceOtfMapTo } from "../lib/seq/otf.ts";
-import { parseChannelList, parseRegions, parseSlice } from "../lib/seq/options.ts";
+import { parseChannelList, parseRegions, parseSampleOption, parseSlice } from "../lib/seq/options.ts";
 import { cdf2SpecSink, nc4SpecSink } from "../lib/seq/specwriter.ts";
 import type { Stype } from "../lib/seq/reduce.ts";
 import { join } from "../lib/sys/path.ts";
@@ -108,7 +108,9 @@ export const tool = defineTool({
       type: "string",
       default: "VLSR",
       choices: X_AXES,
-      help: "velocity axis of the SpecFile: VLSR, VBARY, VSKY or VSRC (frequency axes are rejected)",
+      help:
+        "axis of the SpecFile: velocity VLSR, VBARY, VSKY, VSRC (km/s) or frequency FLSR, FBARY, FSKY, FSRC (Hz; " +
+        "--slice/--b_regions stay km/s on the same frame's velocity axis)",
     },
     {
       name: "b_order",
@@ -163,9 +165,19 @@ export const tool = defineTool({
       name: "restfreq",
       type: "float",
       default: -1,
-      help: "unsupported (only -1 accepted): the axis uses the header line frequency",
+      metavar: "GHZ",
+      help:
+        "rest frequency (GHz) of the line to put on the velocity axis (any line in the band: each channel's " +
+        "velocity for it from the channel's sky frequency); -1 = the header LineFreq of the bank",
     },
-    { name: "sample", type: "string", hidden: true, help: "unsupported (use grid_data --sample)" },
+    {
+      name: "sample",
+      type: "string",
+      parse: parseSampleOption,
+      metavar: "P,S0,S1,...",
+      help:
+        "leave ON samples S0..S1 (0-based, as Data.Sequence) of pixel P out of the SpecFile; triples, -1,0,0 = none",
+    },
     {
       name: "workers",
       type: "int",
@@ -177,25 +189,21 @@ export const tool = defineTool({
     },
   ],
   run: async (opts, ctx) => {
-    if (opts.sample !== undefined) {
-      throw new UsageError(
-        "--sample is not supported by process_otf_map (blank samples with grid_data --sample)",
-      );
-    }
-    if (opts.restfreq !== -1) {
-      throw new UsageError(
-        "--restfreq is not supported: the SpecFile axis always uses Header.<Rx>.LineFreq of the bank",
-      );
+    if (opts.restfreq !== -1 && !(opts.restfreq > 0)) {
+      throw new UsageError(`--restfreq must be a frequency in GHz (> 0) or -1, got ${opts.restfreq}`);
     }
     const xAxis = opts.x_axis as XAxisName;
-    if (isFrequencyAxis(xAxis)) {
-      throw new UsageError(`--x_axis ${xAxis}: a SpecFile needs a velocity axis (VLSR, VBARY, VSKY or VSRC)`);
-    }
     const pixList = opts.pix_list as number[];
     if (
       pixList.length === 0 || pixList.some((p) => p < 0 || p > 15) || new Set(pixList).size !== pixList.length
     ) {
       throw new UsageError(`--pix_list must list distinct pixels 0..15, got ${pixList.join(",")}`);
+    }
+    const sample = opts.sample ?? [];
+    for (const q of sample) {
+      if (!pixList.includes(q.pixel)) {
+        throw new UsageError(`--sample ${q.pixel},${q.s0},${q.s1}: pixel ${q.pixel} is not in --pix_list`);
+      }
     }
     const root = dataLmtRoot(opts.path, ctx.env);
     const out = opts.output as string;
@@ -231,6 +239,8 @@ export const tool = defineTool({
           useOtfCal: opts.use_otf_cal === true,
           mapCoord: opts.map_coord,
           xAxis,
+          ...(opts.restfreq > 0 ? { restFreqHz: opts.restfreq * 1e9 } : {}),
+          ...(sample.length ? { sample } : {}),
           bOrder: opts.b_order,
           bRegions: opts.b_regions,
           slice: opts.slice,

@@ -110,6 +110,60 @@ export function isFrequencyAxis(name: XAxisName): boolean {
   return name.startsWith("F");
 }
 
+/**
+ * The velocity axis of the same frame (FLSR → VLSR, FBARY → VBARY, FSKY → VSKY, FSRC → VSRC; a
+ * velocity axis is returned as is). Velocity windows (--slice, --b_regions) of a frequency axis are
+ * given on this axis.
+ */
+export function velocityFrameOf(name: XAxisName): XAxisName {
+  return isFrequencyAxis(name) ? (`V${name.slice(1)}` as XAxisName) : name;
+}
+
+/**
+ * Sky frequency (Hz) of the centre channel as Doppler tracked: the line LineFreq at the frame
+ * velocity v0_sky, plus LineOffset — fc = frest·(1 − (v0_sky + voff)/c). This is the sky frequency
+ * the velocity axes assume; header SkyFreq should agree (see {@link skyFreqMismatchChannels}).
+ */
+export function trackedCentreFrequency(a: SpectralAxis): number {
+  return a.frest * (1 - (a.v0Sky + a.voff) / C_KMS);
+}
+
+/** (header SkyFreq − tracked centre frequency) in channels. */
+export function skyFreqMismatchChannels(a: SpectralAxis): number {
+  return (a.fsky - trackedCentreFrequency(a)) / Math.abs(a.dfdc);
+}
+
+/**
+ * The axis of the same band for another line of rest frequency `restHz` (the `--restfreq` option):
+ * every channel keeps its sky frequency f_sky(i) = fc + (i − ch0)·dfdc (fc from
+ * {@link trackedCentreFrequency}), and its velocity for the new line is the radio velocity
+ * c·(1 − f_sky(i)/restHz) in the sky frame, moved to the other frames by the same frame velocities as
+ * the header line (v_X = v_sky − (v0_sky − v0_X)). So frest = restHz, dvdc = −dfdc/restHz·c and
+ * voff = c·(1 − fc/restHz) − v0_sky; with restHz = LineFreq the axis is unchanged (to rounding).
+ */
+export function lineAxis(a: SpectralAxis, restHz: number): SpectralAxis {
+  if (!(restHz > 0) || !Number.isFinite(restHz)) {
+    throw new RangeError(`rest frequency ${restHz} Hz must be > 0`);
+  }
+  const fc = trackedCentreFrequency(a);
+  return {
+    ...a,
+    frest: restHz,
+    dvdc: -a.dfdc / restHz * C_KMS,
+    voff: C_KMS * (1 - fc / restHz) - a.v0Sky,
+  };
+}
+
+/**
+ * Sky-frequency range (Hz, [low, high]) covered by the band's channel centres, from the tracked
+ * centre frequency.
+ */
+export function skyBand(a: SpectralAxis): [number, number] {
+  const fc = trackedCentreFrequency(a);
+  const e0 = fc - a.ch0 * a.dfdc, e1 = fc + a.ch0 * a.dfdc;
+  return [Math.min(e0, e1), Math.max(e0, e1)];
+}
+
 /** Values of the named axis for every channel 0..nchan−1 (km/s or Hz). */
 export function axisValues(a: SpectralAxis, name: XAxisName): Float64Array {
   const x = new Float64Array(a.nchan);

@@ -40,6 +40,11 @@ export interface BoardJob {
   bOrder: number;
   eliminate: number[];
   tsys: Record<number, PixelTsys>;
+  /**
+   * Pixels with culled ON samples (`--sample`): ON index j → row within the pixel, −1 = left out.
+   * Pixels not listed keep every ON sample (row = j).
+   */
+  rowOf?: Record<number, Int32Array>;
 }
 
 /** Where a job's results go. `data` of block() is reused after the call. */
@@ -75,15 +80,28 @@ export function runBoardJob(job: BoardJob, board: RoachBoard, out: BoardOutput):
     return t.spec ?? t.scalar ?? NaN;
   };
   const bufs = new Map(ps.map((p) => [p.pixel, { data: new Float32Array(blockRows * nc), row0: 0, n: 0 }]));
-  const rms = new Map(ps.map((p) => [p.pixel, new Float32Array(p.states.ons.length)]));
+  const rowOf = job.rowOf ?? {};
+  /** Rows of a pixel in the output (ON samples less the culled ones). */
+  const nrows = (p: PixelDumps): number => {
+    const r = rowOf[p.pixel];
+    if (r === undefined) return p.states.ons.length;
+    let n = 0;
+    for (let j = 0; j < r.length; j++) if (r[j]! >= 0) n++;
+    return n;
+  };
+  const nrow = new Map(ps.map((p) => [p.pixel, nrows(p)]));
+  const rms = new Map(ps.map((p) => [p.pixel, new Float32Array(nrow.get(p.pixel)!)]));
   const flush = (pixel: number) => {
     const bb = bufs.get(pixel)!;
     if (bb.n === 0) return;
     out.block(pixel, bb.row0, bb.n, bb.n * nc === bb.data.length ? bb.data : bb.data.subarray(0, bb.n * nc));
     bb.n = 0;
   };
-  const acc = new Map(ps.map((p) => [p.pixel, runningStats(p.states.ons.length * nc)]));
-  reduceBoard(board, ps, { stype: job.stype, c0: job.c0, nc, tsysFor }, (p, j, spec) => {
+  const acc = new Map(ps.map((p) => [p.pixel, runningStats(nrow.get(p.pixel)! * nc)]));
+  reduceBoard(board, ps, { stype: job.stype, c0: job.c0, nc, tsysFor }, (p, jOn, spec) => {
+    const ro = rowOf[p.pixel];
+    const j = ro === undefined ? jOn : ro[jOn]!;
+    if (j < 0) return; // culled by --sample
     // spec is reduceBoard's scratch row, rewritten for every dump: baseline it in place
     rms.get(p.pixel)![j] = processLine(plan, spec);
     const row = offset.get(p.pixel)! + j;
@@ -94,7 +112,7 @@ export function runBoardJob(job: BoardJob, board: RoachBoard, out: BoardOutput):
     bb.data.set(spec, bb.n * nc);
     addRow(acc.get(p.pixel)!, bb.data, bb.n * nc, nc);
     bb.n++;
-    if (bb.n === blockRows || (row + 1) % blockRows === 0 || j === p.states.ons.length - 1) flush(p.pixel);
+    if (bb.n === blockRows || (row + 1) % blockRows === 0 || j === nrow.get(p.pixel)! - 1) flush(p.pixel);
   });
   for (const p of ps) {
     flush(p.pixel);

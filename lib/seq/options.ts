@@ -67,3 +67,42 @@ export function pipelineWindows(
     slice: [vlsr - dv - dw, vlsr + dv + dw],
   };
 }
+
+/** ON samples s0..s1 (inclusive, 0-based as Data.Sequence) of one pixel, left out of the SpecFile. */
+export interface SampleSection {
+  pixel: number;
+  s0: number;
+  s1: number;
+}
+
+/**
+ * Parse `--sample P,S0,S1[,P,S0,S1...]` (the gridder's `--sample` grammar): triples of pixel and first
+ * and last ON sample to cull. `-1,0,0` (or `-1`) culls nothing; a triple with pixel −1 is skipped.
+ */
+export function parseSampleSections(values: number[]): SampleSection[] {
+  if (values.length === 1 && values[0] === -1) return [];
+  if (values.length === 0 || values.length % 3 !== 0) {
+    throw new Error(`expected triples PIXEL,S0,S1, not ${values.length} numbers`);
+  }
+  const out: SampleSection[] = [];
+  for (let i = 0; i < values.length; i += 3) {
+    const [p, s0, s1] = [values[i]!, values[i + 1]!, values[i + 2]!];
+    if (![p, s0, s1].every(Number.isInteger)) throw new Error(`entries must be integers: ${p},${s0},${s1}`);
+    if (p === -1) continue;
+    if (p < 0 || p > 15) throw new Error(`pixel ${p} out of range 0..15 in ${p},${s0},${s1}`);
+    if (s0 < 0 || s1 < s0) throw new Error(`need 0 ≤ S0 ≤ S1, got ${p},${s0},${s1}`);
+    out.push({ pixel: p, s0, s1 });
+  }
+  return out;
+}
+
+/** {@link parseSampleSections} of the text `P,S0,S1,...` (brackets and blanks allowed). */
+export function parseSampleOption(s: string): SampleSection[] {
+  const t = s.trim().replace(/^\[/, "").replace(/\]$/, "").trim();
+  const words = t === "" ? [] : t.split(/[,\s]+/);
+  return parseSampleSections(words.map((w) => {
+    const n = Number(w);
+    if (w === "" || !Number.isInteger(n)) throw new Error(`"${w}" is not an integer`);
+    return n;
+  }));
+}

@@ -12,10 +12,15 @@ import { alignDumps, interpAt } from "./align.ts";
 import {
   axisLabel,
   axisValues,
+  C_KMS,
   defaultAxisName,
   isFrequencyAxis,
+  lineAxis,
+  skyBand,
+  skyFreqMismatchChannels,
   type SpectralAxis,
   spectralAxis,
+  velocityFrameOf,
   velocitySlice,
   type XAxisName,
 } from "./axis.ts";
@@ -30,7 +35,7 @@ import {
   readIfprocStream,
 } from "./ifproc.ts";
 import { linePlan, type Region } from "./line.ts";
-import { pipelineWindows } from "./options.ts";
+import { pipelineWindows, type SampleSection } from "./options.ts";
 import { boardPixels, type PixelDumps, readDumpSets, readPixelDumps, type Stype } from "./reduce.ts";
 import { type BoardJob, type BoardOutput, type PixelTsys, runBoardJob } from "./board_job.ts";
 import { BoardPool } from "./board_pool.ts";
@@ -49,7 +54,18 @@ export interface OtfOptions {
   useOtfCal: boolean;
   /** −1 = decide from the header. */
   mapCoord: number;
+  /**
+   * Axis written to the SpecFile (default VLSR, or VBARY for VelSys 1). For a frequency axis (Hz) the
+   * velocity windows (slice, b_regions) are taken on the velocity axis of the same frame.
+   */
   xAxis?: XAxisName;
+  /**
+   * Rest frequency (Hz) of the line whose velocities the axis gives (`--restfreq`); undefined = the
+   * header LineFreq of the bank. See axis.ts lineAxis().
+   */
+  restFreqHz?: number;
+  /** ON samples to leave out of the SpecFile, per pixel (`--sample`); indices as Data.Sequence. */
+  sample?: SampleSection[];
   bOrder: number;
   /** Baseline regions (km/s); undefined = the pipeline default around the source velocity. */
   bRegions?: Region[];
@@ -322,24 +338,47 @@ async function reduceWith(
         );
       }
     }
-    const axis = spectralAxis(h, o.bank, nchan0, boards[0]!.bandwidthMHz);
-    const axisName = o.xAxis ?? defaultAxisName(axis);
-    if (isFrequencyAxis(axisName)) {
-      throw new SeqDataError(
-        `x_axis ${axisName} is not supported by process_otf_map: the SpecFile axis must be a velocity (VLSR, VBARY, VSKY, VSRC)`,
-      );
+    const hdrAxis = spectralAxis(h, o.bank, nchan0, boards[0]!.bandwidthMHz);
+    let axis = hdrAxis;
+    if (o.restFreqHz !== undefined) {
+      axis = lineAxis(hdrAxis, o.restFreqHz);
+      const mis = skyFreqMismatchChannels(hdrAxis);
+      if (Math.abs(mis) > 0.5) {
+        warn(
+          `Header.${h.receiver}.SkyFreq[${o.bank}] differs by ${
+            mis.toFixed(2)
+          } channels from LineFreq at the source velocity (+ LineOffset); --restfreq velocities use the latter`,
+        );
+      }
+      if (o.slice === undefined) {
+        // the line at the source velocity must be in the band (else the default windows are empty)
+        const fLine = o.restFreqHz * (1 - axis.v0Sky / C_KMS);
+        const [lo, hi] = skyBand(hdrAxis);
+        if (fLine < lo || fLine > hi) {
+          throw new SeqDataError(
+            `--restfreq ${o.restFreqHz / 1e9} GHz: at the source velocity the line is at sky frequency ${
+              (fLine / 1e9).toFixed(6)
+            } GHz, outside bank ${o.bank} (${(lo / 1e9).toFixed(6)}..${(hi / 1e9).toFixed(6)} GHz)`,
+          );
+        }
+      }
     }
-    const xfull = axisValues(axis, axisName);
+    const axisName = o.xAxis ?? defaultAxisName(axis);
+    // velocity windows are taken on the velocity axis of the frame; the SpecFile gets axisName
+    const velName = velocityFrameOf(axisName);
+    const xfull = axisValues(axis, velName);
     const win = pipelineWindows(h.velocity);
     const slice = o.slice ?? win.slice;
     const bRegions = o.bRegions ?? win.bRegions;
-    const sl = velocitySlice(axis, axisName, slice[0], slice[1]);
+    const sl = velocitySlice(axis, velName, slice[0], slice[1]);
     const c0 = sl.c0, c1 = sl.c1;
     if (sl.clipped) {
       warn(`slice [${slice}] km/s extends beyond the band: clipped to channels ${c0}..${c1 - 1}`);
     }
     const nc = c1 - c0;
     const x = xfull.slice(c0, c1);
+    const freqAxis = isFrequencyAxis(axisName);
+    const xw = freqAxis ? axisValues(axis, axisName).slice(c0, c1) : x;
     const plan = linePlan(c0, x, bRegions, o.bOrder, o.eliminate);
     if (o.bOrder >= 0 && plan.base.length <= o.bOrder) {
       throw new SeqDataError(
@@ -375,8 +414,39 @@ async function reduceWith(
         calTsys.push({ pixel: p, mean: ts[0]!.mean, std: NaN });
       }
     }
-    // --- layout of the output
-    const counts = pixList.map((p) => pix.get(p)!.states.ons.length);
+    // --- layout of the output: ON dumps of each pixel, less the --sample sections
+    const keptOns = new Map<number, Int32Array>(); // pixel → ON indices j kept, ascending
+    const rowOf: Record<number, Int32Array> = {}; // pixel → j → row within the pixel, −1 = culled
+    for (const p of pixList) {
+      const non = pix.get(p)!.states.ons.length;
+      const secs = (o.sample ?? []).filter((q) => q.pixel === p);
+      if (secs.length === 0) {
+        keptOns.set(p, Int32Array.from({ length: non }, (_, j) => j));
+        continue;
+      }
+      const r = new Int32Array(non);
+      const kept: number[] = [];
+      for (let j = 0; j < non; j++) {
+        r[j] = secs.some((q) => q.s0 <= j && j <= q.s1) ? -1 : kept.push(j) - 1;
+      }
+      for (const q of secs) {
+        if (q.s0 >= non) {
+          warn(
+            `--sample ${p},${q.s0},${q.s1}: pixel ${p} has ${non} ON samples (0..${non - 1}); nothing culled`,
+          );
+        }
+      }
+      if (kept.length === 0 && non > 0) {
+        throw new SeqDataError(
+          `--sample culls every ON sample of pixel ${p} (0..${
+            non - 1
+          }); leave the pixel out of --pix_list instead`,
+        );
+      }
+      keptOns.set(p, Int32Array.from(kept));
+      rowOf[p] = r;
+    }
+    const counts = pixList.map((p) => keptOns.get(p)!.length);
     const nspec = counts.reduce((a, b) => a + b, 0);
     if (nspec === 0) throw new SeqDataError(`obsnum ${o.obsnum}: no ON dumps survive the time alignment`);
     const offset = new Map<number, number>();
@@ -398,17 +468,20 @@ async function reduceWith(
     const [xs, ys] = mc === 0 ? [s.azmap, s.elmap] : mc === 2 ? [s.lmap, s.bmap] : [s.ramap, s.decmap];
     for (const p of pixList) {
       const d = pix.get(p)!;
+      // the parallactic/galactic angle of the beam offsets is the mean over all ON dumps (culled or not)
       const times = Float64Array.from(d.states.ons, (t) => d.aligned.time[t]!);
       const xi = interpAt(s.time, xs, times), yi = interpAt(s.time, ys, times);
       const P = times.length ? npMean(interpAt(s.time, s.parAng, times)) : 0;
       const G = times.length ? npMean(interpAt(s.time, s.galAng, times)) : 0;
       const [gx, gy] = beamOffset(az[p]!, el[p]!, mc, P, G);
       const off = offset.get(p)!;
-      for (let j = 0; j < times.length; j++) {
-        pixel[off + j] = p;
-        sequence[off + j] = j;
-        xPos[off + j] = xi[j]! - gx;
-        yPos[off + j] = yi[j]! - gy;
+      const kept = keptOns.get(p)!;
+      for (let k = 0; k < kept.length; k++) {
+        const j = kept[k]!;
+        pixel[off + k] = p;
+        sequence[off + k] = j;
+        xPos[off + k] = xi[j]! - gx;
+        yPos[off + k] = yi[j]! - gy;
       }
     }
     // Tsys rows
@@ -444,11 +517,11 @@ async function reduceWith(
       ncal,
       npix,
       channelNumber: Int32Array.from({ length: nc }, (_, i) => c0 + i),
-      cdelt: nc > 1 ? x[1]! - x[0]! : axis.dvdc,
+      cdelt: nc > 1 ? xw[1]! - xw[0]! : freqAxis ? axis.dfdc : axis.dvdc,
       crpix: 0,
-      crval: x[0]!,
+      crval: xw[0]!,
       ctype: axisLabel(axisName),
-      caxis: x,
+      caxis: xw,
       line: {
         bank: o.bank,
         vSource: h.velocity,
@@ -474,7 +547,7 @@ async function reduceWith(
         lsrFrameV0: axis.v0Lsr,
         barycenterFrameV0: axis.v0Bary,
         skyFrameV0: axis.v0Sky,
-        xType: 0,
+        xType: freqAxis ? 1 : 0,
       },
       pixel,
       sequence,
@@ -494,6 +567,12 @@ async function reduceWith(
     );
     const running = new Map<number, RunningStats>();
     const sliced = (t: Float32Array) => t.slice(c0, c1);
+    /** The rowOf maps of the pixels with culled samples among `ps` (undefined when none). */
+    const culled = (ps: number[]): Record<number, Int32Array> | undefined => {
+      const m: Record<number, Int32Array> = {};
+      for (const p of ps) if (rowOf[p]) m[p] = rowOf[p];
+      return Object.keys(m).length ? m : undefined;
+    };
     const jobs = boards.map((b): BoardJob => {
       const ps = pixList.filter((p) => pix.get(p)!.board === b);
       const tsys: Record<number, PixelTsys> = {};
@@ -518,6 +597,7 @@ async function reduceWith(
         bOrder: o.bOrder,
         eliminate: o.eliminate,
         tsys,
+        ...(culled(ps) ? { rowOf: culled(ps) } : {}),
       };
     });
     const output: BoardOutput = {
@@ -539,7 +619,7 @@ async function reduceWith(
     }
     // --- quality table
     const quality: PixelQuality[] = pixList.map((p) => {
-      const off = offset.get(p)!, n = pix.get(p)!.states.ons.length;
+      const off = offset.get(p)!, n = keptOns.get(p)!.length;
       const st = summary(running.get(p)!);
       const r = rms.subarray(off, off + n);
       const rs = stats(r);
