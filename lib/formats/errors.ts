@@ -5,7 +5,8 @@
 
 /**
  * A text file could not be parsed. The message reads `<file>:<line>: <what is wrong>` (the file part
- * is `<input>` when the caller gave no source name), so the CLI layer can print it as one line.
+ * is `<input>` when the caller gave no source name and `<stdin>` when it gave `-`), so the CLI layer
+ * can print it as one line.
  *
  * @example
  * ```ts
@@ -22,9 +23,11 @@ export class FormatError extends SyntaxError {
   readonly detail: string;
 
   constructor(detail: string, line: number, file?: string) {
-    super(`${file ?? "<input>"}:${line}: ${detail}`);
+    // `-` is stdin everywhere in the toolkit; messages name it `<stdin>`, whoever parsed it
+    const name = file === "-" ? "<stdin>" : file;
+    super(`${name ?? "<input>"}:${line}: ${detail}`);
     this.name = "FormatError";
-    this.file = file;
+    this.file = name;
     this.line = line;
     this.detail = detail;
   }

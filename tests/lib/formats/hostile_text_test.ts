@@ -123,3 +123,11 @@ Deno.test("parseRfile() rejects obsnums outside 1..2^31-1", () => {
   equal(parseRfile(`${MAX_OBSNUM},1,2\n`).entries[0]!.obsnum, MAX_OBSNUM);
   deepEqual(parseRfile("91001,0,1\r-1,3,2\r").entries.map((e) => e.obsnum), [91001, -1]);
 });
+
+Deno.test("FormatError names stdin <stdin> whether the caller passed - or <stdin>", () => {
+  const a = formatError(() => parseBadlags("", "-"), /^<stdin>:0: empty file/);
+  const b = formatError(() => parseBadlags("", "<stdin>"), /^<stdin>:0: empty file/);
+  equal(a.message, b.message);
+  equal(a.file, "<stdin>");
+  formatError(() => parseRfile("x,1,2\n", "-"), /^<stdin>:1: invalid obsnum "x"/);
+});
