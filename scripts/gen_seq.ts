@@ -1,5 +1,5 @@
 /**
- * gen_seq — write a synthetic SEQUOIA $DATA_LMT tree (Cal + OTF map, optional Cal + Bs) and its truth.
+ * gen_seq — write a synthetic SEQUOIA $DATA_LMT tree (Cal + OTF map, optional Cal + Bs, Cal + Ps) and its truth.
  * Examples:
  *   deno run -A scripts/gen_seq.ts --out /tmp/data_lmt --obsnum0 97000 --seed 4242 > truth.json
  *   deno run -A scripts/gen_seq.ts --out /tmp/big --obsnum0 98000 --rows 41 --xlength 600 --ylength 600 --no-bs
@@ -7,10 +7,13 @@
  *   deno run -A scripts/gen_seq.ts --out /tmp/d --obsnum0 96000 --banks 2            # dual IF: roach0..7, 2 rest frequencies
  *   deno run -A scripts/gen_seq.ts --out /tmp/d --obsnum0 95000 --receiver Msip1mm   # 1MM: roach0, pixels 0..3
  *   deno run -A scripts/gen_seq.ts --out /tmp/d --obsnum0 94000 --otf_cal --backend_time --no-bs
+ *   deno run -A scripts/gen_seq.ts --out /tmp/d --obsnum0 97000 --ps                 # + Cal 97004 and Ps 97005
  * @module
  */
 import { defineTool, numberTuple, UsageError } from "../lib/cli/mod.ts";
 import { generateSeq, seqMapDuration, type SeqMapOptions, seqRoachBytes } from "../lib/sim/seq.ts";
+import { generateSeqPs } from "../lib/sim/seq_ps.ts";
+import { formatUtc } from "../lib/sim/common.ts";
 
 export const tool = defineTool({
   name: "gen_seq",
@@ -116,6 +119,11 @@ export const tool = defineTool({
       default: 0.5,
       help: "TelTime − BackendTime (s) with --backend_time",
     },
+    {
+      name: "ps",
+      type: "boolean",
+      help: 'also a Cal + Ps (position-switched) pair: Ps Cal = obsnum0+4, Ps = +5 (truth under "ps")',
+    },
     { name: "truth", short: "t", type: "string", default: "-", help: "truth JSON output (- = stdout)" },
   ],
   run: async (opts, ctx) => {
@@ -183,7 +191,24 @@ export const tool = defineTool({
       ...(opts.otf_cal ? { otfCal: { tsysScales: opts.otf_tsys as number[] } } : {}),
       ...(opts.backend_time ? { backendTimeOffsetS: opts.teltime_offset as number } : {}),
     });
-    const json = JSON.stringify(truth, null, 1) + "\n";
+    let out: Record<string, unknown> = { ...truth };
+    if (opts.ps) {
+      // the Ps pair 5 minutes after the last observation, with the same instrument set-up
+      const end = Math.max(...Object.values(truth.observations).map((o) => o.t_start_unix + o.duration_s));
+      const ps = await generateSeqPs(String(opts.out), {
+        obsnum0: (opts.obsnum0 as number) + 4,
+        seed: (opts.seed as number | undefined) ?? (opts.obsnum0 as number) + 4,
+        date: formatUtc(Math.ceil(end + 300)).slice(0, 19),
+        nchan: opts.nchan as number,
+        bandwidthMHz: opts.bandwidth as number,
+        dumpTimeS: opts.dump_time as number,
+        ...(tsys ? { tsysK: tsys } : {}),
+        receiver: opts.receiver as "Sequoia" | "Msip1mm",
+        banks: opts.banks as 1 | 2,
+      });
+      out = { ...out, ps, files: [...truth.files, ...ps.files] };
+    }
+    const json = JSON.stringify(out, null, 1) + "\n";
     if (opts.truth === "-") ctx.stdout(json);
     else ctx.writeFile(String(opts.truth), json);
     return 0;
