@@ -25,6 +25,8 @@ import {
 } from "../lib/formats/spectrum.ts";
 import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
 import { badLagOptions, bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
+import { sdfitsFromDriver } from "../lib/rsr/sdfits.ts";
+import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
 import { MERGE_MODES, type MergeMode } from "../lib/rsr/merge.ts";
 import { driverBoardsPng, driverSpectrumPng, waterfallPageNames, waterfallPng } from "../lib/rsr/plots.ts";
 import { pngPagesToPdf } from "../lib/plot/pdf.ts";
@@ -189,6 +191,12 @@ export const tool = defineTool({
       help: "apply each -B lag line only to the obsnum of its 4th column (lines without one to all); " +
         "the original applies every listed lag to every obsnum (R7)",
     },
+    {
+      name: "sdfits",
+      type: "string",
+      metavar: "FILE",
+      help: "also write the calibrated repeats (obsnum, chassis, board, repeat) as SDFITS ('-' = stdout)",
+    },
   ],
   positionals: [{
     name: "obslist",
@@ -282,6 +290,9 @@ export const tool = defineTool({
         ? outName.replaceAll(".txt", "_bandspec.txt")
         : outName + "_bandspec.txt";
       ctx.writeFile(bandName, stringifyBandspec(lines, bandspecColumns(res.coadd)));
+    }
+    if (typeof opts.sdfits === "string") {
+      ctx.writeFile(opts.sdfits, encodeSdfits(sdfitsFromDriver(res, ["rsr_driver", ...ctx.argv].join(" "))));
     }
     // All pages render at once: resvg rasterizes on its own threads.
     const wf = opts["waterfall-file"] as string | undefined;

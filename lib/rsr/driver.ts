@@ -14,6 +14,7 @@ import {
   NLAG,
   readRsrScan,
   RsrDataError,
+  type RsrHeader,
   type RsrScan,
   SAMPLES_PER_SECOND,
 } from "./raw.ts";
@@ -179,6 +180,28 @@ export interface ProductRecord {
   repeats: RsrProduct;
   /** Repeat average (after the first SG pass). */
   average: RsrProduct;
+  /** What an SDFITS export needs besides the spectra (lib/rsr/sdfits.ts). */
+  meta?: ProductMeta;
+}
+
+/** Per-product facts for exports: the Cal Tsys per board, the integration time, the scan header. */
+export interface ProductMeta {
+  /** Mean of the finite channels of each board's Tsys spectrum (K, NaN when none). */
+  tsys: number[];
+  /** Integration time of the chassis file (s), {@link chassisIntegrationTime}. */
+  integrationTime: number;
+  header: RsrHeader;
+}
+
+function meanFinite(a: Float64Array): number {
+  let s = 0, n = 0;
+  for (const v of a) {
+    if (Number.isFinite(v)) {
+      s += v;
+      n++;
+    }
+  }
+  return n > 0 ? s / n : NaN;
 }
 
 /** Everything the driver writes. */
@@ -381,8 +404,22 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
         sgFilter(avg, sgf, exclude, log);
         baseline(avg, state, { order: 0, subtract: false });
       }
-      products.push({ obsnum, chassis: c, repeats, average: avg });
-      tints.push(chassisIntegrationTime(scan));
+      const tint = chassisIntegrationTime(scan);
+      const cal = await calibrationFor(
+        scan,
+        opts.dataLmt,
+        corrCal,
+        (opts.badLagsByObsnum?.get(obsnum) ?? badTable)[c] ?? [],
+        cache,
+      );
+      products.push({
+        obsnum,
+        chassis: c,
+        repeats,
+        average: avg,
+        meta: { tsys: cal.tsys.map(meanFinite), integrationTime: tint, header: h },
+      });
+      tints.push(tint);
       if (h.tau !== null && Number.isFinite(h.tau) && h.tau > 0) taus.push(h.tau);
     }
     if (tints.length > 0) tintTotal += tints.reduce((a, b) => a + b, 0) / tints.length;
