@@ -142,7 +142,10 @@ export const tool = defineTool({
     lines.push(`obsnum=${obsnum} ${label}`);
     const plotfile = opts.plotfile as string | undefined;
     if (plotfile !== undefined) {
-      ctx.writeFile(plotfile, await tsysPlot(curves, obsnum, label, spectrumMode));
+      ctx.writeFile(
+        plotfile,
+        await tsysPlot(curves, { obsnum, label, spectrum: spectrumMode, badlags: blFile !== undefined }),
+      );
       ctx.log.info(`wrote ${plotfile}`);
     }
     const tableFile = opts.table as string | undefined;

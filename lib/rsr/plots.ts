@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { npStd } from "../num/npstats.ts";
+import { npPercentile, npStd } from "../num/npstats.ts";
 import { sigmaClip } from "../num/sigmaclip.ts";
 import type { Series } from "../plot/mod.ts";
-import { plotStack, type StackPanel } from "../plot/stack.ts";
-import { type BadlagsResult, BOARD_TO_BAND, NBOARDS, NCHASSIS, NLAGS } from "./badlags.ts";
+import { plotStack, type PlotStackOpts, type StackPanel } from "../plot/stack.ts";
+import { type BadlagsResult, NBOARDS, NCHASSIS, NLAGS } from "./badlags.ts";
 import type { DriverResult, ProductRecord } from "./driver.ts";
 import { isGood, offset, type RsrProduct } from "./product.ts";
 
@@ -37,11 +37,22 @@ export interface TsysPlotCurve {
 
 const LAGS = Float64Array.from({ length: NLAGS }, (_, k) => k);
 
+/** Title of a badlags σ panel: the chassis and the board it shows (`BAD ` in front when flagged). */
+export function badlagsPanelTitle(chassis: number, board: number, bad: boolean): string {
+  return `${bad ? "BAD " : ""}chassis=${chassis} board=${board}`;
+}
+
+/** Title of the badlags page: `obsnum=N`, then `badcb=c/b,c/b` (the badcb parameter's syntax) if any. */
+export function badlagsPlotTitle(r: BadlagsResult): string {
+  const bad = r.cb.filter((x) => x.bad).map((x) => `${x.chassis}/${x.board}`);
+  return `obsnum=${r.obsnum}` + (bad.length ? ` badcb=${bad.join(",")}` : "");
+}
+
 /**
- * PNG of the badlags σ panels: 4 rows (chassis) × 6 columns (board), max σ vs lag; bad C/B drawn in
- * black with a red `BAD chassis=c band=B` title; short black ticks (0..0.2) at the flagged lags.
+ * The plot of {@link badlagsPlot}: 4 rows (chassis) × 6 columns (board), max σ vs lag; bad C/B drawn
+ * in black with a red `BAD chassis=c board=b` title; short ticks (0..0.2) at the flagged lags.
  */
-export async function badlagsPlot(r: BadlagsResult, plotmax: number): Promise<Uint8Array> {
+export function badlagsPlotOpts(r: BadlagsResult, plotmax: number): PlotStackOpts {
   const panels: StackPanel[] = [];
   for (let c = 0; c < NCHASSIS; c++) {
     for (let b = 0; b < NBOARDS; b++) {
@@ -50,7 +61,7 @@ export async function badlagsPlot(r: BadlagsResult, plotmax: number): Promise<Ui
       const ticks = r.entries.filter((e) => e.chassis === c && e.board === b && e.active)
         .map((e) => ({ x: e.lag, y0: 0, y1: 0.2 }));
       panels.push({
-        title: `${cb.bad ? "BAD " : ""}chassis=${c} band=${BOARD_TO_BAND[b]}`,
+        title: badlagsPanelTitle(c, b, cb.bad),
         ...(cb.bad ? { titleColor: "red" } : {}),
         series: [{ x: LAGS, y, color: cb.bad ? "black" : MPL_COLORS[b]! }],
         yDomain: [0, plotmax],
@@ -58,9 +69,8 @@ export async function badlagsPlot(r: BadlagsResult, plotmax: number): Promise<Ui
       });
     }
   }
-  const label = "badcb=" + r.cb.filter((x) => x.bad).map((x) => `${x.chassis}/${x.board},`).join("");
-  return await plotStack({
-    title: `obsnum=${r.obsnum} ${label}`,
+  return {
+    title: badlagsPlotTitle(r),
     xLabel: "Lag Channel",
     yLabel: "σ_ACF",
     xDomain: [-10, NLAGS + 10],
@@ -69,19 +79,59 @@ export async function badlagsPlot(r: BadlagsResult, plotmax: number): Promise<Ui
     width: 150,
     panelHeight: 100,
     scale: 1.25,
-  });
+  };
+}
+
+/** PNG of the badlags σ panels ({@link badlagsPlotOpts}). */
+export async function badlagsPlot(r: BadlagsResult, plotmax: number): Promise<Uint8Array> {
+  return await plotStack(badlagsPlotOpts(r, plotmax));
 }
 
 /**
- * PNG of the rsr_tsys curves: step lines per board, one colour per chassis (legend on board 0),
- * x 72..112 GHz, y 40..310 K (Tsys) or −10..100 mK (spectrum), title `obsnum=N jitter badcb=...`.
+ * A y range that shows the bulk of the data: the 1st..99th percentile of the finite values (spikes and
+ * a few wild channels do not stretch it), widened by `pad` of its width on each side; `fallback` when
+ * there are no finite values.
  */
-export async function tsysPlot(
-  curves: readonly TsysPlotCurve[],
-  obsnum: number,
-  label: string,
-  spectrum: boolean,
-): Promise<Uint8Array> {
+export function robustRange(
+  values: Iterable<ArrayLike<number>>,
+  fallback: [number, number],
+  pad = 0.1,
+): [number, number] {
+  const all: number[] = [];
+  for (const a of values) {
+    for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i]!)) all.push(a[i]!);
+  }
+  if (all.length === 0) return fallback;
+  const lo = npPercentile(all, 1), hi = npPercentile(all, 99);
+  const w = hi - lo > 0 ? hi - lo : Math.max(Math.abs(hi) * 0.05, 1);
+  return [lo - pad * w, hi + pad * w];
+}
+
+/** What an rsr_tsys plot shows (see {@link tsysPlotOpts}). */
+export interface TsysPlotInfo {
+  obsnum: number;
+  /** `badcb=c/b,...` of the jitter test ("" when none or in spectrum mode). */
+  label: string;
+  /** -t: the calibrated spectrum instead of Tsys. */
+  spectrum: boolean;
+  /** Whether bad lags (-b) were applied. */
+  badlags: boolean;
+}
+
+/** Title of an rsr_tsys plot: what is shown, with or without bad lags, and the jittery boards. */
+export function tsysPlotTitle(info: TsysPlotInfo): string {
+  const what = info.spectrum ? "calibrated spectrum per chassis/board" : "Tsys per chassis/board";
+  const lags = info.badlags ? "with bad lags" : "before bad lags";
+  const jitter = info.spectrum ? "" : info.label ? `; jitter ${info.label}` : "; jitter: all boards ok";
+  return `obsnum=${info.obsnum} ${what}, ${lags}${jitter}`;
+}
+
+/**
+ * The plot of {@link tsysPlot}: step lines per board, one colour per chassis (legend on board 0),
+ * x 72..112 GHz; y: Tsys (K) over the robust range of the curves ({@link robustRange}), or the
+ * spectrum over −10..100 mK (the original's range).
+ */
+export function tsysPlotOpts(curves: readonly TsysPlotCurve[], info: TsysPlotInfo): PlotStackOpts {
   const series: Series[] = curves.map((c) => ({
     x: c.freq,
     y: c.y,
@@ -89,16 +139,24 @@ export async function tsysPlot(
     color: MPL_COLORS[c.chassis]!,
     ...(c.board === 0 ? { label: `chassis ${c.chassis}` } : {}),
   }));
-  return await plotStack({
-    title: `obsnum=${obsnum} jitter ${label}`,
+  const yDomain: [number, number] = info.spectrum
+    ? [-10, 100]
+    : robustRange(curves.map((c) => c.y), [40, 310]);
+  return {
+    title: tsysPlotTitle(info),
     xLabel: "Frequency (GHz)",
-    yLabel: spectrum ? "Spectrum (mK)" : "Tsys (K)",
+    yLabel: info.spectrum ? "Spectrum (mK)" : "Tsys (K)",
     xDomain: [72, 112],
-    panels: [{ series, yDomain: spectrum ? [-10, 100] : [40, 310] }],
+    panels: [{ series, yDomain }],
     width: 640,
     panelHeight: 440,
     scale: 1.5,
-  });
+  };
+}
+
+/** PNG of the rsr_tsys curves ({@link tsysPlotOpts}). */
+export async function tsysPlot(curves: readonly TsysPlotCurve[], info: TsysPlotInfo): Promise<Uint8Array> {
+  return await plotStack(tsysPlotOpts(curves, info));
 }
 
 /** x range of the rsr_driver plots (GHz). */

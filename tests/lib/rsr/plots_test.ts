@@ -1,7 +1,19 @@
-import { equal, ok } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { decodePngRgba, pngInfo } from "../../../lib/plot/mod.ts";
 import type { ProductRecord } from "../../../lib/rsr/driver.ts";
-import { exposureLabel, waterfallPageNames, waterfallPng, waterfallScale } from "../../../lib/rsr/plots.ts";
+import { findBadlags, NBOARDS, NLAGS } from "../../../lib/rsr/badlags.ts";
+import {
+  badlagsPanelTitle,
+  badlagsPlotOpts,
+  badlagsPlotTitle,
+  exposureLabel,
+  robustRange,
+  type TsysPlotCurve,
+  tsysPlotOpts,
+  waterfallPageNames,
+  waterfallPng,
+  waterfallScale,
+} from "../../../lib/rsr/plots.ts";
 import { BLANK, makeProduct } from "../../../lib/rsr/product.ts";
 import { Rng } from "../../../lib/sim/rng.ts";
 
@@ -75,4 +87,86 @@ Deno.test("waterfallPng(): one panel per repeat + the average, a readable PNG in
   );
   const small = pngInfo(await waterfallPng({ ...p, repeats: two }));
   ok(info.height - small.height > 60, `${info.height} vs ${small.height}`);
+});
+
+/** σ profiles with a small pseudo-random ripple; chassis 3 board 2 alternates by ±0.5 (its RMS_diff makes it a BADCB). */
+function sigmas(): Float64Array[] {
+  return [0, 1, 2, 3].map((c) => {
+    const s = new Float64Array(NBOARDS * NLAGS);
+    let x = c + 2;
+    for (let i = 0; i < s.length; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      s[i] = 0.2 + 0.04 * (x / 2147483648 - 0.5); // robust RMS_diff ≈ 0.02, inside 0.01..0.2
+    }
+    if (c === 3) { for (let k = 0; k < NLAGS; k++) s[2 * NLAGS + k] = 0.8 + (k % 2 ? 0.5 : -0.5); }
+    return s;
+  });
+}
+
+Deno.test("badlagsPlotOpts(): panel (c, b) is titled by its chassis and board; page title without trailing comma", () => {
+  const r = findBadlags(91001, sigmas());
+  equal(r.cb.filter((x) => x.bad).map((x) => `${x.chassis}/${x.board}`).join(" "), "3/2");
+  const o = badlagsPlotOpts(r, 3);
+  equal(o.title, "obsnum=91001 badcb=3/2");
+  equal(o.columns, 6);
+  equal(o.panels.length, 24);
+  // row-major: panel index = 6·chassis + board; the flagged one is the only red "BAD" title
+  equal(o.panels[3 * 6 + 2]!.title, "BAD chassis=3 board=2");
+  equal(o.panels[3 * 6 + 2]!.titleColor, "red");
+  equal(o.panels[1 * 6 + 4]!.title, "chassis=1 board=4");
+  equal(o.panels.filter((p) => p.title!.startsWith("BAD")).length, 1);
+  o.panels.forEach((p, i) => equal(p.title, badlagsPanelTitle(Math.floor(i / 6), i % 6, i === 20)));
+  // two bad boards: joined by commas only; none: no badcb at all
+  equal(
+    badlagsPlotTitle({ ...r, cb: r.cb.map((x, i) => ({ ...x, bad: i === 20 || i === 1 })) }),
+    "obsnum=91001 badcb=0/1,3/2",
+  );
+  equal(badlagsPlotTitle({ ...r, cb: r.cb.map((x) => ({ ...x, bad: false })) }), "obsnum=91001");
+});
+
+/** Tsys curves of 4 chassis × 6 boards around 90..130 K, with a few wild channels (1000 K, 0 K, NaN). */
+function tsysCurves(): TsysPlotCurve[] {
+  const out: TsysPlotCurve[] = [];
+  for (let c = 0; c < 4; c++) {
+    for (let b = 0; b < 6; b++) {
+      const freq = Float64Array.from({ length: 256 }, (_, k) => 73 + b * 6.4 + k * 0.025);
+      const y = Float64Array.from({ length: 256 }, (_, k) => 90 + 40 * (k / 255) + c);
+      y[10] = 1000;
+      y[11] = 0;
+      y[12] = NaN;
+      out.push({ chassis: c, board: b, freq, y });
+    }
+  }
+  return out;
+}
+
+Deno.test("robustRange(): 1st..99th percentile ± 10 %, the wild channels ignored; fallback without data", () => {
+  const [lo, hi] = robustRange(tsysCurves().map((c) => c.y), [40, 310]);
+  // bulk 90..133 K: 1st/99th percentiles ≈ 90.5/132.6, ± 10 % of ≈ 42 K
+  ok(lo > 85 && lo < 88, `lo ${lo}`);
+  ok(hi > 135 && hi < 138, `hi ${hi}`);
+  deepEqual(robustRange([new Float64Array([NaN])], [40, 310]), [40, 310]);
+  const flat = robustRange([new Float64Array(10).fill(100)], [40, 310]);
+  ok(flat[0] < 100 && flat[1] > 100, `${flat}`);
+});
+
+Deno.test("tsysPlotOpts(): a title saying what is shown; Tsys y range from the data, spectrum −10..100 mK", () => {
+  const curves = tsysCurves();
+  const t0 = tsysPlotOpts(curves, { obsnum: 91001, label: "", spectrum: false, badlags: false });
+  equal(t0.title, "obsnum=91001 Tsys per chassis/board, before bad lags; jitter: all boards ok");
+  const [lo, hi] = t0.panels[0]!.yDomain!;
+  // the data (90..133 K) fill most of the axis (the old fixed 40..310 K left them in its bottom quarter)
+  ok((133 - 90) / (hi - lo) > 0.75, `[${lo}, ${hi}]`);
+  equal(t0.yLabel, "Tsys (K)");
+  const t1 = tsysPlotOpts(curves, { obsnum: 91001, label: "badcb=3/2", spectrum: false, badlags: true });
+  equal(t1.title, "obsnum=91001 Tsys per chassis/board, with bad lags; jitter badcb=3/2");
+  const sp = tsysPlotOpts(curves, { obsnum: 91001, label: "", spectrum: true, badlags: true });
+  equal(sp.title, "obsnum=91001 calibrated spectrum per chassis/board, with bad lags");
+  deepEqual(sp.panels[0]!.yDomain, [-10, 100]);
+  equal(sp.yLabel, "Spectrum (mK)");
+  // legend: one entry per chassis (board 0)
+  equal(
+    t0.panels[0]!.series.filter((s) => s.label).map((s) => s.label).join(","),
+    "chassis 0,chassis 1,chassis 2,chassis 3",
+  );
 });
