@@ -14,6 +14,7 @@
  */
 import { closeSync, fstatSync, openSync, readFullSync } from "../sys/fs.ts";
 import { BLOCK_LENGTH, CARD_LENGTH, type FitsValue } from "./header.ts";
+import { inputWarning } from "../sys/warnings.ts";
 
 /** Pixel arrays returned by the reader. */
 export type FitsData = Float32Array | Float64Array | Int16Array | Int32Array | Uint8Array;
@@ -138,6 +139,9 @@ function decodePixels(bytes: Uint8Array, offset: number, n: number, bitpix: numb
   throw new RangeError(`unsupported BITPIX ${bitpix}`);
 }
 
+/** A header card: printable ASCII only (FITS 4.0 §4.1.2). */
+const PRINTABLE = /^[\x20-\x7e]*$/;
+
 /** Random access to the bytes of a FITS file (memory or positioned file reads). */
 interface ByteSource {
   size: number;
@@ -202,6 +206,11 @@ function parseSource(src: ByteSource, name: string, withData: boolean): FitsFile
         const card = dec.decode(block.subarray(off, off + CARD_LENGTH));
         if (ended) continue;
         const key = card.slice(0, 8).trimEnd();
+        if (!PRINTABLE.test(card)) {
+          throw new FitsSyntaxError(
+            `Bad FITS file "${name}": HDU ${hduIndex} card ${cards.length + 1} is not ASCII text (END missing?)`,
+          );
+        }
         if (hduIndex === 0 && cards.length === 0 && key !== "SIMPLE") {
           throw new FitsSyntaxError(`Bad FITS file "${name}": first card is not SIMPLE`);
         }
@@ -309,7 +318,14 @@ function parseSource(src: ByteSource, name: string, withData: boolean): FitsFile
       data = withData ? src.read(pos, nbytes).slice() : new Uint8Array(0);
     }
     hdus.push({ header, comments, cards, type, shape, bitpix, data, history });
-    pos += Math.ceil(nbytes / BLOCK_LENGTH) * BLOCK_LENGTH;
+    const end = pos + Math.ceil(nbytes / BLOCK_LENGTH) * BLOCK_LENGTH;
+    const fill = src.read(pos + nbytes, Math.min(end, src.size) - pos - nbytes);
+    if (fill.some((x) => x !== 0)) {
+      inputWarning(
+        `${name}: HDU ${hduIndex}: the fill after the data unit is not zero (BITPIX/NAXISn/PCOUNT/GCOUNT wrong?)`,
+      );
+    }
+    pos = end;
   }
   if (hdus.length === 0) throw new FitsSyntaxError(`Bad FITS file "${name}": empty file`);
   return { hdus, name };

@@ -69,6 +69,7 @@ export function chunkBtree(
   addr: number,
   rank: number,
   maxChunks = Infinity,
+  onNode?: (addr: number, len: number) => void,
 ): ChunkRecord[] {
   const out: ChunkRecord[] = [];
   if (addr === UNDEF) return out;
@@ -78,6 +79,7 @@ export function chunkBtree(
     if (depth > 64) throw new Hdf5Error("v1 B-tree too deep", a);
     seen.visit(a);
     const c = v1Node(src, sizes, a, keySize, 1 << 16);
+    onNode?.(a, c.bytes.length);
     c.skip(4);
     const type = c.u8();
     const level = c.u8();

@@ -11,6 +11,7 @@ import { Hdf5Error, Hdf5Unsupported } from "./errors.ts";
 import type { Sizes } from "./heaps.ts";
 import { bodyCursor, type Message, MSG } from "./object.ts";
 import { type ByteSource, UNDEF } from "./source.ts";
+import type { SpaceMap } from "./space.ts";
 
 type Inflate = (b: Uint8Array, o: { maxOutputLength: number }) => Uint8Array;
 let inflate: Inflate | null = null;
@@ -266,6 +267,8 @@ export class Dataset {
   readonly #src: ByteSource;
   readonly #sizes: Sizes;
   #chunks: Map<string, ChunkRecord> | null = null;
+  readonly #space: SpaceMap | undefined;
+  readonly #owner: string;
 
   constructor(
     src: ByteSource,
@@ -275,6 +278,8 @@ export class Dataset {
     layout: Layout,
     filters: Filter[],
     fill: Uint8Array | null,
+    spaceMap?: SpaceMap,
+    owner = "dataset",
   ) {
     this.#src = src;
     this.#sizes = sizes;
@@ -283,6 +288,8 @@ export class Dataset {
     this.layout = layout;
     this.filters = filters;
     this.fill = fill;
+    this.#space = spaceMap;
+    this.#owner = owner;
     this.#check();
   }
 
@@ -328,7 +335,10 @@ export class Dataset {
       if (L.size >= 0 && L.size < bytes && L.addr !== UNDEF) {
         throw new Hdf5Error(`contiguous storage of ${L.size} bytes for a dataset of ${bytes}`, L.addr);
       }
-      if (n > 0) inFile(L.addr, bytes, "dataset storage");
+      if (n > 0) {
+        inFile(L.addr, bytes, "dataset storage");
+        if (L.addr !== UNDEF) this.#space?.claim(L.addr, bytes, `storage of ${this.#owner}`);
+      }
     } else {
       if (L.chunk.length !== dims.length) throw new Hdf5Error("chunk rank differs from the dataset's");
       const chunkBytes = L.chunk.reduce((a, x) => a * x, es);
@@ -363,7 +373,8 @@ export class Dataset {
       const es = this.type.size;
       const chunkBytes = L.chunk.reduce((a, x) => a * x, es);
       const size = this.#src.size;
-      for (const c of chunkBtree(this.#src, this.#sizes, L.addr, dims.length, this.#gridCount())) {
+      const onNode = (a: number, len: number) => this.#space?.claim(a, len, `chunk B-tree of ${this.#owner}`);
+      for (const c of chunkBtree(this.#src, this.#sizes, L.addr, dims.length, this.#gridCount(), onNode)) {
         const key = c.offsets.join(",");
         const at = L.addr;
         if (c.offsets.some((o, k) => o % L.chunk[k]! !== 0 || o >= dims[k]!)) {
@@ -374,6 +385,7 @@ export class Dataset {
         if (c.addr <= 0 || c.addr === UNDEF || c.addr + stored > size) {
           throw new Hdf5Error(`chunk [${key}] at address ${c.addr} (${stored} bytes) outside the file`, at);
         }
+        this.#space?.claim(c.addr, stored, `chunk [${key}] of ${this.#owner}`);
         m.set(key, c);
       }
     } else if (L.index === "single") {

@@ -28,6 +28,7 @@ import {
   readObjectHeader,
 } from "./object.ts";
 import { type ByteSource, Cursor, FileSource, MemorySource, UNDEF } from "./source.ts";
+import { SpaceMap } from "./space.ts";
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -62,6 +63,7 @@ export class Hdf5File {
   readonly #src: ByteSource;
   readonly #gheap: GlobalHeap;
   readonly #objects = new Map<number, H5Object>();
+  readonly #space = new SpaceMap();
 
   private constructor(src: ByteSource) {
     this.#src = src;
@@ -110,7 +112,8 @@ export class Hdf5File {
     }
     this.sizes = { offsetSize, lengthSize };
     this.root = root;
-    this.#gheap = new GlobalHeap(src, this.sizes);
+    this.#space.claim(0, version >= 2 ? 48 : 8 + c.pos, "superblock");
+    this.#gheap = new GlobalHeap(src, this.sizes, this.#space);
   }
 
   /** Open a file by path (node:fs errors propagate). */
@@ -141,7 +144,9 @@ export class Hdf5File {
     if (addr === UNDEF || addr <= 0 || addr >= this.#src.size) {
       throw new Hdf5Error(`object header address ${addr} outside the file`);
     }
-    const messages = readObjectHeader(this.#src, this.sizes, addr);
+    const extents: [number, number][] = [];
+    const messages = readObjectHeader(this.#src, this.sizes, addr, extents);
+    for (const [a, n] of extents) this.#space.claim(a, n, `object header ${addr}`);
     const obj = { addr, messages, links: groupLinks(this.#src, this.sizes, messages) };
     this.#objects.set(addr, obj);
     return obj;
@@ -180,6 +185,8 @@ export class Hdf5File {
       layout,
       filters,
       parseFill(obj.messages, this.sizes),
+      this.#space,
+      `dataset ${obj.addr}`,
     );
   }
 

@@ -6,6 +6,7 @@
  */
 import { Hdf5Error, Hdf5Unsupported } from "./errors.ts";
 import { type ByteSource, Cursor, UNDEF } from "./source.ts";
+import type { SpaceMap } from "./space.ts";
 
 /** Sizes of addresses and lengths (from the superblock). */
 export interface Sizes {
@@ -48,9 +49,11 @@ export class GlobalHeap {
   readonly #src: ByteSource;
   readonly #sizes: Sizes;
   readonly #collections = new Map<number, Map<number, Uint8Array>>();
-  constructor(src: ByteSource, sizes: Sizes) {
+  readonly #space: SpaceMap | undefined;
+  constructor(src: ByteSource, sizes: Sizes, space?: SpaceMap) {
     this.#src = src;
     this.#sizes = sizes;
+    this.#space = space;
   }
   /** Object `index` of the collection at `addr`. */
   get(addr: number, index: number): Uint8Array {
@@ -70,6 +73,7 @@ export class GlobalHeap {
     h.skip(4);
     const size = h.length();
     const c = metaCursor(this.#src, this.#sizes, addr, size);
+    this.#space?.claim(addr, c.bytes.length, "global heap collection");
     c.skip(8 + lengthSize);
     const out = new Map<number, Uint8Array>();
     while (c.left >= 8 + lengthSize) {

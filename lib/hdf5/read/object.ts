@@ -49,7 +49,12 @@ export interface Message {
  * block is visited once: a block named twice (a cycle of continuations, or two continuations of
  * one block) and blocks adding up to more bytes than the file has are errors.
  */
-export function readObjectHeader(src: ByteSource, sizes: Sizes, addr: number): Message[] {
+export function readObjectHeader(
+  src: ByteSource,
+  sizes: Sizes,
+  addr: number,
+  extents?: [number, number][],
+): Message[] {
   const messages: Message[] = [];
   const blocks = new ContinuationList(src.size, addr);
   const first = metaCursor(src, sizes, addr, 16);
@@ -68,6 +73,7 @@ export function readObjectHeader(src: ByteSource, sizes: Sizes, addr: number): M
     pre += sizeBytes;
     const all = metaCursor(src, sizes, addr, pre + chunk0 + 4);
     checkSum(all.bytes, addr);
+    extents?.push([addr, all.bytes.length]);
     parseV2Messages(all, pre, pre + chunk0, flags, messages, blocks);
     for (let i = 0; i < blocks.length; i++) {
       const b = blocks.at(i);
@@ -78,6 +84,7 @@ export function readObjectHeader(src: ByteSource, sizes: Sizes, addr: number): M
       }
       c.signature("OCHK");
       checkSum(c.bytes, b.addr);
+      extents?.push([b.addr, b.len]);
       parseV2Messages(c, 4, b.len - 4, flags, messages, blocks);
     }
   } else {
@@ -88,6 +95,7 @@ export function readObjectHeader(src: ByteSource, sizes: Sizes, addr: number): M
     first.u32();
     const size = first.u32();
     blocks.push({ addr: addr + 16, len: size }, addr);
+    extents?.push([addr, 16]);
     for (let i = 0; i < blocks.length; i++) {
       const b = blocks.at(i);
       if (b.len === 0) continue;
@@ -95,6 +103,7 @@ export function readObjectHeader(src: ByteSource, sizes: Sizes, addr: number): M
       if (c.bytes.length < b.len) {
         throw new Hdf5Error("object header block runs past the end of the file", b.addr);
       }
+      extents?.push([b.addr, b.len]);
       while (c.left >= 8) {
         const type = c.u16();
         const n = c.u16();
