@@ -149,6 +149,9 @@ export interface SwitchedObs {
   axis: SpectralAxis;
   /** Roach dump time (s), from `Header.SpecBackend.DumpTime`. */
   dumpTime: number;
+  /** Unix times (s) of the first and last telescope samples (`BackendTime` or `TelTime`). */
+  startTime: number;
+  endTime: number;
   /** The requested pixels in ascending pixel order (the original's "roach order"). */
   pixels: SwitchedPixel[];
 }
@@ -247,7 +250,16 @@ export async function reduceSwitchedObs(o: SwitchedObsOptions): Promise<Switched
         refBlocks: p.states.refRanges.length,
       };
     });
-    return { obsnum: o.obsnum, header: h, axis, dumpTime: h.dumpTime, pixels };
+    const tm = ifp.stream.time;
+    return {
+      obsnum: o.obsnum,
+      header: h,
+      axis,
+      dumpTime: h.dumpTime,
+      startTime: tm[0]!,
+      endTime: tm[tm.length - 1]!,
+      pixels,
+    };
   } finally {
     for (const b of boards) b.nc.close();
   }

@@ -63,6 +63,9 @@ Deno.test("reducePs() on noise-free Ps data equals baseline + peak·φ(v) for ev
       const o = r.obs[0]!;
       assert.equal(o.header.obsPgm, "Ps");
       assert.equal(o.header.calObsNum, 97010);
+      // times for an SDFITS writer: the Ps starts 20 s after its 4 s Cal and lasts 4 × (5 + 5) + 0.05 s
+      assert.equal(o.startTime, truth.t_start_unix);
+      assert.ok(Math.abs(o.endTime - o.startTime - 40.05) < 0.008, `duration ${o.endTime - o.startTime}`);
     });
   } finally {
     cleanup();
