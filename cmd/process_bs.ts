@@ -16,6 +16,8 @@ import { plotLines, plotPanels } from "../lib/plot/mod.ts";
 import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
 import { reduceBs } from "../lib/seq/bs.ts";
 import { parseRegions, parseSlice } from "../lib/seq/options.ts";
+import { ifprocStartTimes, sdfitsFromSwitched } from "../lib/seq/sdfits.ts";
+import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
 
 /** Edge channels dropped on each side of the Bs spectrum, as the original. */
 export const BS_EDGE = 64;
@@ -89,6 +91,12 @@ export const tool = defineTool({
       type: "string",
       help: "plot file (default bs<block>__<bank>.png; 'none' = no plot)",
     },
+    {
+      name: "sdfits",
+      type: "string",
+      metavar: "FILE",
+      help: "also write each obsnum's TA as an SDFITS row (dysh; '-' = stdout)",
+    },
   ],
   run: async (opts, ctx) => {
     const pix = opts.pix_list as number[] | undefined;
@@ -122,6 +130,27 @@ export const tool = defineTool({
         opts.output,
         r.axisName === "VLSR" ? text : text.replace(/^# vlsr/, `# ${r.axisName.toLowerCase()}`),
       );
+    }
+    if (typeof opts.sdfits === "string") {
+      const starts = await ifprocStartTimes(root, opts.obs_list);
+      const rows = r.perObs.map(({ obs, ta }) => {
+        const pm = obs.pixels.find((p) => p.pixel === r.main)!,
+          po = obs.pixels.find((p) => p.pixel === r.other)!;
+        return {
+          obs,
+          pixel: r.main,
+          spectrum: ta,
+          tsys: pm.tsys.map((t, c) => 0.5 * (t + po.tsys[c]!)),
+          exposure: (pm.nOn + po.nOn) * obs.dumpTime,
+        };
+      });
+      const sd = sdfitsFromSwitched(rows, {
+        obsmode: "Bs:BSWITCH:NONE",
+        slice: [lo, hi],
+        startTime: (n) => starts.get(n) ?? NaN,
+        history: ["process_bs", ...ctx.argv].join(" "),
+      });
+      ctx.writeFile(opts.sdfits, encodeSdfits(sd));
     }
     const plotName = opts.plot ?? `bs${block}__${opts.bank}.png`;
     if (plotName !== "none") {

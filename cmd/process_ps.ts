@@ -17,6 +17,8 @@ import { stringifyPsSpectrum } from "../lib/formats/ps_spectrum.ts";
 import { plotLines, type Series } from "../lib/plot/mod.ts";
 import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
 import { reducePs } from "../lib/seq/ps.ts";
+import { ifprocStartTimes, sdfitsFromSwitched } from "../lib/seq/sdfits.ts";
+import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
 import { parseRegions, parseSlice } from "../lib/seq/options.ts";
 import type { OptionSpec } from "../lib/cli/args.ts";
 
@@ -84,6 +86,12 @@ const OPTIONS: OptionSpec[] = [
     type: "string",
     default: "ps.png",
     help: "plot file ('none' = no plot)",
+  },
+  {
+    name: "sdfits",
+    type: "string",
+    metavar: "FILE",
+    help: "also write each obsnum's and pixel's spectrum as an SDFITS row (dysh; '-' = stdout)",
   },
 ];
 
@@ -193,6 +201,24 @@ export const tool = defineTool({
           xName: r.axisName === "VLSR" ? "vlsr" : r.axisName.toLowerCase(),
         }),
       );
+    }
+    if (typeof opts.sdfits === "string") {
+      const root = dataLmtRoot(opts.path);
+      const starts = await ifprocStartTimes(root, obsList);
+      const rows = r.spectra.map((s) => ({
+        obs: r.obs.find((o) => o.obsnum === s.obsnum)!,
+        pixel: s.pixel,
+        spectrum: s.spectrum,
+        tsys: s.tsys,
+        exposure: s.onTime,
+      }));
+      const sd = sdfitsFromSwitched(rows, {
+        obsmode: "Ps:PSWITCH:NONE",
+        slice: [lo, hi],
+        startTime: (n) => starts.get(n) ?? NaN,
+        history: ["process_ps", ...ctx.argv].join(" "),
+      });
+      ctx.writeFile(opts.sdfits, encodeSdfits(sd));
     }
     const plotName = opts.plot as string;
     if (plotName !== "none") {

@@ -8,7 +8,7 @@
  */
 import { axisValues, defaultAxisName, type XAxisName } from "./axis.ts";
 import { SeqDataError } from "./errors.ts";
-import { reduceSwitchedObs, type SwitchedPixel } from "./ps.ts";
+import { reduceSwitchedObs, type SwitchedObs, type SwitchedPixel } from "./ps.ts";
 
 export { switchedSpectra } from "./ps.ts";
 
@@ -43,12 +43,15 @@ export interface BsResult {
   tsys: [Float64Array, Float64Array];
   /** TA per block (first obsnum), for the waterfall plot. */
   blocks: Float64Array[];
+  /** Each obsnum's reduction and its own TA (for SDFITS rows, lib/seq/sdfits.ts). */
+  perObs: { obs: SwitchedObs; ta: Float64Array }[];
 }
 
 /** Reduce Bs obsnums to the combined spectrum (seq.md §3.2 with the sign made explicit). */
 export async function reduceBs(o: BsOptions): Promise<BsResult> {
   const warn = o.warn ?? (() => {});
   let res: BsResult | null = null;
+  const perObs: BsResult["perObs"] = [];
   for (const obsnum of o.obsnums) {
     let main = -1, other = -1;
     const so = await reduceSwitchedObs({
@@ -91,6 +94,7 @@ export async function reduceBs(o: BsOptions): Promise<BsResult> {
     const blocks = sm.blockRatios.map((b, i) =>
       combine(b, sx.blockRatios[i] ?? new Float64Array(nchan).fill(NaN))
     );
+    perObs.push({ obs: so, ta: ta.slice() });
     if (res === null) {
       res = {
         axisName: name,
@@ -101,6 +105,7 @@ export async function reduceBs(o: BsOptions): Promise<BsResult> {
         ta,
         tsys: [Float64Array.from(lo.tsys), Float64Array.from(hi.tsys)],
         blocks,
+        perObs,
       };
     } else {
       for (let c = 0; c < nchan; c++) {

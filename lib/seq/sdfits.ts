@@ -10,6 +10,9 @@
  * table header keeps what the gridder needs to rebuild the SpecFile table exactly (MAPCRVL2/3,
  * MAPOFFX/Y, MAPCOORD, CHAN0, NCHAN0, DELTAF, SPECCTYP).
  *
+ * Switched spectra (process_bs, process_ps): one row per obsnum (and pixel for Ps), see
+ * {@link sdfitsFromSwitched}.
+ *
  * @module
  */
 import { FitsHeader } from "../fits/header.ts";
@@ -24,6 +27,8 @@ import {
 } from "../sdfits/sdfits.ts";
 import { SeqDataError } from "./errors.ts";
 import type { SpecFile } from "./specfile.ts";
+import type { SwitchedObs } from "./ps.ts";
+import { openIfproc } from "./otf.ts";
 
 const f = Math.fround;
 const DEG = Math.PI / 180;
@@ -166,4 +171,116 @@ export function sdfitsFromSpecFile(sf: SpecFile, name: string, o: SpecFileSdfits
     ...(o.projid !== undefined ? { projid: o.projid } : {}),
     ...(o.observer !== undefined ? { observer: o.observer } : {}),
   };
+}
+
+/** One switched (Bs/Ps) spectrum to export: its obsnum's reduction, the pixel, the data and Tsys. */
+export interface SwitchedRow {
+  obs: SwitchedObs;
+  /** FDNUM: the pixel (Bs: the ON beam). */
+  pixel: number;
+  /** Calibrated spectrum (K), full band. */
+  spectrum: Float64Array;
+  /** Tsys per channel (K), full band. */
+  tsys: Float64Array;
+  /** Integration time (s). */
+  exposure: number;
+}
+
+/** Options of {@link sdfitsFromSwitched}. */
+export interface SwitchedSdfitsOptions {
+  /** `Bs:BSWITCH:NONE` or `Ps:PSWITCH:NONE`. */
+  obsmode: string;
+  /** Channels [lo, hi) written (default all). */
+  slice?: [number, number];
+  /** UTC start (unix seconds) of each obsnum (DATE-OBS); NaN/absent = unknown (2000-01-01). */
+  startTime?: (obsnum: number) => number;
+  history?: string;
+}
+
+/**
+ * The SDFITS model of switched spectra (process_bs, process_ps): one row each, on the VLSR axis of
+ * the obsnum's bank as an LSR frequency axis (radio definition) made topocentric at the obsnum's start
+ * towards the source; TSYS = mean of the Tsys channels written.
+ */
+export function sdfitsFromSwitched(rows: SwitchedRow[], o: SwitchedSdfitsOptions): Sdfits {
+  const out: SdfitsRow[] = [];
+  for (const r of rows) {
+    const h = r.obs.header, a = r.obs.axis;
+    const [lo, hi] = o.slice ?? [0, a.nchan];
+    const t0 = o.startTime?.(r.obs.obsnum) ?? NaN;
+    const t = new Date(Number.isFinite(t0) ? t0 * 1000 : Date.UTC(2000, 0, 1));
+    const ra = h.ra / DEG, dec = h.dec / DEG;
+    // VLSR(i) = (i − ch0)·dvdc + v0Lsr + voff  →  f_lsr(i) = frest·(1 − VLSR(i)/c)
+    const v0 = a.v0Lsr + a.voff;
+    const lsr = {
+      crval: a.frest * (1 - v0 / C_KMS),
+      crpix: a.ch0 + 1 - lo,
+      cdelt: -a.frest * a.dvdc / C_KMS,
+    };
+    const axis = lsrAxisToTopo(lsr, ra, dec, t, LMT_SITE);
+    const n = hi - lo;
+    let ts = 0, tn = 0;
+    for (let c = lo; c < hi; c++) {
+      if (Number.isFinite(r.tsys[c]!)) {
+        ts += r.tsys[c]!;
+        tn++;
+      }
+    }
+    out.push({
+      object: h.sourceName,
+      scan: r.obs.obsnum,
+      ifnum: a.bank,
+      plnum: 0,
+      fdnum: r.pixel,
+      procseqn: 1,
+      obsmode: o.obsmode,
+      dateObs: formatDateObs(t),
+      lst: lstSeconds(t, LMT_SITE),
+      exposure: r.exposure,
+      duration: r.exposure,
+      tsys: tn > 0 ? ts / tn : NaN,
+      tcal: 1,
+      elevation: h.elDesPos / DEG,
+      azimuth: h.azDesPos / DEG,
+      crval1: axis.crval,
+      crpix1: axis.crpix,
+      cdelt1: axis.cdelt,
+      ctype2: "RA",
+      ctype3: "DEC",
+      crval2: ra,
+      crval3: dec,
+      crval4: -5,
+      restfreq: a.frest,
+      veldef: "RADI-LSR",
+      velocity: h.velocity * 1000,
+      equinox: 2000,
+      radesys: "FK5",
+      bandwid: n * Math.abs(axis.cdelt),
+      freqres: Math.abs(a.dfdc),
+      obsfreq: axis.crval + ((n - 1) / 2 + 1 - axis.crpix) * axis.cdelt,
+      frontend: h.receiver,
+      backend: "RoachSpectrometer",
+      apEff: NaN,
+      surfErr: NaN,
+      data: Float32Array.from(r.spectrum.subarray(lo, hi)),
+    });
+  }
+  const hd = new FitsHeader();
+  if (o.history) hd.history(ascii(o.history));
+  return { telescope: "LMT", site: LMT_SITE, rows: out, header: hd };
+}
+
+/** UTC start (unix seconds) of each obsnum's IFPROC stream (NaN when it cannot be read). */
+export async function ifprocStartTimes(root: string, obsnums: number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const n of new Set(obsnums)) {
+    try {
+      const { nc, ifp } = await openIfproc(root, n, false);
+      nc.close();
+      out.set(n, ifp.stream.time[0] ?? NaN);
+    } catch {
+      out.set(n, NaN);
+    }
+  }
+  return out;
 }

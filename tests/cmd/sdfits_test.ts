@@ -8,7 +8,11 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readFits } from "../../lib/fits/reader.ts";
-import { channelFrequency, readSdfits, weightedAverage } from "../../lib/sdfits/sdfits.ts";
+import { channelFrequency, readSdfits, topoAxisToLsr, weightedAverage } from "../../lib/sdfits/sdfits.ts";
+import { C_KMS } from "../../lib/sdfits/lsr.ts";
+import { reducePs } from "../../lib/seq/ps.ts";
+import { reduceBs } from "../../lib/seq/bs.ts";
+import { generateSeqPs } from "../../lib/sim/seq_ps.ts";
 import { readSpecFile } from "../../lib/seq/specfile.ts";
 import { generateRsr } from "../../lib/sim/rsr.ts";
 import { runDriver } from "../../lib/rsr/driver.ts";
@@ -307,6 +311,106 @@ Deno.test("sdfits on the sample SpecFile and the process_otf_map pipe: gridded c
       assert.equal(c.nanDiff, 0);
       assert.ok(c.maxd <= 1e-5, `max |delta| ${c.maxd} K`);
     });
+  } finally {
+    cleanup();
+  }
+});
+
+Deno.test("process_ps --sdfits: one row per obsnum and pixel equal to the reduced spectra, on the VLSR axis", async () => {
+  const { dir, cleanup } = tempDir("lmt-ps-sdfits-");
+  try {
+    const root = join(dir, "data_lmt");
+    await generateSeqPs(root, {
+      obsnum0: 97060,
+      nchan: 512,
+      bandwidthMHz: 200,
+      noiseScale: 0,
+      gainDriftFrac: 0,
+    });
+    const args = [
+      "--obs_list",
+      "97061",
+      "--pix_list",
+      "11,9,10",
+      "--use_cal",
+      "-o",
+      "ps.txt",
+      "--plot",
+      "none",
+    ];
+    const r = await runTool("process_ps", [...args, "--sdfits", "ps.sdfits"], {
+      cwd: dir,
+      env: { DATA_LMT: root },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const sd = readSdfits(join(dir, "ps.sdfits"));
+    const ps = await reducePs({ root, obsnums: [97061], pixList: [11, 9, 10], bank: 0, useCal: true });
+    assert.deepEqual(sd.rows.map((x) => x.fdnum), [9, 10, 11]);
+    const lo = 64, hi = ps.x.length - 64;
+    const txt = Deno.readTextFileSync(join(dir, "ps.txt")).split("\n").filter((l) => l && !l.startsWith("#"))
+      .map((l) => l.trim().split(/\s+/).map(Number));
+    sd.rows.forEach((row, i) => {
+      const s = ps.spectra[i]!;
+      assert.equal(row.scan, 97061);
+      assert.equal(row.obsmode, "Ps:PSWITCH:NONE");
+      assert.deepEqual(row.data, Float32Array.from(s.spectrum.subarray(lo, hi)));
+      assert.ok(Math.abs(row.exposure - s.onTime) < 1e-12);
+      assert.ok(Math.abs(row.tsys - s.tsys.subarray(lo, hi).reduce((a, b) => a + b, 0) / (hi - lo)) < 1e-9);
+      // channel 0 and n−1: back at the LSR, f = RESTFREQ·(1 − v/c) of the text spectrum's vlsr column
+      const lsr = topoAxisToLsr(
+        { crval: row.crval1, crpix: row.crpix1, cdelt: row.cdelt1 },
+        row.crval2,
+        row.crval3,
+        new Date(row.dateObs + "Z"),
+      );
+      for (const k of [0, hi - lo - 1]) {
+        const v = ps.x[lo + k]!;
+        assert.ok(Math.abs(channelFrequency(lsr, k) - row.restfreq * (1 - v / C_KMS)) < 1, `channel ${k}`);
+        assert.ok(Math.abs(txt[k]![3 + i]! - row.data[k]!) <= 1e-4 + 5e-6 * Math.abs(row.data[k]!));
+      }
+    });
+  } finally {
+    cleanup();
+  }
+});
+
+Deno.test("process_bs --sdfits on the sample Bs obsnum: the row is the TA of the text spectrum", async () => {
+  if (needsSamples()) return;
+  const { dir, cleanup } = tempDir("lmt-bs-sdfits-");
+  try {
+    const root = sample("seq", "data_lmt");
+    const args = ["--obs_list", "97003", "--pix_list", "10,8", "--use_cal", "--stype", "2", "-o", "bs.txt"];
+    const r = await runTool("process_bs", [...args, "--sdfits", "bs.sdfits", "--plot", "none"], {
+      cwd: dir,
+      env: { DATA_LMT: root },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const sd = readSdfits(join(dir, "bs.sdfits"));
+    const bs = await reduceBs({
+      root,
+      obsnums: [97003],
+      pixList: [10, 8],
+      bank: 0,
+      useCal: true,
+      stype: 2,
+      block: -1,
+    });
+    assert.equal(sd.rows.length, 1);
+    const row = sd.rows[0]!;
+    const lo = 64, hi = bs.x.length - 64;
+    assert.deepEqual(row.data, Float32Array.from(bs.ta.subarray(lo, hi)));
+    assert.equal(row.fdnum, bs.main);
+    assert.equal(row.obsmode, "Bs:BSWITCH:NONE");
+    assert.equal(row.dateObs.slice(0, 10), "2025-04-20");
+    // the reference text spectrum (byte-identical to process_bs.py's)
+    const ref = Deno.readTextFileSync(sample("seq", "reference_outputs", "SAMPLE-BS_97003__0.txt")).split(
+      "\n",
+    )
+      .filter((l) => l && !l.startsWith("#")).map((l) => l.trim().split(/\s+/).map(Number));
+    assert.equal(ref.length, hi - lo);
+    ref.forEach((cols, k) =>
+      assert.ok(Math.abs(cols[1]! - row.data[k]!) <= 5e-6 * Math.abs(cols[1]!) + 1e-6)
+    );
   } finally {
     cleanup();
   }
