@@ -1,7 +1,7 @@
 /**
  * demo — the main job on bundled (generated) data: write a small RSR and SEQ raw-data set with known truth
  * into out/demo/data_lmt, reduce it with the Makefile pipelines (two RSR obsnums in parallel and their
- * combination, a SEQ OTF map and a SEQ Bs obsnum), and print where the products and summary pages are,
+ * combination, a SEQ OTF map and a SEQ Bs obsnum) with SLpipeline.sh, and print where the products and summary pages are,
  * with the recovered numbers next to the truth.
  *
  *   npm run demo                 # -> out/demo/
@@ -109,13 +109,13 @@ export const tool = defineTool({
     ], { cwd: out, env, log: join(out, "gen_seq.log") });
     const tGen = (performance.now() - t0) / 1000;
 
-    const rsrMk = join(ROOT, "scripts", "rsr.mk");
-    const seqMk = join(ROOT, "scripts", "seq.mk");
-    const jobs: [string, string, string[]][] = [
-      ["rsr 91001", rsrMk, ["obsnum=91001"]],
-      ["rsr 91003", rsrMk, ["obsnum=91003"]],
-      ["seq 97001 (map)", seqMk, ["obsnum=97001"]],
-      ["seq 97003 (Bs)", seqMk, ["obsnum=97003"]],
+    // SLpipeline.sh picks the pipeline from each obsnum's header; --here: products in work/OBSNUM/
+    const slp = join(ROOT, "bin", "SLpipeline.sh");
+    const jobs: [string, string[]][] = [
+      ["rsr 91001", ["obsnum=91001"]],
+      ["rsr 91003", ["obsnum=91003"]],
+      ["seq 97001 (map)", ["obsnum=97001"]],
+      ["seq 97003 (Bs)", ["obsnum=97003"]],
     ];
     say(`demo: reducing ${jobs.length} obsnums, ${opts.jobs} at a time, in ${work}`);
     const queue = [...jobs];
@@ -124,19 +124,19 @@ export const tool = defineTool({
       for (;;) {
         const j = queue.shift();
         if (!j) return;
-        const dt = await run("make", ["-f", j[1], ...j[2]], {
+        const dt = await run(slp, ["--here", ...j[1]], {
           cwd: work,
           env,
-          log: join(work, `make_${j[2][0]!.split("=")[1]}.log`),
+          log: join(work, `SLpipeline_${j[1][0]!.split("=")[1]}.log`),
         });
         times.push(`${j[0]} ${dt.toFixed(1)} s`);
       }
     };
     await Promise.all(Array.from({ length: opts.jobs }, worker));
-    const dtc = await run("make", ["-f", rsrMk, "obsnums=91001,91003"], {
+    const dtc = await run(slp, ["--here", "obsnums=91001,91003"], {
       cwd: work,
       env,
-      log: join(work, "make_91001_91003.log"),
+      log: join(work, "SLpipeline_91001_91003.log"),
     });
     times.push(`rsr 91001+91003 ${dtc.toFixed(1)} s`);
 

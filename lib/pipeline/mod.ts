@@ -165,6 +165,12 @@ export async function reduce(words: readonly string[], ctx: ReduceContext, opts:
   // where: WORK/PROJECTID/ or the current directory
   const work = resolve(ctx.cwd, P.get("work") || ctx.workLmt || ".");
   const base = opts.layout === "here" ? ctx.cwd : join(work, safeName(infos[0]!.projectId));
+  if (kind === "rsr" && P.get("badlags") !== "") {
+    const f = resolve(ctx.cwd, P.get("badlags"));
+    if (!inside(f, ctx.cwd) && !inside(f, work)) {
+      throw new ParamError(`badlags=${P.get("badlags")}: expected a file inside the work tree (${ctx.cwd})`);
+    }
+  }
   const label = combo ? `${obsnums[0]}_${obsnums[obsnums.length - 1]}` : String(obsnums[0]);
   const name = P.get("dir") || (P.get("oid") !== "" ? `${label}__${P.get("oid")}` : label);
   const dir = join(base, name);
@@ -220,7 +226,7 @@ function stepsFor(
 ): Step[] {
   if (kind === "rsr") {
     let badlagsFile: string | undefined;
-    if (P.get("badlags") !== "" && singleDirs === undefined) {
+    if (P.get("badlags") !== "" && singleDirs === undefined) { // (rsr only)
       badlagsFile = resolve(ctx.cwd, P.get("badlags"));
       if (kindOf(badlagsFile) !== "file") {
         throw new PipelineError(`badlags=${P.get("badlags")}: no such file`);

@@ -192,7 +192,9 @@ export function rsrSteps(job: RsrJob): Step[] {
           const grab = (f: string) =>
             readFileSync(join(d, f), "utf8").split("\n").filter((l) => l.startsWith("#BADCB")).map((l) => l + "\n")
               .join("");
-          writeWhole(join(d, BADCB), grab(BADLAGS) + (v("jitter") === "1" ? grab("rsr_tsys1.log") : ""));
+          // a header line first: the file is read as a .badlags file, and an empty one is an error there
+          const head = `# bad chassis/boards found by badlags${v("jitter") === "1" ? " and rsr_tsys" : ""}\n`;
+          writeWhole(join(d, BADCB), head + grab(BADLAGS) + (v("jitter") === "1" ? grab("rsr_tsys1.log") : ""));
         },
       },
     });

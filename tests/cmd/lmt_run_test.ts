@@ -45,7 +45,7 @@ const SAMPLE_RUN = [
   "",
 ].join("\n");
 
-Deno.test("lmt_run --dry-run prints tiers, make and sbatch commands; runs and writes nothing", async () => {
+Deno.test("lmt_run --dry-run prints tiers, SLpipeline and sbatch commands; runs and writes nothing", async () => {
   const t = tempDir();
   try {
     writeFileSync(
@@ -59,7 +59,7 @@ Deno.test("lmt_run --dry-run prints tiers, make and sbatch commands; runs and wr
     assert.equal(lines[0], "# plan of p.run: 4 jobs in 2 tier(s)");
     assert.match(
       r.stdout,
-      /^tier 1:\n {2}91001 +make -f \S+\/scripts\/rsr\.mk obsnum=91001\n {2}91003 +make -f \S+rsr\.mk obsnum=91003 badcb=3\/2\n {2}97001 +make -f \S+\/scripts\/seq\.mk obsnum=97001 dv=60\ntier 2:\n {2}91001_91003 +make -f \S+rsr\.mk obsnums=91001,91003 +\[after 91001,91003\]$/m,
+      /^tier 1:\n {2}91001 +\S+\/bin\/SLpipeline --here obsnum=91001\n {2}91003 +\S+\/bin\/SLpipeline --here obsnum=91003 badcb=3\/2\n {2}97001 +\S+\/bin\/SLpipeline --here obsnum=97001 dv=60\ntier 2:\n {2}91001_91003 +\S+\/bin\/SLpipeline --here obsnums=91001,91003 +\[after 91001,91003\]$/m,
     );
     assert.match(r.stdout, new RegExp(`^make -k -j 3 -f ${t.dir}/p\\.run\\.lmt_run/Makefile$`, "m"));
     assert.equal(existsSync(join(t.dir, "p.run.lmt_run")), false);

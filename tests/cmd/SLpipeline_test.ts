@@ -1,0 +1,323 @@
+/**
+ * SLpipeline.sh on the toolkit's generated data (no ../shared/samples needed): products in
+ * WORK/PROJECTID/OBSNUM, a combination that leaves its singles byte-identical, every attack of issue 11 through
+ * the command line, make, run files and a raw header (no command runs, nothing is written outside the work
+ * tree), modes it cannot reduce, the lock, the failure message, help and shell completion.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, runTool, tempDir } from "../_helpers.ts";
+import { PARAMS } from "../../lib/pipeline/params.ts";
+
+const DENO = join(ROOT, "node_modules", ".bin", "deno");
+const PID = "2024-S1-SIM-1"; // the generators' project id
+const SYS_PATH = `${join(ROOT, "bin")}:/usr/local/bin:/usr/bin:/bin`;
+
+async function gen(script: string, args: string[]): Promise<void> {
+  const o = await new Deno.Command(DENO, {
+    args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts", script), ...args],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(o.code, 0, new TextDecoder().decode(o.stderr));
+}
+
+/** Every file below `dir` (relative names) with its size and mtime. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name), r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(p, r);
+      else {
+        const st = statSync(p);
+        out.set(r, `${st.mtimeMs} ${readFileSync(p).toString("base64")}`);
+      }
+    }
+  };
+  walk(dir, "");
+  return out;
+}
+
+function allNames(dir: string): string[] {
+  return [...snapshot(dir).keys()].sort();
+}
+
+Deno.test({
+  name: "SLpipeline.sh: singles, combinations, attacks, modes, lock, failures (generated data)",
+  sanitizeResources: false,
+  fn: async (t) => {
+    const { dir, cleanup } = tempDir("lmt-slp-");
+    try {
+      const data = join(dir, "data");
+      const work = join(dir, "work");
+      mkdirSync(work);
+      await gen("gen_rsr.ts", ["--out", data, "--obsnum", "91001", "--obsnum", "91003", "--source", "QSO-1"]);
+      await gen("gen_seq.ts", ["--out", data, "--obsnum0", "97000", "--rows", "9", "--source", "MAP-1"]);
+      const env = { DATA_LMT: data, PATH: SYS_PATH, HOME: dir };
+      const slp = (args: string[], cwd = work) => runTool("SLpipeline.sh", args, { cwd, env });
+      const P = join(work, PID);
+      const pwned = join(dir, "PWNED");
+      const outside = () => readdirSync(dir).sort();
+      const outside0 = ["data", "work"];
+
+      await t.step("a single goes to WORK/PROJECTID/OBSNUM; a second run with the same parameters does nothing", async () => {
+        const r = await slp(["obsnum=91001", "badcb=0/3"]);
+        assert.equal(r.code, 0, r.stderr);
+        const D = join(P, "91001");
+        for (const f of ["rsr.91001.driver.sum.txt", "rsr.91001.blanking.sum.txt", "index.html", "rsr.91001.rfile"]) {
+          assert.ok(existsSync(join(D, f)), f);
+        }
+        const rc = readFileSync(join(D, "lmtoy_91001.rc"), "utf8");
+        assert.match(rc, /^badcb="0\/3"$/m);
+        assert.match(readFileSync(join(D, "rsr.91001.rfile"), "utf8"), /^91001,0,3$/m);
+        const names = allNames(D);
+        assert.ok(!names.some((n) => /\.tmp|\.lmt_lock/.test(n)), names.join(" "));
+        assert.doesNotMatch(readFileSync(join(D, "README_files.md"), "utf8"), /tmp/);
+        const before = snapshot(D);
+        const again = await slp(["obsnum=91001", "badcb=0/3"]);
+        assert.equal(again.code, 0, again.stderr);
+        assert.deepEqual(snapshot(D), before, "nothing redone");
+      });
+
+      await t.step("a combination never changes its singles, and its rfile holds the single's OBSNUM,0,3", async () => {
+        const D1 = join(P, "91001");
+        const before = snapshot(D1);
+        const r = await slp(["obsnums=91001,91003", "xlines=94.3,0.3", "blo=2", "cthr=0.02", "badcb=1/1"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(snapshot(D1), before, "every file of 91001 byte-identical, same mtimes");
+        const C = join(P, "91001_91003");
+        assert.match(readFileSync(join(C, "rsr.91001_91003.rfile"), "utf8"), /^91001,0,3$/m);
+        assert.doesNotMatch(readFileSync(join(C, "rsr.91001_91003.rfile"), "utf8"), /^9100[13],1,1$/m);
+        // 91003 was missing: reduced with ITS defaults, not with the combination's blo=2 / badcb=1/1
+        const rc3 = readFileSync(join(P, "91003", "lmtoy_91003.rc"), "utf8");
+        assert.match(rc3, /^blo="1"$/m);
+        assert.match(rc3, /^badcb=""$/m);
+        assert.match(readFileSync(join(C, "lmtoy_91001_91003.rc"), "utf8"), /^blo="2"$/m);
+        assert.ok(existsSync(join(C, "rsr.91001_91003.driver.sum.txt")));
+      });
+
+      await t.step("parameter values are data: command line", async () => {
+        const attacks = [
+          ["badcb=$(shell touch PWNED)", /^SLpipeline: badcb=\$\(shell touch PWNED\): expected C\/B pairs/],
+          ["badcb=`touch ../PWNED`", /^SLpipeline: badcb=`touch \.\.\/PWNED`: expected C\/B pairs/],
+          ["xlines=94.3,0.6;touch ../PWNED;", /^SLpipeline: xlines=94\.3,0\.6;touch \.\.\/PWNED;: expected f1,w1/],
+          ["blo=1 -o /some/path", /^SLpipeline: blo=1 -o \/some\/path: expected an integer -1\.\.10/],
+          ["dir=../../x", /^SLpipeline: dir=\.\.\/\.\.\/x: expected a plain name/],
+          ["oid=$(touch ../PWNED)", /^SLpipeline: oid=\$\(touch \.\.\/PWNED\): expected a plain name/],
+          ["sgf=51\ntouch ../PWNED", /^SLpipeline: sgf=51\\x0atouch \.\.\/PWNED: expected an integer/],
+          ["badlags=/etc/passwd", /^SLpipeline: badlags=\/etc\/passwd: expected a file inside the work tree/],
+          ["badlags=x';touch ../PWNED;'", /^SLpipeline: badlags=x';touch.*: expected a file name/],
+          ["path=$(touch ../PWNED)", /^SLpipeline: path=\$\(touch.*: expected a file name/],
+          ["spkie=3", /^SLpipeline: unknown parameter spkie= \(did you mean spike=\?\)/],
+          ["pix_list=1,2", /^SLpipeline: pix_list= is a SEQ parameter, not RSR/],
+        ] as const;
+        for (const [word, msg] of attacks) {
+          const r = await slp(["obsnum=91003", word]);
+          assert.equal(r.code, 2, `${word}: ${r.stderr}`);
+          assert.match(r.stderr.split("\n")[0]!, msg, word);
+        }
+        assert.ok(!existsSync(pwned) && !existsSync(join(work, "PWNED")), "no command ran");
+        assert.deepEqual(outside(), outside0);
+      });
+
+      await t.step("parameter values are data: make -f scripts/rsr.mk", async () => {
+        const mk = join(ROOT, "scripts", "rsr.mk");
+        for (
+          const word of [
+            "badcb=$(shell touch ../PWNED)",
+            "badcb=`touch ../PWNED`",
+            "xlines=94.3,0.6;touch ../PWNED;",
+            "blo=1 -o /some/path",
+            "badcb=1/1' ; touch ../PWNED ; '",
+            'badcb=1/1" ; touch ../PWNED ; "',
+            "DATA_LMT=$(shell touch ../PWNED)",
+          ]
+        ) {
+          for (const extra of [[], ["-n"], ["help"]]) {
+            const o = await new Deno.Command("make", {
+              args: ["-f", mk, "obsnum=91003", word, ...extra],
+              cwd: work,
+              env,
+              stdout: "piped",
+              stderr: "piped",
+            }).output();
+            const err = new TextDecoder().decode(o.stderr);
+            if (extra[0] !== "help") assert.notEqual(o.code, 0, `${word} ${extra}: ${err}`);
+          }
+        }
+        assert.ok(!existsSync(pwned) && !existsSync(join(work, "PWNED")), "no command ran");
+        assert.deepEqual(outside(), outside0);
+        assert.deepEqual(readdirSync(Deno.env.get("TMPDIR") ?? "/tmp").filter((n) => n.startsWith("lmt-make-args")), []);
+      });
+
+      await t.step("parameter values are data: run files (lmt_run)", async () => {
+        const run = join(work, "evil.run");
+        writeFileSync(
+          run,
+          "obsnum=91001\nSLpipeline.sh obsnum=91003 badcb='$(shell touch ../PWNED)'\nobsnum=91003 xlines=\"1,2;touch ../PWNED\"\n",
+        );
+        const r = await runTool("lmt_run", ["-j", "1", run], { cwd: work, env });
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /evil\.run:2: badcb=\$\(shell touch \.\.\/PWNED\): expected C\/B pairs/);
+        assert.ok(!existsSync(pwned), "no command ran");
+      });
+
+      await t.step("source names from a raw header are sanitized into product names", async () => {
+        // a copy of the SEQ data whose ifproc source name of the Bs obsnum is hostile
+        const evil = join(dir, "evil_data");
+        await new Deno.Command("cp", { args: ["-a", data, evil] }).output();
+        const ifp = readdirSync(join(evil, "ifproc")).find((n) => n.includes("_097003_"))!;
+        const bytes = readFileSync(join(evil, "ifproc", ifp));
+        const name = new TextEncoder().encode("SIM-BS");
+        const attack = new TextEncoder().encode("../../../../x`touch PWNED`");
+        let patched = 0;
+        for (let i = 0; i + 32 <= bytes.length; i++) {
+          if (name.every((c, k) => bytes[i + k] === c) && bytes[i + name.length] === 0) {
+            bytes.fill(0, i, i + 32);
+            bytes.set(attack, i);
+            patched++;
+          }
+        }
+        assert.ok(patched > 0, "source name found in the ifproc file");
+        writeFileSync(join(evil, "ifproc", ifp), bytes);
+        const r = await runTool("SLpipeline.sh", ["obsnum=97003", `path=${evil}`], { cwd: work, env });
+        assert.equal(r.code, 0, r.stderr);
+        const D = join(P, "97003");
+        const txt = readdirSync(D).filter((n) => n.endsWith("__0.txt"));
+        assert.deepEqual(txt, ["_._.._.._.._x_touch_PWNED___0.txt"]);
+        assert.ok(!existsSync(pwned) && !existsSync(join(D, "PWNED")), "no command ran");
+        assert.deepEqual(outside(), ["data", "evil_data", "work"]);
+      });
+
+      await t.step("SEQ map and Bs obsnums reduce through the same entry point", async () => {
+        const r = await slp(["obsnum=97001"]);
+        assert.equal(r.code, 0, r.stderr);
+        for (const f of ["MAP-1_97001__0.nc", "MAP-1_97001__0.fits", "MAP-1_97001__0.wt.fits", "index.html"]) {
+          assert.ok(existsSync(join(P, "97001", f)), f);
+        }
+      });
+
+      await t.step("modes it cannot reduce, and unknown obsnums, leave no directory behind", async () => {
+        for (
+          const [o, msg] of [
+            ["91000", /^SLpipeline: obsnum 91000: RSR Cal .* not reduced by this pipeline \(RSR: Bs\)$/],
+            ["97000", /^SLpipeline: obsnum 97000: SEQ Cal .* not reduced by this pipeline \(SEQ: Map, Bs, Ps\)$/],
+            ["12345", /^SLpipeline: obsnum 12345: /],
+          ] as const
+        ) {
+          const r = await slp([`obsnum=${o}`]);
+          assert.equal(r.code, 1, r.stderr);
+          assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+          assert.match(r.stderr.trim(), msg);
+          assert.ok(!existsSync(join(P, o)) && !existsSync(join(work, o)), `no ${o}/ directory`);
+        }
+        assert.ok(!allNames(work).some((n) => n.includes(".tmp")), "no temporary files");
+      });
+
+      await t.step("one run per obsnum: a live lock stops a second run, a dead one is taken over", async () => {
+        const D = join(P, "91001");
+        const sleeper = new Deno.Command("sleep", { args: ["60"] }).spawn();
+        try {
+          writeFileSync(join(D, ".lmt_lock"), `${sleeper.pid} ${Deno.hostname()}\n`);
+          const r = await slp(["obsnum=91001", "badcb=0/3"]);
+          assert.equal(r.code, 1);
+          assert.equal(r.stderr.trim(), `SLpipeline: 91001 is being reduced by PID ${sleeper.pid}`);
+        } finally {
+          sleeper.kill();
+          await sleeper.status;
+        }
+        writeFileSync(join(D, ".lmt_lock"), `4194303 ${Deno.hostname()}\n`); // above pid_max: never alive
+        const r = await slp(["obsnum=91001", "badcb=0/3"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(!existsSync(join(D, ".lmt_lock")), "lock released");
+        // two runs at once: each either runs or says the obsnum is busy; the products are whole
+        const [a, b] = await Promise.all([slp(["obsnum=91003", "restart=1"]), slp(["obsnum=91003", "restart=1"])]);
+        for (const x of [a, b]) {
+          assert.ok(x.code === 0 || /91003 is being reduced by PID \d+/.test(x.stderr), x.stderr);
+        }
+        assert.ok(a.code === 0 || b.code === 0);
+        assert.ok(existsSync(join(P, "91003", "index.html")));
+      });
+
+      await t.step("a failed step is named with the last lines of its log", async () => {
+        writeFileSync(join(work, "bad.badlags"), "this is not a badlags file\n");
+        const r = await slp(["obsnum=91003", "badlags=bad.badlags", "dir=badrun"]);
+        assert.equal(r.code, 1);
+        const lines = r.stderr.trim().split("\n");
+        assert.match(lines[0]!, /^SLpipeline: badrun: rsr_driver \(with bad lags\) failed: rsr_driver exited with 1$/);
+        assert.ok(lines.slice(1).some((l) => /^ {2}rsr_driver: .*bad\.badlags|rsr\.91003\.badlags/.test(l)), r.stderr);
+        assert.ok(!r.stderr.includes("    at "), "no stack trace");
+      });
+
+      await t.step("exist=1, restart=1 and the parameters this toolkit does not do", async () => {
+        const e = await slp(["obsnum=91001", "exist=1"]);
+        assert.equal(e.code, 0);
+        assert.match(e.stderr, /exist=1\): nothing done/);
+        const tap = await slp(["obsnum=91001", "badcb=0/3", "tap=1", "admit=1"]);
+        assert.equal(tap.code, 0, tap.stderr);
+        assert.equal(tap.stderr.match(/tap=1: not available in this toolkit/g)?.length, 1);
+        assert.equal(tap.stderr.match(/admit=1: not available in this toolkit/g)?.length, 1);
+      });
+
+      await t.step("help: every parameter with default and description, per instrument", async () => {
+        const h = await slp(["--help"]);
+        assert.equal(h.code, 0);
+        for (const p of PARAMS) {
+          const line = h.stdout.split("\n").find((l) => l.trimStart().startsWith(`${p.name}=`));
+          assert.ok(line, `${p.name} in --help`);
+          assert.ok(line.includes(p.help), `${p.name}: description`);
+          if (p.default !== "") assert.ok(line.includes(`[default: ${p.default}]`), `${p.name}: default`);
+        }
+        assert.equal((await slp(["-h"])).stdout, h.stdout);
+        const rsr = await slp(["obsnum=91001", "help"]);
+        assert.equal(rsr.code, 0);
+        assert.match(rsr.stdout, /^ {2}badcb= /m);
+        assert.doesNotMatch(rsr.stdout, /pix_list=/);
+        const mk = await new Deno.Command("make", {
+          args: ["-f", join(ROOT, "scripts", "seq.mk"), "help"],
+          cwd: work,
+          env,
+          stdout: "piped",
+        }).output();
+        const mkText = new TextDecoder().decode(mk.stdout);
+        assert.match(mkText, /^ {2}pix_list= +pixels to use/m);
+        const mr = await new Deno.Command("make", {
+          args: ["-f", join(ROOT, "scripts", "rsr.mk"), "help"],
+          cwd: work,
+          env,
+          stdout: "piped",
+        }).output();
+        assert.match(
+          new TextDecoder().decode(mr.stdout),
+          /^ {2}jitter= +1: also remove boards whose Tsys jitters \(rsr_tsys #BADCB lines\) \[default: 1\]$/m,
+        );
+      });
+    } finally {
+      cleanup();
+    }
+  },
+});
+
+Deno.test("shell completion: the committed script is current and completes tools' options and key= names", async () => {
+  const gen = await runTool("SLpipeline", ["--completion", "bash"], { env: { PATH: SYS_PATH } });
+  assert.equal(gen.code, 0, gen.stderr);
+  assert.equal(
+    gen.stdout,
+    readFileSync(join(ROOT, "scripts", "completion.bash"), "utf8"),
+    "scripts/completion.bash is stale: run bin/SLpipeline --completion bash > scripts/completion.bash",
+  );
+  const complete = async (words: string[]) => {
+    const script = `source ${join(ROOT, "scripts", "completion.bash")}
+COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}
+f=$(complete -p ${words[0]} | sed -E 's/.*-F ([^ ]+).*/\\1/'); $f; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const o = await new Deno.Command("bash", { args: ["-c", script], stdout: "piped", stderr: "piped" }).output();
+    return new TextDecoder().decode(o.stdout).trim().split("\n").sort();
+  };
+  assert.deepEqual(await complete(["SLpipeline.sh", "obsn"]), ["obsnum=", "obsnums="]);
+  assert.deepEqual(await complete(["SLpipeline.sh", "xli"]), ["xlines="]);
+  assert.deepEqual(await complete(["rsr_driver", "--exc"]), ["--exclude"]);
+  assert.deepEqual(await complete(["spec_driver_fits", "--ov"]), ["--overwrite"]);
+  assert.ok((await complete(["process_otf_map2.py", "--pix"])).includes("--pix_list"));
+});
