@@ -8,7 +8,7 @@ import { parseDriverHeader, readTextSpectrum } from "../formats/spectrum.ts";
 import { badLagSets, parseBadlags } from "../formats/badlags.ts";
 import { qacStats } from "../num/qacstats.ts";
 import { fitGaussian, type GaussFit } from "../num/gaussfit.ts";
-import { plotLines } from "../plot/mod.ts";
+import { plotLines, type PlotLinesOpts } from "../plot/mod.ts";
 import type { Page, Section } from "./html.ts";
 import { calibrateChassis } from "../rsr/tsys.ts";
 import { CorrCalCache } from "../rsr/corrcal.ts";
@@ -180,6 +180,44 @@ export async function summarizeRsr(dir: string, label: string, dataLmt: string):
 
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
 
+/** The fitted Gaussian plus its linear baseline at x (the model of {@link fitGaussian}). */
+export function gaussModel(g: GaussFit, x: number): number {
+  return g.offset + g.slope * (x - g.center) + g.peak * Math.exp(-((x - g.center) ** 2) / (2 * g.sigma ** 2));
+}
+
+/**
+ * The zoom plot around the strongest line: the spectra (mK) over centre ± 1 GHz, the fitted Gaussian
+ * with its baseline over the fit window ± 0.4 GHz (sampled every 2.5 MHz, mK) and a dashed line at its centre.
+ */
+export function rsrZoomPlotOpts(
+  series: { x: Float64Array; y: Float64Array; label: string; step: boolean }[],
+  line: GaussFit & { fwhmKms: number },
+): PlotLinesOpts {
+  const c = line.center;
+  const n = 321; // over the fit window, c ± 0.4 GHz ({@link strongestLine})
+  const fx = Float64Array.from({ length: n }, (_, i) => c - 0.4 + (0.8 * i) / (n - 1));
+  return {
+    title: `line at ${fmt(c, 3)} GHz: ${fmt(line.peak * 1000)} mK, FWHM ${fmt(line.fwhmKms, 0)} km/s`,
+    xLabel: "Frequency (GHz)",
+    yLabel: "T_A (mK)",
+    series: [
+      ...series,
+      {
+        x: fx,
+        y: fx.map((v) => gaussModel(line, v) * 1000),
+        label: "Gaussian fit",
+        color: "#d62728",
+        strokeWidth: 1.5,
+      },
+    ],
+    xDomain: [c - 1, c + 1],
+    hlines: [0],
+    vlines: [c],
+    width: 700,
+    height: 320,
+  };
+}
+
 /** Make the spectra plots of the summary; returns the PNG names written (relative to dir). */
 export async function rsrSummaryPlots(dir: string, label: string, s: RsrSummary): Promise<string[]> {
   const drv = readSpec(join(dir, `rsr.${label}.driver.sum.txt`))!;
@@ -201,22 +239,61 @@ export async function rsrSummaryPlots(dir: string, label: string, s: RsrSummary)
   Deno.writeFileSync(join(dir, "rsr.spectra.png"), png);
   names.push("rsr.spectra.png");
   if (s.line) {
-    const c = s.line.center;
-    const png2 = await plotLines({
-      title: `line at ${fmt(c, 3)} GHz: ${fmt(s.line.peak * 1000)} mK, FWHM ${fmt(s.line.fwhmKms, 0)} km/s`,
-      xLabel: "Frequency (GHz)",
-      yLabel: "T_A (mK)",
-      series,
-      xDomain: [c - 1, c + 1],
-      hlines: [0],
-      vlines: [c],
-      width: 700,
-      height: 320,
-    });
-    Deno.writeFileSync(join(dir, "rsr.spectra_zoom.png"), png2);
+    Deno.writeFileSync(join(dir, "rsr.spectra_zoom.png"), await plotLines(rsrZoomPlotOpts(series, s.line)));
     names.push("rsr.spectra_zoom.png");
   }
   return names;
+}
+
+/** The rsr_driver runs of scripts/rsr.mk that write waterfall pages: `-w` base name → spectrum and caption. */
+const WATERFALL_PASSES: { base: string; spectrum: (label: string) => string; what: string }[] = [
+  { base: "rsr.wf0", spectrum: (l) => `first.rsr.${l}.driver.sum.txt`, what: "first pass, no bad lags" },
+  { base: "rsr.wf1", spectrum: (l) => `rsr.${l}.driver1.sum.txt`, what: "second pass, with bad lags" },
+  { base: "rsr.wf", spectrum: (l) => `rsr.${l}.driver.sum.txt`, what: "final" },
+  {
+    base: "rsr.wf_nbs",
+    spectrum: (l) => `nbs.rsr.${l}.driver.sum.txt`,
+    what: "final, no baseline subtraction",
+  },
+];
+
+/** `obsnum_chassis` entries of a driver spectrum's `# Input Observations:` line (the waterfall pages' order). */
+export function inputObservations(header: readonly string[]): string[] {
+  for (const h of header) {
+    const m = h.match(/^#?\s*Input Observations:\s*(.*)$/);
+    if (m) return m[1]!.split(/[\s,]+/).filter((w) => /^\d+_\d+$/.test(w));
+  }
+  return [];
+}
+
+/**
+ * The waterfall pages of an RSR directory with captions: `waterfall, obsnum O, chassis C, <pass>` (page k
+ * of a run is the k-th entry of that run's `Input Observations`; `page k` when it is not known), in the
+ * order first pass, second pass, final, final without baseline subtraction.
+ * @param inputObs the `Input Observations` of the spectrum a pass wrote, null if it is missing
+ */
+export function waterfallImages(
+  files: Iterable<string>,
+  label: string,
+  inputObs: (spectrum: string) => string[] | null,
+): { src: string; caption: string }[] {
+  const names = [...files];
+  const out: { src: string; caption: string }[] = [];
+  for (const pass of WATERFALL_PASSES) {
+    const esc = pass.base.replace(/\./g, "\\.");
+    const pages = names.map((f) => ({ f, m: f.match(new RegExp(`^${esc}-(\\d+)\\.png$`)) }))
+      .filter((p) => p.m !== null)
+      .map((p) => ({ src: p.f, k: Number(p.m![1]) }))
+      .sort((a, b) => a.k - b.k);
+    if (pages.length === 0) continue;
+    const obs = inputObs(pass.spectrum(label)) ?? [];
+    for (const { src, k } of pages) {
+      const oc = obs.length === pages.length ? obs[k]?.split("_") : undefined;
+      const where = oc ? `obsnum ${oc[0]}, chassis ${oc[1]}` : `page ${k}`;
+      out.push({ src, caption: `waterfall, ${where}, ${pass.what}` });
+    }
+  }
+  return out;
 }
 
 /** The index.html page of an RSR directory. */
@@ -251,7 +328,10 @@ export function rsrPage(dir: string, label: string, s: RsrSummary): Page {
       text: `Sigma per board (mK): ${s.sigmaPerBoard}`,
       images: [
         ...img("rsr.spectra.png", "final rsr_driver and rsr_sum spectra"),
-        ...img("rsr.spectra_zoom.png", "zoom on the strongest line with the Gaussian fit centre"),
+        ...img(
+          "rsr.spectra_zoom.png",
+          "zoom on the strongest line with the fitted Gaussian (dashed: its centre)",
+        ),
         ...img("rsr.driver.png", "final board spectra (rsr_driver -p)"),
         ...img("rsr.driver1.png", "merged spectrum (rsr_driver -p)"),
       ],
@@ -280,8 +360,11 @@ export function rsrPage(dir: string, label: string, s: RsrSummary): Page {
       ...img("rsr.spectrum.png", "calibrated spectra per chassis"),
     ],
   });
-  const wf = [...files].filter((f) => /^rsr\.wf-?\d*\.png$/.test(f) || /^rsr\.wf-\d+\.png$/.test(f)).sort();
-  if (wf.length) sections.push({ title: "Waterfalls", images: wf.map((f) => ({ src: f, caption: f })) });
+  const wf = waterfallImages(files, label, (name) => {
+    const spec = readSpec(join(dir, name));
+    return spec ? inputObservations(spec.header) : null;
+  });
+  if (wf.length) sections.push({ title: "Waterfalls", images: wf });
   return {
     title: `RSR ${label} — ${s.source}`,
     subtitle: `reduced with lmt-slr-toolkit; final spectrum rsr.${label}.driver.sum.txt`,
