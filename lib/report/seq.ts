@@ -11,8 +11,11 @@ import { readTextSpectrum } from "../formats/spectrum.ts";
 import { parseRc } from "../formats/rc.ts";
 import { fitGaussian, type GaussFit } from "../num/gaussfit.ts";
 import { plotImage, plotLines } from "../plot/mod.ts";
+import { maskedMoments } from "../num/maskmoment.ts";
 import type { Page, Section } from "./html.ts";
+import { bsZoomPlotOpts, weightDomain } from "./seq_plots.ts";
 import { join } from "../sys/path.ts";
+import { cubeSpectralAxis } from "./spectral_axis.ts";
 
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
 
@@ -53,8 +56,8 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
   const h = hdu.header as Map<string, unknown>;
   const dx = num(h, "CDELT1") * 3600, dy = num(h, "CDELT2") * 3600;
   const x0 = (1 - num(h, "CRPIX1")) * dx, y0 = (1 - num(h, "CRPIX2")) * dy;
-  const vscale = String(h.get("CUNIT3") ?? "m/s").trim().toLowerCase() === "km/s" ? 1 : 1e-3;
-  const v = (k: number) => (num(h, "CRVAL3") + (k + 1 - num(h, "CRPIX3")) * num(h, "CDELT3")) * vscale;
+  const spectral = cubeSpectralAxis(h); // VRAD, or FREQ (--x_axis F*, --ztype 1) as radio velocity
+  const v = spectral.value;
   let wt: Float32Array | null = null;
   if (existsSync(join(dir, `${base}.wt.fits`))) {
     wt = firstImage(readFits(join(dir, `${base}.wt.fits`))).data as Float32Array;
@@ -137,6 +140,30 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
       bc = c;
     }
   }
+  // The masked moments (lib/num/maskmoment.ts, as seq_moments): where the mask finds emission, the peak
+  // map is the masked peak (0 where there is data but no emission) and the brightest cell is the
+  // mom0 maximum, so that a noise spike at a poorly covered edge cell is never taken for the source.
+  let masked = false;
+  if (nz >= 3) {
+    const mm = maskedMoments(data, {
+      nx,
+      ny,
+      nz,
+      velocity: Float64Array.from({ length: nz }, (_, k) => v(k)),
+    });
+    if (mm.nmask > 0) {
+      masked = true;
+      let b0 = -Infinity;
+      for (let c = 0; c < plane; c++) {
+        if (!shown(c)) continue;
+        peak[c] = Number.isFinite(mm.peak[c]!) ? mm.peak[c]! : Number.isFinite(peak[c]!) ? 0 : NaN;
+        if (good(c) && mm.mom0[c]! > b0) {
+          b0 = mm.mom0[c]!;
+          bc = c;
+        }
+      }
+    }
+  }
   // Noise: median over well-covered cells of the rms over the outer quarters of the band (line-free).
   const nz1 = Math.floor(nz / 4);
   const rmsList: number[] = [];
@@ -174,7 +201,13 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
     }
   }
   // plots
-  const mapPng = async (kind: string, title: string, map: Float32Array | Float64Array, colorLabel?: string) =>
+  const mapPng = async (
+    kind: string,
+    title: string,
+    map: Float32Array | Float64Array,
+    colorLabel?: string,
+    domain?: [number, number],
+  ) =>
     Deno.writeFile(
       join(dir, `${base}.${kind}.png`),
       await plotImage({
@@ -189,9 +222,15 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
         xLabel: "ΔRA (arcsec)",
         yLabel: "ΔDec (arcsec)",
         ...(colorLabel !== undefined ? { colorLabel } : {}),
+        ...(domain !== undefined ? { domain } : {}),
       }),
     );
-  await mapPng("peak", `${base}: peak T within ±10 channels of the line (K)`, peak, "K");
+  await mapPng(
+    "peak",
+    masked ? `${base}: masked peak T (K)` : `${base}: peak T within ±10 channels of the line (K)`,
+    peak,
+    "K",
+  );
   if (line && nz > 0) {
     let kc = 0;
     for (let k = 0; k < nz; k++) {
@@ -213,7 +252,7 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
         title: `brightest cell (${fmt(peakX, 1)}″, ${fmt(peakY, 1)}″): ${fmt(line.peak)} K at ${
           fmt(line.center)
         } km/s`,
-        xLabel: "VLSR (km/s)",
+        xLabel: spectral.label,
         yLabel: "T_A* (K)",
         series: [{ x: vel, y: spec, label: "spectrum", step: true }, {
           x: vel,
@@ -227,7 +266,7 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
       }),
     );
   }
-  if (wt) await mapPng("wt", `${base}: weight`, wt);
+  if (wt) await mapPng("wt", `${base}: weight`, wt, undefined, weightDomain(wt)); // [0, max]: no negative colours
   const tsys: number[] = [];
   const specfile = join(dir, `${base}.nc`);
   if (existsSync(specfile)) {
@@ -327,6 +366,13 @@ export async function summarizeSeqBs(dir: string, name: string, bank: number): P
       height: 300,
     }),
   );
+  // the whole band spans ~±1200 km/s: a line of a few km/s needs its own plot
+  if (line) {
+    await Deno.writeFile(
+      join(dir, name.replace(/\.txt$/, ".spectrum_zoom.png")),
+      await plotLines(bsZoomPlotOpts(name, x, y, line)),
+    );
+  }
   return { bank, file: name, line, rms, tsys1: mean(s.columns[2]), tsys2: mean(s.columns[3]) };
 }
 
@@ -404,6 +450,7 @@ export async function seqPage(dir: string, label: string): Promise<Page> {
       title: `Bs spectrum ${b}`,
       images: [
         ...img(b.replace(/\.txt$/, ".spectrum.png"), "Bs spectrum and Gaussian fit"),
+        ...img(b.replace(/\.txt$/, ".spectrum_zoom.png"), "zoom on the line with the Gaussian fit"),
         ...pngs.map((p) => ({ src: p, caption: p })),
       ],
     });
