@@ -20,6 +20,9 @@ const TOOLS = [
   "grid_data",
   "spec_driver_fits",
   "lmtinfo",
+  "make_spec_fits",
+  "seq_moments",
+  "seq_viewspec",
 ];
 
 /** A command that must fail on data (not usage), with the outputs it names. */
@@ -35,6 +38,9 @@ const DATA_ERRORS: Record<string, string[]> = {
   grid_data: ["-i", "nosuch.nc", "-o", "cube.fits", "-w", "wt.fits"],
   spec_driver_fits: ["-i", "nosuch.nc", "-o", "cube.fits", "-w", "wt.fits"],
   lmtinfo: ["5"],
+  make_spec_fits: ["-i", "nosuch.nc", "-o", "wf.fits", "--png", "wf.png"],
+  seq_moments: ["-i", "nosuch.fits", "-o", "m"],
+  seq_viewspec: ["-i", "nosuch.fits", "-o", "spec.txt", "--png", "spec.png"],
 };
 
 function longOptions(help: string): string[] {
