@@ -1,0 +1,76 @@
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { renderPage } from "../../../lib/report/html.ts";
+import { seqPage, summarizeSeqBs } from "../../../lib/report/seq.ts";
+import { bsZoomHalfWidth, bsZoomPlotOpts, gaussAt, weightDomain } from "../../../lib/report/seq_plots.ts";
+import { pngInfo } from "../../../lib/plot/mod.ts";
+import { Rng } from "../../../lib/sim/rng.ts";
+
+Deno.test("weightDomain(): colour range [0, max weight] even with negative edge weights; [0, 1] with none", () => {
+  deepEqual(weightDomain(new Float32Array([-0.25, 0, 3.5, NaN, 2])), [0, 3.5]);
+  deepEqual(weightDomain(new Float32Array([-1, NaN, 0])), [0, 1]);
+  const [lo, hi] = weightDomain(Float64Array.from({ length: 100 }, (_, i) => Math.sin(i)));
+  equal(lo, 0);
+  ok(hi > 0.99 && hi <= 1);
+});
+
+/** A Bs spectrum like process_bs: 1921 channels from +1284.84 down by 1.3116 km/s, an 8 km/s line at 10 km/s. */
+function bsSpectrum(): { x: Float64Array; y: Float64Array } {
+  const rng = new Rng(3);
+  const x = Float64Array.from({ length: 1921 }, (_, k) => 1284.84 - 1.3116 * k);
+  const s = 8 / (2 * Math.sqrt(2 * Math.log(2)));
+  const y = x.map((v) => 0.5 * Math.exp(-((v - 10) ** 2) / (2 * s * s)) + 0.02 * rng.normal());
+  return { x, y };
+}
+
+Deno.test("bsZoomPlotOpts(): ±5 FWHM around the 8 km/s line, only those channels, the Gaussian drawn", () => {
+  const { x, y } = bsSpectrum();
+  const line = {
+    peak: 0.5,
+    center: 10,
+    sigma: 8 / 2.3548200450309493,
+    fwhm: 8,
+    offset: 0,
+    slope: 0,
+    errors: { peak: 0, center: 0, fwhm: 0 },
+    rms: 0.02,
+    n: 1921,
+  };
+  equal(bsZoomHalfWidth(x, line), 40); // 5 × 8 km/s (> 20 channels = 26.2 km/s)
+  ok(Math.abs(bsZoomHalfWidth(x, { ...line, fwhm: 1 }) - 20 * 1.3116) < 1e-9); // at least 20 channels
+  const o = bsZoomPlotOpts("b__0.txt", x, y, line);
+  deepEqual(o.xDomain, [-30, 50]);
+  const spec = o.series[0]!;
+  ok(spec.x.length >= 60 && spec.x.length <= 62, `${spec.x.length} channels`); // 80 / 1.3116 ≈ 61
+  for (let i = 0; i < spec.x.length; i++) ok(spec.x[i]! >= -30 && spec.x[i]! <= 50);
+  const fit = o.series[1]!;
+  equal(fit.label, "fit");
+  let m = -Infinity;
+  for (let i = 0; i < fit.y.length; i++) m = Math.max(m, fit.y[i]!);
+  ok(Math.abs(m - 0.5) < 1e-3, `fit max ${m}`); // sampled every 0.2 km/s
+  equal(gaussAt(line, 14), 0.25); // half maximum at centre + FWHM/2
+  equal(o.title, "b__0.txt: zoom ±40 km/s on the line, FWHM 8.00 km/s");
+});
+
+Deno.test("summarizeSeqBs()/seqPage(): a Bs directory gets the zoom plot and its caption", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "report_seq_" });
+  try {
+    const { x, y } = bsSpectrum();
+    const rows = Array.from(x, (v, k) => `${v.toFixed(2)} ${y[k]!.toFixed(5)} 210.0 200.0`);
+    Deno.writeTextFileSync(
+      `${dir}/SIM_97003__0.txt`,
+      "# vlsr  TA(K)   Tsys1  Tsys2\n" + rows.join("\n") + "\n",
+    );
+    const s = await summarizeSeqBs(dir, "SIM_97003__0.txt", 0);
+    ok(
+      s.line !== null && Math.abs(s.line.center - 10) < 0.5 && Math.abs(s.line.fwhm - 8) < 1,
+      JSON.stringify(s.line),
+    );
+    const zoom = pngInfo(Deno.readFileSync(`${dir}/SIM_97003__0.spectrum_zoom.png`));
+    ok(zoom.width > 600, `${zoom.width}`);
+    const html = renderPage(await seqPage(dir, "97003"));
+    ok(html.includes("<figcaption>zoom on the line with the Gaussian fit</figcaption>"));
+    ok(html.includes('src="SIM_97003__0.spectrum_zoom.png"'));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
