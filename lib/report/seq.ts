@@ -423,6 +423,12 @@ export async function seqPage(dir: string, label: string): Promise<Page> {
         ...img(`${base}.chan.png`, "channel map at the line peak"),
         ...img(`${base}.spectrum.png`, "spectrum of the brightest cell with the Gaussian fit"),
         ...img(`${base}.wt.png`, "weight map"),
+        ...img(`${base}.mom0.png`, "masked moment 0 (seq_moments)"),
+        ...img(`${base}.mom1.png`, "masked moment 1: velocity field"),
+        ...img(`${base}.mom2.png`, "masked moment 2: velocity dispersion"),
+        ...img(`${base}.viewspec.png`, "spectrum at location= (seq_viewspec)"),
+        ...img(`${base}.wf.png`, "waterfall of the SpecFile: sample × velocity per pixel (make_spec_fits)"),
+        ...img(`${base}_wf.png`, "waterfall of the SpecFile: sample × velocity per pixel (make_spec_fits)"),
       ],
     });
     if (s.tsys.length) {
