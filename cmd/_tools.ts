@@ -15,6 +15,7 @@ export const TOOLS: Readonly<Record<string, () => Promise<{ tool: Tool }>>> = {
   rsr_sum: () => import("./rsr_sum.ts"),
   process_otf_map: () => import("./process_otf_map.ts"),
   process_bs: () => import("./process_bs.ts"),
+  process_ps: () => import("./process_ps.ts"),
   grid_data: () => import("./grid_data.ts"),
   spec_driver_fits: () => import("./spec_driver_fits.ts"),
   lmtinfo: () => import("./lmtinfo.ts"),

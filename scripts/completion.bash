@@ -6,8 +6,9 @@ _lmt_opts_badlags2=''
 _lmt_opts_grid_data='--cell --edge --input --model --n_samples --noise_sigma --otf_a --otf_b --otf_c --otf_select --output --pix_list --program_path --projection --radiometer --resolution --rmax --rms_cut --sample --spec_tmp --weight --workers --x_extent --y_extent --ztype -i -o -p -w'
 _lmt_opts_lmt_run='--account --bundle --cpus --deps --dry-run --force --jobs --json --makefile --mem --partition --path --rerun-failed --rundir --sbatch --slurm --status --time --workdir -b -f -j -n -p -r -s -t -w'
 _lmt_opts_lmtinfo='--json --make --path --prefix --projects -p'
-_lmt_opts_process_bs='--b_order --b_regions --bank --block --l_regions --obs_list --output --path --pix_list --plot --slice --stype --tsys --use_cal --x_axis -b -o -p -y'
+_lmt_opts_process_bs='--b_order --b_regions --bank --block --l_regions --obs_list --output --path --pix_list --plot --sdfits --slice --stype --tsys --use_cal --x_axis -b -o -p -y'
 _lmt_opts_process_otf_map='--b_order --b_regions --bank --eliminate_list --l_regions --map_coord --obsnum --offx --offy --output --path --pix_list --restfreq --sample --slice --stype --tsys --use_cal --use_otf_cal --workers --x_axis -O -b -o -p'
+_lmt_opts_process_ps='--b_order --b_regions --bank --block --config --l_regions --obs_list --output --path --pix_list --plot --sdfits --show --slice --stype --tsys --use_cal --x_axis -b -c -o -p -y'
 _lmt_opts_rsr_badcb='--blanking --obsnum --rfile --template -b -o -r'
 _lmt_opts_rsr_driver='--badlags --badlags-per-obsnum --baseline_order --blanking --chassis --corr_cal_dir --data_lmt_path --date_obs --doplot --exclude --filter --jackknife --merge --nan-uncovered --no-baseline-sub --notch_sigma --output --repeat_thr --rfile --sdfits --seed --simulate --smoothing --threshold --waterfall-file -B -R -b -c -d -f -j -n -o -p -r -s -t -w'
 _lmt_opts_rsr_sum='--badlags --badlags-per-obsnum --blanking --corr_cal_dir --merge --nan-uncovered --o1 --o2 --output --path --print_options --repeat_threshold --threshold -1 -2 -b -d -o -p -r -t'
@@ -38,6 +39,6 @@ _lmt_slpipeline() {
   fi
 }
 
-complete -F _lmt_tool badlags badlags2 grid_data lmt_run lmtinfo process_bs process_otf_map rsr_badcb rsr_driver rsr_sum rsr_tsys spec_driver_fits
-complete -F _lmt_tool badlags.py badlags2.py grid_data.py lmt_run.py lmtinfo.py process_bs.py process_otf_map2.py rsr_badcb.py rsr_driver.py rsr_sum.py rsr_tsys.py spec_driver_fits.py
+complete -F _lmt_tool badlags badlags2 grid_data lmt_run lmtinfo process_bs process_otf_map process_ps rsr_badcb rsr_driver rsr_sum rsr_tsys spec_driver_fits
+complete -F _lmt_tool badlags.py badlags2.py grid_data.py lmt_run.py lmtinfo.py process_bs.py process_otf_map2.py process_ps.py rsr_badcb.py rsr_driver.py rsr_sum.py rsr_tsys.py spec_driver_fits.py
 complete -F _lmt_slpipeline SLpipeline.sh SLpipeline

@@ -167,8 +167,15 @@ export function seqSteps(job: SeqJob): Step[] {
   const obspgm = info.obspgm;
   if (obspgm === "Bs" || obspgm === "Ps") {
     const bs = obspgm === "Bs";
-    const pix = v("pix_list") !== "" ? v("pix_list") : bs ? "10,8" : "10";
     for (const b of d.banks) {
+      // seqbs/seqps_pipeline.sh: Bs 10,8; Ps 10 (1MM: its two pixels of the bank, 0,2 or 1,3)
+      const pix = v("pix_list") !== ""
+        ? v("pix_list")
+        : bs
+        ? "10,8"
+        : info.instrument === "1MM"
+        ? (b === 0 ? "0,2" : "1,3")
+        : "10";
       const txt = `${base(b)}.txt`;
       const common = ["-p", job.dataLmt, "--obs_list", O, "--pix_list", pix, "--use_cal"];
       const calls = bs
@@ -176,7 +183,20 @@ export function seqSteps(job: SeqJob): Step[] {
           tool("process_bs", ...common, "--block", "-2", "--stype", v("stype"), "--bank", String(b)),
           tool("process_bs", ...common, "--block", "-1", "--stype", v("stype"), "--bank", String(b), "-o", txt),
         ]
-        : [tool("process_ps", ...common, "--bank", String(b), "--slice", "[-40,40]", "-o", txt)];
+        : [tool(
+          "process_ps",
+          ...common,
+          "--stype",
+          v("stype"),
+          "--bank",
+          String(b),
+          "--slice",
+          "[-40,40]",
+          "-o",
+          txt,
+          "-y",
+          `ps__${b}.png`,
+        )];
       steps.push({
         name: `${bs ? "process_bs" : "process_ps"} (bank ${b})`,
         inputs: [RC],
