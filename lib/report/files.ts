@@ -42,10 +42,19 @@ const RULES: [RegExp, string][] = [
   [/^rsr\.tsys0\.png$/, "plot: Tsys per chassis/board before bad lags"],
   [/^rsr\.tsys\.png$/, "plot: Tsys per chassis/board with bad lags"],
   [/^rsr\.spectrum\.png$/, "plot: calibrated spectrum per chassis (rsr_tsys -t)"],
+  [
+    /^rsr\.wf0-\d+\.png$/,
+    "plot: waterfall of the repeats, one page per obsnum/chassis, first pass (no bad lags)",
+  ],
+  [/^rsr\.wf1-\d+\.png$/, "plot: waterfall of the repeats, one page per obsnum/chassis, with bad lags"],
+  [
+    /^rsr\.wf_nbs-\d+\.png$/,
+    "plot: waterfall of the repeats, one page per obsnum/chassis, no baseline subtraction",
+  ],
   [/^rsr\.wf.*\.png$/, "plot: waterfall of the repeats per obsnum/chassis (rsr_driver -w)"],
   [/^rsr\.driver.*\.png$/, "plot: rsr_driver spectra (merged and per board)"],
   [/^rsr\.spectra\.png$/, "plot: final rsr_driver and rsr_sum spectra"],
-  [/^rsr\.spectra_zoom\.png$/, "plot: zoom on the strongest line"],
+  [/^rsr\.spectra_zoom\.png$/, "plot: zoom on the strongest line with the fitted Gaussian"],
   [/__\d+\.nc$/, "SpecFile: calibrated, baselined spectra with positions (process_otf_map)"],
   [/__\d+\.smooth\.wt\.fits$/, "weight map of the 2x-resolution cube"],
   [/__\d+\.smooth\.fits$/, "data cube gridded at twice the resolution (smoother)"],
@@ -62,6 +71,7 @@ const RULES: [RegExp, string][] = [
   [/\.chan\.png$/, "plot: channel map at the line peak"],
   [/\.wt\.png$/, "plot: weight map"],
   [/\.spectrum\.png$/, "plot: spectrum at the brightest cell / Bs spectrum with the line fit"],
+  [/\.spectrum_zoom\.png$/, "plot: zoom on the Bs line with the Gaussian fit"],
   [/\.tsys\.png$/, "plot: Tsys per pixel"],
   [/\.log$/, "log"],
   [/\.png$/, "plot"],
@@ -76,9 +86,7 @@ export function describeFile(name: string): string {
 /** README_files.md for a list of file names. */
 export function readmeFiles(title: string, names: string[]): string {
   // hidden names are the pipeline's own (parameter stamps, the lock, temporary files being written)
-  const rows = names.filter((n) => !n.startsWith(".")).sort().map((n) =>
-    `| \`${n}\` | ${describeFile(n)} |`
-  );
+  const rows = names.filter((n) => !n.startsWith(".")).sort().map((n) => `| \`${n}\` | ${describeFile(n)} |`);
   return [
     `# Files of ${title}`,
     "",
