@@ -119,10 +119,17 @@ class HeaderCursor {
     this.need(0);
     return b;
   }
+  /** A name: no control characters, zero padding (a changed length shows as one or the other). */
   name(): string {
+    const at = this.pos;
     const n = this.count();
-    if (n > 1 << 20) throw new NetcdfError(this.file, `corrupt header: name length ${n} at byte ${this.pos}`);
-    return decodeText(this.bytes(n));
+    if (n > 1 << 20) throw new NetcdfError(this.file, `corrupt header: name length ${n} at byte ${at}`);
+    const b = this.bytes(n);
+    const pad = this.buf.subarray(this.pos - (pad4(n) - n), this.pos);
+    if (n === 0 || b.some((x) => x < 0x20 || x === 0x7f) || pad.some((x) => x !== 0)) {
+      throw new NetcdfError(this.file, `corrupt header: bad name (length ${n}) at byte ${at}`);
+    }
+    return decodeText(b);
   }
 }
 

@@ -381,6 +381,12 @@ export class Dataset {
           throw new Hdf5Error(`chunk B-tree lists a chunk at [${key}], not on the dataset's chunk grid`, at);
         }
         if (m.has(key)) throw new Hdf5Error(`chunk B-tree lists the chunk at [${key}] twice`, at);
+        if (this.filters.length === 0 && c.size !== chunkBytes) {
+          throw new Hdf5Error(
+            `chunk [${key}] holds ${c.size} bytes, its dimensions ${L.chunk.join(" x ")} need ${chunkBytes}`,
+            at,
+          );
+        }
         const stored = this.filters.length > 0 ? c.size : chunkBytes;
         if (c.addr <= 0 || c.addr === UNDEF || c.addr + stored > size) {
           throw new Hdf5Error(`chunk [${key}] at address ${c.addr} (${stored} bytes) outside the file`, at);
