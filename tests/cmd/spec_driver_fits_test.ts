@@ -158,6 +158,8 @@ for name in sys.argv[1:]:
         h.verify('exception')
         with warnings.catch_warnings():
             warnings.simplefilter('error')
+            # VSOURCE is written as the original does (LMTOY reads it); astropy calls it deprecated
+            warnings.filterwarnings('ignore', message='(?s).*VSOURCEa keyword is deprecated')
             w = WCS(h[0].header)
         nx, ny = h[0].header['NAXIS1'], h[0].header['NAXIS2']
         world = w.celestial.all_pix2world([[(nx - 1) / 2, (ny - 1) / 2]], 0)[0]
