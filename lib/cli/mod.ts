@@ -6,7 +6,8 @@
  * Outputs have one door, `ctx.output(path)`: it checks the path at once, owns the temporary name
  * (`.NAME.PID.RAND.tmp` beside the target), renames every output into place only when `run()`
  * succeeds, removes the temporary files on any error and on SIGINT/SIGTERM/SIGHUP (exit 130/143/129),
- * removes stale temporary files of dead processes, applies the one overwrite rule (an existing file
+ * (a watchdog thread does it within 0.3 s when the main thread is busy computing: exit 137), removes
+ * stale temporary files of dead processes, applies the one overwrite rule (an existing file
  * is replaced, except by a tool that has an `--overwrite` option and was not given it) and writes the
  * provenance sidecars (LMT_SIDECAR=1). Writers receive the OutputFile as an open FileSink.
  *
@@ -186,6 +187,15 @@ export function defineTool(spec: ToolSpec): Tool {
       writeStderr(`${spec.name}: interrupted; no output written\n`);
     });
     const restoreConsole = quietConsole(() => debug);
+    let watchdog: Worker | undefined;
+    /** Tell the signal watchdog (started with the first temporary path) what to remove on an interrupt. */
+    const watch = (path: string, dir: boolean) => {
+      if (watchdog === undefined) {
+        watchdog = new Worker(new URL("./_signal_worker.ts", import.meta.url).href, { type: "module" });
+        watchdog.postMessage({ name: spec.name });
+      }
+      watchdog.postMessage({ add: path, dir });
+    };
     try {
       let argvEff = argv;
       if (spec.versionShort) argvEff = argv.map((a) => (a === `-${spec.versionShort}` ? "--version" : a));
@@ -205,6 +215,7 @@ export function defineTool(spec: ToolSpec): Tool {
       const open = (path: string) => {
         const o = new OutputFile(path, { replace });
         outputs.push(o);
+        if (o.tempPath !== null) watch(o.tempPath, false);
         return o;
       };
       const ctx: ToolContext = {
@@ -225,6 +236,7 @@ export function defineTool(spec: ToolSpec): Tool {
             throw new DataError(`cannot make a scratch directory in ${parent}: ${fsReason(e)}`);
           }
           scratch.push(d);
+          watch(d, true);
           return d;
         },
         inputName: (p) => displayName(p),
@@ -240,6 +252,9 @@ export function defineTool(spec: ToolSpec): Tool {
         abortAll();
         return code;
       }
+      // one turn of the event loop: a signal that arrived while run() was computing is handled now
+      // (no output is put in place) rather than lost
+      if (outputs.length > 0 || scratch.length > 0) await new Promise((r) => setTimeout(r, 0));
       for (const f of commits) f();
       commitAll(outputs);
       removeScratch();
@@ -272,6 +287,7 @@ export function defineTool(spec: ToolSpec): Tool {
     } finally {
       stopSignals();
       restoreConsole();
+      watchdog?.terminate();
     }
   };
   return { spec, main, help };
