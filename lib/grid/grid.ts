@@ -26,6 +26,7 @@ import { type Kernel, makeKernel } from "./kernel.ts";
 import { type BlankRange, MAX_PIXEL, rmsCutoffs, selectSpectra } from "./select.ts";
 import { type GridInput, readSpecFileTable, readSpectraRows, type SpecFileTable } from "./specfile.ts";
 import { type GridProjection, projectOffsets, type ZType } from "./projection.ts";
+import { specAxisKind } from "./spectral.ts";
 
 const f = Math.fround;
 
@@ -237,6 +238,11 @@ async function gridOpened(
   const tables = inputs.map((nc) => readSpecFileTable(nc));
   const first = tables[0]!;
   for (const t of tables.slice(1)) {
+    if (specAxisKind(t.ctype).name !== specAxisKind(first.ctype).name) {
+      throw new GridError(
+        `${t.path}: spectral axis ${t.ctype} but the first SpecFile ${first.path} has ${first.ctype} (process_otf_map --x_axis)`,
+      );
+    }
     if (t.nchan !== first.nchan) {
       throw new GridError(
         `${t.path}: ${t.nchan} channels but the first SpecFile ${first.path} has ${first.nchan}`,

@@ -18,6 +18,7 @@ import { VERSION } from "../version.ts";
 import type { FileSink } from "../sys/tempfile.ts";
 import { cellIndex } from "./geometry.ts";
 import type { FitsPlaneBlocks, GridResult } from "./grid.ts";
+import { specAxisKind } from "./spectral.ts";
 
 const f = Math.fround;
 
@@ -65,11 +66,25 @@ export interface HeaderOptions {
 /**
  * The cube's spectral axis for GridResult.ztype: 0 (default) VRAD in m/s from the SpecFile's
  * velocity axis; 1 FREQ in Hz, its exact radio-convention equivalent f = RESTFRQ·(1 − v/c); 2 the
- * original spectrometer channel number (CHANNEL, CRVAL3 = chan0 at pixel 1).
+ * original spectrometer channel number (CHANNEL, CRVAL3 = chan0 at pixel 1). A SpecFile with a
+ * frequency axis (CTYPE FLSR, FBARY, FSKY, FSRCE) gives FREQ in Hz for 0 and 1. SPECSYS is the frame
+ * of the SpecFile's axis (spectral.ts: LSRK, BARYCENT, TOPOCENT, SOURCE).
  */
-function spectralAxis(r: GridResult, specsys: "LSRK" | "BARYCENT") {
+function spectralAxis(r: GridResult) {
   const t = r.first, g = r.geometry;
-  const base = { crpix: g.crpix3, restfrq: t.restFrequency, specsys };
+  const ax = specAxisKind(t.ctype);
+  // AIPS VELREF has no source frame
+  const base = {
+    crpix: g.crpix3,
+    restfrq: t.restFrequency,
+    specsys: ax.specsys,
+    ...(ax.specsys === "SOURCE" ? { velref: false } : {}),
+  };
+  if (ax.kind === "frequency") {
+    // a frequency SpecFile (process_otf_map --x_axis F*): its axis in Hz, unless a channel axis is asked for
+    if (r.ztype === 2) return { ...base, ctype: "CHANNEL" as const, crval: t.chan0, cdelt: 1, crpix: 1 };
+    return { ...base, ctype: "FREQ" as const, crval: t.crval, cdelt: t.cdelt };
+  }
   if (r.ztype === 1) {
     const v = t.crval * 1000, dv = t.cdelt * 1000;
     return {
@@ -86,13 +101,11 @@ function spectralAxis(r: GridResult, specsys: "LSRK" | "BARYCENT") {
 /** Header of the cube (WCS, beam, line info, obsnums, provenance). */
 export function cubeHeader(r: GridResult, o: HeaderOptions): FitsHeader {
   const t = r.first;
-  const g = r.geometry;
-  const specsys = /BARY/i.test(t.ctype) ? "BARYCENT" : "LSRK";
   const beam = float32Decimal(r.kernel.beam) / 3600;
   const dateObs = parseDateObs(t.dateObs);
   const h = cubeWcsCards({
     celestial: celestial(r),
-    spectral: spectralAxis(r, specsys),
+    spectral: spectralAxis(r),
     beam: { bmaj: beam, bmin: beam, bpa: 0 },
     bunit: "K",
     object: t.sourceName,

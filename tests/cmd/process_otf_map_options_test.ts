@@ -11,6 +11,8 @@ import { runTool, tempDir } from "../_helpers.ts";
 import { generateSeq, type SeqTruth } from "../../lib/sim/seq.ts";
 import { readSpecFile, type SpecFile } from "../../lib/seq/specfile.ts";
 import { fitGaussian } from "../../lib/num/gaussfit.ts";
+import { readFits } from "../../lib/fits/mod.ts";
+import { summarizeSeqMap } from "../../lib/report/seq.ts";
 
 const C = 299792.458;
 // 512 channels of 1.5625 MHz (4.78 km/s at 98 GHz): small raw files; 25 km/s lines span 5 channels
@@ -174,6 +176,61 @@ Deno.test("process_otf_map --x_axis: all eight axes; frequency axes in Hz with X
     const fsky = sfs.get("FSKY")!;
     const ch0 = (NCHAN - 1) / 2;
     assert.ok(Math.abs(fsky.crval + (ch0 - fsky.chan0) * fsky.cdelt - L.skyFrequency) < 1e-3);
+
+    // the gridder: CTYPE3/CUNIT3/SPECSYS from the SpecFile's axis, same cube values whatever the axis
+    const grid = ["-l", "13", "-c", "6.5", "-x", "60", "-y", "60"];
+    const cubes = new Map<string, ReturnType<typeof readFits>["hdus"][number]>();
+    for (const ax of ["VLSR", "VSKY", "VSRC", "FLSR", "FBARY", "FSKY", "FSRC"]) {
+      const g = await runTool("spec_driver_fits", ["-i", `${ax}.nc`, "-o", `${ax}.fits`, ...grid], {
+        cwd: d.dir,
+      });
+      assert.equal(g.code, 0, g.stderr);
+      cubes.set(ax, readFits(join(d.dir, `${ax}.fits`)).hdus[0]!);
+    }
+    const specsys: Record<string, string> = { LSR: "LSRK", BARY: "BARYCENT", SKY: "TOPOCENT", SRC: "SOURCE" };
+    for (const [ax, hdu] of cubes) {
+      const h = (k: string) => hdu.header.get(k);
+      const sf = sfs.get(ax)!;
+      const freq = ax.startsWith("F");
+      assert.equal(String(h("CTYPE3")).trim(), freq ? "FREQ" : "VRAD", ax);
+      assert.equal(String(h("CUNIT3")).trim(), freq ? "Hz" : "m/s", ax);
+      assert.equal(String(h("SPECSYS")).trim(), specsys[ax.slice(1)], ax);
+      assert.equal(Number(h("CRPIX3")), 1);
+      assert.ok(
+        Math.abs(Number(h("CRVAL3")) - sf.crval * (freq ? 1 : 1000)) < 1e-6 * Math.abs(sf.crval * 1000),
+      );
+      assert.ok(Math.abs(Number(h("CDELT3")) / (sf.cdelt * (freq ? 1 : 1000)) - 1) < 1e-9);
+      assert.equal(h("RESTFRQ"), L.lineRestFrequency);
+      assert.equal(h("VELREF") === undefined, ax.endsWith("SRC") || freq, `${ax} VELREF`);
+      if (ax !== "VLSR" && ax.slice(1) === "LSR") assert.deepEqual(hdu.data, cubes.get("VLSR")!.data);
+    }
+    assert.deepEqual(cubes.get("FSKY")!.data, cubes.get("VSKY")!.data);
+    // the summary page reads a FREQ cube as the radio velocity of its frame: the same line as the VRAD cube
+    for (const [f, v] of [["FLSR", "VLSR"], ["FSKY", "VSKY"]]) {
+      const a = await summarizeSeqMap(d.dir, f!, 0), b = await summarizeSeqMap(d.dir, v!, 0);
+      assert.ok(a.line !== null && b.line !== null);
+      assert.ok(
+        Math.abs(a.line.center - b.line.center) < 1e-3,
+        `${f} ${a.line.center} ${v} ${b.line.center}`,
+      );
+      assert.ok(Math.abs(a.line.peak / b.line.peak - 1) < 1e-6);
+    }
+    // --ztype 1 on a velocity SpecFile gives the frequency axis of its frame (radio convention, ≤ 1 Hz)
+    const z = await runTool("spec_driver_fits", ["-i", "VLSR.nc", "-o", "z1.fits", "--ztype", "1", ...grid], {
+      cwd: d.dir,
+    });
+    assert.equal(z.code, 0, z.stderr);
+    const z1 = readFits(join(d.dir, "z1.fits")).hdus[0]!.header;
+    const fl = cubes.get("FLSR")!.header;
+    assert.ok(Math.abs(Number(z1.get("CRVAL3")) - Number(fl.get("CRVAL3"))) < 1);
+    assert.ok(Math.abs(Number(z1.get("CDELT3")) / Number(fl.get("CDELT3")) - 1) < 1e-9);
+    // SpecFiles with different axes are not gridded together
+    const mix = await runTool("spec_driver_fits", ["-i", "VLSR.nc,FSKY.nc", "-o", "mix.fits", ...grid], {
+      cwd: d.dir,
+    });
+    assert.equal(mix.code, 1, mix.stderr);
+    assert.match(mix.stderr, /spectral axis FSKY but the first SpecFile VLSR.nc has VLSR/);
+    assert.ok(!existsSync(join(d.dir, "mix.fits")));
   } finally {
     d.cleanup();
   }
