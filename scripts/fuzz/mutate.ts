@@ -425,6 +425,9 @@ function fieldValue(rng: Rng, b: Uint8Array, f: Field, m: FileMap, size: number)
     ]);
   }
   if (f.kind === "level") return pick(rng, [0, 1, 2, 255, cur + 1]);
+  // netCDF-3 type codes only to invalid ones: a swap between types of one padded size (int ↔ float,
+  // a one-element short ↔ int) leaves a valid file that differs from the original only in meaning
+  if (f.kind === "type" && m.format === "cdf3") return pick(rng, [0, 12, 13, 255, 2 ** 31, cur + 100]);
   if (f.kind === "type" || f.kind === "tag") return pick(rng, [0, 1, 2, 3, 9, 12, 16, 255, cur + 1]);
   return pick(rng, common);
 }
