@@ -88,7 +88,7 @@ export async function badlagsPlot(r: BadlagsResult, plotmax: number): Promise<Ui
 }
 
 /**
- * A y range that shows the bulk of the data: the 1st..99th percentile of the finite values (spikes and
+ * A y range that shows the bulk of the data: the 0.5th..99.5th percentile of the finite values (spikes and
  * a few wild channels do not stretch it), widened by `pad` of its width on each side; `fallback` when
  * there are no finite values.
  */
@@ -102,7 +102,7 @@ export function robustRange(
     for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i]!)) all.push(a[i]!);
   }
   if (all.length === 0) return fallback;
-  const lo = npPercentile(all, 1), hi = npPercentile(all, 99);
+  const lo = npPercentile(all, 0.5), hi = npPercentile(all, 99.5);
   const w = hi - lo > 0 ? hi - lo : Math.max(Math.abs(hi) * 0.05, 1);
   return [lo - pad * w, hi + pad * w];
 }
