@@ -9,9 +9,19 @@ export const tool = defineTool({
     { name: "output", short: "o", type: "string", default: "-", help: "output file" },
     { name: "fail", type: "boolean", help: "fail after writing half the output" },
     { name: "lines", short: "n", type: "int", default: 3, min: 0, help: "lines to write" },
+    { name: "wasm_oom", type: "boolean", help: "make the h5wasm runtime fail an allocation, then fail" },
   ],
   positionals: [{ name: "input", help: "input file or -", required: true }],
   run: async (opts, ctx) => {
+    if (opts.wasm_oom) {
+      // what the h5wasm fallback reader meets on a hostile file: the Emscripten runtime prints
+      // "Cannot enlarge memory ..." on the console, then the reader fails
+      const { h5ready, h5wasmModule } = await import("../../../lib/netcdf/nc4_reader.ts");
+      await h5ready();
+      // deno-lint-ignore no-explicit-any
+      const m = await (h5wasmModule() as any).ready;
+      if (m._malloc(3_000_000_000) === 0) throw new DataError(`${opts.input}: cannot read: out of memory`);
+    }
     const text = await ctx.readText(opts.input);
     const out = ctx.output(opts.output);
     for (let i = 0; i < opts.lines; i++) {

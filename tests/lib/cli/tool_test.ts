@@ -115,3 +115,12 @@ Deno.test("tool skeleton: LMT_SIDECAR=1 writes a provenance sidecar per output f
     cleanup();
   }
 });
+
+Deno.test("tool skeleton: the h5wasm runtime's 'Cannot enlarge memory' chatter is dropped: one error line", async () => {
+  const r = await run(["--wasm_oom", "x.nc"]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, "demo_tool: x.nc: cannot read: out of memory\n");
+  // with --debug the runtime's own lines are shown (for developers)
+  const d = await run(["--wasm_oom", "--debug", "x.nc"]);
+  assert.match(d.stderr, /Cannot enlarge memory, requested 3\d+ bytes/);
+});
