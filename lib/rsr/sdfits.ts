@@ -10,7 +10,7 @@
  * @module
  */
 import { FitsHeader } from "../fits/header.ts";
-import { LMT_SITE } from "../sdfits/lsr.ts";
+import { azElOf, LMT_SITE } from "../sdfits/lsr.ts";
 import { formatDateObs, lstSeconds, type Sdfits, type SdfitsRow } from "../sdfits/sdfits.ts";
 import type { DriverResult } from "./driver.ts";
 import { isBlank, offset } from "./product.ts";
@@ -38,6 +38,7 @@ export function sdfitsFromDriver(r: DriverResult, history?: string): Sdfits {
     const t0 = decimalYearToDate(h.utDate) ?? new Date(Date.UTC(2000, 0, 1));
     for (let k = 0; k < rep.nrep; k++) {
       const t = new Date(t0.getTime() + k * exposure * 1000);
+      const [az, el] = azElOf(h.ra * 180 / Math.PI, h.dec * 180 / Math.PI, t, LMT_SITE);
       for (let b = 0; b < NBOARD; b++) {
         const f = rep.freq[b]!;
         const data = new Float32Array(NLAG);
@@ -66,8 +67,8 @@ export function sdfitsFromDriver(r: DriverResult, history?: string): Sdfits {
           duration: exposure,
           tsys: m.tsys[b] ?? NaN,
           tcal: 1,
-          elevation: NaN,
-          azimuth: NaN,
+          elevation: el,
+          azimuth: az,
           crval1: f[0]! * 1e9,
           crpix1: 1,
           cdelt1: cdelt,

@@ -118,3 +118,19 @@ export function lsrToTopoFactor(v: number): number {
   const b = v / C_KMS;
   return Math.sqrt((1 + b) / (1 - b));
 }
+
+/**
+ * Approximate azimuth (from north through east) and elevation (degrees) of (ra, dec) J2000 degrees at
+ * time t: mean sidereal time, no precession, nutation or refraction (within ~0.5°; for the ELEVATIO and
+ * AZIMUTH columns when the data do not carry them).
+ */
+export function azElOf(ra: number, dec: number, t: Date, site: Site): [number, number] {
+  const H = (lstHours(t, site) * 15 - ra) * DEG;
+  const d = dec * DEG, phi = site.lat * DEG;
+  const sinEl = Math.sin(phi) * Math.sin(d) + Math.cos(phi) * Math.cos(d) * Math.cos(H);
+  const az = Math.atan2(
+    -Math.cos(d) * Math.sin(H),
+    Math.sin(d) * Math.cos(phi) - Math.cos(d) * Math.sin(phi) * Math.cos(H),
+  );
+  return [((az / DEG) % 360 + 360) % 360, Math.asin(Math.max(-1, Math.min(1, sinEl))) / DEG];
+}

@@ -172,7 +172,8 @@ export function encodeSdfits(sd: Sdfits): Uint8Array {
     dCol("SITEELEV", rows, () => site.elev, "m"),
   ];
   if (rows.some((r) => r.rms !== undefined)) {
-    cols.push({ name: "RMS", format: "E", unit: "K", data: Float32Array.from(rows, (r) => r.rms ?? NaN) });
+    // float64: dysh 1.1.0's index cannot take big-endian float32 columns it does not know
+    cols.push({ name: "RMS", format: "D", unit: "K", data: Float64Array.from(rows, (r) => r.rms ?? NaN) });
   }
   if (rows.some((r) => r.flags !== undefined)) {
     const fl = new Uint8Array(rows.length * nchan);

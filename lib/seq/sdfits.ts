@@ -16,7 +16,7 @@
  * @module
  */
 import { FitsHeader } from "../fits/header.ts";
-import { C_KMS, LMT_SITE } from "../sdfits/lsr.ts";
+import { azElOf, C_KMS, LMT_SITE } from "../sdfits/lsr.ts";
 import {
   formatDateObs,
   lsrAxisToTopo,
@@ -107,6 +107,7 @@ export function sdfitsFromSpecFile(sf: SpecFile, name: string, o: SpecFileSdfits
     const [ra, dec] = gal ? galacticToIcrs(x, y) : [x, y];
     const t = new Date(t0.getTime() + sf.sequence[i]! * sf.dumpTime * 1000);
     const axis = ctype === "VSKY" ? lsr : lsrAxisToTopo(lsr, ra, dec, t, LMT_SITE);
+    const [az, el] = azElOf(ra, dec, t, LMT_SITE);
     rows.push({
       object: sf.sourceName,
       scan: sf.obsNum,
@@ -121,8 +122,8 @@ export function sdfitsFromSpecFile(sf: SpecFile, name: string, o: SpecFileSdfits
       duration: sf.dumpTime,
       tsys: tsys[p] ?? NaN,
       tcal: 1,
-      elevation: NaN,
-      azimuth: NaN,
+      elevation: el,
+      azimuth: az,
       crval1: axis.crval,
       crpix1: axis.crpix,
       cdelt1: axis.cdelt,

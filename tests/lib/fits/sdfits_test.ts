@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { encodeBinTableFile, readBinTable } from "../../../lib/fits/bintable.ts";
 import { FitsHeader } from "../../../lib/fits/header.ts";
 import { parseFits } from "../../../lib/fits/reader.ts";
-import { C_KMS, LMT_SITE, lsrToTopoFactor, lsrVelocity } from "../../../lib/sdfits/lsr.ts";
+import { azElOf, C_KMS, LMT_SITE, lsrToTopoFactor, lsrVelocity } from "../../../lib/sdfits/lsr.ts";
 import {
   channelFrequency,
   encodeSdfits,
@@ -106,6 +106,13 @@ Deno.test("lsrVelocity() agrees with astropy's ICRS/LSRK velocities within 0.03 
   }
 });
 
+Deno.test("azElOf() is within 0.5 degree of astropy's AltAz (no refraction)", () => {
+  // astropy 5.2.1 SkyCoord(83.8, -5.4).transform_to(AltAz(obstime=2026-03-01T04:00:00, location=LMT))
+  const [az, el] = azElOf(83.8, -5.4, new Date("2026-03-01T04:00:00Z"), LMT_SITE);
+  assert.ok(Math.abs(az - 240.33241423329474) < 0.5, `az ${az}`);
+  assert.ok(Math.abs(el - 45.720779796398645) < 0.5, `el ${el}`);
+});
+
 Deno.test("sdfitsFromSpecFile() writes the SINGLE DISH columns and keywords dysh needs, with their types", () => {
   const sf = fixtureSpecFile();
   const bytes = encodeSdfits(sdfitsFromSpecFile(sf, "fixture"));
@@ -159,7 +166,7 @@ Deno.test("sdfitsFromSpecFile() writes the SINGLE DISH columns and keywords dysh
     SITELONG: "D",
     SITELAT: "D",
     SITEELEV: "D",
-    RMS: "E",
+    RMS: "D",
   };
   for (const [name, fmt] of Object.entries(want)) {
     assert.ok(t.has(name), `column ${name}`);
