@@ -31,4 +31,6 @@ DRY := $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run)
 
 .PHONY: all help clean
 all help clean:
-	+@"$(TOOLKIT)/bin/SLpipeline" --make $(PIPELINE) --args-file $(ARGS_FILE) $(DRY) $@
+	+@"$(TOOLKIT)/bin/SLpipeline" --make $(PIPELINE) --args-file $(ARGS_FILE) $(DRY) $@; rc=$$?; rm -f $(ARGS_FILE); exit $$rc
+.DEFAULT:
+	+@rm -f $(ARGS_FILE); echo "$(PIPELINE).mk: no target '$@' (all, help, clean)" >&2; exit 2

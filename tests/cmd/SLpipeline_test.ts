@@ -11,7 +11,8 @@ import { ROOT, runTool, tempDir } from "../_helpers.ts";
 import { PARAMS } from "../../lib/pipeline/params.ts";
 
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
-const PID = "2024-S1-SIM-1"; // the generators' project id
+const PID = "2024-S1-SIM-1"; // the RSR generator's project id
+const PID_SEQ = "2025-S1-SIM-1"; // the SEQ generator's
 const SYS_PATH = `${join(ROOT, "bin")}:/usr/local/bin:/usr/bin:/bin`;
 
 async function gen(script: string, args: string[]): Promise<void> {
@@ -55,11 +56,12 @@ Deno.test({
       mkdirSync(work);
       await gen("gen_rsr.ts", ["--out", data, "--obsnum", "91001", "--obsnum", "91003", "--source", "QSO-1"]);
       await gen("gen_seq.ts", ["--out", data, "--obsnum0", "97000", "--rows", "9", "--source", "MAP-1"]);
+      await gen("gen_seq.ts", ["--out", data, "--obsnum0", "98000", "--rows", "9", "--ps", "--no-bs"]);
       const env = { DATA_LMT: data, PATH: SYS_PATH, HOME: dir };
       const slp = (args: string[], cwd = work) => runTool("SLpipeline.sh", args, { cwd, env });
       const P = join(work, PID);
       const pwned = join(dir, "PWNED");
-      const outside = () => readdirSync(dir).sort();
+      const outside = () => readdirSync(dir).filter((n) => n !== ".cache").sort(); // .cache: Deno's, HOME=dir
       const outside0 = ["data", "work"];
 
       await t.step("a single goes to WORK/PROJECTID/OBSNUM; a second run with the same parameters does nothing", async () => {
@@ -124,6 +126,9 @@ Deno.test({
 
       await t.step("parameter values are data: make -f scripts/rsr.mk", async () => {
         const mk = join(ROOT, "scripts", "rsr.mk");
+        const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+        const argFiles = () => readdirSync(tmp).filter((n) => n.startsWith("lmt-make-args")).sort();
+        const argFiles0 = argFiles();
         for (
           const word of [
             "badcb=$(shell touch ../PWNED)",
@@ -135,7 +140,7 @@ Deno.test({
             "DATA_LMT=$(shell touch ../PWNED)",
           ]
         ) {
-          for (const extra of [[], ["-n"], ["help"]]) {
+          for (const extra of [[], ["-n"], ["help"], ["nosuchgoal"]]) {
             const o = await new Deno.Command("make", {
               args: ["-f", mk, "obsnum=91003", word, ...extra],
               cwd: work,
@@ -149,14 +154,14 @@ Deno.test({
         }
         assert.ok(!existsSync(pwned) && !existsSync(join(work, "PWNED")), "no command ran");
         assert.deepEqual(outside(), outside0);
-        assert.deepEqual(readdirSync(Deno.env.get("TMPDIR") ?? "/tmp").filter((n) => n.startsWith("lmt-make-args")), []);
+        assert.deepEqual(argFiles(), argFiles0, "make's argument file is removed");
       });
 
       await t.step("parameter values are data: run files (lmt_run)", async () => {
         const run = join(work, "evil.run");
         writeFileSync(
           run,
-          "obsnum=91001\nSLpipeline.sh obsnum=91003 badcb='$(shell touch ../PWNED)'\nobsnum=91003 xlines=\"1,2;touch ../PWNED\"\n",
+          "obsnum=91001\nSLpipeline.sh obsnum=91003 badcb='$(shell touch ../PWNED)'\nobsnum=91003 dir=x xlines=\"1,2;touch ../PWNED\"\n",
         );
         const r = await runTool("lmt_run", ["-j", "1", run], { cwd: work, env });
         assert.equal(r.code, 1, r.stderr);
@@ -174,8 +179,8 @@ Deno.test({
         const attack = new TextEncoder().encode("../../../../x`touch PWNED`");
         let patched = 0;
         for (let i = 0; i + 32 <= bytes.length; i++) {
-          if (name.every((c, k) => bytes[i + k] === c) && bytes[i + name.length] === 0) {
-            bytes.fill(0, i, i + 32);
+          if (name.every((c, k) => bytes[i + k] === c) && bytes[i + name.length] === 0x20) {
+            bytes.fill(0x20, i, i + 32); // a char array padded with blanks
             bytes.set(attack, i);
             patched++;
           }
@@ -184,19 +189,26 @@ Deno.test({
         writeFileSync(join(evil, "ifproc", ifp), bytes);
         const r = await runTool("SLpipeline.sh", ["obsnum=97003", `path=${evil}`], { cwd: work, env });
         assert.equal(r.code, 0, r.stderr);
-        const D = join(P, "97003");
+        const D = join(work, PID_SEQ, "97003");
         const txt = readdirSync(D).filter((n) => n.endsWith("__0.txt"));
-        assert.deepEqual(txt, ["_._.._.._.._x_touch_PWNED___0.txt"]);
+        assert.deepEqual(txt, ["_._.._.._.._x_touch_PWNED__97003__0.txt"]);
         assert.ok(!existsSync(pwned) && !existsSync(join(D, "PWNED")), "no command ran");
         assert.deepEqual(outside(), ["data", "evil_data", "work"]);
       });
 
-      await t.step("SEQ map and Bs obsnums reduce through the same entry point", async () => {
+      await t.step("SEQ map and Ps obsnums reduce through the same entry point", async () => {
         const r = await slp(["obsnum=97001"]);
         assert.equal(r.code, 0, r.stderr);
         for (const f of ["MAP-1_97001__0.nc", "MAP-1_97001__0.fits", "MAP-1_97001__0.wt.fits", "index.html"]) {
-          assert.ok(existsSync(join(P, "97001", f)), f);
+          assert.ok(existsSync(join(work, PID_SEQ, "97001", f)), f);
         }
+        const ps = await slp(["obsnum=98005"]);
+        assert.equal(ps.code, 0, ps.stderr);
+        const D = join(work, PID_SEQ, "98005");
+        const txt = readdirSync(D).find((n) => /_98005__0\.txt$/.test(n));
+        assert.ok(txt, "Ps spectrum SRC_OBSNUM__0.txt");
+        assert.match(readFileSync(join(D, "process_ps_0.log"), "utf8") + readFileSync(join(D, txt), "utf8"), /vlsr/);
+        assert.match(readFileSync(join(D, "lmtoy_98005.rc"), "utf8"), /^obspgm="Ps"$/m);
       });
 
       await t.step("modes it cannot reduce, and unknown obsnums, leave no directory behind", async () => {
