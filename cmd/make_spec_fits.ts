@@ -85,7 +85,7 @@ export const tool = defineTool({
           y0: wf.velocity[0]! + 0.5 * (m.by - 1) * dv,
           dy: m.by * dv,
           xLabel: `sample (${ns * binning[0]!} per pixel, pixels side by side)`,
-          yLabel: "VRAD (km/s)",
+          yLabel: wf.axisLabel,
           colorLabel: "TA* (K)",
           domain: m.domain,
           width: 900,

@@ -105,6 +105,18 @@ export function axisLabel(name: XAxisName): string {
   return name === "VSRC" ? "VSRCE" : name === "FSRC" ? "FSRCE" : name;
 }
 
+/** The axis name of a SpecFile CTYPE (inverse of {@link axisLabel}); unknown names → undefined. */
+export function axisOfLabel(ctype: string): XAxisName | undefined {
+  const t = ctype.trim().toUpperCase().replace(/^([VF]SRC)E$/, "$1");
+  return (X_AXES as readonly string[]).includes(t) ? (t as XAxisName) : undefined;
+}
+
+/** FITS SPECSYS of an axis' frame: LSR → LSRK, BARY → BARYCENT, SKY → TOPOCENT, SRC → SOURCE. */
+export function axisSpecsys(name: XAxisName): "LSRK" | "BARYCENT" | "TOPOCENT" | "SOURCE" {
+  const f = name.slice(1);
+  return f === "LSR" ? "LSRK" : f === "BARY" ? "BARYCENT" : f === "SKY" ? "TOPOCENT" : "SOURCE";
+}
+
 /** True for the frequency axes. */
 export function isFrequencyAxis(name: XAxisName): boolean {
   return name.startsWith("F");

@@ -22,6 +22,7 @@
 import { FitsHeader } from "../fits/mod.ts";
 import type { SpecFile } from "./specfile.ts";
 import { SeqDataError } from "./errors.ts";
+import { axisOfLabel, axisSpecsys, isFrequencyAxis } from "./axis.ts";
 
 /** Options of {@link waterfall}. */
 export interface WaterfallOptions {
@@ -42,8 +43,10 @@ export interface Waterfall {
   header: FitsHeader;
   /** Number of (binned) samples of each plane that hold data. */
   samples: number[];
-  /** Velocity (km/s) of each output channel's centre. */
+  /** Axis value of each output channel's centre: velocity (km/s), or frequency (Hz) for an F* SpecFile. */
   velocity: Float64Array;
+  /** Plot label of that axis, e.g. "VLSR (km/s)" or "FSKY (Hz)". */
+  axisLabel: string;
   /** Sample (1-based, centre of the block) of each output column. */
   sample: Float64Array;
 }
@@ -105,6 +108,10 @@ export function waterfall(sf: SpecFile, o: WaterfallOptions): Waterfall {
     (_, k) => sf.crval + (k + 1 - crpix2) * sf.cdelt * bc,
   );
   const sample = Float64Array.from({ length: nsamp }, (_, j) => 1 + (j + 1 - crpix1) * bt);
+  // the SpecFile's axis (process_otf_map --x_axis): a velocity in km/s, or a frequency in Hz
+  const axisName = axisOfLabel(sf.ctype);
+  const freq = axisName !== undefined && isFrequencyAxis(axisName);
+  const zType = freq ? "FREQ" : "VRAD", zUnit = freq ? "Hz" : "km/s";
   const h = new FitsHeader();
   h.set("BUNIT", "K", "TA*");
   h.set("OBJECT", sf.sourceName);
@@ -116,11 +123,11 @@ export function waterfall(sf: SpecFile, o: WaterfallOptions): Waterfall {
   h.set("CRVAL1", 1);
   h.set("CDELT1", bt);
   h.set("CRPIX1", crpix1);
-  h.set("CTYPE2", "VRAD", "radio velocity");
-  h.set("CRVAL2", sf.crval, "km/s Header.SpectrumAxis.CRVAL");
-  h.set("CDELT2", sf.cdelt * bc, "km/s");
+  h.set("CTYPE2", zType, freq ? "frequency" : "radio velocity");
+  h.set("CRVAL2", sf.crval, `${zUnit} Header.SpectrumAxis.CRVAL`);
+  h.set("CDELT2", sf.cdelt * bc, zUnit);
   h.set("CRPIX2", crpix2);
-  h.set("CUNIT2", "km/s");
+  h.set("CUNIT2", zUnit);
   const consecutive = o.pixList.every((p, i) => p === o.pixList[0]! + i);
   h.set("CTYPE3", "PIXEL", consecutive ? "pixel (beam) number" : "plane; pixel numbers in PIXn");
   h.set("CRVAL3", consecutive ? o.pixList[0]! : 1);
@@ -133,11 +140,11 @@ export function waterfall(sf: SpecFile, o: WaterfallOptions): Waterfall {
   h.set("CRVAL1A", 0.5 * sf.dumpTime * bt, "s, middle of the first block");
   h.set("CDELT1A", sf.dumpTime * bt, "s");
   h.set("CRPIX1A", 1);
-  h.set("CTYPE2A", "VRAD");
+  h.set("CTYPE2A", zType);
   h.set("CRVAL2A", sf.crval);
   h.set("CDELT2A", sf.cdelt * bc);
   h.set("CRPIX2A", crpix2);
-  h.set("CUNIT2A", "km/s");
+  h.set("CUNIT2A", zUnit);
   h.set("CTYPE3A", "PIXEL");
   h.set("CRVAL3A", consecutive ? o.pixList[0]! : 1);
   h.set("CDELT3A", 1);
@@ -145,7 +152,7 @@ export function waterfall(sf: SpecFile, o: WaterfallOptions): Waterfall {
   if (Number.isFinite(sf.line.lineRestFrequency) && sf.line.lineRestFrequency > 0) {
     h.set("RESTFRQ", sf.line.lineRestFrequency, "Hz");
   }
-  h.set("SPECSYS", /BARY/i.test(sf.ctype) ? "BARYCENT" : "LSRK");
+  h.set("SPECSYS", axisName ? axisSpecsys(axisName) : "LSRK");
   h.set("DUMPTIME", sf.dumpTime, "s per sample");
   h.set("CHAN0", sf.chan0, "first channel from original spectra");
   h.set("BINTIME", bt, "samples averaged per column");
@@ -159,7 +166,8 @@ export function waterfall(sf: SpecFile, o: WaterfallOptions): Waterfall {
     h.comment("pixels with fewer samples are padded with NaN");
   }
   if (o.history !== undefined) h.history(o.history);
-  return { data, shape: [nsamp, nchan, npix], header: h, samples, velocity, sample };
+  const axisLabel = `${axisName ?? "VRAD"} (${zUnit})`;
+  return { data, shape: [nsamp, nchan, npix], header: h, samples, velocity, axisLabel, sample };
 }
 
 /**

@@ -224,6 +224,27 @@ Deno.test("process_otf_map --x_axis: all eight axes; frequency axes in Hz with X
     const fl = cubes.get("FLSR")!.header;
     assert.ok(Math.abs(Number(z1.get("CRVAL3")) - Number(fl.get("CRVAL3"))) < 1);
     assert.ok(Math.abs(Number(z1.get("CDELT3")) / Number(fl.get("CDELT3")) - 1) < 1e-9);
+    // the waterfall cube (make_spec_fits): FREQ/Hz for a frequency SpecFile, SPECSYS of its frame, same data
+    for (const ax of ["VSKY", "FSKY"]) {
+      const w = await runTool("make_spec_fits", [
+        "-i",
+        `${ax}.nc`,
+        "-o",
+        `${ax}.wf.fits`,
+        "--png",
+        `${ax}.wf.png`,
+      ], {
+        cwd: d.dir,
+      });
+      assert.equal(w.code, 0, w.stderr);
+    }
+    const wv = readFits(join(d.dir, "VSKY.wf.fits")).hdus[0]!,
+      wfq = readFits(join(d.dir, "FSKY.wf.fits")).hdus[0]!;
+    assert.deepEqual(wfq.data, wv.data);
+    assert.deepEqual([wv.header.get("CTYPE2"), wv.header.get("CUNIT2")], ["VRAD", "km/s"]);
+    assert.deepEqual([wfq.header.get("CTYPE2"), wfq.header.get("CUNIT2")], ["FREQ", "Hz"]);
+    assert.equal(wfq.header.get("CRVAL2"), sfs.get("FSKY")!.crval);
+    assert.equal(wfq.header.get("SPECSYS"), "TOPOCENT");
     // SpecFiles with different axes are not gridded together
     const mix = await runTool("spec_driver_fits", ["-i", "VLSR.nc,FSKY.nc", "-o", "mix.fits", ...grid], {
       cwd: d.dir,
