@@ -177,8 +177,8 @@ export function waterfall(sf: SpecFile, o: WaterfallOptions): Waterfall {
  */
 export function waterfallMosaic(
   wf: Waterfall,
-  maxCols = 1600,
-  maxRows = 400,
+  maxCols = 900,
+  maxRows = 300,
 ): { data: Float32Array; nx: number; ny: number; bx: number; by: number; domain: [number, number] } {
   const [ns, nc, np] = wf.shape;
   const bx = Math.max(1, Math.ceil((np * (ns + 1)) / maxCols)), by = Math.max(1, Math.ceil(nc / maxRows));
