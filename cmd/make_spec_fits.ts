@@ -90,6 +90,7 @@ export const tool = defineTool({
           domain: m.domain,
           width: 900,
           height: 420,
+          scale: 1,
         }),
       );
     }
