@@ -6,7 +6,8 @@
  *   left out with a note. Pixel = FDNUM.
  * - Positions: offsets (arcsec) from the map centre in the gridder's flat projection,
  *   dx = (x − x0)·cos y0·3600, dy = (y − y0)·3600. The centre is MAPCRVL2/MAPCRVL3 when the file has
- *   them (files written by the toolkit), else the middle of the rows' range. CTYPE2 RA/GLON.
+ *   them (files written by the toolkit), else the middle of the rows' range. CTYPE2 RA or GLON (the
+ *   first row's with either; rows in other systems, e.g. AZ, are left out with a note).
  * - Spectral axis: the first row's topocentric FREQ-OBS axis back to the LSR (VELDEF frame other than
  *   OBS/TOP) at its DATE-OBS, then radio velocity v = c·(1 − f/RESTFREQ) in km/s; files written by the
  *   toolkit carry the SpecFile's axis (SPECCRVL/SPECCRPX/SPECCDLT), used when it is the same axis.
@@ -35,8 +36,21 @@ export function sdfitsGridSource(sd: SdfitsTables, notes: string[] = []): SpecTa
   }
   const nchan = first.column("DATA").repeat;
   const ifnum0 = first.has("IFNUM") ? first.numbers("IFNUM")[0]! : 0;
+  // the celestial system: the first row's with RA/DEC or GLON/GLAT positions
+  const kindOf = (c: string) => c.startsWith("RA") ? "RA" : c.startsWith("GLON") ? "GLON" : "";
+  let kind = "";
+  for (const t of sd.tables) {
+    if (kind === "" && t.nrows > 0 && t.has("CTYPE2")) {
+      kind = t.strings("CTYPE2").map((c) => kindOf(c.trim().toUpperCase())).find((k) => k !== "") ?? "";
+    }
+  }
+  if (kind === "" && !first.has("CTYPE2")) kind = "RA";
+  if (kind === "") {
+    const c2 = first.strings("CTYPE2")[0]!.trim();
+    throw new GridError(`${path}: positions in CTYPE2 = ${c2} cannot be gridded (RA/DEC or GLON/GLAT)`);
+  }
   const picks: { t: BinTable; row: number }[] = [];
-  let skipIf = 0, skipPos = 0, skipShape = 0;
+  let skipIf = 0, skipPos = 0, skipShape = 0, skipSys = 0;
   const cols = new Map<BinTable, Record<string, Float64Array>>();
   for (const t of sd.tables) {
     if (t.nrows === 0) continue;
@@ -57,14 +71,19 @@ export function sdfitsGridSource(sd: SdfitsTables, notes: string[] = []): SpecTa
       rms: n("RMS", NaN),
     };
     cols.set(t, c);
+    const sys = t.has("CTYPE2") ? t.strings("CTYPE2").map((x) => kindOf(x.trim().toUpperCase())) : undefined;
     for (let r = 0; r < t.nrows; r++) {
       if (c.ifnum[r] !== ifnum0) skipIf++;
+      else if (sys !== undefined && sys[r] !== kind) skipSys++;
       else if (!Number.isFinite(c.x[r]!) || !Number.isFinite(c.y[r]!)) skipPos++;
       else picks.push({ t, row: r });
     }
   }
   if (skipIf) notes.push(`${path}: ${skipIf} rows of IFNUM other than ${ifnum0} not gridded`);
   if (skipPos) notes.push(`${path}: ${skipPos} rows without a position (CRVAL2/CRVAL3) not gridded`);
+  if (skipSys) {
+    notes.push(`${path}: ${skipSys} rows with positions in another system than ${kind} not gridded`);
+  }
   if (skipShape) notes.push(`${path}: ${skipShape} rows with another channel count not gridded`);
   if (picks.length === 0) throw new GridError(`${path}: no SDFITS row with a position to grid`);
   const h = first.header;
@@ -76,11 +95,7 @@ export function sdfitsGridSource(sd: SdfitsTables, notes: string[] = []): SpecTa
     const v = h.get(k);
     return typeof v === "string" ? v.trim() : undefined;
   };
-  const ctype2 = first.has("CTYPE2") ? first.strings("CTYPE2")[0]!.trim().toUpperCase() : "RA";
-  const gal = ctype2.startsWith("GLON");
-  if (!gal && !ctype2.startsWith("RA")) {
-    throw new GridError(`${path}: positions in CTYPE2 = ${ctype2} cannot be gridded (RA/DEC or GLON/GLAT)`);
-  }
+  const gal = kind === "GLON";
   const nspec = picks.length;
   const X = new Float64Array(nspec), Y = new Float64Array(nspec);
   picks.forEach((p, i) => {

@@ -344,3 +344,34 @@ Deno.test("gridSpecFiles() grids the SDFITS of a SpecFile to the same cube, weig
     cleanup();
   }
 });
+
+Deno.test("sdfitsGridSource() on SDFITS of other software: rows of another system left out, centre, radiometer RMS", () => {
+  const sd = sdfitsFromSpecFile(fixtureSpecFile(3, 2, 8), "fixture");
+  sd.header = undefined; // no toolkit keywords: the foreign path
+  sd.rows.forEach((r, i) => {
+    delete r.rms;
+    if (i % 4 === 3) r.ctype2 = "AZ";
+  });
+  sd.rows[1]!.ifnum = 7;
+  const notes: string[] = [];
+  const src = sdfitsGridSource(parseSdfitsTables(encodeSdfits(sd), "gbt.fits"), notes);
+  const t = src.table();
+  assert.deepEqual(notes, [
+    "gbt.fits: 1 rows of IFNUM other than 1 not gridded",
+    "gbt.fits: 6 rows with positions in another system than RA not gridded",
+  ]);
+  assert.equal(t.nspec, sd.rows.length - 7);
+  const used = sd.rows.filter((r, i) => i !== 1 && i % 4 !== 3);
+  const ras = used.map((r) => r.crval2), decs = used.map((r) => r.crval3);
+  assert.ok(Math.abs(t.xPosition - (Math.min(...ras) + Math.max(...ras)) / 2) < 1e-9);
+  assert.ok(Math.abs(t.yPosition - (Math.min(...decs) + Math.max(...decs)) / 2) < 1e-9);
+  used.forEach((r, i) => {
+    assert.equal(t.rms[i], Math.fround(r.tsys / Math.sqrt(r.freqres * r.exposure)));
+    assert.equal(t.pixel[i], r.fdnum);
+  });
+  assert.deepEqual(src.readRows(2, 1, 8), used[2]!.data);
+  // the LSR velocity axis from the first row's topocentric axis: the SpecFile's to 1e-9 km/s
+  const sf = fixtureSpecFile(3, 2, 8);
+  assert.ok(Math.abs(t.crval + (0 - t.crpix) * t.cdelt - sf.crval) < 1e-9);
+  assert.ok(Math.abs(t.cdelt - sf.cdelt) < 1e-9);
+});
