@@ -361,7 +361,7 @@ Deno.test("sdfitsGridSource() on SDFITS of other software: rows of another syste
     "gbt.fits: 6 rows with positions in another system than RA not gridded",
   ]);
   assert.equal(t.nspec, sd.rows.length - 7);
-  const used = sd.rows.filter((r, i) => i !== 1 && i % 4 !== 3);
+  const used = sd.rows.filter((_r, i) => i !== 1 && i % 4 !== 3);
   const ras = used.map((r) => r.crval2), decs = used.map((r) => r.crval3);
   assert.ok(Math.abs(t.xPosition - (Math.min(...ras) + Math.max(...ras)) / 2) < 1e-9);
   assert.ok(Math.abs(t.yPosition - (Math.min(...decs) + Math.max(...decs)) / 2) < 1e-9);
