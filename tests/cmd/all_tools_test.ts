@@ -23,6 +23,7 @@ const TOOLS = [
   "make_spec_fits",
   "seq_moments",
   "seq_viewspec",
+  "sdfits",
 ];
 
 /** A command that must fail on data (not usage), with the outputs it names. */
@@ -41,6 +42,7 @@ const DATA_ERRORS: Record<string, string[]> = {
   make_spec_fits: ["-i", "nosuch.nc", "-o", "wf.fits", "--png", "wf.png"],
   seq_moments: ["-i", "nosuch.fits", "-o", "m"],
   seq_viewspec: ["-i", "nosuch.fits", "-o", "spec.txt", "--png", "spec.png"],
+  sdfits: ["-i", "nosuch.nc", "-o", "out.sdfits"],
 };
 
 function longOptions(help: string): string[] {
