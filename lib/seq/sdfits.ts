@@ -83,19 +83,22 @@ export function sdfitsFromSpecFile(sf: SpecFile, name: string, o: SpecFileSdfits
   const t0 = parseDateObsUtc(sf.dateObs);
   if (t0 === undefined) throw new SeqDataError(`${name}: Header.Obs.DateObs "${sf.dateObs}" is not a date`);
   const ctype = sf.ctype.trim().toUpperCase();
-  if (ctype !== "VLSR" && ctype !== "VSKY") {
+  if (!["VLSR", "VSKY", "FLSR", "FSKY"].includes(ctype)) {
     throw new SeqDataError(
-      `${name}: spectral axis ${sf.ctype} cannot be written as SDFITS (VLSR or VSKY only)`,
+      `${name}: spectral axis ${sf.ctype} cannot be written as SDFITS (VLSR, VSKY, FLSR or FSKY only)`,
     );
   }
   const frest = sf.line.lineRestFrequency;
   if (!(frest > 0)) throw new SeqDataError(`${name}: Header.LineData.LineRestFrequency is ${frest}`);
-  // the LSR (or sky, for VSKY) frequency axis, radio definition
-  const lsr = {
+  // the LSR (or sky, for VSKY/FSKY) frequency axis: radio definition for a velocity axis, as is for
+  // a frequency axis (process_otf_map --x_axis FLSR/FSKY, Hz)
+  const freqAxis = ctype.startsWith("F");
+  const lsr = freqAxis ? { crval: sf.crval, crpix: sf.crpix + 1, cdelt: sf.cdelt } : {
     crval: frest * (1 - sf.crval / C_KMS),
     crpix: sf.crpix + 1,
     cdelt: -frest * sf.cdelt / C_KMS,
   };
+  const topoIn = ctype === "VSKY" || ctype === "FSKY";
   const gal = sf.mapCoord === 2;
   const tsys = pixelTsysMean(sf);
   const bank = Number.isFinite(sf.line.bank) ? sf.line.bank : 0;
@@ -106,7 +109,7 @@ export function sdfitsFromSpecFile(sf: SpecFile, name: string, o: SpecFileSdfits
     const [x, y] = offsetPosition(sf.xPosition, sf.yPosition, sf.xPos[i]!, sf.yPos[i]!);
     const [ra, dec] = gal ? galacticToIcrs(x, y) : [x, y];
     const t = new Date(t0.getTime() + sf.sequence[i]! * sf.dumpTime * 1000);
-    const axis = ctype === "VSKY" ? lsr : lsrAxisToTopo(lsr, ra, dec, t, LMT_SITE);
+    const axis = topoIn ? lsr : lsrAxisToTopo(lsr, ra, dec, t, LMT_SITE);
     const [az, el] = azElOf(ra, dec, t, LMT_SITE);
     rows.push({
       object: sf.sourceName,
@@ -133,7 +136,7 @@ export function sdfitsFromSpecFile(sf: SpecFile, name: string, o: SpecFileSdfits
       crval3: y,
       crval4: -5,
       restfreq: frest,
-      veldef: ctype === "VSKY" ? "RADI-OBS" : "RADI-LSR",
+      veldef: topoIn ? "RADI-OBS" : "RADI-LSR",
       velocity: sf.line.vSource * 1000,
       equinox: 2000,
       radesys: "FK5",
@@ -158,9 +161,10 @@ export function sdfitsFromSpecFile(sf: SpecFile, name: string, o: SpecFileSdfits
   h.set("NCHAN0", sf.nchan0, "number of channels of original spectra");
   h.set("DELTAF", sf.line.deltaFrequency, "Hz Header.LineData.DeltaFrequency", { format: "float" });
   h.set("SPECCTYP", ctype, "SpecFile spectral axis");
-  h.set("SPECCRVL", sf.crval, "km/s SpecFile Header.SpectrumAxis.CRVAL", { format: "float" });
+  const u = freqAxis ? "Hz" : "km/s";
+  h.set("SPECCRVL", sf.crval, `${u} SpecFile Header.SpectrumAxis.CRVAL`, { format: "float" });
   h.set("SPECCRPX", sf.crpix, "SpecFile Header.SpectrumAxis.CRPIX (0-based)", { format: "float" });
-  h.set("SPECCDLT", sf.cdelt, "km/s SpecFile Header.SpectrumAxis.CDELT", { format: "float" });
+  h.set("SPECCDLT", sf.cdelt, `${u} SpecFile Header.SpectrumAxis.CDELT`, { format: "float" });
   h.set("SPECDATE", ascii(sf.dateObs), "Header.Obs.DateObs");
   if (sf.history) h.history(`SpecFile: ${ascii(sf.history)}`);
   if (o.history) h.history(ascii(o.history));

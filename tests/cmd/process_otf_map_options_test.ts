@@ -13,6 +13,7 @@ import { readSpecFile, type SpecFile } from "../../lib/seq/specfile.ts";
 import { fitGaussian } from "../../lib/num/gaussfit.ts";
 import { readFits } from "../../lib/fits/mod.ts";
 import { summarizeSeqMap } from "../../lib/report/seq.ts";
+import { sdfitsFromSpecFile } from "../../lib/seq/sdfits.ts";
 
 const C = 299792.458;
 // 512 channels of 1.5625 MHz (4.78 km/s at 98 GHz): small raw files; 25 km/s lines span 5 channels
@@ -245,6 +246,21 @@ Deno.test("process_otf_map --x_axis: all eight axes; frequency axes in Hz with X
     assert.deepEqual([wfq.header.get("CTYPE2"), wfq.header.get("CUNIT2")], ["FREQ", "Hz"]);
     assert.equal(wfq.header.get("CRVAL2"), sfs.get("FSKY")!.crval);
     assert.equal(wfq.header.get("SPECSYS"), "TOPOCENT");
+    // SDFITS rows of a frequency SpecFile: the same frequency axes as from the velocity SpecFile (≤ 1 Hz)
+    for (const [f, v] of [["FLSR", "VLSR"], ["FSKY", "VSKY"]]) {
+      const a = sdfitsFromSpecFile(sfs.get(f!)!, f!), b = sdfitsFromSpecFile(sfs.get(v!)!, v!);
+      assert.equal(a.rows.length, b.rows.length);
+      for (let i = 0; i < a.rows.length; i += 97) {
+        const ra = a.rows[i]!, rb = b.rows[i]!;
+        assert.ok(Math.abs(ra.crval1 - rb.crval1) < 1 && ra.crpix1 === rb.crpix1, `${f} row ${i}`);
+        assert.ok(Math.abs(ra.cdelt1 / rb.cdelt1 - 1) < 1e-9);
+        assert.equal(ra.veldef, rb.veldef);
+      }
+    }
+    assert.throws(
+      () => sdfitsFromSpecFile(sfs.get("FBARY")!, "FBARY.nc"),
+      /FBARY cannot be written as SDFITS/,
+    );
     // SpecFiles with different axes are not gridded together
     const mix = await runTool("spec_driver_fits", ["-i", "VLSR.nc,FSKY.nc", "-o", "mix.fits", ...grid], {
       cwd: d.dir,
