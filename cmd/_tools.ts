@@ -19,6 +19,10 @@ export const TOOLS: Readonly<Record<string, () => Promise<{ tool: Tool }>>> = {
   grid_data: () => import("./grid_data.ts"),
   spec_driver_fits: () => import("./spec_driver_fits.ts"),
   lmtinfo: () => import("./lmtinfo.ts"),
+  make_spec_fits: () => import("./make_spec_fits.ts"),
+  seq_moments: () => import("./seq_moments.ts"),
+  seq_viewspec: () => import("./seq_viewspec.ts"),
+  sdfits: () => import("./sdfits.ts"),
   lmt_run: () => import("./lmt_run.ts"),
   summary: () => import("../scripts/summary.ts"),
 };

@@ -6,6 +6,7 @@ _lmt_opts_badlags2=''
 _lmt_opts_grid_data='--cell --edge --input --model --n_samples --noise_sigma --otf_a --otf_b --otf_c --otf_select --output --pix_list --program_path --projection --radiometer --resolution --rmax --rms_cut --sample --spec_tmp --weight --workers --x_extent --y_extent --ztype -i -o -p -w'
 _lmt_opts_lmt_run='--account --bundle --cpus --deps --dry-run --force --jobs --json --makefile --mem --partition --path --rerun-failed --rundir --sbatch --slurm --status --time --workdir -b -f -j -n -p -r -s -t -w'
 _lmt_opts_lmtinfo='--json --make --path --prefix --projects -p'
+_lmt_opts_make_spec_fits='--binning --input --output --overwrite --pix_list --png -i -o'
 _lmt_opts_process_bs='--b_order --b_regions --bank --block --l_regions --obs_list --output --path --pix_list --plot --sdfits --slice --stype --tsys --use_cal --x_axis -b -o -p -y'
 _lmt_opts_process_otf_map='--b_order --b_regions --bank --eliminate_list --l_regions --map_coord --obsnum --offx --offy --output --path --pix_list --restfreq --sample --slice --stype --tsys --use_cal --use_otf_cal --workers --x_axis -O -b -o -p'
 _lmt_opts_process_ps='--b_order --b_regions --bank --block --config --l_regions --obs_list --output --path --pix_list --plot --sdfits --show --slice --stype --tsys --use_cal --x_axis -b -c -o -p -y'
@@ -13,8 +14,11 @@ _lmt_opts_rsr_badcb='--blanking --obsnum --rfile --template -b -o -r'
 _lmt_opts_rsr_driver='--badlags --badlags-per-obsnum --baseline_order --blanking --chassis --corr_cal_dir --data_lmt_path --date_obs --doplot --exclude --filter --jackknife --merge --nan-uncovered --no-baseline-sub --notch_sigma --output --repeat_thr --rfile --sdfits --seed --simulate --smoothing --threshold --waterfall-file -B -R -b -c -d -f -j -n -o -p -r -s -t -w'
 _lmt_opts_rsr_sum='--badlags --badlags-per-obsnum --blanking --corr_cal_dir --merge --nan-uncovered --o1 --o2 --output --path --print_options --repeat_threshold --threshold -1 -2 -b -d -o -p -r -t'
 _lmt_opts_rsr_tsys='--badlags --corr_cal_dir --path --plotfile --rms --t --table -b -r -t -y'
+_lmt_opts_sdfits='--input --observer --output --projid -i -o'
+_lmt_opts_seq_moments='--grow --input --max_noise --min_pixels --noplot --output --overwrite --smooth_xy --smooth_z --snr --snr_lo -i -o'
+_lmt_opts_seq_viewspec='--input --location --output --png -i -o'
 _lmt_opts_spec_driver_fits='--cell_size --edge --filter --input --jinc_a --jinc_b --jinc_c --kernel --model --n_cell --n_subcell --noise_sigma --output --overwrite --pix_list --projection --radiometer --resolution_size --rmax --rms_cutoff --sample --sample_step --scan_step --spec_tmp --weight --workers --x_extent --y_extent --ztype -0 -1 -2 -a -b -c -e -f -i -l -m -n -o -p -q -r -s -u -w -x -y -z'
-_lmt_keys='obsnum= obsnums= oid= dir= debug= error= restart= exist= path= work= sleep= nproc= tap= srdp= raw= admit= badcb= xlines= sgf= notch= blo= rthr= cthr= spike= shortlags= jitter= rms= badlags= linecheck= bank= pix_list= stype= dv= dw= vlsr= b_order= b_regions= l_regions= slice= birdies= map_coord_use= otf_cal= offx= offy= resolution= cell= nppb= extent= rms_cut= rmax= otf_select= otf_a= otf_b= otf_c= noise_sigma= edge= sample='
+_lmt_keys='obsnum= obsnums= oid= dir= debug= error= restart= exist= path= work= sleep= nproc= tap= srdp= raw= admit= badcb= xlines= sgf= notch= blo= rthr= cthr= spike= shortlags= jitter= rms= badlags= linecheck= bank= pix_list= stype= dv= dw= vlsr= b_order= b_regions= l_regions= slice= birdies= map_coord_use= otf_cal= offx= offy= resolution= cell= nppb= extent= rms_cut= rmax= otf_select= otf_a= otf_b= otf_c= noise_sigma= edge= sample= makewf= maskmoment= viewspec= location= projection= ztype='
 
 _lmt_tool() {
   local cur="${COMP_WORDS[COMP_CWORD]}" name="${COMP_WORDS[0]##*/}"
@@ -39,6 +43,6 @@ _lmt_slpipeline() {
   fi
 }
 
-complete -F _lmt_tool badlags badlags2 grid_data lmt_run lmtinfo process_bs process_otf_map process_ps rsr_badcb rsr_driver rsr_sum rsr_tsys spec_driver_fits
-complete -F _lmt_tool badlags.py badlags2.py grid_data.py lmt_run.py lmtinfo.py process_bs.py process_otf_map2.py process_ps.py rsr_badcb.py rsr_driver.py rsr_sum.py rsr_tsys.py spec_driver_fits.py
+complete -F _lmt_tool badlags badlags2 grid_data lmt_run lmtinfo make_spec_fits process_bs process_otf_map process_ps rsr_badcb rsr_driver rsr_sum rsr_tsys sdfits seq_moments seq_viewspec spec_driver_fits
+complete -F _lmt_tool badlags.py badlags2.py grid_data.py lmt_run.py lmtinfo.py make_spec_fits.py process_bs.py process_otf_map2.py process_ps.py rsr_badcb.py rsr_driver.py rsr_sum.py rsr_tsys.py sdfits.py seq_moments.py seq_viewspec.py spec_driver_fits.py
 complete -F _lmt_slpipeline SLpipeline.sh SLpipeline

@@ -159,6 +159,27 @@ export const PARAMS: readonly ParamSpec[] = [
     SEQ,
     "seq-grid",
   ),
+  // ---- SEQ: products
+  p("makewf", "1", G.flag, "1: waterfall FITS and PNG of the calibrated spectra (make_spec_fits)", SEQ, "seq-output"),
+  p("maskmoment", "1", G.flag, "1: masked moment maps mom0/mom1/mom2/peak with PNGs (seq_moments)", SEQ, "seq-output"),
+  p("viewspec", "1", G.flag, "1: the spectrum at location= as text and PNG (seq_viewspec)", SEQ, "seq-output"),
+  p(
+    "location",
+    "0,0",
+    G.numberList({ count: 2, describe: "expected DX,DY in arcsec (two numbers)" }),
+    "position DX,DY (arcsec from the map centre) of the viewspec spectrum",
+    SEQ,
+    "seq-output",
+  ),
+  p(
+    "projection",
+    "",
+    G.oneOf(["SFL", "CAR", "SIN", "TAN"], true),
+    "cube projection; empty = the C gridder's placement (SFL axes)",
+    SEQ,
+    "seq-grid",
+  ),
+  p("ztype", "0", G.int(0, 2), "cube spectral axis: 0 velocity, 1 frequency, 2 channel", SEQ, "seq-grid"),
 ];
 
 const BY_NAME = new Map(PARAMS.map((s) => [s.name, s]));

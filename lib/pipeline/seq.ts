@@ -134,7 +134,13 @@ export function seqSteps(job: SeqJob): Step[] {
       "grid",
       `res=${d.resolution(0)} cell=${d.cell(0)} pix=${d.pixList} rms_cut=${v("rms_cut")} ext=${d.extent} ` +
         `rmax=${v("rmax")} sel=${v("otf_select")} abc=${v("otf_a")},${v("otf_b")},${v("otf_c")} ` +
-        `ns=${v("noise_sigma")} edge=${v("edge")} sample=${v("sample")} obs=${job.obsnums.join(" ")}`,
+        `ns=${v("noise_sigma")} edge=${v("edge")} sample=${v("sample")} obs=${job.obsnums.join(" ")}` +
+        (v("projection") !== "" ? ` proj=${v("projection")}` : "") + (v("ztype") !== "0" ? ` ztype=${v("ztype")}` : ""),
+    ),
+    products: writeStamp(
+      dir,
+      "products",
+      `makewf=${v("makewf")} maskmoment=${v("maskmoment")} viewspec=${v("viewspec")} location=${v("location")}`,
     ),
   };
   const RC = `lmtoy_${O}.rc`;
@@ -305,11 +311,74 @@ export function seqSteps(job: SeqJob): Step[] {
               "--noise_sigma",
               v("noise_sigma"),
               ...(P.num("nproc") > 1 ? ["--workers", v("nproc")] : []),
+              ...(v("projection") !== "" ? ["--projection", v("projection")] : []),
+              ...(v("ztype") !== "0" ? ["--ztype", v("ztype")] : []),
             )],
             log: `grid_data_${smooth ? "smooth_" : ""}${b}.log`,
           },
         });
         products.push(`${out}.fits`);
+      }
+      // products of LMTOY's seq_pipeline.sh: waterfall (makewf), moments (maskmoment), a spectrum (viewspec)
+      if (!combo && v("makewf") === "1") {
+        steps.push({
+          name: `make_spec_fits (bank ${b})`,
+          inputs: [`${base(b)}.nc`, st.products],
+          outputs: [`${base(b)}.wf.fits`],
+          action: {
+            kind: "tools",
+            calls: [tool(
+              "make_spec_fits",
+              "-i",
+              `${base(b)}.nc`,
+              "-o",
+              `${base(b)}.wf.fits`,
+              "--pix_list",
+              d.pixList,
+              "--png",
+              `${base(b)}.wf.png`,
+              "--overwrite",
+            )],
+            log: `make_spec_fits_${b}.log`,
+          },
+        });
+        products.push(`${base(b)}.wf.fits`);
+      }
+      if (v("maskmoment") === "1" && v("ztype") !== "2") {
+        steps.push({
+          name: `seq_moments (bank ${b})`,
+          inputs: [`${base(b)}.fits`, st.products],
+          outputs: [`${base(b)}.mom0.fits`],
+          action: {
+            kind: "tools",
+            calls: [tool("seq_moments", "-i", `${base(b)}.fits`, "-o", base(b), "--overwrite")],
+            log: `seq_moments_${b}.log`,
+          },
+        });
+        products.push(`${base(b)}.mom0.fits`);
+      }
+      if (v("viewspec") === "1") {
+        steps.push({
+          name: `seq_viewspec (bank ${b})`,
+          inputs: [`${base(b)}.fits`, st.products],
+          outputs: [`${base(b)}.viewspec.txt`],
+          action: {
+            kind: "tools",
+            calls: [tool(
+              "seq_viewspec",
+              "-i",
+              `${base(b)}.fits`,
+              "--location",
+              v("location"),
+              "-o",
+              `${base(b)}.viewspec.txt`,
+              "--png",
+              `${base(b)}.viewspec.png`,
+            )],
+            log: `seq_viewspec_${b}.log`,
+          },
+        });
+        products.push(`${base(b)}.viewspec.txt`);
       }
     }
   }

@@ -57,7 +57,6 @@ export interface Runfile {
  */
 export const SLPIPELINE_FRAMEWORK_KEYS: readonly string[] = [
   "admit",
-  "maskmoment",
   "dataverse",
   "cleanup",
   "nproc",
@@ -81,7 +80,6 @@ export const SLPIPELINE_FRAMEWORK_KEYS: readonly string[] = [
   "chunk",
   "newrc",
   "rc",
-  "sdfits",
   "pix_list_check",
   "summary",
   "web",

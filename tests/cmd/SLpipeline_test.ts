@@ -199,7 +199,17 @@ Deno.test({
       await t.step("SEQ map and Ps obsnums reduce through the same entry point", async () => {
         const r = await slp(["obsnum=97001"]);
         assert.equal(r.code, 0, r.stderr);
-        for (const f of ["MAP-1_97001__0.nc", "MAP-1_97001__0.fits", "MAP-1_97001__0.wt.fits", "index.html"]) {
+        for (
+          const f of [
+            "MAP-1_97001__0.nc",
+            "MAP-1_97001__0.fits",
+            "MAP-1_97001__0.wt.fits",
+            "MAP-1_97001__0.wf.fits", // makewf=1
+            "MAP-1_97001__0.mom0.fits", // maskmoment=1
+            "MAP-1_97001__0.viewspec.txt", // viewspec=1
+            "index.html",
+          ]
+        ) {
           assert.ok(existsSync(join(work, PID_SEQ, "97001", f)), f);
         }
         const ps = await slp(["obsnum=98005"]);
