@@ -6,7 +6,7 @@
  * touched; messages name the path the user gave (never a temporary file), also on full and
  * read-only disks.
  */
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readFits } from "../../lib/fits/mod.ts";
@@ -90,7 +90,7 @@ Deno.test("outputs under signals, SIGKILL, concurrency, bad paths and full/read-
   const { dir, cleanup } = tempDir("lmt-hostile-");
   try {
     const seqRoot = join(dir, "seq"), rsrRoot = join(dir, "rsr");
-    await generateSeq(seqRoot, { obsnum0: 97000, seed: 99, nchan: 1100, bs: false });
+    await generateSeq(seqRoot, { obsnum0: 97000, seed: 99, nchan: 512, bs: false });
     await generateRsr(rsrRoot, { obsnum: 91001, seed: 17 });
     const work = join(dir, "work"), scratch = join(dir, "scratch");
     mkdirSync(work);
@@ -164,7 +164,7 @@ Deno.test("outputs under signals, SIGKILL, concurrency, bad paths and full/read-
         ];
         const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
         const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as Record<string, number>;
-        let interrupted = 0, k = 0;
+        let interrupted = 0, handled = 0, k = 0;
         const log: string[] = [];
         for (const c of cases) {
           // how long this run takes undisturbed (the random moments fall inside it), its outputs' sizes
@@ -197,12 +197,15 @@ Deno.test("outputs under signals, SIGKILL, concurrency, bad paths and full/read-
               for (const o of c.out) Deno.removeSync(join(work, o));
             } else {
               interrupted++;
+              if (r.stderr.includes(": interrupted; no output written")) handled++;
               for (const o of c.out) ok(!existsSync(join(work, o)), `${what}: no ${o}`);
               ok(!/at .*\.ts:\d+/.test(r.stderr), `${what}: no stack trace`);
             }
           }
         }
         ok(interrupted >= 5, `only ${interrupted} of ${k} runs were interrupted mid-run: ${log.join("; ")}`);
+        // and in some of them the tool's own handling (main thread or watchdog) did the cleaning
+        ok(handled >= 3, `only ${handled} runs cleaned up after the signal: ${log.join("; ")}`);
       },
     );
 
@@ -217,11 +220,19 @@ Deno.test("outputs under signals, SIGKILL, concurrency, bad paths and full/read-
         });
         equal(killed.code, 137);
         equal(temps(work).length, 1, "the SIGKILLed run left its temporary file");
-        const again = await run("process_otf_map", ["-O", "97001", "-o", "s.nc"], { cwd: work, env: seqEnv });
+        const again = await run("process_otf_map", ["-O", "97001", "-o", "s.nc"], {
+          cwd: work,
+          env: { ...seqEnv, LMT_SIDECAR: "1" },
+        });
         equal(again.code, 0, again.stderr);
         clean("the next run");
         const [a, b] = [await readSpecFile(join(work, "s.nc")), await readSpecFile(join(work, "ref.nc"))];
         ok(a.spectra.length === b.spectra.length && a.spectra.every((v, i) => Object.is(v, b.spectra[i])));
+        // the SpecFile gets its provenance sidecar through the same door
+        const side = JSON.parse(readFileSync(join(work, "s.nc.json"), "utf8"));
+        equal(side.tool, "process_otf_map");
+        deepEqual(side.outputs, ["s.nc"]);
+        Deno.removeSync(join(work, "s.nc.json"));
         // the same for the scratch directory of '-o -'
         const k2 = await run("process_otf_map", ["-O", "97001", "-o", "-"], {
           cwd: work,
@@ -319,12 +330,14 @@ Deno.test("outputs under signals, SIGKILL, concurrency, bad paths and full/read-
         [["-i", "missing.nc", "-o", "afile/x.fits"], "cannot write afile/x.fits: afile is not a directory"],
         [["-i", "adir", "-o", "x.fits"], "adir: is a directory, not a SpecFile"],
       ];
-      for (const [args, msg] of cases) {
-        const r = await run("spec_driver_fits", args, { cwd: work, env: seqEnv });
-        equal(r.code, 1, args.join(" "));
-        equal(r.stderr, `spec_driver_fits: ${msg}\n`);
-      }
-      const p = await run("process_otf_map", ["-O", "97001", "-o", "adir"], { cwd: work, env: seqEnv });
+      const [p, ...rs] = await Promise.all([
+        run("process_otf_map", ["-O", "97001", "-o", "adir"], { cwd: work, env: seqEnv }),
+        ...cases.map(([args]) => run("spec_driver_fits", args, { cwd: work, env: seqEnv })),
+      ]);
+      cases.forEach(([args, msg], i) => {
+        equal(rs[i]!.code, 1, args.join(" "));
+        equal(rs[i]!.stderr, `spec_driver_fits: ${msg}\n`);
+      });
       equal(p.stderr, "process_otf_map: cannot write adir: it is a directory\n");
       clean("bad paths");
     });
