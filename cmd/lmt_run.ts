@@ -10,7 +10,9 @@
  *   lmt_run --rerun-failed project.run        # run again only what failed
  * @module
  */
-import { defineTool, UsageError } from "../lib/cli/mod.ts";
+import { DataError, defineTool, UsageError } from "../lib/cli/mod.ts";
+import { acquireLock, LockBusy } from "../lib/pipeline/lock.ts";
+import { mkdirSync } from "../lib/sys/fs.ts";
 import {
   checkLocalRun,
   dryRunText,
@@ -138,38 +140,55 @@ export const tool = defineTool({
       return 0;
     }
 
-    // ---- write the run directory ------------------------------------------------------------------
-    const mkText = writeRunDir(plan, sctx);
-    if (opts.makefile) {
-      writeIfChanged(resolve(opts.makefile), mkText);
-      ctx.stdout(
-        `lmt_run: wrote ${opts.makefile}; run it with: make -k -j ${opts.jobs} -f ${opts.makefile}\n`,
-      );
-      return 0;
+    // ---- one lmt_run per run directory at a time (a second one says who runs it and exits 1) ---------
+    mkdirSync(rundir, { recursive: true });
+    let lock;
+    try {
+      lock = acquireLock(rundir, rundir);
+    } catch (e) {
+      if (e instanceof LockBusy) throw new DataError(e.message);
+      throw e;
     }
-    resetStatus(rundir, sel, !!opts.force);
-
-    if (opts.slurm) {
-      const sub = await submitSlurm(plan, sel, sctx, slurm, env);
-      ctx.stdout(
-        sub.jobs === 0
-          ? `lmt_run: all ${plan.jobs.length} jobs are done (use --force to run them again)\n`
-          : formatSubmitted(sub, rundir),
-      );
-      return 0;
+    try {
+      return await runLocked();
+    } finally {
+      lock.release();
     }
 
-    // ---- local: make -k -j N ------------------------------------------------------------------------
-    const run = await runLocal(plan, sel, sctx, {
-      jobs: opts.jobs,
-      rerunFailed: opts["rerun-failed"],
-      env,
-      onStart: (msg) => ctx.log.info(msg),
-    });
-    ctx.stdout(formatStatus(run.status));
-    checkLocalRun(run, sel, rundir);
-    ctx.log.info(`${summarize(run.status).done} job(s) done`);
-    return 0;
+    async function runLocked(): Promise<number> {
+      // ---- write the run directory ------------------------------------------------------------------
+      const mkText = writeRunDir(plan, sctx);
+      if (opts.makefile) {
+        writeIfChanged(resolve(opts.makefile), mkText);
+        ctx.stdout(
+          `lmt_run: wrote ${opts.makefile}; run it with: make -k -j ${opts.jobs} -f ${opts.makefile}\n`,
+        );
+        return 0;
+      }
+      resetStatus(rundir, sel, !!opts.force);
+
+      if (opts.slurm) {
+        const sub = await submitSlurm(plan, sel, sctx, slurm, env);
+        ctx.stdout(
+          sub.jobs === 0
+            ? `lmt_run: all ${plan.jobs.length} jobs are done (use --force to run them again)\n`
+            : formatSubmitted(sub, rundir),
+        );
+        return 0;
+      }
+
+      // ---- local: make -k -j N ------------------------------------------------------------------------
+      const run = await runLocal(plan, sel, sctx, {
+        jobs: opts.jobs,
+        rerunFailed: opts["rerun-failed"],
+        env,
+        onStart: (msg) => ctx.log.info(msg),
+      });
+      ctx.stdout(formatStatus(run.status));
+      checkLocalRun(run, sel, rundir);
+      ctx.log.info(`${summarize(run.status).done} job(s) done`);
+      return 0;
+    }
   },
 });
 if (import.meta.main) Deno.exit(await tool.main(Deno.args));

@@ -167,6 +167,24 @@ Deno.test({
         assert.equal(r.code, 1, r.stderr);
         assert.match(r.stderr, /evil\.run:2: badcb=\$\(shell touch \.\.\/PWNED\): expected C\/B pairs/);
         assert.ok(!existsSync(pwned), "no command ran");
+        // one lmt_run per run directory at a time
+        writeFileSync(join(work, "good.run"), "obsnum=91001 badcb=0/3\n");
+        const rundir = join(work, "good.run.lmt_run");
+        mkdirSync(rundir);
+        const sleeper = new Deno.Command("sleep", { args: ["60"] }).spawn();
+        try {
+          writeFileSync(join(rundir, ".lmt_lock"), `${sleeper.pid} ${Deno.hostname()}\n`);
+          const busy = await runTool("lmt_run", ["-j", "1", "good.run"], { cwd: work, env });
+          assert.equal(busy.code, 1, busy.stderr);
+          assert.match(busy.stderr, new RegExp(`good\\.run\\.lmt_run is being reduced by PID ${sleeper.pid}`));
+        } finally {
+          sleeper.kill();
+          await sleeper.status;
+        }
+        const ok = await runTool("lmt_run", ["-j", "1", "good.run"], { cwd: work, env });
+        assert.equal(ok.code, 0, ok.stderr);
+        const st = readdirSync(join(rundir, "status"));
+        assert.deepEqual(st, ["91001.done"], "status holds one file per job");
       });
 
       await t.step("source names from a raw header are sanitized into product names", async () => {
