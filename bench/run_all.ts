@@ -15,6 +15,7 @@ const SAMPLES_RSR = join(ROOT, "..", "shared", "samples", "rsr", "data_lmt");
 
 const BENCHES: [string, string[]][] = [
   ["rsr_chain", ["bench/rsr_chain.ts"]],
+  ["slpipeline", ["bench/slpipeline.ts", "--repeat", "2"]],
   ["rsr_driver", existsSync(SAMPLES_RSR) ? ["bench/rsr_driver.ts", SAMPLES_RSR] : []],
   ["netcdf_read", ["bench/netcdf_read.ts", "1000"]],
   ["netcdf_write", ["bench/netcdf_write.ts", "--gb", "0.25"]],
