@@ -160,6 +160,8 @@ export interface SeqSimOptions {
   roachBlockDumps?: number;
   /** More lines in bank 0 of the map, each at its own rest frequency (e.g. for `--restfreq`). */
   extraLines?: SeqExtraLine[];
+  /** Scale of the radiometer noise of the roach spectra (default 1; 0 = noise-free). */
+  noiseScale?: number;
   /** Corrupt a time section of one pixel's ON dumps in the map (e.g. for `--sample`). */
   corruption?: SeqCorruption;
 }
@@ -1466,6 +1468,7 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
     blSlope: opts.baselineSlopeKPerHalfband ?? -0.3,
     pix: makePixels(seed, nchan),
     ...(nbanks === 2 && !is1mm ? { pix1: makePixels(seed, nchan, 5151) } : {}),
+    ...(opts.noiseScale !== undefined ? { noiseScale: opts.noiseScale } : {}),
   };
   const m = fillMap(
     is1mm && opts.map?.restFreqGhz === undefined ? { ...opts.map, restFreqGhz: 230.538 } : opts.map,
