@@ -47,7 +47,8 @@ export const ZTYPE_OPTION = {
   type: "int",
   default: 0,
   choices: [...ZTYPES],
-  help: "spectral axis: 0 velocity (VRAD m/s), 1 frequency (FREQ Hz), 2 channel",
+  help:
+    "spectral axis: 0 velocity (VRAD m/s; FREQ Hz for a --x_axis F* SpecFile), 1 frequency (FREQ Hz), 2 channel",
 } as const;
 
 const D2R = Math.PI / 180;
