@@ -209,6 +209,11 @@ export const tool = defineTool({
     const out = opts.output as string;
     let banks = [opts.bank as number];
     if (opts.bank === -1) {
+      if (opts.restfreq > 0) {
+        throw new UsageError(
+          "--restfreq names one line: give the bank whose band holds it (-b BANK), not -b -1",
+        );
+      }
       if (out === "-") {
         throw new UsageError("-b -1 (every bank) writes one file per bank and cannot be combined with -o -");
       }

@@ -128,6 +128,8 @@ Deno.test("process_otf_map --restfreq: a second and a third line of the band at 
     assert.ok(!existsSync(join(d.dir, "out.nc")));
     const u = await run(d, "out.nc", ["--restfreq", "0"], 2);
     assert.match(u.stderr, /--restfreq must be a frequency in GHz/);
+    const b = await run(d, "out.nc", ["--restfreq", "97.7", "-b", "-1"], 2);
+    assert.match(b.stderr, /--restfreq names one line/);
   } finally {
     d.cleanup();
   }
