@@ -21,7 +21,7 @@ import { readRcParams } from "./rc.ts";
 import { rsrSteps } from "./rsr.ts";
 import { SEQ_MODES, seqSteps } from "./seq.ts";
 import { runSteps, type Step, StepFailed, type ToolRunner } from "./steps.ts";
-import { acquireLock, LockBusy } from "./lock.ts";
+import { acquireLock } from "./lock.ts";
 
 export { LockBusy } from "./lock.ts";
 export { ParamError } from "./params.ts";

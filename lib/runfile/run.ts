@@ -83,10 +83,11 @@ export function loadRunfile(text: string, source: string): Runfile {
 }
 
 /**
- * The plan of a run file: parameters checked against the pipeline Makefiles of `toolkit`, pipelines
- * not named on a line inferred from the raw data under `root` (RSR or SEQ).
+ * The plan of a run file: parameters checked against the pipeline parameter table (names and value
+ * grammars), pipelines not named on a line inferred from the raw data under `root` (RSR or SEQ).
+ * (`_toolkit` is kept for callers that name the toolkit; the table is the same for every toolkit.)
  */
-export function planRun(rf: Runfile, root: string, toolkit: string = TOOLKIT_ROOT): Promise<Plan> {
+export function planRun(rf: Runfile, root: string, _toolkit: string = TOOLKIT_ROOT): Promise<Plan> {
   const knownParams: Record<Pipeline, string[]> = {
     rsr: paramsOf("rsr").map((p) => p.name),
     seq: paramsOf("seq").map((p) => p.name),

@@ -3,7 +3,6 @@ import {
   CTRL_WORDS,
   type GridKernels,
   type MemoryLayout,
-  NSLOTS,
   planMemory,
 } from "../../../lib/grid/axpy.ts";
 import {
