@@ -28,6 +28,7 @@ import {
 } from "./types.ts";
 import { charsToValue, checkSlab, ctorOf, NcFileBase } from "./_common.ts";
 import { buildNc4Model, isHiddenAttribute, type Nc4DatasetInfo, numericType } from "./_nc4_model.ts";
+import { inputWarning } from "../sys/warnings.ts";
 
 /** The netCDF type of a dataset; an integer or float of a size netCDF does not have is an error. */
 function typeOf(ds: Dataset, name: string): NcType | null {
@@ -75,6 +76,7 @@ export class Nc4NativeFile extends NcFileBase {
   readonly groups: string[] = [];
   #h5: Hdf5File | null;
   readonly #datasets = new Map<string, Dataset>();
+  readonly #warned = new Set<string>();
 
   /** Use {@link openNc4Native}. Throws NetcdfError, or Hdf5Unsupported for features outside the subset. */
   constructor(path: string, h5: Hdf5File) {
@@ -172,6 +174,10 @@ export class Nc4NativeFile extends NcFileBase {
         count,
         v.type === "char" || v.type === "string" ? undefined : scratch,
       );
+      if (bytes.length > 0 && !this.#warned.has(name) && ds.unallocated) {
+        this.#warned.add(name);
+        inputWarning(`${this.path}: variable ${name}: no data stored, read as fill values`);
+      }
       if (v.type === "char") return charsToValue(bytes, count);
       if (v.type === "string") {
         const t = ds.type;

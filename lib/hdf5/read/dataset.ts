@@ -332,7 +332,7 @@ export class Dataset {
     if (L.kind === "compact") {
       if (L.data.length < bytes) throw new Hdf5Error("compact data shorter than the dataset");
     } else if (L.kind === "contiguous") {
-      if (L.size >= 0 && L.size < bytes && L.addr !== UNDEF) {
+      if (L.size >= 0 && L.size !== bytes && L.addr !== UNDEF) {
         throw new Hdf5Error(`contiguous storage of ${L.size} bytes for a dataset of ${bytes}`, L.addr);
       }
       if (n > 0) {
@@ -349,6 +349,18 @@ export class Dataset {
       else if (L.index === "single") inFile(L.addr, L.size >= 0 ? L.size : chunkBytes, "chunk");
       else if (n > 0) inFile(L.addr, this.#gridCount() * chunkBytes, "chunk storage");
     }
+  }
+
+  /**
+   * True when the dataset has elements but no stored data at all (no contiguous storage, no chunk):
+   * every read gives fill values — a variable never written, or a dataspace grown by damage.
+   */
+  get unallocated(): boolean {
+    if (this.dims.reduce((a, d) => a * d, 1) === 0 || this.space.dims === null) return false;
+    const L = this.layout;
+    if (L.kind === "compact") return false;
+    if (L.kind === "contiguous" || L.index !== "btree1") return L.addr === UNDEF;
+    return L.addr === UNDEF || this.#chunkIndex().size === 0;
   }
 
   /** Number of chunks of the dataset's chunk grid. */

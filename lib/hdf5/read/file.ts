@@ -170,6 +170,9 @@ export class Hdf5File {
       else if (m.type === MSG.FILTERS) filters = parseFilters(m, this.sizes);
     }
     if (!type || !space || !layoutMsg) return null;
+    if (type.cls === DT.FLOAT && ![2, 4, 8].includes(type.size)) {
+      throw new Hdf5Error(`dataset at ${obj.addr}: float of ${type.size} bytes`);
+    }
     const layout = parseLayout(layoutMsg, this.sizes, space.dims?.length ?? 0);
     if (layout.kind === "chunked" && layout.elementSize !== type.size) {
       throw new Hdf5Error(
