@@ -369,6 +369,14 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const log = opts.log ?? (() => {});
   const work = Deno.makeTempDirSync({ prefix: "lmt-fuzz-" });
   const runners: Runner[] = [];
+  // interrupted: no runner and no job folder left behind
+  const stop = (): void => {
+    for (const r of runners) r.kill();
+    Deno.removeSync(work, { recursive: true });
+    Deno.exit(130);
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const s of signals) Deno.addSignalListener(s, stop);
   try {
     runners.push(new Runner());
     const targets = await setUp(work, runners[0]!);
@@ -446,6 +454,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     await Promise.all(Array.from({ length: opts.jobs }, (_, s) => worker(s)));
     return { counts, formats, failures, seconds: (performance.now() - t0) / 1000 };
   } finally {
+    for (const s of signals) Deno.removeSignalListener(s, stop);
     for (const r of runners) {
       r.kill();
       await r.close().catch(() => {});

@@ -363,8 +363,16 @@ export function mapFile(format: Format, b: Uint8Array): FileMap {
   return format === "cdf3" ? mapCdf3(b) : format === "hdf5" ? mapHdf5(b) : mapFits(b);
 }
 
-function inRanges(r: [number, number][], x: number): boolean {
-  return r.some(([a, z]) => x >= a && x < z);
+/** The parts of [0, len) outside the ranges `r`. */
+function complement(r: [number, number][], len: number): [number, number][] {
+  const out: [number, number][] = [];
+  let at = 0;
+  for (const [a, z] of [...r].sort((p, q) => p[0] - q[0])) {
+    if (a > at) out.push([at, Math.min(a, len)]);
+    at = Math.max(at, z);
+  }
+  if (at < len) out.push([at, len]);
+  return out.filter(([a, z]) => z > a);
 }
 
 function pick<T>(rng: Rng, xs: readonly T[]): T {
@@ -503,12 +511,16 @@ export function mutate(rng: Rng, base: Uint8Array, m: FileMap): Mutant {
   // a mutant changes either only data/text bytes or only structure, so that an exit 0 with a
   // different output is attributable
   const dataMutant = rng.uniform() < 0.3;
+  const metaRanges = complement([...m.data, ...m.text], base.length);
+  const metaBytes = metaRanges.reduce((a, [x, z]) => a + z - x, 0);
+  /** A byte of the structure (neither data nor text), uniformly. */
   const meta = (): number => {
-    for (let i = 0; i < 50; i++) {
-      const x = Math.floor(rng.uniform() * b.length);
-      if (!inRanges(m.data, x) && !inRanges(m.text, x)) return x;
+    let k = Math.floor(rng.uniform() * metaBytes);
+    for (const [x, z] of metaRanges) {
+      if (k < z - x) return x + k;
+      k -= z - x;
     }
-    return Math.floor(rng.uniform() * Math.min(b.length, 512));
+    return 0;
   };
   for (let k = 0; k < n; k++) {
     const u = rng.uniform();
