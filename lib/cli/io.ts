@@ -186,7 +186,9 @@ export class OutputFile implements FileSink {
       this.#temp.commit({ replace: this.#replace });
     } catch (e) {
       if (e instanceof FsError && e.code === "EEXIST") {
-        throw new DataError(`cannot write ${this.path}: another run created it meanwhile; left as it is`);
+        throw new DataError(
+          `cannot write ${this.path}: busy: another run created it meanwhile (left as it is; use --overwrite to replace)`,
+        );
       }
       throw new DataError(`cannot write ${this.path}: ${fsReason(e)}`);
     }

@@ -8,8 +8,8 @@
  * succeeds, removes the temporary files on any error and on SIGINT/SIGTERM/SIGHUP (exit 130/143/129),
  * (a watchdog thread does it within 0.3 s when the main thread is busy computing: exit 137), removes
  * stale temporary files of dead processes, applies the one overwrite rule (an existing file
- * is replaced, except by a tool that has an `--overwrite` option and was not given it) and writes the
- * provenance sidecars (LMT_SIDECAR=1). Writers receive the OutputFile as an open FileSink.
+ * is replaced, except that a tool with an `--overwrite` option refuses, without it, to replace a
+ * file named on its command line) and writes the provenance sidecars (LMT_SIDECAR=1). Writers receive the OutputFile as an open FileSink.
  *
  * ```ts
  * export const tool = defineTool({ name, summary, usage, options, positionals, run: async (opts, ctx) => 0 });
@@ -210,10 +210,17 @@ export function defineTool(spec: ToolSpec): Tool {
         writeStdout(`${spec.name} ${VERSION} (lmt-slr-toolkit)\n`);
         return EXIT.OK;
       }
-      // the one overwrite rule: replace, unless the tool has --overwrite and it was not given
-      const replace = !allOptions.some((o) => o.name === "overwrite") || parsed.values.overwrite === true;
+      // the one overwrite rule: replace, unless the tool has --overwrite, it was not given and the file
+      // was named on the command line (side files the tool names itself, e.g. the radiometer map
+      // derived from -o, are replaced, as the originals did)
+      const guarded = allOptions.some((o) => o.name === "overwrite") && parsed.values.overwrite !== true;
+      const named = new Set(
+        Object.values(parsed.values).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v) =>
+          typeof v === "string"
+        ),
+      );
       const open = (path: string) => {
-        const o = new OutputFile(path, { replace });
+        const o = new OutputFile(path, { replace: !(guarded && named.has(path)) });
         outputs.push(o);
         if (o.tempPath !== null) watch(o.tempPath, false);
         return o;

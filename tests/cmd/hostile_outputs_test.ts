@@ -274,7 +274,7 @@ Deno.test("outputs under signals, SIGKILL, concurrency, bad paths and full/read-
               if (r.code !== 0) {
                 match(
                   r.stderr,
-                  /^spec_driver_fits: cannot write c\.fits: (another run created it meanwhile|file exists)/m,
+                  /^spec_driver_fits: cannot write c\.fits: (busy: another run created it meanwhile|file exists)/m,
                 );
               }
             }
@@ -312,6 +312,15 @@ Deno.test("outputs under signals, SIGKILL, concurrency, bad paths and full/read-
         env: seqEnv,
       });
       equal(r2.stderr, "spec_driver_fits: cannot write o.fits: file exists (use --overwrite)\n");
+      // a side file the tool names itself (the radiometer map derived from -o) is replaced
+      writeFileSync(join(work, "n.radiometer.rms.fits"), "OLD RADIOMETER");
+      const r3 = await run("spec_driver_fits", [...grid, "-o", "n.fits", "-w", "n.wt.fits"], {
+        cwd: work,
+        env: seqEnv,
+      });
+      equal(r3.code, 0, r3.stderr);
+      equal(readFits(join(work, "n.radiometer.rms.fits")).hdus[0]!.shape.length, 2);
+      clean("derived side file");
     });
 
     await t.step("bad output and input paths: one line about the path the user gave", async () => {
