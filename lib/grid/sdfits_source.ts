@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { C_KMS, LMT_SITE, type Site } from "../sdfits/lsr.ts";
+import { C_KMS, galacticToIcrs, LMT_SITE, type Site } from "../sdfits/lsr.ts";
 import { parseDateObsUtc, type SdfitsTables, topoAxisToLsr } from "../sdfits/sdfits.ts";
 import type { BinTable } from "../fits/bintable.ts";
 import { GridError } from "./errors.ts";
@@ -159,14 +159,8 @@ export function sdfitsGridSource(sd: SdfitsTables, notes: string[] = []): SpecTa
     elev: num0("SITEELEV", kw("SITEELEV") ?? LMT_SITE.elev),
   };
   const axisTopo = { crval: num0("CRVAL1", NaN), crpix: num0("CRPIX1", NaN), cdelt: num0("CDELT1", NaN) };
-  const [ra0, dec0] = gal ? [NaN, NaN] : [X[0]!, Y[0]!];
-  let axis = axisTopo;
-  if (!topo) {
-    if (gal) {
-      throw new GridError(`${path}: LSR axes of galactic-coordinate SDFITS rows are not supported`);
-    }
-    axis = topoAxisToLsr(axisTopo, ra0, dec0, date, site);
-  }
+  const [ra0, dec0] = gal ? galacticToIcrs(X[0]!, Y[0]!) : [X[0]!, Y[0]!];
+  const axis = topo ? axisTopo : topoAxisToLsr(axisTopo, ra0, dec0, date, site);
   let crpix = axis.crpix - 1; // SpecFile CRPIX is 0-based
   let crval = C_KMS * (1 - axis.crval / restfreq);
   let cdelt = -C_KMS * axis.cdelt / restfreq;

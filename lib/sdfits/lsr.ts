@@ -134,3 +134,18 @@ export function azElOf(ra: number, dec: number, t: Date, site: Site): [number, n
   );
   return [((az / DEG) % 360 + 360) % 360, Math.asin(Math.max(-1, Math.min(1, sinEl))) / DEG];
 }
+
+/** Galactic (l, b) degrees → ICRS (ra, dec) degrees (the IAU rotation used by astropy). */
+export function galacticToIcrs(l: number, b: number): [number, number] {
+  const M = [
+    [-0.0548755604162154, 0.4941094278755837, -0.8676661490190047],
+    [-0.8734370902348850, -0.4448296299600112, -0.1980763734312015],
+    [-0.4838350155487132, 0.7469822444972189, 0.4559837761750669],
+  ];
+  const cb = Math.cos(b * DEG);
+  const g = [cb * Math.cos(l * DEG), cb * Math.sin(l * DEG), Math.sin(b * DEG)];
+  // M is the transpose of the ICRS → Galactic rotation: equatorial = M · galactic
+  const e = [0, 1, 2].map((i) => M[i]![0]! * g[0]! + M[i]![1]! * g[1]! + M[i]![2]! * g[2]!);
+  const ra = ((Math.atan2(e[1]!, e[0]!) / DEG) % 360 + 360) % 360;
+  return [ra, Math.asin(Math.max(-1, Math.min(1, e[2]!))) / DEG];
+}

@@ -16,7 +16,7 @@
  * @module
  */
 import { FitsHeader } from "../fits/header.ts";
-import { azElOf, C_KMS, LMT_SITE } from "../sdfits/lsr.ts";
+import { azElOf, C_KMS, galacticToIcrs, LMT_SITE } from "../sdfits/lsr.ts";
 import {
   formatDateObs,
   lsrAxisToTopo,
@@ -50,20 +50,8 @@ export function pixelTsysMean(sf: SpecFile): Float32Array {
   return out;
 }
 
-/** Galactic (l, b) degrees → ICRS (ra, dec) degrees (the IAU rotation used by astropy). */
-export function galacticToIcrs(l: number, b: number): [number, number] {
-  const M = [
-    [-0.0548755604162154, 0.4941094278755837, -0.8676661490190047],
-    [-0.8734370902348850, -0.4448296299600112, -0.1980763734312015],
-    [-0.4838350155487132, 0.7469822444972189, 0.4559837761750669],
-  ];
-  const cb = Math.cos(b * DEG);
-  const g = [cb * Math.cos(l * DEG), cb * Math.sin(l * DEG), Math.sin(b * DEG)];
-  // equatorial = M^T · galactic
-  const e = [0, 1, 2].map((i) => M[0]![i]! * g[0]! + M[1]![i]! * g[1]! + M[2]![i]! * g[2]!);
-  const ra = ((Math.atan2(e[1]!, e[0]!) / DEG) % 360 + 360) % 360;
-  return [ra, Math.asin(Math.max(-1, Math.min(1, e[2]!))) / DEG];
-}
+/** Galactic (l, b) → ICRS (ra, dec), degrees (re-exported from lib/sdfits/lsr.ts). */
+export { galacticToIcrs };
 
 /** Sky position of offsets (arcsec) from a centre (degrees), flat projection with cos of the centre's latitude. */
 export function offsetPosition(x0: number, y0: number, dx: number, dy: number): [number, number] {

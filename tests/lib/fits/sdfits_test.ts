@@ -8,7 +8,14 @@ import { join } from "node:path";
 import { encodeBinTableFile, readBinTable } from "../../../lib/fits/bintable.ts";
 import { FitsHeader } from "../../../lib/fits/header.ts";
 import { parseFits } from "../../../lib/fits/reader.ts";
-import { azElOf, C_KMS, LMT_SITE, lsrToTopoFactor, lsrVelocity } from "../../../lib/sdfits/lsr.ts";
+import {
+  azElOf,
+  C_KMS,
+  galacticToIcrs,
+  LMT_SITE,
+  lsrToTopoFactor,
+  lsrVelocity,
+} from "../../../lib/sdfits/lsr.ts";
 import {
   channelFrequency,
   encodeSdfits,
@@ -374,4 +381,51 @@ Deno.test("sdfitsGridSource() on SDFITS of other software: rows of another syste
   const sf = fixtureSpecFile(3, 2, 8);
   assert.ok(Math.abs(t.crval + (0 - t.crpix) * t.cdelt - sf.crval) < 1e-9);
   assert.ok(Math.abs(t.cdelt - sf.cdelt) < 1e-9);
+});
+
+Deno.test("galacticToIcrs() agrees with astropy's Galactic → ICRS within 0.1 arcsec", () => {
+  // astropy 5.2.1 SkyCoord(l, b, frame="galactic").icrs
+  for (
+    const [l, b, ra, dec] of [
+      [0, 0, 266.4049882865447, -28.93617776179147],
+      [120.5, -3.2, 8.059645204735853, 59.581059348876735],
+      [300, 45, 190.68221500138358, -17.822163072167914],
+    ] as const
+  ) {
+    const [r, d] = galacticToIcrs(l, b);
+    assert.ok(Math.abs(r - ra) < 3e-5 && Math.abs(d - dec) < 3e-5, `${l},${b}: ${r},${d}`);
+  }
+});
+
+Deno.test("gridSpecFiles(): a galactic (map_coord 2) SpecFile and its SDFITS (GLON/GLAT rows) give the same cube", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const sf = {
+      ...fixtureSpecFile(),
+      mapCoord: 2,
+      xPosition: Math.fround(120.5),
+      yPosition: Math.fround(-3.2),
+    };
+    const nc = join(dir, "gal.nc");
+    writeFixtureSpecFile(nc, sf);
+    const bytes = encodeSdfits(sdfitsFromSpecFile(sf, "gal"));
+    const t = readBinTable(parseFits(bytes).hdus[1]!);
+    assert.deepEqual(new Set(t.strings("CTYPE2")), new Set(["GLON"]));
+    const p = {
+      ...GRID_DATA_DEFAULTS,
+      pixList: [0, 3, 5, 10],
+      resolution: 12,
+      cell: 6,
+      xExtent: 60,
+      yExtent: 48,
+      workers: 1,
+    };
+    const a = await gridSpecFiles([openCdf3(nc)], p);
+    const b = await gridSpecFiles([sdfitsGridSource(parseSdfitsTables(bytes, "gal.sdfits"))], p);
+    assert.deepEqual(b.cube, a.cube);
+    assert.equal(b.first.mapCoord, 2);
+    assert.equal(b.first.crval, a.first.crval);
+  } finally {
+    cleanup();
+  }
 });
