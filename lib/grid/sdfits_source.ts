@@ -164,12 +164,19 @@ export function sdfitsGridSource(sd: SdfitsTables, notes: string[] = []): SpecTa
   let crpix = axis.crpix - 1; // SpecFile CRPIX is 0-based
   let crval = C_KMS * (1 - axis.crval / restfreq);
   let cdelt = -C_KMS * axis.cdelt / restfreq;
-  // files written by the toolkit keep the SpecFile's axis: use it when it is the same axis
+  let ctype = topo ? "VSKY" : "VLSR";
+  // files written by the toolkit keep the SpecFile's axis (velocity, or frequency for FLSR/FSKY
+  // SpecFiles): use it when it is the same axis
   const [sv, sp, sc] = [kw("SPECCRVL"), kw("SPECCRPX"), kw("SPECCDLT")];
+  const sct = (kws("SPECCTYP") ?? "").toUpperCase();
   if (sv !== undefined && sp !== undefined && sc !== undefined) {
-    const at = crval + (sp - crpix) * cdelt;
-    if (Math.abs(at - sv) < 1e-6 && Math.abs(sc - cdelt) < 1e-9 * Math.abs(cdelt) + 1e-12) {
+    const freq = sct.startsWith("F");
+    const [v0, d0, tol] = freq
+      ? [axis.crval + (sp + 1 - axis.crpix) * axis.cdelt, axis.cdelt, 1e-3]
+      : [crval + (sp - crpix) * cdelt, cdelt, 1e-6];
+    if (Math.abs(v0 - sv) < tol && Math.abs(sc - d0) < 1e-9 * Math.abs(d0) + 1e-12) {
       [crval, crpix, cdelt] = [sv, sp, sc];
+      if (freq) ctype = sct;
     }
   }
   const specDate = kws("SPECDATE") ?? dateStr.replace(/\.\d*$/, "");
@@ -199,7 +206,7 @@ export function sdfitsGridSource(sd: SdfitsTables, notes: string[] = []): SpecTa
     crval,
     crpix,
     cdelt,
-    ctype: topo ? "VSKY" : "VLSR",
+    ctype,
     xpos,
     ypos,
     rms,

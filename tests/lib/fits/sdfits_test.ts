@@ -429,3 +429,32 @@ Deno.test("gridSpecFiles(): a galactic (map_coord 2) SpecFile and its SDFITS (GL
     cleanup();
   }
 });
+
+Deno.test("gridSpecFiles(): a frequency-axis (FLSR) SpecFile and its SDFITS give the same cube and axis", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const v = fixtureSpecFile();
+    const fr = v.line.lineRestFrequency;
+    const sf = { ...v, ctype: "FLSR", crval: fr * (1 - v.crval / C_KMS), cdelt: -fr * v.cdelt / C_KMS };
+    const nc = join(dir, "f.nc");
+    writeFixtureSpecFile(nc, sf);
+    const bytes = encodeSdfits(sdfitsFromSpecFile(sf, "f"));
+    const p = {
+      ...GRID_DATA_DEFAULTS,
+      pixList: [0, 3, 5, 10],
+      resolution: 12,
+      cell: 6,
+      xExtent: 60,
+      yExtent: 48,
+      workers: 1,
+    };
+    const a = await gridSpecFiles([openCdf3(nc)], p);
+    const b = await gridSpecFiles([sdfitsGridSource(parseSdfitsTables(bytes, "f.sdfits"))], p);
+    assert.deepEqual(b.cube, a.cube);
+    assert.equal(b.first.ctype, "FLSR");
+    assert.equal(b.first.crval, a.first.crval);
+    assert.equal(b.first.cdelt, a.first.cdelt);
+  } finally {
+    cleanup();
+  }
+});
