@@ -208,7 +208,9 @@ function parseSource(src: ByteSource, name: string, withData: boolean): FitsFile
         const key = card.slice(0, 8).trimEnd();
         if (!PRINTABLE.test(card)) {
           throw new FitsSyntaxError(
-            `Bad FITS file "${name}": HDU ${hduIndex} card ${cards.length + 1} is not ASCII text (END missing?)`,
+            `Bad FITS file "${name}": HDU ${hduIndex} card ${
+              cards.length + 1
+            } is not ASCII text (END missing?)`,
           );
         }
         if (hduIndex === 0 && cards.length === 0 && key !== "SIMPLE") {
@@ -290,6 +292,9 @@ function parseSource(src: ByteSource, name: string, withData: boolean): FitsFile
     let data: FitsData;
     const isImage = type === "PRIMARY" || type === "IMAGE";
     if (isImage) {
+      if (gcount !== 1 || pcount !== 0) {
+        throw bad(`is an image with PCOUNT ${pcount} GCOUNT ${gcount} (must be 0 and 1)`);
+      }
       if (![8, 16, 32, -32, -64].includes(bitpix)) {
         throw new FitsSyntaxError(
           `Bad FITS file "${name}": HDU ${hduIndex} has unsupported BITPIX ${bitpix}`,

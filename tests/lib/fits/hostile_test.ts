@@ -59,6 +59,7 @@ Deno.test("fits hostile: negative PCOUNT, GCOUNT, NAXIS1, NAXIS2 of an extension
   refused(setCard(b, 1, "NAXIS1", "-5"), /HDU 1 has negative NAXIS1 -5/);
   refused(setCard(b, 0, "NAXIS2", "-1"), /HDU 0 has negative NAXIS2 -1/);
   refused(setCard(b, 1, "PCOUNT", "1.5"), /lacks integer keyword PCOUNT/);
+  refused(setCard(b, 1, "GCOUNT", "0"), /HDU 1 is an image with PCOUNT 0 GCOUNT 0/); // was a bare DataView error
   refused(setCard(b, 1, "BITPIX", "7"), /invalid BITPIX 7/);
   refused(setCard(b, 1, "NAXIS2", "2147483648"), /data need \d+ bytes but only \d+ remain/);
 });
