@@ -16,7 +16,7 @@ import { plotLines, plotPanels } from "../lib/plot/mod.ts";
 import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
 import { reduceBs } from "../lib/seq/bs.ts";
 import { parseRegions, parseSlice } from "../lib/seq/options.ts";
-import { ifprocStartTimes, sdfitsFromSwitched } from "../lib/seq/sdfits.ts";
+import { sdfitsFromSwitched } from "../lib/seq/sdfits.ts";
 import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
 
 /** Edge channels dropped on each side of the Bs spectrum, as the original. */
@@ -132,7 +132,6 @@ export const tool = defineTool({
       );
     }
     if (typeof opts.sdfits === "string") {
-      const starts = await ifprocStartTimes(root, opts.obs_list);
       const rows = r.perObs.map(({ obs, ta }) => {
         const pm = obs.pixels.find((p) => p.pixel === r.main)!,
           po = obs.pixels.find((p) => p.pixel === r.other)!;
@@ -147,7 +146,6 @@ export const tool = defineTool({
       const sd = sdfitsFromSwitched(rows, {
         obsmode: "Bs:BSWITCH:NONE",
         slice: [lo, hi],
-        startTime: (n) => starts.get(n) ?? NaN,
         history: ["process_bs", ...ctx.argv].join(" "),
       });
       ctx.writeFile(opts.sdfits, encodeSdfits(sd));

@@ -17,7 +17,7 @@ import { stringifyPsSpectrum } from "../lib/formats/ps_spectrum.ts";
 import { plotLines, type Series } from "../lib/plot/mod.ts";
 import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
 import { reducePs } from "../lib/seq/ps.ts";
-import { ifprocStartTimes, sdfitsFromSwitched } from "../lib/seq/sdfits.ts";
+import { sdfitsFromSwitched } from "../lib/seq/sdfits.ts";
 import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
 import { parseRegions, parseSlice } from "../lib/seq/options.ts";
 import type { OptionSpec } from "../lib/cli/args.ts";
@@ -203,8 +203,6 @@ export const tool = defineTool({
       );
     }
     if (typeof opts.sdfits === "string") {
-      const root = dataLmtRoot(opts.path);
-      const starts = await ifprocStartTimes(root, obsList);
       const rows = r.spectra.map((s) => ({
         obs: r.obs.find((o) => o.obsnum === s.obsnum)!,
         pixel: s.pixel,
@@ -215,7 +213,6 @@ export const tool = defineTool({
       const sd = sdfitsFromSwitched(rows, {
         obsmode: "Ps:PSWITCH:NONE",
         slice: [lo, hi],
-        startTime: (n) => starts.get(n) ?? NaN,
         history: ["process_ps", ...ctx.argv].join(" "),
       });
       ctx.writeFile(opts.sdfits, encodeSdfits(sd));

@@ -28,7 +28,6 @@ import {
 import { SeqDataError } from "./errors.ts";
 import type { SpecFile } from "./specfile.ts";
 import type { SwitchedObs } from "./ps.ts";
-import { openIfproc } from "./otf.ts";
 
 const f = Math.fround;
 const DEG = Math.PI / 180;
@@ -185,8 +184,6 @@ export interface SwitchedSdfitsOptions {
   obsmode: string;
   /** Channels [lo, hi) written (default all). */
   slice?: [number, number];
-  /** UTC start (unix seconds) of each obsnum (DATE-OBS); NaN/absent = unknown (2000-01-01). */
-  startTime?: (obsnum: number) => number;
   history?: string;
 }
 
@@ -200,7 +197,7 @@ export function sdfitsFromSwitched(rows: SwitchedRow[], o: SwitchedSdfitsOptions
   for (const r of rows) {
     const h = r.obs.header, a = r.obs.axis;
     const [lo, hi] = o.slice ?? [0, a.nchan];
-    const t0 = o.startTime?.(r.obs.obsnum) ?? NaN;
+    const t0 = r.obs.startTime; // unix seconds of the obsnum's first telescope sample
     const t = new Date(Number.isFinite(t0) ? t0 * 1000 : Date.UTC(2000, 0, 1));
     const ra = h.ra / DEG, dec = h.dec / DEG;
     // VLSR(i) = (i − ch0)·dvdc + v0Lsr + voff  →  f_lsr(i) = frest·(1 − VLSR(i)/c)
@@ -261,19 +258,4 @@ export function sdfitsFromSwitched(rows: SwitchedRow[], o: SwitchedSdfitsOptions
   const hd = new FitsHeader();
   if (o.history) hd.history(ascii(o.history));
   return { telescope: "LMT", site: LMT_SITE, rows: out, header: hd };
-}
-
-/** UTC start (unix seconds) of each obsnum's IFPROC stream (NaN when it cannot be read). */
-export async function ifprocStartTimes(root: string, obsnums: number[]): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
-  for (const n of new Set(obsnums)) {
-    try {
-      const { nc, ifp } = await openIfproc(root, n, false);
-      nc.close();
-      out.set(n, ifp.stream.time[0] ?? NaN);
-    } catch {
-      out.set(n, NaN);
-    }
-  }
-  return out;
 }
