@@ -275,7 +275,9 @@ function checkOffsets(
       throw new NetcdfError(
         path,
         `corrupt header: data offset ${v.begin} ${
-          prevName === "" ? `lies inside the header (${h.headerEnd} bytes)` : `overlaps the data of ${prevName}`
+          prevName === ""
+            ? `lies inside the header (${h.headerEnd} bytes)`
+            : `overlaps the data of ${prevName}`
         }`,
         v.name,
       );

@@ -91,7 +91,10 @@ Deno.test("fits hostile: spec_driver_fits -a with a model whose extension has a 
     assert.equal(r.code, 1, r.stderr);
     const lines = r.stderr.trim().split("\n");
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0]!, /^spec_driver_fits: Bad FITS file "model\.fits": HDU 1 has negative PCOUNT -2880$/);
+    assert.match(
+      lines[0]!,
+      /^spec_driver_fits: Bad FITS file "model\.fits": HDU 1 has negative PCOUNT -2880$/,
+    );
   } finally {
     cleanup();
   }
