@@ -7,7 +7,7 @@
  * stderr and ends the process (SIGKILL, status 137), so an interrupt never leaves litter behind.
  *
  * Messages from the main thread: `{ name }` (tool name for the message), `{ add, dir }` (a temporary
- * path to remove on an interrupt; `dir`: recursively).
+ * path to remove on an interrupt; `dir`: recursively), `{ clear }` (the tool run is over: forget its paths).
  *
  * @module
  */
@@ -21,9 +21,10 @@ let name = "tool";
 const paths = new Map<string, boolean>();
 
 scope.onmessage = (e: MessageEvent) => {
-  const m = e.data as { name?: string; add?: string; dir?: boolean };
+  const m = e.data as { name?: string; add?: string; dir?: boolean; clear?: boolean };
   if (m.name !== undefined) name = m.name;
   if (m.add !== undefined) paths.set(m.add, m.dir === true);
+  if (m.clear === true) paths.clear(); // that tool run is over (tools run in-process share this thread)
 };
 
 let fired = false;

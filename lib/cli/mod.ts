@@ -132,6 +132,9 @@ function isTty(): boolean {
   }
 }
 
+/** The signal watchdog thread of this process (lib/cli/_signal_worker.ts), started with the first temporary path. */
+let WATCHDOG: Worker | undefined;
+
 /** Declare a tool from its option table and run function. */
 export function defineTool(spec: ToolSpec): Tool {
   const allOptions = spec.options;
@@ -187,14 +190,12 @@ export function defineTool(spec: ToolSpec): Tool {
       writeStderr(`${spec.name}: interrupted; no output written\n`);
     });
     const restoreConsole = quietConsole(() => debug);
-    let watchdog: Worker | undefined;
     /** Tell the signal watchdog (started with the first temporary path) what to remove on an interrupt. */
     const watch = (path: string, dir: boolean) => {
-      if (watchdog === undefined) {
-        watchdog = new Worker(new URL("./_signal_worker.ts", import.meta.url).href, { type: "module" });
-        watchdog.postMessage({ name: spec.name });
+      if (WATCHDOG === undefined) {
+        WATCHDOG = new Worker(new URL("./_signal_worker.ts", import.meta.url).href, { type: "module" });
       }
-      watchdog.postMessage({ add: path, dir });
+      WATCHDOG.postMessage({ name: spec.name, add: path, dir });
     };
     try {
       let argvEff = argv;
@@ -294,7 +295,15 @@ export function defineTool(spec: ToolSpec): Tool {
     } finally {
       stopSignals();
       restoreConsole();
-      watchdog?.terminate();
+      if (WATCHDOG !== undefined) {
+        // tools run in-process one after another (the pipeline runner) share one watchdog: starting a
+        // thread per tool cost ~0.1 s each; a program running one tool ends its thread here
+        if (stdioRedirected()) WATCHDOG.postMessage({ clear: true });
+        else {
+          WATCHDOG.terminate();
+          WATCHDOG = undefined;
+        }
+      }
     }
   };
   return { spec, main, help };

@@ -125,6 +125,17 @@ function showStep(s: Step, shownDir: string): string {
   return `cd ${shownDir} && ${body}${redir}`;
 }
 
+/** CPU seconds of this process so far (user + system, all threads; Linux /proc), or NaN elsewhere. */
+function cpuSeconds(): number {
+  try {
+    const f = Deno.readTextFileSync("/proc/self/stat");
+    const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(rest[11]) + Number(rest[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
 /** A step file: relative to the obsnum directory, or absolute (a combination's single products). */
 function at(dir: string, f: string): string {
   return f.startsWith("/") ? f : join(dir, f);
@@ -165,7 +176,11 @@ export async function runSteps(steps: readonly Step[], o: RunOptions): Promise<R
       continue;
     }
     try {
+      const t0 = performance.now(), c0 = cpuSeconds();
       await runStep(s, o);
+      if (o.verbose) {
+        o.report(`${s.name}: ${((performance.now() - t0) / 1000).toFixed(2)} s (cpu ${(cpuSeconds() - c0).toFixed(2)} s)`);
+      }
       for (const f of s.outputs) remade.add(f);
     } catch (e) {
       if (!(e instanceof StepFailed)) throw e;

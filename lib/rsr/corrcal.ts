@@ -61,20 +61,38 @@ export async function readCorrCal(path: string, chassis: number): Promise<CorrCa
   }
 }
 
-/** Cache of corr_cal files keyed by path (read once per process). */
+/**
+ * corr_cal files read in this process, by path, with the size and mtime they had: shared by every
+ * {@link CorrCalCache}, so the tools that a pipeline runs in one process (rsr_driver four times, rsr_tsys
+ * three times, rsr_sum, the summary page) read each file once. A file changed on disk is read again. The
+ * matrices are never written to by their users.
+ */
+const SHARED = new Map<string, { stamp: string; file: Promise<CorrCal> }>();
+
+function stampOf(path: string): string {
+  try {
+    const i = Deno.statSync(path);
+    return `${i.size} ${i.mtime?.getTime() ?? 0} ${i.ino ?? 0}`;
+  } catch {
+    return "missing";
+  }
+}
+
+/** Cache of corr_cal files keyed by path (read once per process while unchanged). */
 export class CorrCalCache {
-  readonly #files = new Map<string, Promise<CorrCal>>();
   constructor(readonly dir: string) {}
   /** The corr_cal of (CorrCalId, chassis). */
   get(id: number, chassis: number): Promise<CorrCal> {
     const path = corrCalPath(this.dir, id, chassis);
-    let p = this.#files.get(path);
-    if (!p) {
-      p = readCorrCal(path, chassis);
-      this.#files.set(path, p);
-      p.catch(() => this.#files.delete(path));
-    }
-    return p;
+    const stamp = stampOf(path);
+    const hit = SHARED.get(path);
+    if (hit && hit.stamp === stamp) return hit.file;
+    const file = readCorrCal(path, chassis);
+    SHARED.set(path, { stamp, file });
+    file.catch(() => {
+      if (SHARED.get(path)?.file === file) SHARED.delete(path);
+    });
+    return file;
   }
   /** The matrices for the given slot numbers (in board order); error names the file and slot. */
   async matrices(id: number, chassis: number, slots: number[]): Promise<Float64Array[]> {
