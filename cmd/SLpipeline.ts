@@ -27,12 +27,13 @@ import {
   reduce,
   type ReduceContext,
 } from "../lib/pipeline/mod.ts";
-import { checkParams, paramsHelp, type PipelineKind, PARAMS } from "../lib/pipeline/params.ts";
+import { checkParams, PARAMS, paramsHelp, type PipelineKind } from "../lib/pipeline/params.ts";
 import { completionScript } from "../lib/pipeline/completion.ts";
 import { fileName } from "../lib/pipeline/grammar.ts";
 import { existsSync, readFileSync, rmSync } from "../lib/sys/fs.ts";
 import { join, resolve } from "../lib/sys/path.ts";
 import { VERSION } from "../lib/version.ts";
+import { differingParams, listAttempts } from "../lib/report/attempts.ts";
 import { TOOLS } from "./_tools.ts";
 
 /** Environment names `make -f scripts/X.mk` also takes on its command line. */
@@ -48,33 +49,60 @@ export const tool = defineTool({
   name: "SLpipeline",
   summary: "reduce an obsnum (or a combination) the LMTOY way: instrument and mode from its header",
   usage: "SLpipeline.sh obsnum=N [key=value ...]  |  SLpipeline.sh obsnums=N1,N2,... [key=value ...]  |  " +
-    "SLpipeline.sh [obsnum=N] help",
+    "SLpipeline.sh [obsnum=N] help  |  SLpipeline.sh obsnum=N attempts",
   description: "Products go to $WORK_LMT/PROJECTID/OBSNUM/ (WORK_LMT defaults to the current directory), a " +
     "combination to FIRST_LAST/. A combination reduces a missing or out-of-date single with the single's own " +
     "parameters, never its own. Values are checked against their grammar before anything runs; an unknown key " +
-    "is an error. One run per obsnum at a time (a lock in its directory).\n\n" + paramsHelp("all"),
+    "is an error. One run per obsnum at a time (a lock in its directory). Each run with new parameters is also " +
+    "kept as OBSNUM/attempts/N (keep=, 'attempts' lists them; index.html shows them side by side).\n\n" +
+    paramsHelp("all"),
   examples: [
     "SLpipeline.sh obsnum=33551",
     "SLpipeline.sh obsnum=33551 badcb=2/3 xlines=110.51,0.15",
     "SLpipeline.sh obsnums=33551,33552",
     "SLpipeline.sh obsnum=79448 help",
+    "SLpipeline.sh obsnum=33551 attempts     # the runs kept in OBSNUM/attempts/",
     "source <(SLpipeline.sh --completion bash)",
   ],
   options: [
-    { name: "completion", type: "string", metavar: "SHELL", help: "print the shell completion script (bash)" },
+    {
+      name: "completion",
+      type: "string",
+      metavar: "SHELL",
+      help: "print the shell completion script (bash)",
+    },
     { name: "dry-run", short: "n", type: "boolean", help: "print the steps that would run; run nothing" },
-    { name: "here", type: "boolean", help: "write ./OBSNUM/ (as make -f scripts/X.mk) instead of WORK/PROJECTID/OBSNUM/" },
-    { name: "make", type: "string", metavar: "rsr|seq", help: "(used by scripts/rsr.mk, seq.mk) parameters from --args-file" },
-    { name: "args-file", type: "string", metavar: "FILE", help: "(with --make) key=value lines written by make; removed after reading" },
+    {
+      name: "here",
+      type: "boolean",
+      help: "write ./OBSNUM/ (as make -f scripts/X.mk) instead of WORK/PROJECTID/OBSNUM/",
+    },
+    {
+      name: "make",
+      type: "string",
+      metavar: "rsr|seq",
+      help: "(used by scripts/rsr.mk, seq.mk) parameters from --args-file",
+    },
+    {
+      name: "args-file",
+      type: "string",
+      metavar: "FILE",
+      help: "(with --make) key=value lines written by make; removed after reading",
+    },
   ],
   positionals: [{ name: "words", help: "key=value parameters; 'help' lists them", variadic: true }],
   run: async (opts, ctx) => {
     if (opts.completion !== undefined) {
-      if (opts.completion !== "bash") throw new UsageError(`--completion ${opts.completion}: only bash is supported`);
+      if (opts.completion !== "bash") {
+        throw new UsageError(`--completion ${opts.completion}: only bash is supported`);
+      }
       const tools: [string, string[]][] = [];
       for (const name of Object.keys(TOOLS).filter((n) => n !== "summary").sort()) {
         const t = await loadTool(name);
-        tools.push([name, t.spec.options.flatMap((o) => [`--${o.name}`, ...(o.short ? [`-${o.short}`] : [])])]);
+        tools.push([
+          name,
+          t.spec.options.flatMap((o) => [`--${o.name}`, ...(o.short ? [`-${o.short}`] : [])]),
+        ]);
       }
       ctx.stdout(completionScript(tools, PARAMS.map((p) => p.name)));
       return 0;
@@ -84,7 +112,9 @@ export const tool = defineTool({
     let makeKind: PipelineKind | undefined;
     let goal = "all";
     if (opts.make !== undefined) {
-      if (opts.make !== "rsr" && opts.make !== "seq") throw new UsageError(`--make ${opts.make}: expected rsr or seq`);
+      if (opts.make !== "rsr" && opts.make !== "seq") {
+        throw new UsageError(`--make ${opts.make}: expected rsr or seq`);
+      }
       makeKind = opts.make;
       const goals = words.filter((w) => !w.includes("="));
       goal = goals[0] ?? "all";
@@ -105,12 +135,15 @@ export const tool = defineTool({
       }
     }
     const helpWanted = words.includes("help") || goal === "help";
-    words = words.filter((w) => w !== "help");
+    const attemptsWanted = words.includes("attempts");
+    words = words.filter((w) => w !== "help" && w !== "attempts");
     if (helpWanted) {
       const kind = makeKind ?? await kindOfWords(words, env);
       const head = makeKind !== undefined
         ? `make -f scripts/${makeKind}.mk obsnum=N [key=value ...]   (DATA_LMT must point at the raw data)\n`
-        : `SLpipeline.sh obsnum=N [key=value ...]${kind !== "all" ? `   (${kind.toUpperCase()} parameters)` : ""}\n`;
+        : `SLpipeline.sh obsnum=N [key=value ...]${
+          kind !== "all" ? `   (${kind.toUpperCase()} parameters)` : ""
+        }\n`;
       ctx.stdout(head + paramsHelp(kind));
       return 0;
     }
@@ -119,7 +152,8 @@ export const tool = defineTool({
     if (goal === "clean") {
       const given = wrapParams(() => checkParams(words, makeKind));
       const label = given.get("dir") || (given.get("obsnums")?.split(",")
-        .filter((_, i, a) => i === 0 || i === a.length - 1).join("_")) || given.get("obsnum");
+        .filter((_, i, a) => i === 0 || i === a.length - 1).join("_")) ||
+        given.get("obsnum");
       if (!label) throw new UsageError("give obsnum=N or obsnums=N1,N2,... (or dir=)");
       const dir = join(cwd, label);
       if (existsSync(dir)) rmSync(dir, { recursive: true });
@@ -156,7 +190,12 @@ export const tool = defineTool({
         layout: makeKind !== undefined || opts.here === true ? "here" : "work",
         ...(makeKind !== undefined ? { expect: makeKind } : {}),
         dryRun: opts["dry-run"] === true,
+        locateOnly: attemptsWanted,
       });
+      if (attemptsWanted) {
+        ctx.stdout(attemptsListing(r.dir));
+        return 0;
+      }
       if (!r.skipped && !opts["dry-run"]) {
         const n = [...r.ran.values()].reduce((a, b) => a + b.length, 0);
         ctx.log.info(`${r.dir}: ${n === 0 ? "up to date" : `${n} steps run`}`);
@@ -178,6 +217,21 @@ export const tool = defineTool({
     }
   },
 });
+
+/** `SLpipeline.sh obsnum=N attempts`: one line per attempt (n, date, parameters changed from the previous one). */
+function attemptsListing(dir: string): string {
+  const list = listAttempts(dir);
+  if (list.length === 0) return `# ${dir}: no attempts\n`;
+  const lines = [`# ${dir}/attempts: attempt, date (UTC), parameters that differ from the previous attempt`];
+  list.forEach((a, i) => {
+    const prev = list[i - 1];
+    const diff = prev === undefined
+      ? "(first)"
+      : differingParams(prev.params, a.params).map((k) => `${k}=${a.params[k] ?? ""}`).join(" ");
+    lines.push(`${a.n}\t${a.date.slice(0, 19)}\t${diff || "(same parameters)"}`);
+  });
+  return lines.join("\n") + "\n";
+}
 
 function wrapParams<T>(f: () => T): T {
   try {

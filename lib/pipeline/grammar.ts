@@ -90,10 +90,16 @@ export function numberList(
 }
 
 /** A comma list of integers in [min, max]; `-` before the list allowed when `negatable` (LMTOY pix_list -13). */
-export function intList(min: number, max: number, opts: { negatable?: boolean; allowEmpty?: boolean } = {}): Grammar {
+export function intList(
+  min: number,
+  max: number,
+  opts: { negatable?: boolean; allowEmpty?: boolean } = {},
+): Grammar {
   return g(
     "i,i,...",
-    `expected comma-separated integers ${min}..${max}${opts.negatable ? " (a leading - means all but these)" : ""}` +
+    `expected comma-separated integers ${min}..${max}${
+      opts.negatable ? " (a leading - means all but these)" : ""
+    }` +
       (opts.allowEmpty ? ", or empty" : ""),
     (v) => {
       if (v === "") return opts.allowEmpty === true;

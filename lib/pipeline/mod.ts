@@ -22,6 +22,8 @@ import { rsrSteps } from "./rsr.ts";
 import { SEQ_MODES, seqSteps } from "./seq.ts";
 import { runSteps, type Step, StepFailed, type ToolRunner } from "./steps.ts";
 import { acquireLock } from "./lock.ts";
+import { keepAttempt } from "./attempts.ts";
+import { ATTEMPTS_DIR } from "../report/attempts.ts";
 
 export { LockBusy } from "./lock.ts";
 export { ParamError } from "./params.ts";
@@ -72,6 +74,8 @@ export interface ReduceOptions {
   /** The pipeline the caller expects (a Makefile of one instrument); another instrument is an error. */
   expect?: PipelineKind;
   dryRun?: boolean;
+  /** Check the request and find its directory, run nothing (`SLpipeline.sh obsnum=N attempts`). */
+  locateOnly?: boolean;
 }
 
 /** What was done. */
@@ -123,7 +127,11 @@ function inside(child: string, parent: string): boolean {
  * Reduce what `words` (`key=value`, already split) ask for. Throws {@link ParamError} (usage, exit 2),
  * {@link PipelineError} and {@link LockBusy} (exit 1), {@link PipelineFailed} (a step failed, exit 1).
  */
-export async function reduce(words: readonly string[], ctx: ReduceContext, opts: ReduceOptions): Promise<ReduceResult> {
+export async function reduce(
+  words: readonly string[],
+  ctx: ReduceContext,
+  opts: ReduceOptions,
+): Promise<ReduceResult> {
   const given = checkParams(words);
   const obsnums = given.has("obsnums")
     ? parseObsnumList(given.get("obsnums")!)
@@ -159,7 +167,9 @@ export async function reduce(words: readonly string[], ctx: ReduceContext, opts:
   checkParams(words, kind); // a parameter of the other pipeline is an error, now that the pipeline is known
   const P = new ParamSet(kind, given);
   for (const k of P.given) {
-    if (paramSpec(k)?.unavailable && P.get(k) === "1") ctx.report(`${k}=1: not available in this toolkit (ignored)`);
+    if (paramSpec(k)?.unavailable && P.get(k) === "1") {
+      ctx.report(`${k}=1: not available in this toolkit (ignored)`);
+    }
   }
 
   // where: WORK/PROJECTID/ or the current directory
@@ -176,6 +186,7 @@ export async function reduce(words: readonly string[], ctx: ReduceContext, opts:
   const dir = join(base, name);
   if (!inside(dir, base)) throw new ParamError(`dir=${name}: must name a directory inside ${base}`);
   const ran = new Map<string, string[]>();
+  if (opts.locateOnly) return { kind, dir, ran, skipped: true };
   if (P.get("exist") === "1" && existsSync(dir)) {
     ctx.report(`${name}: ${dir} exists (exist=1): nothing done`);
     return { kind, dir, ran, skipped: true };
@@ -183,7 +194,16 @@ export async function reduce(words: readonly string[], ctx: ReduceContext, opts:
   if (P.num("sleep") > 0 && !opts.dryRun) await ctx.sleep(P.num("sleep"));
 
   const single = async (o: number, info: ObsInfo, sdir: string, sp: ParamSet) => {
-    await runDir(sdir, String(o), ctx, opts, P, ran, (d) => stepsFor(kind, d, String(o), [o], info, sp, rootAbs, ctx));
+    await runDir(
+      sdir,
+      String(o),
+      ctx,
+      opts,
+      P,
+      ran,
+      (d) => stepsFor(kind, d, String(o), [o], info, sp, rootAbs, ctx),
+      sp,
+    );
   };
 
   if (combo) {
@@ -192,8 +212,12 @@ export async function reduce(words: readonly string[], ctx: ReduceContext, opts:
       const o = obsnums[i]!;
       const sdir = join(base, String(o));
       const rc = join(sdir, `lmtoy_${o}.rc`);
-      const own = existsSync(rc) ? readRcParams(readFileSync(rc, "utf8"), kind, rc) : new Map<string, string>();
-      for (const k of ["path", "nproc", "debug", "error"]) if (given.has(k)) own.set(k, given.get(k)!);
+      const own = existsSync(rc)
+        ? readRcParams(readFileSync(rc, "utf8"), kind, rc)
+        : new Map<string, string>();
+      for (const k of ["path", "nproc", "debug", "error", "keep"]) {
+        if (given.has(k)) own.set(k, given.get(k)!);
+      }
       own.set("obsnum", String(o));
       await single(o, infos[i]!, sdir, new ParamSet(kind, own));
       singleDirs.push(sdir);
@@ -208,7 +232,15 @@ export async function reduce(words: readonly string[], ctx: ReduceContext, opts:
       (d) => stepsFor(kind, d, label, obsnums, infos[0]!, P, rootAbs, ctx, singleDirs),
     );
   } else {
-    await runDir(dir, name, ctx, opts, P, ran, (d) => stepsFor(kind, d, label, obsnums, infos[0]!, P, rootAbs, ctx));
+    await runDir(
+      dir,
+      name,
+      ctx,
+      opts,
+      P,
+      ran,
+      (d) => stepsFor(kind, d, label, obsnums, infos[0]!, P, rootAbs, ctx),
+    );
   }
   return { kind, dir, ran, skipped: false };
 }
@@ -255,7 +287,10 @@ function stepsFor(
   });
 }
 
-/** Make (or clean, restart=1) one product directory, lock it, run its steps, unlock. */
+/**
+ * Make (or clean, restart=1, which keeps attempts/) one product directory, lock it, run its steps, keep the run
+ * as an attempt (lib/pipeline/attempts.ts; `kept` are the parameters it records, [default: P]), unlock.
+ */
 async function runDir(
   dir: string,
   name: string,
@@ -264,6 +299,7 @@ async function runDir(
   P: ParamSet,
   ran: Map<string, string[]>,
   steps: (dir: string) => Step[],
+  kept: ParamSet = P,
 ): Promise<void> {
   const k = kindOf(dir);
   const existed = k !== "missing";
@@ -278,7 +314,9 @@ async function runDir(
   }
   try {
     if (P.get("restart") === "1" && existed && !opts.dryRun) {
-      for (const e of Deno.readDirSync(dir)) if (e.name !== ".lmt_lock") rmSync(join(dir, e.name), { recursive: true });
+      for (const e of Deno.readDirSync(dir)) {
+        if (e.name !== ".lmt_lock" && e.name !== ATTEMPTS_DIR) rmSync(join(dir, e.name), { recursive: true });
+      }
       ctx.report(`${name}: restart=1: old results removed`);
     }
     const r = await runSteps(steps(dir), {
@@ -293,6 +331,25 @@ async function runDir(
     });
     ran.set(name, r.ran);
     if (r.failed.length > 0) throw new PipelineFailed(name, r.failed);
+    if (!opts.dryRun) {
+      const k = keepAttempt(dir, {
+        label: name,
+        params: kept.entries(),
+        ran: r.ran.length > 0,
+        keep: P.num("keep"),
+      });
+      if (k.action === "new") {
+        const now = new Map(kept.entries());
+        const why = k.changed.map((c) => `${c}=${now.get(c) ?? ""}`).join(" ");
+        ctx.report(`${name}: kept as ${ATTEMPTS_DIR}/${k.n}${why ? ` (${why})` : ""}`);
+      }
+      for (const f of k.referenced) {
+        ctx.report(`${name}: ${f}: could not be hard-linked (kept as a reference)`);
+      }
+      if (k.pruned.length) {
+        ctx.report(`${name}: ${ATTEMPTS_DIR}/${k.pruned.join(",")} removed (keep=${P.get("keep")})`);
+      }
+    }
   } catch (e) {
     if (e instanceof StepFailed) throw new PipelineFailed(name, [e]);
     throw e;

@@ -72,27 +72,82 @@ export const obsnumsGrammar: G.Grammar = {
 export const PARAMS: readonly ParamSpec[] = [
   // ---- generic (SLpipeline-parameters.md §1)
   p("obsnum", "", obsnumGrammar, "the obsnum to reduce", BOTH, "generic"),
-  p("obsnums", "", obsnumsGrammar, "obsnums to combine (each single is reduced first if needed)", BOTH, "generic"),
+  p(
+    "obsnums",
+    "",
+    obsnumsGrammar,
+    "obsnums to combine (each single is reduced first if needed)",
+    BOTH,
+    "generic",
+  ),
   p("oid", "", G.plainName, "tag added to the output directory name (OBSNUM__oid)", BOTH, "generic"),
   p("dir", "", G.plainName, "output directory name [default: OBSNUM, or FIRST_LAST]", BOTH, "generic"),
   p("debug", "0", G.flag, "1: print every step's command as it runs", BOTH, "generic"),
-  p("error", "1", G.flag, "1: stop at the first failing step; 0: carry on with the steps that do not need it", BOTH, "generic"),
+  p(
+    "error",
+    "1",
+    G.flag,
+    "1: stop at the first failing step; 0: carry on with the steps that do not need it",
+    BOTH,
+    "generic",
+  ),
   p("restart", "0", G.flag, "1: remove the obsnum's old results first", BOTH, "generic"),
   p("exist", "0", G.flag, "1: do nothing when the obsnum's directory exists", BOTH, "generic"),
   p("path", "", G.fileName, "raw data root [default: $DATA_LMT]", BOTH, "generic"),
-  p("work", "", G.fileName, "work root for PROJECTID/OBSNUM [default: $WORK_LMT, else the current directory]", BOTH, "generic"),
-  p("sleep", "0", G.number(0, 3600), "seconds to wait before starting (LMTOY's default is 2)", BOTH, "generic"),
+  p(
+    "work",
+    "",
+    G.fileName,
+    "work root for PROJECTID/OBSNUM [default: $WORK_LMT, else the current directory]",
+    BOTH,
+    "generic",
+  ),
+  p(
+    "sleep",
+    "0",
+    G.number(0, 3600),
+    "seconds to wait before starting (LMTOY's default is 2)",
+    BOTH,
+    "generic",
+  ),
   p("nproc", "1", G.int(1, 256), "processors the tools may use (gridding threads)", BOTH, "generic"),
+  p(
+    "keep",
+    "10",
+    G.int(1, 1000),
+    "runs with different parameters kept as OBSNUM/attempts/N (the oldest removed)",
+    BOTH,
+    "generic",
+  ),
+  p(
+    "sdfits",
+    "1",
+    G.flag,
+    "1: also write the calibrated spectra as SDFITS (for dysh and other single-dish software)",
+    BOTH,
+    "generic",
+  ),
   p("tap", "0", G.flag, "produce a TAP tar file", BOTH, "generic", true),
   p("srdp", "0", G.flag, "produce an SRDP tar file", BOTH, "generic", true),
   p("raw", "0", G.flag, "produce a RAW tar file", BOTH, "generic", true),
   p("admit", "0", G.flag, "run ADMIT on the products", BOTH, "generic", true),
   // ---- RSR (§2)
-  p("badcb", "", G.chassisBoardList, "chassis/board pairs removed whole, C/B,C/B (C 0..3, B 0..5)", RSR, "rsr"),
+  p(
+    "badcb",
+    "",
+    G.chassisBoardList,
+    "chassis/board pairs removed whole, C/B,C/B (C 0..3, B 0..5)",
+    RSR,
+    "rsr",
+  ),
   p(
     "xlines",
     "",
-    G.numberList({ multiple: 2, allowEmpty: true, describe: "expected f1,w1,f2,w2,... in GHz (pairs of numbers)" }),
+    G.numberList({
+      multiple: 2,
+      allowEmpty: true,
+      describe: "expected f1,w1,f2,w2,... in GHz (pairs of numbers)",
+    }),
     "line windows f1,w1,... (GHz) kept out of baselines and sigma (rsr_driver --exclude)",
     RSR,
     "rsr",
@@ -100,8 +155,22 @@ export const PARAMS: readonly ParamSpec[] = [
   p("sgf", "0", G.int(0, 4095), "Savitzky-Golay high-pass window, odd, 0 = off (rsr_driver -f)", RSR, "rsr"),
   p("notch", "0", G.number(0, 1e6), "notch filter sigma, only with sgf (rsr_driver -n)", RSR, "rsr"),
   p("blo", "1", G.int(-1, 10), "baseline polynomial order (rsr_driver -b, rsr_sum --o1)", RSR, "rsr"),
-  p("rthr", "0.01", G.number(0, 1e6), "sigma threshold (K) for averaging repeats (rsr_driver -r)", RSR, "rsr"),
-  p("cthr", "0.01", G.number(0, 1e6), "sigma threshold (K) for coadding obsnums (rsr_driver -t, rsr_sum -t)", RSR, "rsr"),
+  p(
+    "rthr",
+    "0.01",
+    G.number(0, 1e6),
+    "sigma threshold (K) for averaging repeats (rsr_driver -r)",
+    RSR,
+    "rsr",
+  ),
+  p(
+    "cthr",
+    "0.01",
+    G.number(0, 1e6),
+    "sigma threshold (K) for coadding obsnums (rsr_driver -t, rsr_sum -t)",
+    RSR,
+    "rsr",
+  ),
   p("spike", "3", G.number(0, 1e6), "spike threshold of badlags (badlags --spike)", RSR, "rsr"),
   p(
     "shortlags",
@@ -113,7 +182,14 @@ export const PARAMS: readonly ParamSpec[] = [
   ),
   p("jitter", "1", G.flag, "1: also remove boards whose Tsys jitters (rsr_tsys #BADCB lines)", RSR, "rsr"),
   p("rms", "25", G.number(0, 1e6), "Tsys jitter threshold in K (rsr_tsys -r)", RSR, "rsr"),
-  p("badlags", "", G.fileName, "use this .badlags file (inside the work tree) instead of running badlags", RSR, "rsr"),
+  p(
+    "badlags",
+    "",
+    G.fileName,
+    "use this .badlags file (inside the work tree) instead of running badlags",
+    RSR,
+    "rsr",
+  ),
   p("linecheck", "0", G.flag, "LMTOY's line-check switch (accepted; xlines= is used as given)", RSR, "rsr"),
   // ---- SEQ: spectra (§3)
   p("bank", "-1", G.int(-1, 3), "spectral bank, -1 = every bank in use", SEQ, "seq-spec"),
@@ -127,25 +203,115 @@ export const PARAMS: readonly ParamSpec[] = [
   ),
   p("stype", "2", G.int(0, 3), "reference scheme: 0 median, 1 single ref, 2 bracketed ref", SEQ, "seq-spec"),
   p("dv", "100", G.number(0, 1e5), "line window half-width (km/s) around vlsr", SEQ, "seq-spec"),
-  p("dw", "250", G.number(0, 1e5), "baseline window width (km/s) outside the line window, each side", SEQ, "seq-spec"),
+  p(
+    "dw",
+    "250",
+    G.number(0, 1e5),
+    "baseline window width (km/s) outside the line window, each side",
+    SEQ,
+    "seq-spec",
+  ),
   p("vlsr", "", G.number(-1e5, 1e5), "source velocity (km/s) [default: from the header]", SEQ, "seq-spec"),
   p("b_order", "0", G.int(0, 10), "baseline polynomial order", SEQ, "seq-spec"),
-  p("b_regions", "", G.regionList, "baseline regions [[v0,v1],...] (km/s) [default: from vlsr, dv, dw]", SEQ, "seq-spec"),
-  p("l_regions", "", G.regionList, "line regions [[v0,v1],...] (km/s) [default: vlsr +- dv]", SEQ, "seq-spec"),
-  p("slice", "", G.bracketPair, "velocity range [v0,v1] kept (km/s) [default: the outer baseline edges]", SEQ, "seq-spec"),
-  p("birdies", "0", G.intList(0, 65535), "channels to blank (process_otf_map --eliminate_list)", SEQ, "seq-spec"),
-  p("map_coord_use", "-1", G.int(-1, 2), "map coordinates: -1 header, 0 Az/El, 1 RA/Dec, 2 l/b", SEQ, "seq-spec"),
+  p(
+    "b_regions",
+    "",
+    G.regionList,
+    "baseline regions [[v0,v1],...] (km/s) [default: from vlsr, dv, dw]",
+    SEQ,
+    "seq-spec",
+  ),
+  p(
+    "l_regions",
+    "",
+    G.regionList,
+    "line regions [[v0,v1],...] (km/s) [default: vlsr +- dv]",
+    SEQ,
+    "seq-spec",
+  ),
+  p(
+    "slice",
+    "",
+    G.bracketPair,
+    "velocity range [v0,v1] kept (km/s) [default: the outer baseline edges]",
+    SEQ,
+    "seq-spec",
+  ),
+  p(
+    "birdies",
+    "0",
+    G.intList(0, 65535),
+    "channels to blank (process_otf_map --eliminate_list)",
+    SEQ,
+    "seq-spec",
+  ),
+  p(
+    "map_coord_use",
+    "-1",
+    G.int(-1, 2),
+    "map coordinates: -1 header, 0 Az/El, 1 RA/Dec, 2 l/b",
+    SEQ,
+    "seq-spec",
+  ),
+  p(
+    "x_axis",
+    "VLSR",
+    G.oneOf(["VLSR", "VBARY", "VSKY", "VSRC", "FLSR", "FBARY", "FSKY", "FSRC"]),
+    "spectral axis of the SpecFile and cube (process_otf_map --x_axis)",
+    SEQ,
+    "seq-spec",
+  ),
+  p(
+    "restfreq",
+    "",
+    G.number(1, 2000),
+    "rest frequency (GHz) of the line on the velocity axis; reduces the bank whose band holds it [default: the header's]",
+    SEQ,
+    "seq-spec",
+  ),
+  p(
+    "otf_sample",
+    "-1",
+    G.numberList({
+      multiple: 3,
+      describe: "expected -1, or P,S0,S1,... (pixel and sample range, in threes)",
+    }),
+    "ON samples left out of the SpecFile: P,S0,S1,... or -1 (process_otf_map --sample)",
+    SEQ,
+    "seq-spec",
+  ),
   p("otf_cal", "0", G.flag, "1: calibrate with the OTF scan's own hot/sky", SEQ, "seq-spec"),
   p("offx", "0", G.number(-1e5, 1e5), "map offset x (arcsec)", SEQ, "seq-spec"),
   p("offy", "0", G.number(-1e5, 1e5), "map offset y (arcsec)", SEQ, "seq-spec"),
   // ---- SEQ: gridding
-  p("resolution", "", G.number(0.1, 1e4), "beam (arcsec) [default: lambda/D at the sky frequency]", SEQ, "seq-grid"),
+  p(
+    "resolution",
+    "",
+    G.number(0.1, 1e4),
+    "beam (arcsec) [default: lambda/D at the sky frequency]",
+    SEQ,
+    "seq-grid",
+  ),
   p("cell", "", G.number(0.01, 1e4), "cell size (arcsec) [default: resolution/nppb]", SEQ, "seq-grid"),
   p("nppb", "2", G.number(0.1, 100), "cells per beam, when cell= is not given", SEQ, "seq-grid"),
   p("extent", "0", G.number(0, 1e5), "half size of the map (arcsec), 0 = from the scan", SEQ, "seq-grid"),
-  p("rms_cut", "-4", G.number(-1e6, 1e6), "spectra rejected above this rms (negative: robust MAD rule)", SEQ, "seq-grid"),
+  p(
+    "rms_cut",
+    "-4",
+    G.number(-1e6, 1e6),
+    "spectra rejected above this rms (negative: robust MAD rule)",
+    SEQ,
+    "seq-grid",
+  ),
   p("rmax", "3", G.number(0, 100), "convolution radius in resolutions", SEQ, "seq-grid"),
-  p("otf_select", "1", G.int(0, 3), "gridding kernel: 0 box, 1 jinc, 2 gaussian, 3 triangle", SEQ, "seq-grid"),
+  p(
+    "otf_select",
+    "1",
+    G.int(0, 3),
+    "gridding kernel: 0 box, 1 jinc, 2 gaussian, 3 triangle",
+    SEQ,
+    "seq-grid",
+  ),
   p("otf_a", "1.1", G.number(-1e6, 1e6), "kernel parameter a", SEQ, "seq-grid"),
   p("otf_b", "4.75", G.number(-1e6, 1e6), "kernel parameter b", SEQ, "seq-grid"),
   p("otf_c", "2", G.number(-1e6, 1e6), "kernel parameter c", SEQ, "seq-grid"),
@@ -154,15 +320,39 @@ export const PARAMS: readonly ParamSpec[] = [
   p(
     "sample",
     "-1",
-    G.numberList({ multiple: 3, describe: "expected -1, or P,S0,S1,... (pixel and sample range, in threes)" }),
+    G.numberList({
+      multiple: 3,
+      describe: "expected -1, or P,S0,S1,... (pixel and sample range, in threes)",
+    }),
     "time samples to drop at gridding: P,S0,S1,... or -1",
     SEQ,
     "seq-grid",
   ),
   // ---- SEQ: products
-  p("makewf", "1", G.flag, "1: waterfall FITS and PNG of the calibrated spectra (make_spec_fits)", SEQ, "seq-output"),
-  p("maskmoment", "1", G.flag, "1: masked moment maps mom0/mom1/mom2/peak with PNGs (seq_moments)", SEQ, "seq-output"),
-  p("viewspec", "1", G.flag, "1: the spectrum at location= as text and PNG (seq_viewspec)", SEQ, "seq-output"),
+  p(
+    "makewf",
+    "1",
+    G.flag,
+    "1: waterfall FITS and PNG of the calibrated spectra (make_spec_fits)",
+    SEQ,
+    "seq-output",
+  ),
+  p(
+    "maskmoment",
+    "1",
+    G.flag,
+    "1: masked moment maps mom0/mom1/mom2/peak with PNGs (seq_moments)",
+    SEQ,
+    "seq-output",
+  ),
+  p(
+    "viewspec",
+    "1",
+    G.flag,
+    "1: the spectrum at location= as text and PNG (seq_viewspec)",
+    SEQ,
+    "seq-output",
+  ),
   p(
     "location",
     "0,0",
@@ -215,14 +405,20 @@ export function checkParams(words: readonly string[], kind?: PipelineKind): Map<
     const key = w.slice(0, eq), value = w.slice(eq + 1);
     const spec = BY_NAME.get(key);
     if (spec === undefined) {
-      const dym = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? didYouMean(key, PARAMS.map((s) => s.name)) : undefined;
+      const dym = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)
+        ? didYouMean(key, PARAMS.map((s) => s.name))
+        : undefined;
       throw new ParamError(`unknown parameter ${printable(key)}=${dym ? ` (did you mean ${dym}=?)` : ""}`);
     }
     if (out.has(key)) throw new ParamError(`parameter ${key}= given twice`);
     if (kind !== undefined && !spec.pipelines.includes(kind)) {
-      throw new ParamError(`${key}= is a ${spec.pipelines.join("/").toUpperCase()} parameter, not ${kind.toUpperCase()}`);
+      throw new ParamError(
+        `${key}= is a ${spec.pipelines.join("/").toUpperCase()} parameter, not ${kind.toUpperCase()}`,
+      );
     }
-    if (!spec.grammar.test(value)) throw new ParamError(`${key}=${printable(value)}: ${spec.grammar.describe}`);
+    if (!spec.grammar.test(value)) {
+      throw new ParamError(`${key}=${printable(value)}: ${spec.grammar.describe}`);
+    }
     out.set(key, value);
   }
   if (out.has("obsnum") && out.has("obsnums")) throw new ParamError("give obsnum= or obsnums=, not both");

@@ -41,14 +41,21 @@ export function rsrSteps(job: RsrJob): Step[] {
   const combo = job.singleDirs !== undefined;
   const v = (k: string) => P.get(k);
   const st = {
-    badlags: writeStamp(dir, "badlags", `spike=${v("spike")} shortlags=${v("shortlags")} badlags=${v("badlags")}`),
+    badlags: writeStamp(
+      dir,
+      "badlags",
+      `spike=${v("spike")} shortlags=${v("shortlags")} badlags=${v("badlags")}`,
+    ),
     driver: writeStamp(
       dir,
       "driver",
-      `blo=${v("blo")} rthr=${v("rthr")} cthr=${v("cthr")} xlines=${v("xlines")} sgf=${v("sgf")} notch=${v("notch")}`,
+      `blo=${v("blo")} rthr=${v("rthr")} cthr=${v("cthr")} xlines=${v("xlines")} sgf=${v("sgf")} notch=${
+        v("notch")
+      }`,
     ),
     tsys: writeStamp(dir, "tsys", `rms=${v("rms")}`),
     badcb: writeStamp(dir, "badcb", `badcb=${v("badcb")} jitter=${v("jitter")}`),
+    sdfits: writeStamp(dir, "sdfits", `sdfits=${v("sdfits")}`),
     obs: writeStamp(dir, "obs", `obsnums=${job.obsnums.join(" ")}`),
   };
   const RC = `lmtoy_${O}.rc`;
@@ -109,7 +116,11 @@ export function rsrSteps(job: RsrJob): Step[] {
       inputs: [st.tsys],
       orderOnly: [RC],
       outputs: ["rsr_tsys0.log"],
-      action: { kind: "tools", calls: [tool("rsr_tsys", "-r", v("rms"), "-y", "rsr.tsys0.png", O)], stdout: "rsr_tsys0.log" },
+      action: {
+        kind: "tools",
+        calls: [tool("rsr_tsys", "-r", v("rms"), "-y", "rsr.tsys0.png", O)],
+        stdout: "rsr_tsys0.log",
+      },
     });
     if (job.badlagsFile !== undefined) {
       const src = job.badlagsFile;
@@ -118,7 +129,11 @@ export function rsrSteps(job: RsrJob): Step[] {
         inputs: [st.badlags],
         orderOnly: [RC],
         outputs: [BADLAGS],
-        action: { kind: "fn", show: `cp ${src} ${BADLAGS}`, run: (d) => writeWhole(join(d, BADLAGS), readFileSync(src)) },
+        action: {
+          kind: "fn",
+          show: `cp ${src} ${BADLAGS}`,
+          run: (d) => writeWhole(join(d, BADLAGS), readFileSync(src)),
+        },
       });
     } else {
       const short = v("shortlags") === ""
@@ -131,7 +146,20 @@ export function rsrSteps(job: RsrJob): Step[] {
         outputs: [BADLAGS],
         action: {
           kind: "tools",
-          calls: [tool("badlags", "-d", "-y", `badlags.${O}.png`, ...short, "--spike", v("spike"), "-B", BADLAGS, O)],
+          calls: [
+            tool(
+              "badlags",
+              "-d",
+              "-y",
+              `badlags.${O}.png`,
+              ...short,
+              "--spike",
+              v("spike"),
+              "-B",
+              BADLAGS,
+              O,
+            ),
+          ],
           log: "rsr_badlags.log",
         },
       });
@@ -187,14 +215,21 @@ export function rsrSteps(job: RsrJob): Step[] {
       outputs: [BADCB],
       action: {
         kind: "fn",
-        show: `{ grep '^#BADCB' ${BADLAGS}; ${v("jitter") === "1" ? "grep '^#BADCB' rsr_tsys1.log; " : ""}} > ${BADCB}`,
+        show: `{ grep '^#BADCB' ${BADLAGS}; ${
+          v("jitter") === "1" ? "grep '^#BADCB' rsr_tsys1.log; " : ""
+        }} > ${BADCB}`,
         run: (d) => {
           const grab = (f: string) =>
-            readFileSync(join(d, f), "utf8").split("\n").filter((l) => l.startsWith("#BADCB")).map((l) => l + "\n")
+            readFileSync(join(d, f), "utf8").split("\n").filter((l) => l.startsWith("#BADCB")).map((l) =>
+              l + "\n"
+            )
               .join("");
           // a header line first: the file is read as a .badlags file, and an empty one is an error there
           const head = `# bad chassis/boards found by badlags${v("jitter") === "1" ? " and rsr_tsys" : ""}\n`;
-          writeWhole(join(d, BADCB), head + grab(BADLAGS) + (v("jitter") === "1" ? grab("rsr_tsys1.log") : ""));
+          writeWhole(
+            join(d, BADCB),
+            head + grab(BADLAGS) + (v("jitter") === "1" ? grab("rsr_tsys1.log") : ""),
+          );
         },
       },
     });
@@ -271,14 +306,15 @@ export function rsrSteps(job: RsrJob): Step[] {
       log: "rsr_driver_nbs.log",
     },
   });
+  const sdfits = v("sdfits") === "1" ? ["--sdfits", `rsr.${O}.sdfits`] : [];
   steps.push({
     name: "rsr_driver",
-    inputs: ["rsr.obsnum", BADLAGS, RFILE, st.driver],
+    inputs: ["rsr.obsnum", BADLAGS, RFILE, st.driver, st.sdfits],
     orderOnly: [RC],
     outputs: [SPEC],
     action: {
       kind: "tools",
-      calls: [tool("rsr_driver", ...finalArgs(SPEC, "rsr.wf.png", ["-p", ...drv, ...sgf]))],
+      calls: [tool("rsr_driver", ...finalArgs(SPEC, "rsr.wf.png", ["-p", ...drv, ...sgf, ...sdfits]))],
       log: "rsr_driver.log",
     },
   });

@@ -14,7 +14,7 @@ import type { ObsInfo } from "../lmt/info.ts";
 import { infoRc } from "../lmt/info.ts";
 import { safeName } from "../lmt/names.ts";
 import { join } from "../sys/path.ts";
-import type { ParamSet } from "./params.ts";
+import { ParamError, type ParamSet } from "./params.ts";
 import { rcParamsBlock } from "./rc.ts";
 import { type Step, type ToolCall, writeStamp, writeWhole } from "./steps.ts";
 
@@ -83,7 +83,19 @@ export function seqDerived(info: ObsInfo, P: ParamSet): SeqDerived {
   const used: number[] = [];
   for (let b = 0; b < numbands; b++) if (b < rest.length && r6(rest[b]!) > 0) used.push(b);
   const bank = P.num("bank");
-  const banks = bank === -1 ? (used.length > 0 ? used : [0]) : [bank];
+  let banks = bank === -1 ? (used.length > 0 ? used : [0]) : [bank];
+  if (P.get("restfreq") !== "") {
+    // restfreq=: the bank whose band holds the line at the source velocity (one line lies in one bank)
+    const f = P.num("restfreq") * (1 - vlsr / 299792.458);
+    const bw = info.bandwidth ?? [];
+    const holds = banks.filter((b) => Math.abs(f - (info.skyfreq?.[b] ?? NaN)) < (bw[b] ?? 0) / 2);
+    if (holds.length === 0) {
+      throw new ParamError(
+        `restfreq=${P.get("restfreq")}: the line is in none of the bands reduced (banks ${banks.join(",")})`,
+      );
+    }
+    banks = holds.slice(0, 1);
+  }
   const sky = info.skyfreq ?? [];
   const resOfBank = (b: number): number => {
     if (b === 0) return info.resolution ?? NaN;
@@ -91,7 +103,8 @@ export function seqDerived(info: ObsInfo, P: ParamSet): SeqDerived {
     return r === Math.trunc(r) ? r : Math.trunc(r) + 1;
   };
   const resolution = (b: number) => P.get("resolution") !== "" ? P.get("resolution") : String(resOfBank(b));
-  const cell = (b: number) => P.get("cell") !== "" ? P.get("cell") : awkNumber(Number(resolution(b)) / P.num("nppb"));
+  const cell = (b: number) =>
+    P.get("cell") !== "" ? P.get("cell") : awkNumber(Number(resolution(b)) / P.num("nppb"));
   const ext = P.num("extent") !== 0
     ? P.get("extent")
     : awkNumber(Math.max(r6(info.xLength ?? 0), r6(info.yLength ?? 0)));
@@ -127,20 +140,29 @@ export function seqSteps(job: SeqJob): Step[] {
       dir,
       "spec",
       `pix=${d.pixList} stype=${v("stype")} breg=${d.bRegions} slice=${d.slice} b_order=${v("b_order")} ` +
-        `birdies=${v("birdies")} mc=${v("map_coord_use")} otfcal=${v("otf_cal")} off=${v("offx")},${v("offy")}`,
+        `birdies=${v("birdies")} mc=${v("map_coord_use")} otfcal=${v("otf_cal")} off=${v("offx")},${
+          v("offy")
+        }` +
+        (v("x_axis") !== "VLSR" ? ` x_axis=${v("x_axis")}` : "") +
+        (v("restfreq") !== "" ? ` restfreq=${v("restfreq")}` : "") +
+        (v("otf_sample") !== "-1" ? ` otf_sample=${v("otf_sample")}` : ""),
     ),
+    sdfits: writeStamp(dir, "sdfits", `sdfits=${v("sdfits")}`),
     grid: writeStamp(
       dir,
       "grid",
       `res=${d.resolution(0)} cell=${d.cell(0)} pix=${d.pixList} rms_cut=${v("rms_cut")} ext=${d.extent} ` +
         `rmax=${v("rmax")} sel=${v("otf_select")} abc=${v("otf_a")},${v("otf_b")},${v("otf_c")} ` +
         `ns=${v("noise_sigma")} edge=${v("edge")} sample=${v("sample")} obs=${job.obsnums.join(" ")}` +
-        (v("projection") !== "" ? ` proj=${v("projection")}` : "") + (v("ztype") !== "0" ? ` ztype=${v("ztype")}` : ""),
+        (v("projection") !== "" ? ` proj=${v("projection")}` : "") +
+        (v("ztype") !== "0" ? ` ztype=${v("ztype")}` : ""),
     ),
     products: writeStamp(
       dir,
       "products",
-      `makewf=${v("makewf")} maskmoment=${v("maskmoment")} viewspec=${v("viewspec")} location=${v("location")}`,
+      `makewf=${v("makewf")} maskmoment=${v("maskmoment")} viewspec=${v("viewspec")} location=${
+        v("location")
+      }`,
     ),
   };
   const RC = `lmtoy_${O}.rc`;
@@ -184,10 +206,23 @@ export function seqSteps(job: SeqJob): Step[] {
         : "10";
       const txt = `${base(b)}.txt`;
       const common = ["-p", job.dataLmt, "--obs_list", O, "--pix_list", pix, "--use_cal"];
+      const sdf = v("sdfits") === "1" ? ["--sdfits", `${base(b)}.sdfits`] : [];
       const calls = bs
         ? [
           tool("process_bs", ...common, "--block", "-2", "--stype", v("stype"), "--bank", String(b)),
-          tool("process_bs", ...common, "--block", "-1", "--stype", v("stype"), "--bank", String(b), "-o", txt),
+          tool(
+            "process_bs",
+            ...common,
+            "--block",
+            "-1",
+            "--stype",
+            v("stype"),
+            "--bank",
+            String(b),
+            "-o",
+            txt,
+            ...sdf,
+          ),
         ]
         : [tool(
           "process_ps",
@@ -202,10 +237,11 @@ export function seqSteps(job: SeqJob): Step[] {
           txt,
           "-y",
           `ps__${b}.png`,
+          ...sdf,
         )];
       steps.push({
         name: `${bs ? "process_bs" : "process_ps"} (bank ${b})`,
-        inputs: [RC],
+        inputs: [RC, st.sdfits],
         outputs: [txt],
         action: { kind: "tools", calls, log: `${bs ? "process_bs" : "process_ps"}_${b}.log` },
       });
@@ -243,7 +279,9 @@ export function seqSteps(job: SeqJob): Step[] {
               "--map_coord",
               v("map_coord_use"),
               "--x_axis",
-              "VLSR",
+              v("x_axis"),
+              ...(v("restfreq") !== "" ? ["--restfreq", v("restfreq")] : []),
+              ...(v("otf_sample") !== "-1" ? ["--sample", v("otf_sample")] : []),
               "--b_order",
               v("b_order"),
               "--b_regions",
@@ -318,6 +356,19 @@ export function seqSteps(job: SeqJob): Step[] {
           },
         });
         products.push(`${out}.fits`);
+      }
+      if (!combo && v("sdfits") === "1") {
+        steps.push({
+          name: `sdfits (bank ${b})`,
+          inputs: [`${base(b)}.nc`, st.sdfits],
+          outputs: [`${base(b)}.sdfits`],
+          action: {
+            kind: "tools",
+            calls: [tool("sdfits", "-i", `${base(b)}.nc`, "-o", `${base(b)}.sdfits`)],
+            log: `sdfits_${b}.log`,
+          },
+        });
+        products.push(`${base(b)}.sdfits`);
       }
       // products of LMTOY's seq_pipeline.sh: waterfall (makewf), moments (maskmoment), a spectrum (viewspec)
       if (!combo && v("makewf") === "1") {

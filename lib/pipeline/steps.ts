@@ -179,7 +179,11 @@ export async function runSteps(steps: readonly Step[], o: RunOptions): Promise<R
       const t0 = performance.now(), c0 = cpuSeconds();
       await runStep(s, o);
       if (o.verbose) {
-        o.report(`${s.name}: ${((performance.now() - t0) / 1000).toFixed(2)} s (cpu ${(cpuSeconds() - c0).toFixed(2)} s)`);
+        o.report(
+          `${s.name}: ${((performance.now() - t0) / 1000).toFixed(2)} s (cpu ${
+            (cpuSeconds() - c0).toFixed(2)
+          } s)`,
+        );
       }
       for (const f of s.outputs) remade.add(f);
     } catch (e) {
@@ -233,7 +237,9 @@ async function runStep(s: Step, o: RunOptions): Promise<void> {
   const log: Uint8Array[] = [];
   const toLog = (b: Uint8Array) => log.push(b.slice());
   const toOut = a.stdout !== undefined ? (b: Uint8Array) => out.push(b.slice()) : toLog;
-  const toErr = a.log !== undefined || a.stdout === undefined ? toLog : (b: Uint8Array) => o.report(dec.decode(b).trimEnd());
+  const toErr = a.log !== undefined || a.stdout === undefined
+    ? toLog
+    : (b: Uint8Array) => o.report(dec.decode(b).trimEnd());
   let failure: StepFailed | null = null;
   for (const c of a.calls) {
     let code: number;

@@ -17,7 +17,15 @@ const SYS_PATH = `${join(ROOT, "bin")}:/usr/local/bin:/usr/bin:/bin`;
 
 async function gen(script: string, args: string[]): Promise<void> {
   const o = await new Deno.Command(DENO, {
-    args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts", script), ...args],
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      "--config",
+      join(ROOT, "deno.json"),
+      join(ROOT, "scripts", script),
+      ...args,
+    ],
     stdout: "null",
     stderr: "piped",
   }).output();
@@ -64,47 +72,64 @@ Deno.test({
       const outside = () => readdirSync(dir).filter((n) => n !== ".cache").sort(); // .cache: Deno's, HOME=dir
       const outside0 = ["data", "work"];
 
-      await t.step("a single goes to WORK/PROJECTID/OBSNUM; a second run with the same parameters does nothing", async () => {
-        const r = await slp(["obsnum=91001", "badcb=0/3"]);
-        assert.equal(r.code, 0, r.stderr);
-        const D = join(P, "91001");
-        for (const f of ["rsr.91001.driver.sum.txt", "rsr.91001.blanking.sum.txt", "index.html", "rsr.91001.rfile"]) {
-          assert.ok(existsSync(join(D, f)), f);
-        }
-        const rc = readFileSync(join(D, "lmtoy_91001.rc"), "utf8");
-        assert.match(rc, /^badcb="0\/3"$/m);
-        assert.match(readFileSync(join(D, "rsr.91001.rfile"), "utf8"), /^91001,0,3$/m);
-        const names = allNames(D);
-        assert.ok(!names.some((n) => /\.tmp|\.lmt_lock/.test(n)), names.join(" "));
-        assert.doesNotMatch(readFileSync(join(D, "README_files.md"), "utf8"), /tmp/);
-        const before = snapshot(D);
-        const again = await slp(["obsnum=91001", "badcb=0/3"]);
-        assert.equal(again.code, 0, again.stderr);
-        assert.deepEqual(snapshot(D), before, "nothing redone");
-      });
+      await t.step(
+        "a single goes to WORK/PROJECTID/OBSNUM; a second run with the same parameters does nothing",
+        async () => {
+          const r = await slp(["obsnum=91001", "badcb=0/3"]);
+          assert.equal(r.code, 0, r.stderr);
+          const D = join(P, "91001");
+          for (
+            const f of [
+              "rsr.91001.driver.sum.txt",
+              "rsr.91001.blanking.sum.txt",
+              "index.html",
+              "rsr.91001.rfile",
+              "rsr.91001.sdfits",
+            ]
+          ) {
+            assert.ok(existsSync(join(D, f)), f);
+          }
+          const rc = readFileSync(join(D, "lmtoy_91001.rc"), "utf8");
+          assert.match(rc, /^badcb="0\/3"$/m);
+          assert.match(readFileSync(join(D, "rsr.91001.rfile"), "utf8"), /^91001,0,3$/m);
+          const names = allNames(D);
+          assert.ok(!names.some((n) => /\.tmp|\.lmt_lock/.test(n)), names.join(" "));
+          assert.doesNotMatch(readFileSync(join(D, "README_files.md"), "utf8"), /tmp/);
+          const before = snapshot(D);
+          const again = await slp(["obsnum=91001", "badcb=0/3"]);
+          assert.equal(again.code, 0, again.stderr);
+          assert.deepEqual(snapshot(D), before, "nothing redone");
+        },
+      );
 
-      await t.step("a combination never changes its singles, and its rfile holds the single's OBSNUM,0,3", async () => {
-        const D1 = join(P, "91001");
-        const before = snapshot(D1);
-        const r = await slp(["obsnums=91001,91003", "xlines=94.3,0.3", "blo=2", "cthr=0.02", "badcb=1/1"]);
-        assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(snapshot(D1), before, "every file of 91001 byte-identical, same mtimes");
-        const C = join(P, "91001_91003");
-        assert.match(readFileSync(join(C, "rsr.91001_91003.rfile"), "utf8"), /^91001,0,3$/m);
-        assert.doesNotMatch(readFileSync(join(C, "rsr.91001_91003.rfile"), "utf8"), /^9100[13],1,1$/m);
-        // 91003 was missing: reduced with ITS defaults, not with the combination's blo=2 / badcb=1/1
-        const rc3 = readFileSync(join(P, "91003", "lmtoy_91003.rc"), "utf8");
-        assert.match(rc3, /^blo="1"$/m);
-        assert.match(rc3, /^badcb=""$/m);
-        assert.match(readFileSync(join(C, "lmtoy_91001_91003.rc"), "utf8"), /^blo="2"$/m);
-        assert.ok(existsSync(join(C, "rsr.91001_91003.driver.sum.txt")));
-      });
+      await t.step(
+        "a combination never changes its singles, and its rfile holds the single's OBSNUM,0,3",
+        async () => {
+          const D1 = join(P, "91001");
+          const before = snapshot(D1);
+          const r = await slp(["obsnums=91001,91003", "xlines=94.3,0.3", "blo=2", "cthr=0.02", "badcb=1/1"]);
+          assert.equal(r.code, 0, r.stderr);
+          assert.deepEqual(snapshot(D1), before, "every file of 91001 byte-identical, same mtimes");
+          const C = join(P, "91001_91003");
+          assert.match(readFileSync(join(C, "rsr.91001_91003.rfile"), "utf8"), /^91001,0,3$/m);
+          assert.doesNotMatch(readFileSync(join(C, "rsr.91001_91003.rfile"), "utf8"), /^9100[13],1,1$/m);
+          // 91003 was missing: reduced with ITS defaults, not with the combination's blo=2 / badcb=1/1
+          const rc3 = readFileSync(join(P, "91003", "lmtoy_91003.rc"), "utf8");
+          assert.match(rc3, /^blo="1"$/m);
+          assert.match(rc3, /^badcb=""$/m);
+          assert.match(readFileSync(join(C, "lmtoy_91001_91003.rc"), "utf8"), /^blo="2"$/m);
+          assert.ok(existsSync(join(C, "rsr.91001_91003.driver.sum.txt")));
+        },
+      );
 
       await t.step("parameter values are data: command line", async () => {
         const attacks = [
           ["badcb=$(shell touch PWNED)", /^SLpipeline: badcb=\$\(shell touch PWNED\): expected C\/B pairs/],
           ["badcb=`touch ../PWNED`", /^SLpipeline: badcb=`touch \.\.\/PWNED`: expected C\/B pairs/],
-          ["xlines=94.3,0.6;touch ../PWNED;", /^SLpipeline: xlines=94\.3,0\.6;touch \.\.\/PWNED;: expected f1,w1/],
+          [
+            "xlines=94.3,0.6;touch ../PWNED;",
+            /^SLpipeline: xlines=94\.3,0\.6;touch \.\.\/PWNED;: expected f1,w1/,
+          ],
           ["blo=1 -o /some/path", /^SLpipeline: blo=1 -o \/some\/path: expected an integer -1\.\.10/],
           ["dir=../../x", /^SLpipeline: dir=\.\.\/\.\.\/x: expected a plain name/],
           ["oid=$(touch ../PWNED)", /^SLpipeline: oid=\$\(touch \.\.\/PWNED\): expected a plain name/],
@@ -176,7 +201,10 @@ Deno.test({
           writeFileSync(join(rundir, ".lmt_lock"), `${sleeper.pid} ${Deno.hostname()}\n`);
           const busy = await runTool("lmt_run", ["-j", "1", "good.run"], { cwd: work, env });
           assert.equal(busy.code, 1, busy.stderr);
-          assert.match(busy.stderr, new RegExp(`good\\.run\\.lmt_run is being reduced by PID ${sleeper.pid}`));
+          assert.match(
+            busy.stderr,
+            new RegExp(`good\\.run\\.lmt_run is being reduced by PID ${sleeper.pid}`),
+          );
         } finally {
           sleeper.kill();
           await sleeper.status;
@@ -225,17 +253,24 @@ Deno.test({
             "MAP-1_97001__0.wf.fits", // makewf=1
             "MAP-1_97001__0.mom0.fits", // maskmoment=1
             "MAP-1_97001__0.viewspec.txt", // viewspec=1
+            "MAP-1_97001__0.sdfits", // sdfits=1
             "index.html",
           ]
         ) {
           assert.ok(existsSync(join(work, PID_SEQ, "97001", f)), f);
         }
+        const far = await slp(["obsnum=97001", "restfreq=300"]);
+        assert.equal(far.code, 2, far.stderr);
+        assert.match(far.stderr, /^SLpipeline: restfreq=300: the line is in none of the bands reduced/);
         const ps = await slp(["obsnum=98005"]);
         assert.equal(ps.code, 0, ps.stderr);
         const D = join(work, PID_SEQ, "98005");
         const txt = readdirSync(D).find((n) => /_98005__0\.txt$/.test(n));
         assert.ok(txt, "Ps spectrum SRC_OBSNUM__0.txt");
-        assert.match(readFileSync(join(D, "process_ps_0.log"), "utf8") + readFileSync(join(D, txt), "utf8"), /vlsr/);
+        assert.match(
+          readFileSync(join(D, "process_ps_0.log"), "utf8") + readFileSync(join(D, txt), "utf8"),
+          /vlsr/,
+        );
         assert.match(readFileSync(join(D, "lmtoy_98005.rc"), "utf8"), /^obspgm="Ps"$/m);
       });
 
@@ -243,7 +278,10 @@ Deno.test({
         for (
           const [o, msg] of [
             ["91000", /^SLpipeline: obsnum 91000: RSR Cal .* not reduced by this pipeline \(RSR: Bs\)$/],
-            ["97000", /^SLpipeline: obsnum 97000: SEQ Cal .* not reduced by this pipeline \(SEQ: Map, Bs, Ps\)$/],
+            [
+              "97000",
+              /^SLpipeline: obsnum 97000: SEQ Cal .* not reduced by this pipeline \(SEQ: Map, Bs, Ps\)$/,
+            ],
             ["12345", /^SLpipeline: obsnum 12345: /],
           ] as const
         ) {
@@ -256,38 +294,50 @@ Deno.test({
         assert.ok(!allNames(work).some((n) => n.includes(".tmp")), "no temporary files");
       });
 
-      await t.step("one run per obsnum: a live lock stops a second run, a dead one is taken over", async () => {
-        const D = join(P, "91001");
-        const sleeper = new Deno.Command("sleep", { args: ["60"] }).spawn();
-        try {
-          writeFileSync(join(D, ".lmt_lock"), `${sleeper.pid} ${Deno.hostname()}\n`);
+      await t.step(
+        "one run per obsnum: a live lock stops a second run, a dead one is taken over",
+        async () => {
+          const D = join(P, "91001");
+          const sleeper = new Deno.Command("sleep", { args: ["60"] }).spawn();
+          try {
+            writeFileSync(join(D, ".lmt_lock"), `${sleeper.pid} ${Deno.hostname()}\n`);
+            const r = await slp(["obsnum=91001", "badcb=0/3"]);
+            assert.equal(r.code, 1);
+            assert.equal(r.stderr.trim(), `SLpipeline: 91001 is being reduced by PID ${sleeper.pid}`);
+          } finally {
+            sleeper.kill();
+            await sleeper.status;
+          }
+          writeFileSync(join(D, ".lmt_lock"), `4194303 ${Deno.hostname()}\n`); // above pid_max: never alive
           const r = await slp(["obsnum=91001", "badcb=0/3"]);
-          assert.equal(r.code, 1);
-          assert.equal(r.stderr.trim(), `SLpipeline: 91001 is being reduced by PID ${sleeper.pid}`);
-        } finally {
-          sleeper.kill();
-          await sleeper.status;
-        }
-        writeFileSync(join(D, ".lmt_lock"), `4194303 ${Deno.hostname()}\n`); // above pid_max: never alive
-        const r = await slp(["obsnum=91001", "badcb=0/3"]);
-        assert.equal(r.code, 0, r.stderr);
-        assert.ok(!existsSync(join(D, ".lmt_lock")), "lock released");
-        // two runs at once: each either runs or says the obsnum is busy; the products are whole
-        const [a, b] = await Promise.all([slp(["obsnum=91003", "restart=1"]), slp(["obsnum=91003", "restart=1"])]);
-        for (const x of [a, b]) {
-          assert.ok(x.code === 0 || /91003 is being reduced by PID \d+/.test(x.stderr), x.stderr);
-        }
-        assert.ok(a.code === 0 || b.code === 0);
-        assert.ok(existsSync(join(P, "91003", "index.html")));
-      });
+          assert.equal(r.code, 0, r.stderr);
+          assert.ok(!existsSync(join(D, ".lmt_lock")), "lock released");
+          // two runs at once: each either runs or says the obsnum is busy; the products are whole
+          const [a, b] = await Promise.all([
+            slp(["obsnum=91003", "restart=1"]),
+            slp(["obsnum=91003", "restart=1"]),
+          ]);
+          for (const x of [a, b]) {
+            assert.ok(x.code === 0 || /91003 is being reduced by PID \d+/.test(x.stderr), x.stderr);
+          }
+          assert.ok(a.code === 0 || b.code === 0);
+          assert.ok(existsSync(join(P, "91003", "index.html")));
+        },
+      );
 
       await t.step("a failed step is named with the last lines of its log", async () => {
         writeFileSync(join(work, "bad.badlags"), "this is not a badlags file\n");
         const r = await slp(["obsnum=91003", "badlags=bad.badlags", "dir=badrun"]);
         assert.equal(r.code, 1);
         const lines = r.stderr.trim().split("\n");
-        assert.match(lines[0]!, /^SLpipeline: badrun: rsr_driver \(with bad lags\) failed: rsr_driver exited with 1$/);
-        assert.ok(lines.slice(1).some((l) => /^ {2}rsr_driver: .*bad\.badlags|rsr\.91003\.badlags/.test(l)), r.stderr);
+        assert.match(
+          lines[0]!,
+          /^SLpipeline: badrun: rsr_driver \(with bad lags\) failed: rsr_driver exited with 1$/,
+        );
+        assert.ok(
+          lines.slice(1).some((l) => /^ {2}rsr_driver: .*bad\.badlags|rsr\.91003\.badlags/.test(l)),
+          r.stderr,
+        );
         assert.ok(!r.stderr.includes("    at "), "no stack trace");
       });
 
@@ -352,7 +402,8 @@ Deno.test("shell completion: the committed script is current and completes tools
     const script = `source ${join(ROOT, "scripts", "completion.bash")}
 COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}
 f=$(complete -p ${words[0]} | sed -E 's/.*-F ([^ ]+).*/\\1/'); $f; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    const o = await new Deno.Command("bash", { args: ["-c", script], stdout: "piped", stderr: "piped" }).output();
+    const o = await new Deno.Command("bash", { args: ["-c", script], stdout: "piped", stderr: "piped" })
+      .output();
     return new TextDecoder().decode(o.stdout).trim().split("\n").sort();
   };
   assert.deepEqual(await complete(["SLpipeline.sh", "obsn"]), ["obsnum=", "obsnums="]);
