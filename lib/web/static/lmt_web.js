@@ -1,0 +1,389 @@
+// lmt_web page script: interactive plots (vega + vega-lite, served by lmt_web itself), manual flags and
+// the re-run form. The token comes from this page's own ?token= (kept for the session) and is sent as
+// X-LMT-Token with every POST; links between pages carry it along.
+(function () {
+  "use strict";
+  const q = new URLSearchParams(location.search);
+  const token = q.get("token") || sessionStorage.getItem("lmt_web_token") || "";
+  if (token) sessionStorage.setItem("lmt_web_token", token);
+  const body = document.body;
+  const $ = (id) => document.getElementById(id);
+  const withToken = (href) => {
+    if (!token || !href.startsWith("/") || href.startsWith("/files/")) return href;
+    return href + (href.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token);
+  };
+  for (const a of document.querySelectorAll("a[href^='/']")) {
+    a.setAttribute("href", withToken(a.getAttribute("href")));
+  }
+
+  async function post(path, data) {
+    const r = await fetch(path, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-lmt-token": token },
+      body: JSON.stringify(data),
+    });
+    let j = {};
+    try {
+      j = await r.json();
+    } catch (_) { /* not JSON */ }
+    return { status: r.status, body: j };
+  }
+  function msg(el, text, ok) {
+    el.innerHTML = "";
+    const d = document.createElement("div");
+    d.className = "msg " + (ok ? "ok" : "err");
+    d.textContent = text;
+    el.appendChild(d);
+    return d;
+  }
+  if (body.dataset.page !== "obs") return;
+  const obsId = body.dataset.obs;
+  const kind = body.dataset.kind;
+  const obsnumOf = () => (/^\d+$/.test(obsId) ? Number(obsId) : obsId);
+  globalThis.lmtWeb = { views: {}, ready: false };
+
+  async function render(el, spec) {
+    const vgSpec = vegaLite.compile(spec).spec;
+    const view = new vega.View(vega.parse(vgSpec), { renderer: "canvas", container: el, hover: true });
+    await view.runAsync();
+    return view;
+  }
+  const fmt = (v, n) => (Number.isFinite(v) ? v.toFixed(n) : "nan");
+  const C = 299792.458;
+
+  // ---- spectra: zoom/pan (bind scales), cursor readout of the nearest point
+  let data = null;
+  async function drawSpectrum() {
+    const i = Number($("specfile").value || 0);
+    const sp = data.spectra[i];
+    if (!sp) return;
+    const vel = $("xaxis").value === "v" && sp.xunit === "GHz" && Number($("restfreq").value) > 0;
+    const f0 = Number($("restfreq").value);
+    const rows = [];
+    for (let k = 0; k < sp.x.length; k++) {
+      if (!Number.isFinite(sp.y[k])) continue;
+      const x = vel ? C * (1 - sp.x[k] / f0) : sp.x[k];
+      rows.push({ x, y: sp.y[k], f: sp.x[k] });
+    }
+    const xt = vel
+      ? "velocity (km/s, radio, rest " + f0 + " GHz)"
+      : sp.xunit === "GHz"
+      ? "frequency (GHz)"
+      : "x";
+    const spec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      width: 1150,
+      height: 300,
+      data: { values: rows },
+      encoding: {
+        x: { field: "x", type: "quantitative", title: xt, scale: { zero: false, nice: false } },
+        y: { field: "y", type: "quantitative", title: "T_A (K)", scale: { zero: false } },
+      },
+      layer: [
+        {
+          mark: { type: "line", strokeWidth: 1, interpolate: "step" },
+          params: [{ name: "grid", select: "interval", bind: "scales" }],
+        },
+        {
+          mark: { type: "point", size: 40, filled: true, color: "#d22" },
+          params: [{
+            name: "hover",
+            select: { type: "point", on: "pointermove", nearest: true, clear: "pointerout" },
+          }],
+          encoding: { opacity: { condition: { param: "hover", empty: false, value: 1 }, value: 0 } },
+        },
+      ],
+    };
+    const el = $("spectrum");
+    el.innerHTML = "";
+    const view = await render(el, spec);
+    globalThis.lmtWeb.views.spectrum = view;
+    view.addEventListener("pointermove", (_ev, item) => {
+      let d = item && item.datum;
+      if (d && d.datum) d = d.datum;
+      if (!d || d.y === undefined) return;
+      $("readout").textContent = (vel
+        ? "v = " + fmt(d.x, 2) + " km/s  (f = " + fmt(d.f, 5) + " GHz)"
+        : sp.xunit === "GHz"
+        ? "f = " + fmt(d.x, 5) + " GHz"
+        : "x = " + fmt(d.x, 4)) + "   T = " + fmt(d.y * 1000, 3) + " mK   [" + sp.file + "]";
+    });
+  }
+
+  // ---- RSR chassis/board grid, waterfalls and per-board spectra
+  let picked = null; // {chassis, board}
+  let range = null; // [f1, f2]
+  function updatePick() {
+    for (const b of document.querySelectorAll("#cbgrid button")) {
+      b.classList.toggle("sel", picked !== null && b.dataset.cb === picked.chassis + "/" + picked.board);
+    }
+    const t = picked ? "chassis " + picked.chassis + " board " + picked.board : "no chassis/board picked";
+    $("cbsel").textContent = t +
+      (range ? "; range " + fmt(range[0], 3) + "–" + fmt(range[1], 3) + " GHz" : "");
+    $("flag-board").disabled = picked === null;
+    $("flag-range").disabled = picked === null || range === null;
+  }
+  function drawGrid() {
+    const jit = new Map(data.jitter.map(([c, b, v]) => [c + "/" + b, v]));
+    const flagged = new Map(data.flagged.map(([c, b, w]) => [c + "/" + b, w]));
+    const max = Math.max(0.001, ...data.jitter.map((j) => j[2]));
+    let h = "<table class='cb'><tr><th></th>";
+    for (let b = 0; b < 6; b++) h += "<th>board " + b + "</th>";
+    h += "</tr>";
+    for (let c = 0; c < 4; c++) {
+      h += "<tr><th>chassis " + c + "</th>";
+      for (let b = 0; b < 6; b++) {
+        const k = c + "/" + b;
+        const v = jit.get(k);
+        const a = v === undefined ? 0 : Math.min(1, v / max);
+        const bg = "rgba(40,110,200," + (0.12 + 0.6 * a).toFixed(2) + ")";
+        const f = flagged.get(k);
+        h += "<td><button type='button' data-cb='" + k + "' class='" + (f ? "flagged" : "") +
+          "' style='background:" + bg +
+          "' title='chassis " + c + " board " + b + (v !== undefined ? ", Tsys jitter " + v.toFixed(3) : "") +
+          (f ? ", flagged: " + f : "") + "'>" + (v !== undefined ? v.toFixed(3) : "–") + (f ? " ✕" : "") +
+          "</button></td>";
+      }
+      h += "</tr>";
+    }
+    $("cbgrid").innerHTML = h + "</table>";
+    for (const b of document.querySelectorAll("#cbgrid button")) {
+      b.addEventListener("click", () => {
+        const [c, bd] = b.dataset.cb.split("/").map(Number);
+        picked = { chassis: c, board: bd };
+        updatePick();
+      });
+    }
+    const wf = $("waterfalls");
+    wf.innerHTML = "";
+    for (const w of data.waterfalls) {
+      const c = (/wf-(\d)\.png$/.exec(w) || [])[1];
+      const fig = document.createElement("figure");
+      const img = document.createElement("img");
+      img.src = "/files/" + encodeURIComponent(obsId) + "/" + encodeURIComponent(w);
+      img.alt = w;
+      if (c !== undefined) {
+        img.title = "chassis " + c + ": click to pick this chassis";
+        img.style.cursor = "pointer";
+        img.addEventListener("click", () => {
+          picked = { chassis: Number(c), board: picked ? picked.board : 0 };
+          updatePick();
+        });
+      }
+      const cap = document.createElement("figcaption");
+      cap.textContent =
+        (c !== undefined ? "chassis " + c + ": spectra of each repeat and their average (" : "(") + w + ")";
+      fig.append(img, cap);
+      wf.appendChild(fig);
+    }
+  }
+  async function drawBands() {
+    if (data.bands.length === 0) {
+      $("bands").textContent = "no per-board spectra (_bandspec.txt) in this run";
+      return;
+    }
+    const rows = [];
+    for (const b of data.bands) {
+      for (let k = 0; k < b.f.length; k++) {
+        if (Number.isFinite(b.t[k])) rows.push({ f: b.f[k], t: b.t[k], board: b.board });
+      }
+    }
+    const spec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      width: 1150,
+      height: 260,
+      data: { values: rows },
+      mark: { type: "line", strokeWidth: 1, interpolate: "step" },
+      params: [
+        { name: "range", select: { type: "interval", encodings: ["x"] } },
+        { name: "pick", select: { type: "point", fields: ["board"], on: "click" }, bind: "legend" },
+      ],
+      encoding: {
+        x: {
+          field: "f",
+          type: "quantitative",
+          title: "frequency (GHz)",
+          scale: { zero: false, nice: false },
+        },
+        y: { field: "t", type: "quantitative", title: "T_A (K)" },
+        color: { field: "board", type: "nominal", title: "board" },
+        detail: { field: "board" },
+        opacity: { condition: { param: "pick", value: 1 }, value: 0.25 },
+        tooltip: [{ field: "board" }, { field: "f", format: ".4f" }, { field: "t", format: ".5f" }],
+      },
+    };
+    const view = await render($("bands"), spec);
+    globalThis.lmtWeb.views.bands = view;
+    view.addSignalListener("range", (_n, v) => {
+      range = v && v.f ? [Math.min(...v.f), Math.max(...v.f)] : null;
+      updatePick();
+    });
+    view.addEventListener("click", (_ev, item) => {
+      let d = item && item.datum;
+      if (d && d.datum) d = d.datum;
+      if (d && d.board !== undefined) {
+        picked = { chassis: picked ? picked.chassis : 0, board: Number(d.board) };
+        updatePick();
+      }
+    });
+    view.addEventListener("pointermove", (_ev, item) => {
+      let d = item && item.datum;
+      if (d && d.datum) d = d.datum;
+      if (d && d.f !== undefined) {
+        $("bands-readout").textContent = "board " + d.board + "  f = " + fmt(d.f, 5) + " GHz   T = " +
+          fmt(d.t * 1000, 3) + " mK";
+      }
+    });
+  }
+  async function flag(req) {
+    const r = await post("/api/flag", Object.assign({ obsnum: obsnumOf() }, req));
+    if (r.status !== 200) {
+      msg($("flagmsg"), "not flagged: " + (r.body.error || r.status), false);
+      return;
+    }
+    const d = msg(
+      $("flagmsg"),
+      r.body.lines.length
+        ? "added to " + r.body.file + ": " + r.body.lines.join(" | ")
+        : "already flagged in " + r.body.file,
+      true,
+    );
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.id = "rerun-after-flag";
+    btn.textContent = "Run again with this flag";
+    btn.style.marginLeft = "1em";
+    btn.addEventListener("click", () => $("rerun").requestSubmit());
+    d.appendChild(btn);
+    await load(false);
+  }
+
+  // ---- SEQ: pixels to leave out → pix_list=
+  function drawPixels() {
+    const el = $("pixgrid");
+    if (!el) return;
+    let h = "<table class='cb'><tr>";
+    for (let p = 0; p < 16; p++) {
+      h += (p % 4 === 0 && p ? "</tr><tr>" : "") + "<td><button type='button' data-pix='" + p + "'>pixel " +
+        p + "</button></td>";
+    }
+    el.innerHTML = h + "</tr></table>";
+    for (const b of el.querySelectorAll("button")) {
+      b.addEventListener("click", () => {
+        const f = document.querySelector("#rerun input[name=pix_list]");
+        const cur = f.value.split(",").filter((s) => s !== "");
+        const tag = "-" + b.dataset.pix;
+        const next = cur.includes(tag) ? cur.filter((s) => s !== tag) : cur.concat([tag]);
+        f.value = next.join(",");
+        b.classList.toggle("flagged", next.includes(tag));
+        f.dispatchEvent(new Event("input"));
+        msg($("flagmsg"), "pix_list=" + f.value + " (run again to apply)", true);
+      });
+    }
+  }
+
+  // ---- re-run form → POST /api/run, progress by server-sent events
+  function formParams() {
+    const params = {};
+    for (const i of document.querySelectorAll("#rerun input[name]")) {
+      if (i.value !== i.dataset.default) params[i.name] = i.value;
+    }
+    return params;
+  }
+  function markChanged() {
+    for (const i of document.querySelectorAll("#rerun input[name]")) {
+      i.parentElement.classList.toggle("changed", i.value !== i.dataset.default);
+    }
+  }
+  $("rerun").addEventListener("input", markChanged);
+  $("reset-defaults").addEventListener("click", () => {
+    for (const i of document.querySelectorAll("#rerun input[name]")) i.value = i.dataset.default;
+    markChanged();
+  });
+  $("rerun").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const r = await post("/api/run", { obsnum: obsnumOf(), params: formParams() });
+    if (r.status !== 202) {
+      msg(
+        $("runmsg"),
+        (r.status === 409 ? "busy: " : r.status === 400 ? "invalid: " : "error " + r.status + ": ") +
+          (r.body.error || ""),
+        false,
+      );
+      return;
+    }
+    msg($("runmsg"), "running: SLpipeline.sh " + r.body.argv.join(" "), true);
+    $("run").disabled = true;
+    const log = $("runlog");
+    log.hidden = false;
+    log.textContent = "";
+    const es = new EventSource(r.body.events);
+    es.addEventListener("line", (e) => {
+      log.textContent += JSON.parse(e.data) + "\n";
+      log.scrollTop = log.scrollHeight;
+    });
+    es.addEventListener("done", async (e) => {
+      es.close();
+      const code = JSON.parse(e.data).code;
+      $("run").disabled = false;
+      if (code !== 0) {
+        msg($("runmsg"), "SLpipeline.sh failed (exit " + code + "): see the log below", false);
+        return;
+      }
+      msg($("runmsg"), "done", true);
+      // the new attempt column: fetch this page again and swap the attempts in place
+      const html = await (await fetch(location.pathname)).text();
+      const doc = new DOMParser().parseFromString(html, "text/html");
+      $("attempts-wrap").innerHTML = doc.getElementById("attempts-wrap").innerHTML;
+      await load(true);
+    });
+  });
+
+  async function load(redrawSpectrum) {
+    data = await (await fetch("/api/obs/" + encodeURIComponent(obsId) + "/data")).json();
+    if (redrawSpectrum) {
+      const sel = $("specfile");
+      const prev = sel.value;
+      sel.innerHTML = data.spectra.map((s, i) => "<option value='" + i + "'>" + s.file + "</option>").join(
+        "",
+      );
+      if (prev && Number(prev) < data.spectra.length) sel.value = prev;
+      if (!$("restfreq").value) {
+        const s0 = data.spectra[0];
+        if (data.restfreq) $("restfreq").value = data.restfreq;
+        else if (s0 && s0.xunit === "GHz") {
+          let k = 0;
+          for (let j = 1; j < s0.y.length; j++) if (s0.y[j] > s0.y[k]) k = j;
+          $("restfreq").value = s0.x[k].toFixed(4);
+        }
+      }
+      await drawSpectrum();
+      if (kind === "rsr") await drawBands();
+    }
+    if (kind === "rsr") {
+      drawGrid();
+      updatePick();
+    }
+  }
+  if (kind === "rsr") {
+    $("flag-board").addEventListener(
+      "click",
+      () => picked && flag({ kind: "badcb", chassis: picked.chassis, board: picked.board }),
+    );
+    $("flag-range").addEventListener(
+      "click",
+      () => picked && range && flag({ kind: "blank", chassis: [picked.chassis], board: picked.board, range }),
+    );
+  } else drawPixels();
+  $("specfile").addEventListener("change", drawSpectrum);
+  $("xaxis").addEventListener("change", drawSpectrum);
+  $("restfreq").addEventListener("change", drawSpectrum);
+  $("zoom-reset").addEventListener("click", drawSpectrum);
+  load(true).then(() => {
+    globalThis.lmtWeb.ready = true;
+    body.dataset.ready = "1";
+  }, (e) => {
+    body.dataset.ready = "error";
+    msg($("readout"), "plots: " + e, false);
+  });
+})();
