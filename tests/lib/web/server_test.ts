@@ -1,0 +1,297 @@
+/**
+ * lmt_web's server (lib/web/server.ts) in-process on a free loopback port, against a small hand-made
+ * WORK_LMT tree and a fake pipeline (a Deno script that echoes its argv and the lock it sees): routes and
+ * content types, the token on every POST, the Host check, traversal (`..`, `%2e%2e`, `%2f`, symbolic links
+ * out of the tree, sent raw over TCP so no client normalises them), parameter validation (400 with the
+ * grammar's message), server-sent events of a run, the lock (409), and flags written to .badlags/.blanking.
+ */
+import assert from "node:assert/strict";
+import { parseBadlags } from "../../../lib/formats/badlags.ts";
+import { parseBlanking } from "../../../lib/formats/blanking.ts";
+import { startServer, type WebServer } from "../../../lib/web/server.ts";
+import { tempDir } from "../../_helpers.ts";
+
+const RC = `# <lmtinfo>
+obsnum=91001
+date_obs="2024-11-02T05:29:59"
+obspgm="Bs"
+ProjectId="2024-S1-SIM-1"
+src="SIM-QSO"
+instrument="RSR"
+# </lmtinfo>
+# parameters
+obsnum="91001"
+blo="1"
+badcb=""
+`;
+
+const SPEC = `# Frequency Units: GHz
+# Sigma per board (mK): 1.0,2.0,3.0
+7.2e+01 1.5e-03 1.0e-03
+7.3e+01 -2.5e-03 1.0e-03
+7.4e+01 4.0e-03 1.0e-03
+`;
+
+const FAKE = `
+const args = Deno.args;
+console.log("ARGV " + JSON.stringify(args));
+console.log("WORK " + Deno.env.get("WORK_LMT") + " CWD " + Deno.cwd());
+if (args.includes("rms=99")) await new Promise((r) => setTimeout(r, 1500));
+console.error("SLpipeline: step 1 of 1");
+Deno.exit(args.includes("rms=98") ? 3 : 0);
+`;
+
+function makeTree(dir: string) {
+  const work = `${dir}/work`, obs = `${work}/2024-S1-SIM-1/91001`;
+  Deno.mkdirSync(obs, { recursive: true });
+  Deno.mkdirSync(`${dir}/outside`);
+  Deno.writeTextFileSync(`${dir}/outside/secret.txt`, "SECRET\n");
+  Deno.writeTextFileSync(`${work}/secret_in_work.txt`, "NOT-AN-OBS-FILE\n");
+  Deno.writeTextFileSync(`${obs}/lmtoy_91001.rc`, RC);
+  Deno.writeTextFileSync(`${obs}/rsr.91001.driver.sum.txt`, SPEC);
+  Deno.writeTextFileSync(
+    `${obs}/rsr.91001.badlags`,
+    "# File written by badlags\n 1  3 218  91001    0.1    3.3   # spike\n",
+  );
+  Deno.writeTextFileSync(`${obs}/rsr_tsys0.log`, "#OKCB 91001 0 0 0.037 Tsys\n#BADCB 91001 3 2 31.5 Tsys\n");
+  Deno.writeFileSync(`${obs}/plot.png`, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10]));
+  Deno.writeTextFileSync(`${obs}/index.html`, "<html>summary</html>");
+  Deno.symlinkSync(`${dir}/outside/secret.txt`, `${obs}/evil.txt`);
+  Deno.symlinkSync(`${dir}/outside`, `${obs}/evildir`);
+  Deno.writeTextFileSync(`${dir}/fake.ts`, FAKE);
+  return { work, obs };
+}
+
+async function raw(
+  port: number,
+  target: string,
+  host = `127.0.0.1:${port}`,
+): Promise<{ status: number; text: string }> {
+  const c = await Deno.connect({ hostname: "127.0.0.1", port });
+  await c.write(
+    new TextEncoder().encode(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
+  );
+  let out = "";
+  const buf = new Uint8Array(65536);
+  for (;;) {
+    const n = await c.read(buf);
+    if (n === null) break;
+    out += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  c.close();
+  return { status: Number(out.split(" ")[1]), text: out };
+}
+
+Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock, flags", async (t) => {
+  const { dir, cleanup } = tempDir("lmt-web-");
+  const { work, obs } = makeTree(dir);
+  const token = "0123456789abcdef0123456789abcdef";
+  const srv: WebServer = await startServer({
+    work: Deno.realPathSync(work),
+    token,
+    pipeline: [Deno.execPath(), "run", "-A", "--quiet", "--no-lock", `${dir}/fake.ts`],
+    env: { PATH: "/usr/bin:/bin", HOME: dir, DATA_LMT: `${dir}/data` },
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  const base = `http://127.0.0.1:${srv.port}`;
+  const post = async (path: string, body: unknown, tok: string | null = token) => {
+    const r = await fetch(base + path, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(tok !== null ? { "x-lmt-token": tok } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, body: await r.json().catch(() => ({})) as Record<string, unknown> };
+  };
+  const sse = async (path: string) => {
+    const text = await (await fetch(base + path)).text();
+    return text.split("\n\n").filter((b) => b !== "").map((b) => {
+      const ev = /^event: (.*)$/m.exec(b)![1]!;
+      return { ev, data: JSON.parse(/^data: (.*)$/m.exec(b)![1]!) };
+    });
+  };
+  try {
+    assert.match(srv.url, new RegExp(`^http://127\\.0\\.0\\.1:${srv.port}/\\?token=${token}$`));
+
+    await t.step("routes and content types", async () => {
+      const index = await (await fetch(base + "/")).text();
+      const row = /<tr data-obs="91001">([\s\S]*?)<\/tr>/.exec(index)![1]!;
+      for (
+        const want of ["SIM-QSO", "RSR", "Bs", "2024-11-02T05:29:59", "done", "2.000 mK", "2024-S1-SIM-1"]
+      ) {
+        assert.ok(row.includes(want), `index row lacks ${want}: ${row}`);
+      }
+      const page = await fetch(base + "/obs/91001");
+      assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+      const html = await page.text();
+      assert.match(html, /<input name="blo" value="1" data-default="1"/);
+      assert.match(html, /No attempts kept yet|data-attempt/);
+      assert.ok(!html.includes(token), "the page must not carry the token");
+      assert.ok(
+        !/name="work"/.test(html) && !/name="bank"/.test(html),
+        "no work= nor SEQ parameters in an RSR form",
+      );
+      const f = await fetch(base + "/files/91001/rsr.91001.driver.sum.txt");
+      assert.equal(f.headers.get("content-type"), "text/plain; charset=utf-8");
+      assert.equal(await f.text(), SPEC);
+      const png = await fetch(base + "/files/91001/plot.png");
+      assert.equal(png.headers.get("content-type"), "image/png");
+      assert.equal((await png.arrayBuffer()).byteLength, 8);
+      for (const s of ["vega.min.js", "vega-lite.min.js", "lmt_web.js"]) {
+        const r = await fetch(base + "/static/" + s);
+        assert.equal(r.status, 200);
+        assert.equal(r.headers.get("content-type"), "text/javascript; charset=utf-8");
+        await r.body?.cancel();
+      }
+      const data = await (await fetch(base + "/api/obs/91001/data")).json();
+      assert.deepEqual(data.spectra[0].x, [72, 73, 74]);
+      assert.deepEqual(data.spectra[0].y, [1.5e-3, -2.5e-3, 4e-3]);
+      assert.equal(data.spectra[0].xunit, "GHz");
+      assert.deepEqual(data.jitter, [[0, 0, 0.037], [3, 2, 31.5]]);
+      assert.equal((await fetch(base + "/obs/99999")).status, 404);
+      await (await fetch(base + "/obs/99999")).body?.cancel();
+    });
+
+    await t.step("Host header of another name is refused (DNS rebinding)", async () => {
+      const r = await raw(srv.port, "/obs/91001", `evil.example:${srv.port}`);
+      assert.equal(r.status, 421);
+      assert.ok(!r.text.includes("SIM-QSO"));
+    });
+
+    await t.step("nothing outside the obsnum tree is served", async () => {
+      for (
+        const target of [
+          "/files/91001/%2e%2e/%2e%2e/%2e%2e/outside/secret.txt",
+          "/files/91001/%2E%2E/%2E%2E/secret_in_work.txt",
+          "/files/91001/..%2f..%2f..%2foutside%2fsecret.txt",
+          "/files/91001/../../../outside/secret.txt",
+          "/files/%2e%2e/secret_in_work.txt",
+          "/files/91001/evil.txt",
+          "/files/91001/evildir/secret.txt",
+          "/files/91001/evildir",
+          "/files/91001/%00",
+          "/obs/..%2f..%2foutside",
+        ]
+      ) {
+        const r = await raw(srv.port, target);
+        assert.ok(r.status === 404 || r.status === 400, `${target}: ${r.status}`);
+        assert.ok(!r.text.includes("SECRET") && !r.text.includes("NOT-AN-OBS-FILE"), `${target} leaked`);
+      }
+      // the same file through its proper path is served: the checks above refused only the way in
+      assert.equal((await raw(srv.port, "/files/91001/plot.png")).status, 200);
+    });
+
+    await t.step("every POST needs the token", async () => {
+      assert.equal((await post("/api/run", { obsnum: 91001, params: {} }, null)).status, 403);
+      assert.equal((await post("/api/run", { obsnum: 91001, params: {} }, "0".repeat(32))).status, 403);
+      assert.equal(
+        (await post("/api/flag", { obsnum: 91001, kind: "badcb", chassis: 0, board: 0 }, null)).status,
+        403,
+      );
+      // the page's ?token= works as well
+      const r = await fetch(`${base}/api/run?token=${token}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ obsnum: 91001, params: { blo: "x" } }),
+      });
+      assert.equal(r.status, 400);
+      await r.body?.cancel();
+    });
+
+    await t.step("invalid parameters are a 400 with the grammar's message", async () => {
+      const cases: [Record<string, unknown>, string][] = [
+        [{ blo: "x" }, "blo=x: expected an integer -1..10"],
+        [{ badcb: "3/9" }, "badcb=3/9: "],
+        [{ bloo: "2" }, "unknown parameter bloo= (did you mean blo=?)"],
+        [{ bank: "0" }, "bank= is a SEQ parameter, not RSR"],
+        [{ work: "/tmp" }, "work= is set by lmt_web, not by the form"],
+        [{ xlines: "94.3,0.3;touch x" }, "xlines=94.3,0.3;touch x: expected f1,w1,f2,w2,... in GHz"],
+      ];
+      for (const [params, want] of cases) {
+        const r = await post("/api/run", { obsnum: 91001, params });
+        assert.equal(r.status, 400, JSON.stringify(params));
+        assert.ok(String(r.body.error).startsWith(want), `${JSON.stringify(params)}: ${r.body.error}`);
+      }
+      assert.equal((await post("/api/run", { obsnum: 91002, params: {} })).status, 404);
+    });
+
+    await t.step(
+      "a run streams its output as server-sent events; values are separate argv entries",
+      async () => {
+        const r = await post("/api/run", {
+          obsnum: 91001,
+          params: { blo: "2", badcb: "3/2,0/1", xlines: "94.3,0.3" },
+        });
+        assert.equal(r.status, 202);
+        const evs = await sse(String(r.body.events));
+        const last = evs.at(-1)!;
+        assert.deepEqual(last, { ev: "done", data: { code: 0 } });
+        const lines = evs.filter((e) => e.ev === "line").map((e) => e.data as string);
+        const argv = JSON.parse(lines.find((l) => l.startsWith("ARGV "))!.slice(5));
+        assert.deepEqual(argv, ["obsnum=91001", "blo=2", "badcb=3/2,0/1", "xlines=94.3,0.3"]);
+        assert.ok(
+          lines.includes(`WORK ${Deno.realPathSync(work)} CWD ${Deno.realPathSync(work)}`),
+          lines.join("\n"),
+        );
+        assert.ok(lines.includes("SLpipeline: step 1 of 1"));
+        // a failed run says its exit code
+        const f = await post("/api/run", { obsnum: 91001, params: { rms: "98" } });
+        assert.deepEqual((await sse(String(f.body.events))).at(-1), { ev: "done", data: { code: 3 } });
+      },
+    );
+
+    await t.step("one run per obsnum: 409 with the pipeline's busy message", async () => {
+      const a = await post("/api/run", { obsnum: 91001, params: { rms: "99" } }); // runs 1.5 s
+      assert.equal(a.status, 202);
+      const b = await post("/api/run", { obsnum: 91001, params: {} });
+      assert.equal(b.status, 409);
+      assert.match(String(b.body.error), /^91001 is being reduced by PID \d+$/);
+      await sse(String(a.body.events));
+      // the pipeline's own lock, held by another live process (PID 1)
+      Deno.writeTextFileSync(`${obs}/.lmt_lock`, `1 ${Deno.hostname()}\n`);
+      const c = await post("/api/run", { obsnum: 91001, params: {} });
+      assert.equal(c.status, 409);
+      assert.equal(c.body.error, "91001 is being reduced by PID 1");
+      const index = await (await fetch(base + "/")).text();
+      assert.match(index, /status-running">running/);
+      Deno.removeSync(`${obs}/.lmt_lock`);
+    });
+
+    await t.step("flags go to .badlags and .blanking through the formatters", async () => {
+      const r = await post("/api/flag", { obsnum: 91001, kind: "badcb", chassis: 3, board: 2 });
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body, { file: "rsr.91001.badlags", lines: ["#BADCB 91001 3 2 0 lmt_web"] });
+      const bl = parseBadlags(Deno.readTextFileSync(`${obs}/rsr.91001.badlags`));
+      assert.deepEqual(bl.badcb, [{ obsnum: 91001, chassis: 3, board: 2, metric: 0, tag: "lmt_web" }]);
+      assert.equal(bl.lags.length, 1, "the lag line is kept");
+      const again = await post("/api/flag", { obsnum: 91001, kind: "badcb", chassis: 3, board: 2 });
+      assert.deepEqual(again.body.lines, []);
+      assert.equal(
+        (await post("/api/flag", { obsnum: 91001, kind: "badcb", chassis: 4, board: 2 })).status,
+        400,
+      );
+      const b = await post("/api/flag", {
+        obsnum: 91001,
+        kind: "blank",
+        chassis: [1],
+        board: 4,
+        range: [105.25, 105.75],
+      });
+      assert.equal(b.status, 200);
+      const blank = parseBlanking(Deno.readTextFileSync(`${obs}/rsr.91001.blanking`));
+      assert.deepEqual(blank.obsnums, [91001]);
+      assert.equal(blank.blanks.length, 1);
+      assert.equal(blank.blanks[0]!.chassis, 1);
+      assert.deepEqual([...blank.blanks[0]!.boards!], [[4, [[105.25, 105.75]]]]);
+      const data = await (await fetch(base + "/api/obs/91001/data")).json();
+      assert.deepEqual(data.flagged, [[3, 2, "badlags (lmt_web)"]]);
+      assert.equal(
+        (await post("/api/flag", { obsnum: 91001, kind: "blank", board: 4, range: [106, 105] })).status,
+        400,
+      );
+    });
+  } finally {
+    await srv.shutdown();
+    cleanup();
+  }
+});
