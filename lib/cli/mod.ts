@@ -446,19 +446,3 @@ function writeSidecars(
     } catch { /* a sidecar never fails a tool */ }
   }
 }
-
-/**
- * Placeholder for a tool that is not implemented yet: it says so and exits 1, never pretends.
- */
-export function notImplemented(name: string, summary: string): Tool {
-  return defineTool({
-    name,
-    summary,
-    usage: `${name} ...`,
-    options: [],
-    positionals: [{ name: "args", help: "arguments", variadic: true }],
-    run: () => {
-      throw new DataError("not implemented yet in this version of the toolkit");
-    },
-  });
-}

@@ -13,6 +13,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "../sys/fs.t
 import { type FileSink, TempFile } from "../sys/tempfile.ts";
 import { firstImage, readFits } from "../fits/mod.ts";
 import { openCdf3, openCdf3Bytes } from "../netcdf/cdf3_reader.ts";
+import { openNetcdf, openNetcdfBytes } from "../netcdf/mod.ts";
 import { looksLikeFits, parseSdfitsTables, readSdfitsTables } from "../sdfits/sdfits.ts";
 import { sdfitsGridSource } from "./sdfits_source.ts";
 import type { GridInput } from "./specfile.ts";
@@ -44,10 +45,7 @@ function isCdf3(head: Uint8Array): boolean {
     (head[3] === 1 || head[3] === 2 || head[3] === 5);
 }
 
-/**
- * Open a SpecFile: netCDF-3 directly; anything else through the general reader, imported only then
- * (it loads the HDF5 WebAssembly module, ~50 ms of start-up a netCDF-3 run does not need).
- */
+/** Open a SpecFile: netCDF-3 directly, SDFITS, anything else through the general netCDF reader. */
 async function openSpecFile(path: string, notes: string[]): Promise<GridInput> {
   const head = new Uint8Array(9);
   let n = 0;
@@ -63,14 +61,12 @@ async function openSpecFile(path: string, notes: string[]): Promise<GridInput> {
   }
   if (isCdf3(head.subarray(0, Math.min(n, 4)))) return openCdf3(path);
   if (looksLikeFits(head.subarray(0, n))) return sdfitsGridSource(readSdfitsTables(path), notes);
-  const { openNetcdf } = await import("../netcdf/mod.ts");
   return await openNetcdf(path);
 }
 
 async function openSpecFileBytes(bytes: Uint8Array, name: string, notes: string[]): Promise<GridInput> {
   if (isCdf3(bytes.subarray(0, 4))) return openCdf3Bytes(bytes, name);
   if (looksLikeFits(bytes)) return sdfitsGridSource(parseSdfitsTables(bytes, name), notes);
-  const { openNetcdfBytes } = await import("../netcdf/mod.ts");
   return await openNetcdfBytes(bytes, name);
 }
 

@@ -63,11 +63,3 @@ export function qacStats(values: ArrayLike<number>): QacStats {
     n: k,
   };
 }
-
-/** Format as the LMTOY regression line `QAC_STATS: label mean rms min max sum sratio n` (%g). */
-export function formatQac(label: string, s: QacStats): string {
-  const g = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(6)).toString() : "nan");
-  return `QAC_STATS: ${label} ${g(s.mean)} ${g(s.rms)} ${g(s.min)} ${g(s.max)} ${g(s.sum)} ${
-    g(s.sratio)
-  } ${s.n}`;
-}

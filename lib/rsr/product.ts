@@ -65,17 +65,6 @@ export function makeProduct(
   return { obsnum, chassis, freq, boardNumber, nrep, data, sigma: new Float64Array(nrep * NBOARD).fill(NaN) };
 }
 
-/** Deep copy of a product. */
-export function cloneProduct(p: RsrProduct): RsrProduct {
-  return {
-    ...p,
-    freq: p.freq.map((f) => f.slice()),
-    boardNumber: p.boardNumber.slice(),
-    data: p.data.slice(),
-    sigma: p.sigma.slice(),
-  };
-}
-
 /** Minimum and maximum of a board's frequency axis. */
 export function boardRange(f: Float64Array): [number, number] {
   let lo = Infinity;

@@ -298,11 +298,6 @@ export function corrCalMatrix(lagGain: ArrayLike<number>): Float64Array {
   return m;
 }
 
-/** Per-lag gains of one chassis/board of the instrument (exported for tests). */
-export function rsrLagGains(instrumentSeed: number, chassis: number): Float64Array[] {
-  return makeInstrument(instrumentSeed, chassis).lagGain;
-}
-
 function makeInstrument(instrumentSeed: number, chassis: number): Instrument {
   const rng = new Rng([instrumentSeed, 7001, chassis]);
   const inst: Instrument = { tsys: [], gain: [], lagGain: [], blank: [], gainSetting: [] };
