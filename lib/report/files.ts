@@ -7,6 +7,11 @@
 const RULES: [RegExp, string][] = [
   [/^index\.html$/, "summary page with plots and key numbers (open in a browser, no server needed)"],
   [/^README_files\.md$/, "this list of files"],
+  [
+    /^attempts$/,
+    "earlier runs with other parameters, one directory each (attempts/N: lmtoy_*.rc, params.json, plots, " +
+    "text products and logs; large products hard-linked); index.html shows them side by side",
+  ],
   [/^lmtoy_.*\.rc$/, "parameters used and the observation summary (lmtinfo), bash syntax"],
   [/^lmtinfo_.*\.mk$/, "observation summary as make variables (lmtinfo --make)"],
   [/^\.par\.(.*)$/, "parameter stamp of a pipeline step (make re-runs the step when it changes)"],
