@@ -9,7 +9,7 @@
  * Differences from the original are listed in docs/compat.md (process_ps section).
  * @module
  */
-import { defineTool, parseArgs, type ParsedValues, UsageError } from "../lib/cli/mod.ts";
+import { type Args, defineTool, parseArgs, UsageError } from "../lib/cli/mod.ts";
 import { DataError } from "../lib/cli/errors.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
 import { configBoolean, parseConfigObj } from "../lib/formats/configobj.ts";
@@ -25,7 +25,7 @@ import type { OptionSpec } from "../lib/cli/args.ts";
 /** Edge channels dropped on each side of the Ps spectrum, as the original. */
 export const PS_EDGE = 64;
 
-const OPTIONS: OptionSpec[] = [
+const OPTIONS = [
   {
     name: "config",
     short: "c",
@@ -93,17 +93,23 @@ const OPTIONS: OptionSpec[] = [
     metavar: "FILE",
     help: "also write each obsnum's and pixel's spectrum as an SDFITS row (dysh; '-' = stdout)",
   },
-];
+] as const satisfies readonly OptionSpec[];
+
+/** The typed values of {@link OPTIONS}. */
+type PsArgs = Args<typeof OPTIONS>;
 
 /** configobj keys of lmtslr's Ps spec that are not options of process_ps: accepted and ignored. */
 const CONFIG_IGNORED = new Set(["eliminate_list"]);
 
-/** Apply a configobj file: each key it sets overrides the command-line value. */
+/**
+ * Apply a configobj file: each key it sets overrides the command-line value (converted and checked by
+ * the same option table, so the values keep their option's type).
+ */
 async function applyConfig(
   path: string,
-  opts: ParsedValues,
+  opts: PsArgs,
   readText: (p: string) => Promise<string>,
-): Promise<void> {
+): Promise<PsArgs> {
   let text: string;
   try {
     text = await readText(path);
@@ -116,7 +122,8 @@ async function applyConfig(
   } catch (e) {
     throw new DataError(`${path}: ${(e as Error).message}`);
   }
-  const byName = new Map(OPTIONS.map((o) => [o.name, o]));
+  const byName = new Map<string, OptionSpec>(OPTIONS.map((o) => [o.name, o]));
+  const values: Record<string, unknown> = { ...opts };
   for (const e of entries) {
     if (CONFIG_IGNORED.has(e.key)) continue;
     const o = byName.get(e.key);
@@ -126,16 +133,19 @@ async function applyConfig(
       if (b === undefined) {
         throw new DataError(`${path}:${e.line}: ${e.key} must be True or False, got "${e.value}"`);
       }
-      opts[o.name] = b;
+      values[o.name] = b;
       continue;
     }
     try {
-      const v = parseArgs([`--${o.name}`, e.value], [{ ...o, env: undefined } as OptionSpec], [], {});
-      opts[o.name] = v.values[o.name];
+      const { env: _env, ...noEnv } = o;
+      const v = parseArgs([`--${o.name}`, e.value], [noEnv], [], {});
+      values[o.name] = v.values[o.name];
     } catch (err) {
       throw new DataError(`${path}:${e.line}: ${(err as Error).message}`);
     }
   }
+  // each value was converted by its own option's spec above
+  return values as PsArgs;
 }
 
 export const tool = defineTool({
@@ -155,10 +165,10 @@ export const tool = defineTool({
     "process_ps --obs_list 97005 --pix_list 9,10,11 --use_cal -o - -y none",
   ],
   options: OPTIONS,
-  run: async (opts, ctx) => {
-    if (opts.config !== undefined) await applyConfig(opts.config as string, opts, ctx.readText);
-    const obsList = opts.obs_list as number[] | undefined;
-    const pix = opts.pix_list as number[] | undefined;
+  run: async (cli, ctx) => {
+    const opts = cli.config !== undefined ? await applyConfig(cli.config, cli, ctx.readText) : cli;
+    const obsList = opts.obs_list;
+    const pix = opts.pix_list;
     if (!obsList || obsList.length === 0) throw new UsageError("option --obs_list is required");
     if (!pix || pix.length === 0) throw new UsageError("option --pix_list is required");
     if (pix.some((p) => p < 0 || p > 15)) {
@@ -173,7 +183,7 @@ export const tool = defineTool({
         `--stype ${opts.stype} is not used: Ps pairs ON and REF blocks (stype 2), as the original`,
       );
     }
-    const xAxis = opts.x_axis as XAxisName;
+    const xAxis: XAxisName = opts.x_axis;
     const r = await reducePs({
       root: dataLmtRoot(opts.path),
       obsnums: obsList,
@@ -217,7 +227,7 @@ export const tool = defineTool({
       });
       ctx.writeFile(opts.sdfits, encodeSdfits(sd));
     }
-    const plotName = opts.plot as string;
+    const plotName = opts.plot;
     if (plotName !== "none") {
       const unit = isFrequencyAxis(xAxis) ? "Hz" : "km/s";
       const xs = r.x.subarray(lo, hi);

@@ -20,7 +20,7 @@ export interface OptionSpec {
   /** Single-character short name (e.g. "p", "0", "B"). */
   short?: string;
   /** Other long names accepted for the same option (e.g. "l_region" for "l_regions"). */
-  aliases?: string[];
+  aliases?: readonly string[];
   type: OptionType;
   /** Default value (after parsing). Shown by --help. */
   default?: unknown;
@@ -59,8 +59,63 @@ export interface PositionalSpec {
   default?: unknown;
 }
 
-/** Parsed values by option/positional name. */
-export type ParsedValues = Record<string, any>;
+/**
+ * Parsed values by option/positional name, untyped (what {@link parseArgs} builds). A tool declared with
+ * `defineTool` receives them as {@link Args}, typed from its option table.
+ */
+export type ParsedValues = Record<string, unknown>;
+
+/** The value one option yields (before its presence is considered): from `parse`, `choices`, `type`, `nargs`, `repeat`. */
+export type OptionValue<O extends OptionSpec> = O extends { repeat: true } ? OptionItem<O>[] : OptionItem<O>;
+
+/** The value of one occurrence of an option. */
+type OptionItem<O extends OptionSpec> = O extends { nargs: number | "+" } ? OptionScalar<O>[]
+  : OptionScalar<O>;
+
+/** The value of one converted string of an option. */
+type OptionScalar<O extends OptionSpec> = O extends { parse: (raw: string) => infer R } ? R
+  : O["type"] extends "boolean" ? boolean
+  : O["type"] extends "count" ? number
+  : O extends { choices: readonly (infer C)[] } ? C
+  : O["type"] extends "int" | "float" ? number
+  : O["type"] extends "intlist" | "floatlist" ? number[]
+  : string;
+
+/** Whether an option always has a value after parsing (boolean/count, a default, or required). */
+type OptionAlwaysSet<O extends OptionSpec> = O["type"] extends "boolean" | "count" ? true
+  : O extends { default: infer D } ? (D extends undefined ? false : true)
+  : O extends { required: true } ? true
+  : false;
+
+/** The value of one positional argument. */
+type PositionalValue<P extends PositionalSpec> = P extends { variadic: true } ? PositionalScalar<P>[]
+  : P extends { required: true } ? PositionalScalar<P>
+  : P extends { default: infer D }
+    ? (D extends undefined ? PositionalScalar<P> | undefined : PositionalScalar<P>)
+  : PositionalScalar<P> | undefined;
+
+type PositionalScalar<P extends PositionalSpec> = P extends { type: "int" | "float" } ? number : string;
+
+/** Flatten an intersection for readable hover types. */
+type Simplify<T> = { [K in keyof T]: T[K] };
+
+/**
+ * The typed values of a tool's command line, inferred from its option table `O` and positionals `P`
+ * (declared inline in `defineTool`, or `as const`): `opts.bank` is `number` for
+ * `{ name: "bank", type: "int", default: 0 }`, `number | undefined` without a default, `boolean` for
+ * a boolean, the union of the literals of `choices`, `string[]` for a variadic positional, what
+ * `parse` returns, and a misspelled name is a compile error. A table typed only as `OptionSpec[]`
+ * gives {@link ParsedValues} (unknown values).
+ */
+export type Args<O extends readonly OptionSpec[], P extends readonly PositionalSpec[] = []> = string extends
+  O[number]["name"] | P[number]["name"] ? ParsedValues
+  : Simplify<
+    & {
+      readonly [E in O[number] as E["name"]]: OptionAlwaysSet<E> extends true ? OptionValue<E>
+        : OptionValue<E> | undefined;
+    }
+    & { readonly [E in P[number] as E["name"]]: PositionalValue<E> }
+  >;
 
 /** Result of parsing a command line. */
 export interface ParseResult {
@@ -211,8 +266,8 @@ function checkValue(o: OptionSpec, v: unknown, what: string): void {
  */
 export function parseArgs(
   argv: string[],
-  options: OptionSpec[],
-  positionals: PositionalSpec[],
+  options: readonly OptionSpec[],
+  positionals: readonly PositionalSpec[],
   env: Record<string, string | undefined> = {},
 ): ParseResult {
   const values: ParsedValues = {};
@@ -436,9 +491,9 @@ export function formatHelp(spec: {
   summary: string;
   usage: string;
   description?: string;
-  options: OptionSpec[];
-  positionals?: PositionalSpec[];
-  examples?: string[];
+  options: readonly OptionSpec[];
+  positionals?: readonly PositionalSpec[];
+  examples?: readonly string[];
 }): string {
   const lines: string[] = [];
   lines.push(`${spec.name} - ${spec.summary}`, "", "Usage:");

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { type OptionSpec, parseArgs, type ParsedValues, type PositionalSpec } from "./args.ts";
+import { type Args, type OptionSpec, parseArgs, type ParsedValues, type PositionalSpec } from "./args.ts";
 import { formatHelp } from "./args.ts";
 import { DataError, EXIT, UsageError } from "./errors.ts";
 import {
@@ -40,7 +40,7 @@ import { removeStaleDirs, scratchDirName, withTempFile } from "../sys/tempfile.t
 import { withWarningSink } from "../sys/warnings.ts";
 
 export { DataError, EXIT, UsageError } from "./errors.ts";
-export type { OptionSpec, ParsedValues, PositionalSpec } from "./args.ts";
+export type { Args, OptionSpec, OptionValue, ParsedValues, PositionalSpec } from "./args.ts";
 export { didYouMean, numberTuple, parseArgs } from "./args.ts";
 export {
   BrokenPipe,
@@ -101,23 +101,30 @@ export interface ToolContext {
   onCommit(fn: () => void): void;
 }
 
-/** The declaration of a tool. */
-export interface ToolSpec {
+/**
+ * The declaration of a tool. `O` and `P` are its option table and positionals as written (inferred
+ * by {@link defineTool}); `run` receives their values typed as {@link Args}.
+ */
+export interface ToolSpec<
+  O extends readonly OptionSpec[] = readonly OptionSpec[],
+  P extends readonly PositionalSpec[] = readonly PositionalSpec[],
+> {
   name: string;
   summary: string;
   usage: string;
   description?: string;
-  examples?: string[];
-  options: OptionSpec[];
-  positionals?: PositionalSpec[];
+  examples?: readonly string[];
+  options: O;
+  positionals?: P;
   /** Extra short letter meaning --version (docopt tools use -v). */
   versionShort?: string;
-  run: (opts: ParsedValues, ctx: ToolContext) => Promise<number | void> | number | void;
+  run: (opts: Args<O, P>, ctx: ToolContext) => Promise<number | void> | number | void;
 }
 
 /** A declared tool, runnable in-process (tests) or as a program. */
 export interface Tool {
-  spec: ToolSpec;
+  /** The declaration (its run function is reached through {@link Tool.main}). */
+  spec: Omit<ToolSpec, "run">;
   /** Run with arguments; returns the exit code (never calls Deno.exit). */
   main(argv: string[], env?: Record<string, string>): Promise<number>;
   help(): string;
@@ -135,8 +142,15 @@ function isTty(): boolean {
 /** The signal watchdog thread of this process (lib/cli/_signal_worker.ts), started with the first temporary path. */
 let WATCHDOG: Worker | undefined;
 
-/** Declare a tool from its option table and run function. */
-export function defineTool(spec: ToolSpec): Tool {
+/**
+ * Declare a tool from its option table and run function. The table is written inline (or declared
+ * `as const`), so that `run`'s options are typed from it ({@link Args}): a misspelled option name
+ * does not compile.
+ */
+export function defineTool<
+  const O extends readonly OptionSpec[],
+  const P extends readonly PositionalSpec[] = [],
+>(spec: ToolSpec<O, P>): Tool {
   const allOptions = spec.options;
   const help = () =>
     formatHelp({
@@ -255,7 +269,8 @@ export function defineTool(spec: ToolSpec): Tool {
         onAbort: (fn) => aborts.push(fn),
         onCommit: (fn) => commits.push(fn),
       };
-      const code = (await withWarningSink(log.warn, async () => await spec.run(parsed.values, ctx))) ?? 0;
+      const code = (await withWarningSink(log.warn, async () =>
+        await spec.run(parsed.values as Args<O, P>, ctx))) ?? 0;
       if (code !== 0) {
         abortAll();
         return code;
@@ -276,9 +291,9 @@ export function defineTool(spec: ToolSpec): Tool {
         return EXIT.USAGE;
       }
       const msg = outputMessage(e, outputs) ?? (e instanceof Error ? e.message : String(e));
-      const known = e instanceof DataError ||
-        (e instanceof Error && /Error$/.test(e.name) && e.name !== "Error" && e.name !== "TypeError" &&
-          e.name !== "RangeError" && e.name !== "ReferenceError");
+      // a data error (lib/errors.ts DataError and its subclasses) prints as `tool: message`, anything else
+      // (a bug, a system failure) as `tool: error: message`
+      const known = e instanceof DataError || (e instanceof Error && NOT_YET_DATA_ERRORS.has(e.name));
       if (e instanceof Deno.errors.NotFound) {
         writeStderr(`${spec.name}: ${msg}\n`);
       } else if (known || e instanceof Error) {
@@ -388,6 +403,22 @@ function commitAll(outputs: OutputFile[]): void {
     throw e;
   }
 }
+
+/**
+ * Names of error classes that are data errors but do not extend DataError yet: their modules
+ * (lib/hdf5/read, lib/fits/reader.ts, lib/runfile, lib/pipeline, lib/web) were being reworked when
+ * the rule became `instanceof DataError` (issue 12). Remove a name once its class extends DataError
+ * (or calls markDataError); the set is then empty and goes.
+ */
+const NOT_YET_DATA_ERRORS: ReadonlySet<string> = new Set([
+  "Hdf5Error",
+  "FitsSyntaxError",
+  "RunfileError",
+  "RunError",
+  "ParamError",
+  "PipelineError",
+  "FlagError",
+]);
 
 /**
  * An error about an output's temporary file, reworded to name the output the user gave
