@@ -2,8 +2,9 @@
  * Error classes that decide a tool's exit code.
  *
  * - {@link UsageError}: the command line is wrong → exit 2.
- * - {@link DataError}: an input file or the data are wrong → exit 1.
- * - Any other Error thrown by library code (NetcdfError, FormatError, LmtDataError, ...) → exit 1.
+ * - {@link DataError} (lib/errors.ts, re-exported here) and its subclasses (NetcdfError, FormatError,
+ *   LmtDataError, ...): an input file or the data are wrong → one line `tool: message`, exit 1.
+ * - Any other error (a bug, a system failure) → one line `tool: error: message`, exit 1.
  *
  * @module
  */
@@ -16,13 +17,7 @@ export class UsageError extends Error {
   }
 }
 
-/** An input or the data are wrong. Exit code 1. Message should name the file (and line/variable). */
-export class DataError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DataError";
-  }
-}
+export { DataError } from "../errors.ts";
 
 /** Exit codes used by every tool. */
 export const EXIT = { OK: 0, DATA: 1, USAGE: 2 } as const;

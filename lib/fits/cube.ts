@@ -12,6 +12,7 @@
  * ```
  * @module
  */
+import { DataError } from "../errors.ts";
 import { FitsHeader, type FitsValue } from "./header.ts";
 import { firstImage, parseFits, readFits } from "./reader.ts";
 import { C_LIGHT } from "./wcs.ts";
@@ -31,7 +32,7 @@ export interface SpectralCube {
 }
 
 /** A cube problem (bad axes, not a cube); a data error for the tools. */
-export class CubeError extends Error {
+export class CubeError extends DataError {
   constructor(message: string) {
     super(message);
     this.name = "CubeError";

@@ -2,11 +2,12 @@
  * Errors thrown by the text-format parsers of `lib/formats/`.
  * @module
  */
+import { markDataError } from "../errors.ts";
 
 /**
  * A text file could not be parsed. The message reads `<file>:<line>: <what is wrong>` (the file part
  * is `<input>` when the caller gave no source name and `<stdin>` when it gave `-`), so the CLI layer
- * can print it as one line.
+ * can print it as one line. A `SyntaxError`, and `instanceof DataError` holds (exit 1 in a tool).
  *
  * @example
  * ```ts
@@ -32,3 +33,6 @@ export class FormatError extends SyntaxError {
     this.detail = detail;
   }
 }
+
+// a parse error stays a SyntaxError (the JSON.parse convention) and is a data error for the tools
+markDataError(FormatError);

@@ -2,9 +2,10 @@
  * Errors of the gridding library.
  * @module
  */
+import { DataError } from "../errors.ts";
 
 /** A problem with the gridder's input data (message names the file and variable). Exit 1 in tools. */
-export class GridError extends Error {
+export class GridError extends DataError {
   constructor(message: string) {
     super(message);
     this.name = "GridError";

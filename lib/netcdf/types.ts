@@ -16,7 +16,7 @@
  * @module
  */
 
-import { DataError } from "../cli/errors.ts";
+import { DataError } from "../errors.ts";
 
 /** netCDF external data types (classic names; the netCDF-4 extended ones included). */
 export type NcType =

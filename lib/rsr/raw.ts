@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { DataError } from "../errors.ts";
 import { openNetcdf } from "../netcdf/mod.ts";
 import type { NcFile } from "../netcdf/types.ts";
 
@@ -27,7 +28,7 @@ export const DEFAULT_BE_LO = { low: 15.4, high: 21.7 } as const;
 export const SLOT_TO_BAND: Readonly<Record<number, number>> = { 5: 1, 8: 3, 11: 2, 14: 4, 17: 6, 20: 5 };
 
 /** A raw RSR file is unusable (missing or malformed variable). Message names file and variable. */
-export class RsrDataError extends Error {
+export class RsrDataError extends DataError {
   readonly file: string;
   constructor(file: string, message: string) {
     super(`${file}: ${message}`);

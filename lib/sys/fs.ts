@@ -18,7 +18,7 @@ export class FsError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
     super(message);
-    this.name = "Error";
+    this.name = "FsError";
     this.code = code;
   }
 }

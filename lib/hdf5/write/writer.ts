@@ -22,6 +22,7 @@
  * Same calls → same bytes. Offsets and lengths are 8 bytes; data are little-endian.
  * @module
  */
+import { DataError } from "../../errors.ts";
 import { closeSync, openSync, writeAllSync } from "../../sys/fs.ts";
 import {
   attributeInfoMessage,
@@ -54,7 +55,7 @@ import {
 export type { H5Datatype } from "./encode.ts";
 
 /** An error of the HDF5 writer (bad call or I/O failure). */
-export class Hdf5WriteError extends Error {
+export class Hdf5WriteError extends DataError {
   constructor(message: string) {
     super(message);
     this.name = "Hdf5WriteError";
