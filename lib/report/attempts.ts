@@ -98,7 +98,10 @@ export function differingParams(a: Record<string, string>, b: Record<string, str
 }
 
 const unesc = (s: string) =>
-  s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(
+    /&amp;/g,
+    "&",
+  );
 
 /** The key numbers of a summary page (lib/report/html.ts: `<div class="k">K</div><div class="v">V</div>`). */
 export function keyNumbersOf(html: string): Record<string, string> {
@@ -113,7 +116,9 @@ export function keyNumbersOf(html: string): Record<string, string> {
 /** The images of a summary page in page order, with their captions. */
 function imagesOf(html: string): { src: string; caption: string }[] {
   const out: { src: string; caption: string }[] = [];
-  for (const m of html.matchAll(/<img src="([^"]*)" alt="([^"]*)"/g)) out.push({ src: unesc(m[1]!), caption: unesc(m[2]!) });
+  for (const m of html.matchAll(/<img src="([^"]*)" alt="([^"]*)"/g)) {
+    out.push({ src: unesc(m[1]!), caption: unesc(m[2]!) });
+  }
   return out;
 }
 
@@ -220,7 +225,8 @@ export function attemptsSectionHtml(obsDir: string, label: string, opts: { linkB
   const first = list[0]!;
   const da = (a: Attempt) => `data-attempt="${a.n}"`;
   const rows: string[] = [];
-  const group = (title: string) => rows.push(`<tr class="group"><th colspan="${list.length + 1}">${esc(title)}</th></tr>`);
+  const group = (title: string) =>
+    rows.push(`<tr class="group"><th colspan="${list.length + 1}">${esc(title)}</th></tr>`);
 
   // header: attempt number, date, what differs from the first, links to its own page and files
   const head = list.map((a, i) => {
@@ -231,7 +237,13 @@ export function attemptsSectionHtml(obsDir: string, label: string, opts: { linkB
       : "";
     return `<th ${da(a)}${latest ? ' class="latest"' : ""}>attempt ${a.n}${latest ? " (latest)" : ""}` +
       `<div class="small">${esc(fmtDate(a.date))}</div>` +
-      `<div class="small">${i === 0 ? "first" : diff.length ? esc(diff.map((k) => `${k}=${a.params[k] ?? ""}`).join(" ")) : "same parameters"}</div>` +
+      `<div class="small">${
+        i === 0
+          ? "first"
+          : diff.length
+          ? esc(diff.map((k) => `${k}=${a.params[k] ?? ""}`).join(" "))
+          : "same parameters"
+      }</div>` +
       `<div class="small">${page}</div></th>`;
   });
   rows.push(`<tr><th class="row"></th>${head.join("")}</tr>`);
@@ -243,14 +255,18 @@ export function attemptsSectionHtml(obsDir: string, label: string, opts: { linkB
     group("key numbers");
     for (const k of keys) {
       rows.push(
-        `<tr><th class="row">${esc(k)}</th>${list.map((a) => `<td ${da(a)}>${esc(a.keyNumbers[k] ?? "—")}</td>`).join("")}</tr>`,
+        `<tr><th class="row">${esc(k)}</th>${
+          list.map((a) => `<td ${da(a)}>${esc(a.keyNumbers[k] ?? "—")}</td>`).join("")
+        }</tr>`,
       );
     }
   }
 
   // parameters: those that differ somewhere, then the others folded
   const pkeys: string[] = [];
-  for (const a of list) for (const k of Object.keys(a.params)) if (!pkeys.includes(k) && !RUN_PARAMS.has(k)) pkeys.push(k);
+  for (const a of list) {
+    for (const k of Object.keys(a.params)) if (!pkeys.includes(k) && !RUN_PARAMS.has(k)) pkeys.push(k);
+  }
   const varying = pkeys.filter((k) => list.some((a) => (a.params[k] ?? "") !== (first.params[k] ?? "")));
   const same = pkeys.filter((k) => !varying.includes(k));
   group("parameters (highlighted: differs from attempt " + first.n + ")");
@@ -284,7 +300,11 @@ export function attemptsSectionHtml(obsDir: string, label: string, opts: { linkB
             const real = f.endsWith(REF_SUFFIX) ? f.slice(0, -REF_SUFFIX.length) : f;
             if (!re.test(real)) continue;
             const note = f.endsWith(REF_SUFFIX) ? " (reference)" : "";
-            links.push(`<a href="${esc(href(base, a.n, f))}" title="${esc(describeFile(real))}">${esc(kind)}: ${esc(f)}${note}</a>`);
+            links.push(
+              `<a href="${esc(href(base, a.n, f))}" title="${esc(describeFile(real))}">${esc(kind)}: ${
+                esc(f)
+              }${note}</a>`,
+            );
           }
         }
         return `<td ${da(a)} class="dl">${links.join("") || "—"}</td>`;
@@ -297,11 +317,15 @@ export function attemptsSectionHtml(obsDir: string, label: string, opts: { linkB
   for (const a of list) {
     const idx = join(a.dir, "index.html");
     if (!existsSync(idx)) continue;
-    for (const im of imagesOf(readFileSync(idx, "utf8"))) if (!plots.some((p) => p.src === im.src)) plots.push(im);
+    for (const im of imagesOf(readFileSync(idx, "utf8"))) {
+      if (!plots.some((p) => p.src === im.src)) plots.push(im);
+    }
   }
   for (const a of list) {
     for (const f of a.products) {
-      if (f.endsWith(".png") && !plots.some((p) => p.src === f)) plots.push({ src: f, caption: describeFile(f) });
+      if (f.endsWith(".png") && !plots.some((p) => p.src === f)) {
+        plots.push({ src: f, caption: describeFile(f) });
+      }
     }
   }
   if (plots.length) {
@@ -312,15 +336,21 @@ export function attemptsSectionHtml(obsDir: string, label: string, opts: { linkB
           list.map((a) => {
             if (!a.products.includes(p.src)) return `<td ${da(a)} class="plot">—</td>`;
             const h = esc(href(base, a.n, p.src));
-            return `<td ${da(a)} class="plot"><a href="${h}"><img src="${h}" alt="${esc(p.caption)} (attempt ${a.n})" loading="lazy"></a></td>`;
+            return `<td ${da(a)} class="plot"><a href="${h}"><img src="${h}" alt="${
+              esc(p.caption)
+            } (attempt ${a.n})" loading="lazy"></a></td>`;
           }).join("")
         }</tr>`,
       );
     }
   }
 
-  return `<style>\n${STYLE}\n</style>\n<section class="attempts" id="attempts"><h2>Attempts of ${esc(label)}</h2>` +
-    `<p>Each run with different parameters is kept in <a href="${esc(base + ATTEMPTS_DIR + "/")}">${ATTEMPTS_DIR}/</a>N ` +
+  return `<style>\n${STYLE}\n</style>\n<section class="attempts" id="attempts"><h2>Attempts of ${
+    esc(label)
+  }</h2>` +
+    `<p>Each run with different parameters is kept in <a href="${
+      esc(base + ATTEMPTS_DIR + "/")
+    }">${ATTEMPTS_DIR}/</a>N ` +
     `(plots, text products, logs; large products hard-linked). The directory itself holds the latest run.</p>\n` +
     `<table>\n${rows.join("\n")}\n</table></section>`;
 }
