@@ -29,13 +29,13 @@ export const tool = defineTool({
     { name: "port", short: "p", type: "int", default: 8087, help: "TCP port; 0 picks a free one" },
     { name: "host", type: "string", default: "127.0.0.1", help: "address to listen on" },
   ],
-  positionals: [{ name: "work", help: "the tree to serve [default: $WORK_LMT, else .]" }],
+  positionals: [{ name: "work_lmt", help: "the tree to serve [default: $WORK_LMT, else .]" }],
   run: async (opts, ctx) => {
     const port = opts.port as number;
     if (port < 0 || port > 65535) throw new UsageError(`--port ${port}: expected 0..65535`);
     const host = opts.host as string;
     if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new UsageError(`--host ${host}: expected an address`);
-    const work = (opts.work as string | undefined) ?? ctx.env.WORK_LMT ?? ".";
+    const work = (opts.work_lmt as string | undefined) ?? ctx.env.WORK_LMT ?? ".";
     let real: string;
     try {
       real = Deno.realPathSync(work);

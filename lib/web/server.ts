@@ -134,6 +134,7 @@ export function makeHandler(
         headers: headers("text/html; charset=utf-8"),
       });
     }
+    if (path === "/favicon.ico") return new Response(null, { status: 204 });
     if (path.startsWith("/static/")) {
       const f = STATIC[path.slice(8)];
       if (f === undefined) return text(404, "lmt_web: not found");

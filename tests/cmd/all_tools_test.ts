@@ -24,6 +24,7 @@ const TOOLS = [
   "seq_moments",
   "seq_viewspec",
   "sdfits",
+  "lmt_web",
 ];
 
 /** A command that must fail on data (not usage), with the outputs it names. */
@@ -43,6 +44,7 @@ const DATA_ERRORS: Record<string, string[]> = {
   seq_moments: ["-i", "nosuch.fits", "-o", "m"],
   seq_viewspec: ["-i", "nosuch.fits", "-o", "spec.txt", "--png", "spec.png"],
   sdfits: ["-i", "nosuch.nc", "-o", "out.sdfits"],
+  lmt_web: ["--port", "0", "nosuch"],
 };
 
 function longOptions(help: string): string[] {

@@ -72,7 +72,7 @@
       : "x";
     const spec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      width: 1150,
+      width: 1060,
       height: 300,
       data: { values: rows },
       encoding: {
@@ -98,10 +98,13 @@
     el.innerHTML = "";
     const view = await render(el, spec);
     globalThis.lmtWeb.views.spectrum = view;
-    view.addEventListener("pointermove", (_ev, item) => {
-      let d = item && item.datum;
-      if (d && d.datum) d = d.datum;
-      if (!d || d.y === undefined) return;
+    // cursor readout: the pointer's x through the x scale, then the nearest sample of the spectrum
+    view.addEventListener("pointermove", (ev) => {
+      const o = view.origin();
+      const xv = view.scale("x").invert(ev.offsetX - o[0]);
+      let d = null;
+      for (const r of rows) if (d === null || Math.abs(r.x - xv) < Math.abs(d.x - xv)) d = r;
+      if (d === null) return;
       $("readout").textContent = (vel
         ? "v = " + fmt(d.x, 2) + " km/s  (f = " + fmt(d.f, 5) + " GHz)"
         : sp.xunit === "GHz"
@@ -171,8 +174,8 @@
         });
       }
       const cap = document.createElement("figcaption");
-      cap.textContent =
-        (c !== undefined ? "chassis " + c + ": spectra of each repeat and their average (" : "(") + w + ")";
+      cap.textContent = (c !== undefined ? "chassis " + c + ": each repeat and the average (" : "(") + w +
+        ")";
       fig.append(img, cap);
       wf.appendChild(fig);
     }
@@ -190,7 +193,7 @@
     }
     const spec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      width: 1150,
+      width: 1060,
       height: 260,
       data: { values: rows },
       mark: { type: "line", strokeWidth: 1, interpolate: "step" },
