@@ -8,7 +8,8 @@
  * content when a later run remakes the product.
  *
  * A run with the same parameters as the latest attempt refreshes that attempt when some step ran (a
- * hand-edited .badlags, say) and touches nothing when nothing ran. At most `keep` attempts are kept (the
+ * hand-edited .badlags, say) and touches nothing when nothing ran; so does a run in which nothing ran in a
+ * directory without attempts (made before attempts existed). At most `keep` attempts are kept (the
  * oldest are removed). The obsnum's index.html then gets the attempts side by side
  * (lib/report/attempts.ts) and README_files.md lists `attempts/`.
  *
@@ -107,7 +108,9 @@ export function keepAttempt(dir: string, o: KeepOptions): KeepResult {
   let action: KeepResult["action"] = "unchanged";
   let n: number | null = null;
   let referenced: string[] = [];
-  if (last === undefined || changed.length > 0 || o.ran) {
+  // a directory made before attempts existed gets its first one when something runs (not by a combination that
+  // only reads its singles: a single left untouched stays byte-identical)
+  if (last === undefined ? o.ran : changed.length > 0 || o.ran) {
     action = last === undefined || changed.length > 0 ? "new" : "refreshed";
     n = action === "new" ? (last?.n ?? 0) + 1 : last!.n;
     mkdirSync(root, { recursive: true });

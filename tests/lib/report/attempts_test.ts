@@ -56,6 +56,10 @@ Deno.test("keepAttempt: new parameters make attempts/N (copies, hard links), the
   try {
     const D = join(dir, "91001");
     fakeRun(D, "0.786 mK", "1");
+    // a directory without attempts where nothing ran (made before attempts existed, or a combination's single)
+    const k0 = keepAttempt(D, { label: "91001", params: params("1"), ran: false, keep: 10 });
+    assert.equal(k0.action, "unchanged");
+    assert.ok(!existsSync(join(D, "attempts")));
     const k1 = keepAttempt(D, { label: "91001", params: params("1"), ran: true, keep: 10, now: new Date(0) });
     assert.deepEqual([k1.action, k1.n, k1.changed, k1.pruned], ["new", 1, [], []]);
     fakeRun(D, "0.785 mK", "2");
