@@ -36,7 +36,7 @@ table.cb{border-collapse:collapse} table.cb td,table.cb th{border:1px solid #bbc
 table.cb button{width:4.6em;height:2.1em;border:0;cursor:pointer;font-size:.85em}
 table.cb button.sel{outline:3px solid #1060d0;outline-offset:-3px}
 table.cb button.flagged{background:#c33 !important;color:#fff}
-.wf{display:flex;flex-wrap:wrap;gap:4px} .wf figure{margin:0;width:262px} .wf img{width:260px;border:1px solid #ddd}
+.wf{display:flex;flex-wrap:wrap;gap:4px} .wf figure{margin:0;width:222px} .wf img{width:220px;border:1px solid #ddd}
 .wf figcaption{font-size:.8em;color:#556}
 form#rerun fieldset{border:1px solid #ccd;margin:.5em 0}
 form#rerun .p{display:inline-block;width:23em;margin:.15em .4em;vertical-align:top;font-size:.88em}

@@ -174,8 +174,12 @@
         });
       }
       const cap = document.createElement("figcaption");
-      cap.textContent = (c !== undefined ? "chassis " + c + ": each repeat and the average (" : "(") + w +
-        ")";
+      cap.textContent = c !== undefined ? "chassis " + c + ": each repeat and the average " : "";
+      const full = document.createElement("a");
+      full.href = img.src;
+      full.target = "_blank";
+      full.textContent = "(" + w + ")";
+      cap.appendChild(full);
       fig.append(img, cap);
       wf.appendChild(fig);
     }
