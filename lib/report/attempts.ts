@@ -125,23 +125,33 @@ function imagesOf(html: string): { src: string; caption: string }[] {
 const BEGIN = "<!-- attempts -->";
 const END = "<!-- /attempts -->";
 
-/** A summary page without its attempts section (what an attempt keeps as its own index.html). */
+/** A summary page without its attempts blocks (what an attempt keeps as its own index.html). */
 export function withoutAttemptsSection(html: string): string {
-  const i = html.indexOf(BEGIN), j = html.indexOf(END);
-  if (i < 0 || j < i) return html;
-  return html.slice(0, i) + html.slice(j + END.length).replace(/^\n/, "");
+  let out = html;
+  for (;;) {
+    const i = out.indexOf(BEGIN), j = out.indexOf(END, i + BEGIN.length);
+    if (i < 0 || j < 0) return out;
+    out = out.slice(0, i) + out.slice(j + END.length).replace(/^\n/, "");
+  }
 }
 
-/** A summary page with `section` (from {@link attemptsSectionHtml}) before its footer, replacing an older one. */
+/**
+ * A summary page with `section` (from {@link attemptsSectionHtml}) before its footer and a link to it before
+ * the page's first section, replacing older ones ("" removes them).
+ */
 export function withAttemptsSection(html: string, section: string): string {
   const page = withoutAttemptsSection(html);
   if (section === "") return page;
+  const n = (section.match(/<th data-attempt="/g) ?? []).length;
+  const link = `${BEGIN}\n<p class="attempts-link"><a href="#attempts">${n} attempt${n === 1 ? "" : "s"} ` +
+    `side by side</a> (runs with different parameters, below)</p>\n${END}\n`;
   const block = `${BEGIN}\n${section}\n${END}\n`;
-  for (const mark of ["<footer", "</body>"]) {
-    const k = page.lastIndexOf(mark);
-    if (k >= 0) return page.slice(0, k) + block + page.slice(k);
-  }
-  return page + block;
+  let out = page;
+  const f = ["<footer", "</body>"].map((m) => out.lastIndexOf(m)).find((k) => k >= 0);
+  out = f === undefined ? out + block : out.slice(0, f) + block + out.slice(f);
+  const s = page.indexOf("<section");
+  if (s >= 0) out = out.slice(0, s) + link + out.slice(s);
+  return out;
 }
 
 function isoOf(ms: number | null): string {
