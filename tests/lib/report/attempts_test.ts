@@ -104,7 +104,10 @@ Deno.test("keepAttempt: new parameters make attempts/N (copies, hard links), the
     assert.match(html, /<div class="k">rms driver<\/div><div class="v">0\.785 mK<\/div>/);
     assert.equal(html.match(/<th data-attempt="\d+"/g)?.length, 2);
     const link = html.indexOf('<a href="#attempts">2 attempts side by side</a>');
-    assert.ok(link > 0 && link < html.indexOf("<section><h2>Spectra"), "a link to the attempts above the summary");
+    assert.ok(
+      link > 0 && link < html.indexOf("<section><h2>Spectra"),
+      "a link to the attempts above the summary",
+    );
     assert.equal(html.match(/id="attempts"/g)?.length, 1);
     assert.match(readFileSync(join(D, "README_files.md"), "utf8"), /^# Files of obsnum 91001$/m);
     assert.match(readFileSync(join(D, "README_files.md"), "utf8"), /^\| `attempts` \| earlier runs/m);
