@@ -199,6 +199,11 @@ function parseList(raw: string, int: boolean, what: string): number[] {
  * A `parse` function for options that take exactly `n` comma-separated numbers (e.g. `--line F,PEAK,FWHM`);
  * `what` names the expected form in the error message.
  */
+export function numberTuple(n: 2, what: string): (raw: string) => [number, number];
+export function numberTuple(n: 3, what: string): (raw: string) => [number, number, number];
+export function numberTuple(n: 4, what: string): (raw: string) => [number, number, number, number];
+export function numberTuple(n: number, what: string): (raw: string) => number[];
+// (overloads, not a generic: a generic call inside an option table would stop defineTool inferring it)
 export function numberTuple(n: number, what: string): (raw: string) => number[] {
   return (raw: string) => {
     const v = raw.split(",").map((x) => Number(x.trim()));

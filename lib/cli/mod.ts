@@ -121,6 +121,18 @@ export interface ToolSpec<
   run: (opts: Args<O, P>, ctx: ToolContext) => Promise<number | void> | number | void;
 }
 
+/**
+ * Refuses (at compile time) an option table whose names are not known to the type checker — typed
+ * `OptionSpec[]`, or with a generic call inside that stops inference — since its `run` would receive
+ * untyped values and a misspelled option name would compile.
+ */
+type TypedTable<O extends readonly OptionSpec[], P extends readonly PositionalSpec[]> = string extends
+  O[number]["name"] | P[number]["name"] ? {
+    options:
+      "declare the option table inline or `as const` (not as OptionSpec[]) so that run's options are typed";
+  }
+  : unknown;
+
 /** A declared tool, runnable in-process (tests) or as a program. */
 export interface Tool {
   /** The declaration (its run function is reached through {@link Tool.main}). */
@@ -150,7 +162,7 @@ let WATCHDOG: Worker | undefined;
 export function defineTool<
   const O extends readonly OptionSpec[],
   const P extends readonly PositionalSpec[] = [],
->(spec: ToolSpec<O, P>): Tool {
+>(spec: ToolSpec<O, P> & TypedTable<O, P>): Tool {
   const allOptions = spec.options;
   const help = () =>
     formatHelp({

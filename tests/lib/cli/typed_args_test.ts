@@ -119,3 +119,17 @@ Deno.test("Args: a table declared `as const` is typed as when written inline; a 
   expectType<Equal<Args<typeof wide>, Record<string, unknown>>>();
   assert.equal(wide.length, 2);
 });
+
+Deno.test("defineTool refuses an option table typed only as OptionSpec[] (its run would get untyped values)", async () => {
+  const wide: OptionSpec[] = [{ name: "bank", type: "int", default: 0, help: "bank" }];
+  const untyped = defineTool({
+    name: "untyped_tool",
+    summary: "untyped",
+    usage: "untyped_tool",
+    // @ts-expect-error the table must be inline or `as const`
+    options: wide,
+    run: () => 0,
+  });
+  // the runtime is unchanged: the check is the compiler's
+  assert.equal(await untyped.main(["--bank", "1"], {}), 0);
+});
