@@ -338,7 +338,6 @@ export function rsrSteps(job: RsrJob): Step[] {
     action: {
       kind: "tools",
       calls: [{ tool: "summary", argv: ["rsr", ".", O], env: { LMT_SIDECAR: "" } }],
-      log: "summary.log",
     },
   });
   return steps;

@@ -440,7 +440,6 @@ export function seqSteps(job: SeqJob): Step[] {
     action: {
       kind: "tools",
       calls: [{ tool: "summary", argv: ["seq", ".", O], env: { LMT_SIDECAR: "" } }],
-      log: "summary.log",
     },
   });
   return steps;
