@@ -128,22 +128,22 @@ export const tool = defineTool({
   ],
   positionals: [{ name: "obsnum", help: "observation number (Bs scan)", required: true, type: "int" }],
   run: async (opts, ctx) => {
-    const obsnum = opts.obsnum as number;
-    const root = dataLmtRoot(opts.path as string | undefined, ctx.env, "--path");
+    const obsnum = opts.obsnum;
+    const root = dataLmtRoot(opts.path, ctx.env, "--path");
     if (obsnum <= 0) throw new UsageError(`invalid OBSNUM ${obsnum}: must be > 0`);
     const options: BadlagsOptions = {
-      bcHi: opts.bc_hi as number,
-      bcLo: opts.bc_lo as number,
-      spike: opts.spike as number,
-      shortHi: opts.short_hi as number,
-      shortMin: opts.short_min as number,
-      minChan: opts.min_chan as number,
-      rmsMin: opts.rms_min as number,
-      rmsMax: opts.rms_max as number,
+      bcHi: opts.bc_hi,
+      bcLo: opts.bc_lo,
+      spike: opts.spike,
+      shortHi: opts.short_hi,
+      shortMin: opts.short_min,
+      minChan: opts.min_chan,
+      rmsMin: opts.rms_min,
+      rmsMax: opts.rms_max,
       edge: opts.e !== true,
     };
     const debug = opts.debug === true;
-    const outPath = opts.badlags as string;
+    const outPath = opts.badlags;
     const toStdout = outPath === "-";
     const report: string[] = [];
     report.push(sprintf("%2d %6d", 1, obsnum));
@@ -187,9 +187,9 @@ export const tool = defineTool({
     if (!toStdout) report.push(`Wrote ${outPath}`);
     report.push(`Found ${badCbs(result).length} bad Chassis/Board's`);
 
-    const plotfile = opts.plotfile as string | undefined;
+    const plotfile = opts.plotfile;
     if (plotfile !== undefined) {
-      const plotmax = (opts.plotmax as number | undefined) ?? options.bcHi;
+      const plotmax = opts.plotmax ?? options.bcHi;
       ctx.writeFile(plotfile, await badlagsPlot(result, plotmax));
       report.push(`Wrote ${plotfile}`);
     }

@@ -30,8 +30,8 @@ export const tool = defineTool({
     { name: "args", help: "C/B/LAG[,LAG...] (bad lags) or C/B (bad chassis/board)", variadic: true },
   ],
   run: (opts, ctx) => {
-    const obsnum = opts.obsnum as number;
-    const args = (opts.args as string[] | undefined) ?? [];
+    const obsnum = opts.obsnum;
+    const args = opts.args ?? [];
     if (obsnum < 0) throw new UsageError(`invalid OBSNUM ${obsnum}: must be >= 0`);
     if (args.length === 0) throw new UsageError("no C/B/LAG or C/B arguments given");
     let text: string;

@@ -50,7 +50,7 @@ export const tool = defineTool({
     else if (opts.make) ctx.stdout(infoMake(info, opts.prefix));
     else {
       const lmtoy = ctx.env.LMTOY;
-      const csv = (opts.projects as string | undefined) ??
+      const csv = opts.projects ??
         (lmtoy ? join(lmtoy, "etc", "ProjectId.csv") : undefined);
       const text = csv !== undefined && existsSync(csv) ? await ctx.readText(csv) : null;
       ctx.stdout(infoRc(info, VERSION, projectInfo(info.projectId, text, csv ?? null)));

@@ -64,9 +64,9 @@ export const tool = defineTool({
         r ? "give only one of -r and -b" : "one of -r (rfile) or -b (blanking) is required",
       );
     }
-    const input = opts.input as string | undefined;
-    const obsnum = opts.obsnum as number | undefined;
-    const template = opts.template as number | undefined;
+    const input = opts.input;
+    const obsnum = opts.obsnum;
+    const template = opts.template;
     let out = "";
     if (template !== undefined) {
       out += r

@@ -27,7 +27,7 @@ import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
 import { badLagOptions, bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
 import { sdfitsFromDriver } from "../lib/rsr/sdfits.ts";
 import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
-import { MERGE_MODES, type MergeMode } from "../lib/rsr/merge.ts";
+import { MERGE_MODES } from "../lib/rsr/merge.ts";
 import { driverBoardsPng, driverSpectrumPng, waterfallPageNames, waterfallPng } from "../lib/rsr/plots.ts";
 import { pngPagesToPdf } from "../lib/plot/pdf.ts";
 import { VERSION } from "../lib/version.ts";
@@ -166,7 +166,8 @@ export const tool = defineTool({
       name: "waterfall-file",
       short: "w",
       type: "string",
-      help: "waterfall plots, one page per obsnum/chassis: NAME.pdf → one multi-page PDF (as the original); " +
+      help:
+        "waterfall plots, one page per obsnum/chassis: NAME.pdf → one multi-page PDF (as the original); " +
         "any other NAME → PNG pages NAME-0.png, NAME-1.png, ... (a trailing .png removed)",
     },
     { name: "no-baseline-sub", type: "boolean", help: "do not subtract the first (per repeat) baseline" },
@@ -205,7 +206,7 @@ export const tool = defineTool({
     variadic: true,
   }],
   run: async (opts, ctx) => {
-    const args = opts.obslist as string[];
+    const args = opts.obslist;
     let obsnums: number[];
     if (args.length === 1 && args[0] === "-") {
       obsnums = parseObsnumFile(await ctx.readText("-"), "<stdin>");
@@ -218,71 +219,67 @@ export const tool = defineTool({
       throw new UsageError(`OBSLIST: expected one file or obsnums, got ${args.join(" ")}`);
     }
     if (obsnums.length === 0) throw new UsageError("no obsnum given");
-    const exclude = opts.exclude as number[] | undefined;
+    const exclude = opts.exclude;
     if (exclude && exclude.length % 2 !== 0) {
       throw new UsageError(`--exclude needs pairs of values (F W ...), got ${exclude.length}`);
     }
     if (opts["waterfall-file"] === "-") {
       throw new UsageError("-w/--waterfall-file needs a file name (NAME.pdf or PNG pages), not '-'");
     }
-    const sgf = opts.filter as number;
+    const sgf = opts.filter;
     if (sgf && sgf % 2 !== 1) throw new UsageError(`-f/--filter window must be odd, got ${sgf}`);
-    const smooth = opts.smoothing as number;
+    const smooth = opts.smoothing;
     if (smooth === 1) throw new UsageError("-s/--smoothing must be 2..256 (or 0 = off)");
-    const root = dataLmtRoot(opts.data_lmt_path as string | undefined, ctx.env, "-d/--data_lmt_path");
-    const ccDir = (opts.corr_cal_dir as string | undefined) || corrCalDir(root, ctx.env);
-    const badModel = opts.badlags
-      ? parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)
-      : null;
-    const rfile = opts.rfile
-      ? parseRfile(await ctx.readText(opts.rfile as string), opts.rfile as string)
-      : null;
-    const sim = opts.simulate as number[] | undefined;
+    const root = dataLmtRoot(opts.data_lmt_path, ctx.env, "-d/--data_lmt_path");
+    const ccDir = opts.corr_cal_dir || corrCalDir(root, ctx.env);
+    const badModel = opts.badlags ? parseBadlags(await ctx.readText(opts.badlags), opts.badlags) : null;
+    const rfile = opts.rfile ? parseRfile(await ctx.readText(opts.rfile), opts.rfile) : null;
+    const sim = opts.simulate;
     const res = await runDriver({
       obsnums,
-      chassis: (opts.chassis as number[] | undefined) ?? [0, 1, 2, 3],
+      chassis: opts.chassis ?? [0, 1, 2, 3],
       dataLmt: root,
       corrCalDir: ccDir,
       ...badLagOptions(badModel, opts["badlags-per-obsnum"] === true),
-      merge: { mode: opts.merge as MergeMode, nanUncovered: opts["nan-uncovered"] === true },
+      merge: { mode: opts.merge, nanUncovered: opts["nan-uncovered"] === true },
       ...(rfile ? { removeBoards: (o: number, c: number) => rfileBoards(rfile.entries, o, c) } : {}),
       exclude: exclude ?? null,
       simulate: sim ? [sim[0]!, sim[1]!, sim[2]!] : null,
       defaultBlanking: !opts.blanking,
-      order: opts.baseline_order as number,
+      order: opts.baseline_order,
       subtract: !opts["no-baseline-sub"],
-      ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr as number } : {}),
-      ...(opts.threshold ? { coaddThreshold: opts.threshold as number } : {}),
+      ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr } : {}),
+      ...(opts.threshold ? { coaddThreshold: opts.threshold } : {}),
       sgf,
-      ...(opts.notch_sigma ? { notch: opts.notch_sigma as number } : {}),
+      ...(opts.notch_sigma ? { notch: opts.notch_sigma } : {}),
       smooth,
-      jackknife: opts.jackknife ? (opts.seed !== undefined ? { seed: opts.seed as number } : {}) : null,
+      jackknife: opts.jackknife ? (opts.seed !== undefined ? { seed: opts.seed } : {}) : null,
       log: (m) => ctx.log.info(m),
     });
     const header: DriverHeader = {
       source: res.sourceName,
       ra: formatSexagesimal((res.ra * 180 / Math.PI) / 15),
       dec: formatSexagesimal(res.dec * 180 / Math.PI),
-      dateObs: (opts.date_obs as string | undefined) ?? null,
+      dateObs: opts.date_obs ?? null,
       dateReduction: localIso(new Date()),
       boardIntervals: res.boardIntervals,
       sigmaPerBoardMk: res.boardSigma.map((s) => s * 1000),
-      baselineOrder: opts.baseline_order as number,
+      baselineOrder: opts.baseline_order,
       inputObservations: res.inputObservations,
       integrationTime: res.integrationTime,
       opacity: res.opacity,
       ...(res.sgf
         ? { sgfWindow: res.sgf.window, sgfFreqCutGHz: res.sgf.freqCut, sgfVelCutKms: res.sgf.velCut }
         : {}),
-      ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr as number } : {}),
+      ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr } : {}),
       ...(res.simulate ? { simulate: res.simulate } : {}),
-      ...(opts.threshold ? { coaddThreshold: opts.threshold as number } : {}),
-      ...(opts.notch_sigma ? { notchSigma: opts.notch_sigma as number } : {}),
+      ...(opts.threshold ? { coaddThreshold: opts.threshold } : {}),
+      ...(opts.notch_sigma ? { notchSigma: opts.notch_sigma } : {}),
       ...(smooth ? { smoothing: smooth } : {}),
       command: ctx.argv,
     };
     const lines = driverHeaderLines(header);
-    const outName = (opts.output as string | undefined) ?? `${res.sourceName}_rsr_spectrum.txt`;
+    const outName = opts.output ?? `${res.sourceName}_rsr_spectrum.txt`;
     const c = res.composite;
     ctx.writeFile(outName, stringifyDriverSpectrum(lines, c.freq, c.value, c.sigma));
     if (outName !== "-") {
@@ -295,12 +292,12 @@ export const tool = defineTool({
       ctx.writeFile(opts.sdfits, encodeSdfits(sdfitsFromDriver(res, ["rsr_driver", ...ctx.argv].join(" "))));
     }
     // All pages render at once: resvg rasterizes on its own threads.
-    const wf = opts["waterfall-file"] as string | undefined;
+    const wf = opts["waterfall-file"];
     const pdf = wf !== undefined && /\.pdf$/i.test(wf);
     const names = wf ? waterfallPageNames(wf, res.products.length) : [];
     const thr = {
-      ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr as number } : {}),
-      ...(opts.threshold ? { coaddThreshold: opts.threshold as number } : {}),
+      ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr } : {}),
+      ...(opts.threshold ? { coaddThreshold: opts.threshold } : {}),
     };
     const pending = Promise.all([
       Promise.all(names.map((_, i) => waterfallPng(res.products[i]!, thr))),

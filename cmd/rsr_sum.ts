@@ -15,7 +15,7 @@ import { parseBlanking } from "../lib/formats/blanking.ts";
 import { stringifySumSpectrum } from "../lib/formats/spectrum.ts";
 import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
 import { badLagOptions } from "../lib/rsr/driver.ts";
-import { MERGE_MODES, type MergeMode } from "../lib/rsr/merge.ts";
+import { MERGE_MODES } from "../lib/rsr/merge.ts";
 import { runSum } from "../lib/rsr/sum.ts";
 
 export const tool = defineTool({
@@ -108,28 +108,26 @@ export const tool = defineTool({
     },
   ],
   run: async (opts, ctx) => {
-    const bname = opts.blanking as string;
+    const bname = opts.blanking;
     if (bname === "-" && opts.output === undefined) {
       throw new UsageError("with -b - (stdin) give the output name with -o FILE or -o -");
     }
     if (opts.print_options) ctx.log.warn(JSON.stringify(opts));
     const blanking = parseBlanking(await ctx.readText(bname), bname === "-" ? "<stdin>" : bname);
-    const root = dataLmtRoot(opts.path as string | undefined, ctx.env);
-    const badModel = opts.badlags
-      ? parseBadlags(await ctx.readText(opts.badlags as string), opts.badlags as string)
-      : null;
+    const root = dataLmtRoot(opts.path, ctx.env);
+    const badModel = opts.badlags ? parseBadlags(await ctx.readText(opts.badlags), opts.badlags) : null;
     const res = await runSum({
       blanking,
       dataLmt: root,
-      corrCalDir: (opts.corr_cal_dir as string | undefined) || corrCalDir(root, ctx.env),
+      corrCalDir: opts.corr_cal_dir || corrCalDir(root, ctx.env),
       ...badLagOptions(badModel, opts["badlags-per-obsnum"] === true),
-      merge: { mode: opts.merge as MergeMode, nanUncovered: opts["nan-uncovered"] === true },
-      threshold: opts.threshold as number,
-      order1: opts.o1 as number,
-      order2: opts.o2 as number,
+      merge: { mode: opts.merge, nanUncovered: opts["nan-uncovered"] === true },
+      threshold: opts.threshold,
+      order1: opts.o1,
+      order2: opts.o2,
       log: (m) => ctx.log.warn(m),
     });
-    const out = (opts.output as string | undefined) ?? bname + ".sum.txt";
+    const out = opts.output ?? bname + ".sum.txt";
     ctx.writeFile(out, stringifySumSpectrum(res.composite.freq, res.composite.value));
     return 0;
   },

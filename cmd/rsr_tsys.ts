@@ -82,15 +82,15 @@ export const tool = defineTool({
   ],
   positionals: [{ name: "obsnum", help: "observation number (Bs scan)", required: true, type: "int" }],
   run: async (opts, ctx) => {
-    const obsnum = opts.obsnum as number;
-    const root = dataLmtRoot(opts.path as string | undefined, ctx.env, "--path");
+    const obsnum = opts.obsnum;
+    const root = dataLmtRoot(opts.path, ctx.env, "--path");
     if (obsnum <= 0) throw new UsageError(`invalid OBSNUM ${obsnum}: must be > 0`);
-    const corrDir = (opts.corr_cal_dir as string | undefined) || corrCalDir(root, ctx.env);
+    const corrDir = opts.corr_cal_dir || corrCalDir(root, ctx.env);
     const spectrumMode = opts.t === true;
-    const threshold = opts.rms as number;
+    const threshold = opts.rms;
 
     let lagSets = new Map<string, Set<number>>();
-    const blFile = opts.badlags as string | undefined;
+    const blFile = opts.badlags;
     if (blFile !== undefined) {
       lagSets = badLagSets(parseBadlags(await ctx.readText(blFile), blFile === "-" ? "<stdin>" : blFile));
     }
@@ -140,7 +140,7 @@ export const tool = defineTool({
     }
     const label = tsysBadcbLabel(verdicts);
     lines.push(`obsnum=${obsnum} ${label}`);
-    const plotfile = opts.plotfile as string | undefined;
+    const plotfile = opts.plotfile;
     if (plotfile !== undefined) {
       ctx.writeFile(
         plotfile,
@@ -148,7 +148,7 @@ export const tool = defineTool({
       );
       ctx.log.info(`wrote ${plotfile}`);
     }
-    const tableFile = opts.table as string | undefined;
+    const tableFile = opts.table;
     if (tableFile !== undefined) ctx.writeFile(tableFile, table.join("\n") + "\n");
     ctx.stdout(lines.join("\n") + "\n");
     return 0;
