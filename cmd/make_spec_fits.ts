@@ -45,21 +45,21 @@ export const tool = defineTool({
     { name: "overwrite", type: "boolean", help: "replace existing output files" },
   ],
   run: async (opts, ctx) => {
-    const binning = opts.binning as number[];
+    const binning = opts.binning;
     if (!binning.every((b) => Number.isInteger(b) && b >= 1)) {
       throw new UsageError(`--binning: two positive integers expected, got ${binning.join(",")}`);
     }
-    const pixList = opts.pix_list as number[];
+    const pixList = opts.pix_list;
     if (pixList.length === 0 || pixList.some((p) => p < 0 || p > 63)) {
       throw new UsageError(`--pix_list: pixels 0..63 expected, got ${pixList.join(",")}`);
     }
-    const outs = [opts.output as string, ...(opts.png !== undefined ? [opts.png as string] : [])];
+    const outs = [opts.output, ...(opts.png !== undefined ? [opts.png] : [])];
     for (const p of outs) {
       if (p !== "-" && existsSync(p) && opts.overwrite !== true) {
         throw new UsageError(`cannot write ${p}: file exists (use --overwrite)`);
       }
     }
-    const input = opts.input as string;
+    const input = opts.input;
     const sf = input === "-"
       ? await readSpecFile(await ctx.readBytes("-"), "<stdin>")
       : await readSpecFile(input);

@@ -13,7 +13,7 @@ import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
 import { stringifyBsSpectrum } from "../lib/formats/spectrum.ts";
 import { plotLines, plotPanels } from "../lib/plot/mod.ts";
-import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
+import { isFrequencyAxis, X_AXES } from "../lib/seq/axis.ts";
 import { reduceBs } from "../lib/seq/bs.ts";
 import { parseRegions, parseSlice } from "../lib/seq/options.ts";
 import { sdfitsFromSwitched } from "../lib/seq/sdfits.ts";
@@ -99,13 +99,13 @@ export const tool = defineTool({
     },
   ],
   run: async (opts, ctx) => {
-    const pix = opts.pix_list as number[] | undefined;
+    const pix = opts.pix_list;
     if (pix !== undefined && (pix.length !== 2 || pix.some((p) => p < 0 || p > 15) || pix[0] === pix[1])) {
       throw new UsageError(`--pix_list must give two distinct pixels 0..15, got ${pix.join(",")}`);
     }
     const root = dataLmtRoot(opts.path, ctx.env);
-    const xAxis = opts.x_axis as XAxisName;
-    const block = opts.block as number;
+    const xAxis = opts.x_axis;
+    const block = opts.block;
     const r = await reduceBs({
       root,
       obsnums: opts.obs_list,

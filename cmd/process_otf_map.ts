@@ -13,11 +13,10 @@
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
-import { X_AXES, type XAxisName } from "../lib/seq/axis.ts";
+import { X_AXES } from "../lib/seq/axis.ts";
 import { openIfproc, reduceOtfMapTo } from "../lib/seq/otf.ts";
 import { parseChannelList, parseRegions, parseSampleOption, parseSlice } from "../lib/seq/options.ts";
 import { cdf2SpecSink, nc4SpecSink } from "../lib/seq/specwriter.ts";
-import type { Stype } from "../lib/seq/reduce.ts";
 import { join } from "../lib/sys/path.ts";
 
 /** `NAME.nc` → `NAME__<bank>.nc` (or `NAME__<bank>` without extension). */
@@ -192,8 +191,8 @@ export const tool = defineTool({
     if (opts.restfreq !== -1 && !(opts.restfreq > 0)) {
       throw new UsageError(`--restfreq must be a frequency in GHz (> 0) or -1, got ${opts.restfreq}`);
     }
-    const xAxis = opts.x_axis as XAxisName;
-    const pixList = opts.pix_list as number[];
+    const xAxis = opts.x_axis;
+    const pixList = opts.pix_list;
     if (
       pixList.length === 0 || pixList.some((p) => p < 0 || p > 15) || new Set(pixList).size !== pixList.length
     ) {
@@ -206,8 +205,8 @@ export const tool = defineTool({
       }
     }
     const root = dataLmtRoot(opts.path, ctx.env);
-    const out = opts.output as string;
-    let banks = [opts.bank as number];
+    const out = opts.output;
+    let banks = [opts.bank];
     if (opts.bank === -1) {
       if (opts.restfreq > 0) {
         throw new UsageError(
@@ -239,7 +238,7 @@ export const tool = defineTool({
           obsnum: opts.obsnum,
           bank,
           pixList,
-          stype: opts.stype as Stype,
+          stype: opts.stype,
           useCal: opts.use_cal === true || opts.use_otf_cal === true,
           useOtfCal: opts.use_otf_cal === true,
           mapCoord: opts.map_coord,

@@ -36,7 +36,7 @@ export const tool = defineTool({
     { name: "observer", type: "string", help: "OBSERVER column (default: none)" },
   ],
   run: async (opts, ctx) => {
-    const input = opts.input as string;
+    const input = opts.input;
     const sf = input === "-"
       ? await readSpecFile(await ctx.readBytes("-"), "<stdin>")
       : await readSpecFile(input);
@@ -49,7 +49,7 @@ export const tool = defineTool({
     if (sd.rows.some((r) => Number.isNaN(r.tsys))) {
       ctx.log.warn(`${name} has no Tsys (ncal = 0): TSYS is NaN in the SDFITS rows`);
     }
-    ctx.writeFile(opts.output as string, encodeSdfits(sd));
+    ctx.writeFile(opts.output, encodeSdfits(sd));
     ctx.log.info(
       `${sd.rows.length} spectra x ${sf.nchan} channels -> ${opts.output === "-" ? "stdout" : opts.output}`,
     );

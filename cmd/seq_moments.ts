@@ -74,12 +74,12 @@ export const tool = defineTool({
     { name: "overwrite", type: "boolean", help: "replace existing output files" },
   ],
   run: async (opts, ctx) => {
-    const input = opts.input as string;
-    const base = (opts.output as string | undefined) ??
+    const input = opts.input;
+    const base = opts.output ??
       (input === "-" ? undefined : input.replace(/\.fits?$/i, ""));
     if (base === undefined) throw new UsageError("-o BASE is required when the cube comes from stdin");
     if (opts.snr_lo > opts.snr) throw new UsageError(`--snr_lo ${opts.snr_lo} is above --snr ${opts.snr}`);
-    const grow = opts.grow as number[];
+    const grow = opts.grow;
     if (!grow.every((g) => Number.isInteger(g) && g >= 0)) {
       throw new UsageError(`--grow: two integers >= 0 expected, got ${grow.join(",")}`);
     }

@@ -36,11 +36,11 @@ export const tool = defineTool({
     { name: "png", type: "string", help: "also plot the spectrum to this PNG" },
   ],
   run: async (opts, ctx) => {
-    const input = opts.input as string;
+    const input = opts.input;
     const cube = input === "-"
       ? readSpectralCube(await ctx.readBytes("-"), "<stdin>")
       : readSpectralCube(input);
-    const [dx, dy] = opts.location as [number, number];
+    const [dx, dy] = opts.location;
     const p = nearestPixel(cube, dx, dy);
     if (p.ix < 0) {
       throw new DataError(
