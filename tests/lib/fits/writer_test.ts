@@ -183,12 +183,11 @@ Deno.test("readFits() errors name the file", () => {
   }
 });
 
-Deno.test("encodeFitsImage() speed: 128×128×512 float32 cube", () => {
+Deno.test("encodeFitsImage(): 128×128×512 float32 cube (time reported)", () => {
   const data = ramp(128 * 128 * 512, (i) => i);
   const t0 = performance.now();
   const bytes = encodeFitsImage({ data, shape: [128, 128, 512] });
   const ms = performance.now() - t0;
   console.error(`encode 32 MiB cube: ${ms.toFixed(0)} ms`);
   equal(bytes.length, 2880 + Math.ceil((data.length * 4) / 2880) * 2880);
-  ok(ms < 3000, `${ms} ms`);
 });

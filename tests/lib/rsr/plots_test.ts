@@ -75,7 +75,7 @@ Deno.test("waterfallPng(): one panel per repeat + the average, a readable PNG in
     if (Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
   }
   ok(coloured > 5000, `${coloured} coloured pixels`);
-  ok(ms < 1500, `${ms.toFixed(0)} ms`);
+  console.error(`waterfall page: ${ms.toFixed(0)} ms`); // timing is reported, not asserted (see bench/)
   // 3 panels (2 repeats + average): taller than a 2-panel page
   const two = makeProduct(
     91001,
