@@ -15,8 +15,11 @@
 /** How long the main thread has to handle a signal itself (ms). */
 const GRACE_MS = 300;
 
-// deno-lint-ignore no-explicit-any
-const scope = self as any;
+/** The worker's global scope, as far as this thread uses it (Deno types `self` as a window). */
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent<unknown>) => void | Promise<void>) | null;
+  postMessage(message: unknown, transfer?: unknown[]): void;
+};
 let name = "tool";
 const paths = new Map<string, boolean>();
 

@@ -12,8 +12,9 @@ export interface Progress {
 
 const SILENT: Progress = { tick: () => {}, done: () => {} };
 
-// deno-lint-ignore no-explicit-any
-type Loaded = { cli: any; stderr: unknown };
+/** cli-progress and the stream its bar draws on, once loaded. */
+type Loaded = { cli: CliProgress; stderr: NodeJS.WritableStream };
+type CliProgress = typeof import("cli-progress");
 let LOADED: Loaded | null = null;
 let LOADING: Promise<Loaded> | null = null;
 

@@ -8,8 +8,11 @@ import { CTRL_WORDS, tsKernels, wasmKernels } from "./axpy.ts";
 import type { WorkerInit } from "./executor.ts";
 import { runUnit, takeUnit } from "./units.ts";
 
-// deno-lint-ignore no-explicit-any
-const scope = self as any;
+/** The worker's global scope, as far as this thread uses it (Deno types `self` as a window). */
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent<WorkerInit>) => void | Promise<void>) | null;
+  postMessage(message: unknown, transfer?: unknown[]): void;
+};
 
 scope.onmessage = (ev: MessageEvent<WorkerInit>) => {
   try {

@@ -24,6 +24,7 @@
  */
 import { existsSync } from "../sys/fs.ts";
 import { encodePngRgba } from "./png.ts";
+import type { TopLevelSpec } from "vega-lite";
 
 export { decodePngRgba, pngInfo } from "./png.ts";
 export type { PngInfo } from "./png.ts";
@@ -72,10 +73,8 @@ const BASE_CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 11 },
 };
 
-// deno-lint-ignore no-explicit-any
-type Any = any;
 /** vega + vega-lite, imported on first use (the runtime caches dynamic imports). */
-async function loadVega(): Promise<{ vega: Any; vl: Any }> {
+async function loadVega(): Promise<{ vega: typeof import("vega"); vl: typeof import("vega-lite") }> {
   const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
   return { vega, vl };
 }
@@ -84,7 +83,8 @@ async function loadVega(): Promise<{ vega: Any; vl: Any }> {
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const { vega, vl } = await loadVega();
   const full = { ...spec, config: { ...BASE_CONFIG, ...(spec.config as object | undefined ?? {}) } };
-  const compiled = vl.compile(full).spec;
+  // the specs are built here as plain objects (VegaLiteSpec); vega-lite validates them when compiling
+  const compiled = vl.compile(full as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
     return await view.toSVG();

@@ -10,8 +10,11 @@ import { openNetcdf } from "../netcdf/mod.ts";
 import { type BoardJob, runBoardJob } from "./board_job.ts";
 import { openRoach } from "./roach.ts";
 
-// deno-lint-ignore no-explicit-any
-const scope = self as any;
+/** The worker's global scope, as far as this thread uses it (Deno types `self` as a window). */
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent<BoardJob>) => void | Promise<void>) | null;
+  postMessage(message: unknown, transfer?: unknown[]): void;
+};
 
 scope.onmessage = async (ev: MessageEvent<BoardJob>) => {
   const job = ev.data;

@@ -18,8 +18,8 @@ export const tool = defineTool({
       // "Cannot enlarge memory ..." on the console, then the reader fails
       const { h5ready, h5wasmModule } = await import("../../../lib/netcdf/nc4_reader.ts");
       await h5ready();
-      // deno-lint-ignore no-explicit-any
-      const m = await (h5wasmModule() as any).ready;
+      // the Emscripten module under h5wasm's API (not in its types): its allocator
+      const m = await (h5wasmModule() as unknown as { ready: Promise<{ _malloc(n: number): number }> }).ready;
       if (m._malloc(3_000_000_000) === 0) throw new DataError(`${opts.input}: cannot read: out of memory`);
     }
     const text = await ctx.readText(opts.input);
