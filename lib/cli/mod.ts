@@ -11,8 +11,18 @@
  * is replaced, except that a tool with an `--overwrite` option refuses, without it, to replace a
  * file named on its command line) and writes the provenance sidecars (LMT_SIDECAR=1). Writers receive the OutputFile as an open FileSink.
  *
+ * The option table, written inline (or `as const`), types the values `run` receives: here `opts.bank`
+ * is a `number`, `opts.file` a `string`, and a misspelled `opts.bnak` does not compile.
+ *
  * ```ts
- * export const tool = defineTool({ name, summary, usage, options, positionals, run: async (opts, ctx) => 0 });
+ * export const tool = defineTool({
+ *   name: "demo",
+ *   summary: "print a file's bank",
+ *   usage: "demo [-b BANK] FILE",
+ *   options: [{ name: "bank", short: "b", type: "int", default: 0, min: 0, help: "bank" }],
+ *   positionals: [{ name: "file", help: "input file", required: true }],
+ *   run: (opts, ctx) => ctx.stdout(`${opts.file}: bank ${opts.bank}\n`),
+ * });
  * if (import.meta.main) Deno.exit(await tool.main(Deno.args));
  * ```
  *
