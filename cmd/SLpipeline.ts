@@ -135,7 +135,7 @@ export const tool = defineTool({
       }
     }
     const helpWanted = words.includes("help") || goal === "help";
-    const attemptsWanted = words.includes("attempts");
+    const attemptsWanted = words.includes("attempts") || goal === "attempts";
     words = words.filter((w) => w !== "help" && w !== "attempts");
     if (helpWanted) {
       const kind = makeKind ?? await kindOfWords(words, env);

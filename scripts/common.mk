@@ -29,8 +29,8 @@ _ := $(foreach v,$(cmdline_vars),$(file >>$(ARGS_FILE),$(v)=$(value $(v))))
 # make -n: the pipeline prints the commands it would run (the '+' runs the recipe even under -n)
 DRY := $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run)
 
-.PHONY: all help clean
-all help clean:
+.PHONY: all help clean attempts
+all help clean attempts:
 	+@"$(TOOLKIT)/bin/SLpipeline" --make $(PIPELINE) --args-file $(ARGS_FILE) $(DRY) $@; rc=$$?; rm -f $(ARGS_FILE); exit $$rc
 .DEFAULT:
-	+@rm -f $(ARGS_FILE); echo "$(PIPELINE).mk: no target '$@' (all, help, clean)" >&2; exit 2
+	+@rm -f $(ARGS_FILE); echo "$(PIPELINE).mk: no target '$@' (all, help, clean, attempts)" >&2; exit 2

@@ -20,7 +20,7 @@ import { checkParams, ParamError, ParamSet, paramSpec, type PipelineKind } from 
 import { readRcParams } from "./rc.ts";
 import { rsrSteps } from "./rsr.ts";
 import { SEQ_MODES, seqSteps } from "./seq.ts";
-import { runSteps, type Step, StepFailed, type ToolRunner } from "./steps.ts";
+import { runSteps, Stamps, type Step, StepFailed, type ToolRunner } from "./steps.ts";
 import { acquireLock } from "./lock.ts";
 import { keepAttempt } from "./attempts.ts";
 import { ATTEMPTS_DIR } from "../report/attempts.ts";
@@ -201,13 +201,13 @@ export async function reduce(
       opts,
       P,
       ran,
-      (d) => stepsFor(kind, d, String(o), [o], info, sp, rootAbs, ctx),
+      (st) => stepsFor(kind, st, String(o), [o], info, sp, rootAbs, ctx),
       sp,
     );
   };
 
+  const singleDirs: string[] = [];
   if (combo) {
-    const singleDirs: string[] = [];
     for (let i = 0; i < obsnums.length; i++) {
       const o = obsnums[i]!;
       const sdir = join(base, String(o));
@@ -222,32 +222,22 @@ export async function reduce(
       await single(o, infos[i]!, sdir, new ParamSet(kind, own));
       singleDirs.push(sdir);
     }
-    await runDir(
-      dir,
-      name,
-      ctx,
-      opts,
-      P,
-      ran,
-      (d) => stepsFor(kind, d, label, obsnums, infos[0]!, P, rootAbs, ctx, singleDirs),
-    );
-  } else {
-    await runDir(
-      dir,
-      name,
-      ctx,
-      opts,
-      P,
-      ran,
-      (d) => stepsFor(kind, d, label, obsnums, infos[0]!, P, rootAbs, ctx),
-    );
   }
+  await runDir(
+    dir,
+    name,
+    ctx,
+    opts,
+    P,
+    ran,
+    (st) => stepsFor(kind, st, label, obsnums, infos[0]!, P, rootAbs, ctx, combo ? singleDirs : undefined),
+  );
   return { kind, dir, ran, skipped: false };
 }
 
 function stepsFor(
   kind: PipelineKind,
-  dir: string,
+  stamps: Stamps,
   label: string,
   obsnums: readonly number[],
   info: ObsInfo,
@@ -264,8 +254,8 @@ function stepsFor(
         throw new PipelineError(`badlags=${P.get("badlags")}: no such file`);
       }
     }
-    return rsrSteps({
-      dir,
+    return rsrSteps(stamps, {
+      dir: stamps.dir,
       label,
       obsnums,
       info,
@@ -275,8 +265,8 @@ function stepsFor(
       ...(badlagsFile !== undefined ? { badlagsFile } : {}),
     });
   }
-  return seqSteps({
-    dir,
+  return seqSteps(stamps, {
+    dir: stamps.dir,
     label,
     obsnums,
     info,
@@ -298,7 +288,7 @@ async function runDir(
   opts: ReduceOptions,
   P: ParamSet,
   ran: Map<string, string[]>,
-  steps: (dir: string) => Step[],
+  steps: (stamps: Stamps) => Step[],
   kept: ParamSet = P,
 ): Promise<void> {
   const k = kindOf(dir);
@@ -319,7 +309,10 @@ async function runDir(
       }
       ctx.report(`${name}: restart=1: old results removed`);
     }
-    const r = await runSteps(steps(dir), {
+    const stamps = new Stamps(dir, opts.dryRun === true);
+    const planned = steps(stamps);
+    const r = await runSteps(planned, {
+      changed: stamps.changed,
       dir,
       shownDir: name,
       tools: ctx.tools,

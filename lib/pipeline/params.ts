@@ -372,6 +372,22 @@ export const PARAMS: readonly ParamSpec[] = [
   p("ztype", "0", G.int(0, 2), "cube spectral axis: 0 velocity, 1 frequency, 2 channel", SEQ, "seq-grid"),
 ];
 
+/**
+ * Parameters that say how a run is done, not what it computes: never compared between attempts, not shown as
+ * rows of the attempts page, not carried over from a single's rc file when a combination re-runs it.
+ */
+export const HOW_PARAMS: ReadonlySet<string> = new Set([
+  "debug",
+  "error",
+  "restart",
+  "exist",
+  "path",
+  "work",
+  "sleep",
+  "nproc",
+  "keep",
+]);
+
 const BY_NAME = new Map(PARAMS.map((s) => [s.name, s]));
 
 /** The spec of a parameter, or undefined. */

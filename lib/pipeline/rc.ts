@@ -7,23 +7,10 @@
  */
 import { parseRc } from "../formats/rc.ts";
 import { FormatError } from "../formats/errors.ts";
-import { checkParams, ParamError, type ParamSet, type PipelineKind } from "./params.ts";
+import { checkParams, HOW_PARAMS, ParamError, type ParamSet, type PipelineKind } from "./params.ts";
 
 /** Keys of the block that describe the run, not the reduction: not carried over to a re-run of a single. */
-const RUN_KEYS = new Set([
-  "obsnum",
-  "obsnums",
-  "dir",
-  "oid",
-  "debug",
-  "error",
-  "restart",
-  "exist",
-  "path",
-  "work",
-  "sleep",
-  "keep",
-]);
+const RUN_KEYS = new Set(["obsnum", "obsnums", "dir", "oid", ...HOW_PARAMS]);
 
 /** `# parameters` and the `key="value"` lines of a run's parameters (values passed their grammar: no quoting needed). */
 export function rcParamsBlock(p: ParamSet): string {

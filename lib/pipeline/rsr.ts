@@ -15,7 +15,7 @@ import { infoRc } from "../lmt/info.ts";
 import { readFileSync } from "../sys/fs.ts";
 import { join } from "../sys/path.ts";
 import type { ParamSet } from "./params.ts";
-import { type Step, type ToolCall, writeStamp, writeWhole } from "./steps.ts";
+import { type Step, type ToolCall, type Stamps, writeWhole } from "./steps.ts";
 import { rcParamsBlock } from "./rc.ts";
 
 /** What the RSR steps need to know. */
@@ -35,28 +35,24 @@ export interface RsrJob {
   badlagsFile?: string;
 }
 
-/** The steps of one RSR job. Writes the parameter stamps (`.par.*`) into `job.dir` (which must exist). */
-export function rsrSteps(job: RsrJob): Step[] {
+/** The steps of one RSR job; its parameter stamps (`.par.*`) go through `stamps` (job.dir must exist). */
+export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
   const { dir, label: O, params: P } = job;
   const combo = job.singleDirs !== undefined;
   const v = (k: string) => P.get(k);
   const st = {
-    badlags: writeStamp(
-      dir,
-      "badlags",
+    badlags: stamps.stamp("badlags",
       `spike=${v("spike")} shortlags=${v("shortlags")} badlags=${v("badlags")}`,
     ),
-    driver: writeStamp(
-      dir,
-      "driver",
+    driver: stamps.stamp("driver",
       `blo=${v("blo")} rthr=${v("rthr")} cthr=${v("cthr")} xlines=${v("xlines")} sgf=${v("sgf")} notch=${
         v("notch")
       }`,
     ),
-    tsys: writeStamp(dir, "tsys", `rms=${v("rms")}`),
-    badcb: writeStamp(dir, "badcb", `badcb=${v("badcb")} jitter=${v("jitter")}`),
-    sdfits: writeStamp(dir, "sdfits", `sdfits=${v("sdfits")}`),
-    obs: writeStamp(dir, "obs", `obsnums=${job.obsnums.join(" ")}`),
+    tsys: stamps.stamp("tsys", `rms=${v("rms")}`),
+    badcb: stamps.stamp("badcb", `badcb=${v("badcb")} jitter=${v("jitter")}`),
+    sdfits: stamps.stamp("sdfits", `sdfits=${v("sdfits")}`),
+    obs: stamps.stamp("obs", `obsnums=${job.obsnums.join(" ")}`),
   };
   const RC = `lmtoy_${O}.rc`;
   const BADLAGS = `rsr.${O}.badlags`, RFILE = `rsr.${O}.rfile`, BLANK = `rsr.${O}.blanking`;

@@ -16,7 +16,7 @@ import { safeName } from "../lmt/names.ts";
 import { join } from "../sys/path.ts";
 import { ParamError, type ParamSet } from "./params.ts";
 import { rcParamsBlock } from "./rc.ts";
-import { type Step, type ToolCall, writeStamp, writeWhole } from "./steps.ts";
+import { type Step, type ToolCall, type Stamps, writeWhole } from "./steps.ts";
 
 /** The observing programs the SEQ pipeline reduces. */
 export const SEQ_MODES: readonly string[] = ["Map", "Bs", "Ps"];
@@ -129,16 +129,14 @@ export function seqDerived(info: ObsInfo, P: ParamSet): SeqDerived {
   };
 }
 
-/** The steps of one SEQ job. Writes the parameter stamps into `job.dir` (which must exist). */
-export function seqSteps(job: SeqJob): Step[] {
+/** The steps of one SEQ job; its parameter stamps go through `stamps` (job.dir must exist). */
+export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
   const { dir, label: O, params: P, info } = job;
   const v = (k: string) => P.get(k);
   const d = seqDerived(info, P);
   const combo = job.singleDirs !== undefined;
   const st = {
-    spec: writeStamp(
-      dir,
-      "spec",
+    spec: stamps.stamp("spec",
       `pix=${d.pixList} stype=${v("stype")} breg=${d.bRegions} slice=${d.slice} b_order=${v("b_order")} ` +
         `birdies=${v("birdies")} mc=${v("map_coord_use")} otfcal=${v("otf_cal")} off=${v("offx")},${
           v("offy")
@@ -147,19 +145,15 @@ export function seqSteps(job: SeqJob): Step[] {
         (v("restfreq") !== "" ? ` restfreq=${v("restfreq")}` : "") +
         (v("otf_sample") !== "-1" ? ` otf_sample=${v("otf_sample")}` : ""),
     ),
-    sdfits: writeStamp(dir, "sdfits", `sdfits=${v("sdfits")}`),
-    grid: writeStamp(
-      dir,
-      "grid",
+    sdfits: stamps.stamp("sdfits", `sdfits=${v("sdfits")}`),
+    grid: stamps.stamp("grid",
       `res=${d.resolution(0)} cell=${d.cell(0)} pix=${d.pixList} rms_cut=${v("rms_cut")} ext=${d.extent} ` +
         `rmax=${v("rmax")} sel=${v("otf_select")} abc=${v("otf_a")},${v("otf_b")},${v("otf_c")} ` +
         `ns=${v("noise_sigma")} edge=${v("edge")} sample=${v("sample")} obs=${job.obsnums.join(" ")}` +
         (v("projection") !== "" ? ` proj=${v("projection")}` : "") +
         (v("ztype") !== "0" ? ` ztype=${v("ztype")}` : ""),
     ),
-    products: writeStamp(
-      dir,
-      "products",
+    products: stamps.stamp("products",
       `makewf=${v("makewf")} maskmoment=${v("maskmoment")} viewspec=${v("viewspec")} location=${
         v("location")
       }`,

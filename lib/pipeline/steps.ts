@@ -74,6 +74,8 @@ export interface RunOptions {
   show?: (line: string) => void;
   /** Report every command as it runs (debug=1). */
   verbose?: boolean;
+  /** Files to treat as remade before the first step (a dry run's changed parameter stamps). */
+  changed?: ReadonlySet<string>;
 }
 
 /** A failed step: its name, the exit code and the last lines of its log. */
@@ -98,13 +100,27 @@ export interface RunResult {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** Write `.par.NAME` in `dir` when its text differs from `text` (so its mtime says when the parameters changed). */
-export function writeStamp(dir: string, name: string, text: string): string {
-  const f = `.par.${name}`;
-  const path = join(dir, f);
-  const body = text + "\n";
-  if (!existsSync(path) || readFileSync(path, "utf8") !== body) writeFileSync(path, body);
-  return f;
+/**
+ * The parameter stamps `.par.NAME` of one directory: a stamp is rewritten only when its text changes, so its
+ * mtime says when the parameters of its steps last changed. In a dry run nothing is written: a changed stamp
+ * is only noted ({@link Stamps.changed}) and counts as remade, so `make -n` shows what a run would redo and
+ * leaves the directory as it was.
+ */
+export class Stamps {
+  readonly changed: Set<string> = new Set();
+  constructor(readonly dir: string, readonly dryRun = false) {}
+
+  /** The stamp file name (relative to the directory) for `name` with `text`. */
+  stamp(name: string, text: string): string {
+    const f = `.par.${name}`;
+    const path = join(this.dir, f);
+    const body = text + "\n";
+    if (!existsSync(path) || readFileSync(path, "utf8") !== body) {
+      if (this.dryRun) this.changed.add(f);
+      else writeFileSync(path, body);
+    }
+    return f;
+  }
 }
 
 /** Shell-like display of an argv (for dry-run and debug lines only; nothing ever runs it). */
@@ -159,7 +175,7 @@ function tailOf(text: string, n: number): string[] {
  * returned. A failed step's outputs are removed (make's .DELETE_ON_ERROR), so a re-run redoes it.
  */
 export async function runSteps(steps: readonly Step[], o: RunOptions): Promise<RunResult> {
-  const remade = new Set<string>();
+  const remade = new Set<string>(o.changed ?? []);
   const broken = new Set<string>();
   const ran: string[] = [];
   const failed: StepFailed[] = [];

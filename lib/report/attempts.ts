@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { HOW_PARAMS } from "../pipeline/params.ts";
 import { existsSync, readdirSync, readFileSync, statSync } from "../sys/fs.ts";
 import { join, resolve } from "../sys/path.ts";
 import { describeFile } from "./files.ts";
@@ -26,17 +27,7 @@ export const REF_SUFFIX = ".ref";
  * Parameters that say how a run is done, not what it computes: never compared between attempts, not shown
  * as rows (debug, error, restart, exist, path, work, sleep, nproc, keep).
  */
-export const RUN_PARAMS: ReadonlySet<string> = new Set([
-  "debug",
-  "error",
-  "restart",
-  "exist",
-  "path",
-  "work",
-  "sleep",
-  "nproc",
-  "keep",
-]);
+export const RUN_PARAMS: ReadonlySet<string> = HOW_PARAMS;
 
 /** One kept run. */
 export interface Attempt {
