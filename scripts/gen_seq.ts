@@ -127,16 +127,16 @@ export const tool = defineTool({
     { name: "truth", short: "t", type: "string", default: "-", help: "truth JSON output (- = stdout)" },
   ],
   run: async (opts, ctx) => {
-    const src = opts.src as number[];
-    const bl = opts.baseline as number[];
-    const tsys = opts.tsys as number[] | undefined;
+    const src = opts.src;
+    const bl = opts.baseline;
+    const tsys = opts.tsys;
     if (tsys && tsys.length !== 16) throw new UsageError(`--tsys needs 16 values, got ${tsys.length}`);
     const map: SeqMapOptions = {
-      source: opts.source as string,
-      raDeg: opts.ra as number,
-      decDeg: opts.dec as number,
-      ...(opts.restfreq !== undefined ? { restFreqGhz: opts.restfreq as number } : {}),
-      vlsrKms: opts.vlsr as number,
+      source: opts.source,
+      raDeg: opts.ra,
+      decDeg: opts.dec,
+      ...(opts.restfreq !== undefined ? { restFreqGhz: opts.restfreq } : {}),
+      vlsrKms: opts.vlsr,
       src: {
         dxArcsec: src[0],
         dyArcsec: src[1],
@@ -147,20 +147,20 @@ export const tool = defineTool({
         vKms: src[6],
         fwhmKms: src[7],
       },
-      nRows: opts.rows as number,
-      xLengthArcsec: opts.xlength as number,
-      yLengthArcsec: opts.ylength as number,
-      rampArcsec: opts.ramp as number,
-      scanRateArcsecS: opts.scan_rate as number,
-      rowsPerRef: opts.rows_per_ref as number,
+      nRows: opts.rows,
+      xLengthArcsec: opts.xlength,
+      yLengthArcsec: opts.ylength,
+      rampArcsec: opts.ramp,
+      scanRateArcsecS: opts.scan_rate,
+      rowsPerRef: opts.rows_per_ref,
     };
     if (opts.target_gb !== undefined) {
-      const target = (opts.target_gb as number) * 1e9;
+      const target = opts.target_gb * 1e9;
       const rowStep = map.nRows! > 1 ? map.yLengthArcsec! / (map.nRows! - 1) : 30;
       let rows = 1;
       while (rows < 100000) {
         const m = { ...map, nRows: rows, yLengthArcsec: rowStep * (rows - 1) };
-        if (seqRoachBytes(seqMapDuration(m), opts.nchan as number, opts.dump_time as number) >= target) break;
+        if (seqRoachBytes(seqMapDuration(m), opts.nchan, opts.dump_time) >= target) break;
         rows++;
       }
       map.nRows = rows;
@@ -168,43 +168,43 @@ export const tool = defineTool({
       ctx.log.info(`--target_gb: ${rows} rows, ylength ${map.yLengthArcsec}″`);
     }
     const truth = await generateSeq(String(opts.out), {
-      obsnum0: opts.obsnum0 as number,
-      seed: opts.seed as number | undefined,
-      date: opts.date as string,
-      nchan: opts.nchan as number,
-      bandwidthMHz: opts.bandwidth as number,
-      dumpTimeS: opts.dump_time as number,
+      obsnum0: opts.obsnum0,
+      seed: opts.seed,
+      date: opts.date,
+      nchan: opts.nchan,
+      bandwidthMHz: opts.bandwidth,
+      dumpTimeS: opts.dump_time,
       ...(tsys ? { tsysK: tsys } : {}),
-      badPixel: (opts.bad_pixel as number) < 0 ? null : (opts.bad_pixel as number),
-      badPixelNoiseFactor: opts.bad_factor as number,
+      badPixel: opts.bad_pixel < 0 ? null : opts.bad_pixel,
+      badPixelNoiseFactor: opts.bad_factor,
       baselineOffsetK: bl[0],
       baselineSlopeKPerHalfband: bl[1],
       map,
       bs: opts["no-bs"] || opts.receiver === "Msip1mm" ? false : {},
-      receiver: opts.receiver as "Sequoia" | "Msip1mm",
-      banks: opts.banks as 1 | 2,
+      receiver: opts.receiver,
+      banks: opts.banks,
       bank1: {
-        ...(opts.restfreq1 !== undefined ? { restFreqGhz: opts.restfreq1 as number } : {}),
-        lineOffsetKms: (opts.line1 as number[])[0],
-        peakScale: (opts.line1 as number[])[1],
+        ...(opts.restfreq1 !== undefined ? { restFreqGhz: opts.restfreq1 } : {}),
+        lineOffsetKms: opts.line1[0],
+        peakScale: opts.line1[1],
       },
-      ...(opts.otf_cal ? { otfCal: { tsysScales: opts.otf_tsys as number[] } } : {}),
-      ...(opts.backend_time ? { backendTimeOffsetS: opts.teltime_offset as number } : {}),
+      ...(opts.otf_cal ? { otfCal: { tsysScales: opts.otf_tsys } } : {}),
+      ...(opts.backend_time ? { backendTimeOffsetS: opts.teltime_offset } : {}),
     });
     let out: Record<string, unknown> = { ...truth };
     if (opts.ps) {
       // the Ps pair 5 minutes after the last observation, with the same instrument set-up
       const end = Math.max(...Object.values(truth.observations).map((o) => o.t_start_unix + o.duration_s));
       const ps = await generateSeqPs(String(opts.out), {
-        obsnum0: (opts.obsnum0 as number) + 4,
-        seed: (opts.seed as number | undefined) ?? (opts.obsnum0 as number) + 4,
+        obsnum0: opts.obsnum0 + 4,
+        seed: opts.seed ?? opts.obsnum0 + 4,
         date: formatUtc(Math.ceil(end + 300)).slice(0, 19),
-        nchan: opts.nchan as number,
-        bandwidthMHz: opts.bandwidth as number,
-        dumpTimeS: opts.dump_time as number,
+        nchan: opts.nchan,
+        bandwidthMHz: opts.bandwidth,
+        dumpTimeS: opts.dump_time,
         ...(tsys ? { tsysK: tsys } : {}),
-        receiver: opts.receiver as "Sequoia" | "Msip1mm",
-        banks: opts.banks as 1 | 2,
+        receiver: opts.receiver,
+        banks: opts.banks,
       });
       out = { ...out, ps, files: [...truth.files, ...ps.files] };
     }
