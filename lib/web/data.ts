@@ -14,7 +14,7 @@ import { kindOf } from "./scan.ts";
 /** One spectrum for the browser. */
 export interface SpectrumData {
   file: string;
-  /** "GHz" when the x column is a sky frequency, else "" (velocity, channel). */
+  /** "GHz" when the x column is a sky frequency, "km/s" a velocity (SEQ Bs/Ps "# vlsr ..."), else "". */
   xunit: string;
   x: number[];
   y: number[];
@@ -94,7 +94,13 @@ export function obsData(e: ObsEntry): ObsData {
     }
     const ghz = sp.header.some((h) => /Frequency Units:\s*GHz/i.test(h)) ||
       (kind === "rsr" && sp.columns[0]![0]! > 60 && sp.columns[0]![0]! < 130);
-    spectra.push({ file: n, xunit: ghz ? "GHz" : "", x: finite(sp.columns[0]!), y: finite(sp.columns[1]!) });
+    const kms = !ghz && sp.header.some((h) => /^\s*(vlsr|velocity|VLSR)\b/.test(h));
+    spectra.push({
+      file: n,
+      xunit: ghz ? "GHz" : kms ? "km/s" : "",
+      x: finite(sp.columns[0]!),
+      y: finite(sp.columns[1]!),
+    });
   }
   const jitter: ObsData["jitter"] = [];
   const flagged: ObsData["flagged"] = [];

@@ -3,13 +3,15 @@
  * Generated RSR data reduced twice by SLpipeline.sh (blo=1, blo=2) → /obs/91001 shows attempts 1 and 2; the
  * form's blo= changed to 0 and run → the run's output streams in and attempt 3 appears; the spectrum's cursor
  * readout names frequency and temperature; a chassis/board picked on the board grid and flagged → its #BADCB
- * line is in rsr.91001.badlags. Skipped, with a notice, where /usr/bin/chromium is absent.
+ * line is in rsr.91001.badlags; a frequency range dragged on the per-board spectra → its blank line is in
+ * rsr.91001.blanking. Skipped, with a notice, where /usr/bin/chromium is absent.
  * LMT_WEB_SCREENSHOTS=1 also writes docs/lmt_web_index.png and docs/lmt_web_obs.png (1300 px wide).
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, runTool, tempDir } from "../_helpers.ts";
+import { parseBlanking } from "../../lib/formats/blanking.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
@@ -175,6 +177,36 @@ Deno.test({
           });
         }
       });
+
+      await t.step(
+        "drag a frequency range on the per-board spectra: a blank line in the .blanking",
+        async () => {
+          await page.evaluate('document.getElementById("bands").scrollIntoView()');
+          const box = (await (await page.$("#bands canvas"))!.boundingBox())!;
+          const x = (f: number) => box.x + 53 + (box.width - 53 - 115) * f; // inside the plot area
+          await page.mouse.move(x(0.4), box.y + box.height * 0.5);
+          await page.mouse.down();
+          await page.mouse.move(x(0.45), box.y + box.height * 0.5, { steps: 4 });
+          await page.mouse.up();
+          const sel = await page.$eval("#cbsel", (e) => e.textContent ?? "");
+          const m = /^chassis 3 board 2; range (\d+\.\d{3})–(\d+\.\d{3}) GHz$/.exec(sel);
+          assert.ok(m, sel);
+          const [f1, f2] = [Number(m[1]), Number(m[2])];
+          assert.ok(f1 > 72 && f2 < 112 && f2 - f1 > 0.5 && f2 - f1 < 5, sel);
+          await page.click("#flag-range");
+          await page.waitForFunction(
+            '/rsr.91001.blanking/.test(document.getElementById("flagmsg").textContent)',
+            {
+              timeout: 10000,
+            },
+          );
+          const blank = parseBlanking(readFileSync(join(D, "rsr.91001.blanking"), "utf8"));
+          const e = blank.blanks.at(-1)!;
+          assert.deepEqual([e.obsnums, e.chassis, [...e.boards!.keys()]], [[91001], 3, [2]]);
+          const [[b1, b2]] = e.boards!.get(2)!;
+          assert.ok(Math.abs(b1! - f1) < 6e-4 && Math.abs(b2! - f2) < 6e-4, `${b1} ${b2} vs ${sel}`);
+        },
+      );
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();
