@@ -270,6 +270,14 @@ export const PARAMS: readonly ParamSpec[] = [
     "seq-spec",
   ),
   p(
+    "linefreq",
+    "",
+    G.numberList({ allowEmpty: true, describe: "expected f1,f2,... rest frequencies in GHz" }),
+    "lines f1,f2,... (GHz): one more SpecFile and cube per line, SRC_OBSNUM__B_L1.fits, ... (Heyer's Linefreq)",
+    SEQ,
+    "seq-spec",
+  ),
+  p(
     "otf_sample",
     "-1",
     G.numberList({

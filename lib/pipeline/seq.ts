@@ -16,7 +16,7 @@ import { safeName } from "../lmt/names.ts";
 import { join } from "../sys/path.ts";
 import { ParamError, type ParamSet } from "./params.ts";
 import { rcParamsBlock } from "./rc.ts";
-import { type Step, type ToolCall, type Stamps, writeWhole } from "./steps.ts";
+import { type Stamps, type Step, type ToolCall, writeWhole } from "./steps.ts";
 
 /** The observing programs the SEQ pipeline reduces. */
 export const SEQ_MODES: readonly string[] = ["Map", "Bs", "Ps"];
@@ -68,6 +68,8 @@ export interface SeqDerived {
   extent: string;
   pixList: string;
   banks: number[];
+  /** linefreq=: each line (GHz, as given) with the bank whose band holds it. */
+  lines: { f: string; bank: number }[];
   resolution: (bank: number) => string;
   cell: (bank: number) => string;
 }
@@ -84,18 +86,22 @@ export function seqDerived(info: ObsInfo, P: ParamSet): SeqDerived {
   for (let b = 0; b < numbands; b++) if (b < rest.length && r6(rest[b]!) > 0) used.push(b);
   const bank = P.num("bank");
   let banks = bank === -1 ? (used.length > 0 ? used : [0]) : [bank];
-  if (P.get("restfreq") !== "") {
-    // restfreq=: the bank whose band holds the line at the source velocity (one line lies in one bank)
-    const f = P.num("restfreq") * (1 - vlsr / 299792.458);
+  /** The first of `among` whose band holds the line `f` (GHz) at the source velocity (one line lies in one bank). */
+  const bankOfLine = (key: string, f: string, among: readonly number[]): number => {
+    const sky = Number(f) * (1 - vlsr / 299792.458);
     const bw = info.bandwidth ?? [];
-    const holds = banks.filter((b) => Math.abs(f - (info.skyfreq?.[b] ?? NaN)) < (bw[b] ?? 0) / 2);
-    if (holds.length === 0) {
+    const b = among.find((k) => Math.abs(sky - (info.skyfreq?.[k] ?? NaN)) < (bw[k] ?? 0) / 2);
+    if (b === undefined) {
       throw new ParamError(
-        `restfreq=${P.get("restfreq")}: the line is in none of the bands reduced (banks ${banks.join(",")})`,
+        `${key}=${f}: the line is in none of the bands reduced (banks ${among.join(",")})`,
       );
     }
-    banks = holds.slice(0, 1);
-  }
+    return b;
+  };
+  if (P.get("restfreq") !== "") banks = [bankOfLine("restfreq", P.get("restfreq"), banks)];
+  const lines = P.get("linefreq") === ""
+    ? []
+    : P.get("linefreq").split(",").map((f) => ({ f, bank: bankOfLine("linefreq", f, banks) }));
   const sky = info.skyfreq ?? [];
   const resOfBank = (b: number): number => {
     if (b === 0) return info.resolution ?? NaN;
@@ -124,6 +130,7 @@ export function seqDerived(info: ObsInfo, P: ParamSet): SeqDerived {
     extent: ext,
     pixList,
     banks,
+    lines,
     resolution,
     cell,
   };
@@ -136,7 +143,8 @@ export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
   const d = seqDerived(info, P);
   const combo = job.singleDirs !== undefined;
   const st = {
-    spec: stamps.stamp("spec",
+    spec: stamps.stamp(
+      "spec",
       `pix=${d.pixList} stype=${v("stype")} breg=${d.bRegions} slice=${d.slice} b_order=${v("b_order")} ` +
         `birdies=${v("birdies")} mc=${v("map_coord_use")} otfcal=${v("otf_cal")} off=${v("offx")},${
           v("offy")
@@ -146,14 +154,17 @@ export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
         (v("otf_sample") !== "-1" ? ` otf_sample=${v("otf_sample")}` : ""),
     ),
     sdfits: stamps.stamp("sdfits", `sdfits=${v("sdfits")}`),
-    grid: stamps.stamp("grid",
+    lines: stamps.stamp("lines", `linefreq=${v("linefreq")}`),
+    grid: stamps.stamp(
+      "grid",
       `res=${d.resolution(0)} cell=${d.cell(0)} pix=${d.pixList} rms_cut=${v("rms_cut")} ext=${d.extent} ` +
         `rmax=${v("rmax")} sel=${v("otf_select")} abc=${v("otf_a")},${v("otf_b")},${v("otf_c")} ` +
         `ns=${v("noise_sigma")} edge=${v("edge")} sample=${v("sample")} obs=${job.obsnums.join(" ")}` +
         (v("projection") !== "" ? ` proj=${v("projection")}` : "") +
         (v("ztype") !== "0" ? ` ztype=${v("ztype")}` : ""),
     ),
-    products: stamps.stamp("products",
+    products: stamps.stamp(
+      "products",
       `makewf=${v("makewf")} maskmoment=${v("maskmoment")} viewspec=${v("viewspec")} location=${
         v("location")
       }`,
@@ -246,6 +257,89 @@ export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
       combo
         ? job.obsnums.map((o, i) => join(job.singleDirs![i]!, `${d.src}_${o}__${b}.nc`))
         : [`${base(b)}.nc`];
+    /** process_otf_map of bank `b` into `out` (restfreq "": the header's line). */
+    const otfCall = (b: number, out: string, restfreq: string): ToolCall =>
+      tool(
+        "process_otf_map",
+        "-p",
+        job.dataLmt,
+        "-o",
+        out,
+        "--obsnum",
+        O,
+        "--pix_list",
+        d.pixList,
+        "--bank",
+        String(b),
+        "--stype",
+        v("stype"),
+        "--use_cal",
+        ...(v("otf_cal") === "1" ? ["--use_otf_cal"] : []),
+        "--map_coord",
+        v("map_coord_use"),
+        "--x_axis",
+        v("x_axis"),
+        ...(restfreq !== "" ? ["--restfreq", restfreq] : []),
+        ...(v("otf_sample") !== "-1" ? ["--sample", v("otf_sample")] : []),
+        "--b_order",
+        v("b_order"),
+        "--b_regions",
+        d.bRegions,
+        "--l_region",
+        d.lRegions,
+        "--slice",
+        d.slice,
+        "--eliminate_list",
+        v("birdies"),
+        "--offx",
+        v("offx"),
+        "--offy",
+        v("offy"),
+      );
+    /** grid_data of `inputs` into `out`.fits and `out`.wt.fits at resolution `res`. */
+    const gridCall = (inputs: readonly string[], out: string, res: string, b: number): ToolCall =>
+      tool(
+        "grid_data",
+        "-i",
+        inputs.join(","),
+        "-o",
+        `${out}.fits`,
+        "-w",
+        `${out}.wt.fits`,
+        "--resolution",
+        res,
+        "--cell",
+        d.cell(b),
+        "--pix_list",
+        d.pixList,
+        "--rms_cut",
+        v("rms_cut"),
+        "--x_extent",
+        d.extent,
+        "--y_extent",
+        d.extent,
+        "--otf_select",
+        v("otf_select"),
+        "--rmax",
+        v("rmax"),
+        "--otf_a",
+        v("otf_a"),
+        "--otf_b",
+        v("otf_b"),
+        "--otf_c",
+        v("otf_c"),
+        "--edge",
+        v("edge"),
+        "--sample",
+        v("sample"),
+        "--n_samples",
+        "256",
+        "--noise_sigma",
+        v("noise_sigma"),
+        ...(P.num("nproc") > 1 ? ["--workers", v("nproc")] : []),
+        ...(v("projection") !== "" ? ["--projection", v("projection")] : []),
+        ...(v("ztype") !== "0" ? ["--ztype", v("ztype")] : []),
+      );
     for (const b of d.banks) {
       if (!combo) {
         steps.push({
@@ -254,43 +348,7 @@ export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
           outputs: [`${base(b)}.nc`],
           action: {
             kind: "tools",
-            calls: [tool(
-              "process_otf_map",
-              "-p",
-              job.dataLmt,
-              "-o",
-              `${base(b)}.nc`,
-              "--obsnum",
-              O,
-              "--pix_list",
-              d.pixList,
-              "--bank",
-              String(b),
-              "--stype",
-              v("stype"),
-              "--use_cal",
-              ...(v("otf_cal") === "1" ? ["--use_otf_cal"] : []),
-              "--map_coord",
-              v("map_coord_use"),
-              "--x_axis",
-              v("x_axis"),
-              ...(v("restfreq") !== "" ? ["--restfreq", v("restfreq")] : []),
-              ...(v("otf_sample") !== "-1" ? ["--sample", v("otf_sample")] : []),
-              "--b_order",
-              v("b_order"),
-              "--b_regions",
-              d.bRegions,
-              "--l_region",
-              d.lRegions,
-              "--slice",
-              d.slice,
-              "--eliminate_list",
-              v("birdies"),
-              "--offx",
-              v("offx"),
-              "--offy",
-              v("offy"),
-            )],
+            calls: [otfCall(b, `${base(b)}.nc`, v("restfreq"))],
             log: `process_otf_map_${b}.log`,
           },
         });
@@ -304,48 +362,7 @@ export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
           outputs: [`${out}.fits`, `${out}.wt.fits`],
           action: {
             kind: "tools",
-            calls: [tool(
-              "grid_data",
-              "-i",
-              specfiles(b).join(","),
-              "-o",
-              `${out}.fits`,
-              "-w",
-              `${out}.wt.fits`,
-              "--resolution",
-              res,
-              "--cell",
-              d.cell(b),
-              "--pix_list",
-              d.pixList,
-              "--rms_cut",
-              v("rms_cut"),
-              "--x_extent",
-              d.extent,
-              "--y_extent",
-              d.extent,
-              "--otf_select",
-              v("otf_select"),
-              "--rmax",
-              v("rmax"),
-              "--otf_a",
-              v("otf_a"),
-              "--otf_b",
-              v("otf_b"),
-              "--otf_c",
-              v("otf_c"),
-              "--edge",
-              v("edge"),
-              "--sample",
-              v("sample"),
-              "--n_samples",
-              "256",
-              "--noise_sigma",
-              v("noise_sigma"),
-              ...(P.num("nproc") > 1 ? ["--workers", v("nproc")] : []),
-              ...(v("projection") !== "" ? ["--projection", v("projection")] : []),
-              ...(v("ztype") !== "0" ? ["--ztype", v("ztype")] : []),
-            )],
+            calls: [gridCall(specfiles(b), out, res, b)],
             log: `grid_data_${smooth ? "smooth_" : ""}${b}.log`,
           },
         });
@@ -425,6 +442,30 @@ export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
         });
         products.push(`${base(b)}.viewspec.txt`);
       }
+    }
+    // linefreq=f1,f2,...: one SpecFile and cube per line (Heyer's Linefreq), the velocity axis of each line from
+    // every channel's sky frequency (process_otf_map --restfreq), in the bank whose band holds it
+    if (!combo) {
+      d.lines.forEach(({ f, bank: b }, i) => {
+        const lb = `${base(b)}_L${i + 1}`;
+        steps.push({
+          name: `process_otf_map (line ${f} GHz)`,
+          inputs: [RC, st.spec, st.lines],
+          outputs: [`${lb}.nc`],
+          action: { kind: "tools", calls: [otfCall(b, `${lb}.nc`, f)], log: `process_otf_map_L${i + 1}.log` },
+        });
+        steps.push({
+          name: `grid_data (line ${f} GHz)`,
+          inputs: [`${lb}.nc`, st.grid],
+          outputs: [`${lb}.fits`, `${lb}.wt.fits`],
+          action: {
+            kind: "tools",
+            calls: [gridCall([`${lb}.nc`], lb, d.resolution(b), b)],
+            log: `grid_data_L${i + 1}.log`,
+          },
+        });
+        products.push(`${lb}.fits`);
+      });
     }
   }
   steps.push({

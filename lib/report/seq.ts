@@ -12,6 +12,7 @@ import { parseRc } from "../formats/rc.ts";
 import { fitGaussian, type GaussFit } from "../num/gaussfit.ts";
 import { plotImage, plotLines } from "../plot/mod.ts";
 import { maskedMoments } from "../num/maskmoment.ts";
+import { npMedian } from "../num/npstats.ts";
 import type { Page, Section } from "./html.ts";
 import { bsZoomPlotOpts, weightDomain } from "./seq_plots.ts";
 import { join } from "../sys/path.ts";
@@ -34,13 +35,6 @@ export interface SeqMapSummary {
   rms: number;
   nanCells: number;
   tsys: number[];
-}
-
-function median(a: number[]): number {
-  if (a.length === 0) return NaN;
-  const s = [...a].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function num(h: Map<string, unknown>, k: string, d = NaN): number {
@@ -307,7 +301,19 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
       );
     }
   }
-  return { bank, cube: `${base}.fits`, nx, ny, nz, peakX, peakY, line, rms: median(rmsList), nanCells, tsys };
+  return {
+    bank,
+    cube: `${base}.fits`,
+    nx,
+    ny,
+    nz,
+    peakX,
+    peakY,
+    line,
+    rms: npMedian(rmsList),
+    nanCells,
+    tsys,
+  };
 }
 
 /** Numbers of a Bs spectrum. */
@@ -395,11 +401,11 @@ export async function seqPage(dir: string, label: string): Promise<Page> {
   const sections: Section[] = [];
   const img = (src: string, caption: string) => (existsSync(join(dir, src)) ? [{ src, caption }] : []);
   const cubes = files.filter((f) =>
-    /__\d+\.fits$/.test(f) && !/\.(wt|smooth|radiometer\.rms)\.fits$/.test(f)
+    /__\d+(_L\d+)?\.fits$/.test(f) && !/\.(wt|smooth|radiometer\.rms)\.fits$/.test(f)
   );
   for (const c of cubes) {
     const base = c.replace(/\.fits$/, "");
-    const bank = Number(base.match(/__(\d+)$/)![1]);
+    const bank = Number(base.match(/__(\d+)(_L\d+)?$/)![1]); // _Ln: one cube per linefreq= line
     const s = await summarizeSeqMap(dir, base, bank);
     numbers.push(
       [`cube bank ${bank}`, `${s.nx}×${s.ny}×${s.nz}`],

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from "node:path";
 import { ROOT, runTool, tempDir } from "../_helpers.ts";
 import { PARAMS } from "../../lib/pipeline/params.ts";
+import { readFits } from "../../lib/fits/mod.ts";
 
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
 const PID = "2024-S1-SIM-1"; // the RSR generator's project id
@@ -259,6 +260,14 @@ Deno.test({
         ) {
           assert.ok(existsSync(join(work, PID_SEQ, "97001", f)), f);
         }
+        // linefreq=: one more SpecFile and cube per line, on the page, with the line's rest frequency
+        const D1 = join(work, PID_SEQ, "97001");
+        const rest = readFileSync(join(D1, "lmtoy_97001.rc"), "utf8").match(/^restfreq=([0-9.]+)/m)![1]!;
+        const lf = await slp(["obsnum=97001", `linefreq=${rest}`]);
+        assert.equal(lf.code, 0, lf.stderr);
+        const cube = readFits(join(D1, "MAP-1_97001__0_L1.fits")).hdus[0]!;
+        assert.ok(Math.abs(Number(cube.header.get("RESTFRQ")) - Number(rest) * 1e9) < 1, "RESTFRQ of the line cube");
+        assert.match(readFileSync(join(D1, "index.html"), "utf8"), /Cube MAP-1_97001__0_L1\.fits/);
         const far = await slp(["obsnum=97001", "restfreq=300"]);
         assert.equal(far.code, 2, far.stderr);
         assert.match(far.stderr, /^SLpipeline: restfreq=300: the line is in none of the bands reduced/);
