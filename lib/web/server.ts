@@ -140,16 +140,23 @@ export function makeHandler(
       if (f === undefined) return text(404, "lmt_web: not found");
       return new Response(await Deno.readFile(f), { headers: headers(contentType(path)) });
     }
+    const dec = (x: string) => {
+      try {
+        return decodeURIComponent(x);
+      } catch {
+        return "";
+      }
+    };
     let m = /^\/obs\/([^/]+)$/.exec(path);
     if (m) {
-      const e = findObs(root, decodeURIComponent(m[1]!));
+      const e = findObs(root, dec(m[1]!));
       if (!e) return text(404, "lmt_web: no such obsnum directory");
       const page = await attemptsPage(e.dir, e.id, `/files/${encodeURIComponent(e.id)}/`);
       return new Response(obsPageHtml(e, page), { headers: headers("text/html; charset=utf-8") });
     }
     m = /^\/api\/obs\/([^/]+)\/data$/.exec(path);
     if (m) {
-      const e = findObs(root, decodeURIComponent(m[1]!));
+      const e = findObs(root, dec(m[1]!));
       if (!e) return json(404, { error: "no such obsnum directory" });
       return json(200, obsData(e));
     }
@@ -266,9 +273,20 @@ export function makeHandler(
     if (runner.active(e.dir)) return json(409, { error: `${e.id} is being reduced: flag after the run` });
     try {
       const flag = parseFlag(body);
-      // the directory must itself be inside the tree (no link out)
+      const obsnum = Number(e.id.split("__")[0]);
+      // the directory, and the file when it exists, must be inside the tree (no link out)
       if (resolveInside(root, e.dir, []) === undefined) return json(404, { error: "not found" });
-      const r = applyFlag(e.dir, Number(e.id.split("__")[0]), flag);
+      const file = `rsr.${obsnum}.${flag.kind === "badcb" ? "badlags" : "blanking"}`;
+      let exists = true;
+      try {
+        Deno.lstatSync(`${e.dir}/${file}`);
+      } catch {
+        exists = false;
+      }
+      if (exists && resolveInside(root, e.dir, [file]) === undefined) {
+        return json(403, { error: `${file} points outside the work tree: not written` });
+      }
+      const r = applyFlag(e.dir, obsnum, flag);
       return json(200, r);
     } catch (err) {
       if (err instanceof FlagError) return json(400, { error: err.message });

@@ -171,6 +171,8 @@ Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock
           "/files/91001/evildir",
           "/files/91001/%00",
           "/obs/..%2f..%2foutside",
+          "/obs/%E0%A4%A",
+          "/api/obs/..%2f..%2foutside/data",
         ]
       ) {
         const r = await raw(srv.port, target);
@@ -289,6 +291,18 @@ Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock
         (await post("/api/flag", { obsnum: 91001, kind: "blank", board: 4, range: [106, 105] })).status,
         400,
       );
+      // a flag file that is a link out of the tree is not written through
+      Deno.removeSync(`${obs}/rsr.91001.blanking`);
+      Deno.symlinkSync(`${dir}/outside/secret.txt`, `${obs}/rsr.91001.blanking`);
+      const out = await post("/api/flag", {
+        obsnum: 91001,
+        kind: "blank",
+        chassis: [0],
+        board: 1,
+        range: [80, 81],
+      });
+      assert.equal(out.status, 403);
+      assert.equal(Deno.readTextFileSync(`${dir}/outside/secret.txt`), "SECRET\n");
     });
   } finally {
     await srv.shutdown();
