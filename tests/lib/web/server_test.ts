@@ -59,6 +59,14 @@ function makeTree(dir: string) {
   Deno.symlinkSync(`${dir}/outside/secret.txt`, `${obs}/evil.txt`);
   Deno.symlinkSync(`${dir}/outside`, `${obs}/evildir`);
   Deno.writeTextFileSync(`${dir}/fake.ts`, FAKE);
+  const combo = `${work}/2024-S1-SIM-1/91001_91003`;
+  Deno.mkdirSync(combo);
+  Deno.writeTextFileSync(
+    `${combo}/lmtoy_91001_91003.rc`,
+    RC.replace(/^obsnum="91001"$/m, 'obsnum=""\nobsnums="91001,91003"'),
+  );
+  Deno.mkdirSync(`${work}/91005`); // make -f scripts/rsr.mk layout: ./OBSNUM
+  Deno.writeTextFileSync(`${work}/91005/lmtoy_91005.rc`, RC.replaceAll("91001", "91005"));
   return { work, obs };
 }
 
@@ -121,6 +129,12 @@ Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock
       ) {
         assert.ok(row.includes(want), `index row lacks ${want}: ${row}`);
       }
+      const combo = /<tr data-obs="91001_91003">([\s\S]*?)<\/tr>/.exec(index)![1]!;
+      assert.match(combo, /combination of 2/);
+      assert.match(
+        index,
+        /<tr data-obs="91005"><td><a class="obs" href="\/obs\/91005">91005<\/a><\/td><td>\.<\/td>/,
+      );
       const page = await fetch(base + "/obs/91001");
       assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
       const html = await page.text();
@@ -236,6 +250,17 @@ Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock
           lines.join("\n"),
         );
         assert.ok(lines.includes("SLpipeline: step 1 of 1"));
+        // a combination is run as obsnums=, a ./OBSNUM directory with --here (products in the same place)
+        const c = await post("/api/run", { obsnum: "91001_91003", params: {} });
+        const cargv = (await sse(String(c.body.events))).map((e) => String(e.data)).find((l) =>
+          l.startsWith("ARGV ")
+        )!;
+        assert.deepEqual(JSON.parse(cargv.slice(5)), ["obsnums=91001,91003"]);
+        const h = await post("/api/run", { obsnum: 91005, params: {} });
+        const hargv = (await sse(String(h.body.events))).map((e) => String(e.data)).find((l) =>
+          l.startsWith("ARGV ")
+        )!;
+        assert.deepEqual(JSON.parse(hargv.slice(5)), ["--here", "obsnum=91005"]);
         // a failed run says its exit code
         const f = await post("/api/run", { obsnum: 91001, params: { rms: "98" } });
         assert.deepEqual((await sse(String(f.body.events))).at(-1), { ev: "done", data: { code: 3 } });
