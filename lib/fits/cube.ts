@@ -15,7 +15,7 @@
 import { DataError } from "../errors.ts";
 import { FitsHeader, type FitsValue } from "./header.ts";
 import { firstImage, parseFits, readFits } from "./reader.ts";
-import { C_LIGHT } from "./wcs.ts";
+import { C_LIGHT } from "../num/constants.ts";
 
 /** A cube with its header and axes. */
 export interface SpectralCube {

@@ -19,9 +19,7 @@
  * @module
  */
 import { FitsHeader } from "./header.ts";
-
-/** Speed of light in m/s. */
-export const C_LIGHT = 299792458;
+import { C_LIGHT } from "../num/constants.ts";
 
 /** Celestial projection codes supported. */
 export type Projection = "SFL" | "GLS" | "CAR" | "SIN" | "TAN";

@@ -28,6 +28,12 @@ import { type GridInput, readSpecFileTable, readSpectraRows, type SpecFileTable 
 import { type GridProjection, projectOffsets, type ZType } from "./projection.ts";
 import { specAxisKind } from "./spectral.ts";
 
+/**
+ * Degrees per radian rounded to 57.2958 (not 180/π), used by the map-centre shift between input
+ * files with different centres; kept so that combined maps stay bit-identical to earlier results.
+ */
+const DEG_PER_RAD_ROUNDED = 57.2958;
+
 const f = Math.fround;
 
 /** A 2-D model image sampled into channel 0 of every used spectrum (`-a/--model`). */
@@ -314,7 +320,7 @@ async function gridOpened(
       const nc = inputs[fi]!;
       const xpos = t.xpos, ypos = t.ypos;
       if (p.projection === undefined && fi > 0 && (t.xPosition !== x0 || t.yPosition !== y0)) {
-        const dx = (t.xPosition - x0) * Math.cos(y0 / 57.2958) * 3600;
+        const dx = (t.xPosition - x0) * Math.cos(y0 / DEG_PER_RAD_ROUNDED) * 3600;
         const dy = (t.yPosition - y0) * 3600;
         for (let i = 0; i < t.nspec; i++) {
           xpos[i] = xpos[i]! + dx;

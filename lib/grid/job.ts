@@ -13,7 +13,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "../sys/fs.t
 import { type FileSink, TempFile } from "../sys/tempfile.ts";
 import { firstImage, readFits } from "../fits/mod.ts";
 import { openCdf3, openCdf3Bytes } from "../netcdf/cdf3_reader.ts";
-import { openNetcdf, openNetcdfBytes } from "../netcdf/mod.ts";
+import { openNetcdf, openNetcdfBytes, sniffNetcdf } from "../netcdf/mod.ts";
 import { looksLikeFits, parseSdfitsTables, readSdfitsTables } from "../sdfits/sdfits.ts";
 import { sdfitsGridSource } from "./sdfits_source.ts";
 import type { GridInput } from "./specfile.ts";
@@ -40,11 +40,6 @@ import {
 } from "./output.ts";
 import { parseSampleList } from "./select.ts";
 
-function isCdf3(head: Uint8Array): boolean {
-  return head.length >= 4 && head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 &&
-    (head[3] === 1 || head[3] === 2 || head[3] === 5);
-}
-
 /** Open a SpecFile: netCDF-3 directly, SDFITS, anything else through the general netCDF reader. */
 async function openSpecFile(path: string, notes: string[]): Promise<GridInput> {
   const head = new Uint8Array(9);
@@ -59,13 +54,13 @@ async function openSpecFile(path: string, notes: string[]): Promise<GridInput> {
   } catch {
     n = 0; // let the general reader report it
   }
-  if (isCdf3(head.subarray(0, Math.min(n, 4)))) return openCdf3(path);
+  if (sniffNetcdf(head.subarray(0, Math.min(n, 4))) === "cdf3") return openCdf3(path);
   if (looksLikeFits(head.subarray(0, n))) return sdfitsGridSource(readSdfitsTables(path), notes);
   return await openNetcdf(path);
 }
 
 async function openSpecFileBytes(bytes: Uint8Array, name: string, notes: string[]): Promise<GridInput> {
-  if (isCdf3(bytes.subarray(0, 4))) return openCdf3Bytes(bytes, name);
+  if (sniffNetcdf(bytes.subarray(0, 4)) === "cdf3") return openCdf3Bytes(bytes, name);
   if (looksLikeFits(bytes)) return sdfitsGridSource(parseSdfitsTables(bytes, name), notes);
   return await openNetcdfBytes(bytes, name);
 }

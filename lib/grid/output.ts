@@ -6,7 +6,6 @@
  * @module
  */
 import {
-  C_LIGHT,
   cubeWcsCards,
   encodeFitsImage,
   encodeImageHeader,
@@ -19,6 +18,7 @@ import type { FileSink } from "../sys/tempfile.ts";
 import { cellIndex } from "./geometry.ts";
 import type { FitsPlaneBlocks, GridResult } from "./grid.ts";
 import { specAxisKind } from "./spectral.ts";
+import { C_LIGHT } from "../num/constants.ts";
 
 const f = Math.fround;
 

@@ -21,6 +21,7 @@
  * ```
  * @module
  */
+import { RAD_TO_DEG } from "../num/constants.ts";
 
 /** The celestial projections the gridder can write. */
 export const GRID_PROJECTIONS = ["SFL", "CAR", "SIN", "TAN"] as const;
@@ -52,7 +53,7 @@ export const ZTYPE_OPTION = {
 } as const;
 
 const D2R = Math.PI / 180;
-const R2AS = 180 / Math.PI * 3600;
+const R2AS = RAD_TO_DEG * 3600;
 
 /** Sky position (deg) of LMT map offsets (arcsec) about the map centre (lon0, lat0) (deg). */
 export function offsetToSky(lon0: number, lat0: number, x: number, y: number): [number, number] {

@@ -16,7 +16,8 @@
  *
  * @module
  */
-import { C_KMS, galacticToIcrs, LMT_SITE, type Site } from "../sdfits/lsr.ts";
+import { galacticToIcrs, LMT_SITE, type Site } from "../sdfits/lsr.ts";
+import { C_KMS } from "../num/constants.ts";
 import { parseDateObsUtc, type SdfitsTables, topoAxisToLsr } from "../sdfits/sdfits.ts";
 import type { BinTable } from "../fits/bintable.ts";
 import { GridError } from "./errors.ts";

@@ -18,6 +18,7 @@ import { formatFixed, formatGeneral, pyStr } from "../formats/printf.ts";
 import { findRsrChassisFile, RSR_CHASSIS } from "./rsr_files.ts";
 import { LmtDataError } from "./errors.ts";
 import { findIfproc } from "./seq_files.ts";
+import { C_LIGHT } from "../num/constants.ts";
 
 /** lmtinfo.py's radian → arcsec and radian → degree factors (not the exact values; kept for equal output). */
 const ARCSEC = 206264.806;
@@ -290,7 +291,7 @@ export function seqInfo(f: NcFile, path: string): ObsInfo {
   };
   if (sky.length > 0) {
     // the original's expression, in its order of operations
-    info.resolution = Math.ceil(1.0 * 299792458 / sky[0]! / 1e9 / 50.0 * ARCSEC);
+    info.resolution = Math.ceil(1.0 * C_LIGHT / sky[0]! / 1e9 / 50.0 * ARCSEC);
     info.cell = info.resolution / 2;
   }
   return info;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { selectKth } from "./npstats.ts";
 
 const f = Math.fround;
 const PW_BLOCKSIZE = 128;
@@ -81,46 +82,10 @@ export function medianF32InPlace(work: Float32Array): number {
 }
 
 /**
- * k-th smallest of `a[0, n)` (no NaN), partially ordering `a` so that a[0..k) ≤ a[k]: Hoare
- * partitions around a median-of-three pivot down to short ranges, then insertion sort.
- */
-function selectF32(a: Float32Array, n: number, k: number): number {
-  let lo = 0, hi = n - 1;
-  while (hi - lo > 12) {
-    const mid = (lo + hi) >>> 1;
-    const x = a[lo]!, y = a[mid]!, z = a[hi]!;
-    const p = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i]! < p) i++;
-      while (a[j]! > p) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i++] = a[j]!;
-        a[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  for (let i = lo + 1; i <= hi; i++) {
-    const v = a[i]!;
-    let j = i - 1;
-    while (j >= lo && a[j]! > v) {
-      a[j + 1] = a[j]!;
-      j--;
-    }
-    a[j + 1] = v;
-  }
-  return a[k]!;
-}
-
-/**
  * Per-channel float32 median over `rows` spectra of `nchan` channels stored row-major in `data`
  * (the rows listed in `rowIndex`), like `np.median(raw[rows], axis=0)`: {@link medianF32InPlace}
- * per column, by selection (columns holding a NaN or a zero median take the sorting path, so even
- * NaN placement and the sign of zero are those of the sort).
+ * per column, by selection ({@link selectKth}; columns holding a NaN or a zero median take the
+ * sorting path, so even NaN placement and the sign of zero are those of the sort).
  */
 export function columnMedianF32(
   data: Float32Array,
@@ -140,7 +105,7 @@ export function columnMedianF32(
     }
     let m = NaN;
     if (!nan && n > 0) {
-      m = selectF32(work, n, k);
+      m = selectKth(work, k);
       if (n % 2 === 0) {
         let lo = -Infinity;
         for (let i = 0; i < k; i++) if (work[i]! > lo) lo = work[i]!;

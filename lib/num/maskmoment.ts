@@ -17,6 +17,7 @@
  * ```
  * @module
  */
+import { selectKth } from "./npstats.ts";
 
 /** Cube shape and the velocity (km/s) of each channel. */
 export interface CubeAxes {
@@ -138,9 +139,10 @@ export function spectrumRms(data: ArrayLike<number>, ax: CubeAxes): Float64Array
   return out;
 }
 
+/** The upper middle value of the finite values of `a` (for an even count not their mean); NaN if none. */
 function median(a: ArrayLike<number>): number {
-  const v = Array.from(a).filter(Number.isFinite).sort((p, q) => p - q);
-  return v.length ? v[v.length >> 1]! : NaN;
+  const v = Float64Array.from(Array.from(a).filter(Number.isFinite));
+  return v.length ? selectKth(v, v.length >> 1) : NaN;
 }
 
 /** Compute the mask and the moment maps. */

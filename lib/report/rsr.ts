@@ -12,11 +12,11 @@ import { plotLines, type PlotLinesOpts } from "../plot/mod.ts";
 import type { Page, Section } from "./html.ts";
 import { calibrateChassis } from "../rsr/tsys.ts";
 import { CorrCalCache } from "../rsr/corrcal.ts";
+import { NBOARD, NCHASSIS } from "../rsr/raw.ts";
 import { findRsrChassisFile } from "../lmt/rsr_files.ts";
 import { corrCalDir } from "../lmt/env.ts";
 import { join } from "../sys/path.ts";
-
-const C_KMS = 299792.458;
+import { C_KMS } from "../num/constants.ts";
 
 /** Key numbers of an RSR reduction. */
 export interface RsrSummary {
@@ -113,14 +113,14 @@ async function meanTsys(obsnum: number, dataLmt: string, badlagsPath: string): P
       : new Map<string, Set<number>>();
     const cache = new CorrCalCache(corrCalDir(dataLmt));
     const out: number[][] = [];
-    for (let c = 0; c < 4; c++) {
+    for (let c = 0; c < NCHASSIS; c++) {
       const p = findRsrChassisFile(dataLmt, obsnum, c);
       if (p === null) {
-        out.push(new Array(6).fill(NaN));
+        out.push(new Array(NBOARD).fill(NaN));
         continue;
       }
       const bl = Array.from(
-        { length: 6 },
+        { length: NBOARD },
         (_, b) => [...(sets.get(`${c}/${b}`) ?? [])].sort((a, z) => a - z),
       );
       const cc = await calibrateChassis(dataLmt, p, bl, cache);
@@ -341,7 +341,7 @@ export function rsrPage(dir: string, label: string, s: RsrSummary): Page {
     sections.push({
       title: "Tsys (K, mean over the band) and jitter per chassis/board",
       table: {
-        head: ["chassis", ...[0, 1, 2, 3, 4, 5].map((b) => `board ${b}`)],
+        head: ["chassis", ...Array.from({ length: NBOARD }, (_, b) => `board ${b}`)],
         rows: s.tsys.map((r, c) => [
           String(c),
           ...r.map((v, b) => {

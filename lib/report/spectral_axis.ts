@@ -14,8 +14,7 @@
  * ```
  * @module
  */
-
-const C_KMS = 299792.458;
+import { C_KMS } from "../num/constants.ts";
 
 const FRAME_LABEL: Record<string, string> = {
   LSRK: "VLSR",

@@ -15,13 +15,13 @@ import {
   formatSpikeLine,
 } from "../formats/badlags.ts";
 import { sprintf } from "../formats/printf.ts";
+import { NBOARD, NCHASSIS, NLAG } from "./raw.ts";
 
-/** Number of chassis, boards per chassis, lags per board. */
-export const NCHASSIS = 4;
-/** Boards per chassis. */
-export const NBOARDS = 6;
-/** Lags per board. */
-export const NLAGS = 256;
+/**
+ * The old names of the RSR sizes, kept while cmd/badlags.ts imports them from here.
+ * @deprecated Use `NCHASSIS` and `NLAG` of lib/rsr/raw.ts.
+ */
+export { NCHASSIS, NLAG as NLAGS } from "./raw.ts";
 
 /** Board index → frequency-ordered band number (0-based), its own inverse. */
 export const BOARD_TO_BAND: readonly number[] = [0, 2, 1, 3, 5, 4];
@@ -71,8 +71,8 @@ export function lagSigma(
   accData: ArrayLike<number>,
   accSamples: ArrayLike<number>,
   nrec: number,
-  nboards = NBOARDS,
-  nlags = NLAGS,
+  nboards = NBOARD,
+  nlags = NLAG,
 ): Float64Array {
   const out = new Float64Array(nboards * nlags);
   const col = new Float64Array(nrec);
@@ -97,8 +97,8 @@ export function lagSeries(
   nrec: number,
   board: number,
   lag: number,
-  nboards = NBOARDS,
-  nlags = NLAGS,
+  nboards = NBOARD,
+  nlags = NLAG,
 ): Float64Array {
   const col = new Float64Array(nrec);
   for (let r = 0; r < nrec; r++) {
@@ -165,7 +165,7 @@ export interface BadlagsResult {
   obsnum: number;
   /** Chassis that had a data file. */
   present: boolean[];
-  /** max σ per chassis, [NBOARDS*NLAGS] each (0 for a missing chassis). */
+  /** max σ per chassis, [NBOARD*NLAG] each (0 for a missing chassis). */
   maxSigma: Float64Array[];
   /** min σ per chassis (999 for a missing chassis). */
   minSigma: Float64Array[];
@@ -187,7 +187,7 @@ export function activeBadlags(r: BadlagsResult): Array<[number, number, number]>
 /**
  * Run the max / min / spike tests and the C/B RMS test of badlags.py on per-chassis σ arrays.
  * @param obsnum the observation number (the `scan` column)
- * @param sigmas per chassis 0..3: σ [NBOARDS*NLAGS] from {@link lagSigma}, or null for a missing chassis
+ * @param sigmas per chassis 0..3: σ [NBOARD*NLAG] from {@link lagSigma}, or null for a missing chassis
  *   (max σ 0 and min σ 999 everywhere, which makes all its boards BADCB with RMS 0)
  */
 export function findBadlags(
@@ -202,13 +202,13 @@ export function findBadlags(
   const scanMax: Float64Array[] = [];
   for (let c = 0; c < NCHASSIS; c++) {
     const s = sigmas[c] ?? null;
-    const mx = new Float64Array(NBOARDS * NLAGS);
-    const mn = new Float64Array(NBOARDS * NLAGS).fill(999);
-    const sc = new Float64Array(NBOARDS * NLAGS);
+    const mx = new Float64Array(NBOARD * NLAG);
+    const mn = new Float64Array(NBOARD * NLAG).fill(999);
+    const sc = new Float64Array(NBOARD * NLAG);
     if (s !== null) {
-      if (s.length !== NBOARDS * NLAGS) {
+      if (s.length !== NBOARD * NLAG) {
         throw new RangeError(
-          `Cannot use σ of chassis ${c}: expected ${NBOARDS * NLAGS} values, got ${s.length}`,
+          `Cannot use σ of chassis ${c}: expected ${NBOARD * NLAG} values, got ${s.length}`,
         );
       }
       for (let i = 0; i < s.length; i++) {
@@ -231,9 +231,9 @@ export function findBadlags(
   const doSpike = o.spike > 0;
   for (let c = 0; c < NCHASSIS; c++) {
     const mx = maxSigma[c]!, mn = minSigma[c]!, sc = scanMax[c]!;
-    for (let b = 0; b < NBOARDS; b++) {
-      const base = b * NLAGS;
-      for (let k = 0; k < NLAGS; k++) {
+    for (let b = 0; b < NBOARD; b++) {
+      const base = b * NLAG;
+      for (let k = 0; k < NLAG; k++) {
         const vmax = mx[base + k]!;
         if (vmax > o.bcHi) {
           if (k < o.shortMin && vmax < o.shortHi) continue;
@@ -266,7 +266,7 @@ export function findBadlags(
           if (k === 0) continue;
           let n1: number;
           let kind: BadlagKind;
-          if (k === NLAGS - 1) {
+          if (k === NLAG - 1) {
             kind = "spike edge";
             n1 = mx[base + k - 1]!;
           } else {
@@ -275,7 +275,7 @@ export function findBadlags(
           }
           const ratio = vmax / n1; // 0/0 → NaN, x/0 → Infinity, as numpy
           if (ratio > o.spike) {
-            const active = k > o.minChan + 1 && k < NLAGS - 2;
+            const active = k > o.minChan + 1 && k < NLAG - 2;
             if (active) countSpike++;
             entries.push({
               chassis: c,
@@ -295,8 +295,8 @@ export function findBadlags(
 
   const cb: CbRms[] = [];
   for (let c = 0; c < NCHASSIS; c++) {
-    for (let b = 0; b < NBOARDS; b++) {
-      const rms = rmsDiff(maxSigma[c]!.subarray(b * NLAGS, (b + 1) * NLAGS));
+    for (let b = 0; b < NBOARD; b++) {
+      const rms = rmsDiff(maxSigma[c]!.subarray(b * NLAG, (b + 1) * NLAG));
       cb.push({ chassis: c, board: b, rms, bad: rms < o.rmsMin || rms > o.rmsMax });
     }
   }

@@ -5,7 +5,7 @@
  */
 import { npStd } from "../num/npstats.ts";
 import { polyFitter, polyval } from "../num/polyfit.ts";
-import { NLAG } from "./raw.ts";
+import { NBOARD, NLAG } from "./raw.ts";
 import { BLANK, NO_SIGMA, offset, type RsrProduct, type Windows } from "./product.ts";
 
 /** Options of {@link baseline}. */
@@ -93,7 +93,7 @@ export function baseline(p: RsrProduct, state: WindowState, opts: BaselineOption
       }
       prevSel = sel.slice();
       if (n === 0 || n <= order) {
-        p.sigma[r * 6 + b] = NO_SIGMA;
+        p.sigma[r * NBOARD + b] = NO_SIGMA;
         continue;
       }
       const xs = new Float64Array(n);
@@ -109,7 +109,7 @@ export function baseline(p: RsrProduct, state: WindowState, opts: BaselineOption
       const coef = polyFitter(xs, order).fit(ys);
       const res = new Float64Array(n);
       for (let i = 0; i < n; i++) res[i] = ys[i]! - polyval(coef, xs[i]!);
-      p.sigma[r * 6 + b] = npStd(res);
+      p.sigma[r * NBOARD + b] = npStd(res);
       if (subtract) {
         for (let k = 0; k < NLAG; k++) {
           const v = p.data[o + k]!;

@@ -11,6 +11,7 @@ import { pairwiseSum } from "../num/npstats.ts";
 import {
   boardFrequencies,
   NBOARD,
+  NCHASSIS,
   NLAG,
   readRsrScan,
   RsrDataError,
@@ -21,7 +22,14 @@ import {
 import { CorrCalCache } from "./corrcal.ts";
 import { type BoardBadLags, calibrate, type Calibration } from "./calibration.ts";
 import { bsSpectra } from "./bs.ts";
-import { blankFrequencies, boardRange, makeProduct, type RsrProduct, type Windows } from "./product.ts";
+import {
+  BLANK,
+  blankFrequencies,
+  boardRange,
+  makeProduct,
+  type RsrProduct,
+  type Windows,
+} from "./product.ts";
 import { baseline, type WindowState } from "./baseline.ts";
 import { averageRepeats, averageScans } from "./average.ts";
 import { boardIntervals, type Composite, mergeBands, type MergeOptions } from "./merge.ts";
@@ -36,16 +44,17 @@ import {
   uniformSource,
 } from "./filters.ts";
 import { join } from "../sys/path.ts";
+import { C_KMS } from "../num/constants.ts";
 
 /** Whole boards to remove: for (obsnum, chassis) the list of boards (rfile rule applied by the caller). */
 export type BoardRemover = (obsnum: number, chassis: number) => number[];
 
-/** Bad lags per chassis (4 × 6 lists). */
+/** Bad lags per chassis (NCHASSIS × NBOARD lists). */
 export type BadLagTable = BoardBadLags[];
 
 /** Empty bad-lag table. */
 export function noBadLags(): BadLagTable {
-  return Array.from({ length: 4 }, () => Array.from({ length: NBOARD }, () => [] as number[]));
+  return Array.from({ length: NCHASSIS }, () => Array.from({ length: NBOARD }, () => [] as number[]));
 }
 
 /** Build a bad-lag table from `"c/b"` → lag sets (badLagSets of lib/formats/badlags.ts). */
@@ -53,7 +62,7 @@ export function badLagTable(sets: Map<string, Set<number>>): BadLagTable {
   const t = noBadLags();
   for (const [key, lags] of sets) {
     const [c, b] = key.split("/").map(Number) as [number, number];
-    if (c >= 0 && c < 4 && b >= 0 && b < NBOARD) t[c]![b] = [...lags].sort((x, y) => x - y);
+    if (c >= 0 && c < NCHASSIS && b >= 0 && b < NBOARD) t[c]![b] = [...lags].sort((x, y) => x - y);
   }
   return t;
 }
@@ -445,7 +454,7 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
     const df = sgf * (f1[0]! - f1[1]!);
     const f = f1[0]!;
     const fp = f + df;
-    sgInfo = { window: sgf, freqCut: df, velCut: Math.abs(f * f - fp * fp) / (fp * fp + f * f) * 299792.458 };
+    sgInfo = { window: sgf, freqCut: df, velCut: Math.abs(f * f - fp * fp) / (fp * fp + f * f) * C_KMS };
   }
   if (opts.notch) {
     notchFilter(coadd, opts.notch);
@@ -480,7 +489,7 @@ export function bandspecColumns(coadd: RsrProduct): { freq: Float64Array; value:
     const v = new Float64Array(NLAG);
     for (let k = 0; k < NLAG; k++) {
       const x = coadd.data[b * NLAG + k]!;
-      v[k] = Number.isFinite(x) && x !== -32767 ? x : 0;
+      v[k] = Number.isFinite(x) && x !== BLANK ? x : 0;
     }
     out.push({ freq: coadd.freq[b]!, value: v });
   }

@@ -11,9 +11,7 @@ import { splev, univariateSpline } from "../num/curfit.ts";
 import { sigmaClip } from "../num/sigmaclip.ts";
 import { NBOARD, NLAG } from "./raw.ts";
 import { BLANK, boardRange, offset, type RsrProduct } from "./product.ts";
-
-/** Speed of light, km/s. */
-export const C_KMS = 299792.458;
+import { C_KMS } from "../num/constants.ts";
 
 /** Contiguous runs [start, end) of valid (finite, non-BLANK) channels of one spectrum. */
 export function validRuns(data: Float64Array, off: number): [number, number][] {

@@ -9,7 +9,8 @@ import { npPercentile, npStd } from "../num/npstats.ts";
 import { sigmaClip } from "../num/sigmaclip.ts";
 import type { Series } from "../plot/mod.ts";
 import { plotStack, type PlotStackOpts, type StackPanel } from "../plot/stack.ts";
-import { type BadlagsResult, NBOARDS, NCHASSIS, NLAGS } from "./badlags.ts";
+import type { BadlagsResult } from "./badlags.ts";
+import { NBOARD, NCHASSIS, NLAG } from "./raw.ts";
 import type { DriverResult, ProductRecord } from "./driver.ts";
 import { isGood, offset, type RsrProduct } from "./product.ts";
 
@@ -35,7 +36,7 @@ export interface TsysPlotCurve {
   y: Float64Array;
 }
 
-const LAGS = Float64Array.from({ length: NLAGS }, (_, k) => k);
+const LAGS = Float64Array.from({ length: NLAG }, (_, k) => k);
 
 /** Title of a badlags σ panel: the chassis and the board it shows (`BAD ` in front when flagged). */
 export function badlagsPanelTitle(chassis: number, board: number, bad: boolean): string {
@@ -55,9 +56,9 @@ export function badlagsPlotTitle(r: BadlagsResult): string {
 export function badlagsPlotOpts(r: BadlagsResult, plotmax: number): PlotStackOpts {
   const panels: StackPanel[] = [];
   for (let c = 0; c < NCHASSIS; c++) {
-    for (let b = 0; b < NBOARDS; b++) {
-      const cb = r.cb[c * NBOARDS + b]!;
-      const y = r.maxSigma[c]!.subarray(b * NLAGS, (b + 1) * NLAGS);
+    for (let b = 0; b < NBOARD; b++) {
+      const cb = r.cb[c * NBOARD + b]!;
+      const y = r.maxSigma[c]!.subarray(b * NLAG, (b + 1) * NLAG);
       const ticks = r.entries.filter((e) => e.chassis === c && e.board === b && e.active)
         .map((e) => ({ x: e.lag, y0: 0, y1: 0.2 }));
       panels.push({
@@ -73,8 +74,8 @@ export function badlagsPlotOpts(r: BadlagsResult, plotmax: number): PlotStackOpt
     title: badlagsPlotTitle(r),
     xLabel: "Lag Channel",
     yLabel: "σ_ACF",
-    xDomain: [-10, NLAGS + 10],
-    columns: NBOARDS,
+    xDomain: [-10, NLAG + 10],
+    columns: NBOARD,
     panels,
     width: 150,
     panelHeight: 100,
@@ -187,8 +188,8 @@ export function waterfallScale(repeats: RsrProduct): number {
 /** Board b of repeat r in mK (BLANK/NaN → NaN, line break). */
 function boardMilliK(p: RsrProduct, r: number, b: number): Float64Array {
   const o = offset(r, b);
-  const y = new Float64Array(NLAGS);
-  for (let k = 0; k < NLAGS; k++) {
+  const y = new Float64Array(NLAG);
+  for (let k = 0; k < NLAG; k++) {
     const v = p.data[o + k]!;
     y[k] = isGood(v) ? v * 1000 : NaN;
   }
@@ -209,8 +210,8 @@ export async function waterfallPng(rec: ProductRecord, opts: WaterfallOptions = 
   const yDomain: [number, number] = [-3 * s, 3 * s];
   const panel = (p: RsrProduct, r: number, title: string, thr: number | undefined): StackPanel => {
     const series: Series[] = [];
-    for (let b = 0; b < NBOARDS; b++) {
-      const sig = p.sigma[r * NBOARDS + b]!;
+    for (let b = 0; b < NBOARD; b++) {
+      const sig = p.sigma[r * NBOARD + b]!;
       series.push({
         x: p.freq[b]!,
         y: boardMilliK(p, r, b),
@@ -291,7 +292,7 @@ export async function driverSpectrumPng(res: DriverResult): Promise<Uint8Array> 
 /** The six final board spectra of rsr_driver -p (mK, legend "Board i", x 72.5..111.5 GHz). */
 export async function driverBoardsPng(res: DriverResult): Promise<Uint8Array> {
   const series: Series[] = [];
-  for (let b = 0; b < NBOARDS; b++) {
+  for (let b = 0; b < NBOARD; b++) {
     series.push({
       x: res.coadd.freq[b]!,
       y: boardMilliK(res.coadd, 0, b),

@@ -11,12 +11,15 @@
  */
 import { DataError } from "../errors.ts";
 import { openNetcdf } from "../netcdf/mod.ts";
+import { RSR_CHASSIS } from "../lmt/rsr_files.ts";
 import type { NcFile } from "../netcdf/types.ts";
 
 /** Number of correlator boards per chassis. */
 export const NBOARD = 6;
 /** Number of lags (and spectral channels) per board. */
 export const NLAG = 256;
+/** Chassis of the RSR (one raw file each per obsnum, numbered 0..NCHASSIS−1: `RSR_CHASSIS`). */
+export const NCHASSIS = RSR_CHASSIS.length;
 /** Samples per second used to convert AccSamples into seconds (dreampy3, hard-coded). */
 export const SAMPLES_PER_SECOND = 48124;
 

@@ -5,7 +5,7 @@
  */
 import { type Blanking, blankingFor } from "../formats/blanking.ts";
 import { findRsrChassisFile } from "../lmt/rsr_files.ts";
-import { readRsrScan, RsrDataError } from "./raw.ts";
+import { NBOARD, NCHASSIS, readRsrScan, RsrDataError } from "./raw.ts";
 import { type BadLagTable, calibratedProduct, DriverCache, noBadLags } from "./driver.ts";
 import { blankFrequencies, type RsrProduct, type Windows } from "./product.ts";
 import { baseline, type WindowState } from "./baseline.ts";
@@ -51,7 +51,7 @@ export async function runSum(opts: SumOptions): Promise<SumResult> {
   const bl = opts.blanking;
   // one shared, mutated windows dict (dreampy semantics)
   const windows: Windows = new Map();
-  for (let b = 0; b < 6; b++) {
+  for (let b = 0; b < NBOARD; b++) {
     windows.set(
       b,
       (bl.windows[b] ?? []).map((r) => [r[0], r[1]] as [number, number]),
@@ -62,7 +62,7 @@ export async function runSum(opts: SumOptions): Promise<SumResult> {
   const inputs: string[] = [];
   let firstState: WindowState | null = null;
   for (const obsnum of bl.obsnums) {
-    for (let c = 0; c < 4; c++) {
+    for (let c = 0; c < NCHASSIS; c++) {
       const rule = blankingFor(bl, obsnum, c);
       if (rule.skip) continue;
       const path = findRsrChassisFile(opts.dataLmt, obsnum, c);

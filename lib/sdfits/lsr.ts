@@ -19,9 +19,7 @@
  * ```
  * @module
  */
-
-/** Speed of light, km/s. */
-export const C_KMS = 299792.458;
+import { C_KMS } from "../num/constants.ts";
 
 /** A site: geodetic longitude (deg, east positive), latitude (deg), height (m). */
 export interface Site {

@@ -6,9 +6,7 @@
  */
 import type { IfprocHeader } from "./ifproc.ts";
 import { SeqDataError } from "./errors.ts";
-
-/** Speed of light, km/s. */
-export const C_KMS = 299792.458;
+import { C_KMS } from "../num/constants.ts";
 
 /** Names accepted by `--x_axis`. */
 export const X_AXES = ["VLSR", "VBARY", "VSKY", "VSRC", "FSKY", "FLSR", "FBARY", "FSRC"] as const;

@@ -5,7 +5,9 @@
  * @module
  */
 import type { NcFile } from "../netcdf/types.ts";
+import { npMedian } from "../num/npstats.ts";
 import { SeqDataError } from "./errors.ts";
+import { T_AMB } from "./cal.ts";
 
 /** Arcseconds per radian as the original code writes it. */
 export const ARCSEC_PER_RAD = 206264.8;
@@ -234,20 +236,14 @@ export function ifprocTsys(nc: NcFile, h: IfprocHeader, stream: IfprocStream): F
   const n = stream.time.length;
   const npix = Math.floor(v.length / n);
   const out = new Float64Array(npix);
-  const med = (xs: number[]): number => {
-    if (xs.length === 0) return NaN;
-    xs.sort((a, b) => a - b);
-    const m = xs.length >> 1;
-    return xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
-  };
   for (let p = 0; p < npix; p++) {
     const hot: number[] = [], sky: number[] = [];
     for (let i = 0; i < n; i++) {
       if (stream.bufPos[i] === 3) hot.push(v[i * npix + p]!);
       else if (stream.bufPos[i] === 2) sky.push(v[i * npix + p]!);
     }
-    const vh = med(hot), vs = med(sky);
-    out[p] = 280 * (vs - h.blankLevel) / (vh - vs);
+    const vh = npMedian(hot), vs = npMedian(sky);
+    out[p] = T_AMB * (vs - h.blankLevel) / (vh - vs);
   }
   return out;
 }

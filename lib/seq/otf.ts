@@ -12,7 +12,6 @@ import { alignDumps, interpAt } from "./align.ts";
 import {
   axisLabel,
   axisValues,
-  C_KMS,
   defaultAxisName,
   isFrequencyAxis,
   lineAxis,
@@ -42,6 +41,7 @@ import { BoardPool } from "./board_pool.ts";
 import { openRoach, type RoachBoard } from "./roach.ts";
 import { type RunningStats, stats, summary } from "./quality.ts";
 import { type SpecFile, SPECFILE_VERSION } from "./specfile.ts";
+import { C_KMS, RAD_TO_DEG } from "../num/constants.ts";
 
 /** Options of {@link reduceOtfMap} (the process_otf_map options). */
 export interface OtfOptions {
@@ -496,7 +496,7 @@ async function reduceWith(
       }
     }
     let done = 0;
-    const deg = 180 / Math.PI;
+    const deg = RAD_TO_DEG;
     const sf: SpecFile = {
       version: SPECFILE_VERSION,
       history: o.history,

@@ -16,7 +16,8 @@
  * @module
  */
 import { FitsHeader } from "../fits/header.ts";
-import { azElOf, C_KMS, galacticToIcrs, LMT_SITE } from "../sdfits/lsr.ts";
+import { azElOf, galacticToIcrs, LMT_SITE } from "../sdfits/lsr.ts";
+import { C_KMS } from "../num/constants.ts";
 import {
   formatDateObs,
   lsrAxisToTopo,

@@ -6,9 +6,6 @@
  */
 import type { NcWriteModel, NcWriteVariable } from "../netcdf/types.ts";
 
-/** Speed of light in km/s. */
-export const C_KMS = 299792.458;
-
 /** LMT site (longitude east, latitude), degrees. */
 const LMT_LON_DEG = -97.31481, LMT_LAT_DEG = 18.98578;
 

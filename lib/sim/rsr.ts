@@ -27,12 +27,12 @@ import { mkdirSync } from "../sys/fs.ts";
 import { writeNetcdf3, writeNetcdf4 } from "../netcdf/mod.ts";
 import type { NcWriteModel } from "../netcdf/types.ts";
 import { DIFFSAT } from "../rsr/calibration.ts";
-import { C_KMS, decimalYear, formatUtc, lmtLstRad, NcHeaderBuilder, parseUtc, utHoursRad } from "./common.ts";
+import { decimalYear, formatUtc, lmtLstRad, NcHeaderBuilder, parseUtc, utHoursRad } from "./common.ts";
 import { erf, Rng } from "./rng.ts";
 import { dirname, join } from "../sys/path.ts";
+import { C_KMS } from "../num/constants.ts";
+import { NBOARD, NCHASSIS, NLAG } from "../rsr/raw.ts";
 
-/** Number of lags / channels per board. */
-export const RSR_NLAG = 256;
 /** VME slots of the six boards. */
 export const RSR_SLOTS: readonly number[] = [5, 8, 11, 14, 17, 20];
 /** Band number (1..6) of each board index with the default slots. */
@@ -263,7 +263,7 @@ let COS_TABLE: Float64Array | null = null;
 /** cos(π(k+½)l/N) as table[l·N + k]. */
 function cosTable(): Float64Array {
   if (COS_TABLE) return COS_TABLE;
-  const n = RSR_NLAG;
+  const n = NLAG;
   const t = new Float64Array(n * n);
   for (let l = 0; l < n; l++) {
     for (let k = 0; k < n; k++) t[l * n + k] = Math.cos((Math.PI * (k + 0.5) * l) / n);
@@ -278,7 +278,7 @@ export function spectrumToLags(
   lagGain: ArrayLike<number>,
   out: Float64Array,
 ): Float64Array {
-  const n = RSR_NLAG, t = cosTable();
+  const n = NLAG, t = cosTable();
   for (let l = 0; l < n; l++) {
     let s = 0;
     const o = l * n;
@@ -290,7 +290,7 @@ export function spectrumToLags(
 
 /** The corr_cal matrix (row-major [channel k][lag l]) that inverts {@link spectrumToLags}. */
 export function corrCalMatrix(lagGain: ArrayLike<number>): Float64Array {
-  const n = RSR_NLAG, t = cosTable();
+  const n = NLAG, t = cosTable();
   const m = new Float64Array(n * n);
   for (let k = 0; k < n; k++) {
     for (let l = 0; l < n; l++) m[k * n + l] = ((l === 0 ? 1 : 2) * t[l * n + k]) / lagGain[l];
@@ -301,32 +301,32 @@ export function corrCalMatrix(lagGain: ArrayLike<number>): Float64Array {
 function makeInstrument(instrumentSeed: number, chassis: number): Instrument {
   const rng = new Rng([instrumentSeed, 7001, chassis]);
   const inst: Instrument = { tsys: [], gain: [], lagGain: [], blank: [], gainSetting: [] };
-  for (let b = 0; b < 6; b++) {
+  for (let b = 0; b < NBOARD; b++) {
     const t0 = 85 + 50 * rng.uniform();
     const slope = 0.2 * (rng.uniform() - 0.5);
     const ripA = 0.02 * rng.uniform(), ripP = 2 * Math.PI * rng.uniform(), ripN = 1 + 2 * rng.uniform();
-    const tsys = new Float64Array(RSR_NLAG);
-    const gain = new Float64Array(RSR_NLAG);
+    const tsys = new Float64Array(NLAG);
+    const gain = new Float64Array(NLAG);
     const kappa = (6.0e4 / t0) * (0.9 + 0.5 * rng.uniform());
     const gA = 0.08 * rng.uniform(), gP = 2 * Math.PI * rng.uniform();
-    for (let k = 0; k < RSR_NLAG; k++) {
+    for (let k = 0; k < NLAG; k++) {
       const x = (rsrIf(k) - 4) / 4; // −1..+1 across the IF
       tsys[k] = t0 * (1 + slope * x + ripA * Math.sin(ripN * Math.PI * x + ripP));
       // bandpass: gentle slope and ripple, roll-off at the IF edges
       const edge = 1 / (1 + Math.exp(-(rsrIf(k) - 0.6) / 0.12)) / (1 + Math.exp((rsrIf(k) - 7.95) / 0.05));
       gain[k] = kappa * (1 + gA * Math.cos(3 * Math.PI * x + gP)) * (0.15 + 0.85 * edge);
     }
-    const lagGain = new Float64Array(RSR_NLAG);
-    const blank = new Float64Array(RSR_NLAG);
+    const lagGain = new Float64Array(NLAG);
+    const blank = new Float64Array(NLAG);
     let bm = 0;
     const bP = 2 * Math.PI * rng.uniform();
-    for (let l = 0; l < RSR_NLAG; l++) {
+    for (let l = 0; l < NLAG; l++) {
       lagGain[l] = 1 + 0.01 * rng.normal();
       blank[l] = 1 + 0.3 * Math.cos((2 * Math.PI * l) / 64 + bP) + 0.05 * rng.normal();
       bm += blank[l];
     }
-    bm /= RSR_NLAG;
-    for (let l = 0; l < RSR_NLAG; l++) blank[l] /= bm;
+    bm /= NLAG;
+    for (let l = 0; l < NLAG; l++) blank[l] /= bm;
     inst.tsys.push(tsys);
     inst.gain.push(gain);
     inst.lagGain.push(lagGain);
@@ -432,20 +432,20 @@ function chassisModel(
   m.arr("Header.RedshiftReceiver.Beta", "double", [0]);
   const g = `Header.RedshiftChassis_${c}_.`;
   m.arr(g + "ChassisNumber", "int", [c]);
-  m.arr(g + "BoardNumber", "int", [0, 1, 2, 3, 4, 5]);
+  m.arr(g + "BoardNumber", "int", Array.from({ length: NBOARD }, (_, b) => b));
   m.arr(g + "SlotNumber", "int", [...RSR_SLOTS]);
   m.arr(g + "DipBid", "int", [100, 101, 102, 103, 104, 105]);
   m.arr(g + "Gain", "int", inst.gainSetting);
-  m.arr(g + "SwtA", "int", new Array(6).fill(isBs ? 2 : 0));
-  m.arr(g + "SwtB", "int", new Array(6).fill(isBs ? 2 : 0));
-  m.arr(g + "Blank", "int", new Array(6).fill(0));
-  m.arr(g + "Polar", "int", new Array(6).fill(isBs ? 5 : 0));
-  m.arr(g + "RefAcc", "int", new Array(6).fill(1));
+  m.arr(g + "SwtA", "int", new Array(NBOARD).fill(isBs ? 2 : 0));
+  m.arr(g + "SwtB", "int", new Array(NBOARD).fill(isBs ? 2 : 0));
+  m.arr(g + "Blank", "int", new Array(NBOARD).fill(0));
+  m.arr(g + "Polar", "int", new Array(NBOARD).fill(isBs ? 5 : 0));
+  m.arr(g + "RefAcc", "int", new Array(NBOARD).fill(1));
   m.arr(g + "CorrCalId", "int", [o.corrCalId]);
   m.arr(g + "CalObsNum", "int", [scan.calObsnum]);
   m.arr(g + "SwitchSettings", "int", [isBs ? 1 : 0]);
   m.str(g + "AccumMode", "AccumNormal", 20);
-  m.arr(g + "NumChannels", "int", [RSR_NLAG]);
+  m.arr(g + "NumChannels", "int", [NLAG]);
   m.arr(g + "Bandwidth", "double", [8]);
   if (isBs) {
     m.arr("Header.Bs.NumRepeats", "int", [scan.nrec / 2]);
@@ -457,11 +457,11 @@ function chassisModel(
   }
   const d = `Data.RedshiftChassis_${c}_.`;
   m.dataDim("time", scan.nrec, true);
-  m.dataDim(d + "AccData_xlen", 6);
-  m.dataDim(d + "AccData_ylen", RSR_NLAG);
-  m.dataDim(d + "RefData_xlen", 6);
-  m.dataDim(d + "RefData_ylen", RSR_NLAG);
-  m.dataDim(d + "AccSamples_xlen", 6);
+  m.dataDim(d + "AccData_xlen", NBOARD);
+  m.dataDim(d + "AccData_ylen", NLAG);
+  m.dataDim(d + "RefData_xlen", NBOARD);
+  m.dataDim(d + "RefData_ylen", NLAG);
+  m.dataDim(d + "AccSamples_xlen", NBOARD);
   m.vars.push(
     {
       name: d + "AccData",
@@ -510,8 +510,8 @@ export function corrCalModel(
 ): NcWriteModel {
   const g = `Header.RedshiftChassis_${chassis}_.`;
   const nb = lagGains.length;
-  const mat = new Float64Array(nb * RSR_NLAG * RSR_NLAG);
-  for (let b = 0; b < nb; b++) mat.set(corrCalMatrix(lagGains[b]), b * RSR_NLAG * RSR_NLAG);
+  const mat = new Float64Array(nb * NLAG * NLAG);
+  for (let b = 0; b < nb; b++) mat.set(corrCalMatrix(lagGains[b]), b * NLAG * NLAG);
   // hours since 0001-01-01 (proleptic Gregorian): days from 0001-01-01 to 1970-01-01 = 719162
   const hours = createdT / 3600 + 719162 * 24;
   const dateAttrs = { units: "hours since 0001-01-01 00:00:00.0", calendar: "gregorian" };
@@ -519,7 +519,7 @@ export function corrCalModel(
   return {
     dimensions: [
       { name: "numcards", size: nb },
-      { name: "numchannels", size: RSR_NLAG },
+      { name: "numchannels", size: NLAG },
       { name: "scalarval", size: 1 },
       { name: "ccid_slen", size: 9 },
     ],
@@ -529,7 +529,7 @@ export function corrCalModel(
         name: g + "boardid",
         type: "int64",
         dimensions: ["numcards"],
-        data: i64([0, 1, 2, 3, 4, 5].slice(0, nb)),
+        data: i64(Array.from({ length: NBOARD }, (_, b) => b).slice(0, nb)),
       },
       {
         name: g + "corr_cal_id",
@@ -623,10 +623,10 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
   const corrFiles = new Map<string, NcWriteModel>();
   const boardsTruth: RsrBoardTruth[] = [];
   const dfGhz = CHAN_BW_HZ / 1e9;
-  const n = RSR_NLAG;
+  const n = NLAG;
   const spec = new Float64Array(n), lags = new Float64Array(n);
 
-  for (let c = 0; c < 4; c++) {
+  for (let c = 0; c < NCHASSIS; c++) {
     const inst = makeInstrument(iseed, c);
     corrFiles.set(
       `rsr/cal/corr_cal_${hdr.corrCalId}_${c}.nc`,
@@ -635,7 +635,7 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
     const sgnBeamA = c === 0 || c === 3; // chassis 0,3 see the source at BufPos 0
     // physical Tsys and line per board
     const tsys: Float64Array[] = [], line: Float64Array[] = [];
-    for (let b = 0; b < 6; b++) {
+    for (let b = 0; b < NBOARD; b++) {
       const t = new Float64Array(n);
       const mean0 = inst.tsys[b].reduce((a, x) => a + x, 0) / n;
       const target = opts.tsysK?.[c]?.[b];
@@ -659,12 +659,12 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
     {
       const rng = new Rng([seed, 31, c, calObsnum]);
       const nrec = 6;
-      const acc = new Float64Array(nrec * 6 * n), ref = new Float64Array(nrec * 6 * n);
-      const samples = new Int32Array(nrec * 6);
+      const acc = new Float64Array(nrec * NBOARD * n), ref = new Float64Array(nrec * NBOARD * n);
+      const samples = new Int32Array(nrec * NBOARD);
       for (let r = 0; r < nrec; r++) {
-        for (let b = 0; b < 6; b++) {
+        for (let b = 0; b < NBOARD; b++) {
           const ns = Math.round(SAMPLES_PER_SEC * tsampCal - 12 * rng.uniform() - 15);
-          samples[r * 6 + b] = ns;
+          samples[r * NBOARD + b] = ns;
           const G = inst.gain[b], T = tsys[b];
           const jit = jitters.find((j) => j.chassis === c && j.board === b);
           const gd = 1 + drift * rng.normal();
@@ -683,7 +683,7 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
             for (let l = 0; l < n; l++) lags[l] += sgn * beta * inst.blank[b][l];
           }
           addBadLags(lags, c, b, badLags, rng);
-          const o = (r * 6 + b) * n;
+          const o = (r * NBOARD + b) * n;
           for (let l = 0; l < n; l++) acc[o + l] = lags[l] * ns;
           // RefData: total power, independent noise
           for (let k = 0; k < n; k++) {
@@ -714,22 +714,22 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
     {
       const rng = new Rng([seed, 37, c, obsnum]);
       const nrec = 2 * nRep;
-      const acc = new Float64Array(nrec * 6 * n), ref = new Float64Array(nrec * 6 * n);
-      const samples = new Int32Array(nrec * 6);
+      const acc = new Float64Array(nrec * NBOARD * n), ref = new Float64Array(nrec * NBOARD * n);
+      const samples = new Int32Array(nrec * NBOARD);
       const bufPos = new Int32Array(nrec);
-      const lagNoise: number[] = new Array(6).fill(0), zeroLag: number[] = new Array(6).fill(0);
-      const sampSum: number[] = new Array(6).fill(0);
+      const lagNoise: number[] = new Array(NBOARD).fill(0), zeroLag: number[] = new Array(NBOARD).fill(0);
+      const sampSum: number[] = new Array(NBOARD).fill(0);
       for (let r = 0; r < nrec; r++) {
         const bp = r % 2;
         bufPos[r] = bp;
         const sees = (bp === 0) === sgnBeamA;
-        for (let b = 0; b < 6; b++) {
+        for (let b = 0; b < NBOARD; b++) {
           const ns = Math.round(SAMPLES_PER_SEC * tsamp - 40 * rng.uniform() - 5);
-          samples[r * 6 + b] = ns;
+          samples[r * NBOARD + b] = ns;
           sampSum[b] += ns;
           const G = inst.gain[b], T = tsys[b], L = line[b];
           const gd = 1 + drift * rng.normal();
-          const o = (r * 6 + b) * n;
+          const o = (r * NBOARD + b) * n;
           // demodulated (AccData): κG·L plus radiometer noise of the total power
           let var2 = 0;
           for (let k = 0; k < n; k++) {
@@ -773,7 +773,7 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
       };
       chassisFiles.set(rsrFileName(c, tBs, obsnum), chassisModel(c, scan, hdr, inst));
 
-      for (let b = 0; b < 6; b++) {
+      for (let b = 0; b < NBOARD; b++) {
         let tmin = Infinity, tmax = -Infinity, tsum = 0, dsum = 0, esum = 0, nv = 0, lpk = 0, fpk = NaN;
         let flo = Infinity, fhi = -Infinity, noise2 = 0;
         for (let k = 0; k < n; k++) {
@@ -902,7 +902,7 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
 function checkCb(what: string, c: number, b: number, lag?: number): void {
   if (!(Number.isInteger(c) && c >= 0 && c <= 3)) throw new RangeError(`${what}: chassis ${c} is not 0..3`);
   if (!(Number.isInteger(b) && b >= 0 && b <= 5)) throw new RangeError(`${what}: board ${b} is not 0..5`);
-  if (lag !== undefined && !(Number.isInteger(lag) && lag >= 0 && lag < RSR_NLAG)) {
+  if (lag !== undefined && !(Number.isInteger(lag) && lag >= 0 && lag < NLAG)) {
     throw new RangeError(`${what}: lag ${lag} is not 0..255`);
   }
 }

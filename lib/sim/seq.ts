@@ -22,8 +22,9 @@ import { mkdirSync } from "../sys/fs.ts";
 import { Nc4Writer, writeNetcdf3 } from "../netcdf/mod.ts";
 import type { NcWriteModel, NcWriteVariable } from "../netcdf/types.ts";
 import { Rng } from "./rng.ts";
-import { C_KMS, decimalYear, formatUtc, gmstRad, LMT_SITE, NcHeaderBuilder, parseUtc } from "./common.ts";
+import { decimalYear, formatUtc, gmstRad, LMT_SITE, NcHeaderBuilder, parseUtc } from "./common.ts";
 import { dirname, join } from "../sys/path.ts";
+import { C_KMS } from "../num/constants.ts";
 
 const ARCSEC = Math.PI / 180 / 3600;
 /** IFPROC telescope-stream rate, Hz. */

@@ -17,7 +17,8 @@ import { mkdirSync } from "../sys/fs.ts";
 import { writeNetcdf3 } from "../netcdf/mod.ts";
 import type { NcWriteModel } from "../netcdf/types.ts";
 import { dirname, join } from "../sys/path.ts";
-import { C_KMS, parseUtc } from "./common.ts";
+import { parseUtc } from "./common.ts";
+import { C_KMS } from "../num/constants.ts";
 import { Rng } from "./rng.ts";
 import {
   type BankLine,

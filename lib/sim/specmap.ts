@@ -17,6 +17,7 @@
 import type { SpecFile, SpecLineData } from "../seq/specfile.ts";
 import { SPECFILE_VERSION } from "../seq/specfile.ts";
 import { Rng } from "./rng.ts";
+import { C_KMS } from "../num/constants.ts";
 
 const D2R = Math.PI / 180;
 
@@ -101,7 +102,7 @@ export function simSpecMap(o: SpecMapOptions): { specFile: SpecFile; truth: Spec
       spectra[s * nchan + k] = a * Math.exp(-0.5 * ((caxis[k]! - v0) / sigV) ** 2) + noise;
     }
   }
-  const df = -restFreq * dv / 299792.458;
+  const df = -restFreq * dv / C_KMS;
   const line: SpecLineData = {
     bank: 0,
     vSource: vlsr,

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readFits } from "../../lib/fits/reader.ts";
 import { channelFrequency, readSdfits, topoAxisToLsr, weightedAverage } from "../../lib/sdfits/sdfits.ts";
-import { C_KMS } from "../../lib/sdfits/lsr.ts";
+import { C_KMS } from "../../lib/num/constants.ts";
 import { reducePs } from "../../lib/seq/ps.ts";
 import { reduceBs } from "../../lib/seq/bs.ts";
 import { generateSeqPs } from "../../lib/sim/seq_ps.ts";

@@ -10,12 +10,12 @@ import { FitsHeader } from "../../../lib/fits/header.ts";
 import { parseFits } from "../../../lib/fits/reader.ts";
 import {
   azElOf,
-  C_KMS,
   galacticToIcrs,
   LMT_SITE,
   lsrToTopoFactor,
   lsrVelocity,
 } from "../../../lib/sdfits/lsr.ts";
+import { C_KMS } from "../../../lib/num/constants.ts";
 import {
   channelFrequency,
   encodeSdfits,

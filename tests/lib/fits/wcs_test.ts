@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FitsHeader } from "../../../lib/fits/header.ts";
 import {
-  C_LIGHT,
   centredAxisLength,
   centrePixel,
   cubeWcsCards,
@@ -11,6 +10,7 @@ import {
   velrefCode,
   vradToFreqAxis,
 } from "../../../lib/fits/wcs.ts";
+import { C_LIGHT } from "../../../lib/num/constants.ts";
 import { writeFitsImage } from "../../../lib/fits/writer.ts";
 import { parseCardValue, readFits } from "../../../lib/fits/reader.ts";
 import { assertClose, needsSamples, sample, tempDir } from "../../_helpers.ts";

@@ -7,17 +7,15 @@ import {
   badlagsFileText,
   findBadlags,
   lagSigma,
-  NBOARDS,
-  NLAGS,
   rmsDiff,
 } from "../../../lib/rsr/badlags.ts";
-import { readRsrScan } from "../../../lib/rsr/raw.ts";
+import { NBOARD, NLAG, readRsrScan } from "../../../lib/rsr/raw.ts";
 import { findRsrChassisFile } from "../../../lib/lmt/rsr_files.ts";
 import { needsSamples, sample } from "../../_helpers.ts";
 
 /** A smooth σ profile with small deterministic ripple (robust RMS ≈ 0.02, inside 0.01..0.2). */
 function baseSigma(seed: number): Float64Array {
-  const s = new Float64Array(NBOARDS * NLAGS);
+  const s = new Float64Array(NBOARD * NLAG);
   let x = seed;
   for (let i = 0; i < s.length; i++) {
     x = (x * 1103515245 + 12345) % 2147483648;
@@ -28,22 +26,22 @@ function baseSigma(seed: number): Float64Array {
 
 Deno.test("lagSigma() is the population std over records of AccData/AccSamples", () => {
   const nrec = 4;
-  const acc = new Float64Array(nrec * NBOARDS * NLAGS);
-  const sam = new Float64Array(nrec * NBOARDS).fill(2);
+  const acc = new Float64Array(nrec * NBOARD * NLAG);
+  const sam = new Float64Array(nrec * NBOARD).fill(2);
   const vals = [1, 3, 5, 7]; // /2 → 0.5,1.5,2.5,3.5 → std = sqrt(1.25)
-  for (let r = 0; r < nrec; r++) acc[(r * NBOARDS + 2) * NLAGS + 17] = vals[r]!;
+  for (let r = 0; r < nrec; r++) acc[(r * NBOARD + 2) * NLAG + 17] = vals[r]!;
   const s = lagSigma(acc, sam, nrec);
-  equal(s[2 * NLAGS + 17], Math.sqrt(1.25));
-  equal(s[2 * NLAGS + 18], 0);
+  equal(s[2 * NLAG + 17], Math.sqrt(1.25));
+  equal(s[2 * NLAG + 18], 0);
 });
 
 Deno.test("findBadlags() applies max, min and spike tests in order, with commented spikes", () => {
   const s0 = baseSigma(1);
-  s0[0 * NLAGS + 40] = 22.0; // max
-  s0[1 * NLAGS + 230] = 0.001; // min
-  s0[2 * NLAGS + 117] = 1.0; // spike, active (ratio ≈ 5)
-  s0[3 * NLAGS + 10] = 1.0; // spike below min_chan+1 → commented
-  s0[4 * NLAGS + 255] = 1.0; // spike edge → commented
+  s0[0 * NLAG + 40] = 22.0; // max
+  s0[1 * NLAG + 230] = 0.001; // min
+  s0[2 * NLAG + 117] = 1.0; // spike, active (ratio ≈ 5)
+  s0[3 * NLAG + 10] = 1.0; // spike below min_chan+1 → commented
+  s0[4 * NLAG + 255] = 1.0; // spike edge → commented
   const r = findBadlags(33551, [s0, baseSigma(2), baseSigma(3), baseSigma(4)]);
   deepEqual(r.entries.map((e) => [e.chassis, e.board, e.lag, e.kind, e.active]), [
     [0, 0, 40, "max", true],
@@ -59,7 +57,7 @@ Deno.test("findBadlags() applies max, min and spike tests in order, with comment
   // spike lines carry min σ as the metric, and the ratio n2/n1
   const sp = r.entries[2]!;
   equal(sp.metric, 1.0);
-  equal(sp.ratio, 1.0 / (0.5 * (s0[2 * NLAGS + 116]! + s0[2 * NLAGS + 118]!)));
+  equal(sp.ratio, 1.0 / (0.5 * (s0[2 * NLAG + 116]! + s0[2 * NLAG + 118]!)));
   const text = badlagsFileText(r, {}, "badlags");
   const lines = text.split("\n");
   equal(lines[10], " 0  0  40  33551   22.0    # max");

@@ -1,7 +1,8 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { decodePngRgba, pngInfo } from "../../../lib/plot/mod.ts";
 import type { ProductRecord } from "../../../lib/rsr/driver.ts";
-import { findBadlags, NBOARDS, NLAGS } from "../../../lib/rsr/badlags.ts";
+import { findBadlags } from "../../../lib/rsr/badlags.ts";
+import { NBOARD, NLAG } from "../../../lib/rsr/raw.ts";
 import {
   badlagsPanelTitle,
   badlagsPlotOpts,
@@ -92,13 +93,13 @@ Deno.test("waterfallPng(): one panel per repeat + the average, a readable PNG in
 /** σ profiles with a small pseudo-random ripple; chassis 3 board 2 alternates by ±0.5 (its RMS_diff makes it a BADCB). */
 function sigmas(): Float64Array[] {
   return [0, 1, 2, 3].map((c) => {
-    const s = new Float64Array(NBOARDS * NLAGS);
+    const s = new Float64Array(NBOARD * NLAG);
     let x = c + 2;
     for (let i = 0; i < s.length; i++) {
       x = (x * 1103515245 + 12345) % 2147483648;
       s[i] = 0.2 + 0.04 * (x / 2147483648 - 0.5); // robust RMS_diff ≈ 0.02, inside 0.01..0.2
     }
-    if (c === 3) { for (let k = 0; k < NLAGS; k++) s[2 * NLAGS + k] = 0.8 + (k % 2 ? 0.5 : -0.5); }
+    if (c === 3) { for (let k = 0; k < NLAG; k++) s[2 * NLAG + k] = 0.8 + (k % 2 ? 0.5 : -0.5); }
     return s;
   });
 }

@@ -5,12 +5,12 @@
 import assert from "node:assert/strict";
 import {
   axisValues,
-  C_KMS,
   lineAxis,
   type SpectralAxis,
   velocityFrameOf,
   type XAxisName,
 } from "../../../lib/seq/axis.ts";
+import { C_KMS } from "../../../lib/num/constants.ts";
 import { parseSampleOption } from "../../../lib/seq/options.ts";
 
 /** A bank set up as the LMT does: LineFreq at the source velocity (+ LineOffset) in the centre channel. */
