@@ -6,6 +6,7 @@
  * @module
  */
 import { parseRc } from "../formats/rc.ts";
+import { keyNumbersOf } from "../report/attempts.ts";
 import { parseDriverHeader, readTextSpectrum } from "../formats/spectrum.ts";
 
 /** One reduced (or being reduced) directory. */
@@ -74,8 +75,16 @@ export function lockHolder(dir: string): number | undefined {
   }
 }
 
-/** The rms of the latest products: RSR "Sigma per board (mK)" (mean), else "". */
+/**
+ * The rms of the latest products: the first "rms..." key number of the summary page (RSR "rms driver", SEQ
+ * "rms"), else the mean of an RSR spectrum's "Sigma per board (mK)", else "".
+ */
 export function latestRms(dir: string, id: string): string {
+  try {
+    const keys = keyNumbersOf(Deno.readTextFileSync(`${dir}/index.html`));
+    const k = Object.keys(keys).find((n) => /^rms\b/i.test(n));
+    if (k !== undefined) return keys[k]!;
+  } catch { /* no summary page */ }
   const label = id.split("__")[0]!;
   try {
     const text = Deno.readTextFileSync(`${dir}/rsr.${label}.driver.sum.txt`);

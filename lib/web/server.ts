@@ -19,7 +19,8 @@ import { checkParams, ParamError } from "../pipeline/params.ts";
 import { LockBusy } from "../pipeline/lock.ts";
 import { applyFlag, FlagError, parseFlag } from "./flag.ts";
 import { obsData } from "./data.ts";
-import { fallbackAttemptsHtml, FORM_EXCLUDED, indexPageHtml, obsPageHtml } from "./pages.ts";
+import { attemptsPageHtml } from "../report/attempts.ts";
+import { FORM_EXCLUDED, indexPageHtml, obsPageHtml } from "./pages.ts";
 import { contentType, decodeSegments, resolveInside } from "./paths.ts";
 import { Runner } from "./runs.ts";
 import { findObs, kindOf, scanWork } from "./scan.ts";
@@ -44,25 +45,6 @@ export interface WebServer {
   runner: Runner;
   shutdown(): Promise<void>;
   finished: Promise<void>;
-}
-
-type AttemptsModule = {
-  attemptsPageHtml: (obsDir: string, label: string, opts?: { linkBase?: string }) => string;
-};
-let attemptsModule: AttemptsModule | null | undefined;
-
-async function attemptsPage(dir: string, label: string, linkBase: string): Promise<string> {
-  if (attemptsModule === undefined) {
-    try {
-      const spec = "../report/attempts.ts";
-      attemptsModule = (await import(spec)) as AttemptsModule;
-    } catch {
-      attemptsModule = null;
-    }
-  }
-  return attemptsModule
-    ? attemptsModule.attemptsPageHtml(dir, label, { linkBase })
-    : fallbackAttemptsHtml(dir, label, linkBase);
 }
 
 const STATIC: Record<string, URL> = {
@@ -151,7 +133,7 @@ export function makeHandler(
     if (m) {
       const e = findObs(root, dec(m[1]!));
       if (!e) return text(404, "lmt_web: no such obsnum directory");
-      const page = await attemptsPage(e.dir, e.id, `/files/${encodeURIComponent(e.id)}/`);
+      const page = attemptsPageHtml(e.dir, e.id, { linkBase: `/files/${encodeURIComponent(e.id)}/` });
       return new Response(obsPageHtml(e, page), { headers: headers("text/html; charset=utf-8") });
     }
     m = /^\/api\/obs\/([^/]+)\/data$/.exec(path);
