@@ -107,7 +107,7 @@ export const tool = defineTool({
       ctx.stdout(completionScript(tools, PARAMS.map((p) => p.name)));
       return 0;
     }
-    let words: string[] = [...((opts.words as string[] | undefined) ?? [])];
+    let words: string[] = [...(opts.words ?? [])];
     const env: Record<string, string> = { ...ctx.env };
     let makeKind: PipelineKind | undefined;
     let goal = "all";
@@ -120,7 +120,7 @@ export const tool = defineTool({
       goal = goals[0] ?? "all";
       words = words.filter((w) => w.includes("="));
       if (opts["args-file"] !== undefined) {
-        const f = opts["args-file"] as string;
+        const f = opts["args-file"];
         const text = readFileSync(f, "utf8");
         rmSync(f, { force: true });
         for (const line of text.split("\n").filter((l) => l !== "")) {

@@ -117,7 +117,7 @@ export const tool = defineTool({
     const sctx = scriptContext(rundir, workdir, root, env);
     const slurm = slurmOptions(
       {
-        deps: opts.deps as "job" | "tier",
+        deps: opts.deps,
         bundle: opts.bundle,
         sbatch: opts.sbatch ?? [],
         cpus: opts.cpus,

@@ -37,7 +37,7 @@ export interface RsrJob {
 
 /** The steps of one RSR job; its parameter stamps (`.par.*`) go through `stamps` (job.dir must exist). */
 export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
-  const { dir, label: O, params: P } = job;
+  const { label: O, params: P } = job;
   const combo = job.singleDirs !== undefined;
   const v = (k: string) => P.get(k);
   const st = {

@@ -138,7 +138,7 @@ export function seqDerived(info: ObsInfo, P: ParamSet): SeqDerived {
 
 /** The steps of one SEQ job; its parameter stamps go through `stamps` (job.dir must exist). */
 export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
-  const { dir, label: O, params: P, info } = job;
+  const { label: O, params: P, info } = job;
   const v = (k: string) => P.get(k);
   const d = seqDerived(info, P);
   const combo = job.singleDirs !== undefined;
