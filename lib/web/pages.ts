@@ -11,7 +11,10 @@ import { PARAMS, type PipelineKind } from "../pipeline/params.ts";
 import type { ObsEntry } from "./scan.ts";
 import { kindOf } from "./scan.ts";
 
-/** Parameters not offered in the form: the obsnum itself and where things go are the page's, not the user's. */
+/**
+ * Parameters not offered in the form: the obsnum itself and where things go are the page's, not the user's;
+ * debug=1 is always given (progress).
+ */
 export const FORM_EXCLUDED: ReadonlySet<string> = new Set([
   "obsnum",
   "obsnums",
@@ -21,6 +24,7 @@ export const FORM_EXCLUDED: ReadonlySet<string> = new Set([
   "work",
   "exist",
   "sleep",
+  "debug", // lmt_web always passes debug=1: every step's command is streamed to the page
 ]);
 
 const STYLE =

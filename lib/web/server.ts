@@ -226,6 +226,7 @@ export function makeHandler(
       return json(400, { error: `${e.id}: not an obsnum directory` });
     }
     const all = [target, ...words];
+    all.push("debug=1"); // progress for the page: every step's command as it runs (not compared between attempts)
     if (e.id.includes("__")) all.push(`oid=${e.id.split("__")[1]}`);
     try {
       checkParams(all, kindOf(e));

@@ -147,7 +147,8 @@ Deno.test({
         await page.waitForSelector('th[data-attempt="3"]', { timeout: 60000 });
         assert.deepEqual(await attempts(), ["1", "2", "3"]);
         const log = await page.$eval("#runlog", (e) => e.textContent ?? "");
-        assert.match(log, /^\$ SLpipeline\.sh obsnum=91001 blo=0\n/);
+        assert.match(log, /^\$ SLpipeline\.sh obsnum=91001 blo=0 debug=1\n/);
+        assert.match(log, /rsr_driver /, "the steps' commands are streamed");
         const rc = readFileSync(join(D, "lmtoy_91001.rc"), "utf8");
         assert.match(rc, /^blo="0"$/m);
         if (shots) {

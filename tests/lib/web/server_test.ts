@@ -244,7 +244,7 @@ Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock
         assert.deepEqual(last, { ev: "done", data: { code: 0 } });
         const lines = evs.filter((e) => e.ev === "line").map((e) => e.data as string);
         const argv = JSON.parse(lines.find((l) => l.startsWith("ARGV "))!.slice(5));
-        assert.deepEqual(argv, ["obsnum=91001", "blo=2", "badcb=3/2,0/1", "xlines=94.3,0.3"]);
+        assert.deepEqual(argv, ["obsnum=91001", "blo=2", "badcb=3/2,0/1", "xlines=94.3,0.3", "debug=1"]);
         assert.ok(
           lines.includes(`WORK ${Deno.realPathSync(work)} CWD ${Deno.realPathSync(work)}`),
           lines.join("\n"),
@@ -255,12 +255,12 @@ Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock
         const cargv = (await sse(String(c.body.events))).map((e) => String(e.data)).find((l) =>
           l.startsWith("ARGV ")
         )!;
-        assert.deepEqual(JSON.parse(cargv.slice(5)), ["obsnums=91001,91003"]);
+        assert.deepEqual(JSON.parse(cargv.slice(5)), ["obsnums=91001,91003", "debug=1"]);
         const h = await post("/api/run", { obsnum: 91005, params: {} });
         const hargv = (await sse(String(h.body.events))).map((e) => String(e.data)).find((l) =>
           l.startsWith("ARGV ")
         )!;
-        assert.deepEqual(JSON.parse(hargv.slice(5)), ["--here", "obsnum=91005"]);
+        assert.deepEqual(JSON.parse(hargv.slice(5)), ["--here", "obsnum=91005", "debug=1"]);
         // a failed run says its exit code
         const f = await post("/api/run", { obsnum: 91001, params: { rms: "98" } });
         assert.deepEqual((await sse(String(f.body.events))).at(-1), { ev: "done", data: { code: 3 } });
