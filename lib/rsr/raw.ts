@@ -305,14 +305,58 @@ export function readRsrScanFrom(nc: NcFile, path: string = nc.path): RsrScan {
   return { header, nrec, accData, refData, accSamples, bufPos };
 }
 
-/** Open and read one RedshiftChassis netCDF file. Errors name the file and the variable. */
-export async function readRsrScan(path: string): Promise<RsrScan> {
-  const nc = await openNetcdf(path);
+/**
+ * Scans read in this process, by path, with the size, mtime and inode the file had, most recent last. The
+ * tools that a pipeline runs in one process (rsr_driver four times, rsr_tsys three times, badlags, rsr_sum,
+ * the summary page) read each chassis file once. Invariant: no caller writes into a scan's arrays (they are
+ * shared); a file changed on disk is read again. Bounded by {@link SCAN_CACHE_BYTES}.
+ */
+const SCANS = new Map<string, { stamp: string; scan: Promise<RsrScan>; bytes: number }>();
+const SCAN_CACHE_BYTES = 512 * 1024 * 1024;
+
+function fileStamp(path: string): string | null {
   try {
-    return readRsrScanFrom(nc, path);
-  } finally {
-    nc.close();
+    const i = Deno.statSync(path);
+    return `${i.size} ${i.mtime?.getTime() ?? 0} ${i.ino ?? 0}`;
+  } catch {
+    return null;
   }
+}
+
+/** Open and read one RedshiftChassis netCDF file. Errors name the file and the variable. */
+export function readRsrScan(path: string): Promise<RsrScan> {
+  const stamp = fileStamp(path);
+  const hit = SCANS.get(path);
+  if (stamp !== null && hit && hit.stamp === stamp) {
+    SCANS.delete(path); // most recently used last
+    SCANS.set(path, hit);
+    return hit.scan;
+  }
+  const scan = (async () => {
+    const nc = await openNetcdf(path);
+    try {
+      return readRsrScanFrom(nc, path);
+    } finally {
+      nc.close();
+    }
+  })();
+  if (stamp !== null) {
+    const entry = { stamp, scan, bytes: 0 };
+    SCANS.set(path, entry);
+    scan.then((s) => {
+      entry.bytes = s.accData.byteLength + s.refData.byteLength + s.accSamples.byteLength;
+      let total = 0;
+      for (const e of SCANS.values()) total += e.bytes;
+      for (const [k, e] of SCANS) {
+        if (total <= SCAN_CACHE_BYTES || e === entry) break;
+        total -= e.bytes;
+        SCANS.delete(k);
+      }
+    }, () => {
+      if (SCANS.get(path) === entry) SCANS.delete(path);
+    });
+  }
+  return scan;
 }
 
 /** IF frequency (GHz) of lag/channel k: 2.5·0.0078125 + 0.03125·k. */
