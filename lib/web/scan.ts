@@ -98,7 +98,20 @@ export function latestRms(dir: string, id: string): string {
   return "";
 }
 
-function entryOf(dir: string, id: string, project: string, layout: ObsEntry["layout"]): ObsEntry | undefined {
+function entryOf(
+  work: string,
+  id: string,
+  project: string,
+  layout: ObsEntry["layout"],
+): ObsEntry | undefined {
+  const dir = project === "" ? `${work}/${id}` : `${work}/${project}/${id}`;
+  // a directory that is (or lies under) a link out of the tree is not one of the tree's: its real path must be
+  // the path itself (work is a real path)
+  try {
+    if (Deno.realPathSync(dir) !== dir) return undefined;
+  } catch {
+    return undefined;
+  }
   const rc = rcOf(dir);
   if (rc === undefined) return undefined;
   let text = "";
@@ -127,19 +140,19 @@ function subdirs(dir: string): string[] {
   }
 }
 
-/** Every obsnum/combination directory under `work` (absolute, real), sorted by id. */
+/** Every obsnum/combination directory under `work` (its real path), sorted by id. */
 export function scanWork(work: string): ObsEntry[] {
   const out: ObsEntry[] = [];
   for (const name of subdirs(work)) {
     if (ID_RE.test(name)) {
-      const e = entryOf(`${work}/${name}`, name, "", "here");
+      const e = entryOf(work, name, "", "here");
       if (e) out.push(e);
       continue;
     }
     if (name.startsWith(".")) continue;
     for (const sub of subdirs(`${work}/${name}`)) {
       if (!ID_RE.test(sub)) continue;
-      const e = entryOf(`${work}/${name}/${sub}`, sub, name, "work");
+      const e = entryOf(work, sub, name, "work");
       if (e) out.push(e);
     }
   }
@@ -148,14 +161,14 @@ export function scanWork(work: string): ObsEntry[] {
   );
 }
 
-/** The directory of `/obs/ID` (the first in scan order), or undefined. */
+/** The directory of `/obs/ID` under `work` (its real path; the first in scan order), or undefined. */
 export function findObs(work: string, id: string): ObsEntry | undefined {
   if (!ID_RE.test(id)) return undefined;
-  const here = entryOf(`${work}/${id}`, id, "", "here");
+  const here = entryOf(work, id, "", "here");
   if (here) return here;
   for (const name of subdirs(work)) {
     if (ID_RE.test(name) || name.startsWith(".")) continue;
-    const e = entryOf(`${work}/${name}/${id}`, id, name, "work");
+    const e = entryOf(work, id, name, "work");
     if (e) return e;
   }
   return undefined;

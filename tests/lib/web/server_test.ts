@@ -65,6 +65,11 @@ function makeTree(dir: string) {
     `${combo}/lmtoy_91001_91003.rc`,
     RC.replace(/^obsnum="91001"$/m, 'obsnum=""\nobsnums="91001,91003"'),
   );
+  Deno.mkdirSync(`${dir}/outside/91007`); // an obsnum directory out of the tree, linked in
+  Deno.writeTextFileSync(`${dir}/outside/91007/lmtoy_91007.rc`, RC.replaceAll("91001", "91007"));
+  Deno.writeTextFileSync(`${dir}/outside/91007/rsr.91007.driver.sum.txt`, SPEC);
+  Deno.symlinkSync(`${dir}/outside/91007`, `${work}/91007`);
+  Deno.symlinkSync(`${dir}/outside/91007`, `${work}/2024-S1-SIM-1/91009`);
   Deno.mkdirSync(`${work}/91005`); // make -f scripts/rsr.mk layout: ./OBSNUM
   Deno.writeTextFileSync(`${work}/91005/lmtoy_91005.rc`, RC.replaceAll("91001", "91005"));
   return { work, obs };
@@ -187,11 +192,16 @@ Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock
           "/obs/..%2f..%2foutside",
           "/obs/%E0%A4%A",
           "/api/obs/..%2f..%2foutside/data",
+          "/obs/91007",
+          "/api/obs/91007/data",
+          "/files/91007/rsr.91007.driver.sum.txt",
+          "/obs/91009",
+          "/api/obs/91009/data",
         ]
       ) {
         const r = await raw(srv.port, target);
         assert.ok(r.status === 404 || r.status === 400, `${target}: ${r.status}`);
-        assert.ok(!r.text.includes("SECRET") && !r.text.includes("NOT-AN-OBS-FILE"), `${target} leaked`);
+        assert.ok(!/SECRET|NOT-AN-OBS-FILE|91007|"x":\[72/.test(r.text), `${target} leaked`);
       }
       // the same file through its proper path is served: the checks above refused only the way in
       assert.equal((await raw(srv.port, "/files/91001/plot.png")).status, 200);
