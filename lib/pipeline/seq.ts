@@ -13,6 +13,7 @@
 import type { ObsInfo } from "../lmt/info.ts";
 import { infoRc } from "../lmt/info.ts";
 import { safeName } from "../lmt/names.ts";
+import { C_KMS, C_LIGHT } from "../num/constants.ts";
 import { join } from "../sys/path.ts";
 import { ParamError, type ParamSet } from "./params.ts";
 import { rcParamsBlock } from "./rc.ts";
@@ -88,7 +89,7 @@ export function seqDerived(info: ObsInfo, P: ParamSet): SeqDerived {
   let banks = bank === -1 ? (used.length > 0 ? used : [0]) : [bank];
   /** The first of `among` whose band holds the line `f` (GHz) at the source velocity (one line lies in one bank). */
   const bankOfLine = (key: string, f: string, among: readonly number[]): number => {
-    const sky = Number(f) * (1 - vlsr / 299792.458);
+    const sky = Number(f) * (1 - vlsr / C_KMS);
     const bw = info.bandwidth ?? [];
     const b = among.find((k) => Math.abs(sky - (info.skyfreq?.[k] ?? NaN)) < (bw[k] ?? 0) / 2);
     if (b === undefined) {
@@ -105,7 +106,7 @@ export function seqDerived(info: ObsInfo, P: ParamSet): SeqDerived {
   const sky = info.skyfreq ?? [];
   const resOfBank = (b: number): number => {
     if (b === 0) return info.resolution ?? NaN;
-    const r = 299792458 / (r6(sky[b] ?? NaN) * 1e9) / 50 * 206264.806;
+    const r = C_LIGHT / (r6(sky[b] ?? NaN) * 1e9) / 50 * 206264.806;
     return r === Math.trunc(r) ? r : Math.trunc(r) + 1;
   };
   const resolution = (b: number) => P.get("resolution") !== "" ? P.get("resolution") : String(resOfBank(b));
