@@ -31,11 +31,11 @@ export const tool = defineTool({
   ],
   positionals: [{ name: "work_lmt", help: "the tree to serve [default: $WORK_LMT, else .]" }],
   run: async (opts, ctx) => {
-    const port = opts.port as number;
+    const port = opts.port;
     if (port < 0 || port > 65535) throw new UsageError(`--port ${port}: expected 0..65535`);
-    const host = opts.host as string;
+    const host = opts.host;
     if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new UsageError(`--host ${host}: expected an address`);
-    const work = (opts.work_lmt as string | undefined) ?? ctx.env.WORK_LMT ?? ".";
+    const work = opts.work_lmt ?? ctx.env.WORK_LMT ?? ".";
     let real: string;
     try {
       real = Deno.realPathSync(work);
