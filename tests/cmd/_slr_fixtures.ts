@@ -73,7 +73,9 @@ if (import.meta.main) {
       writeFileSync(join(work, `${r.tool}.py`), src.replace("elif blocks == -1:", "elif block == -1:"));
       const res = cmd.outputSync();
       if (res.code !== 0) {
-        console.error(`${r.tool} ${r.argv.join(" ")}: exit ${res.code}\n${new TextDecoder().decode(res.stderr)}`);
+        console.error(
+          `${r.tool} ${r.argv.join(" ")}: exit ${res.code}\n${new TextDecoder().decode(res.stderr)}`,
+        );
         Deno.exit(1);
       }
       writeFileSync(join(PS_FIXTURES, r.output), readFileSync(out));

@@ -58,7 +58,10 @@ Deno.test("process_ps/process_bs reproduce the text output of the SLR originals 
           });
         }
         // at most a few last-digit roundings: a systematic difference would touch most lines
-        assert.ok(differing <= orig.length / 100, `${differing} of ${orig.length} lines differ in the last digit`);
+        assert.ok(
+          differing <= orig.length / 100,
+          `${differing} of ${orig.length} lines differ in the last digit`,
+        );
       });
     }
   } finally {
