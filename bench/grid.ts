@@ -28,7 +28,7 @@ import { tmpdir } from "node:os";
 import { writeNetcdf3Sync } from "../lib/netcdf/mod.ts";
 import { openNetcdf } from "../lib/netcdf/mod.ts";
 import { GRID_DATA_DEFAULTS, gridSpecFiles } from "../lib/grid/mod.ts";
-import { type SpecFile, specFileModel, type SpecLineData } from "../lib/seq/specfile.ts";
+import { type SpecFile, specFileModel, type SpecLineData } from "../lib/specfile/mod.ts";
 
 const NCHAN = 659;
 const ROOT = resolve(new URL("..", import.meta.url).pathname);

@@ -19,8 +19,8 @@ import { closeSync, openSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Nc4Writer, writeNetcdf4 } from "../lib/netcdf/mod.ts";
-import { nc4SpecSink } from "../lib/seq/specwriter.ts";
-import { type SpecFile, specFileModel } from "../lib/seq/specfile.ts";
+import { nc4SpecSink } from "../lib/specfile/mod.ts";
+import { type SpecFile, specFileModel } from "../lib/specfile/mod.ts";
 
 const { values } = parseArgs({
   options: {

@@ -24,7 +24,12 @@ import { planMemory } from "./axpy.ts";
 import { cellIndex, type CubeGeometry, cubeGeometry } from "./geometry.ts";
 import { type Kernel, makeKernel } from "./kernel.ts";
 import { type BlankRange, MAX_PIXEL, rmsCutoffs, selectSpectra } from "./select.ts";
-import { type GridInput, readSpecFileTable, readSpectraRows, type SpecFileTable } from "./specfile.ts";
+import {
+  readSpecFileTable,
+  readSpectraRows,
+  type SpecFileTable,
+  type SpecInput as GridInput,
+} from "../specfile/mod.ts";
 import { type GridProjection, projectOffsets, type ZType } from "./projection.ts";
 import { specAxisKind } from "./spectral.ts";
 

@@ -16,7 +16,7 @@ import { openCdf3, openCdf3Bytes } from "../netcdf/cdf3_reader.ts";
 import { openNetcdf, openNetcdfBytes, sniffNetcdf } from "../netcdf/mod.ts";
 import { looksLikeFits, parseSdfitsTables, readSdfitsTables } from "../sdfits/sdfits.ts";
 import { sdfitsGridSource } from "./sdfits_source.ts";
-import type { GridInput } from "./specfile.ts";
+import type { SpecInput as GridInput } from "../specfile/mod.ts";
 import { GridError, GridOptionError } from "./errors.ts";
 import { cellIndex } from "./geometry.ts";
 import {

@@ -7,7 +7,15 @@ export * from "./errors.ts";
 export * from "./kernel.ts";
 export * from "./geometry.ts";
 export * from "./select.ts";
-export * from "./specfile.ts";
+// the SpecFile table reader lives in lib/specfile (one SpecFile module); re-exported for importers of lib/grid
+export {
+  readSpecFileTable,
+  readSpectraRows,
+  type SpecFileHeader,
+  type SpecFileTable,
+  type SpecInput as GridInput,
+  type SpecTableSource,
+} from "../specfile/mod.ts";
 export * from "./grid.ts";
 export * from "./output.ts";
 export * from "./projection.ts";

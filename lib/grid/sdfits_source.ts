@@ -21,7 +21,7 @@ import { C_KMS } from "../num/constants.ts";
 import { parseDateObsUtc, type SdfitsTables, topoAxisToLsr } from "../sdfits/sdfits.ts";
 import type { BinTable } from "../fits/bintable.ts";
 import { GridError } from "./errors.ts";
-import type { SpecFileTable, SpecTableSource } from "./specfile.ts";
+import type { SpecFileTable, SpecTableSource } from "../specfile/mod.ts";
 
 const f = Math.fround;
 const DEG = Math.PI / 180;

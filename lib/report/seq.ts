@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "../sys/fs.ts";
 import { firstImage, readFits } from "../fits/mod.ts";
 import { openNetcdf } from "../netcdf/mod.ts";
+import { readSpecTsysCal, specTsysShape } from "../specfile/mod.ts";
 import { readTextSpectrum } from "../formats/spectrum.ts";
 import { parseRc } from "../formats/rc.ts";
 import { fitGaussian, type GaussFit } from "../num/gaussfit.ts";
@@ -266,11 +267,11 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
   if (existsSync(specfile)) {
     const nc = await openNetcdf(specfile);
     try {
-      if (nc.has("Data.Tsys")) {
-        const shp = nc.variable("Data.Tsys").shape;
+      const shp = specTsysShape(nc);
+      if (shp !== undefined) {
         const [ncal, npix, nch] = [shp[0]!, shp[1]!, shp[2]!];
         if (ncal > 0) {
-          const t = nc.readNumbers("Data.Tsys", { start: [0, 0, 0], count: [1, npix, nch] });
+          const t = readSpecTsysCal(nc, 0, npix, nch);
           for (let p = 0; p < npix; p++) {
             let s = 0, n = 0;
             for (let k = 0; k < nch; k++) {

@@ -40,7 +40,7 @@ import { type BoardJob, type BoardOutput, type PixelTsys, runBoardJob } from "./
 import { BoardPool } from "./board_pool.ts";
 import { openRoach, type RoachBoard } from "./roach.ts";
 import { type RunningStats, stats, summary } from "./quality.ts";
-import { type SpecFile, SPECFILE_VERSION } from "./specfile.ts";
+import { type SpecFile, SPECFILE_VERSION, type SpecFileSink } from "../specfile/mod.ts";
 import { C_KMS, RAD_TO_DEG } from "../num/constants.ts";
 
 /** Options of {@link reduceOtfMap} (the process_otf_map options). */
@@ -101,22 +101,8 @@ export interface PixelQuality {
   warnings: string;
 }
 
-/**
- * Where {@link reduceOtfMapTo} puts the SpecFile: the header first, then the spectra as blocks of
- * contiguous rows (each pixel's rows in order; pixels of one board interleave), then Data.RMS.
- */
-export interface SpecFileSink {
-  /** Preferred rows per block, read after begin(); blocks never cross a multiple of it (HDF5 chunks). */
-  blockRows?: number;
-  /** Everything but the spectra (`head.spectra` is empty; `head.rms` is filled during the run). */
-  begin(head: SpecFile): Promise<void> | void;
-  /** Rows [row0, row0+n) of Data.Spectra, n·nchan float32 values; `data` is reused after the call. */
-  write(row0: number, n: number, data: Float32Array): void;
-  /** All rows were written; `rms` is Data.RMS. */
-  end(rms: Float32Array): Promise<void> | void;
-  /** The run failed after begin(): discard any partial output. */
-  abort(): void;
-}
+/** Where {@link reduceOtfMapTo} writes (lib/specfile/model.ts); re-exported for existing importers. */
+export type { SpecFileSink };
 
 /** What {@link reduceOtfMapTo} and {@link reduceOtfMap} report besides the spectra. */
 export interface OtfInfo {

@@ -27,7 +27,7 @@ import {
   type SdfitsRow,
 } from "../sdfits/sdfits.ts";
 import { SeqDataError } from "./errors.ts";
-import type { SpecFile } from "./specfile.ts";
+import { SPEC_VARS, type SpecFile } from "../specfile/mod.ts";
 import type { SwitchedObs } from "./ps.ts";
 
 const f = Math.fround;
@@ -153,7 +153,7 @@ export function sdfitsFromSpecFile(sf: SpecFile, name: string, o: SpecFileSdfits
   h.set("SPECCRVL", sf.crval, `${u} SpecFile Header.SpectrumAxis.CRVAL`, { format: "float" });
   h.set("SPECCRPX", sf.crpix, "SpecFile Header.SpectrumAxis.CRPIX (0-based)", { format: "float" });
   h.set("SPECCDLT", sf.cdelt, `${u} SpecFile Header.SpectrumAxis.CDELT`, { format: "float" });
-  h.set("SPECDATE", ascii(sf.dateObs), "Header.Obs.DateObs");
+  h.set("SPECDATE", ascii(sf.dateObs), SPEC_VARS.dateObs);
   if (sf.history) h.history(`SpecFile: ${ascii(sf.history)}`);
   if (o.history) h.history(ascii(o.history));
   return {

@@ -20,7 +20,7 @@
  * @module
  */
 import { FitsHeader } from "../fits/mod.ts";
-import type { SpecFile } from "./specfile.ts";
+import { SPEC_VARS, type SpecFile } from "../specfile/mod.ts";
 import { SeqDataError } from "./errors.ts";
 import { axisOfLabel, axisSpecsys, isFrequencyAxis } from "./axis.ts";
 
@@ -117,7 +117,7 @@ export function waterfall(sf: SpecFile, o: WaterfallOptions): Waterfall {
   h.set("OBJECT", sf.sourceName);
   h.set("TELESCOP", "LMT");
   if (sf.receiver !== "") h.set("INSTRUME", sf.receiver);
-  h.set("OBSNUM", sf.obsNum, "Header.Obs.ObsNum");
+  h.set("OBSNUM", sf.obsNum, SPEC_VARS.obsNum);
   h.set("WCSNAME", "SAMPLE-VELOCITY-PIXEL");
   h.set("CTYPE1", "SAMPLE", "spectrum number of the pixel (1-based)");
   h.set("CRVAL1", 1);

@@ -14,8 +14,7 @@
  * ```
  * @module
  */
-import type { SpecFile, SpecLineData } from "../seq/specfile.ts";
-import { SPECFILE_VERSION } from "../seq/specfile.ts";
+import { type SpecFile, SPECFILE_VERSION, type SpecLineData } from "../specfile/mod.ts";
 import { Rng } from "./rng.ts";
 import { C_KMS } from "../num/constants.ts";
 

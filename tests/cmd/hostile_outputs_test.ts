@@ -13,7 +13,7 @@ import { readFits } from "../../lib/fits/mod.ts";
 import { generateRsr } from "../../lib/sim/rsr.ts";
 import { generateSeq } from "../../lib/sim/seq.ts";
 import { Rng } from "../../lib/sim/rng.ts";
-import { readSpecFile } from "../../lib/seq/specfile.ts";
+import { readSpecFile } from "../../lib/specfile/mod.ts";
 import { ROOT, tempDir } from "../_helpers.ts";
 
 const GRID = ["-l", "13", "-c", "6.5", "-x", "120", "-y", "120", "-z", "10", "-f", "1", "-r", "3"];

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { runTool, tempDir } from "../_helpers.ts";
 import { generateSeq, type SeqTruth } from "../../lib/sim/seq.ts";
-import { readSpecFile, type SpecFile } from "../../lib/seq/specfile.ts";
+import { readSpecFile, type SpecFile } from "../../lib/specfile/mod.ts";
 import { fitGaussian } from "../../lib/num/gaussfit.ts";
 import { readFits } from "../../lib/fits/mod.ts";
 import { summarizeSeqMap } from "../../lib/report/seq.ts";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { needsSamples, runTool, sample, tempDir } from "../_helpers.ts";
-import { readSpecFile } from "../../lib/seq/specfile.ts";
+import { readSpecFile } from "../../lib/specfile/mod.ts";
 
 const RP = () => [
   "--b_regions",

@@ -13,7 +13,7 @@ import { C_KMS } from "../../lib/num/constants.ts";
 import { reducePs } from "../../lib/seq/ps.ts";
 import { reduceBs } from "../../lib/seq/bs.ts";
 import { generateSeqPs } from "../../lib/sim/seq_ps.ts";
-import { readSpecFile } from "../../lib/seq/specfile.ts";
+import { readSpecFile } from "../../lib/specfile/mod.ts";
 import { generateRsr } from "../../lib/sim/rsr.ts";
 import { runDriver } from "../../lib/rsr/driver.ts";
 import { isBlank, offset } from "../../lib/rsr/product.ts";

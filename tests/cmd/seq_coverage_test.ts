@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runTool, tempDir } from "../_helpers.ts";
 import { generateSeq, type SeqBankTruth, type SeqTruth } from "../../lib/sim/seq.ts";
-import { readSpecFile, type SpecFile } from "../../lib/seq/specfile.ts";
+import { readSpecFile, type SpecFile } from "../../lib/specfile/mod.ts";
 import { fitGaussian } from "../../lib/num/gaussfit.ts";
 
 // 512 channels (4.8 km/s, ±1200 km/s at 98 GHz) with explicit windows keep the raw data small; lines of

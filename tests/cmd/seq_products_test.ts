@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runTool, tempDir } from "../_helpers.ts";
 import { generateSeq, type SeqTruth } from "../../lib/sim/seq.ts";
-import { readSpecFile } from "../../lib/seq/specfile.ts";
+import { readSpecFile } from "../../lib/specfile/mod.ts";
 import { readFits } from "../../lib/fits/reader.ts";
 import { pngInfo } from "../../lib/plot/mod.ts";
 import { summarizeSeqMap } from "../../lib/report/seq.ts";

@@ -189,7 +189,7 @@ Deno.test({
   name: "spec_driver_fits -i - grids a netCDF-3 SpecFile stream from stdin",
   ignore: needsSamples(),
   fn: async () => {
-    const { specFileFromNc, specFileModel } = await import("../../lib/seq/specfile.ts");
+    const { specFileFromNc, specFileModel } = await import("../../lib/specfile/mod.ts");
     const nc4 = await openNetcdf(sample(...REF, "SAMPLE-OTF_97001__0.nc"));
     const model = specFileModel(specFileFromNc(nc4), "cdf3");
     nc4.close();

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { ROOT, tempDir } from "../_helpers.ts";
 import { generateSeq } from "../../lib/sim/seq.ts";
 import { readFits } from "../../lib/fits/mod.ts";
-import { readSpecFile } from "../../lib/seq/specfile.ts";
+import { readSpecFile } from "../../lib/specfile/mod.ts";
 
 const SEQ_MK = join(ROOT, "scripts", "seq.mk");
 

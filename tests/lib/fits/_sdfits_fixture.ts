@@ -2,8 +2,8 @@
  * A small synthetic SEQ SpecFile (in memory) for the SDFITS tests: 4 pixels on a raster around
  * (83.8°, −5.4°), a Gaussian line, float32 noise, Tsys spectra per pixel. Deterministic.
  */
-import type { SpecFile, SpecLineData } from "../../../lib/seq/specfile.ts";
-import { specFileModel } from "../../../lib/seq/specfile.ts";
+import type { SpecFile, SpecLineData } from "../../../lib/specfile/mod.ts";
+import { specFileModel } from "../../../lib/specfile/mod.ts";
 import { writeNetcdf3Sync } from "../../../lib/netcdf/cdf3_writer.ts";
 
 /** Deterministic uniform numbers in [0, 1). */

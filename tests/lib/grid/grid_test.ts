@@ -170,7 +170,7 @@ Deno.test({
   name: "gridSpecFiles() reads the netCDF-3 (CDF-2) SpecFile form, from memory as for stdin",
   ignore: needsSamples(),
   fn: async () => {
-    const { specFileFromNc, specFileModel } = await import("../../../lib/seq/specfile.ts");
+    const { specFileFromNc, specFileModel } = await import("../../../lib/specfile/mod.ts");
     const nc4 = await openNetcdf(sample(...REF, "SAMPLE-OTF_97001__0.nc"));
     const model: NcWriteModel = specFileModel(specFileFromNc(nc4), "cdf3");
     nc4.close();

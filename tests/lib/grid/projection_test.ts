@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { runTool, tempDir } from "../../_helpers.ts";
 import { GRID_PROJECTIONS, offsetToSky, planeToSky, skyToPlane } from "../../../lib/grid/projection.ts";
 import { simSpecMap } from "../../../lib/sim/specmap.ts";
-import { specFileModel } from "../../../lib/seq/specfile.ts";
+import { specFileModel } from "../../../lib/specfile/mod.ts";
 import { writeNetcdf3Sync } from "../../../lib/netcdf/mod.ts";
 import { readFits } from "../../../lib/fits/mod.ts";
 

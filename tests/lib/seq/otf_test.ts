@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { needsSamples, sample } from "../../_helpers.ts";
 import { reduceOtfMap } from "../../../lib/seq/otf.ts";
-import { readSpecFile, specFileModel } from "../../../lib/seq/specfile.ts";
+import { readSpecFile, specFileModel } from "../../../lib/specfile/mod.ts";
 import { writeNetcdf3ToSink } from "../../../lib/netcdf/cdf3_writer.ts";
 import { reduceBs } from "../../../lib/seq/bs.ts";
 

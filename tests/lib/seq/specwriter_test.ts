@@ -1,5 +1,5 @@
 /**
- * Streaming SpecFile writers (lib/seq/specwriter.ts) on generated SEQ data (no samples needed): the
+ * Streaming SpecFile writers (lib/specfile/mod.ts) on generated SEQ data (no samples needed): the
  * CDF-2 sink writes the same bytes as the whole-file writer, the netCDF-4 sink the same values, and
  * a run without a Tsys spectrum whose slice starts at channel 0 (ncal = 0, chan0 = 0) gives a
  * netCDF-4 file that python netCDF4 reads.
@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { tempDir } from "../../_helpers.ts";
 import { generateSeq } from "../../../lib/sim/seq.ts";
 import { type OtfOptions, reduceOtfMap, reduceOtfMapTo } from "../../../lib/seq/otf.ts";
-import { readSpecFile, specFileModel } from "../../../lib/seq/specfile.ts";
-import { cdf2SpecSink, nc4SpecSink } from "../../../lib/seq/specwriter.ts";
+import { readSpecFile, specFileModel } from "../../../lib/specfile/mod.ts";
+import { cdf2SpecSink, nc4SpecSink } from "../../../lib/specfile/mod.ts";
 import { writeNetcdf3ToSink } from "../../../lib/netcdf/cdf3_writer.ts";
 
 Deno.test("SpecFile sinks: CDF-2 bytes = whole-file writer, netCDF-4 values = in-memory run; ncal=0 + chan0=0 netCDF-4 readable", async () => {
