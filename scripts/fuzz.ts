@@ -170,10 +170,20 @@ class Runner {
     } catch { /* gone */ }
   }
 
+  /** End the runner: stdin closed, then killed if it has not exited within 2 s (a tool's signal listeners or workers can keep it alive). */
   async close(): Promise<void> {
     try {
       await this.#child.stdin.close();
     } catch { /* killed */ }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.kill();
+        resolve();
+      }, 2000);
+    });
+    await Promise.race([this.#child.status.then(() => {}), late]);
+    clearTimeout(timer);
     await this.#child.status;
   }
 }

@@ -78,3 +78,5 @@ for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream(
     if (line.trim() !== "") await run(JSON.parse(line) as Job);
   }
 }
+// stdin closed: done (signal listeners or workers of a tool must not keep the process alive)
+Deno.exit(0);
