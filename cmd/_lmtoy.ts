@@ -5,6 +5,7 @@
  * and move. Without the marker the toolkit's per-output names are kept (docs/compat.md).
  * @module
  */
+import type { GridFiles } from "./_grid.ts";
 
 /** True when the tool runs under one of LMTOY's names (bin/lmtoy). */
 export function lmtoyCompat(env: Readonly<Record<string, string>>): boolean {
@@ -12,17 +13,17 @@ export function lmtoyCompat(env: Readonly<Record<string, string>>): boolean {
 }
 
 /**
- * Gridding options with the C program's fixed side-file names as defaults: `radiometer.rms.fits` (when a
+ * Gridding files with the C program's fixed side-file names as defaults: `radiometer.rms.fits` (when a
  * weight map is written, as the C program) and `spec-tmp.tab`. Names given explicitly are kept; nothing
  * changes for a cube written to stdout.
  */
-export function lmtoyGridOptions<T extends Record<string, unknown>>(opts: T): T {
-  if (opts.output === "-") return opts;
+export function lmtoyGridFiles(files: GridFiles): GridFiles {
+  if (files.output === "-") return files;
   return {
-    ...opts,
-    ...(opts.radiometer === undefined && typeof opts.weight === "string" && opts.weight !== "-"
+    ...files,
+    ...(files.radiometer === undefined && files.weight !== undefined && files.weight !== "-"
       ? { radiometer: "radiometer.rms.fits" }
       : {}),
-    ...(opts.spec_tmp === undefined ? { spec_tmp: "spec-tmp.tab" } : {}),
+    ...(files.specTmp === undefined ? { specTmp: "spec-tmp.tab" } : {}),
   };
 }

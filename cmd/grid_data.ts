@@ -9,20 +9,9 @@
  *   grid_data -i a.nc,b.nc -o ab.fits -w ab.wt.fits --resolution 11 --cell 5.5
  * @module
  */
-import { defineTool, UsageError } from "../lib/cli/mod.ts";
-import { lmtoyCompat, lmtoyGridOptions } from "./_lmtoy.ts";
-import {
-  GridOptionError,
-  PROJECTION_OPTION,
-  runGridCommand,
-  WORKERS_OPTION,
-  ZTYPE_OPTION,
-} from "../lib/grid/mod.ts";
-
-/** Option problems found by the gridding library are usage errors (exit 2). */
-const usage = (e: unknown): never => {
-  throw e instanceof GridOptionError ? new UsageError(e.message) : e;
-};
+import { defineTool } from "../lib/cli/mod.ts";
+import { lmtoyCompat, lmtoyGridFiles } from "./_lmtoy.ts";
+import { gridParams, PROJECTION_OPTION, runGridCommand, WORKERS_OPTION, ZTYPE_OPTION } from "./_grid.ts";
 
 export const tool = defineTool({
   name: "grid_data",
@@ -99,12 +88,39 @@ export const tool = defineTool({
       ctx.log.info(`--program_path ${opts.program_path} ignored: gridding runs in-process`);
     }
     const lmtoy = lmtoyCompat(ctx.env);
+    const params = gridParams({
+      resolution: opts.resolution,
+      cell: opts.cell,
+      pixList: opts.pix_list,
+      rmsCut: opts.rms_cut,
+      noiseSigma: opts.noise_sigma,
+      xExtent: opts.x_extent,
+      yExtent: opts.y_extent,
+      otfSelect: opts.otf_select,
+      rmax: opts.rmax,
+      otfA: opts.otf_a,
+      otfB: opts.otf_b,
+      otfC: opts.otf_c,
+      sample: opts.sample,
+      edge: opts.edge,
+      workers: opts.workers,
+      projection: opts.projection,
+      ztype: opts.ztype,
+    }, { sample: "--sample", pixList: "--pix_list" });
+    const files = {
+      input: opts.input,
+      output: opts.output,
+      weight: opts.weight,
+      radiometer: opts.radiometer,
+      specTmp: opts.spec_tmp,
+      model: opts.model,
+    };
     const report = await runGridCommand({
       tool: "grid_data",
-      options: lmtoy ? lmtoyGridOptions(opts) : opts,
-      flags: { sample: "--sample", pixList: "--pix_list" },
+      files: lmtoy ? lmtoyGridFiles(files) : files,
+      params,
       overwrite: true, // grid_data.py deleted existing outputs first
-    }, ctx).catch(usage);
+    }, ctx);
     if (lmtoy) {
       // grid_data.py's captures of the gridder's stdout and stderr
       ctx.writeFile("out.txt", report.lines.map((l) => l + "\n").join(""));

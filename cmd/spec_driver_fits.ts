@@ -9,19 +9,8 @@
  * @module
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
-import { lmtoyCompat, lmtoyGridOptions } from "./_lmtoy.ts";
-import {
-  GridOptionError,
-  PROJECTION_OPTION,
-  runGridCommand,
-  WORKERS_OPTION,
-  ZTYPE_OPTION,
-} from "../lib/grid/mod.ts";
-
-/** Option problems found by the gridding library are usage errors (exit 2). */
-const usage = (e: unknown): never => {
-  throw e instanceof GridOptionError ? new UsageError(e.message) : e;
-};
+import { lmtoyCompat, lmtoyGridFiles } from "./_lmtoy.ts";
+import { gridParams, PROJECTION_OPTION, runGridCommand, WORKERS_OPTION, ZTYPE_OPTION } from "./_grid.ts";
 
 export const tool = defineTool({
   name: "spec_driver_fits",
@@ -171,21 +160,40 @@ export const tool = defineTool({
     if (opts.x_extent !== opts.y_extent) {
       ctx.log.info("non-square map: each axis gets its own reference pixel (the C program swapped them)");
     }
+    const params = gridParams({
+      resolution: opts.resolution_size,
+      cell: opts.cell_size,
+      pixList: opts.pix_list,
+      rmsCut: opts.rms_cutoff,
+      noiseSigma: opts.noise_sigma,
+      xExtent: opts.x_extent,
+      yExtent: opts.y_extent,
+      otfSelect: opts.filter,
+      rmax: opts.rmax,
+      otfA: opts.jinc_a,
+      otfB: opts.jinc_b,
+      otfC: opts.jinc_c,
+      sample: opts.sample,
+      edge: opts.edge,
+      kernel: opts.kernel,
+      workers: opts.workers,
+      projection: opts.projection,
+      ztype: opts.ztype,
+    }, { sample: "-b/--sample", pixList: "-u/--pix_list" });
+    const files = {
+      input: opts.input,
+      output: opts.output,
+      weight: opts.weight,
+      radiometer: opts.radiometer,
+      specTmp: opts.spec_tmp,
+      model: opts.model,
+    };
     await runGridCommand({
       tool: "spec_driver_fits",
-      options: lmtoyCompat(ctx.env) ? lmtoyGridOptions(opts) : opts,
-      rename: {
-        resolution: "resolution_size",
-        cell: "cell_size",
-        rms_cut: "rms_cutoff",
-        otf_select: "filter",
-        otf_a: "jinc_a",
-        otf_b: "jinc_b",
-        otf_c: "jinc_c",
-      },
-      flags: { sample: "-b/--sample", pixList: "-u/--pix_list" },
-      overwrite: opts.overwrite === true,
-    }, ctx).catch(usage);
+      files: lmtoyCompat(ctx.env) ? lmtoyGridFiles(files) : files,
+      params,
+      overwrite: opts.overwrite,
+    }, ctx);
     return 0;
   },
 });

@@ -33,25 +33,6 @@ export const ZTYPES = [0, 1, 2] as const;
 /** One of {@link ZTYPES}. */
 export type ZType = typeof ZTYPES[number];
 
-/** The `--projection` option of both gridder front ends (lib/cli OptionSpec shape). */
-export const PROJECTION_OPTION = {
-  name: "projection",
-  type: "string",
-  choices: [...GRID_PROJECTIONS],
-  defaultHelp: "SFL, offsets placed linearly as the C gridder",
-  help: "celestial projection; given, each spectrum is placed at its sky position in it",
-} as const;
-
-/** The `--ztype` option of both gridder front ends. */
-export const ZTYPE_OPTION = {
-  name: "ztype",
-  type: "int",
-  default: 0,
-  choices: [...ZTYPES],
-  help:
-    "spectral axis: 0 velocity (VRAD m/s; FREQ Hz for a --x_axis F* SpecFile), 1 frequency (FREQ Hz), 2 channel",
-} as const;
-
 const D2R = Math.PI / 180;
 const R2AS = RAD_TO_DEG * 3600;
 
