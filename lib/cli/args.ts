@@ -9,6 +9,10 @@
  * @module
  */
 import { UsageError } from "./errors.ts";
+import { didYouMean } from "../formats/suggest.ts";
+
+// "did you mean" lives in lib/formats/suggest.ts (lib/runfile uses it too); re-exported for importers of lib/cli
+export { didYouMean, editDistance } from "../formats/suggest.ts";
 
 /** Value types an option can take. */
 export type OptionType = "boolean" | "string" | "int" | "float" | "intlist" | "floatlist" | "count";
@@ -123,39 +127,6 @@ export interface ParseResult {
   help: boolean;
   version: boolean;
   debug: boolean;
-}
-
-/** Levenshtein distance (small strings). */
-export function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  for (let i = 1; i <= m; i++) {
-    const cur = [i];
-    for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-    }
-    prev = cur;
-  }
-  return prev[n]!;
-}
-
-/** The closest candidate to `word` (or undefined when nothing is close). */
-export function didYouMean(word: string, candidates: string[]): string | undefined {
-  const norm = (s: string) => s.toLowerCase().replace(/-/g, "_");
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = norm(c) === norm(word) ? 0 : editDistance(norm(word), norm(c));
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  if (best === undefined) return undefined;
-  const limit = Math.max(2, Math.floor(word.length / 3));
-  return bestD <= limit ? best : undefined;
 }
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { didYouMean } from "../cli/args.ts";
+import { didYouMean } from "../formats/suggest.ts";
 import { paramSpec, printable } from "../pipeline/params.ts";
 import { RunfileError } from "./errors.ts";
 import type { Pipeline, Runfile, RunfileLine } from "./parse.ts";
