@@ -12,7 +12,10 @@ export class GridError extends DataError {
   }
 }
 
-/** A bad option value or combination (e.g. two outputs on stdout): a usage problem, exit 2 in tools. */
+/**
+ * A `GridJob` (job.ts) that cannot run as asked (stdin read twice, two outputs on stdout, equal output
+ * names): the caller's mistake, not the data's; the tools (cmd/_grid.ts) report it as a usage error, exit 2.
+ */
 export class GridOptionError extends GridError {
   constructor(message: string) {
     super(message);
