@@ -6,7 +6,8 @@
  */
 import { join } from "node:path";
 import { badLagSets, parseBadlags } from "../lib/formats/badlags.ts";
-import { badLagTable, DriverCache, runDriver } from "../lib/rsr/driver.ts";
+import { badLagTable, CalibrationCache } from "../lib/rsr/calibrated.ts";
+import { runDriver } from "../lib/rsr/driver.ts";
 import { readFileSync } from "node:fs";
 
 const samples = join(new URL("..", import.meta.url).pathname, "..", "shared", "samples", "rsr");
@@ -20,7 +21,7 @@ const runs: [string, number[], string][] = [["91001", [91001], "91001"], ["91003
 ]];
 for (const [label, obsnums, dir] of runs) {
   for (const warm of [false, true]) {
-    const cache = new DriverCache();
+    const cache = new CalibrationCache();
     if (warm) {
       await runDriver({
         obsnums,

@@ -24,7 +24,8 @@ import {
   stringifyDriverSpectrum,
 } from "../lib/formats/spectrum.ts";
 import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
-import { badLagOptions, bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
+import { badLagOptions } from "../lib/rsr/calibrated.ts";
+import { bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
 import { sdfitsFromDriver } from "../lib/rsr/sdfits.ts";
 import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
 import { MERGE_MODES } from "../lib/rsr/merge.ts";

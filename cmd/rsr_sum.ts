@@ -14,7 +14,7 @@ import { parseBadlags } from "../lib/formats/badlags.ts";
 import { parseBlanking } from "../lib/formats/blanking.ts";
 import { stringifySumSpectrum } from "../lib/formats/spectrum.ts";
 import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
-import { badLagOptions } from "../lib/rsr/driver.ts";
+import { badLagOptions } from "../lib/rsr/calibrated.ts";
 import { MERGE_MODES } from "../lib/rsr/merge.ts";
 import { runSum } from "../lib/rsr/sum.ts";
 

@@ -5,13 +5,9 @@
  *
  * @module
  */
-import { type Badlags, badLagSets } from "../formats/badlags.ts";
-import { findRsrChassisFile } from "../lmt/rsr_files.ts";
 import { pairwiseSum } from "../num/npstats.ts";
 import {
-  boardFrequencies,
   NBOARD,
-  NCHASSIS,
   NLAG,
   readRsrScan,
   RsrDataError,
@@ -19,17 +15,19 @@ import {
   type RsrScan,
   SAMPLES_PER_SECOND,
 } from "./raw.ts";
-import { CorrCalCache } from "./corrcal.ts";
-import { type BoardBadLags, calibrate, type Calibration } from "./calibration.ts";
-import { bsSpectra } from "./bs.ts";
 import {
-  BLANK,
-  blankFrequencies,
-  boardRange,
-  makeProduct,
-  type RsrProduct,
-  type Windows,
-} from "./product.ts";
+  ALL_CHASSIS,
+  type BadLagChoice,
+  boardBadLags,
+  calibratedProduct,
+  type CalibratedScan,
+  calibrateScan,
+  type CalibrationCache,
+  calSource,
+  chassisFilesOf,
+  meanTsys,
+} from "./calibrated.ts";
+import { BLANK, blankFrequencies, boardRange, type RsrProduct, type Windows } from "./product.ts";
 import { baseline, type WindowState } from "./baseline.ts";
 import { averageRepeats, averageScans } from "./average.ts";
 import { boardIntervals, type Composite, mergeBands, type MergeOptions } from "./merge.ts";
@@ -43,87 +41,13 @@ import {
   simulateLine,
   uniformSource,
 } from "./filters.ts";
-import { join } from "../sys/path.ts";
 import { C_KMS } from "../num/constants.ts";
 
 /** Whole boards to remove: for (obsnum, chassis) the list of boards (rfile rule applied by the caller). */
 export type BoardRemover = (obsnum: number, chassis: number) => number[];
 
-/** Bad lags per chassis (NCHASSIS × NBOARD lists). */
-export type BadLagTable = BoardBadLags[];
-
-/** Empty bad-lag table. */
-export function noBadLags(): BadLagTable {
-  return Array.from({ length: NCHASSIS }, () => Array.from({ length: NBOARD }, () => [] as number[]));
-}
-
-/** Build a bad-lag table from `"c/b"` → lag sets (badLagSets of lib/formats/badlags.ts). */
-export function badLagTable(sets: Map<string, Set<number>>): BadLagTable {
-  const t = noBadLags();
-  for (const [key, lags] of sets) {
-    const [c, b] = key.split("/").map(Number) as [number, number];
-    if (c >= 0 && c < NCHASSIS && b >= 0 && b < NBOARD) t[c]![b] = [...lags].sort((x, y) => x - y);
-  }
-  return t;
-}
-
-/** A bad lag as read from a `.badlags` lag line (obsnum = its 4th column, when present). */
-export interface ObsnumBadLag {
-  chassis: number;
-  board: number;
-  lag: number;
-  obsnum?: number;
-}
-
-/**
- * Bad lags applied to each obsnum's own data only (`--badlags-per-obsnum`, the corrected R7): a lag line
- * applies to the obsnum of its 4th column; a line without an obsnum applies to every obsnum (`global`).
- * `byObsnum` holds, per obsnum named in the file, its own lags plus the global ones.
- */
-export function badLagTablesPerObsnum(lags: readonly ObsnumBadLag[]): {
-  global: BadLagTable;
-  byObsnum: Map<number, BadLagTable>;
-} {
-  const sets = new Map<number | null, Map<string, Set<number>>>();
-  for (const l of lags) {
-    const key = l.obsnum ?? null;
-    let m = sets.get(key);
-    if (!m) sets.set(key, m = new Map());
-    const cb = `${l.chassis}/${l.board}`;
-    let s = m.get(cb);
-    if (!s) m.set(cb, s = new Set());
-    s.add(l.lag);
-  }
-  const globalSets = sets.get(null) ?? new Map<string, Set<number>>();
-  const byObsnum = new Map<number, BadLagTable>();
-  for (const [o, m] of sets) {
-    if (o === null) continue;
-    const merged = new Map<string, Set<number>>();
-    for (const src of [globalSets, m]) {
-      for (const [cb, s] of src) merged.set(cb, new Set([...(merged.get(cb) ?? []), ...s]));
-    }
-    byObsnum.set(o, badLagTable(merged));
-  }
-  return { global: badLagTable(globalSets), byObsnum };
-}
-
-/**
- * The bad-lag options of {@link runDriver} and runSum from a parsed `.badlags` file: one table for
- * every obsnum (the default, as dreampy3), or with `perObsnum` (`--badlags-per-obsnum`) the table of
- * lines without an obsnum as `badLags` plus one table per obsnum named in the file. Empty without a file.
- */
-export function badLagOptions(
-  model: Pick<Badlags, "lags"> | null,
-  perObsnum: boolean,
-): { badLags?: BadLagTable; badLagsByObsnum?: Map<number, BadLagTable> } {
-  if (model === null) return {};
-  if (!perObsnum) return { badLags: badLagTable(badLagSets(model)) };
-  const p = badLagTablesPerObsnum(model.lags);
-  return { badLags: p.global, badLagsByObsnum: p.byObsnum };
-}
-
 /** Options of {@link runDriver} (rsr_driver §7.1 semantics). */
-export interface DriverOptions {
+export interface DriverOptions extends BadLagChoice {
   obsnums: number[];
   /** Chassis to process (sorted unique), default 0..3. */
   chassis?: number[];
@@ -131,13 +55,6 @@ export interface DriverOptions {
   dataLmt: string;
   /** corr_cal directory (default `<dataLmt>/rsr/cal`). */
   corrCalDir?: string;
-  /** Bad lags applied to every obsnum (the original's global reading of a `.badlags` file, R7). */
-  badLags?: BadLagTable;
-  /**
-   * Per-obsnum bad lags (`--badlags-per-obsnum`): when set, an obsnum found here uses its own table
-   * instead of `badLags` (which then holds the lags that name no obsnum).
-   */
-  badLagsByObsnum?: Map<number, BadLagTable>;
   /** Band merge options (mode, NaN for uncovered channels); default = the original. */
   merge?: MergeOptions;
   /** Whole-board removal (rfile). */
@@ -167,18 +84,7 @@ export interface DriverOptions {
   /** Progress / warning messages. */
   log?: (msg: string) => void;
   /** Shared caches (corr_cal, Cal results) to reuse across calls. */
-  cache?: DriverCache;
-}
-
-/** Caches reused across products and calls: corr_cal matrices and calibrations. */
-export class DriverCache {
-  readonly corrCal: Map<string, CorrCalCache> = new Map();
-  readonly cal: Map<string, Promise<Calibration>> = new Map();
-  corrCalFor(dir: string): CorrCalCache {
-    let c = this.corrCal.get(dir);
-    if (!c) this.corrCal.set(dir, c = new CorrCalCache(dir));
-    return c;
-  }
+  cache?: CalibrationCache;
 }
 
 /** One processed (obsnum, chassis): its repeats after the first baseline, and the repeat average. */
@@ -200,17 +106,6 @@ export interface ProductMeta {
   /** Integration time of the chassis file (s), {@link chassisIntegrationTime}. */
   integrationTime: number;
   header: RsrHeader;
-}
-
-function meanFinite(a: Float64Array): number {
-  let s = 0, n = 0;
-  for (const v of a) {
-    if (Number.isFinite(v)) {
-      s += v;
-      n++;
-    }
-  }
-  return n > 0 ? s / n : NaN;
 }
 
 /** Everything the driver writes. */
@@ -259,64 +154,6 @@ export function chassisIntegrationTime(scan: RsrScan): number {
   return pairwiseSum(perRec);
 }
 
-/** Load (cached) the calibration of a Bs scan's chassis from its CalObsNum. */
-export function calibrationFor(
-  scan: RsrScan,
-  dataLmt: string,
-  corrCal: CorrCalCache,
-  badLags: BoardBadLags,
-  cache: DriverCache,
-): Promise<Calibration> {
-  const h = scan.header;
-  if (h.calObsNum === null) {
-    throw new RsrDataError(h.path, `variable Header.RedshiftChassis_${h.chassis}_.CalObsNum is missing`);
-  }
-  const key = `${dataLmt}|${corrCal.dir}|${h.calObsNum}|${h.chassis}|${JSON.stringify(badLags)}`;
-  let p = cache.cal.get(key);
-  if (!p) {
-    p = (async () => {
-      const path = findRsrChassisFile(dataLmt, h.calObsNum!, h.chassis);
-      if (path === null) {
-        throw new RsrDataError(
-          h.path,
-          `Cal scan ${h.calObsNum} (CalObsNum) of chassis ${h.chassis} not found under ${
-            join(dataLmt, `RedshiftChassis${h.chassis}`)
-          }`,
-        );
-      }
-      const cal = await readRsrScan(path);
-      if (cal.header.corrCalId === null) {
-        throw new RsrDataError(
-          path,
-          `variable Header.RedshiftChassis_${cal.header.chassis}_.CorrCalId is missing`,
-        );
-      }
-      const mats = await corrCal.matrices(cal.header.corrCalId, cal.header.chassis, cal.header.slotNumber);
-      return calibrate(cal, badLags, mats);
-    })();
-    cache.cal.set(key, p);
-  }
-  return p;
-}
-
-/** Calibrated Bs repeats of one chassis scan as a product (rsr.md §2.4–2.5). */
-export async function calibratedProduct(
-  scan: RsrScan,
-  dataLmt: string,
-  corrCal: CorrCalCache,
-  badLags: BoardBadLags,
-  cache: DriverCache,
-): Promise<RsrProduct> {
-  const h = scan.header;
-  if (h.corrCalId === null) {
-    throw new RsrDataError(h.path, `variable Header.RedshiftChassis_${h.chassis}_.CorrCalId is missing`);
-  }
-  const cal = await calibrationFor(scan, dataLmt, corrCal, badLags, cache);
-  const mats = await corrCal.matrices(h.corrCalId, h.chassis, h.slotNumber);
-  const { nrep, data } = bsSpectra(scan, cal, badLags, mats);
-  return makeProduct(h.obsnum, h.chassis, boardFrequencies(h), h.boardNumber, nrep, data);
-}
-
 /** Run the whole driver reduction. Throws RsrDataError when no product could be made. */
 export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
   const messages: string[] = [];
@@ -324,10 +161,8 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
     messages.push(m);
     opts.log?.(m);
   };
-  const chassisList = [...new Set(opts.chassis ?? [0, 1, 2, 3])].sort((a, b) => a - b);
-  const cache = opts.cache ?? new DriverCache();
-  const corrCal = cache.corrCalFor(opts.corrCalDir ?? join(opts.dataLmt, "rsr", "cal"));
-  const badTable = opts.badLags ?? noBadLags();
+  const chassisList = [...new Set(opts.chassis ?? ALL_CHASSIS)].sort((a, b) => a - b);
+  const src = calSource(opts.dataLmt, opts.corrCalDir, opts.cache);
   const order = opts.order ?? 1;
   if (!Number.isInteger(order) || order < 0 || order > 3) {
     throw new RangeError(`baseline order ${order} must be 0..3`);
@@ -355,14 +190,14 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
   for (const obsnum of opts.obsnums) {
     const tints: number[] = [];
     const taus: number[] = [];
-    for (const c of chassisList) {
-      const path = findRsrChassisFile(opts.dataLmt, obsnum, c);
-      if (path === null) {
-        const where = join(opts.dataLmt, `RedshiftChassis${c}`);
+    const files = chassisFilesOf(opts.dataLmt, obsnum, {
+      chassis: chassisList,
+      onMissing: (c, where) => {
         missing.push(`${obsnum}/${c}`);
         log(`no file for obsnum ${obsnum} chassis ${c} under ${where}`);
-        continue;
-      }
+      },
+    });
+    for (const { chassis: c, path } of files) {
       const scan = await readRsrScan(path);
       const h = scan.header;
       if (h.obsPgm !== "Bs") {
@@ -374,10 +209,11 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
         ra = h.ra;
         dec = h.dec;
       }
+      let calibrated: CalibratedScan;
       let prod: RsrProduct;
       try {
-        const table = opts.badLagsByObsnum?.get(obsnum) ?? badTable;
-        prod = await calibratedProduct(scan, opts.dataLmt, corrCal, table[c] ?? [], cache);
+        calibrated = await calibrateScan(scan, src, boardBadLags(opts, obsnum, c));
+        prod = calibratedProduct(calibrated);
       } catch (e) {
         // the original skips incomplete observations (odd records, broken BufPos pairs)
         if (e instanceof RsrDataError && /BufPos|odd number of records/.test(e.message)) {
@@ -414,19 +250,12 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
         baseline(avg, state, { order: 0, subtract: false });
       }
       const tint = chassisIntegrationTime(scan);
-      const cal = await calibrationFor(
-        scan,
-        opts.dataLmt,
-        corrCal,
-        (opts.badLagsByObsnum?.get(obsnum) ?? badTable)[c] ?? [],
-        cache,
-      );
       products.push({
         obsnum,
         chassis: c,
         repeats,
         average: avg,
-        meta: { tsys: cal.tsys.map(meanFinite), integrationTime: tint, header: h },
+        meta: { tsys: meanTsys(calibrated.cal), integrationTime: tint, header: h },
       });
       tints.push(tint);
       if (h.tau !== null && Number.isFinite(h.tau) && h.tau > 0) taus.push(h.tau);

@@ -4,23 +4,27 @@
  * @module
  */
 import { type Blanking, blankingFor } from "../formats/blanking.ts";
-import { findRsrChassisFile } from "../lmt/rsr_files.ts";
-import { NBOARD, NCHASSIS, readRsrScan, RsrDataError } from "./raw.ts";
-import { type BadLagTable, calibratedProduct, DriverCache, noBadLags } from "./driver.ts";
+import { NBOARD, RsrDataError } from "./raw.ts";
+import {
+  ALL_CHASSIS,
+  type BadLagChoice,
+  boardBadLags,
+  calibratedProduct,
+  calibrateFile,
+  type CalibrationCache,
+  calSource,
+  chassisFilesOf,
+} from "./calibrated.ts";
 import { blankFrequencies, type RsrProduct, type Windows } from "./product.ts";
 import { baseline, type WindowState } from "./baseline.ts";
 import { averageRepeats, averageScans } from "./average.ts";
 import { type Composite, mergeBands, type MergeOptions } from "./merge.ts";
-import { join } from "../sys/path.ts";
 
 /** Options of {@link runSum}. */
-export interface SumOptions {
+export interface SumOptions extends BadLagChoice {
   blanking: Blanking;
   dataLmt: string;
   corrCalDir?: string;
-  badLags?: BadLagTable;
-  /** Per-obsnum bad lags (`--badlags-per-obsnum`); an obsnum found here uses its table instead of `badLags`. */
-  badLagsByObsnum?: Map<number, BadLagTable>;
   /** Band merge options (mode, NaN for uncovered channels); default = the original. */
   merge?: MergeOptions;
   /** Coadd threshold (K), always applied (σ < threshold). */
@@ -30,7 +34,7 @@ export interface SumOptions {
   /** Final baseline: < 0 → σ only (order 0, no subtraction); ≥ 0 → fit and subtract. Default −1. */
   order2?: number;
   log?: (msg: string) => void;
-  cache?: DriverCache;
+  cache?: CalibrationCache;
 }
 
 /** Result of rsr_sum. */
@@ -43,9 +47,7 @@ export interface SumResult {
 
 /** Run rsr_sum. Throws RsrDataError when no product was accumulated. */
 export async function runSum(opts: SumOptions): Promise<SumResult> {
-  const cache = opts.cache ?? new DriverCache();
-  const corrCal = cache.corrCalFor(opts.corrCalDir ?? join(opts.dataLmt, "rsr", "cal"));
-  const bad = opts.badLags ?? noBadLags();
+  const src = calSource(opts.dataLmt, opts.corrCalDir, opts.cache);
   const order1 = opts.order1 ?? 1;
   const order2 = opts.order2 ?? -1;
   const bl = opts.blanking;
@@ -62,19 +64,18 @@ export async function runSum(opts: SumOptions): Promise<SumResult> {
   const inputs: string[] = [];
   let firstState: WindowState | null = null;
   for (const obsnum of bl.obsnums) {
-    for (let c = 0; c < NCHASSIS; c++) {
+    const files = chassisFilesOf(opts.dataLmt, obsnum, {
+      chassis: ALL_CHASSIS.filter((c) => !blankingFor(bl, obsnum, c).skip),
+      onMissing: (c) =>
+        opts.log?.(`Warning: skipping obsnum ${obsnum} chassis ${c}: no file under ${opts.dataLmt}`),
+    });
+    for (const { chassis: c, path } of files) {
       const rule = blankingFor(bl, obsnum, c);
-      if (rule.skip) continue;
-      const path = findRsrChassisFile(opts.dataLmt, obsnum, c);
-      if (path === null) {
-        opts.log?.(`Warning: skipping obsnum ${obsnum} chassis ${c}: no file under ${opts.dataLmt}`);
-        continue;
-      }
-      const scan = await readRsrScan(path);
-      const table = opts.badLagsByObsnum?.get(obsnum) ?? bad;
-      const prod = await calibratedProduct(scan, opts.dataLmt, corrCal, table[c] ?? [], cache);
+      const prod = calibratedProduct(await calibrateFile(path, src, boardBadLags(opts, obsnum, c)));
       for (const [b, ranges] of rule.boards) {
-        if (b < 0 || b > 5) throw new RsrDataError(path, `blanking entry names board ${b}, must be 0..5`);
+        if (b < 0 || b >= NBOARD) {
+          throw new RsrDataError(path, `blanking entry names board ${b}, must be 0..5`);
+        }
         for (const [f1, f2] of ranges) blankFrequencies(prod, b, f1, f2);
       }
       const state: WindowState = { windows: null };

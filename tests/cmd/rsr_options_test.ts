@@ -11,7 +11,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { blankingTemplate } from "../../lib/formats/blanking.ts";
 import { fitGaussian } from "../../lib/num/gaussfit.ts";
-import { badLagTablesPerObsnum, noBadLags, runDriver } from "../../lib/rsr/driver.ts";
+import { badLagTablesPerObsnum, noBadLags } from "../../lib/rsr/calibrated.ts";
+import { runDriver } from "../../lib/rsr/driver.ts";
 import { generateRsr, type RsrTruth } from "../../lib/sim/rsr.ts";
 import { runTool, tempDir } from "../_helpers.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseBadlags } from "../../../lib/formats/badlags.ts";
-import { badLagOptions } from "../../../lib/rsr/driver.ts";
+import { badLagOptions } from "../../../lib/rsr/calibrated.ts";
 
 const FILE = [
   " 1  0 101  91001   11.9    # max",
