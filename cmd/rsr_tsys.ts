@@ -12,22 +12,20 @@
  * file is a warning on stderr; a chassis whose calibration fails is an error (exit 1).
  * @module
  */
-import { DataError, defineTool, UsageError } from "../lib/cli/mod.ts";
+import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { badLagSets, parseBadlags } from "../lib/formats/badlags.ts";
-import type { BoardBadLags } from "../lib/rsr/calibration.ts";
-import { CorrCalCache } from "../lib/rsr/corrcal.ts";
+import { badLagTable, calSource, noBadLags } from "../lib/rsr/calibrated.ts";
 import {
-  calibrateChassis,
   DEFAULT_JITTER_THRESHOLD,
   formatTsysCbLine,
-  meanSpectrumMilliK,
+  obsnumTsys,
   tsysBadcbLabel,
   type TsysCb,
+  tsysTableText,
   tsysVerdicts,
 } from "../lib/rsr/tsys.ts";
 import { tsysPlot, type TsysPlotCurve } from "../lib/rsr/plots.ts";
 import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
-import { findRsrChassisFile } from "../lib/lmt/rsr_files.ts";
 
 export const tool = defineTool({
   name: "rsr_tsys",
@@ -89,54 +87,28 @@ export const tool = defineTool({
     const spectrumMode = opts.t === true;
     const threshold = opts.rms;
 
-    let lagSets = new Map<string, Set<number>>();
     const blFile = opts.badlags;
-    if (blFile !== undefined) {
-      lagSets = badLagSets(parseBadlags(await ctx.readText(blFile), blFile === "-" ? "<stdin>" : blFile));
-    }
-    const boardLags = (c: number): BoardBadLags =>
-      Array.from({ length: 6 }, (_, b) => [...(lagSets.get(`${c}/${b}`) ?? [])].sort((x, y) => x - y));
-
-    const cache = new CorrCalCache(corrDir);
-    const verdicts: TsysCb[] = [];
-    const curves: TsysPlotCurve[] = [];
-    const lines: string[] = [];
-    const table: string[] = [
-      `# Tsys per chassis/board/channel of obsnum ${obsnum} (rsr_tsys), bad lags: ${blFile ?? "none"}`,
-      "# chassis board channel sky_freq_GHz Tsys_K  (nan = invalid channel)",
-    ];
-    const files = [0, 1, 2, 3].map((c) => findRsrChassisFile(root, obsnum, c));
-    if (files.every((f) => f === null)) {
-      throw new DataError(`no RedshiftChassis files for obsnum ${obsnum} under ${root}`);
-    }
-    for (let c = 0; c < 4; c++) {
-      const file = files[c]!;
-      if (file === null) {
+    const badLags = blFile === undefined ? noBadLags() : badLagTable(
+      badLagSets(parseBadlags(await ctx.readText(blFile), blFile === "-" ? "<stdin>" : blFile)),
+    );
+    const chassis = await obsnumTsys(calSource(root, corrDir), obsnum, badLags, {
+      spectrum: spectrumMode,
+      onMissing: (c) =>
         ctx.log.warn(
           `skipping missing chassis ${c}: no RedshiftChassis${c} file for obsnum ${obsnum} under ${root}`,
-        );
-        continue;
-      }
-      const bl = boardLags(c);
-      const cc = await calibrateChassis(root, file, bl, cache);
-      const ys = spectrumMode ? meanSpectrumMilliK(cc, bl) : cc.cal.tsys;
+        ),
+    });
+    const verdicts: TsysCb[] = [];
+    const lines: string[] = [];
+    const curves: TsysPlotCurve[] = [];
+    for (const { chassis: c, freq, tsys, spectrum } of chassis) {
       if (!spectrumMode) {
-        const v = tsysVerdicts(obsnum, c, cc.cal.tsys, threshold);
+        const v = tsysVerdicts(obsnum, c, tsys, threshold);
         verdicts.push(...v);
         lines.push(...v.map(formatTsysCbLine));
       }
-      for (let b = 0; b < 6; b++) curves.push({ chassis: c, board: b, freq: cc.freq[b]!, y: ys[b]! });
-      for (let b = 0; b < 6; b++) {
-        const t = cc.cal.tsys[b]!, f = cc.freq[b]!;
-        for (let k = 0; k < t.length; k++) {
-          const v = t[k]!;
-          table.push(
-            `${c} ${b} ${String(k).padStart(3)} ${f[k]!.toFixed(5)} ${
-              Number.isFinite(v) ? v.toFixed(4) : "nan"
-            }`,
-          );
-        }
-      }
+      const ys = spectrum ?? tsys;
+      freq.forEach((f, b) => curves.push({ chassis: c, board: b, freq: f, y: ys[b]! }));
     }
     const label = tsysBadcbLabel(verdicts);
     lines.push(`obsnum=${obsnum} ${label}`);
@@ -149,7 +121,7 @@ export const tool = defineTool({
       ctx.log.info(`wrote ${plotfile}`);
     }
     const tableFile = opts.table;
-    if (tableFile !== undefined) ctx.writeFile(tableFile, table.join("\n") + "\n");
+    if (tableFile !== undefined) ctx.writeFile(tableFile, tsysTableText(obsnum, blFile, chassis));
     ctx.stdout(lines.join("\n") + "\n");
     return 0;
   },

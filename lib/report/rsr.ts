@@ -10,10 +10,15 @@ import { qacStats } from "../num/qacstats.ts";
 import { fitGaussian, type GaussFit } from "../num/gaussfit.ts";
 import { plotLines, type PlotLinesOpts } from "../plot/mod.ts";
 import type { Page, Section } from "./html.ts";
-import { calibrateChassis } from "../rsr/tsys.ts";
-import { CorrCalCache } from "../rsr/corrcal.ts";
+import {
+  badLagTable,
+  calibrateFile,
+  calSource,
+  chassisFilesOf,
+  meanTsys,
+  noBadLags,
+} from "../rsr/calibrated.ts";
 import { NBOARD, NCHASSIS } from "../rsr/raw.ts";
-import { findRsrChassisFile } from "../lmt/rsr_files.ts";
 import { corrCalDir } from "../lmt/env.ts";
 import { join } from "../sys/path.ts";
 import { C_KMS } from "../num/constants.ts";
@@ -103,37 +108,22 @@ export function parseTsysLog(
 }
 
 /**
- * Mean Tsys per chassis/board of the (first) obsnum, from its Cal scan with the directory's bad lags.
- * Returns null when the RSR library or data are not available.
+ * Mean Tsys per chassis/board of the (first) obsnum, from its Cal scan with the directory's bad lags
+ * (NaN for a missing chassis). Returns null when the data cannot be calibrated.
  */
-async function meanTsys(obsnum: number, dataLmt: string, badlagsPath: string): Promise<number[][] | null> {
+async function obsnumMeanTsys(
+  obsnum: number,
+  dataLmt: string,
+  badlagsPath: string,
+): Promise<number[][] | null> {
   try {
-    const sets = existsSync(badlagsPath)
-      ? badLagSets(parseBadlags(readFileSync(badlagsPath, "utf8"), badlagsPath))
-      : new Map<string, Set<number>>();
-    const cache = new CorrCalCache(corrCalDir(dataLmt));
-    const out: number[][] = [];
-    for (let c = 0; c < NCHASSIS; c++) {
-      const p = findRsrChassisFile(dataLmt, obsnum, c);
-      if (p === null) {
-        out.push(new Array(NBOARD).fill(NaN));
-        continue;
-      }
-      const bl = Array.from(
-        { length: NBOARD },
-        (_, b) => [...(sets.get(`${c}/${b}`) ?? [])].sort((a, z) => a - z),
-      );
-      const cc = await calibrateChassis(dataLmt, p, bl, cache);
-      out.push(cc.cal.tsys.map((ts) => {
-        let s = 0, n = 0;
-        for (const v of ts) {
-          if (Number.isFinite(v)) {
-            s += v;
-            n++;
-          }
-        }
-        return n ? s / n : NaN;
-      }));
+    const badLags = existsSync(badlagsPath)
+      ? badLagTable(badLagSets(parseBadlags(readFileSync(badlagsPath, "utf8"), badlagsPath)))
+      : noBadLags();
+    const src = calSource(dataLmt, corrCalDir(dataLmt));
+    const out: number[][] = Array.from({ length: NCHASSIS }, () => new Array(NBOARD).fill(NaN));
+    for (const { chassis, path } of chassisFilesOf(dataLmt, obsnum)) {
+      out[chassis] = meanTsys((await calibrateFile(path, src, badLags[chassis]!)).cal);
     }
     return out;
   } catch {
@@ -173,7 +163,7 @@ export async function summarizeRsr(dir: string, label: string, dataLmt: string):
     line: strongestLine(drv.f, drv.t),
     badcb,
     nBadLags: badlags?.lags.length ?? 0,
-    tsys: Number.isFinite(first) ? await meanTsys(first, dataLmt, bl) : null,
+    tsys: Number.isFinite(first) ? await obsnumMeanTsys(first, dataLmt, bl) : null,
     jitter,
   };
 }

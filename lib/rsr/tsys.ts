@@ -1,17 +1,22 @@
 /**
  * Tsys "jitter" per chassis/board (rsr_tsys.py, rsr.md §6): the std of the channel-to-channel
  * differences of the calibrated Tsys spectrum flags a C/B whose Tsys is jittery (`#BADCB ... Tsys`).
- * Also the per-chassis driver that finds the science and Cal files and calibrates them.
+ * {@link obsnumTsys} calibrates every chassis of an obsnum (lib/rsr/calibrated.ts) for rsr_tsys.
  *
  * @module
  */
-import { findRsrChassisFile } from "../lmt/rsr_files.ts";
 import { maStd } from "../num/npstats.ts";
 import { pyStr } from "../formats/printf.ts";
-import { boardFrequencies, NBOARD, readRsrScan, RsrDataError, type RsrScan } from "./raw.ts";
-import { type BoardBadLags, calibrate, type Calibration } from "./calibration.ts";
+import { NBOARD } from "./raw.ts";
 import { bsSpectra } from "./bs.ts";
-import type { CorrCalCache } from "./corrcal.ts";
+import {
+  type BadLagTable,
+  boardBadLags,
+  type CalibratedScan,
+  calibrateFile,
+  type CalSource,
+  chassisFilesOf,
+} from "./calibrated.ts";
 
 /** rsr_tsys.py default jitter threshold (K). */
 export const DEFAULT_JITTER_THRESHOLD = 25.0;
@@ -76,57 +81,12 @@ export function tsysBadcbLabel(verdicts: readonly TsysCb[]): string {
   return bad.length === 0 ? "" : "badcb=" + bad.map((v) => `${v.chassis}/${v.board}`).join(",");
 }
 
-/** A science scan of one chassis with the calibration built from its Cal obsnum. */
-export interface CalibratedChassis {
-  scan: RsrScan;
-  calScan: RsrScan;
-  cal: Calibration;
-  /** Frequencies (GHz) of the science file's boards (the x axis of rsr_tsys plots). */
-  freq: Float64Array[];
-  /** corr_cal matrices in board order (needed again for Bs spectra). */
-  corrCal: Float64Array[];
-}
-
-/**
- * Read the science file of (obsnum, chassis), find its Cal obsnum's file of the same chassis,
- * and calibrate it with the given bad lags (board index → lags).
- * Throws RsrDataError naming the file when the Cal scan is missing or unusable.
- */
-export async function calibrateChassis(
-  root: string,
-  sciencePath: string,
-  badLags: BoardBadLags,
-  corrCals: CorrCalCache,
-): Promise<CalibratedChassis> {
-  const scan = await readRsrScan(sciencePath);
-  const h = scan.header;
-  if (h.calObsNum === null) {
-    throw new RsrDataError(sciencePath, "variable CalObsNum is missing: cannot calibrate");
-  }
-  const calPath = findRsrChassisFile(root, h.calObsNum, h.chassis);
-  if (calPath === null) {
-    throw new RsrDataError(
-      sciencePath,
-      `Cal obsnum ${h.calObsNum} of chassis ${h.chassis} not found under ${root}`,
-    );
-  }
-  const calScan = await readRsrScan(calPath);
-  const ch = calScan.header;
-  if (ch.corrCalId === null) throw new RsrDataError(calPath, "variable CorrCalId is missing");
-  const corrCal = await corrCals.matrices(ch.corrCalId, ch.chassis, ch.slotNumber);
-  const cal = calibrate(calScan, badLags, corrCal);
-  const scienceCorrCal = h.corrCalId === ch.corrCalId && h.slotNumber.join() === ch.slotNumber.join()
-    ? corrCal
-    : await corrCals.matrices(h.corrCalId ?? ch.corrCalId, h.chassis, h.slotNumber);
-  return { scan, calScan, cal, freq: boardFrequencies(h), corrCal: scienceCorrCal };
-}
-
 /**
  * The `-t` curve of rsr_tsys.py: per board, 1000 × the mean over repeats of the calibrated Bs spectra
  * (mK; NaN where no repeat is valid).
  */
-export function meanSpectrumMilliK(c: CalibratedChassis, badLags: BoardBadLags): Float64Array[] {
-  const { nrep, data } = bsSpectra(c.scan, c.cal, badLags, c.corrCal);
+export function meanSpectrumMilliK(c: CalibratedScan): Float64Array[] {
+  const { nrep, data } = bsSpectra(c.scan, c.cal, c.badLags, c.corrCal);
   const nl = data.length / Math.max(1, nrep * NBOARD);
   const out: Float64Array[] = [];
   for (let b = 0; b < NBOARD; b++) {
@@ -145,4 +105,72 @@ export function meanSpectrumMilliK(c: CalibratedChassis, badLags: BoardBadLags):
     out.push(y);
   }
   return out;
+}
+
+/** What rsr_tsys shows of one chassis. */
+export interface ChassisTsys {
+  chassis: number;
+  /** Frequencies (GHz) of the science file's boards (the x axis of rsr_tsys plots). */
+  freq: Float64Array[];
+  /** Cal Tsys spectrum per board (K, NaN = invalid channel). */
+  tsys: Float64Array[];
+  /** With `spectrum`: the `-t` curve per board ({@link meanSpectrumMilliK}, mK). */
+  spectrum: Float64Array[] | null;
+}
+
+/**
+ * Calibrate every chassis of an obsnum with the given bad lags (rsr_tsys.py): a chassis without a file
+ * is skipped after `onMissing`; no chassis file at all, or a calibration that cannot be built, is an
+ * error (lib/rsr/calibrated.ts).
+ */
+export async function obsnumTsys(
+  src: CalSource,
+  obsnum: number,
+  badLags: BadLagTable,
+  opts: { spectrum?: boolean; onMissing?: (chassis: number, dir: string) => void } = {},
+): Promise<ChassisTsys[]> {
+  const out: ChassisTsys[] = [];
+  const files = chassisFilesOf(src.dataLmt, obsnum, {
+    requireAny: true,
+    ...(opts.onMissing ? { onMissing: opts.onMissing } : {}),
+  });
+  for (const { chassis, path } of files) {
+    const c = await calibrateFile(path, src, boardBadLags({ badLags }, obsnum, chassis));
+    out.push({
+      chassis,
+      freq: c.freq,
+      tsys: c.cal.tsys,
+      spectrum: opts.spectrum ? meanSpectrumMilliK(c) : null,
+    });
+  }
+  return out;
+}
+
+/**
+ * The `--table` text of rsr_tsys: two comment lines, then `c b ch sky_freq_GHz Tsys_K` per
+ * chassis/board/channel (`nan` for an invalid channel).
+ */
+export function tsysTableText(
+  obsnum: number,
+  badlagsName: string | undefined,
+  chassis: readonly ChassisTsys[],
+): string {
+  const lines: string[] = [
+    `# Tsys per chassis/board/channel of obsnum ${obsnum} (rsr_tsys), bad lags: ${badlagsName ?? "none"}`,
+    "# chassis board channel sky_freq_GHz Tsys_K  (nan = invalid channel)",
+  ];
+  for (const { chassis: c, freq, tsys } of chassis) {
+    for (let b = 0; b < tsys.length; b++) {
+      const t = tsys[b]!, f = freq[b]!;
+      for (let k = 0; k < t.length; k++) {
+        const v = t[k]!;
+        lines.push(
+          `${c} ${b} ${String(k).padStart(3)} ${f[k]!.toFixed(5)} ${
+            Number.isFinite(v) ? v.toFixed(4) : "nan"
+          }`,
+        );
+      }
+    }
+  }
+  return lines.join("\n") + "\n";
 }

@@ -1,14 +1,13 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  calibrateChassis,
   formatTsysCbLine,
+  obsnumTsys,
   tsysBadcbLabel,
   tsysJitter,
   tsysVerdicts,
 } from "../../../lib/rsr/tsys.ts";
-import { CorrCalCache } from "../../../lib/rsr/corrcal.ts";
-import { findRsrChassisFile } from "../../../lib/lmt/rsr_files.ts";
+import { badLagTable, calSource } from "../../../lib/rsr/calibrated.ts";
 import { badLagSets, parseBadlags } from "../../../lib/formats/badlags.ts";
 import { needsSamples, sample } from "../../_helpers.ts";
 
@@ -50,7 +49,7 @@ function refJitters(log: string): Map<string, { tag: string; jitter: number }> {
 
 for (const obsnum of [91001, 91003]) {
   Deno.test({
-    name: `calibrateChassis() on sample ${obsnum}: Tsys per channel and jitter match the original`,
+    name: `obsnumTsys() on sample ${obsnum}: Tsys per channel and jitter match the original`,
     ignore: needsSamples(),
     async fn() {
       const root = sample("rsr", "data_lmt");
@@ -69,19 +68,20 @@ for (const obsnum of [91001, 91003]) {
         const f = line.trim().split(/\s+/);
         tref.set(`${f[0]}/${f[1]}/${f[2]}`, Number(f[4]));
       }
-      const cache = new CorrCalCache(sample("rsr", "data_lmt", "rsr", "cal"));
+      const src = calSource(root, sample("rsr", "data_lmt", "rsr", "cal"));
       let maxRel = 0;
       let nchan = 0;
-      for (let c = 0; c < 4; c++) {
-        const lags = Array.from({ length: 6 }, (_, b) => [...(bl.get(`${c}/${b}`) ?? [])]);
-        const cc = await calibrateChassis(root, findRsrChassisFile(root, obsnum, c)!, lags, cache);
-        const v = tsysVerdicts(obsnum, c, cc.cal.tsys);
+      const chassis = await obsnumTsys(src, obsnum, badLagTable(bl));
+      deepEqual(chassis.map((x) => x.chassis), [0, 1, 2, 3]);
+      for (const cc of chassis) {
+        const c = cc.chassis;
+        const v = tsysVerdicts(obsnum, c, cc.tsys);
         for (const x of v) {
           const r = ref.get(`${c}/${x.board}`)!;
           equal(x.bad ? "#BADCB" : "#OKCB", r.tag, `C/B ${c}/${x.board}`);
           maxRel = Math.max(maxRel, Math.abs(x.jitter - r.jitter) / r.jitter);
           for (let k = 0; k < 256; k++) {
-            const t = cc.cal.tsys[x.board]![k]!;
+            const t = cc.tsys[x.board]![k]!;
             const want = tref.get(`${c}/${x.board}/${k}`)!;
             if (Number.isNaN(want)) {
               equal(Number.isNaN(t), true, `Tsys ${c}/${x.board}/${k} should be NaN`);
