@@ -12,11 +12,9 @@
  * chassis is a warning on stderr; no chassis at all is an error; the docopt dictionary is not printed.
  * @module
  */
-import { DataError, defineTool, UsageError } from "../lib/cli/mod.ts";
-import { pyStr, sprintf } from "../lib/formats/printf.ts";
-import { readRsrScan } from "../lib/rsr/raw.ts";
+import { defineTool, UsageError } from "../lib/cli/mod.ts";
+import { sprintf } from "../lib/formats/printf.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
-import { findRsrChassisFile } from "../lib/lmt/rsr_files.ts";
 import {
   badCbs,
   BADLAGS_DEFAULTS,
@@ -24,10 +22,7 @@ import {
   type BadlagsOptions,
   badlagsReportLines,
   findBadlags,
-  lagSeries,
-  lagSigma,
-  NCHASSIS,
-  NLAGS,
+  obsnumLagSigmas,
 } from "../lib/rsr/badlags.ts";
 import { badlagsPlot } from "../lib/rsr/plots.ts";
 
@@ -148,37 +143,15 @@ export const tool = defineTool({
     const report: string[] = [];
     report.push(sprintf("%2d %6d", 1, obsnum));
 
-    const files = Array.from({ length: NCHASSIS }, (_, c) => findRsrChassisFile(root, obsnum, c));
-    if (files.every((f) => f === null)) {
-      throw new DataError(sprintf("no RedshiftChassis files for obsnum %d under %s", obsnum, root));
-    }
-    const sigmas: (Float64Array | null)[] = [];
-    for (let c = 0; c < NCHASSIS; c++) {
-      const file = files[c]!;
-      if (file === null) {
+    const { sigmas, debug: debugLines } = await obsnumLagSigmas(root, obsnum, {
+      onMissing: (c) =>
         ctx.log.warn(
           sprintf("skipping missing chassis %d for obsnum %06d (no file under %s)", c, obsnum, root),
-        );
-        sigmas.push(null);
-        continue;
-      }
-      ctx.log.debug(`found ${file}`);
-      const scan = await readRsrScan(file);
-      const sig = lagSigma(scan.accData, scan.accSamples, scan.nrec);
-      sigmas.push(sig);
-      if (debug) {
-        for (let b = 0; b < 6; b++) {
-          for (let k = 1; k < NLAGS - 1; k++) {
-            if (!(sig[b * NLAGS + k]! > options.bcHi)) continue;
-            report.push(`#     ${c} ${b} ${k}`);
-            for (const [tag, kk] of [["CHAN-", k - 1], ["CHAN.", k], ["CHAN+", k + 1]] as const) {
-              const s = lagSeries(scan.accData, scan.accSamples, scan.nrec, b, kk);
-              report.push(`${tag} ${pyStr(sig[b * NLAGS + kk]!)} [${Array.from(s, pyStr).join(" ")}]`);
-            }
-          }
-        }
-      }
-    }
+        ),
+      onFound: (file) => ctx.log.debug(`found ${file}`),
+      ...(debug ? { debugAbove: options.bcHi } : {}),
+    });
+    report.push(...debugLines);
 
     const result = findBadlags(obsnum, sigmas, options);
     report.push(...badlagsReportLines(result, options, debug));

@@ -2,7 +2,8 @@
  * Bad-lag statistics of RSR Bs scans (badlags.py, spec rsr.md §3.2): per-lag σ of the normalised ACFs
  * over all records, the max / min / spike tests, and the robust neighbour-difference RMS that marks a
  * whole chassis/board (C/B) as bad. Pure functions on typed arrays; the text of the `.badlags` file is
- * built by {@link badlagsFileText}.
+ * built by {@link badlagsFileText}. {@link obsnumLagSigmas} reads the chassis files of an obsnum
+ * (lib/rsr/calibrated.ts finds them).
  *
  * @module
  */
@@ -14,14 +15,9 @@ import {
   formatMinLine,
   formatSpikeLine,
 } from "../formats/badlags.ts";
-import { sprintf } from "../formats/printf.ts";
-import { NBOARD, NCHASSIS, NLAG } from "./raw.ts";
-
-/**
- * The old names of the RSR sizes, kept while cmd/badlags.ts imports them from here.
- * @deprecated Use `NCHASSIS` and `NLAG` of lib/rsr/raw.ts.
- */
-export { NCHASSIS, NLAG as NLAGS } from "./raw.ts";
+import { pyStr, sprintf } from "../formats/printf.ts";
+import { NBOARD, NCHASSIS, NLAG, readRsrScan, type RsrScan } from "./raw.ts";
+import { chassisFilesOf } from "./calibrated.ts";
 
 /** Board index → frequency-ordered band number (0-based), its own inverse. */
 export const BOARD_TO_BAND: readonly number[] = [0, 2, 1, 3, 5, 4];
@@ -105,6 +101,60 @@ export function lagSeries(
     col[r] = accData[(r * nboards + board) * nlags + lag]! / accSamples[r * nboards + board]!;
   }
   return col;
+}
+
+/**
+ * The `-d` lines of badlags.py for one chassis: per lag 1..NLAG−2 with σ > `above`, `#     c b k` and the
+ * normalised series of the lag and its neighbours (`CHAN-`, `CHAN.`, `CHAN+`, σ then values as Python floats).
+ */
+export function highSigmaLines(scan: RsrScan, chassis: number, sigma: Float64Array, above: number): string[] {
+  const out: string[] = [];
+  for (let b = 0; b < NBOARD; b++) {
+    for (let k = 1; k < NLAG - 1; k++) {
+      if (!(sigma[b * NLAG + k]! > above)) continue;
+      out.push(`#     ${chassis} ${b} ${k}`);
+      for (const [tag, kk] of [["CHAN-", k - 1], ["CHAN.", k], ["CHAN+", k + 1]] as const) {
+        const s = lagSeries(scan.accData, scan.accSamples, scan.nrec, b, kk);
+        out.push(`${tag} ${pyStr(sigma[b * NLAG + kk]!)} [${Array.from(s, pyStr).join(" ")}]`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Options of {@link obsnumLagSigmas}. */
+export interface LagSigmaOptions {
+  /** Called for each chassis without a file, in chassis order. */
+  onMissing?: (chassis: number, dir: string) => void;
+  /** Called with each chassis file found, before it is read. */
+  onFound?: (path: string) => void;
+  /** Also return {@link highSigmaLines} with this threshold (σ above it). */
+  debugAbove?: number;
+}
+
+/**
+ * Per chassis 0..NCHASSIS−1 of an obsnum the lag σ ({@link lagSigma}; null for a missing chassis) and,
+ * with `debugAbove`, the debug lines of every chassis in order. No chassis file at all is an error.
+ */
+export async function obsnumLagSigmas(
+  root: string,
+  obsnum: number,
+  opts: LagSigmaOptions = {},
+): Promise<{ sigmas: (Float64Array | null)[]; debug: string[] }> {
+  const sigmas: (Float64Array | null)[] = new Array(NCHASSIS).fill(null);
+  const debug: string[] = [];
+  const files = chassisFilesOf(root, obsnum, {
+    requireAny: true,
+    ...(opts.onMissing ? { onMissing: opts.onMissing } : {}),
+  });
+  for (const { chassis, path } of files) {
+    opts.onFound?.(path);
+    const scan = await readRsrScan(path);
+    const sig = lagSigma(scan.accData, scan.accSamples, scan.nrec);
+    sigmas[chassis] = sig;
+    if (opts.debugAbove !== undefined) debug.push(...highSigmaLines(scan, chassis, sig, opts.debugAbove));
+  }
+  return { sigmas, debug };
 }
 
 /**
