@@ -98,6 +98,14 @@ function spectralAxis(r: GridResult) {
   return { ...base, ctype: "VRAD" as const, crval: t.crval * 1000, cdelt: t.cdelt * 1000 };
 }
 
+/**
+ * Text from an input file made fit for a FITS card: characters outside printable ASCII (a damaged
+ * or foreign SpecFile) become `?`, as astropy shows them, instead of failing the header writer.
+ */
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, "?");
+}
+
 /** Header of the cube (WCS, beam, line info, obsnums, provenance). */
 export function cubeHeader(r: GridResult, o: HeaderOptions): FitsHeader {
   const t = r.first;
@@ -108,9 +116,9 @@ export function cubeHeader(r: GridResult, o: HeaderOptions): FitsHeader {
     spectral: spectralAxis(r),
     beam: { bmaj: beam, bmin: beam, bpa: 0 },
     bunit: "K",
-    object: t.sourceName,
+    object: printable(t.sourceName),
     telescope: "LMT",
-    instrument: t.receiver,
+    instrument: printable(t.receiver),
     origin: `lmt-slr-toolkit ${VERSION}`,
     ...(dateObs !== undefined
       ? { dateObs, dateObsComment: "UTC start of observation (Header.Obs.DateObs)" }
@@ -128,7 +136,7 @@ export function cubeHeader(r: GridResult, o: HeaderOptions): FitsHeader {
   for (const n of r.obsnums) h.comment(`OBSNUM ${n}`);
   if (t.history !== "") {
     h.comment("Convert RAW to SpecFile");
-    h.history(t.history);
+    h.history(printable(t.history));
   }
   h.comment("Convert SpecFile to FITS");
   h.history(o.command);
@@ -141,7 +149,7 @@ export function planeHeader(r: GridResult, o: HeaderOptions & { bunit?: string; 
   const h = cubeWcsCards({
     celestial: celestial(r),
     ...(o.bunit !== undefined ? { bunit: o.bunit } : {}),
-    object: t.sourceName,
+    object: printable(t.sourceName),
     telescope: "LMT",
     date: o.date === undefined ? new Date() : o.date,
   });
