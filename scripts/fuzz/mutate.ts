@@ -436,6 +436,9 @@ function fieldValue(rng: Rng, b: Uint8Array, f: Field, m: FileMap, size: number)
   // netCDF-3 type codes only to invalid ones: a swap between types of one padded size (int ↔ float,
   // a one-element short ↔ int) leaves a valid file that differs from the original only in meaning
   if (f.kind === "type" && m.format === "cdf3") return pick(rng, [0, 12, 13, 255, 2 ** 31, cur + 100]);
+  // HDF5 message types only to ones whose bodies are parsed as structure (dataspace, datatype, layout,
+  // filters, continuation): a message turned into NIL or another ignorable type leaves a valid file
+  if (f.kind === "type" && f.what === "message type") return pick(rng, [1, 3, 8, 0x0b, 0x10]);
   if (f.kind === "type" || f.kind === "tag") return pick(rng, [0, 1, 2, 3, 9, 12, 16, 255, cur + 1]);
   return pick(rng, common);
 }
