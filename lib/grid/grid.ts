@@ -232,6 +232,11 @@ export async function gridSpecFiles(
   }
 }
 
+/**
+ * Grid opened inputs; `adopt` is called once the executor owns the started workers (from then on it
+ * terminates them). Steps: check the request, read the tables, plan the cube and the threads, then
+ * grid each file chunk by chunk in file order, normalise, and derive the radiometer map.
+ */
 async function gridOpened(
   inputs: GridInput[],
   p: GridParams,
@@ -239,14 +244,79 @@ async function gridOpened(
   started: Worker[] | undefined,
   adopt: () => void,
 ): Promise<GridResult> {
+  checkRequest(inputs, p);
+  const warn = (m: string) => hooks.onWarning?.(m);
+  const tables = inputs.map((nc) => readSpecFileTable(nc));
+  const first = tables[0]!;
+  checkSpectralAxes(tables, warn);
+  checkProjection(p, tables);
+  const plan = planGrid(p, tables, started);
+  const exec = new GridExecutor(
+    plan.layout,
+    { nCells: plan.kernel.nCells, delta: plan.kernel.delta },
+    { caX: plan.geometry.x.centres, caY: plan.geometry.y.centres, table: plan.kernel.table },
+    {
+      threads: plan.workers,
+      ...(p.kernel !== undefined ? { kernel: p.kernel } : {}),
+      ...(started ? { started } : {}),
+    },
+  );
+  adopt(); // the executor terminates the started workers from now on
+  try {
+    const ntotal = ntotalOf(tables);
+    const progress = { done: 0, ntotal, report: hooks.onProgress };
+    const buffers: ChunkBuffers = { rowOf: new Int32Array(plan.chunk) };
+    const files: GridFileSummary[] = [];
+    let ngood = 0;
+    for (let fi = 0; fi < tables.length; fi++) {
+      const t = tables[fi]!;
+      alignOffsets(t, fi === 0 ? undefined : first, p.projection);
+      const file = await gridFile(inputs[fi]!, t, p, plan, exec, buffers, progress);
+      ngood += file.selected;
+      files.push(file);
+    }
+    await exec.normalize(p.edge === 1 ? 1 : 0); // waits for all chunks
+    const W = exec.W.slice();
+    // The cube was normalised in place (cube /= W, or NaN for cells not kept)
+    const result: GridResult = {
+      geometry: plan.geometry,
+      kernel: plan.kernel,
+      first,
+      obsnums: tables.map((t) => t.obsnum),
+      files,
+      cube: exec.cube, // a view of the shared memory: no second copy of the cube
+      weight: W,
+      radiometer: radiometerMap(W, exec.T, first),
+      ngood,
+      ntotal,
+      kernelName: exec.kernelName,
+      workers: plan.workers,
+      ...(p.projection !== undefined ? { projection: p.projection } : {}),
+      ...(p.ztype !== undefined ? { ztype: p.ztype } : {}),
+    };
+    await hooks.onCube?.(result, (emit) => exec.forEachFitsBlock(emit));
+    return result;
+  } finally {
+    exec.close();
+  }
+}
+
+/** At least one input, and every requested pixel a valid pixel id (0..MAX_PIXEL). */
+function checkRequest(inputs: GridInput[], p: GridParams): void {
   if (inputs.length === 0) throw new GridError("no input SpecFile");
   for (const px of p.pixList) {
     if (!Number.isInteger(px) || px < 0 || px > MAX_PIXEL) {
       throw new RangeError(`pixel ${px} out of range 0..${MAX_PIXEL}`);
     }
   }
-  const warn = (m: string) => hooks.onWarning?.(m);
-  const tables = inputs.map((nc) => readSpecFileTable(nc));
+}
+
+/**
+ * Every file must have the first file's kind of spectral axis and number of channels (an error);
+ * a different CRVAL/CDELT only warns: all files are gridded on the first file's axis, channel by
+ * channel.
+ */
+function checkSpectralAxes(tables: SpecFileTable[], warn: (m: string) => void): void {
   const first = tables[0]!;
   for (const t of tables.slice(1)) {
     if (specAxisKind(t.ctype).name !== specAxisKind(first.ctype).name) {
@@ -268,6 +338,34 @@ async function gridOpened(
       );
     }
   }
+}
+
+/** A sky projection needs celestial offsets: every file's map_coord is 1 (RA/Dec) or 2 (galactic). */
+function checkProjection(p: GridParams, tables: SpecFileTable[]): void {
+  if (p.projection !== undefined && tables.some((t) => t.mapCoord !== 1 && t.mapCoord !== 2)) {
+    throw new GridError(
+      `--projection ${p.projection} needs RA/Dec or galactic map offsets (map_coord 1 or 2), not Az/El`,
+    );
+  }
+}
+
+/** The cube, kernel and thread plan of a run. */
+interface GridPlan {
+  kernel: Kernel;
+  geometry: CubeGeometry;
+  /** Spectra per chunk (one slot of the executor), ≥ 1. */
+  chunk: number;
+  /** Threads gridding: the started workers plus this one, or {@link plannedThreads}. */
+  workers: number;
+  layout: ReturnType<typeof planMemory>;
+}
+
+/**
+ * The cube geometry (spectral axis of the first file; its CRPIX is 0-based, FITS's 1-based), the
+ * kernel, the chunk size and the shared-memory layout for the threads.
+ */
+function planGrid(p: GridParams, tables: SpecFileTable[], started: Worker[] | undefined): GridPlan {
+  const first = tables[0]!;
   const nz = first.nchan;
   const kernel = kernelOf(p);
   const geometry = cubeGeometry({
@@ -279,162 +377,175 @@ async function gridOpened(
     cdelt3: first.cdelt,
     crpix3: first.crpix + 1,
   });
-  const { nx, ny } = geometry;
-  const ncell = nx * ny;
-  const nc1 = kernel.nCells;
-  const foot = (2 * nc1 + 1) ** 2;
   const chunk = Math.max(1, Math.floor(p.chunkSpectra ?? defaultChunk(nz)));
   const workers = started !== undefined
     ? started.length + 1
     : plannedThreads(p, ntotalOf(tables) * nz, kernel);
   const layout = planMemory({
-    nx,
-    ny,
+    nx: geometry.nx,
+    ny: geometry.ny,
     nz,
     npts: kernel.table.length,
     chunk,
-    pairsPerSpectrum: foot,
+    pairsPerSpectrum: (2 * kernel.nCells + 1) ** 2,
     lanes: workers,
   });
-  const exec = new GridExecutor(
-    layout,
-    { nCells: nc1, delta: kernel.delta },
-    { caX: geometry.x.centres, caY: geometry.y.centres, table: kernel.table },
-    {
-      threads: workers,
-      ...(p.kernel !== undefined ? { kernel: p.kernel } : {}),
-      ...(started ? { started } : {}),
-    },
-  );
-  adopt(); // the executor terminates the started workers from now on
-  const files: GridFileSummary[] = [];
-  const ntotal = tables.reduce((a, t) => a + t.nspec, 0);
-  let done = 0;
-  let ngood = 0;
-  const rowOf = new Int32Array(chunk); // slot row → chunk row
-  let scratch: Float32Array | undefined;
-  const x0 = first.xPosition, y0 = first.yPosition;
-  if (p.projection !== undefined && tables.some((t) => t.mapCoord !== 1 && t.mapCoord !== 2)) {
-    throw new GridError(
-      `--projection ${p.projection} needs RA/Dec or galactic map offsets (map_coord 1 or 2), not Az/El`,
-    );
-  }
-  try {
-    for (let fi = 0; fi < tables.length; fi++) {
-      const t = tables[fi]!;
-      const nc = inputs[fi]!;
-      const xpos = t.xpos, ypos = t.ypos;
-      if (p.projection === undefined && fi > 0 && (t.xPosition !== x0 || t.yPosition !== y0)) {
-        const dx = (t.xPosition - x0) * Math.cos(y0 / DEG_PER_RAD_ROUNDED) * 3600;
-        const dy = (t.yPosition - y0) * 3600;
-        for (let i = 0; i < t.nspec; i++) {
-          xpos[i] = xpos[i]! + dx;
-          ypos[i] = ypos[i]! + dy;
-        }
-      }
-      if (t.offX !== 0 || t.offY !== 0) {
-        for (let i = 0; i < t.nspec; i++) {
-          xpos[i] = f(xpos[i]! - t.offX);
-          ypos[i] = f(ypos[i]! - t.offY);
-        }
-      }
-      if (p.projection !== undefined) {
-        projectOffsets(xpos, ypos, p.projection, [t.xPosition, t.yPosition], [x0, y0]);
-      }
-      const cutoffs = rmsCutoffs(t.rms, t.pixel, p.pixList, p.rmsCut);
-      const use = selectSpectra(t.rms, t.pixel, { pixList: p.pixList, cutoffs, blank: p.sample });
-      if (p.noiseSigma === 2) {
-        for (const px of p.pixList) {
-          if (Number.isNaN(t.tsysMean[px]!)) {
-            throw new GridError(
-              `${t.path}: noise_sigma 2 needs Tsys but the SpecFile has no Data.Tsys for pixel ${px}`,
-            );
-          }
-        }
-      }
-      let selected = 0, gridded = 0;
-      for (let start = 0; start < t.nspec; start += chunk) {
-        const count = Math.min(chunk, t.nspec - start);
-        let anyUsed = false;
-        for (let i = start; i < start + count; i++) if (use[i]) anyUsed = true;
-        if (!anyUsed) {
-          done += count;
-          hooks.onProgress?.(done, ntotal);
-          continue;
-        }
-        const slot = await exec.acquire(); // free: every band of the chunk that used it is done
-        const S = exec.slots[slot]!;
-        let ns = 0;
-        for (let i = start; i < start + count; i++) {
-          if (!use[i]) continue;
-          selected++;
-          const xp = xpos[i]!, yp = ypos[i]!;
-          const ix = cellIndex(geometry.x, xp), iy = cellIndex(geometry.y, yp);
-          if (ix < 0 || iy < 0) continue;
-          gridded++;
-          const rms = t.rms[i]!;
-          const tsys = t.tsysMean[t.pixel[i]!]!;
-          let rw = 1;
-          if (p.noiseSigma === 1 && rms !== 0) rw = f(1 / f(rms * rms));
-          else if (p.noiseSigma === 2 && rms !== 0) rw = f(1 / f(tsys * tsys));
-          rowOf[ns] = i - start;
-          S.xs[ns] = xp;
-          S.ys[ns] = yp;
-          S.rws[ns] = rw;
-          S.ts[ns] = tsys;
-          S.ixs[ns] = ix;
-          S.iys[ns] = iy;
-          ns++;
-        }
-        if (ns === count) readSpectraRows(nc, start, count, nz, S.spectra); // all rows: straight into the slot
-        else if (ns > 0) {
-          scratch ??= new Float32Array(chunk * nz);
-          const rows = readSpectraRows(nc, start, count, nz, scratch);
-          for (let k = 0; k < ns; k++) {
-            const src = rowOf[k]! * nz;
-            S.spectra.set(rows.subarray(src, src + nz), k * nz);
-          }
-        }
-        if (p.model !== undefined) {
-          for (let s = 0; s < ns; s++) S.spectra[s * nz] = modelValue(p.model, S.xs[s]!, S.ys[s]!);
-        }
-        exec.publish(slot, ns);
-        done += count;
-        hooks.onProgress?.(done, ntotal);
-      }
-      ngood += selected;
-      const cutMap = new Map<number, number>();
-      for (const px of p.pixList) cutMap.set(px, cutoffs[px]!);
-      files.push({ path: t.path, nspec: t.nspec, selected, gridded, cutoffs: cutMap });
+  return { kernel, geometry, chunk, workers, layout };
+}
+
+/**
+ * Put a file's offsets (t.xpos/t.ypos, arcsec, changed in place) on the grid of the first file
+ * (`first` undefined for the first file itself), in this order:
+ * 1. without a projection, a file with another map centre is shifted by the centre difference
+ *    (RA difference × cos(Dec of the first centre), with the original's rounded degrees per radian);
+ * 2. the file's map offset (OffX/OffY) is subtracted, in float32 as the C gridder;
+ * 3. with a projection, the offsets are reprojected about the first file's centre.
+ */
+function alignOffsets(
+  t: SpecFileTable,
+  first: SpecFileTable | undefined,
+  projection: GridProjection | undefined,
+): void {
+  const xpos = t.xpos, ypos = t.ypos;
+  const x0 = (first ?? t).xPosition, y0 = (first ?? t).yPosition;
+  if (projection === undefined && first !== undefined && (t.xPosition !== x0 || t.yPosition !== y0)) {
+    const dx = (t.xPosition - x0) * Math.cos(y0 / DEG_PER_RAD_ROUNDED) * 3600;
+    const dy = (t.yPosition - y0) * 3600;
+    for (let i = 0; i < t.nspec; i++) {
+      xpos[i] = xpos[i]! + dx;
+      ypos[i] = ypos[i]! + dy;
     }
-    await exec.normalize(p.edge === 1 ? 1 : 0); // waits for all chunks
-    const W = exec.W.slice(), T = exec.T;
-    // The cube was normalised in place (cube /= W, or NaN for cells not kept); radiometer map:
-    const radiometer = new Float32Array(ncell);
-    const dfdt = f(Math.abs(f(first.deltaFrequency * first.dumpTime)));
-    for (let c = 0; c < ncell; c++) {
-      const w = W[c]!;
-      radiometer[c] = w > 0 ? f(f(T[c]! / w) / Math.sqrt(f(dfdt * w))) : NaN;
-    }
-    const result: GridResult = {
-      geometry,
-      kernel,
-      first,
-      obsnums: tables.map((t) => t.obsnum),
-      files,
-      cube: exec.cube, // a view of the shared memory: no second copy of the cube
-      weight: W,
-      radiometer,
-      ngood,
-      ntotal,
-      kernelName: exec.kernelName,
-      workers,
-      ...(p.projection !== undefined ? { projection: p.projection } : {}),
-      ...(p.ztype !== undefined ? { ztype: p.ztype } : {}),
-    };
-    await hooks.onCube?.(result, (emit) => exec.forEachFitsBlock(emit));
-    return result;
-  } finally {
-    exec.close();
   }
+  if (t.offX !== 0 || t.offY !== 0) {
+    for (let i = 0; i < t.nspec; i++) {
+      xpos[i] = f(xpos[i]! - t.offX);
+      ypos[i] = f(ypos[i]! - t.offY);
+    }
+  }
+  if (projection !== undefined) {
+    projectOffsets(xpos, ypos, projection, [t.xPosition, t.yPosition], [x0, y0]);
+  }
+}
+
+/** noise_sigma 2 weights by Tsys: every requested pixel must have one. */
+function checkTsysForNoiseSigma(t: SpecFileTable, p: GridParams): void {
+  if (p.noiseSigma !== 2) return;
+  for (const px of p.pixList) {
+    if (Number.isNaN(t.tsysMean[px]!)) {
+      throw new GridError(
+        `${t.path}: noise_sigma 2 needs Tsys but the SpecFile has no Data.Tsys for pixel ${px}`,
+      );
+    }
+  }
+}
+
+/**
+ * The noise weight of one spectrum (float32 as the C gridder): 1/rms² (noise_sigma 1) or 1/Tsys²
+ * (noise_sigma 2), and 1 otherwise or when the RMS is 0.
+ */
+function spectrumWeight(noiseSigma: number, rms: number, tsys: number): number {
+  if (noiseSigma === 1 && rms !== 0) return f(1 / f(rms * rms));
+  if (noiseSigma === 2 && rms !== 0) return f(1 / f(tsys * tsys));
+  return 1;
+}
+
+/** Progress over all files: spectra handled so far (selected or not) of `ntotal`. */
+interface Progress {
+  done: number;
+  ntotal: number;
+  report: ((done: number, total: number) => void) | undefined;
+}
+
+/** Buffers reused by every chunk: slot row → chunk row, and rows read when only some are used. */
+interface ChunkBuffers {
+  rowOf: Int32Array;
+  scratch?: Float32Array;
+}
+
+/**
+ * Grid one file: select its spectra (pixel list, RMS cut-off per pixel, blanked samples), then
+ * chunk by chunk fill a free executor slot with the selected spectra that fall on the map and
+ * publish it. Invariants: chunks are published in file order (the executor adds them in that
+ * order, so the cube does not depend on the thread count); a chunk with no selected spectrum is
+ * not published; a slot is reused only after every band of its previous chunk is done.
+ */
+async function gridFile(
+  nc: GridInput,
+  t: SpecFileTable,
+  p: GridParams,
+  plan: GridPlan,
+  exec: GridExecutor,
+  buffers: ChunkBuffers,
+  progress: Progress,
+): Promise<GridFileSummary> {
+  const { chunk, geometry } = plan;
+  const nz = geometry.nz;
+  const { rowOf } = buffers;
+  const xpos = t.xpos, ypos = t.ypos;
+  const cutoffs = rmsCutoffs(t.rms, t.pixel, p.pixList, p.rmsCut);
+  const use = selectSpectra(t.rms, t.pixel, { pixList: p.pixList, cutoffs, blank: p.sample });
+  checkTsysForNoiseSigma(t, p);
+  let selected = 0, gridded = 0;
+  for (let start = 0; start < t.nspec; start += chunk) {
+    const count = Math.min(chunk, t.nspec - start);
+    let anyUsed = false;
+    for (let i = start; i < start + count; i++) if (use[i]) anyUsed = true;
+    if (!anyUsed) {
+      progress.done += count;
+      progress.report?.(progress.done, progress.ntotal);
+      continue;
+    }
+    const slot = await exec.acquire(); // free: every band of the chunk that used it is done
+    const S = exec.slots[slot]!;
+    let ns = 0;
+    for (let i = start; i < start + count; i++) {
+      if (!use[i]) continue;
+      selected++;
+      const xp = xpos[i]!, yp = ypos[i]!;
+      const ix = cellIndex(geometry.x, xp), iy = cellIndex(geometry.y, yp);
+      if (ix < 0 || iy < 0) continue;
+      gridded++;
+      const tsys = t.tsysMean[t.pixel[i]!]!;
+      rowOf[ns] = i - start;
+      S.xs[ns] = xp;
+      S.ys[ns] = yp;
+      S.rws[ns] = spectrumWeight(p.noiseSigma, t.rms[i]!, tsys);
+      S.ts[ns] = tsys;
+      S.ixs[ns] = ix;
+      S.iys[ns] = iy;
+      ns++;
+    }
+    if (ns === count) readSpectraRows(nc, start, count, nz, S.spectra); // all rows: straight into the slot
+    else if (ns > 0) {
+      buffers.scratch ??= new Float32Array(chunk * nz);
+      const rows = readSpectraRows(nc, start, count, nz, buffers.scratch);
+      for (let k = 0; k < ns; k++) {
+        const src = rowOf[k]! * nz;
+        S.spectra.set(rows.subarray(src, src + nz), k * nz);
+      }
+    }
+    if (p.model !== undefined) {
+      for (let s = 0; s < ns; s++) S.spectra[s * nz] = modelValue(p.model, S.xs[s]!, S.ys[s]!);
+    }
+    exec.publish(slot, ns);
+    progress.done += count;
+    progress.report?.(progress.done, progress.ntotal);
+  }
+  const cutMap = new Map<number, number>();
+  for (const px of p.pixList) cutMap.set(px, cutoffs[px]!);
+  return { path: t.path, nspec: t.nspec, selected, gridded, cutoffs: cutMap };
+}
+
+/**
+ * Radiometer noise per cell (K): T/W / sqrt(|Δf·Δt|·W) in float32, NaN where the weight W ≤ 0
+ * (T = the weighted sum of Tsys, W = the weight plane; Δf, Δt of the first file).
+ */
+function radiometerMap(W: Float32Array, T: Float32Array, first: SpecFileTable): Float32Array {
+  const radiometer = new Float32Array(W.length);
+  const dfdt = f(Math.abs(f(first.deltaFrequency * first.dumpTime)));
+  for (let c = 0; c < W.length; c++) {
+    const w = W[c]!;
+    radiometer[c] = w > 0 ? f(f(T[c]! / w) / Math.sqrt(f(dfdt * w))) : NaN;
+  }
+  return radiometer;
 }
