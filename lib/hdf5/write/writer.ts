@@ -436,50 +436,22 @@ export class H5Writer {
     writeAllSync(this.#fd, bytes, addr);
   }
 
-  /** Lay out and encode global heaps, B-trees and object headers at the end of the file. */
+  /**
+   * Lay out and encode everything written at close after the raw data, starting at the current end
+   * of file, in this order: (1) the global heap collections (vlen strings and reference lists) and
+   * the heap-id arrays of vstring datasets, (2) the v1 B-trees of the chunked datasets, (3) every
+   * object header (root first). Addresses are assigned before anything is encoded: header and
+   * B-tree sizes do not depend on addresses, so one layout pass with placeholders fixes them all.
+   * The encoded size must equal the laid-out size (checked).
+   */
   #metadata(): Uint8Array {
     const start = this.#eof;
     this.#refLists = referenceLists(this.#allObjects());
-    // 1. global heap objects (vlen data), collected in a deterministic order
-    const heapObjs: { owner: object; bytes: Uint8Array | null; refs: H5Object[] | null }[] = [];
     const objects = this.#allObjects();
-    const heapIds = new Map<object, number[]>();
-    const noteHeap = (owner: object, items: (Uint8Array | H5Object[])[]) => {
-      const ids: number[] = [];
-      for (const it of items) {
-        ids.push(heapObjs.length);
-        heapObjs.push(
-          it instanceof Uint8Array ? { owner, bytes: it, refs: null } : { owner, bytes: null, refs: it },
-        );
-      }
-      heapIds.set(owner, ids);
-    };
     const enc = new TextEncoder();
-    for (const o of objects) {
-      for (const a of o.attrs) {
-        if (a.type.class === "vlenref") noteHeap(a, a.data as H5Object[][]);
-        if (a.type.class === "vstring") noteHeap(a, (a.data as string[]).map((s) => enc.encode(s)));
-      }
-      if (o instanceof H5Dataset && o.strings) noteHeap(o, o.strings.map((s) => enc.encode(s)));
-    }
-    // collections of at most 65535 objects and ~1 MiB
-    const colls: { first: number; count: number; size: number; addr: number }[] = [];
-    {
-      let first = 0;
-      while (first < heapObjs.length) {
-        let count = 0, bytes = 0;
-        while (first + count < heapObjs.length && count < 65535 && bytes < (1 << 20)) {
-          const h = heapObjs[first + count]!;
-          bytes += 16 + Math.ceil((h.bytes ? h.bytes.length : 8 * h.refs!.length) / 8) * 8;
-          count++;
-        }
-        const sizes = heapObjs.slice(first, first + count).map((
-          h,
-        ) => (h.bytes ? h.bytes.length : 8 * h.refs!.length));
-        colls.push({ first, count, size: globalHeapSize(sizes), addr: 0 });
-        first += count;
-      }
-    }
+    // 1. global heap objects (vlen data), collected in a deterministic order
+    const { heapObjs, heapIds } = collectHeapObjects(objects, enc);
+    const colls = heapCollections(heapObjs);
     let at = start;
     for (const c of colls) {
       c.addr = at;
@@ -496,94 +468,29 @@ export class H5Writer {
       at += ds.contig.size;
     }
     // 2. B-trees of the chunked datasets
-    const trees: { ds: H5Dataset; levels: { keys: ChunkKey[]; children: number[]; addr: number }[][] }[] = [];
+    const trees: { ds: H5Dataset; levels: BtreeNode[][] }[] = [];
     for (const ds of this.#datasets) {
       if (!ds.chunkRows || ds.chunks.size === 0) continue;
-      const rank = ds.shape.length;
-      const inner = ds.shape.slice(1);
-      const idx = [...ds.chunks.keys()].sort((a, b) => a - b);
-      const key = (c: number): ChunkKey => ({
-        nbytes: ds.chunkBytes,
-        offset: [c * ds.chunkRows, ...inner.map(() => 0)],
-      });
-      const endKey = (c: number): ChunkKey => ({
-        nbytes: ds.chunkBytes,
-        offset: [(c + 1) * ds.chunkRows, ...inner.map((s) => Math.max(1, s))],
-      });
-      const nodeSize = btreeNodeSize(rank);
-      const levels: { keys: ChunkKey[]; children: number[]; addr: number; first: number; last: number }[][] =
-        [];
-      // leaves
-      let level: { keys: ChunkKey[]; children: number[]; addr: number; first: number; last: number }[] = [];
-      for (let i = 0; i < idx.length; i += BTREE_ENTRIES) {
-        const part = idx.slice(i, i + BTREE_ENTRIES);
-        level.push({
-          keys: [...part.map(key), endKey(part[part.length - 1]!)],
-          children: part.map((c) => ds.chunks.get(c)!),
-          addr: 0,
-          first: part[0]!,
-          last: part[part.length - 1]!,
-        });
-      }
-      levels.push(level);
-      while (level.length > 1) {
-        const up: typeof level = [];
-        for (let i = 0; i < level.length; i += BTREE_ENTRIES) {
-          const part = level.slice(i, i + BTREE_ENTRIES);
-          up.push({
-            keys: [...part.map((n) => key(n.first)), endKey(part[part.length - 1]!.last)],
-            children: [], // addresses filled below
-            addr: 0,
-            first: part[0]!.first,
-            last: part[part.length - 1]!.last,
-          });
-        }
-        levels.push(up);
-        level = up;
-      }
-      for (const lv of levels) {
-        for (const node of lv) {
-          node.addr = at;
-          at += nodeSize;
-        }
-      }
-      for (let l = 1; l < levels.length; l++) {
-        levels[l]!.forEach((node, i) => {
-          node.children = levels[l - 1]!.slice(i * BTREE_ENTRIES, (i + 1) * BTREE_ENTRIES).map((n) => n.addr);
-        });
-      }
+      const levels = chunkBtreeLevels(ds);
+      at = placeBtree(levels, at, btreeNodeSize(ds.shape.length));
       ds.btree = levels[levels.length - 1]![0]!.addr;
       trees.push({ ds, levels });
     }
     // 3. object headers: sizes do not depend on addresses, so lay out with placeholders first
     const msgsOf = (o: H5Object): Message[] => this.#messages(o, heapIds, heapId);
-    const vlenArray = (ds: H5Dataset, lengths: number[]) => vlenIds(heapIds.get(ds) ?? [], lengths, heapId);
     for (const o of objects) {
       o.addr = at;
       at += objectHeaderSize(msgsOf(o));
     }
     this.#eof = at;
-    // encode
+    // encode, in the layout order
     const out = new ByteBuf(at - start);
-    for (const c of colls) {
-      const items = heapObjs.slice(c.first, c.first + c.count).map((h) => {
-        if (h.bytes) return h.bytes;
-        const b = new ByteBuf(8 * h.refs!.length);
-        for (const r of h.refs!) b.u64(r.addr);
-        return b.view().slice();
-      });
-      encodeGlobalHeap(out, items, c.size);
+    for (const c of colls) encodeGlobalHeap(out, heapItems(heapObjs, c), c.size);
+    for (const ds of stringSets) {
+      const lengths = ds.strings!.map((s) => enc.encode(s).length);
+      out.bytes(vlenIds(heapIds.get(ds) ?? [], lengths, heapId));
     }
-    for (const ds of stringSets) out.bytes(vlenArray(ds, ds.strings!.map((s) => enc.encode(s).length)));
-    for (const { ds, levels } of trees) {
-      levels.forEach((lv, l) => {
-        lv.forEach((node, i) => {
-          const left = i > 0 ? lv[i - 1]!.addr : UNDEF;
-          const right = i + 1 < lv.length ? lv[i + 1]!.addr : UNDEF;
-          encodeBtreeNode(out, ds.shape.length, l, node.keys, node.children, left, right);
-        });
-      });
-    }
+    for (const { ds, levels } of trees) encodeBtree(out, ds.shape.length, levels);
     for (const o of objects) encodeObjectHeader(msgsOf(o), out);
     if (out.length !== at - start) throw new Hdf5WriteError("metadata size mismatch");
     return out.view();
@@ -755,4 +662,172 @@ function rowRuns(
     if (k < 0) break;
   }
   return runs;
+}
+
+/** One object of a global heap: vlen bytes, or a list of object references (8-byte addresses). */
+interface HeapObject {
+  owner: object;
+  bytes: Uint8Array | null;
+  refs: H5Object[] | null;
+}
+
+/** A global heap collection: heap objects [first, first + count), `size` bytes at `addr`. */
+interface HeapCollection {
+  first: number;
+  count: number;
+  size: number;
+  addr: number;
+}
+
+/**
+ * The global heap objects of all objects in order (each object's vlen/reference attributes, then a
+ * vstring dataset's strings) and, per owner (attribute or dataset), the indices of its heap objects.
+ */
+function collectHeapObjects(
+  objects: H5Object[],
+  enc: TextEncoder,
+): { heapObjs: HeapObject[]; heapIds: Map<object, number[]> } {
+  const heapObjs: HeapObject[] = [];
+  const heapIds = new Map<object, number[]>();
+  const noteHeap = (owner: object, items: (Uint8Array | H5Object[])[]) => {
+    const ids: number[] = [];
+    for (const it of items) {
+      ids.push(heapObjs.length);
+      heapObjs.push(
+        it instanceof Uint8Array ? { owner, bytes: it, refs: null } : { owner, bytes: null, refs: it },
+      );
+    }
+    heapIds.set(owner, ids);
+  };
+  for (const o of objects) {
+    for (const a of o.attrs) {
+      if (a.type.class === "vlenref") noteHeap(a, a.data as H5Object[][]);
+      if (a.type.class === "vstring") noteHeap(a, (a.data as string[]).map((s) => enc.encode(s)));
+    }
+    if (o instanceof H5Dataset && o.strings) noteHeap(o, o.strings.map((s) => enc.encode(s)));
+  }
+  return { heapObjs, heapIds };
+}
+
+/** Size in bytes of a heap object's data. */
+function heapObjectBytes(h: HeapObject): number {
+  return h.bytes ? h.bytes.length : 8 * h.refs!.length;
+}
+
+/**
+ * Split the heap objects into collections of at most 65535 objects and about 1 MiB (a collection is
+ * closed once it reaches 1 MiB), in order; addresses are set by the caller.
+ */
+function heapCollections(heapObjs: HeapObject[]): HeapCollection[] {
+  const colls: HeapCollection[] = [];
+  let first = 0;
+  while (first < heapObjs.length) {
+    let count = 0, bytes = 0;
+    while (first + count < heapObjs.length && count < 65535 && bytes < (1 << 20)) {
+      bytes += 16 + Math.ceil(heapObjectBytes(heapObjs[first + count]!) / 8) * 8;
+      count++;
+    }
+    const sizes = heapObjs.slice(first, first + count).map(heapObjectBytes);
+    colls.push({ first, count, size: globalHeapSize(sizes), addr: 0 });
+    first += count;
+  }
+  return colls;
+}
+
+/** The encoded items of one collection (reference lists as little-endian addresses, placed by now). */
+function heapItems(heapObjs: HeapObject[], c: HeapCollection): Uint8Array[] {
+  return heapObjs.slice(c.first, c.first + c.count).map((h) => {
+    if (h.bytes) return h.bytes;
+    const b = new ByteBuf(8 * h.refs!.length);
+    for (const r of h.refs!) b.u64(r.addr);
+    return b.view().slice();
+  });
+}
+
+/** A v1 B-tree node over chunks [first, last]: keys (one more than children) and child addresses. */
+interface BtreeNode {
+  keys: ChunkKey[];
+  children: number[];
+  addr: number;
+  first: number;
+  last: number;
+}
+
+/**
+ * The v1 B-tree of a chunked dataset (chunks of whole rows), leaves first, up to one root: at most
+ * BTREE_ENTRIES children per node, chunks in index order; key i is the offset of the node's i-th
+ * chunk, the last key the offset just past its last chunk. Leaf children are the chunk addresses;
+ * inner children are set by {@link placeBtree}.
+ */
+function chunkBtreeLevels(ds: H5Dataset): BtreeNode[][] {
+  const inner = ds.shape.slice(1);
+  const idx = [...ds.chunks.keys()].sort((a, b) => a - b);
+  const key = (c: number): ChunkKey => ({
+    nbytes: ds.chunkBytes,
+    offset: [c * ds.chunkRows, ...inner.map(() => 0)],
+  });
+  const endKey = (c: number): ChunkKey => ({
+    nbytes: ds.chunkBytes,
+    offset: [(c + 1) * ds.chunkRows, ...inner.map((s) => Math.max(1, s))],
+  });
+  const levels: BtreeNode[][] = [];
+  // leaves
+  let level: BtreeNode[] = [];
+  for (let i = 0; i < idx.length; i += BTREE_ENTRIES) {
+    const part = idx.slice(i, i + BTREE_ENTRIES);
+    level.push({
+      keys: [...part.map(key), endKey(part[part.length - 1]!)],
+      children: part.map((c) => ds.chunks.get(c)!),
+      addr: 0,
+      first: part[0]!,
+      last: part[part.length - 1]!,
+    });
+  }
+  levels.push(level);
+  while (level.length > 1) {
+    const up: BtreeNode[] = [];
+    for (let i = 0; i < level.length; i += BTREE_ENTRIES) {
+      const part = level.slice(i, i + BTREE_ENTRIES);
+      up.push({
+        keys: [...part.map((n) => key(n.first)), endKey(part[part.length - 1]!.last)],
+        children: [], // addresses filled by placeBtree
+        addr: 0,
+        first: part[0]!.first,
+        last: part[part.length - 1]!.last,
+      });
+    }
+    levels.push(up);
+    level = up;
+  }
+  return levels;
+}
+
+/**
+ * Give every node an address from `at` on (level by level, leaves first; all nodes have the same
+ * size) and point inner nodes at their children. Returns the address after the tree.
+ */
+function placeBtree(levels: BtreeNode[][], at: number, nodeSize: number): number {
+  for (const lv of levels) {
+    for (const node of lv) {
+      node.addr = at;
+      at += nodeSize;
+    }
+  }
+  for (let l = 1; l < levels.length; l++) {
+    levels[l]!.forEach((node, i) => {
+      node.children = levels[l - 1]!.slice(i * BTREE_ENTRIES, (i + 1) * BTREE_ENTRIES).map((n) => n.addr);
+    });
+  }
+  return at;
+}
+
+/** Encode a placed B-tree level by level, each node with its left and right siblings. */
+function encodeBtree(out: ByteBuf, rank: number, levels: BtreeNode[][]): void {
+  levels.forEach((lv, l) => {
+    lv.forEach((node, i) => {
+      const left = i > 0 ? lv[i - 1]!.addr : UNDEF;
+      const right = i + 1 < lv.length ? lv[i + 1]!.addr : UNDEF;
+      encodeBtreeNode(out, rank, l, node.keys, node.children, left, right);
+    });
+  });
 }
