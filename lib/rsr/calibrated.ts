@@ -13,16 +13,13 @@
  */
 import { type Badlags, badLagSets } from "../formats/badlags.ts";
 import { DataError } from "../errors.ts";
-import { findRsrChassisFile } from "../lmt/rsr_files.ts";
+import { findRsrChassisFile, RSR_CHASSIS } from "../lmt/rsr_files.ts";
 import { join } from "../sys/path.ts";
 import { boardFrequencies, NBOARD, NCHASSIS, readRsrScan, RsrDataError, type RsrScan } from "./raw.ts";
 import { CorrCalCache } from "./corrcal.ts";
 import { type BoardBadLags, calibrate, type Calibration } from "./calibration.ts";
 import { bsSpectra } from "./bs.ts";
 import { makeProduct, type RsrProduct } from "./product.ts";
-
-/** The chassis numbers 0..NCHASSIS−1. */
-export const ALL_CHASSIS: readonly number[] = Array.from({ length: NCHASSIS }, (_, c) => c);
 
 // ---------------------------------------------------------------------------------------------
 // bad-lag tables
@@ -147,7 +144,7 @@ export function* chassisFilesOf(
   obsnum: number,
   opts: ChassisFilesOptions = {},
 ): Generator<ChassisFile, void, undefined> {
-  const list = opts.chassis ?? ALL_CHASSIS;
+  const list = opts.chassis ?? RSR_CHASSIS;
   const known = new Map<number, string | null>();
   if (opts.requireAny) {
     for (const c of list) known.set(c, findRsrChassisFile(root, obsnum, c));

@@ -16,7 +16,6 @@ import {
   SAMPLES_PER_SECOND,
 } from "./raw.ts";
 import {
-  ALL_CHASSIS,
   type BadLagChoice,
   boardBadLags,
   calibratedProduct,
@@ -27,6 +26,7 @@ import {
   chassisFilesOf,
   meanTsys,
 } from "./calibrated.ts";
+import { RSR_CHASSIS } from "../lmt/rsr_files.ts";
 import { BLANK, blankFrequencies, boardRange, type RsrProduct, type Windows } from "./product.ts";
 import { baseline, type WindowState } from "./baseline.ts";
 import { averageRepeats, averageScans } from "./average.ts";
@@ -161,7 +161,7 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
     messages.push(m);
     opts.log?.(m);
   };
-  const chassisList = [...new Set(opts.chassis ?? ALL_CHASSIS)].sort((a, b) => a - b);
+  const chassisList = [...new Set(opts.chassis ?? RSR_CHASSIS)].sort((a, b) => a - b);
   const src = calSource(opts.dataLmt, opts.corrCalDir, opts.cache);
   const order = opts.order ?? 1;
   if (!Number.isInteger(order) || order < 0 || order > 3) {

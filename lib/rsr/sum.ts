@@ -6,7 +6,6 @@
 import { type Blanking, blankingFor } from "../formats/blanking.ts";
 import { NBOARD, RsrDataError } from "./raw.ts";
 import {
-  ALL_CHASSIS,
   type BadLagChoice,
   boardBadLags,
   calibratedProduct,
@@ -15,6 +14,7 @@ import {
   calSource,
   chassisFilesOf,
 } from "./calibrated.ts";
+import { RSR_CHASSIS } from "../lmt/rsr_files.ts";
 import { blankFrequencies, type RsrProduct, type Windows } from "./product.ts";
 import { baseline, type WindowState } from "./baseline.ts";
 import { averageRepeats, averageScans } from "./average.ts";
@@ -65,7 +65,7 @@ export async function runSum(opts: SumOptions): Promise<SumResult> {
   let firstState: WindowState | null = null;
   for (const obsnum of bl.obsnums) {
     const files = chassisFilesOf(opts.dataLmt, obsnum, {
-      chassis: ALL_CHASSIS.filter((c) => !blankingFor(bl, obsnum, c).skip),
+      chassis: RSR_CHASSIS.filter((c) => !blankingFor(bl, obsnum, c).skip),
       onMissing: (c) =>
         opts.log?.(`Warning: skipping obsnum ${obsnum} chassis ${c}: no file under ${opts.dataLmt}`),
     });
