@@ -12,7 +12,7 @@
 import { defineTool, numberTuple, UsageError } from "../lib/cli/mod.ts";
 import { encodeFitsImage } from "../lib/fits/mod.ts";
 import { plotImage } from "../lib/plot/mod.ts";
-import { readSpecFile } from "../lib/seq/specfile.ts";
+import { readSpecFile } from "../lib/specfile/mod.ts";
 import { waterfall, waterfallMosaic } from "../lib/seq/waterfall.ts";
 import { existsSync } from "../lib/sys/fs.ts";
 

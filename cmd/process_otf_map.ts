@@ -16,7 +16,7 @@ import { dataLmtRoot } from "../lib/lmt/env.ts";
 import { X_AXES } from "../lib/seq/axis.ts";
 import { openIfproc, reduceOtfMapTo } from "../lib/seq/otf.ts";
 import { parseChannelList, parseRegions, parseSampleOption, parseSlice } from "../lib/seq/options.ts";
-import { cdf2SpecSink, nc4SpecSink } from "../lib/seq/specwriter.ts";
+import { cdf2SpecSink, nc4SpecSink } from "../lib/specfile/mod.ts";
 import { join } from "../lib/sys/path.ts";
 
 /** `NAME.nc` → `NAME__<bank>.nc` (or `NAME__<bank>` without extension). */

@@ -11,7 +11,7 @@
  * @module
  */
 import { defineTool } from "../lib/cli/mod.ts";
-import { readSpecFile } from "../lib/seq/specfile.ts";
+import { readSpecFile } from "../lib/specfile/mod.ts";
 import { sdfitsFromSpecFile } from "../lib/seq/sdfits.ts";
 import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
 
