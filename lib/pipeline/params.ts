@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { didYouMean } from "../cli/args.ts";
+import { didYouMean } from "../formats/suggest.ts";
 import * as G from "./grammar.ts";
 import { parseObsnumList } from "../formats/obsnum.ts";
 
