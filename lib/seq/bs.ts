@@ -24,6 +24,8 @@ export interface BsOptions {
   /** −1 average all blocks (also −2), ≥ 0 that block. */
   block: number;
   xAxis?: XAxisName;
+  /** Also the calibrated spectrum of every ON dump (`perObs[k].obs.pixels[j].dumps`, for a waterfall). */
+  dumps?: boolean;
   warn?: (msg: string) => void;
 }
 
@@ -61,6 +63,7 @@ export async function reduceBs(o: BsOptions): Promise<BsResult> {
       useCal: o.useCal,
       stype: o.stype,
       block: o.block,
+      dumps: o.dumps === true,
       pixels: (h) => {
         if (h.obsPgm !== "Bs") warn(`${h.path}: obsnum ${obsnum} is a ${h.obsPgm} observation, not Bs`);
         const pix = o.pixList ?? h.bsBeam;

@@ -56,10 +56,28 @@ function meanOf(
 }
 
 /**
+ * The switched spectrum of every ON dump that enters the result, times a scale per channel (the Tsys):
+ * with `r` the reference the dump's block is switched against (its paired REF block mean, the mean of
+ * the two neighbouring REF blocks for stype 3, all REF dumps for stype 1) and `m` the ON block mean,
+ * dump d gives (d − r)/r, so the mean over a block's dumps is that block's switched spectrum. For the
+ * reversed form (r − m)/m it gives (d − r)/m, whose block mean is the *negated* block spectrum: every
+ * column is "ON-phase dump minus reference", whichever form the pixel's spectrum uses (a Bs REF beam
+ * shows its line negative, with and without calibration).
+ */
+export interface SwitchedDumps {
+  /** n × nchan values, dump-major (ON dumps in time order, blocks in order), float32. */
+  data: Float32Array;
+  n: number;
+  /** Index of the first dump of each switched block (stype 1: one block). */
+  blockStart: number[];
+}
+
+/**
  * Switched spectra of one pixel: per block and averaged (or the chosen block), uncalibrated.
  * `normal` false gives the original's reversed form (REF−ON)/ON used for the second beam of a Bs
  * observation without calibration. Unequal ON and REF block counts (stype 2/3) are reported through
- * `warn` and the first min(nON, nREF) blocks are paired (the original failed).
+ * `warn` and the first min(nON, nREF) blocks are paired (the original failed). With `dumpScale`
+ * (per channel) also the per-dump spectra of {@link SwitchedDumps}, multiplied by it.
  */
 export function switchedSpectra(
   p: PixelDumps,
@@ -67,7 +85,8 @@ export function switchedSpectra(
   block: number,
   normal: boolean,
   warn: (m: string) => void,
-): { blocks: Float64Array[]; spectrum: Float64Array } {
+  dumpScale?: Float64Array,
+): { blocks: Float64Array[]; spectrum: Float64Array; dumps?: SwitchedDumps } {
   const nchan = p.board.nchan;
   const st = p.states;
   if (st.ons.length === 0 || st.refs.length === 0) {
@@ -77,11 +96,34 @@ export function switchedSpectra(
   const all = readPixelDumps(p, trims);
   const pos = new Map<number, number>();
   trims.forEach((t, i) => pos.set(t, i));
+  // per-dump spectra: the ON dumps `idx` switched against reference r with block mean m
+  const dumpParts: { idx: ArrayLike<number>; r: ArrayLike<number>; m: ArrayLike<number> }[] = [];
+  const perDump = (): SwitchedDumps | undefined => {
+    if (!dumpScale) return undefined;
+    const n = dumpParts.reduce((k, d) => k + d.idx.length, 0);
+    const data = new Float32Array(n * nchan);
+    const blockStart: number[] = [];
+    let j = 0;
+    for (const { idx, r, m } of dumpParts) {
+      blockStart.push(j);
+      for (let q = 0; q < idx.length; q++, j++) {
+        const off = pos.get(idx[q]!)! * nchan;
+        for (let c = 0; c < nchan; c++) {
+          const d = all[off + c]!;
+          const v = (d - r[c]!) / (normal ? r[c]! : m[c]!);
+          data[j * nchan + c] = v * dumpScale[c]!;
+        }
+      }
+    }
+    return { data, n, blockStart };
+  };
+  const range = ([a, b]: [number, number]) => Int32Array.from({ length: b - a + 1 }, (_, k) => a + k);
   if (stype === 1) {
     const on = meanOf(all, nchan, pos, st.ons), off = meanOf(all, nchan, pos, st.refs);
     const [a, b] = normal ? [on, off] : [off, on];
     const s = Float64Array.from({ length: nchan }, (_, c) => f(f(a[c]! - b[c]!) / b[c]!));
-    return { blocks: [s], spectrum: s };
+    dumpParts.push({ idx: st.ons, r: off, m: on });
+    return { blocks: [s], spectrum: s, dumps: perDump() };
   }
   const M = blockMeans(all, nchan, pos, st.onRanges);
   const R = blockMeans(all, nchan, pos, st.refRanges);
@@ -99,11 +141,15 @@ export function switchedSpectra(
       (_, c) => (normal ? (m[c]! - r[c]!) / r[c]! : (r[c]! - m[c]!) / m[c]!),
     );
   if (stype === 2) {
-    for (let i = 0; i < Math.min(M.length, R.length); i++) blocks.push(ps(M[i]!, R[i]!));
+    for (let i = 0; i < Math.min(M.length, R.length); i++) {
+      blocks.push(ps(M[i]!, R[i]!));
+      dumpParts.push({ idx: range(st.onRanges[i]!), r: R[i]!, m: M[i]! });
+    }
   } else {
     for (let i = 1; i + 1 < Math.min(M.length, R.length); i++) {
       const rb = Float64Array.from({ length: nchan }, (_, c) => (R[i - 1]![c]! + R[i + 1]![c]!) / 2);
       blocks.push(ps(M[i]!, rb));
+      dumpParts.push({ idx: range(st.onRanges[i]!), r: rb, m: M[i]! });
     }
   }
   if (blocks.length === 0) {
@@ -122,7 +168,7 @@ export function switchedSpectra(
     for (const b of blocks) for (let c = 0; c < nchan; c++) spectrum[c]! += b[c]!;
     for (let c = 0; c < nchan; c++) spectrum[c]! /= blocks.length;
   }
-  return { blocks, spectrum };
+  return { blocks, spectrum, dumps: perDump() };
 }
 
 /** One pixel of a switched obsnum. */
@@ -139,6 +185,8 @@ export interface SwitchedPixel {
   nRef: number;
   onBlocks: number;
   refBlocks: number;
+  /** With `SwitchedObsOptions.dumps`: the calibrated (× `tsys`, K) spectrum of every ON dump. */
+  dumps?: SwitchedDumps;
 }
 
 /** One switched obsnum reduced per pixel (not yet calibrated: multiply `ratio` by `tsys`). */
@@ -172,6 +220,8 @@ export interface SwitchedObsOptions {
   pixels: (h: IfprocHeader) => number[];
   /** Whether a pixel uses (ON−REF)/REF (default) or the reversed (REF−ON)/ON. */
   normal?: (pixel: number, h: IfprocHeader) => boolean;
+  /** Also the calibrated spectrum of every ON dump (`SwitchedPixel.dumps`, for a waterfall). */
+  dumps?: boolean;
   warn?: (msg: string) => void;
 }
 
@@ -230,7 +280,6 @@ export async function reduceSwitchedObs(o: SwitchedObsOptions): Promise<Switched
       const p = dumps.get(pixel);
       if (!p) throw new SeqDataError(`obsnum ${o.obsnum}: no roach input carries pixel ${pixel}`);
       const normal = o.normal ? o.normal(pixel, h) : true;
-      const s = switchedSpectra(p, o.stype, o.block, normal, warn);
       let tsys: Float64Array;
       if (calSpec) {
         const t = calSpec.get(pixel);
@@ -239,6 +288,7 @@ export async function reduceSwitchedObs(o: SwitchedObsOptions): Promise<Switched
       } else {
         tsys = new Float64Array(nchan).fill(ifpT![pixel] ?? NaN);
       }
+      const s = switchedSpectra(p, o.stype, o.block, normal, warn, o.dumps === true ? tsys : undefined);
       return {
         pixel,
         ratio: s.spectrum,
@@ -248,6 +298,7 @@ export async function reduceSwitchedObs(o: SwitchedObsOptions): Promise<Switched
         nRef: p.states.refs.length,
         onBlocks: p.states.onRanges.length,
         refBlocks: p.states.refRanges.length,
+        ...(s.dumps ? { dumps: s.dumps } : {}),
       };
     });
     const tm = ifp.stream.time;
@@ -274,6 +325,8 @@ export interface PsOptions {
   bank: number;
   useCal: boolean;
   xAxis?: XAxisName;
+  /** Also the calibrated spectrum of every ON dump (`obs[k].pixels[j].dumps`, for a waterfall). */
+  dumps?: boolean;
   warn?: (msg: string) => void;
 }
 
@@ -334,6 +387,7 @@ export async function reducePs(o: PsOptions): Promise<PsResult> {
       stype: 2,
       block: -1,
       axisBank: (h) => psAxisBank(h.receiver, o.pixList, o.bank),
+      dumps: o.dumps === true,
       pixels: (h) => {
         if (h.obsPgm !== "Ps") warn(`${h.path}: obsnum ${obsnum} is a ${h.obsPgm} observation, not Ps`);
         return o.pixList;

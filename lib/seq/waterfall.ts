@@ -24,6 +24,29 @@ import { SPEC_VARS, type SpecFile } from "../specfile/mod.ts";
 import { SeqDataError } from "./errors.ts";
 import { axisOfLabel, axisSpecsys, isFrequencyAxis } from "./axis.ts";
 
+/**
+ * What {@link waterfall} reads of a SpecFile; process_ps/process_bs `--waterfall` build one from their
+ * per-dump switched spectra (lib/seq/switched_waterfall.ts).
+ */
+export type WaterfallInput =
+  & Pick<
+    SpecFile,
+    | "nspec"
+    | "nchan"
+    | "pixel"
+    | "spectra"
+    | "crpix"
+    | "crval"
+    | "cdelt"
+    | "ctype"
+    | "sourceName"
+    | "receiver"
+    | "obsNum"
+    | "dumpTime"
+    | "chan0"
+  >
+  & { line: Pick<SpecFile["line"], "lineRestFrequency"> };
+
 /** Options of {@link waterfall}. */
 export interface WaterfallOptions {
   /** Pixels, one plane each in this order. */
@@ -52,7 +75,7 @@ export interface Waterfall {
 }
 
 /** Indices of the spectra of each pixel, in file order. */
-export function spectraByPixel(sf: SpecFile, pixList: number[]): number[][] {
+export function spectraByPixel(sf: Pick<SpecFile, "nspec" | "pixel">, pixList: number[]): number[][] {
   const rows = pixList.map(() => [] as number[]);
   const where = new Map<number, number[]>();
   pixList.forEach((p, i) => {
@@ -66,7 +89,7 @@ export function spectraByPixel(sf: SpecFile, pixList: number[]): number[][] {
 }
 
 /** Build the waterfall cube and its header. Throws SeqDataError when no listed pixel has spectra. */
-export function waterfall(sf: SpecFile, o: WaterfallOptions): Waterfall {
+export function waterfall(sf: WaterfallInput, o: WaterfallOptions): Waterfall {
   const [bt, bc] = o.binning ?? [1, 1];
   if (!(Number.isInteger(bt) && bt >= 1 && Number.isInteger(bc) && bc >= 1)) {
     throw new RangeError(`binning must be two positive integers, got ${bt},${bc}`);
