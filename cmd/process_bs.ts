@@ -18,6 +18,8 @@ import { reduceBs } from "../lib/seq/bs.ts";
 import { parseRegions, parseSlice } from "../lib/seq/options.ts";
 import { sdfitsFromSwitched } from "../lib/seq/sdfits.ts";
 import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
+import { encodeFitsImage } from "../lib/fits/mod.ts";
+import { switchedWaterfall, waterfallPng } from "../lib/seq/switched_waterfall.ts";
 
 /** Edge channels dropped on each side of the Bs spectrum, as the original. */
 export const BS_EDGE = 64;
@@ -97,11 +99,28 @@ export const tool = defineTool({
       metavar: "FILE",
       help: "also write each obsnum's TA as an SDFITS row (dysh; '-' = stdout)",
     },
+    {
+      name: "waterfall",
+      type: "string",
+      metavar: "FILE",
+      help: "also write the calibrated spectrum of every ON dump of both beams as a FITS cube " +
+        "(dump × channel × pixel; '-' = stdout)",
+    },
+    {
+      name: "waterfall_png",
+      type: "string",
+      metavar: "FILE",
+      help: "also write a PNG of that waterfall (the two beams side by side)",
+    },
   ],
   run: async (opts, ctx) => {
     const pix = opts.pix_list;
     if (pix !== undefined && (pix.length !== 2 || pix.some((p) => p < 0 || p > 15) || pix[0] === pix[1])) {
       throw new UsageError(`--pix_list must give two distinct pixels 0..15, got ${pix.join(",")}`);
+    }
+    const toStdout = [opts.output, opts.sdfits, opts.waterfall, opts.waterfall_png].filter((f) => f === "-");
+    if (toStdout.length > 1) {
+      throw new UsageError("only one of -o, --sdfits, --waterfall, --waterfall_png can be '-'");
     }
     const root = dataLmtRoot(opts.path, ctx.env);
     const xAxis = opts.x_axis;
@@ -115,6 +134,7 @@ export const tool = defineTool({
       stype: opts.stype,
       block: block === -2 ? -1 : block,
       xAxis,
+      dumps: opts.waterfall !== undefined || opts.waterfall_png !== undefined,
       warn: (m) => ctx.log.warn(m),
     });
     const n = r.x.length;
@@ -149,6 +169,25 @@ export const tool = defineTool({
         history: ["process_bs", ...ctx.argv].join(" "),
       });
       ctx.writeFile(opts.sdfits, encodeSdfits(sd));
+    }
+    if (opts.waterfall !== undefined || opts.waterfall_png !== undefined) {
+      const wf = switchedWaterfall({
+        obs: r.perObs.map((p) => p.obs),
+        axisName: r.axisName,
+        edge: BS_EDGE,
+        obsPgm: "Bs",
+        stype: opts.stype,
+        history: ["process_bs", ...ctx.argv].join(" "),
+      });
+      if (opts.waterfall !== undefined) {
+        ctx.writeFile(opts.waterfall, encodeFitsImage({ data: wf.data, shape: wf.shape, header: wf.header }));
+      }
+      if (opts.waterfall_png !== undefined) {
+        const title = `Bs ${opts.obs_list.join(",")} bank ${opts.bank}: ON dumps, pixels ${
+          r.pixels.join(" ")
+        }`;
+        ctx.writeFile(opts.waterfall_png, await waterfallPng(wf, title));
+      }
     }
     const plotName = opts.plot ?? `bs${block}__${opts.bank}.png`;
     if (plotName !== "none") {

@@ -19,6 +19,8 @@ import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
 import { reducePs } from "../lib/seq/ps.ts";
 import { sdfitsFromSwitched } from "../lib/seq/sdfits.ts";
 import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
+import { encodeFitsImage } from "../lib/fits/mod.ts";
+import { switchedWaterfall, waterfallPng } from "../lib/seq/switched_waterfall.ts";
 import { parseRegions, parseSlice } from "../lib/seq/options.ts";
 import type { OptionSpec } from "../lib/cli/args.ts";
 
@@ -92,6 +94,19 @@ const OPTIONS = [
     type: "string",
     metavar: "FILE",
     help: "also write each obsnum's and pixel's spectrum as an SDFITS row (dysh; '-' = stdout)",
+  },
+  {
+    name: "waterfall",
+    type: "string",
+    metavar: "FILE",
+    help:
+      "also write the calibrated spectrum of every ON dump as a FITS cube (dump × channel × pixel; '-' = stdout)",
+  },
+  {
+    name: "waterfall_png",
+    type: "string",
+    metavar: "FILE",
+    help: "also write a PNG of that waterfall (the pixels side by side)",
   },
 ] as const satisfies readonly OptionSpec[];
 
@@ -177,6 +192,10 @@ export const tool = defineTool({
     if (new Set(pix).size !== pix.length) {
       throw new UsageError(`--pix_list: a pixel is listed twice (${pix.join(",")})`);
     }
+    const toStdout = [opts.output, opts.sdfits, opts.waterfall, opts.waterfall_png].filter((f) => f === "-");
+    if (toStdout.length > 1) {
+      throw new UsageError("only one of -o, --sdfits, --waterfall, --waterfall_png can be '-'");
+    }
     if (opts.show === true) ctx.log.warn("--show: no interactive display; the plot goes to the plot file");
     if (opts.stype !== 1 && opts.stype !== 2) {
       ctx.log.info(
@@ -191,6 +210,7 @@ export const tool = defineTool({
       bank: opts.bank,
       useCal: opts.use_cal === true,
       xAxis,
+      dumps: opts.waterfall !== undefined || opts.waterfall_png !== undefined,
       warn: (m) => ctx.log.warn(m),
     });
     const nchan = r.x.length;
@@ -226,6 +246,30 @@ export const tool = defineTool({
         history: ["process_ps", ...ctx.argv].join(" "),
       });
       ctx.writeFile(opts.sdfits, encodeSdfits(sd));
+    }
+    if (opts.waterfall !== undefined || opts.waterfall_png !== undefined) {
+      const wf = switchedWaterfall({
+        obs: r.obs,
+        axisName: r.axisName,
+        edge: PS_EDGE,
+        obsPgm: "Ps",
+        stype: 2,
+        history: ["process_ps", ...ctx.argv].join(" "),
+      });
+      if (opts.waterfall !== undefined) {
+        ctx.writeFile(opts.waterfall, encodeFitsImage({ data: wf.data, shape: wf.shape, header: wf.header }));
+      }
+      if (opts.waterfall_png !== undefined) {
+        ctx.writeFile(
+          opts.waterfall_png,
+          await waterfallPng(
+            wf,
+            `Ps ${obsList.join(",")} bank ${opts.bank}: ON dumps, pixels ${
+              [...pix].sort((a, b) => a - b).join(" ")
+            }`,
+          ),
+        );
+      }
     }
     const plotName = opts.plot;
     if (plotName !== "none") {
