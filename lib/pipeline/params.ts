@@ -341,7 +341,7 @@ export const PARAMS: readonly ParamSpec[] = [
     "makewf",
     "1",
     G.flag,
-    "1: waterfall FITS and PNG of the calibrated spectra (make_spec_fits)",
+    "1: waterfall FITS and PNG of the calibrated spectra (maps: make_spec_fits; Bs/Ps: every ON dump)",
     SEQ,
     "seq-output",
   ),

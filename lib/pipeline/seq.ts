@@ -213,6 +213,10 @@ export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
       const txt = `${base(b)}.txt`;
       const common = ["-p", job.dataLmt, "--obs_list", O, "--pix_list", pix, "--use_cal"];
       const sdf = v("sdfits") === "1" ? ["--sdfits", `${base(b)}.sdfits`] : [];
+      // makewf=1: the calibrated spectrum of every ON dump as an image (new for Bs/Ps; LMTOY had none)
+      const wf = v("makewf") === "1"
+        ? ["--waterfall", `${base(b)}_wf.fits`, "--waterfall_png", `${base(b)}_wf.png`]
+        : [];
       const calls = bs
         ? [
           tool("process_bs", ...common, "--block", "-2", "--stype", v("stype"), "--bank", String(b)),
@@ -228,6 +232,7 @@ export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
             "-o",
             txt,
             ...sdf,
+            ...wf,
           ),
         ]
         : [tool(
@@ -244,11 +249,16 @@ export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
           "-y",
           `ps__${b}.png`,
           ...sdf,
+          ...wf,
         )];
       steps.push({
         name: `${bs ? "process_bs" : "process_ps"} (bank ${b})`,
-        inputs: [RC, st.sdfits],
-        outputs: [txt],
+        inputs: [RC, st.sdfits, st.products],
+        outputs: [
+          txt,
+          ...(v("sdfits") === "1" ? [`${base(b)}.sdfits`] : []),
+          ...(v("makewf") === "1" ? [`${base(b)}_wf.fits`] : []),
+        ],
         action: { kind: "tools", calls, log: `${bs ? "process_bs" : "process_ps"}_${b}.log` },
       });
       products.push(txt);

@@ -281,6 +281,9 @@ Deno.test({
           /vlsr/,
         );
         assert.match(readFileSync(join(D, "lmtoy_98005.rc"), "utf8"), /^obspgm="Ps"$/m);
+        // makewf=1 and sdfits=1 (the defaults) for Ps too
+        assert.ok(existsSync(join(D, txt.replace(/\.txt$/, "_wf.fits"))), "Ps waterfall FITS");
+        assert.ok(existsSync(join(D, txt.replace(/\.txt$/, ".sdfits"))), "Ps SDFITS");
       });
 
       await t.step("modes it cannot reduce, and unknown obsnums, leave no directory behind", async () => {
