@@ -424,3 +424,18 @@ f=$(complete -p ${words[0]} | sed -E 's/.*-F ([^ ]+).*/\\1/'); $f; printf '%s\\n
   assert.deepEqual(await complete(["spec_driver_fits", "--ov"]), ["--overwrite"]);
   assert.ok((await complete(["process_otf_map2.py", "--pix"])).includes("--pix_list"));
 });
+
+Deno.test("'DATA_LMT is not set' names each tool's own path option", async () => {
+  const env = { PATH: SYS_PATH };
+  const cases: [string, string[], string | undefined, string][] = [
+    ["badlags", ["91001"], undefined, "badlags: DATA_LMT is not set and no --path given"],
+    ["rsr_tsys", ["91001"], undefined, "rsr_tsys: DATA_LMT is not set and no --path given"],
+    ["rsr_driver", ["-"], "91001\n", "rsr_driver: DATA_LMT is not set and no -d/--data_lmt_path given"],
+    ["SLpipeline.sh", ["obsnum=91001"], undefined, "SLpipeline: DATA_LMT is not set and no path= given"],
+  ];
+  for (const [tool, args, stdin, msg] of cases) {
+    const r = await runTool(tool, args, { env, ...(stdin !== undefined ? { stdin } : {}) });
+    assert.equal(r.code, 1, `${tool}: ${r.stderr}`);
+    assert.equal(r.stderr.trim(), msg);
+  }
+});
