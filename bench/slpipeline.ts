@@ -31,7 +31,8 @@ try {
     sh(DENO, ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts", script), ...args], t.dir, env);
   await gen("gen_rsr.ts", ["--out", data, "--obsnum", "91001"]);
   await gen("gen_seq.ts", ["--out", data, "--obsnum0", "97000", "--no-bs"]);
-  for (const [label, obsnum] of [["RSR obsnum (11 tool runs, plots, page)", "91001"], ["SEQ map", "97001"]]) {
+  const runs = [["RSR obsnum (11 tool runs, plots, page)", "91001"], ["SEQ map", "97001"]] as const;
+  for (const [label, obsnum] of runs) {
     const times: number[] = [];
     for (let i = 0; i < repeat; i++) {
       const w = join(t.dir, `w${label.length}_${i}`);

@@ -88,23 +88,23 @@ export const tool = defineTool({
   ],
   run: async (opts, ctx) => {
     const obsnums = opts.obsnum;
-    const lines: RsrLine[] = ((opts.line ?? []) as number[][]).map(([f, p, w]) => ({
+    const lines: RsrLine[] = (opts.line ?? []).map(([f, p, w]) => ({
       freqGhz: f,
       peakK: p,
       fwhmKms: w,
     }));
-    const badLags: RsrBadLag[] = ((opts.badlag ?? []) as number[][]).map(([c, b, l, a]) => ({
+    const badLags: RsrBadLag[] = (opts.badlag ?? []).map(([c, b, l, a]) => ({
       chassis: c,
       board: b,
       lag: l,
       amp: a,
     }));
-    const badBoards: RsrBadBoard[] = ((opts.badcb ?? []) as number[][]).map(([c, b, f]) => ({
+    const badBoards: RsrBadBoard[] = (opts.badcb ?? []).map(([c, b, f]) => ({
       chassis: c,
       board: b,
       factor: f,
     }));
-    const jit: RsrJitter[] = ((opts.tsys_jitter ?? []) as number[][]).map(([c, b, f]) => ({
+    const jit: RsrJitter[] = (opts.tsys_jitter ?? []).map(([c, b, f]) => ({
       chassis: c,
       board: b,
       frac: f,
@@ -112,11 +112,11 @@ export const tool = defineTool({
     const t0 = Date.parse(String(opts.date) + "Z");
     if (!Number.isFinite(t0)) throw new UsageError(`--date: cannot parse "${opts.date}"`);
     const truths: RsrTruth[] = [];
-    for (let i = 0; i < obsnums.length; i++) {
+    for (const [i, obsnum] of obsnums.entries()) {
       const date = new Date(t0 + i * 900_000).toISOString().slice(0, 19);
       truths.push(
         await generateRsr(String(opts.out), {
-          obsnum: obsnums[i],
+          obsnum,
           seed: opts.seed === undefined ? undefined : opts.seed + 2 * i,
           instrumentSeed: opts.instrument_seed,
           corrCalId: opts.corrcal_id,
@@ -139,7 +139,7 @@ export const tool = defineTool({
           writeCorrCal: i === 0,
         }),
       );
-      ctx.log.info(`wrote obsnum ${obsnums[i]} under ${opts.out}`);
+      ctx.log.info(`wrote obsnum ${obsnum} under ${opts.out}`);
     }
     const json = JSON.stringify(truths.length === 1 ? truths[0] : truths, null, 1) + "\n";
     if (opts.truth === "-") ctx.stdout(json);

@@ -470,7 +470,7 @@ export function tsKernels(memory: WebAssembly.Memory, L: MemoryLayout, k: Kernel
       const st = l.start >> 2, pc = l.pairCells >> 2, ps = l.pairSpecs >> 2, pw = l.pairWeights >> 2;
       const os = l.specs >> 2, ow = l.weights >> 2;
       I.fill(0, st + lo, st + hi + 1);
-      for (let p = 0; p < np; p++) I[st + I[pc + p]! + 1]++;
+      for (let p = 0; p < np; p++) I[st + I[pc + p]! + 1]!++;
       for (let c = lo + 1; c <= hi; c++) I[st + c] = I[st + c]! + I[st + c - 1]!;
       for (let p = 0; p < np; p++) {
         const a = st + I[pc + p]!;

@@ -52,7 +52,11 @@ export function sdfitsGridSource(sd: SdfitsTables, notes: string[] = []): SpecTa
   }
   const picks: { t: BinTable; row: number }[] = [];
   let skipIf = 0, skipPos = 0, skipShape = 0, skipSys = 0;
-  const cols = new Map<BinTable, Record<string, Float64Array>>();
+  type Cols = Record<
+    "ifnum" | "x" | "y" | "fd" | "tsys" | "exposure" | "freqres" | "cdelt" | "rms",
+    Float64Array
+  >;
+  const cols = new Map<BinTable, Cols>();
   for (const t of sd.tables) {
     if (t.nrows === 0) continue;
     if (!t.has("DATA") || t.column("DATA").repeat !== nchan) {
@@ -60,7 +64,7 @@ export function sdfitsGridSource(sd: SdfitsTables, notes: string[] = []): SpecTa
       continue;
     }
     const n = (c: string, d: number) => (t.has(c) ? t.numbers(c) : new Float64Array(t.nrows).fill(d));
-    const c = {
+    const c: Cols = {
       ifnum: n("IFNUM", 0),
       x: n("CRVAL2", NaN),
       y: n("CRVAL3", NaN),

@@ -123,7 +123,7 @@ export function selectSpectra(rms: Float32Array, pixel: Int32Array, o: SelectOpt
   for (let i = 0; i < n; i++) {
     const p = pixel[i]!;
     if (p < 0 || p > MAX_PIXEL || inList[p] === 0) continue;
-    const s = seq[p]++;
+    const s = seq[p]!++;
     if (rms[i]! > o.cutoffs[p]!) continue;
     let ok = 1;
     for (const b of o.blank) if (b.pixel === p && b.s0 <= s && s <= b.s1) ok = 0;

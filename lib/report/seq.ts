@@ -73,8 +73,8 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
       if (!Number.isFinite(val)) continue;
       any = true;
       if (good(c)) {
-        meanSpec[k] += val;
-        cnt[k]++;
+        meanSpec[k]! += val;
+        cnt[k]!++;
       }
     }
     if (!any) nanCells++;

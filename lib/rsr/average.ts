@@ -42,7 +42,7 @@ export function averageRepeats(p: RsrProduct, state: WindowState, threshold?: nu
       for (let k = 0; k < NLAG; k++) {
         const v = p.data[o + k]!;
         if (Number.isNaN(v)) nan[k] = 1;
-        else if (v !== BLANK) sum[k] += w * v;
+        else if (v !== BLANK) sum[k]! += w * v;
       }
     }
     const o = b * NLAG;
@@ -94,8 +94,8 @@ export function averageScans(products: RsrProduct[], state: WindowState, thresho
         if (Number.isNaN(v)) {
           nan[k] = 1;
         } else if (v !== BLANK) {
-          num[k] += w * v;
-          den[k] += w;
+          num[k]! += w * v;
+          den[k]! += w;
         }
       }
     }

@@ -188,7 +188,7 @@ export function simulateLine(p: RsrProduct, amp: number, f0: number, v: number):
     if (!(lo < f0 && f0 < hi)) continue;
     for (let r = 0; r < p.nrep; r++) {
       const o = offset(r, b);
-      for (let k = 0; k < NLAG; k++) p.data[o + k] += amp * Math.exp(-0.5 * ((f[k]! - f0) / sig) ** 2);
+      for (let k = 0; k < NLAG; k++) p.data[o + k]! += amp * Math.exp(-0.5 * ((f[k]! - f0) / sig) ** 2);
     }
   }
 }

@@ -146,8 +146,8 @@ export function mergeBands(p: RsrProduct, opts: MergeOptions = {}): Composite {
       const g = freq[x1]! + CHANNEL_WIDTH * i;
       const v = resampleAt(xs, ys, g, mode);
       if (!Number.isNaN(v)) {
-        sumV[x1 + i] += v;
-        sumW[x1 + i] += 1;
+        sumV[x1 + i]! += v;
+        sumW[x1 + i]! += 1;
       }
     }
   }

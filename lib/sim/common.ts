@@ -16,8 +16,10 @@ export const LMT_SITE = { latRad: (LMT_LAT_DEG * Math.PI) / 180, lonRad: (LMT_LO
 export function parseUtc(iso: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2}(?:\.\d*)?)$/.exec(iso);
   if (!m) throw new Error(`bad date "${iso}" (expected YYYY-MM-DDTHH:MM:SS)`);
-  const sec = Number(m[6]);
-  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], Math.floor(sec)) / 1000 + (sec - Math.floor(sec));
+  // all six groups are mandatory, so a match defines each of them
+  const sec = Number(m[6]!);
+  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, Math.floor(sec)) / 1000 +
+    (sec - Math.floor(sec));
 }
 
 /** Epoch seconds → "YYYY-MM-DDTHH:MM:SS" (UTC, truncated to the second). */

@@ -18,13 +18,13 @@ export class Rng {
     const seeds = typeof seed === "number" ? [seed] : seed;
     let h = 0x9e3779b9 | 0;
     for (const s of seeds) h = mix32(h ^ (Math.floor(s) | 0) ^ Math.floor(s / 4294967296));
-    const st = [0, 0, 0, 0];
+    const st: [number, number, number, number] = [0, 0, 0, 0];
     for (let i = 0; i < 4; i++) {
       h = (h + 0x9e3779b9) | 0;
       st[i] = mix32(h);
     }
     if ((st[0] | st[1] | st[2] | st[3]) === 0) st[0] = 1;
-    [this.#s0, this.#s1, this.#s2, this.#s3] = st as [number, number, number, number];
+    [this.#s0, this.#s1, this.#s2, this.#s3] = st;
   }
 
   /** Next unsigned 32-bit integer. */
@@ -71,7 +71,10 @@ export class Rng {
     if (typeof sigma === "number") {
       for (let i = 0; i < out.length; i++) out[i] = sigma * this.normal();
     } else {
-      for (let i = 0; i < out.length; i++) out[i] = sigma[i] * this.normal();
+      if (sigma.length < out.length) {
+        throw new RangeError(`fillNormal: ${sigma.length} sigmas for ${out.length} deviates`);
+      }
+      for (let i = 0; i < out.length; i++) out[i] = sigma[i]! * this.normal();
     }
   }
 }

@@ -279,11 +279,14 @@ export function spectrumToLags(
   out: Float64Array,
 ): Float64Array {
   const n = NLAG, t = cosTable();
+  if (spec.length < n || lagGain.length < n || out.length < n) {
+    throw new RangeError(`spectrumToLags: ${n} channels, lag gains and lags needed`);
+  }
   for (let l = 0; l < n; l++) {
     let s = 0;
     const o = l * n;
-    for (let k = 0; k < n; k++) s += spec[k] * t[o + k];
-    out[l] = (lagGain[l] * s) / n;
+    for (let k = 0; k < n; k++) s += spec[k]! * t[o + k]!;
+    out[l] = (lagGain[l]! * s) / n;
   }
   return out;
 }
@@ -291,9 +294,10 @@ export function spectrumToLags(
 /** The corr_cal matrix (row-major [channel k][lag l]) that inverts {@link spectrumToLags}. */
 export function corrCalMatrix(lagGain: ArrayLike<number>): Float64Array {
   const n = NLAG, t = cosTable();
+  if (lagGain.length < n) throw new RangeError(`corrCalMatrix: ${lagGain.length} lag gains, ${n} needed`);
   const m = new Float64Array(n * n);
   for (let k = 0; k < n; k++) {
-    for (let l = 0; l < n; l++) m[k * n + l] = ((l === 0 ? 1 : 2) * t[l * n + k]) / lagGain[l];
+    for (let l = 0; l < n; l++) m[k * n + l] = ((l === 0 ? 1 : 2) * t[l * n + k]!) / lagGain[l]!;
   }
   return m;
 }
@@ -323,10 +327,10 @@ function makeInstrument(instrumentSeed: number, chassis: number): Instrument {
     for (let l = 0; l < NLAG; l++) {
       lagGain[l] = 1 + 0.01 * rng.normal();
       blank[l] = 1 + 0.3 * Math.cos((2 * Math.PI * l) / 64 + bP) + 0.05 * rng.normal();
-      bm += blank[l];
+      bm += blank[l]!;
     }
     bm /= NLAG;
-    for (let l = 0; l < NLAG; l++) blank[l] /= bm;
+    for (let l = 0; l < NLAG; l++) blank[l]! /= bm;
     inst.tsys.push(tsys);
     inst.gain.push(gain);
     inst.lagGain.push(lagGain);
@@ -511,7 +515,7 @@ export function corrCalModel(
   const g = `Header.RedshiftChassis_${chassis}_.`;
   const nb = lagGains.length;
   const mat = new Float64Array(nb * NLAG * NLAG);
-  for (let b = 0; b < nb; b++) mat.set(corrCalMatrix(lagGains[b]), b * NLAG * NLAG);
+  for (let b = 0; b < nb; b++) mat.set(corrCalMatrix(lagGains[b]!), b * NLAG * NLAG);
   // hours since 0001-01-01 (proleptic Gregorian): days from 0001-01-01 to 1970-01-01 = 719162
   const hours = createdT / 3600 + 719162 * 24;
   const dateAttrs = { units: "hours since 0001-01-01 00:00:00.0", calendar: "gregorian" };
@@ -637,11 +641,11 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
     const tsys: Float64Array[] = [], line: Float64Array[] = [];
     for (let b = 0; b < NBOARD; b++) {
       const t = new Float64Array(n);
-      const mean0 = inst.tsys[b].reduce((a, x) => a + x, 0) / n;
+      const mean0 = inst.tsys[b]!.reduce((a, x) => a + x, 0) / n;
       const target = opts.tsysK?.[c]?.[b];
       const slopeOv = opts.tsysSlope?.[c]?.[b];
       for (let k = 0; k < n; k++) {
-        let v = inst.tsys[b][k];
+        let v = inst.tsys[b]![k]!;
         if (target !== undefined) v = (v / mean0) * target;
         if (slopeOv !== undefined) v *= 1 + slopeOv * (rsrIf(k) - 4) / 4;
         t[k] = v * tsysScale;
@@ -650,7 +654,7 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
       const L = new Float64Array(n);
       for (let k = 0; k < n; k++) {
         const f = rsrSkyFreq(b, k);
-        for (const ln of lines) L[k] += lineInChannel(ln, f, dfGhz);
+        for (const ln of lines) L[k]! += lineInChannel(ln, f, dfGhz);
       }
       line.push(L);
     }
@@ -665,32 +669,32 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
         for (let b = 0; b < NBOARD; b++) {
           const ns = Math.round(SAMPLES_PER_SEC * tsampCal - 12 * rng.uniform() - 15);
           samples[r * NBOARD + b] = ns;
-          const G = inst.gain[b], T = tsys[b];
+          const G = inst.gain[b]!, T = tsys[b]!, lagGain = inst.lagGain[b]!, blank = inst.blank[b]!;
           const jit = jitters.find((j) => j.chassis === c && j.board === b);
           const gd = 1 + drift * rng.normal();
           // total power spectrum of this record
           for (let k = 0; k < n; k++) {
-            let tin = T[k];
+            let tin = T[k]!;
             if (r === 0) tin += hdr.tambK * (jit ? 1 + jit.frac * rng.normal() : 1);
-            spec[k] = G[k] * tin * gd;
+            spec[k] = G[k]! * tin * gd;
           }
           const sky = Float64Array.from(spec);
           // radiometer noise of a total-power record
-          for (let k = 0; k < n; k++) spec[k] += (sky[k] / Math.sqrt(CHAN_BW_HZ * tsampCal)) * rng.normal();
-          spectrumToLags(spec, inst.lagGain[b], lags);
+          for (let k = 0; k < n; k++) spec[k]! += (sky[k]! / Math.sqrt(CHAN_BW_HZ * tsampCal)) * rng.normal();
+          spectrumToLags(spec, lagGain, lags);
           if (r >= 2) {
             const sgn = r === 2 || r === 5 ? 1 : -1; // W,Z = +pattern, X,Y = −pattern
-            for (let l = 0; l < n; l++) lags[l] += sgn * beta * inst.blank[b][l];
+            for (let l = 0; l < n; l++) lags[l]! += sgn * beta * blank[l]!;
           }
           addBadLags(lags, c, b, badLags, rng);
           const o = (r * NBOARD + b) * n;
-          for (let l = 0; l < n; l++) acc[o + l] = lags[l] * ns;
+          for (let l = 0; l < n; l++) acc[o + l] = lags[l]! * ns;
           // RefData: total power, independent noise
           for (let k = 0; k < n; k++) {
-            spec[k] = sky[k] * (1 + rng.normal() / Math.sqrt(CHAN_BW_HZ * tsampCal));
+            spec[k] = sky[k]! * (1 + rng.normal() / Math.sqrt(CHAN_BW_HZ * tsampCal));
           }
-          spectrumToLags(spec, inst.lagGain[b], lags);
-          for (let l = 0; l < n; l++) ref[o + l] = lags[l] * ns;
+          spectrumToLags(spec, lagGain, lags);
+          for (let l = 0; l < n; l++) ref[o + l] = lags[l]! * ns;
         }
       }
       const scan: ChassisScan = {
@@ -726,34 +730,38 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
         for (let b = 0; b < NBOARD; b++) {
           const ns = Math.round(SAMPLES_PER_SEC * tsamp - 40 * rng.uniform() - 5);
           samples[r * NBOARD + b] = ns;
-          sampSum[b] += ns;
-          const G = inst.gain[b], T = tsys[b], L = line[b];
+          sampSum[b]! += ns;
+          const G = inst.gain[b]!,
+            T = tsys[b]!,
+            L = line[b]!,
+            lagGain = inst.lagGain[b]!,
+            blank = inst.blank[b]!;
           const gd = 1 + drift * rng.normal();
           const o = (r * NBOARD + b) * n;
           // demodulated (AccData): κG·L plus radiometer noise of the total power
           let var2 = 0;
           for (let k = 0; k < n; k++) {
-            const tot = G[k] * (T[k] + (sees ? L[k] : 0)) * gd;
+            const tot = G[k]! * (T[k]! + (sees ? L[k]! : 0)) * gd;
             const sig = tot / Math.sqrt(CHAN_BW_HZ * tsamp);
             var2 += sig * sig;
-            spec[k] = G[k] * (sees ? L[k] : 0) * gd + sig * rng.normal();
+            spec[k] = G[k]! * (sees ? L[k]! : 0) * gd + sig * rng.normal();
           }
           const nominal = Math.sqrt(var2 / 2) / n; // rms of one lag (l > 0)
-          lagNoise[b] += nominal / nrec;
-          spectrumToLags(spec, inst.lagGain[b], lags);
-          for (let l = 0; l < n; l++) lags[l] += dc * inst.blank[b][l];
+          lagNoise[b]! += nominal / nrec;
+          spectrumToLags(spec, lagGain, lags);
+          for (let l = 0; l < n; l++) lags[l]! += dc * blank[l]!;
           const bb = badBoards.find((x) => x.chassis === c && x.board === b);
-          if (bb) { for (let l = 0; l < n; l++) lags[l] += bb.factor * nominal * rng.normal(); }
+          if (bb) { for (let l = 0; l < n; l++) lags[l]! += bb.factor * nominal * rng.normal(); }
           addBadLags(lags, c, b, badLags, rng);
-          for (let l = 0; l < n; l++) acc[o + l] = lags[l] * ns;
+          for (let l = 0; l < n; l++) acc[o + l] = lags[l]! * ns;
           // total power (RefData)
           for (let k = 0; k < n; k++) {
-            const tot = G[k] * (T[k] + (sees ? L[k] : 0)) * gd;
+            const tot = G[k]! * (T[k]! + (sees ? L[k]! : 0)) * gd;
             spec[k] = tot * (1 + rng.normal() / Math.sqrt(CHAN_BW_HZ * tsamp));
           }
-          spectrumToLags(spec, inst.lagGain[b], lags);
-          zeroLag[b] += lags[0] / nrec;
-          for (let l = 0; l < n; l++) ref[o + l] = lags[l] * ns;
+          spectrumToLags(spec, lagGain, lags);
+          zeroLag[b]! += lags[0]! / nrec;
+          for (let l = 0; l < n; l++) ref[o + l] = lags[l]! * ns;
         }
       }
       const dxr = 0.00019;
@@ -779,7 +787,7 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
         for (let k = 0; k < n; k++) {
           if (!rsrValidChannel(k)) continue;
           const f = rsrSkyFreq(b, k);
-          const t = tsys[b][k];
+          const t = tsys[b]![k]!;
           const ds = diffsat(c, b, f);
           tmin = Math.min(tmin, t);
           tmax = Math.max(tmax, t);
@@ -790,8 +798,8 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
           nv++;
           flo = Math.min(flo, f);
           fhi = Math.max(fhi, f);
-          if (line[b][k] > lpk) {
-            lpk = line[b][k];
+          if (line[b]![k]! > lpk) {
+            lpk = line[b]![k]!;
             fpk = f;
           }
         }
@@ -801,21 +809,21 @@ export function buildRsr(opts: RsrSimOptions): RsrModels {
         boardsTruth.push({
           chassis: c,
           board: b,
-          slot: RSR_SLOTS[b],
-          band: RSR_BANDS[b],
+          slot: RSR_SLOTS[b]!,
+          band: RSR_BANDS[b]!,
           sky_freq_ghz: [round(flo, 4), round(fhi, 4)],
           tsys_phys_mean_k: round(tsum / nv, 4),
           tsys_phys_min_k: round(tmin, 4),
           tsys_phys_max_k: round(tmax, 4),
           diffsat_mean: round(dsum / nv, 6),
           tsys_expected_mean_k: round(esum / nv, 4),
-          zero_lag_total: round(zeroLag[b], 2),
-          lag_noise_rms_per_record: round(lagNoise[b], 5),
-          extra_lag_noise: round(bb ? bb.factor * lagNoise[b] : 0, 5),
+          zero_lag_total: round(zeroLag[b]!, 2),
+          lag_noise_rms_per_record: round(lagNoise[b]!, 5),
+          extra_lag_noise: round(bb ? bb.factor * lagNoise[b]! : 0, 5),
           expected_rms_per_repeat_k: round(rmsRep, 6),
           line_peak_in_board_k: round(lpk, 6),
           line_peak_expected_k: round(lpk > 0 ? lpk * diffsat(c, b, fpk) : 0, 6),
-          accsamples_mean: round(sampSum[b] / nrec, 1),
+          accsamples_mean: round(sampSum[b]! / nrec, 1),
         });
       }
     }
@@ -908,7 +916,7 @@ function checkCb(what: string, c: number, b: number, lag?: number): void {
 }
 
 function addBadLags(lags: Float64Array, c: number, b: number, bad: RsrBadLag[], rng: Rng): void {
-  for (const x of bad) if (x.chassis === c && x.board === b) lags[x.lag] += x.amp * rng.normal();
+  for (const x of bad) if (x.chassis === c && x.board === b) lags[x.lag]! += x.amp * rng.normal();
 }
 
 /**

@@ -367,13 +367,15 @@ export function lmtAltAz(
 
 /** J2000 (ra, dec) → galactic (l, b), radians. */
 export function toGalactic(ra: number, dec: number): [number, number] {
-  const m = [
+  type V3 = readonly [number, number, number];
+  const m: readonly [V3, V3, V3] = [
     [-0.0548755604, -0.8734370902, -0.4838350155],
     [0.4941094279, -0.4448296300, 0.7469822445],
     [-0.8676661490, -0.1980763734, 0.4559837762],
   ];
-  const v = [Math.cos(dec) * Math.cos(ra), Math.cos(dec) * Math.sin(ra), Math.sin(dec)];
-  const g = m.map((r) => r[0] * v[0] + r[1] * v[1] + r[2] * v[2]);
+  const v: V3 = [Math.cos(dec) * Math.cos(ra), Math.cos(dec) * Math.sin(ra), Math.sin(dec)];
+  const dot = (r: V3) => r[0] * v[0] + r[1] * v[1] + r[2] * v[2];
+  const g = [dot(m[0]), dot(m[1]), dot(m[2])] as const;
   const l = Math.atan2(g[1], g[0]);
   return [(l + 2 * Math.PI) % (2 * Math.PI), Math.asin(g[2])];
 }
@@ -456,6 +458,9 @@ function fillMap(m: SeqMapOptions | undefined): FullMap {
 }
 
 function fillBs(b: SeqBsOptions): Required<SeqBsOptions> {
+  if (b.beams && !b.beams.every((p) => Number.isInteger(p) && p >= 0 && p <= 15)) {
+    throw new RangeError(`Bs beams ${JSON.stringify(b.beams)} must be pixels 0..15`);
+  }
   return {
     source: b.source ?? "SIM-BS",
     raDeg: b.raDeg ?? 245,
@@ -646,8 +651,10 @@ function bsObservation(obsnum: number, t0: number, b: Required<SeqBsOptions>): O
 
 function segmentAt(obs: Observation, t: number): Segment {
   const s = obs.segments;
-  for (let i = 0; i < s.length; i++) if (t < s[i].t1) return s[i];
-  return s[s.length - 1];
+  for (const g of s) if (t < g.t1) return g;
+  const last = s[s.length - 1];
+  if (last === undefined) throw new RangeError(`observation ${obs.obsnum}: no segments`);
+  return last;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -867,19 +874,19 @@ export function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng:
   const level = new Float64Array(n * nlev);
   const zeros = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    raAct[i] = ra0 + (s.x[i] * ARCSEC) / Math.cos(dec0);
-    decAct[i] = dec0 + s.y[i] * ARCSEC;
-    const [l, b] = toGalactic(raAct[i], decAct[i]);
+    raAct[i] = ra0 + (s.x[i]! * ARCSEC) / Math.cos(dec0);
+    decAct[i] = dec0 + s.y[i]! * ARCSEC;
+    const [l, b] = toGalactic(raAct[i]!, decAct[i]!);
     lAct[i] = l;
     bAct[i] = b;
-    const p = s.parang[i];
+    const p = s.parang[i]!;
     // (x,y) = (−az cosP + el sinP, az sinP + el cosP) inverted
-    azMap[i] = (-s.x[i] * Math.cos(p) + s.y[i] * Math.sin(p)) * ARCSEC;
-    elMap[i] = (s.x[i] * Math.sin(p) + s.y[i] * Math.cos(p)) * ARCSEC;
+    azMap[i] = (-s.x[i]! * Math.cos(p) + s.y[i]! * Math.sin(p)) * ARCSEC;
+    elMap[i] = (s.x[i]! * Math.sin(p) + s.y[i]! * Math.cos(p)) * ARCSEC;
     const hot = s.bufpos[i] === 3;
     const ep = obs.tsysEpochs.length ? tsysScaleAt(obs, i / IFPROC_RATE) : 1;
     for (let p2 = 0; p2 < nlev; p2++) {
-      let t = com.tsys[p2] * obs.tsysScale;
+      let t = com.tsys[p2]! * obs.tsysScale;
       if (ep !== 1) t *= ep;
       level[i * nlev + p2] = 0.01 * (t + (hot ? T_LOAD : 0)) * (1 + 0.0005 * rng.normal());
     }
@@ -1082,13 +1089,13 @@ function* roachBlocks(
     for (let j = 0; j < SUBSAMPLES; j++) {
       const tr = Math.min(Math.max(mid + ((j + 0.5) / SUBSAMPLES - 0.5) * dt, 0), obs.duration);
       const seg = segmentAt(obs, tr);
-      fr[seg.bufpos] += 1 / SUBSAMPLES;
+      fr[seg.bufpos]! += 1 / SUBSAMPLES;
       if (seg.bufpos === 0 || seg.bufpos === 1) {
         const [x, y] = seg.pos(tr);
         const par = lmtAltAz(obs.raRad, obs.decRad, obs.t0 + tr).parang;
         for (let i = 0; i < 4; i++) {
           const [gx, gy] = is1mm ? [0, 0] : sequoiaPixelRaDec(pixOf[i]!, el0, par);
-          amp[i] += obs.skyAmp(x - gx, y - gy) / SUBSAMPLES;
+          amp[i]! += obs.skyAmp(x - gx, y - gy) / SUBSAMPLES;
         }
       }
     }
@@ -1097,24 +1104,24 @@ function* roachBlocks(
     for (let i = 0; i < 4; i++) {
       const p = pixOf[i]!, bank = bankOf[i]!;
       const row = 4 * kb + i;
-      let tsys = sp.tsys[p] * obs.tsysScale;
+      let tsys = sp.tsys[p]! * obs.tsysScale;
       if (bank === 1 && !is1mm) tsys *= sp.bank1TsysFactor;
       if (epoch !== 1) tsys *= epoch;
       const inst = bank === 1 && !is1mm ? sp.pix1! : sp.pix;
-      const g = inst.gain[p];
-      const drift = 1 + sp.driftFrac * inst.driftSign[p] * (mid / Math.max(obs.duration, dt) - 0.5);
+      const g = inst.gain[p]!;
+      const drift = 1 + sp.driftFrac * inst.driftSign[p]! * (mid / Math.max(obs.duration, dt) - 0.5);
       const nf = relNoise * (p === sp.badPixel ? sp.badFactor : 1) * (sp.noiseScale ?? 1);
-      const base = tsys + fr[3] * T_LOAD;
-      for (let c = 0; c < nchan; c++) tin[c] = base + fr[0] * bl[c];
+      const base = tsys + fr[3]! * T_LOAD;
+      for (let c = 0; c < nchan; c++) tin[c] = base + fr[0]! * bl[c]!;
       const pr = profiles[bank]!;
-      const a = pr.ampScale === 1 ? amp[i] : amp[i] * pr.ampScale;
-      if (a !== 0) { for (let c = pr.phiLo; c <= pr.phiHi; c++) tin[c] += a * pr.phi[c]; }
-      if (corr && p === corr.pixel && bank === 0 && fr[0] > 0 && mid >= corr.t0S && mid <= corr.t1S) {
-        corruptInput(tin, corr, fr[0], (mid - corr.t0S) / Math.max(corr.t1S - corr.t0S, dt));
+      const a = pr.ampScale === 1 ? amp[i]! : amp[i]! * pr.ampScale;
+      if (a !== 0) { for (let c = pr.phiLo; c <= pr.phiHi; c++) tin[c]! += a * pr.phi[c]!; }
+      if (corr && p === corr.pixel && bank === 0 && fr[0]! > 0 && mid >= corr.t0S && mid <= corr.t1S) {
+        corruptInput(tin, corr, fr[0]!, (mid - corr.t0S) / Math.max(corr.t1S - corr.t0S, dt));
       }
       const o = row * nchan;
       for (let c = 0; c < nchan; c++) {
-        const pw = g[c] * drift * tin[c];
+        const pw = g[c]! * drift * tin[c]!;
         data[o + c] = pw * (1 + nf * rng.normal());
       }
       inputs[row] = BigInt(i);
@@ -1548,8 +1555,8 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
         line_v_kms: b.vKms,
         line_fwhm_kms: b.fwhmKms,
         tsys_K: {
-          [b.beams[0]]: tsys[b.beams[0]] * b.tsysScale,
-          [b.beams[1]]: tsys[b.beams[1]] * b.tsysScale,
+          [b.beams[0]]: tsys[b.beams[0]]! * b.tsysScale,
+          [b.beams[1]]: tsys[b.beams[1]]! * b.tsysScale,
         },
         note:
           "process_bs output 0.5*(Y[higher pixel] - Y[lower pixel]) is +peak when beams[0] is the higher pixel",
@@ -1691,7 +1698,7 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
       n_dumps_per_roach: ndump,
       ifproc_file: ifp,
       roach_files: roachFiles,
-      elevation_deg_start: (s.el[0] * 180) / Math.PI,
+      elevation_deg_start: ((s.el[0] ?? NaN) * 180) / Math.PI,
       parang_deg_range: [(pmin * 180) / Math.PI, (pmax * 180) / Math.PI],
       segments: obs.segments.map((g) => [g.t0, g.t1, g.bufpos, g.label]),
       tsys_scale: obs.tsysScale,

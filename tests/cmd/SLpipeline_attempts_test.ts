@@ -102,9 +102,9 @@ Deno.test({
         const latest = readFileSync(join(D, "index.html"), "utf8");
         assert.equal(a[1]!.keyNumbers["rms driver"], value(latest, "rms driver"));
         for (const x of a) {
-          assert.ok(Math.abs(parseFloat(x.keyNumbers.line!) - 94.3) < 0.01, x.keyNumbers.line);
+          assert.ok(Math.abs(parseFloat(x.keyNumbers.line!) - 94.3) < 0.01, String(x.keyNumbers.line));
           const fwhm = parseFloat(x.keyNumbers.FWHM!);
-          assert.ok(fwhm >= 320 && fwhm <= 370, x.keyNumbers.FWHM);
+          assert.ok(fwhm >= 320 && fwhm <= 370, String(x.keyNumbers.FWHM));
         }
       });
 

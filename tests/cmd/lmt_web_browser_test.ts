@@ -214,7 +214,7 @@ async function scenario(t: Deno.TestContext, dir: string): Promise<void> {
         const blank = parseBlanking(readFileSync(join(D, "rsr.91001.blanking"), "utf8"));
         const e = blank.blanks.at(-1)!;
         assert.deepEqual([e.obsnums, e.chassis, [...e.boards!.keys()]], [[91001], 3, [2]]);
-        const [[b1, b2]] = e.boards!.get(2)!;
+        const [b1, b2] = e.boards!.get(2)![0]!;
         assert.ok(Math.abs(b1! - f1) < 6e-4 && Math.abs(b2! - f2) < 6e-4, `${b1} ${b2} vs ${sel}`);
       },
     );

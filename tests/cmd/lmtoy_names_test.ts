@@ -310,7 +310,7 @@ Deno.test({
         const [ours, ref] of [
           ["SAMPLE-OTF_97001__0.fits", "SAMPLE-OTF_97001__0.fits"],
           ["radiometer.rms.fits", "SAMPLE-OTF_97001__0.radiometer.rms.fits"],
-        ]
+        ] as const
       ) {
         const a = readFits(join(dir, ours)).hdus[0]!, b = readFits(REF(ref)).hdus[0]!;
         assert.deepEqual(a.shape, b.shape);

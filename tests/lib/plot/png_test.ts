@@ -19,6 +19,6 @@ Deno.test("encodePngRgba() → pngInfo()/decodePngRgba() round trip", () => {
 Deno.test("pngInfo() rejects non-PNG bytes and a corrupt IHDR", () => {
   throws(() => pngInfo(new TextEncoder().encode("GIF89a".padEnd(40))), /bad signature/);
   const png = encodePngRgba(new Uint8Array(4), 1, 1);
-  png[17] ^= 1; // width byte changed → CRC mismatch
+  png[17]! ^= 1; // width byte changed → CRC mismatch
   throws(() => pngInfo(png), /CRC/);
 });

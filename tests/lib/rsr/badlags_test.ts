@@ -62,8 +62,8 @@ Deno.test("findBadlags() applies max, min and spike tests in order, with comment
   const lines = text.split("\n");
   equal(lines[10], " 0  0  40  33551   22.0    # max");
   equal(lines[11], " 0  1 230  33551    0.0    # min");
-  equal(lines[13].startsWith("#  0  3  10  33551    1.0"), true);
-  equal(lines[14].endsWith("# spike edge"), true);
+  equal(lines[13]?.startsWith("#  0  3  10  33551    1.0"), true);
+  equal(lines[14]?.endsWith("# spike edge"), true);
   equal(text.includes("# Found 1 min, 1 max, 1 spike badlags and 0 bad C/B's"), true);
 });
 

@@ -23,7 +23,7 @@ export function parseCdl(text: string): CdlLayout {
     else if (section === "dims") {
       const m = /^(\S+) = (UNLIMITED|\d+) ;/.exec(line);
       if (m) {
-        out.dims.set(m[1], {
+        out.dims.set(m[1]!, {
           size: m[2] === "UNLIMITED" ? -1 : Number(m[2]),
           unlimited: m[2] === "UNLIMITED",
         });
@@ -32,7 +32,7 @@ export function parseCdl(text: string): CdlLayout {
       const m =
         /^(char|byte|short|int|int64|float|double|ubyte|ushort|uint|uint64|string) ([^\s(]+)(?:\(([^)]*)\))? ;$/
           .exec(line);
-      if (m) out.vars.set(m[2], { type: m[1], dims: m[3] ? m[3].split(",").map((s) => s.trim()) : [] });
+      if (m) out.vars.set(m[2]!, { type: m[1]!, dims: m[3] ? m[3].split(",").map((s) => s.trim()) : [] });
     }
   }
   return out;

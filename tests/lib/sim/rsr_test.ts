@@ -65,12 +65,12 @@ Deno.test("sim/rsr: cosine-transform lags and the corr_cal matrix are exact inve
   let maxErr = 0;
   for (let k = 0; k < 256; k++) {
     let s = 0;
-    for (let l = 0; l < 256; l++) s += m[k * 256 + l] * lags[l];
-    maxErr = Math.max(maxErr, Math.abs(s - spec[k]));
+    for (let l = 0; l < 256; l++) s += m[k * 256 + l]! * lags[l]!;
+    maxErr = Math.max(maxErr, Math.abs(s - spec[k]!));
   }
   assert.ok(maxErr < 1e-9, `round trip error ${maxErr}`);
   // zero lag = mean power × g_0
-  assert.ok(Math.abs(lags[0] - g[0] * spec.reduce((a, x) => a + x, 0) / 256) < 1e-9);
+  assert.ok(Math.abs(lags[0]! - g[0]! * spec.reduce((a, x) => a + x, 0) / 256) < 1e-9);
 });
 
 Deno.test("sim/rsr: file set, names and sizes of one obsnum", async () => {
@@ -107,7 +107,7 @@ Deno.test({
           "RedshiftChassis3_2024-11-02_091000_00_0001.cdl",
         ],
         ["rsr/cal/corr_cal_2024_2.nc", "corr_cal_2024_2.cdl"],
-      ]
+      ] as const
     ) {
       const f = await openNetcdf(join(dir, mine));
       const cdl = parseCdl(readFileSync(join(lay, ref), "utf8"));
@@ -142,13 +142,16 @@ Deno.test("sim/rsr: Tsys from HOT/SKY through the generated corr_cal equals the 
     const acc = cal.readNumbers(`Data.RedshiftChassis_${c}_.AccData`);
     const ns = cal.readNumbers(`Data.RedshiftChassis_${c}_.AccSamples`);
     const m = cc.readNumbers(`Data.RedshiftChassis_${c}_.corr_cal`);
+    assert.equal(m.length, 6 * 256 * 256);
+    assert.equal(acc.length, 6 * 6 * 256); // 6 records (hot, sky, W, X, Y, Z) × 6 boards × 256 lags
+    assert.equal(ns.length, 6 * 6);
     for (let b = 0; b < 6; b++) {
       const spec = (r: number) => {
         const out = new Float64Array(256);
         for (let k = 0; k < 256; k++) {
           let s = 0;
           for (let l = 0; l < 256; l++) {
-            s += m[b * 65536 + k * 256 + l] * acc[(r * 6 + b) * 256 + l] / ns[r * 6 + b];
+            s += m[b * 65536 + k * 256 + l]! * acc[(r * 6 + b) * 256 + l]! / ns[r * 6 + b]!;
           }
           out[k] = s;
         }
@@ -158,7 +161,7 @@ Deno.test("sim/rsr: Tsys from HOT/SKY through the generated corr_cal equals the 
       let sum = 0, n = 0;
       for (let k = 0; k < 256; k++) {
         if (!rsrValidChannel(k)) continue;
-        sum += (truth.tamb_k * sky[k]) / (hot[k] - sky[k]);
+        sum += (truth.tamb_k * sky[k]!) / (hot[k]! - sky[k]!);
         n++;
       }
       const bt = truth.boards.find((x) => x.chassis === c && x.board === b)!;
@@ -184,19 +187,20 @@ Deno.test("sim/rsr: the beam-switched line appears at 94.3 GHz with the injected
     const cal = await openNetcdf(join(dir, rsrFileName(c, Date.UTC(2024, 10, 2, 5, 28, 30) / 1000, 91000)));
     const cc = await openNetcdf(join(dir, `rsr/cal/corr_cal_2024_${c}.nc`));
     const m = cc.readNumbers(`Data.RedshiftChassis_${c}_.corr_cal`);
+    assert.equal(m.length, 6 * 256 * 256);
     const b = 3;
     const toSpec = (lags: Float64Array, off: number, norm: number) => {
       const out = new Float64Array(256);
       for (let k = 0; k < 256; k++) {
         let s = 0;
-        for (let l = 0; l < 256; l++) s += m[b * 65536 + k * 256 + l] * lags[off + l] / norm;
+        for (let l = 0; l < 256; l++) s += m[b * 65536 + k * 256 + l]! * lags[off + l]! / norm;
         out[k] = s;
       }
       return out;
     };
     const g = `Data.RedshiftChassis_${c}_.`;
     const cacc = cal.readNumbers(g + "AccData"), cns = cal.readNumbers(g + "AccSamples");
-    const hot = toSpec(cacc, b * 256, cns[b]), sky = toSpec(cacc, (6 + b) * 256, cns[6 + b]);
+    const hot = toSpec(cacc, b * 256, cns[b]!), sky = toSpec(cacc, (6 + b) * 256, cns[6 + b]!);
     const acc = bs.readNumbers(g + "AccData"),
       ref = bs.readNumbers(g + "RefData"),
       ns = bs.readNumbers(g + "AccSamples");
@@ -204,29 +208,30 @@ Deno.test("sim/rsr: the beam-switched line appears at 94.3 GHz with the injected
     const mean = new Float64Array(256);
     const sgn = c === 1 || c === 2 ? -1 : 1;
     for (let r = 0; r < nrec; r += 2) {
-      const t = [r, r + 1].map((q) => {
+      const t = (q: number) => {
         const o = (q * 6 + b) * 256;
-        const S = toSpec(acc, o, ns[q * 6 + b]), ST = toSpec(ref, o, ns[q * 6 + b]);
-        return S.map((x, k) => x / (ST[k] - x));
-      });
+        const S = toSpec(acc, o, ns[q * 6 + b]!), ST = toSpec(ref, o, ns[q * 6 + b]!);
+        return S.map((x, k) => x / (ST[k]! - x));
+      };
+      const t0 = t(r), t1 = t(r + 1);
       for (let k = 0; k < 256; k++) {
-        const tsys = (truth.tamb_k * sky[k]) / (hot[k] - sky[k]);
-        mean[k] += (sgn * (t[0][k] - t[1][k]) * tsys) / (nrec / 2);
+        const tsys = (truth.tamb_k * sky[k]!) / (hot[k]! - sky[k]!);
+        mean[k]! += (sgn * (t0[k]! - t1[k]!) * tsys) / (nrec / 2);
       }
     }
     // remove the DC term (blank pattern offset cancels between beams; any residual is flat)
     const k0 = Math.round((94.3 - rsrSkyFreq(b, 0)) / 0.03125);
     let off = 0, n = 0;
-    for (let k = 60; k < 240; k++) if (Math.abs(k - k0) > 15) (off += mean[k], n++);
+    for (let k = 60; k < 240; k++) if (Math.abs(k - k0) > 15) (off += mean[k]!, n++);
     off /= n;
     let kmax = 0;
-    for (let k = 41; k <= 252; k++) if (mean[k] > mean[kmax]) kmax = k;
+    for (let k = 41; k <= 252; k++) if (mean[k]! > mean[kmax]!) kmax = k;
     assert.ok(Math.abs(rsrSkyFreq(b, kmax) - 94.3) <= 0.04, `peak at ${rsrSkyFreq(b, kmax)} GHz`);
     const bt = truth.boards.find((x) => x.chassis === c && x.board === b)!;
     const noise = bt.expected_rms_per_repeat_k / Math.sqrt(nrec / 2);
     assert.ok(
-      Math.abs(mean[kmax] - off - bt.line_peak_in_board_k) < 4 * noise + 0.01 * bt.line_peak_in_board_k,
-      `c${c}: peak ${mean[kmax] - off} vs ${bt.line_peak_in_board_k} (noise ${noise})`,
+      Math.abs(mean[kmax]! - off - bt.line_peak_in_board_k) < 4 * noise + 0.01 * bt.line_peak_in_board_k,
+      `c${c}: peak ${mean[kmax]! - off} vs ${bt.line_peak_in_board_k} (noise ${noise})`,
     );
     assert.ok(Math.abs(bt.line_peak_expected_k / bt.line_peak_in_board_k - diffsat(c, b, 94.3)) < 0.01);
     bs.close();
@@ -244,19 +249,19 @@ Deno.test("sim/rsr: bad lags and the bad board show in the per-lag σ over recor
     f.close();
     const nrec = ns.length / 6;
     return Float64Array.from({ length: 256 }, (_, l) => {
-      const v = Array.from({ length: nrec }, (_, r) => acc[(r * 6 + b) * 256 + l] / ns[r * 6 + b]);
+      const v = Array.from({ length: nrec }, (_, r) => acc[(r * 6 + b) * 256 + l]! / ns[r * 6 + b]!);
       const mu = v.reduce((a, x) => a + x, 0) / nrec;
       return Math.sqrt(v.reduce((a, x) => a + (x - mu) ** 2, 0) / nrec);
     });
   };
   const s10 = await sigma(1, 0);
-  const med = [...s10].sort((a, b) => a - b)[128];
-  assert.ok(s10[101] > 2.5, `bad lag 1/0/101 σ = ${s10[101]}`);
+  const med = [...s10].sort((a, b) => a - b)[128]!;
+  assert.ok(s10[101]! > 2.5, `bad lag 1/0/101 σ = ${s10[101]}`);
   assert.ok(med < 0.3, `median σ ${med}`);
   const s04 = await sigma(0, 4);
-  assert.ok(s04[222] / ((s04[221] + s04[223]) / 2) > 3, "weak bad lag 0/4/222 is a spike");
+  assert.ok(s04[222]! / ((s04[221]! + s04[223]!) / 2) > 3, "weak bad lag 0/4/222 is a spike");
   const s32 = await sigma(3, 2), s33 = await sigma(3, 3);
-  const m32 = [...s32].sort((a, b) => a - b)[128], m33 = [...s33].sort((a, b) => a - b)[128];
+  const m32 = [...s32].sort((a, b) => a - b)[128]!, m33 = [...s33].sort((a, b) => a - b)[128]!;
   assert.ok(m32 > 4 * m33, `bad board 3/2 median σ ${m32} vs 3/3 ${m33}`);
   const bt = truth.boards.find((x) => x.chassis === 3 && x.board === 2)!;
   assert.ok(Math.abs(bt.extra_lag_noise / bt.lag_noise_rms_per_record - 8) < 1e-3);

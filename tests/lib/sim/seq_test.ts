@@ -26,17 +26,27 @@ async function generated(): Promise<{ dir: string; truth: SeqTruth }> {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  assert.ok(n > 0, "median of no values");
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+/** The truth of one obsnum (fails when the generator did not write it). */
+function obsTruth(truth: SeqTruth, obsnum: number | string) {
+  const o = truth.observations[String(obsnum)];
+  assert.ok(o, `no truth for obsnum ${obsnum}`);
+  return o;
 }
 
 /** Per-input rows of a roach file and the BufPos of each dump (nearest ifproc sample). */
 async function roachDumps(dir: string, truth: SeqTruth, obsnum: number, roach: number) {
-  const o = truth.observations[String(obsnum)];
+  const o = obsTruth(truth, obsnum);
   const ifp = await openNetcdf(join(dir, o.ifproc_file));
   const tt = ifp.readNumbers("Data.TelescopeBackend.TelTime"),
     bp = ifp.readNumbers("Data.TelescopeBackend.BufPos");
   ifp.close();
-  const f = await openNetcdf(join(dir, o.roach_files[roach]));
+  const roachFile = o.roach_files[roach];
+  assert.ok(roachFile, `obsnum ${obsnum}: no roach${roach} file`);
+  const f = await openNetcdf(join(dir, roachFile));
   const data = f.readNumbers("Data.Integrate.Data");
   const inp = f.readNumbers("Data.Integrate.Inputs");
   const t = f.readNumbers("Data.Integrate.time"), rt = f.readNumbers("Data.Integrate.read_time");
@@ -45,12 +55,14 @@ async function roachDumps(dir: string, truth: SeqTruth, obsnum: number, roach: n
   const rows: number[][][] = [[], [], [], []];
   const bufpos: number[] = [];
   for (let r = 0; r < inp.length; r++) {
-    rows[inp[r]].push(Array.from(data.subarray(r * nchan, (r + 1) * nchan)));
+    const input = rows[inp[r]!];
+    assert.ok(input, `row ${r}: input ${inp[r]} is not 0..3`);
+    input.push(Array.from(data.subarray(r * nchan, (r + 1) * nchan)));
     if (inp[r] === 0) {
-      const ts = t[r] - rt[r] - 0.03;
+      const ts = t[r]! - rt[r]! - 0.03;
       let j = 0;
-      while (j < tt.length - 1 && Math.abs(tt[j + 1] - ts) < Math.abs(tt[j] - ts)) j++;
-      bufpos.push(bp[j]);
+      while (j < tt.length - 1 && Math.abs(tt[j + 1]! - ts) < Math.abs(tt[j]! - ts)) j++;
+      bufpos.push(bp[j]!);
     }
   }
   return { rows, bufpos, nchan };
@@ -63,11 +75,11 @@ Deno.test({
     const { dir, truth } = await generated();
     const lay = sample("seq", "layout");
     const pairs: [string, string][] = [
-      [truth.observations["97000"].ifproc_file, "ifproc_2025-04-20_097000_00_0001.cdl"],
-      [truth.observations["97001"].ifproc_file, "ifproc_2025-04-20_097001_00_0001.cdl"],
-      [truth.observations["97003"].ifproc_file, "ifproc_2025-04-20_097003_00_0001.cdl"],
-      [truth.observations["97001"].roach_files[1], "roach1_97001_0_1_SAMPLE-OTF_2025-04-20_074024.cdl"],
-      [truth.observations["97003"].roach_files[2], "roach2_97003_0_1_SAMPLE-BS_2025-04-20_074611.cdl"],
+      [obsTruth(truth, 97000).ifproc_file, "ifproc_2025-04-20_097000_00_0001.cdl"],
+      [obsTruth(truth, 97001).ifproc_file, "ifproc_2025-04-20_097001_00_0001.cdl"],
+      [obsTruth(truth, 97003).ifproc_file, "ifproc_2025-04-20_097003_00_0001.cdl"],
+      [obsTruth(truth, 97001).roach_files[1]!, "roach1_97001_0_1_SAMPLE-OTF_2025-04-20_074024.cdl"],
+      [obsTruth(truth, 97003).roach_files[2]!, "roach2_97003_0_1_SAMPLE-BS_2025-04-20_074611.cdl"],
     ];
     for (const [mine, ref] of pairs) {
       const f = await openNetcdf(join(dir, mine));
@@ -89,11 +101,11 @@ Deno.test({
 
 Deno.test("sim/seq: timing and sizes of the map follow the raster (sample geometry)", async () => {
   const { truth } = await generated();
-  const m = truth.observations["97001"];
+  const m = obsTruth(truth, 97001);
   assert.equal(m.duration_s, 23);
   assert.equal(m.n_ifproc_samples, 2876);
   assert.equal(m.n_dumps_per_roach, 231);
-  assert.equal(truth.observations["97000"].n_dumps_per_roach, 41);
+  assert.equal(obsTruth(truth, 97000).n_dumps_per_roach, 41);
   assert.deepEqual(m.segments.map((s) => s[3]), [
     "ref",
     "row0",
@@ -121,14 +133,14 @@ Deno.test("sim/seq: Tsys = 280·SKY/(HOT−SKY) of the Cal dumps equals the trut
       const p = 4 * roach + i;
       const ts: number[] = [];
       for (let c = 100; c < nchan - 100; c += 7) {
-        const hot = median(rows[i].filter((_, k) => bufpos[k] === 3).map((r) => r[c]));
-        const sky = median(rows[i].filter((_, k) => bufpos[k] === 2).map((r) => r[c]));
+        const hot = median(rows[i]!.filter((_, k) => bufpos[k] === 3).map((r) => r[c]!));
+        const sky = median(rows[i]!.filter((_, k) => bufpos[k] === 2).map((r) => r[c]!));
         ts.push((280 * sky) / (hot - sky));
       }
       const t = median(ts);
       const tol = p === truth.pixels.bad_pixel ? 0.05 : 0.01;
       assert.ok(
-        Math.abs(t / truth.pixels.tsys_K[p] - 1) < tol,
+        Math.abs(t / truth.pixels.tsys_K[p]! - 1) < tol,
         `pixel ${p}: ${t} vs ${truth.pixels.tsys_K[p]}`,
       );
     }
@@ -142,12 +154,13 @@ Deno.test("sim/seq: the map source and the Bs line are in the ON−REF spectra",
   const { rows, bufpos } = await roachDumps(dir, truth, 97001, 2);
   let best = 0;
   for (let i = 0; i < 4; i++) {
-    const refs = rows[i].filter((_, k) => bufpos[k] === 1);
-    const ref = refs[0].map((_, c) => refs.reduce((a, r) => a + r[c], 0) / refs.length);
-    rows[i].forEach((r, k) => {
+    const refs = rows[i]!.filter((_, k) => bufpos[k] === 1);
+    assert.ok(refs[0], `pixel ${8 + i}: no REF dump`);
+    const ref = refs[0].map((_, c) => refs.reduce((a, r) => a + r[c]!, 0) / refs.length);
+    rows[i]!.forEach((r, k) => {
       if (bufpos[k] !== 0) return;
       let s = 0;
-      for (let c = lc - 1; c <= lc + 1; c++) s += ((r[c] - ref[c]) / ref[c]) * truth.pixels.tsys_K[8 + i];
+      for (let c = lc - 1; c <= lc + 1; c++) s += ((r[c]! - ref[c]!) / ref[c]!) * truth.pixels.tsys_K[8 + i]!;
       best = Math.max(best, s / 3);
     });
   }
@@ -156,12 +169,13 @@ Deno.test("sim/seq: the map source and the Bs line are in the ON−REF spectra",
   // Bs: 0.5·(Y[10] − Y[8]) at the line channel ≈ 0.8 K
   const bs = await roachDumps(dir, truth, 97003, 2);
   const ps = (i: number) => {
-    const on = bs.rows[i].filter((_, k) => bs.bufpos[k] === 0),
-      off = bs.rows[i].filter((_, k) => bs.bufpos[k] === 1);
+    const on = bs.rows[i]!.filter((_, k) => bs.bufpos[k] === 0),
+      off = bs.rows[i]!.filter((_, k) => bs.bufpos[k] === 1);
+    assert.ok(on[0] && off.length > 0, `Bs pixel ${8 + i}: ON and REF dumps needed`);
     return on[0].map((_, c) => {
-      const a = on.reduce((s, r) => s + r[c], 0) / on.length,
-        b = off.reduce((s, r) => s + r[c], 0) / off.length;
-      return ((a - b) / b) * truth.pixels.tsys_K[8 + i] * 1.1;
+      const a = on.reduce((s, r) => s + r[c]!, 0) / on.length,
+        b = off.reduce((s, r) => s + r[c]!, 0) / off.length;
+      return ((a - b) / b) * truth.pixels.tsys_K[8 + i]! * 1.1;
     });
   };
   const y8 = ps(0), y10 = ps(2);
@@ -169,9 +183,9 @@ Deno.test("sim/seq: the map source and the Bs line are in the ON−REF spectra",
   const dv = (-(800e6 / OPTS.nchan) / (bsTruth.restFreqGhz * 1e9)) * 299792.458;
   const ch = Math.round((OPTS.nchan - 1) / 2 + (bsTruth.vKms - bsTruth.vlsrKms) / dv);
   let s = 0;
-  for (let c = ch - 1; c <= ch + 1; c++) s += 0.5 * (y10[c] - y8[c]) / 3;
+  for (let c = ch - 1; c <= ch + 1; c++) s += 0.5 * (y10[c]! - y8[c]!) / 3;
   let rms = 0, n = 0;
-  for (let c = 100; c < 400; c++) (rms += (0.5 * (y10[c] - y8[c])) ** 2, n++);
+  for (let c = 100; c < 400; c++) (rms += (0.5 * (y10[c]! - y8[c]!)) ** 2, n++);
   rms = Math.sqrt(rms / n);
   assert.ok(Math.abs(s - 0.97 * bsTruth.peakK) < 4 * rms / Math.sqrt(3) + 0.05, `Bs line ${s} (rms ${rms})`);
 });
