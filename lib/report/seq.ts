@@ -464,7 +464,15 @@ export async function seqPage(dir: string, label: string): Promise<Page> {
       images: [
         ...img(b.replace(/\.txt$/, ".spectrum.png"), "Bs spectrum and Gaussian fit"),
         ...img(b.replace(/\.txt$/, ".spectrum_zoom.png"), "zoom on the line with the Gaussian fit"),
-        ...pngs.map((p) => ({ src: p, caption: p })),
+        ...pngs.map((p) => ({
+          src: p,
+          // process_bs names its plot after --block: -1 the average of all blocks, -2 each block
+          caption: /^bs-2__/.test(p)
+            ? "Bs spectrum of each block (process_bs --block -2)"
+            : /^bs-1__/.test(p)
+            ? "Bs spectrum, average of all blocks (process_bs --block -1)"
+            : `Bs spectrum of block ${p.match(/^bs(\d+)__/)?.[1] ?? "?"}`,
+        })),
       ],
     });
   }

@@ -65,11 +65,16 @@ Deno.test("summarizeSeqBs()/seqPage(): a Bs directory gets the zoom plot and its
       s.line !== null && Math.abs(s.line.center - 10) < 0.5 && Math.abs(s.line.fwhm - 8) < 1,
       JSON.stringify(s.line),
     );
+    // process_bs's own plots, captioned by what they show (not by their file names)
+    Deno.copyFileSync(`${dir}/SIM_97003__0.spectrum_zoom.png`, `${dir}/bs-1__0.png`);
+    Deno.copyFileSync(`${dir}/SIM_97003__0.spectrum_zoom.png`, `${dir}/bs-2__0.png`);
     const zoom = pngInfo(Deno.readFileSync(`${dir}/SIM_97003__0.spectrum_zoom.png`));
     ok(zoom.width > 600, `${zoom.width}`);
     const html = renderPage(await seqPage(dir, "97003"));
     ok(html.includes("<figcaption>zoom on the line with the Gaussian fit</figcaption>"));
     ok(html.includes('src="SIM_97003__0.spectrum_zoom.png"'));
+    ok(html.includes("<figcaption>Bs spectrum, average of all blocks (process_bs --block -1)</figcaption>"));
+    ok(html.includes("<figcaption>Bs spectrum of each block (process_bs --block -2)</figcaption>"));
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
