@@ -43,26 +43,78 @@ function num(h: Map<string, unknown>, k: string, d = NaN): number {
   return typeof v === "number" ? v : d;
 }
 
-/** Analyse one cube (+ weight map, SpecFile) and write its plots; returns the numbers. */
-export async function summarizeSeqMap(dir: string, base: string, bank: number): Promise<SeqMapSummary> {
+/** A cube read for the summary: its shape, data (channel-major planes), map grid and velocity axis. */
+interface SummaryCube {
+  nx: number;
+  ny: number;
+  nz: number;
+  /** nx·ny. */
+  plane: number;
+  /** Value of cell c in channel k at k·plane + c. */
+  data: Float32Array;
+  /** Cell size (arcsec) and offset of cell 0 from the map centre (arcsec). */
+  dx: number;
+  dy: number;
+  x0: number;
+  y0: number;
+  spectral: ReturnType<typeof cubeSpectralAxis>;
+  /** Radio velocity of each channel (km/s). */
+  vel: Float64Array;
+}
+
+function readSummaryCube(dir: string, base: string): SummaryCube {
   const hdu = firstImage(readFits(join(dir, `${base}.fits`)));
   const [nx, ny, nz] = [hdu.shape[0]!, hdu.shape[1]!, hdu.shape[2] ?? 1];
-  const data = hdu.data as Float32Array;
   const h = hdu.header as Map<string, unknown>;
   const dx = num(h, "CDELT1") * 3600, dy = num(h, "CDELT2") * 3600;
-  const x0 = (1 - num(h, "CRPIX1")) * dx, y0 = (1 - num(h, "CRPIX2")) * dy;
   const spectral = cubeSpectralAxis(h); // VRAD, or FREQ (--x_axis F*, --ztype 1) as radio velocity
-  const v = spectral.value;
+  return {
+    nx,
+    ny,
+    nz,
+    plane: nx * ny,
+    data: hdu.data as Float32Array,
+    dx,
+    dy,
+    x0: (1 - num(h, "CRPIX1")) * dx,
+    y0: (1 - num(h, "CRPIX2")) * dy,
+    spectral,
+    vel: Float64Array.from({ length: nz }, (_, k) => spectral.value(k)),
+  };
+}
+
+/**
+ * The weight map (`base.wt.fits`, null when absent) and the two coverage tests derived from it:
+ * a cell is well covered (`good`: used for the line, the brightest cell and the noise) at ≥ 30 %
+ * of the maximum finite weight, and `shown` on the maps at ≥ 10 %; without a weight map every cell
+ * is both.
+ */
+interface Coverage {
+  wt: Float32Array | null;
+  good: (c: number) => boolean;
+  shown: (c: number) => boolean;
+}
+
+function readCoverage(dir: string, base: string): Coverage {
   let wt: Float32Array | null = null;
   if (existsSync(join(dir, `${base}.wt.fits`))) {
     wt = firstImage(readFits(join(dir, `${base}.wt.fits`))).data as Float32Array;
   }
   let wmax = 0;
   if (wt) { for (const w of wt) if (Number.isFinite(w) && w > wmax) wmax = w; }
-  const good = (c: number) => (wt ? wt[c]! >= 0.3 * wmax : true);
-  const shown = (c: number) => (wt ? wt[c]! >= 0.1 * wmax : true);
-  const plane = nx * ny;
-  // The line: the peak of the mean spectrum of the well-covered cells (5-channel running mean).
+  return {
+    wt,
+    good: (c: number) => (wt ? wt[c]! >= 0.3 * wmax : true),
+    shown: (c: number) => (wt ? wt[c]! >= 0.1 * wmax : true),
+  };
+}
+
+/**
+ * The mean spectrum of the well-covered cells (NaN in a channel none of them has), and the number
+ * of cells with no finite value in any channel.
+ */
+function meanCoveredSpectrum(cube: SummaryCube, cov: Coverage): { meanSpec: Float64Array; nanCells: number } {
+  const { nz, plane, data } = cube;
   const meanSpec = new Float64Array(nz);
   const cnt = new Float64Array(nz);
   let nanCells = 0;
@@ -72,7 +124,7 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
       const val = data[k * plane + c]!;
       if (!Number.isFinite(val)) continue;
       any = true;
-      if (good(c)) {
+      if (cov.good(c)) {
         meanSpec[k]! += val;
         cnt[k]!++;
       }
@@ -80,28 +132,42 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
     if (!any) nanCells++;
   }
   for (let k = 0; k < nz; k++) meanSpec[k] = cnt[k] ? meanSpec[k]! / cnt[k]! : NaN;
-  // remove a straight baseline fitted to the outer quarters (line-free in the pipeline's slice), so that a
-  // residual slope does not win the line search
-  {
-    const q = Math.floor(nz / 4);
-    let sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
-    for (let k = 0; k < nz; k++) {
-      if (k >= q && k < nz - q) continue;
-      const y = meanSpec[k]!;
-      if (!Number.isFinite(y)) continue;
-      sx += k;
-      sy += y;
-      sxx += k * k;
-      sxy += k * y;
-      n++;
-    }
-    const det = n * sxx - sx * sx;
-    if (n > 2 && det !== 0) {
-      const b = (n * sxy - sx * sy) / det, a = (sy - b * sx) / n;
-      for (let k = 0; k < nz; k++) meanSpec[k] = meanSpec[k]! - (a + b * k);
-    }
+  return { meanSpec, nanCells };
+}
+
+/**
+ * Subtract (in place) a straight baseline fitted to the finite channels of the outer quarters
+ * (line-free in the pipeline's slice), so that a residual slope does not win the line search;
+ * unchanged when fewer than 3 channels or a singular fit.
+ */
+function removeOuterBaseline(meanSpec: Float64Array): void {
+  const nz = meanSpec.length;
+  const q = Math.floor(nz / 4);
+  let sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
+  for (let k = 0; k < nz; k++) {
+    if (k >= q && k < nz - q) continue;
+    const y = meanSpec[k]!;
+    if (!Number.isFinite(y)) continue;
+    sx += k;
+    sy += y;
+    sxx += k * k;
+    sxy += k * y;
+    n++;
   }
-  // search the middle half of the band: the pipeline centres the slice on the line (l_region = vlsr ± dv)
+  const det = n * sxx - sx * sx;
+  if (n > 2 && det !== 0) {
+    const b = (n * sxy - sx * sy) / det, a = (sy - b * sx) / n;
+    for (let k = 0; k < nz; k++) meanSpec[k] = meanSpec[k]! - (a + b * k);
+  }
+}
+
+/**
+ * The line channel: the centre of the largest finite 5-channel sum of the mean spectrum within the
+ * middle half of the band (the pipeline centres the slice on the line, l_region = vlsr ± dv);
+ * ⌊nz/2⌋ when none. The first maximum wins.
+ */
+function lineChannel(meanSpec: Float64Array): number {
+  const nz = meanSpec.length;
   let kline = Math.floor(nz / 2), bestRun = -Infinity;
   for (let k = Math.max(2, Math.floor(nz / 4)); k + 2 < nz && k < nz - Math.floor(nz / 4); k++) {
     let s5 = 0;
@@ -111,12 +177,21 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
       kline = k;
     }
   }
-  // Peak map: max over the line window (kline ± 10 channels), shown where the weight is not tiny.
+  return kline;
+}
+
+/**
+ * The peak map: max over the line window (kline ± 10 channels) in shown cells (NaN elsewhere and
+ * where no value is finite); and the brightest cell: the well-covered cell with the largest mean
+ * over kline ± 2 channels (−1 when none).
+ */
+function peakMap(cube: SummaryCube, cov: Coverage, kline: number): { peak: Float32Array; bc: number } {
+  const { nz, plane, data } = cube;
   const peak = new Float32Array(plane).fill(NaN);
   const k0 = Math.max(0, kline - 10), k1 = Math.min(nz - 1, kline + 10);
   let best = -Infinity, bc = -1;
   for (let c = 0; c < plane; c++) {
-    if (!shown(c)) continue;
+    if (!cov.shown(c)) continue;
     let m = -Infinity, s = 0, n = 0;
     for (let k = k0; k <= k1; k++) {
       const val = data[k * plane + c]!;
@@ -130,40 +205,55 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
       }
     }
     if (m > -Infinity) peak[c] = m;
-    if (good(c) && n > 0 && s / n > best) {
+    if (cov.good(c) && n > 0 && s / n > best) {
       best = s / n;
       bc = c;
     }
   }
-  // The masked moments (lib/num/maskmoment.ts, as seq_moments): where the mask finds emission, the peak
-  // map is the masked peak (0 where there is data but no emission) and the brightest cell is the
-  // mom0 maximum, so that a noise spike at a poorly covered edge cell is never taken for the source.
-  let masked = false;
-  if (nz >= 3) {
-    const mm = maskedMoments(data, {
-      nx,
-      ny,
-      nz,
-      velocity: Float64Array.from({ length: nz }, (_, k) => v(k)),
-    });
-    if (mm.nmask > 0) {
-      masked = true;
-      let b0 = -Infinity;
-      for (let c = 0; c < plane; c++) {
-        if (!shown(c)) continue;
-        peak[c] = Number.isFinite(mm.peak[c]!) ? mm.peak[c]! : Number.isFinite(peak[c]!) ? 0 : NaN;
-        if (good(c) && mm.mom0[c]! > b0) {
-          b0 = mm.mom0[c]!;
-          bc = c;
-        }
-      }
+  return { peak, bc };
+}
+
+/**
+ * The masked moments (lib/num/maskmoment.ts, as seq_moments), for nz ≥ 3: where the mask finds
+ * emission, the shown cells of the peak map become the masked peak (0 where there is data but no
+ * emission, changed in place) and the brightest cell the well-covered mom0 maximum, so that a noise
+ * spike at a poorly covered edge cell is never taken for the source. Returns whether the mask found
+ * emission and the brightest cell (`bc` unchanged when not).
+ */
+function applyMaskedMoments(
+  cube: SummaryCube,
+  cov: Coverage,
+  peak: Float32Array,
+  bc: number,
+): { masked: boolean; bc: number } {
+  const { nx, ny, nz, plane, data } = cube;
+  if (nz < 3) return { masked: false, bc };
+  const mm = maskedMoments(data, {
+    nx,
+    ny,
+    nz,
+    velocity: Float64Array.from({ length: nz }, (_, k) => cube.spectral.value(k)),
+  });
+  if (mm.nmask === 0) return { masked: false, bc };
+  let b0 = -Infinity;
+  for (let c = 0; c < plane; c++) {
+    if (!cov.shown(c)) continue;
+    peak[c] = Number.isFinite(mm.peak[c]!) ? mm.peak[c]! : Number.isFinite(peak[c]!) ? 0 : NaN;
+    if (cov.good(c) && mm.mom0[c]! > b0) {
+      b0 = mm.mom0[c]!;
+      bc = c;
     }
   }
-  // Noise: median over well-covered cells of the rms over the outer quarters of the band (line-free).
+  return { masked: true, bc };
+}
+
+/** Noise: median over well-covered cells of the rms over the outer quarters of the band (line-free). */
+function cubeNoise(cube: SummaryCube, cov: Coverage): number {
+  const { nz, plane, data } = cube;
   const nz1 = Math.floor(nz / 4);
   const rmsList: number[] = [];
   for (let c = 0; c < plane; c++) {
-    if (!good(c)) continue;
+    if (!cov.good(c)) continue;
     let s = 0, s2 = 0, n = 0;
     for (let k = 0; k < nz; k++) {
       if (k >= nz1 && k < nz - nz1) continue;
@@ -176,26 +266,52 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
     }
     if (n > 1) rmsList.push(Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)));
   }
-  // Spectrum of the brightest well-covered cell and its Gaussian fit.
-  let line: GaussFit | null = null;
-  let peakX = NaN, peakY = NaN;
+  return npMedian(rmsList);
+}
+
+/**
+ * The spectrum of the brightest cell `bc`, its offsets (arcsec) and its Gaussian fit started at the
+ * line channel (null when the fit fails); all NaN/zero and null when there is no brightest cell.
+ */
+function brightestCell(
+  cube: SummaryCube,
+  bc: number,
+  kline: number,
+): { spec: Float64Array; peakX: number; peakY: number; line: GaussFit | null } {
+  const { nx, nz, plane, data, vel } = cube;
   const spec = new Float64Array(nz);
-  const vel = Float64Array.from({ length: nz }, (_, k) => v(k));
-  if (bc >= 0) {
-    for (let k = 0; k < nz; k++) spec[k] = data[k * plane + bc]!;
-    peakX = x0 + (bc % nx) * dx;
-    peakY = y0 + Math.floor(bc / nx) * dy;
-    try {
-      line = fitGaussian(vel, spec, {
-        center: vel[kline]!,
-        peak: spec[kline]!,
-        sigma: 3 * Math.abs(vel[1]! - vel[0]!),
-      });
-    } catch {
-      line = null;
-    }
+  if (bc < 0) return { spec, peakX: NaN, peakY: NaN, line: null };
+  for (let k = 0; k < nz; k++) spec[k] = data[k * plane + bc]!;
+  const peakX = cube.x0 + (bc % nx) * cube.dx;
+  const peakY = cube.y0 + Math.floor(bc / nx) * cube.dy;
+  let line: GaussFit | null;
+  try {
+    line = fitGaussian(vel, spec, {
+      center: vel[kline]!,
+      peak: spec[kline]!,
+      sigma: 3 * Math.abs(vel[1]! - vel[0]!),
+    });
+  } catch {
+    line = null;
   }
-  // plots
+  return { spec, peakX, peakY, line };
+}
+
+/**
+ * Write the map plots: `base.peak.png`; with a line fit, `base.chan.png` (the channel nearest the
+ * fitted centre, shown cells only) and `base.spectrum.png` (the brightest cell with its fit); with
+ * a weight map, `base.wt.png`.
+ */
+async function writeMapPlots(
+  dir: string,
+  base: string,
+  cube: SummaryCube,
+  cov: Coverage,
+  peak: Float32Array,
+  masked: boolean,
+  cell: { spec: Float64Array; peakX: number; peakY: number; line: GaussFit | null },
+): Promise<void> {
+  const { nx, ny, nz, plane, data, vel, x0, dx, y0, dy } = cube;
   const mapPng = async (
     kind: string,
     title: string,
@@ -226,6 +342,7 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
     peak,
     "K",
   );
+  const { line, spec, peakX, peakY } = cell;
   if (line && nz > 0) {
     let kc = 0;
     for (let k = 0; k < nz; k++) {
@@ -234,12 +351,12 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
     await mapPng(
       "chan",
       `${base}: channel ${kc} at ${fmt(vel[kc]!, 1)} km/s (K)`,
-      data.subarray(kc * plane, (kc + 1) * plane).map((val, c) => (shown(c) ? val : NaN)),
+      data.subarray(kc * plane, (kc + 1) * plane).map((val, c) => (cov.shown(c) ? val : NaN)),
       "K",
     );
     const model = vel.map((x) =>
-      line!.offset + line!.slope * (x - line!.center) +
-      line!.peak * Math.exp(-((x - line!.center) ** 2) / (2 * line!.sigma ** 2))
+      line.offset + line.slope * (x - line.center) +
+      line.peak * Math.exp(-((x - line.center) ** 2) / (2 * line.sigma ** 2))
     );
     await Deno.writeFile(
       join(dir, `${base}.spectrum.png`),
@@ -247,7 +364,7 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
         title: `brightest cell (${fmt(peakX, 1)}″, ${fmt(peakY, 1)}″): ${fmt(line.peak)} K at ${
           fmt(line.center)
         } km/s`,
-        xLabel: spectral.label,
+        xLabel: cube.spectral.label,
         yLabel: "T_A* (K)",
         series: [{ x: vel, y: spec, label: "spectrum", step: true }, {
           x: vel,
@@ -261,57 +378,87 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
       }),
     );
   }
+  const wt = cov.wt;
   if (wt) await mapPng("wt", `${base}: weight`, wt, undefined, weightDomain(wt)); // [0, max]: no negative colours
+}
+
+/**
+ * Mean Tsys per pixel of the SpecFile `base.nc` (first cal, finite positive channels; NaN for a
+ * pixel with none; [] without a SpecFile or a Tsys table), and `base.tsys.png` when any is finite.
+ */
+async function pixelTsys(dir: string, base: string): Promise<number[]> {
   const tsys: number[] = [];
   const specfile = join(dir, `${base}.nc`);
-  if (existsSync(specfile)) {
-    const nc = await openNetcdf(specfile);
-    try {
-      const shp = specTsysShape(nc);
-      if (shp !== undefined) {
-        const [ncal, npix, nch] = [shp[0]!, shp[1]!, shp[2]!];
-        if (ncal > 0) {
-          const t = readSpecTsysCal(nc, 0, npix, nch);
-          for (let p = 0; p < npix; p++) {
-            let s = 0, n = 0;
-            for (let k = 0; k < nch; k++) {
-              const val = t[p * nch + k]!;
-              if (Number.isFinite(val) && val > 0) {
-                s += val;
-                n++;
-              }
+  if (!existsSync(specfile)) return tsys;
+  const nc = await openNetcdf(specfile);
+  try {
+    const shp = specTsysShape(nc);
+    if (shp !== undefined) {
+      const [ncal, npix, nch] = [shp[0]!, shp[1]!, shp[2]!];
+      if (ncal > 0) {
+        const t = readSpecTsysCal(nc, 0, npix, nch);
+        for (let p = 0; p < npix; p++) {
+          let s = 0, n = 0;
+          for (let k = 0; k < nch; k++) {
+            const val = t[p * nch + k]!;
+            if (Number.isFinite(val) && val > 0) {
+              s += val;
+              n++;
             }
-            tsys.push(n ? s / n : NaN);
           }
+          tsys.push(n ? s / n : NaN);
         }
       }
-    } finally {
-      nc.close();
     }
-    if (tsys.some(Number.isFinite)) {
-      await Deno.writeFile(
-        join(dir, `${base}.tsys.png`),
-        await plotLines({
-          title: `${base}: mean Tsys per pixel`,
-          xLabel: "pixel",
-          yLabel: "Tsys (K)",
-          series: [{ x: tsys.map((_, i) => i), y: tsys, step: true }],
-          width: 500,
-          height: 250,
-        }),
-      );
-    }
+  } finally {
+    nc.close();
   }
+  if (tsys.some(Number.isFinite)) {
+    await Deno.writeFile(
+      join(dir, `${base}.tsys.png`),
+      await plotLines({
+        title: `${base}: mean Tsys per pixel`,
+        xLabel: "pixel",
+        yLabel: "Tsys (K)",
+        series: [{ x: tsys.map((_, i) => i), y: tsys, step: true }],
+        width: 500,
+        height: 250,
+      }),
+    );
+  }
+  return tsys;
+}
+
+/**
+ * Analyse one cube (+ weight map, SpecFile) and write its plots; returns the numbers.
+ *
+ * Steps: read the cube and its coverage; find the line channel in the baseline-subtracted mean
+ * spectrum of the well-covered cells; make the peak map and pick the brightest cell (replaced by
+ * the masked-moment peak and mom0 maximum when the mask finds emission); measure the noise; fit
+ * the brightest cell's spectrum; write the map plots, then the Tsys per pixel and its plot.
+ */
+export async function summarizeSeqMap(dir: string, base: string, bank: number): Promise<SeqMapSummary> {
+  const cube = readSummaryCube(dir, base);
+  const cov = readCoverage(dir, base);
+  const { meanSpec, nanCells } = meanCoveredSpectrum(cube, cov);
+  removeOuterBaseline(meanSpec);
+  const kline = lineChannel(meanSpec);
+  const { peak, bc: peakCell } = peakMap(cube, cov, kline);
+  const { masked, bc } = applyMaskedMoments(cube, cov, peak, peakCell);
+  const rms = cubeNoise(cube, cov);
+  const cell = brightestCell(cube, bc, kline);
+  await writeMapPlots(dir, base, cube, cov, peak, masked, cell);
+  const tsys = await pixelTsys(dir, base);
   return {
     bank,
     cube: `${base}.fits`,
-    nx,
-    ny,
-    nz,
-    peakX,
-    peakY,
-    line,
-    rms: npMedian(rmsList),
+    nx: cube.nx,
+    ny: cube.ny,
+    nz: cube.nz,
+    peakX: cell.peakX,
+    peakY: cell.peakY,
+    line: cell.line,
+    rms,
     nanCells,
     tsys,
   };

@@ -154,15 +154,24 @@ export function chassisIntegrationTime(scan: RsrScan): number {
   return pairwiseSum(perRec);
 }
 
-/** Run the whole driver reduction. Throws RsrDataError when no product could be made. */
-export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
-  const messages: string[] = [];
-  const log = (m: string) => {
-    messages.push(m);
-    opts.log?.(m);
-  };
-  const chassisList = [...new Set(opts.chassis ?? RSR_CHASSIS)].sort((a, b) => a - b);
-  const src = calSource(opts.dataLmt, opts.corrCalDir, opts.cache);
+/**
+ * The settings of a run, checked before any file is read: the chassis (sorted, unique), the
+ * baseline order (an integer 0..3, else a RangeError), the thresholds and filters with 0 meaning
+ * off, and the `--exclude` list (null when empty; pairs F W, else a RangeError).
+ */
+interface DriverSettings {
+  chassis: number[];
+  order: number;
+  /** Repeat / coadd thresholds (K), undefined = off. */
+  rthr: number | undefined;
+  cthr: number | undefined;
+  /** SG window, 0 = off. */
+  sgf: number;
+  exclude: number[] | null;
+}
+
+function checkOptions(opts: DriverOptions): DriverSettings {
+  const chassis = [...new Set(opts.chassis ?? RSR_CHASSIS)].sort((a, b) => a - b);
   const order = opts.order ?? 1;
   if (!Number.isInteger(order) || order < 0 || order > 3) {
     throw new RangeError(`baseline order ${order} must be 0..3`);
@@ -174,91 +183,181 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
   if (exclude && exclude.length % 2 !== 0) {
     throw new RangeError(`--exclude needs pairs F W, got ${exclude.length} values`);
   }
+  return { chassis, order, rthr, cthr, sgf, exclude };
+}
 
-  let sourceName: string | null = null;
-  let ra = NaN;
-  let dec = NaN;
-  let windows: Windows | null = null;
+/**
+ * What the per-chassis reductions share, filled in file order: the source and its position come
+ * from the first Bs file read, the baseline windows from the first product calibrated (the same
+ * windows, with the exclusions, serve every product and the coadd), the simulated line's facts
+ * from the last product it was added to (all equal).
+ */
+interface RunState {
+  sourceName: string | null;
+  ra: number;
+  dec: number;
+  windows: Windows | null;
+  simInfo: DriverResult["simulate"];
+}
+
+/**
+ * Reduce one chassis file: calibrate its Bs repeats (an incomplete observation, an odd record
+ * count or broken BufPos pairs, is logged and skipped as the original does: null), then in this
+ * order simulate, default blanking, rfile boards, first baseline, repeat average, and the SG pass
+ * with its order-0 baseline. Files that are not Bs are logged and skipped (null). The repeats are
+ * copied after the first baseline, before averaging (for the waterfalls).
+ */
+async function reduceChassis(
+  path: string,
+  obsnum: number,
+  c: number,
+  opts: DriverOptions,
+  s: DriverSettings,
+  src: ReturnType<typeof calSource>,
+  run: RunState,
+  log: (m: string) => void,
+): Promise<{ product: ProductRecord; tau: number | null } | null> {
+  const scan = await readRsrScan(path);
+  const h = scan.header;
+  if (h.obsPgm !== "Bs") {
+    log(`Skipping ${path} with ObsPgm = ${h.obsPgm}`);
+    return null;
+  }
+  if (run.sourceName === null) {
+    run.sourceName = h.sourceName;
+    run.ra = h.ra;
+    run.dec = h.dec;
+  }
+  let calibrated: CalibratedScan;
+  let prod: RsrProduct;
+  try {
+    calibrated = await calibrateScan(scan, src, boardBadLags(opts, obsnum, c));
+    prod = calibratedProduct(calibrated);
+  } catch (e) {
+    // the original skips incomplete observations (odd records, broken BufPos pairs)
+    if (e instanceof RsrDataError && /BufPos|odd number of records/.test(e.message)) {
+      log(`Cannot process ${path}: ${e.message} (probably an incomplete observation); skipped`);
+      return null;
+    }
+    throw e;
+  }
+  if (run.windows === null) {
+    run.windows = startWindows(prod.freq);
+    if (s.exclude) excludeWindows(run.windows, prod.freq, s.exclude);
+  }
+  const state: WindowState = { windows: null };
+  if (opts.simulate) {
+    const [A, F, W] = opts.simulate;
+    simulateLine(prod, A, F, W);
+    run.simInfo = { amplitude: A, frequency: F, widthGHz: simulatedWidth(F, W) };
+  }
+  if (opts.defaultBlanking ?? true) {
+    if ((DEFAULT_BLANKING.chassis as readonly number[]).includes(c)) {
+      blankFrequencies(prod, DEFAULT_BLANKING.board, DEFAULT_BLANKING.f1, DEFAULT_BLANKING.f2);
+    }
+  }
+  for (const b of opts.removeBoards?.(obsnum, c) ?? []) {
+    const [lo, hi] = boardRange(prod.freq[b]!);
+    blankFrequencies(prod, b, lo, hi);
+  }
+  baseline(prod, state, { order: s.order, subtract: opts.subtract ?? true, windows: run.windows });
+  const repeats = { ...prod, data: prod.data.slice(), sigma: prod.sigma.slice() };
+  const avg = averageRepeats(prod, state, s.rthr);
+  if (s.sgf) {
+    sgFilter(avg, s.sgf, s.exclude, log);
+    baseline(avg, state, { order: 0, subtract: false });
+  }
+  const product: ProductRecord = {
+    obsnum,
+    chassis: c,
+    repeats,
+    average: avg,
+    meta: { tsys: meanTsys(calibrated.cal), integrationTime: chassisIntegrationTime(scan), header: h },
+  };
+  const tau = h.tau !== null && Number.isFinite(h.tau) && h.tau > 0 ? h.tau : null;
+  return { product, tau };
+}
+
+/**
+ * The coadd of the repeat averages, in this order: jackknife signs (one random source, products
+ * in order), weighted average (coadd threshold), SG pass, notch, each filter followed by an
+ * order-0 baseline on the run's windows; the board σ are taken before the boxcar smoothing.
+ */
+function coaddProducts(
+  products: ProductRecord[],
+  opts: DriverOptions,
+  s: DriverSettings,
+  windows: Windows | null,
+  log: (m: string) => void,
+): { coadd: RsrProduct; boardSigma: number[]; sgInfo: DriverResult["sgf"] } {
+  if (opts.jackknife) {
+    const rand = uniformSource(opts.jackknife.seed);
+    for (const p of products) jackknife(p.average, rand);
+  }
+  const coaddState: WindowState = { windows };
+  const coadd = averageScans(products.map((p) => p.average), coaddState, s.cthr);
+  let sgInfo: DriverResult["sgf"];
+  if (s.sgf) {
+    sgFilter(coadd, s.sgf, s.exclude, log);
+    baseline(coadd, coaddState, { order: 0, subtract: false });
+    sgInfo = sgCutoffs(s.sgf, products[0]!.average.freq[1]!);
+  }
+  if (opts.notch) {
+    notchFilter(coadd, opts.notch);
+    baseline(coadd, coaddState, { order: 0, subtract: false });
+  }
+  const boardSigma = Array.from(coadd.sigma.subarray(0, NBOARD));
+  if (opts.smooth) boxcarSmooth(coadd, opts.smooth);
+  return { coadd, boardSigma, sgInfo };
+}
+
+/** The SG window's cut-off in frequency and velocity, from the first two channels of board 1. */
+function sgCutoffs(sgf: number, f1: Float64Array): NonNullable<DriverResult["sgf"]> {
+  const df = sgf * (f1[0]! - f1[1]!);
+  const f = f1[0]!;
+  const fp = f + df;
+  return { window: sgf, freqCut: df, velCut: Math.abs(f * f - fp * fp) / (fp * fp + f * f) * C_KMS };
+}
+
+/**
+ * Run the whole driver reduction. Throws RsrDataError when no product could be made.
+ *
+ * Steps: check the options; for each obsnum, in order, reduce its chassis files in chassis order
+ * ({@link reduceChassis}; a missing file is logged and listed); coadd and filter
+ * ({@link coaddProducts}); merge the bands. The integration time is the sum over obsnums of the
+ * mean over their chassis; the opacity the mean over obsnums of their chassis' mean positive tau,
+ * rounded as numpy.round(x, 2).
+ */
+export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
+  const messages: string[] = [];
+  const log = (m: string) => {
+    messages.push(m);
+    opts.log?.(m);
+  };
+  const s = checkOptions(opts);
+  const src = calSource(opts.dataLmt, opts.corrCalDir, opts.cache);
+  const run: RunState = { sourceName: null, ra: NaN, dec: NaN, windows: null, simInfo: undefined };
   const products: ProductRecord[] = [];
-  const inputObs: string[] = [];
   let tintTotal = 0;
   const tauPerObs: number[] = [];
-  let sgInfo: DriverResult["sgf"];
-  let simInfo: DriverResult["simulate"];
   const missing: string[] = [];
 
   for (const obsnum of opts.obsnums) {
     const tints: number[] = [];
     const taus: number[] = [];
     const files = chassisFilesOf(opts.dataLmt, obsnum, {
-      chassis: chassisList,
+      chassis: s.chassis,
       onMissing: (c, where) => {
         missing.push(`${obsnum}/${c}`);
         log(`no file for obsnum ${obsnum} chassis ${c} under ${where}`);
       },
     });
     for (const { chassis: c, path } of files) {
-      const scan = await readRsrScan(path);
-      const h = scan.header;
-      if (h.obsPgm !== "Bs") {
-        log(`Skipping ${path} with ObsPgm = ${h.obsPgm}`);
-        continue;
-      }
-      if (sourceName === null) {
-        sourceName = h.sourceName;
-        ra = h.ra;
-        dec = h.dec;
-      }
-      let calibrated: CalibratedScan;
-      let prod: RsrProduct;
-      try {
-        calibrated = await calibrateScan(scan, src, boardBadLags(opts, obsnum, c));
-        prod = calibratedProduct(calibrated);
-      } catch (e) {
-        // the original skips incomplete observations (odd records, broken BufPos pairs)
-        if (e instanceof RsrDataError && /BufPos|odd number of records/.test(e.message)) {
-          log(`Cannot process ${path}: ${e.message} (probably an incomplete observation); skipped`);
-          continue;
-        }
-        throw e;
-      }
-      inputObs.push(`${obsnum}_${c}`);
-      if (windows === null) {
-        windows = startWindows(prod.freq);
-        if (exclude) excludeWindows(windows, prod.freq, exclude);
-      }
-      const state: WindowState = { windows: null };
-      if (opts.simulate) {
-        const [A, F, W] = opts.simulate;
-        simulateLine(prod, A, F, W);
-        simInfo = { amplitude: A, frequency: F, widthGHz: simulatedWidth(F, W) };
-      }
-      if (opts.defaultBlanking ?? true) {
-        if ((DEFAULT_BLANKING.chassis as readonly number[]).includes(c)) {
-          blankFrequencies(prod, DEFAULT_BLANKING.board, DEFAULT_BLANKING.f1, DEFAULT_BLANKING.f2);
-        }
-      }
-      for (const b of opts.removeBoards?.(obsnum, c) ?? []) {
-        const [lo, hi] = boardRange(prod.freq[b]!);
-        blankFrequencies(prod, b, lo, hi);
-      }
-      baseline(prod, state, { order, subtract: opts.subtract ?? true, windows });
-      const repeats = { ...prod, data: prod.data.slice(), sigma: prod.sigma.slice() };
-      const avg = averageRepeats(prod, state, rthr);
-      if (sgf) {
-        sgFilter(avg, sgf, exclude, log);
-        baseline(avg, state, { order: 0, subtract: false });
-      }
-      const tint = chassisIntegrationTime(scan);
-      products.push({
-        obsnum,
-        chassis: c,
-        repeats,
-        average: avg,
-        meta: { tsys: meanTsys(calibrated.cal), integrationTime: tint, header: h },
-      });
-      tints.push(tint);
-      if (h.tau !== null && Number.isFinite(h.tau) && h.tau > 0) taus.push(h.tau);
+      const r = await reduceChassis(path, obsnum, c, opts, s, src, run, log);
+      if (r === null) continue;
+      products.push(r.product);
+      tints.push(r.product.meta!.integrationTime);
+      if (r.tau !== null) taus.push(r.tau);
     }
     if (tints.length > 0) tintTotal += tints.reduce((a, b) => a + b, 0) / tints.length;
     if (taus.length > 0) tauPerObs.push(taus.reduce((a, b) => a + b, 0) / taus.length);
@@ -270,43 +369,23 @@ export async function runDriver(opts: DriverOptions): Promise<DriverResult> {
         (missing.length ? ` (missing obsnum/chassis: ${missing.join(" ")})` : ""),
     );
   }
-  if (opts.jackknife) {
-    const rand = uniformSource(opts.jackknife.seed);
-    for (const p of products) jackknife(p.average, rand);
-  }
-  const coaddState: WindowState = { windows };
-  const coadd = averageScans(products.map((p) => p.average), coaddState, cthr);
-  if (sgf) {
-    sgFilter(coadd, sgf, exclude, log);
-    baseline(coadd, coaddState, { order: 0, subtract: false });
-    const f1 = products[0]!.average.freq[1]!;
-    const df = sgf * (f1[0]! - f1[1]!);
-    const f = f1[0]!;
-    const fp = f + df;
-    sgInfo = { window: sgf, freqCut: df, velCut: Math.abs(f * f - fp * fp) / (fp * fp + f * f) * C_KMS };
-  }
-  if (opts.notch) {
-    notchFilter(coadd, opts.notch);
-    baseline(coadd, coaddState, { order: 0, subtract: false });
-  }
-  const boardSigma = Array.from(coadd.sigma.subarray(0, NBOARD));
-  if (opts.smooth) boxcarSmooth(coadd, opts.smooth);
+  const { coadd, boardSigma, sgInfo } = coaddProducts(products, opts, s, run.windows, log);
   const composite = mergeBands(coadd, opts.merge);
   const opacity = tauPerObs.length ? round2(tauPerObs.reduce((a, b) => a + b, 0) / tauPerObs.length) : NaN;
   return {
-    sourceName: sourceName ?? "",
-    ra,
-    dec,
+    sourceName: run.sourceName ?? "",
+    ra: run.ra,
+    dec: run.dec,
     products,
     coadd,
     composite,
     boardSigma,
     boardIntervals: boardIntervals(coadd),
-    inputObservations: inputObs,
+    inputObservations: products.map((p) => `${p.obsnum}_${p.chassis}`),
     integrationTime: tintTotal,
     opacity,
     ...(sgInfo ? { sgf: sgInfo } : {}),
-    ...(simInfo ? { simulate: simInfo } : {}),
+    ...(run.simInfo ? { simulate: run.simInfo } : {}),
     messages,
   };
 }
