@@ -6,7 +6,9 @@
  * `GET /api/obs/ID/data` (plot data), `POST /api/run` (`{"obsnum": N, "params": {...}}` → 202 with the
  * run's id; 400 with the grammar's message; 409 when the obsnum is being reduced), `GET /api/run/ID/events`
  * (server-sent events: `line` per output line, then `done` with the exit code), `POST /api/flag`
- * (`{"obsnum": N, "kind": "badcb", "chassis": C, "board": B}` or `"kind": "blank"` with `range`).
+ * (`{"obsnum": N, "kind": "badcb", "chassis": C, "board": B}` or `"kind": "blank"` with `range`, written to the
+ * RSR files; for a SEQ obsnum `"kind": "seq"` with `exclude`/`include` pixels and/or a velocity `range`:
+ * answered with the new `pix_list=`/`birdies=` for the page's re-run form, see lib/web/seqflag.ts).
  *
  * Security: every POST needs the token (header `X-LMT-Token` or `?token=`); on a loopback address the
  * Host header must name it (no DNS rebinding); files are served and written only inside WORK_LMT's real
@@ -18,6 +20,7 @@
 import { checkParams, ParamError } from "../pipeline/params.ts";
 import { LockBusy } from "../pipeline/lock.ts";
 import { applyFlag, FlagError, parseFlag } from "./flag.ts";
+import { applySeqFlag, parseSeqFlag, type SeqInfo, seqInfo, specFileFor } from "./seqflag.ts";
 import { obsData } from "./data.ts";
 import { attemptsPageHtml } from "../report/attempts.ts";
 import { FORM_EXCLUDED, indexPageHtml, obsPageHtml } from "./pages.ts";
@@ -140,7 +143,18 @@ export function makeHandler(
     if (m) {
       const e = findObs(root, dec(m[1]!));
       if (!e) return json(404, { error: "no such obsnum directory" });
-      return json(200, obsData(e));
+      const d: ReturnType<typeof obsData> & { seq?: SeqInfo | null } = obsData(e);
+      if (d.kind === "seq") {
+        // per-pixel Tsys and the spectral axis of the (first) SpecFile, for the pixel table and birdies=
+        const nc = specFileFor(fileNames(e.dir), undefined);
+        d.seq = null;
+        if (nc !== undefined && resolveInside(root, e.dir, [nc]) !== undefined) {
+          try {
+            d.seq = await seqInfo(e.dir, nc);
+          } catch { /* an unreadable SpecFile: no pixel table */ }
+        }
+      }
+      return json(200, d);
     }
     m = /^\/api\/run\/([A-Za-z0-9-]+)\/events$/.exec(path);
     if (m) return events(m[1]!);
@@ -248,10 +262,18 @@ export function makeHandler(
     if (body instanceof Response) return body;
     const e = obsOf(body);
     if (!e) return json(404, { error: "obsnum: no such obsnum directory under WORK_LMT" });
-    if (kindOf(e) !== "rsr" || e.obsnums.length > 0) {
-      return json(400, {
-        error: `${e.id}: flags are written for single RSR obsnums (SEQ: pix_list=, birdies= in the form)`,
-      });
+    if (kindOf(e) === "seq") {
+      // SEQ: no file is written; the new pix_list=/birdies= go to the page's re-run form
+      try {
+        const names = fileNames(e.dir).filter((n) => resolveInside(root, e.dir, [n]) !== undefined);
+        return json(200, await applySeqFlag(e.dir, names, e.params, parseSeqFlag(body)));
+      } catch (err) {
+        if (err instanceof FlagError) return json(400, { error: err.message });
+        throw err;
+      }
+    }
+    if (e.obsnums.length > 0) {
+      return json(400, { error: `${e.id}: flags are written for single RSR obsnums` });
     }
     if (runner.active(e.dir)) return json(409, { error: `${e.id} is being reduced: flag after the run` });
     try {
@@ -307,6 +329,14 @@ export function makeHandler(
       },
     });
     return new Response(stream, { headers: headers("text/event-stream; charset=utf-8") });
+  }
+}
+
+function fileNames(dir: string): string[] {
+  try {
+    return [...Deno.readDirSync(dir)].filter((d) => d.isFile || d.isSymlink).map((d) => d.name).sort();
+  } catch {
+    return [];
   }
 }
 

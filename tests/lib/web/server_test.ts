@@ -344,3 +344,127 @@ Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock
     cleanup();
   }
 });
+
+/**
+ * SEQ flags: a SEQ map obsnum with a SpecFile written from lib/sim/specmap (channel width 2 km/s, axis
+ * centred on vlsr 20 km/s, first kept channel 1000 of the band): a pixel picked → pix_list=-P,...; a
+ * velocity range → birdies= with the original channels whose centres lie in it (checked against the
+ * SpecFile's own ChannelNumber/caxis arrays); invalid requests are 400 with the grammar's message.
+ */
+Deno.test("lmt_web server: SEQ pixel → pix_list=, velocity range → birdies= channels", async () => {
+  const { simSpecMap } = await import("../../../lib/sim/specmap.ts");
+  const { specFileModel } = await import("../../../lib/specfile/mod.ts");
+  const { writeNetcdf3Sync } = await import("../../../lib/netcdf/mod.ts");
+  const { readSpecFile } = await import("../../../lib/specfile/reader.ts");
+  const { dir, cleanup } = tempDir("lmt-web-seq-");
+  const work = `${dir}/work`, obs = `${work}/2025-S1-SIM-2/97001`;
+  Deno.mkdirSync(obs, { recursive: true });
+  Deno.writeTextFileSync(
+    `${obs}/lmtoy_97001.rc`,
+    `# <lmtinfo>\nobsnum=97001\nobspgm="Map"\nProjectId="2025-S1-SIM-2"\nsrc="SIM-OTF"\ninstrument="SEQ"\n` +
+      `# </lmtinfo>\n# parameters\nobsnum="97001"\npix_list="0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"\nbirdies="0"\n`,
+  );
+  const { specFile } = simSpecMap({
+    source: { raDeg: 198, decDeg: 38 },
+    nchan: 64,
+    dvKms: 2,
+    vlsrKms: 20,
+    boxArcsec: 20,
+    stepArcsec: 10,
+  });
+  const c0 = 1000;
+  const sf = {
+    ...specFile,
+    chan0: c0,
+    nchan0: 2048,
+    channelNumber: Int32Array.from({ length: 64 }, (_, i) => c0 + i),
+  };
+  writeNetcdf3Sync(`${obs}/SIM-OTF_97001__0.nc`, specFileModel(sf, "cdf3"), { format: "cdf2" });
+  Deno.writeTextFileSync(`${obs}/SIM-OTF_97001__0.viewspec.txt`, "# velocity(km/s) T(K)\n20 1\n22 0.5\n");
+  const token = "0123456789abcdef0123456789abcdef";
+  const srv = await startServer({
+    work: Deno.realPathSync(work),
+    token,
+    pipeline: ["/bin/false"],
+    env: { PATH: "/usr/bin:/bin", HOME: dir },
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  const base = `http://127.0.0.1:${srv.port}`;
+  const post = async (body: unknown) => {
+    const r = await fetch(base + "/api/flag", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-lmt-token": token },
+      body: JSON.stringify({ obsnum: 97001, kind: "seq", ...body as Record<string, unknown> }),
+    });
+    return { status: r.status, body: await r.json() as Record<string, unknown> };
+  };
+  try {
+    // truth: the SpecFile as read back, its channel numbers and axis values
+    const truth = await readSpecFile(`${obs}/SIM-OTF_97001__0.nc`);
+    assert.equal(truth.chan0, c0);
+    const inRange = (a: number, b: number) =>
+      Array.from(truth.caxis).flatMap((v, i) => (v >= a && v <= b ? [truth.channelNumber[i]!] : []));
+
+    // the page's data: the SpecFile's axis, and the pixel table's Tsys (simSpecMap: 150 K, pixel 0)
+    const data = await (await fetch(`${base}/api/obs/97001/data`)).json();
+    assert.equal(data.kind, "seq");
+    assert.equal(data.seq.file, "SIM-OTF_97001__0.nc");
+    assert.deepEqual(
+      [data.seq.axis.chan0, data.seq.axis.nchan, data.seq.axis.cdelt, data.seq.axis.crval],
+      [c0, 64, 2, 20],
+    );
+    assert.equal(data.seq.tsys[0], 150);
+    assert.equal(data.spectra[0].xunit, "km/s");
+
+    // a pixel: the rc's full list 0..15 minus pixel 3 → -3; then 7 → -3,7; 3 used again → -7
+    let r = await post({ exclude: [3] });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body, { params: { pix_list: "-3", birdies: "0" }, channels: [] });
+    r = await post({ exclude: [7], pix_list: "-3" });
+    assert.deepEqual(r.body.params, { pix_list: "-3,7", birdies: "0" });
+    r = await post({ include: [3], pix_list: "-3,7" });
+    assert.deepEqual(r.body.params, { pix_list: "-7", birdies: "0" });
+    // a positive list from the form: 0..7 in use, 2 left out → all but 2 and 8..15
+    r = await post({ exclude: [2], pix_list: "0,1,2,3,4,5,6,7" });
+    assert.equal(
+      r.body.params && (r.body.params as Record<string, string>).pix_list,
+      "-2,8,9,10,11,12,13,14,15",
+    );
+
+    // a velocity range: channel k of the slice is at 20 + (k - 31.5)·2 km/s, original channel 1000 + k
+    r = await post({ range: [25.1, 31.9], spectrum: "SIM-OTF_97001__0.viewspec.txt" });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.channels, inRange(25.1, 31.9));
+    assert.deepEqual(r.body.channels, [1035, 1036, 1037]); // k = 35..37: 27, 29, 31 km/s (k = 34 is 25 km/s, out)
+    assert.deepEqual(r.body.params, { pix_list: "", birdies: "1035,1036,1037" }); // the rc: no pixel left out
+    assert.equal(r.body.file, "SIM-OTF_97001__0.nc");
+    // reversed range, added to the form's birdies (kept, merged, sorted)
+    r = await post({ range: [-9, -13], birdies: "1035,5", pix_list: "-4" });
+    assert.deepEqual(r.body.channels, inRange(-13, -9));
+    assert.deepEqual(r.body.params, { pix_list: "-4", birdies: `5,${inRange(-13, -9).join(",")},1035` });
+
+    // refused: outside the band, too wide, every pixel out, an invalid form value, a bad pixel number
+    const bad = async (body: unknown, re: RegExp) => {
+      const b = await post(body);
+      assert.equal(b.status, 400, JSON.stringify(b.body));
+      assert.match(String(b.body.error), re);
+    };
+    await bad({ range: [500, 600] }, /no channel of the spectrum lies in \[500, 600\]/);
+    await bad({ exclude: [16] }, /exclude: expected a list of pixels 0\.\.15/);
+    await bad(
+      { exclude: [0], pix_list: "-1,2,3,4,5,6,7,8,9,10,11,12,13,14,15" },
+      /every pixel would be left out/,
+    );
+    await bad(
+      { exclude: [1], pix_list: "0;rm" },
+      /^pix_list=0;rm: expected comma-separated integers 0\.\.31/,
+    );
+    await bad({ range: [1, 2], birdies: "x" }, /^birdies=x: expected comma-separated integers/);
+    await bad({}, /nothing to flag/);
+    await bad({ range: [1, 2], spectrum: "../x" }, /spectrum: not a file name/);
+  } finally {
+    await srv.shutdown();
+    cleanup();
+  }
+});
