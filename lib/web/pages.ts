@@ -153,10 +153,16 @@ picked board (<code>.blanking</code>, rsr_sum).</p>
 <div id="bands" class="plot"></div>
 <div id="bands-readout" class="readout"></div>
 </section>`
-    : `<section id="pixels-section"><h2>Pixels</h2>
-<p>Pick pixels to leave out (they are added to <code>pix_list=</code> as <code>-P</code> in the form below) and, after a
-drag on the spectrum, its channel range can go to <code>birdies=</code>.</p>
-<div id="pixgrid"></div><div id="flagmsg"></div></section>`;
+    : `<section id="pixels-section"><h2>Pixels and channels</h2>
+<p>Mean Tsys per pixel (SpecFile). Click a pixel to leave it out (<code>pix_list=-P,...</code>) or use it again; tick
+<em>mark a channel range</em> and drag across the velocity spectrum above to blank its channels (<code>birdies=</code>,
+channels from the SpecFile's spectral axis). The server checks the new values with the pipeline's grammar and puts them
+into the form below: run again to apply them.</p>
+<div id="pixgrid"></div>
+<div class="ctl"><label><input type="checkbox" id="range-mode"> mark a channel range on the spectrum (instead of panning)</label>
+<span id="seqrange" class="readout">no range marked</span>
+<button type="button" id="flag-channels" disabled>Blank these channels (birdies=)</button></div>
+<div id="flagmsg"></div></section>`;
   return `<section id="interactive"><h2>Spectra</h2>
 <div class="ctl"><label>spectrum <select id="specfile"></select></label>
 <label>x axis <select id="xaxis"><option value="x">native</option><option value="v">velocity (km/s)</option></select></label>

@@ -227,3 +227,187 @@ async function scenario(t: Deno.TestContext, dir: string): Promise<void> {
     await server.stderr.cancel().catch(() => {});
   }
 }
+
+Deno.test({
+  name: "lmt_web in Chromium: SEQ map, pixel and channel range flagged → pix_list=/birdies= in the form, run",
+  ignore: absent,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    const { dir, cleanup } = tempDir("lmt-web-seq-browser-");
+    try {
+      await seqScenario(t, dir);
+    } finally {
+      cleanup();
+    }
+  },
+});
+
+/**
+ * A SEQ map (gen_seq, 9 rows, no Bs) reduced once → /obs/97001 shows attempt 1 and the per-pixel Tsys;
+ * pixel 5 clicked → the form's pix_list= is -5; "mark a channel range" ticked and a velocity range dragged
+ * on the spectrum → the form's birdies= holds exactly the SpecFile channels whose axis value lies in the
+ * range (the SpecFile read back here); run → attempt 2 with pix_list and birdies highlighted as changed and
+ * the run's lmtoy_97001.rc without pixel 5 and with the channels.
+ */
+async function seqScenario(t: Deno.TestContext, dir: string): Promise<void> {
+  const { readSpecFile } = await import("../../lib/specfile/reader.ts");
+  const data = join(dir, "data"), work = join(dir, "work");
+  mkdirSync(work);
+  const g = await new Deno.Command(DENO, {
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      "--config",
+      join(ROOT, "deno.json"),
+      join(ROOT, "scripts", "gen_seq.ts"),
+      "--out",
+      data,
+      "--obsnum0",
+      "97000",
+      "--rows",
+      "9",
+      "--no-bs",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(g.code, 0, new TextDecoder().decode(g.stderr));
+  const env = { DATA_LMT: data, PATH: SYS_PATH, HOME: dir };
+  const r0 = await runTool("SLpipeline.sh", ["obsnum=97001"], { cwd: work, env });
+  assert.equal(r0.code, 0, r0.stderr);
+  const projects = [...Deno.readDirSync(work)].filter((d) => d.isDirectory).map((d) => d.name);
+  const D = join(work, projects[0]!, "97001");
+  const nc = [...Deno.readDirSync(D)].map((d) => d.name).find((n) => /__0\.nc$/.test(n))!;
+  const sf = await readSpecFile(join(D, nc));
+
+  const server = new Deno.Command(join(ROOT, "bin", "lmt_web"), {
+    args: ["--port", "0", work],
+    env: { ...env, WORK_LMT: work },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let first = "";
+  while (!first.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    first += value;
+  }
+  const url = first.split("\n")[0]!;
+  const { default: puppeteer } = await import("puppeteer-core");
+  let browser: Awaited<ReturnType<typeof puppeteer.launch>> | undefined;
+  try {
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage"],
+    });
+    const token = url.split("token=")[1]!;
+    const base = url.split("/?")[0]!;
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.setViewport({ width: 1300, height: 900 });
+    const formValue = (name: string) =>
+      page.$eval(`#rerun input[name="${name}"]`, (e) => (e as unknown as { value: string }).value);
+    const cell = (row: string, attempt: string) =>
+      page.$$eval(
+        "tr",
+        (trs, row, attempt) => {
+          for (const tr of trs) {
+            const th = tr.querySelector("th.row");
+            if (th && th.textContent === row) {
+              const td = tr.querySelector(`td[data-attempt="${attempt}"]`);
+              return td ? [td.textContent ?? "", td.classList.contains("changed") ? "changed" : ""] : null;
+            }
+          }
+          return null;
+        },
+        row,
+        attempt,
+      );
+
+    await t.step("the SEQ page shows attempt 1 and the Tsys of each pixel", async () => {
+      await page.goto(`${base}/obs/97001?token=${token}`, { waitUntil: "load" });
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 15000 });
+      const att = await page.$$eval(
+        "th[data-attempt]",
+        (
+          els,
+        ) => [...new Set(els.map((e) => (e as unknown as { dataset: { attempt: string } }).dataset.attempt))],
+      );
+      assert.deepEqual(att, ["1"]);
+      const b5 = await page.$eval('#pixgrid button[data-pix="5"]', (e) => e.textContent ?? "");
+      const m = /^pixel 5(\d+) K$/.exec(b5);
+      assert.ok(m, b5);
+      // the SpecFile's own Tsys of pixel 5 (first calibration, mean over the channels), to 1 K
+      const tsys = sf.tsys.subarray(5 * sf.nchan, 6 * sf.nchan);
+      const mean = tsys.reduce((a, b) => a + b, 0) / sf.nchan;
+      assert.ok(Math.abs(Number(m[1]) - mean) <= 0.5 + 1e-9, `${b5} vs ${mean}`);
+    });
+
+    await t.step("click pixel 5: the form's pix_list= becomes -5", async () => {
+      await page.click('#pixgrid button[data-pix="5"]');
+      await page.waitForSelector("#flagmsg .msg.ok", { timeout: 10000 });
+      assert.equal(await formValue("pix_list"), "-5");
+      assert.ok(
+        await page.$eval('#pixgrid button[data-pix="5"]', (e) => e.classList.contains("flagged")),
+        "pixel 5 is shown as left out",
+      );
+      assert.ok(await page.$("#rerun-after-flag"), "a re-run is offered");
+    });
+
+    let channels: number[] = [];
+    await t.step("drag a velocity range on the spectrum: its SpecFile channels go to birdies=", async () => {
+      await page.click("#range-mode");
+      await page.waitForSelector('#spectrum[data-mode="range"] canvas', { timeout: 5000 });
+      await page.evaluate('document.getElementById("interactive").scrollIntoView()');
+      const box = (await (await page.$("#spectrum canvas"))!.boundingBox())!;
+      const x = (f: number) => box.x + 60 + (box.width - 80) * f;
+      await page.mouse.move(x(0.30), box.y + box.height * 0.5);
+      await page.mouse.down();
+      await page.mouse.move(x(0.32), box.y + box.height * 0.5, { steps: 4 });
+      await page.mouse.up();
+      const range = await page.evaluate("globalThis.lmtWeb.seqRange") as [number, number];
+      assert.ok(Array.isArray(range) && range[1] > range[0], String(range));
+      await page.click("#flag-channels");
+      await page.waitForFunction('/birdies=\\d/.test(document.getElementById("flagmsg").textContent)', {
+        timeout: 10000,
+      });
+      // truth: the SpecFile's channel numbers whose axis value lies in the range dragged
+      channels = Array.from(sf.caxis).flatMap((v, i) =>
+        v >= range[0] && v <= range[1] ? [sf.channelNumber[i]!] : []
+      );
+      assert.ok(channels.length > 0 && channels.length < 60, `${range}: ${channels.length} channels`);
+      assert.equal(await formValue("birdies"), channels.join(","));
+      assert.equal(await formValue("pix_list"), "-5", "pix_list= is kept");
+    });
+
+    await t.step("run again: attempt 2 with pix_list and birdies changed", async () => {
+      await page.click("#rerun-after-flag");
+      await page.waitForSelector('th[data-attempt="2"]', { timeout: 60000 });
+      const log = await page.$eval("#runlog", (e) => e.textContent ?? "");
+      assert.match(
+        log,
+        new RegExp(`^\\$ SLpipeline\\.sh obsnum=97001 .*pix_list=-5 birdies=${channels.join(",")} `),
+      );
+      const pl = await cell("pix_list", "2");
+      assert.ok(pl && pl[1] === "changed", JSON.stringify(pl));
+      assert.ok(!pl[0].split(",").includes("5") && pl[0] !== "", pl[0]);
+      assert.deepEqual(await cell("birdies", "2"), [channels.join(","), "changed"]);
+      const rc = readFileSync(join(D, "lmtoy_97001.rc"), "utf8");
+      assert.match(rc, new RegExp(`^birdies="?${channels.join(",")}"?$`, "m"));
+      assert.match(rc, /^pix_list="?(0,1,2,3,4,6,7,8,9,10,11,12,13,14,15|-5)"?$/m);
+    });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser?.close();
+    server.kill("SIGTERM");
+    await server.status;
+    await reader.cancel().catch(() => {});
+    await server.stderr.cancel().catch(() => {});
+  }
+}

@@ -72,6 +72,7 @@
       : sp.xunit === "km/s"
       ? "velocity (km/s)"
       : "x";
+    const marking = kind === "seq" && $("range-mode") !== null && $("range-mode").checked;
     const spec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       width: 1060,
@@ -84,7 +85,7 @@
       layer: [
         {
           mark: { type: "line", strokeWidth: 1, interpolate: "step" },
-          params: [{ name: "grid", select: "interval", bind: "scales" }],
+          params: marking ? [] : [{ name: "grid", select: "interval", bind: "scales" }],
         },
         {
           mark: { type: "point", size: 40, filled: true, color: "#d22" },
@@ -100,6 +101,20 @@
     el.innerHTML = "";
     const view = await render(el, spec);
     globalThis.lmtWeb.views.spectrum = view;
+    seqRange = null;
+    updateSeqRange();
+    el.dataset.mode = marking ? "range" : "pan";
+    if (marking) {
+      if (sp.xunit !== "km/s") {
+        msg($("flagmsg"), "channel ranges are marked on a velocity spectrum (km/s): pick one", false);
+      } else {
+        rangeDrag(el, view, (r) => {
+          seqRange = r;
+          globalThis.lmtWeb.seqRange = r;
+          updateSeqRange();
+        });
+      }
+    }
     // cursor readout: the pointer's x through the x scale, then the nearest sample of the spectrum
     view.addEventListener("pointermove", (ev) => {
       const o = view.origin();
@@ -300,28 +315,126 @@
     await load(false);
   }
 
-  // ---- SEQ: pixels to leave out → pix_list=
+  // ---- SEQ: a pixel left out → pix_list=-P,...; a velocity range of the spectrum → birdies= channels.
+  // The server computes the values (channels through the SpecFile's axis) and checks them with the
+  // pipeline's grammar; they go into the re-run form, and the run records them.
+  let seqRange = null; // [v1, v2] km/s
+  const formInput = (name) => document.querySelector("#rerun input[name=" + name + "]");
+  function excludedOf(v) {
+    v = (v || "").trim();
+    if (v === "") return [];
+    if (v.startsWith("-")) return v.slice(1).split(",").filter((x) => x !== "").map(Number);
+    const keep = new Set(v.split(",").map(Number));
+    return [...Array(16).keys()].filter((p) => !keep.has(p));
+  }
+  function setForm(params) {
+    for (const [k, v] of Object.entries(params)) {
+      const f = formInput(k);
+      if (f) f.value = v;
+    }
+    markChanged();
+  }
+  async function seqFlag(req, what) {
+    const r = await post(
+      "/api/flag",
+      Object.assign({
+        obsnum: obsnumOf(),
+        kind: "seq",
+        pix_list: formInput("pix_list").value,
+        birdies: formInput("birdies").value,
+      }, req),
+    );
+    if (r.status !== 200) {
+      msg($("flagmsg"), "not flagged: " + (r.body.error || r.status), false);
+      return;
+    }
+    setForm(r.body.params);
+    const d = msg(
+      $("flagmsg"),
+      what(r.body) + " → pix_list=" + r.body.params.pix_list + " birdies=" + r.body.params.birdies +
+        " in the form below",
+      true,
+    );
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.id = "rerun-after-flag";
+    btn.textContent = "Run again with this flag";
+    btn.style.marginLeft = "1em";
+    btn.addEventListener("click", () => $("rerun").requestSubmit());
+    d.appendChild(btn);
+    drawPixels();
+  }
   function drawPixels() {
     const el = $("pixgrid");
-    if (!el) return;
+    if (!el || !data) return;
+    const tsys = data.seq ? data.seq.tsys : [];
+    const ex = new Set(excludedOf(formInput("pix_list").value));
     let h = "<table class='cb'><tr>";
     for (let p = 0; p < 16; p++) {
-      h += (p % 4 === 0 && p ? "</tr><tr>" : "") + "<td><button type='button' data-pix='" + p + "'>pixel " +
-        p + "</button></td>";
+      const t = tsys[p];
+      h += (p % 4 === 0 && p ? "</tr><tr>" : "") + "<td><button type='button' data-pix='" + p + "' class='" +
+        (ex.has(p) ? "flagged" : "") + "' title='pixel " + p + (t != null ? ", Tsys " + t + " K" : "") +
+        (ex.has(p) ? ", left out: click to use again" : ": click to leave out") + "'>pixel " + p + "<br>" +
+        (t != null ? t.toFixed(0) + " K" : "–") + (ex.has(p) ? " ✕" : "") + "</button></td>";
     }
-    el.innerHTML = h + "</tr></table>";
+    el.innerHTML = h + "</tr></table>" +
+      (data.seq
+        ? "<div class='small'>Tsys: mean of the first calibration per pixel, " + data.seq.file + "</div>"
+        : "");
     for (const b of el.querySelectorAll("button")) {
       b.addEventListener("click", () => {
-        const f = document.querySelector("#rerun input[name=pix_list]");
-        const cur = f.value.split(",").filter((s) => s !== "");
-        const tag = "-" + b.dataset.pix;
-        const next = cur.includes(tag) ? cur.filter((s) => s !== tag) : cur.concat([tag]);
-        f.value = next.join(",");
-        b.classList.toggle("flagged", next.includes(tag));
-        f.dispatchEvent(new Event("input"));
-        msg($("flagmsg"), "pix_list=" + f.value + " (run again to apply)", true);
+        const p = Number(b.dataset.pix);
+        const out = !b.classList.contains("flagged");
+        seqFlag(
+          out ? { exclude: [p] } : { include: [p] },
+          () => "pixel " + p + (out ? " left out" : " used again"),
+        );
       });
     }
+  }
+  function updateSeqRange() {
+    const b = $("flag-channels");
+    if (!b) return;
+    b.disabled = seqRange === null;
+    $("seqrange").textContent = seqRange
+      ? "range " + fmt(seqRange[0], 2) + " … " + fmt(seqRange[1], 2) + " km/s"
+      : "no range marked";
+  }
+  // drag on the spectrum (range mode): pointer x through the x scale, shown as a shaded span
+  function rangeDrag(el, view, onRange) {
+    el.style.position = "relative";
+    const span = document.createElement("div");
+    span.className = "range-span";
+    span.style.cssText = "position:absolute;background:rgba(255,190,0,.35);pointer-events:none;display:none";
+    el.appendChild(span);
+    const canvas = el.querySelector("canvas");
+    let x0 = null;
+    const px = (ev) => ev.clientX - canvas.getBoundingClientRect().left - view.origin()[0];
+    const show = (a, b) => {
+      const o = view.origin(), r = canvas.getBoundingClientRect(), er = el.getBoundingClientRect();
+      span.style.left = (r.left - er.left + o[0] + Math.min(a, b)) + "px";
+      span.style.width = Math.abs(b - a) + "px";
+      span.style.top = (r.top - er.top + o[1]) + "px";
+      span.style.height = view.height() + "px";
+      span.style.display = "block";
+    };
+    canvas.addEventListener("pointerdown", (ev) => {
+      x0 = px(ev);
+    });
+    canvas.addEventListener("pointermove", (ev) => {
+      if (x0 !== null && ev.buttons) show(x0, px(ev));
+    });
+    canvas.addEventListener("pointerup", (ev) => {
+      if (x0 === null) return;
+      const x1 = px(ev);
+      if (Math.abs(x1 - x0) > 3) {
+        const sx = view.scale("x");
+        const a = sx.invert(x0), b = sx.invert(x1);
+        show(x0, x1);
+        onRange([Math.min(a, b), Math.max(a, b)]);
+      }
+      x0 = null;
+    });
   }
 
   // ---- re-run form → POST /api/run, progress by server-sent events
@@ -405,7 +518,7 @@
     if (kind === "rsr") {
       drawGrid();
       updatePick();
-    }
+    } else drawPixels();
   }
   if (kind === "rsr") {
     $("flag-board").addEventListener(
@@ -416,7 +529,19 @@
       "click",
       () => picked && range && flag({ kind: "blank", chassis: [picked.chassis], board: picked.board, range }),
     );
-  } else drawPixels();
+  } else {
+    $("range-mode").addEventListener("change", drawSpectrum);
+    $("flag-channels").addEventListener("click", () => {
+      if (!seqRange) return;
+      const r = seqRange;
+      seqFlag(
+        { range: r, spectrum: data.spectra[Number($("specfile").value || 0)].file },
+        (b) =>
+          b.channels.length + " channels " + b.channels[0] + "–" + b.channels[b.channels.length - 1] +
+          " (" + fmt(r[0], 2) + " … " + fmt(r[1], 2) + " km/s, " + b.file + ")",
+      );
+    });
+  }
   $("specfile").addEventListener("change", drawSpectrum);
   $("xaxis").addEventListener("change", drawSpectrum);
   $("restfreq").addEventListener("change", drawSpectrum);
