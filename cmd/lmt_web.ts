@@ -1,7 +1,7 @@
 /**
  * lmt_web — a local viewer and runner for a WORK_LMT tree: the attempts of each obsnum side by side,
- * interactive spectra (zoom, pan, cursor readout), the RSR boards and waterfalls with manual flagging, and a
- * form that runs SLpipeline.sh again with checked parameters, its progress streamed to the page.
+ * interactive spectra (zoom, pan, cursor readout), the RSR boards and waterfalls with manual flagging, SEQ
+ * pixels and channel ranges flagged into pix_list=/birdies= of the re-run form, and a form that runs SLpipeline.sh again with checked parameters, its progress streamed to the page.
  *
  * Examples:
  *   lmt_web                         # serves $WORK_LMT (or .) on http://127.0.0.1:8087/?token=...

@@ -4,7 +4,8 @@
  * form's blo= changed to 0 and run → the run's output streams in and attempt 3 appears; the spectrum's cursor
  * readout names frequency and temperature; a chassis/board picked on the board grid and flagged → its #BADCB
  * line is in rsr.91001.badlags; a frequency range dragged on the per-board spectra → its blank line is in
- * rsr.91001.blanking. Skipped, with a notice, where /usr/bin/chromium is absent.
+ * rsr.91001.blanking. A SEQ map (gen_seq): a pixel and a velocity range flagged into pix_list=/birdies= of the
+ * form, run, attempt 2 (see seqScenario). Skipped, with a notice, where /usr/bin/chromium is absent.
  * LMT_WEB_SCREENSHOTS=1 also writes docs/lmt_web_index.png and docs/lmt_web_obs.png (1300 px wide).
  */
 import assert from "node:assert/strict";
