@@ -204,7 +204,7 @@ export const tool = defineTool({
     }
     const xAxis: XAxisName = opts.x_axis;
     const r = await reducePs({
-      root: dataLmtRoot(opts.path),
+      root: dataLmtRoot(opts.path, ctx.env),
       obsnums: obsList,
       pixList: pix,
       bank: opts.bank,

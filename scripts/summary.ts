@@ -12,7 +12,7 @@ import { renderPage } from "../lib/report/html.ts";
 import { readmeFiles } from "../lib/report/files.ts";
 import { rsrPage, rsrSummaryPlots, summarizeRsr } from "../lib/report/rsr.ts";
 import { seqPage } from "../lib/report/seq.ts";
-import { dataLmtRoot } from "../lib/lmt/env.ts";
+import { corrCalDir, dataLmtRoot } from "../lib/lmt/env.ts";
 
 export const tool = defineTool({
   name: "summary",
@@ -28,7 +28,8 @@ export const tool = defineTool({
     const dir: string = opts.dir;
     let page;
     if (opts.kind === "rsr") {
-      const s = await summarizeRsr(dir, opts.label, dataLmtRoot(undefined, ctx.env));
+      const root = dataLmtRoot(undefined, ctx.env);
+      const s = await summarizeRsr(dir, opts.label, root, corrCalDir(root, ctx.env));
       await rsrSummaryPlots(dir, opts.label, s);
       page = rsrPage(dir, opts.label, s);
     } else if (opts.kind === "seq") {

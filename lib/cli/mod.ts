@@ -48,6 +48,7 @@ import { mkdirSync, rmSync, statSync } from "../sys/fs.ts";
 import { tmpdir } from "../sys/path.ts";
 import { removeStaleDirs, scratchDirName, withTempFile } from "../sys/tempfile.ts";
 import { withWarningSink } from "../sys/warnings.ts";
+import { setHdf5Reader } from "../netcdf/hdf5_reader.ts";
 
 export { DataError, EXIT, UsageError } from "./errors.ts";
 export type { Args, OptionSpec, OptionValue, ParsedValues, PositionalSpec } from "./args.ts";
@@ -193,6 +194,7 @@ export function defineTool<
     const aborts: (() => void)[] = [];
     const commits: (() => void)[] = [];
     let debug = env.LMT_DEBUG === "1";
+    setHdf5Reader(env.LMT_HDF5 === "h5wasm" ? "h5wasm" : "native"); // library code reads no environment
     const tty = isTty();
     if (tty) preloadProgress().catch(() => {}); // the bar's module, only where a bar can show
     const verbose = env.LMT_VERBOSE === "1" || tty;

@@ -1,6 +1,6 @@
 /**
  * Where the raw data live: `$DATA_LMT` and the RSR correlator-calibration directory.
- * Nothing here reads the environment at import time; callers pass it in (default: the process env).
+ * Nothing here reads the environment: callers (the tools, through their ctx.env) pass it in.
  * @module
  */
 import { existsSync, statSync } from "../sys/fs.ts";
@@ -9,10 +9,6 @@ import { join } from "../sys/path.ts";
 
 /** Environment variables as a plain object. */
 export type Env = Readonly<Record<string, string | undefined>>;
-
-function processEnv(): Env {
-  return Deno.env.toObject();
-}
 
 function checkDir(dir: string, what: string): string {
   if (!existsSync(dir)) throw new LmtDataError(`${what} "${dir}" does not exist`);
@@ -30,7 +26,7 @@ function checkDir(dir: string, what: string): string {
  * dataLmtRoot(undefined, { DATA_LMT: "/work/shared/samples/rsr/data_lmt" });
  * ```
  */
-export function dataLmtRoot(explicit?: string, env: Env = processEnv(), option = "-p/--path"): string {
+export function dataLmtRoot(explicit: string | undefined, env: Env, option = "-p/--path"): string {
   if (explicit !== undefined && explicit !== "") return checkDir(explicit, `Data root (${option})`);
   const e = env["DATA_LMT"];
   if (e !== undefined && e !== "") return checkDir(e, "DATA_LMT");
@@ -42,7 +38,7 @@ export function dataLmtRoot(explicit?: string, env: Env = processEnv(), option =
  * (as LMTOY sets it; dreampy3's `/raw/rsr/cal` fallback is not used). Not checked for existence
  * here: {@link findCorrCal} names the missing file.
  */
-export function corrCalDir(dataLmt: string, env: Env = processEnv()): string {
+export function corrCalDir(dataLmt: string, env: Env): string {
   const e = env["CORR_CAL_DIR"];
   if (e !== undefined && e !== "") return e;
   return join(dataLmt, "rsr", "cal");

@@ -3,8 +3,8 @@
  * reader) and netCDF-4/HDF5 (own native HDF5 reader, lib/hdf5/read, falling back to h5wasm for
  * features outside its subset), and writers for both families. The HDF5 WebAssembly module
  * (4 MB of JavaScript, ~0.1-0.2 s to load and initialise) is imported only when a netCDF-4 file
- * needs it (written, or read with an unsupported feature, or `LMT_HDF5=h5wasm` in the
- * environment); importing this module costs no HDF5 start-up.
+ * needs it (written, or read with an unsupported feature, or every file after
+ * `setHdf5Reader("h5wasm")`, which lib/cli calls for `LMT_HDF5=h5wasm`); importing this module costs no HDF5 start-up.
  *
  * @example
  * ```ts
@@ -22,6 +22,7 @@ import { openCdf3, openCdf3Bytes } from "./cdf3_reader.ts";
 import { openNc4, openNc4Bytes } from "./nc4_reader.ts";
 import { openNc4Native, openNc4NativeBytes } from "./nc4_native.ts";
 import { Hdf5Unsupported } from "../hdf5/read/errors.ts";
+import { type Hdf5Reader, hdf5Reader } from "./hdf5_reader.ts";
 
 export * from "./types.ts";
 export { Cdf3File, openCdf3, openCdf3Bytes } from "./cdf3_reader.ts";
@@ -42,18 +43,15 @@ export {
 } from "./cdf3_writer.ts";
 export { Nc4Writer, type Nc4WriterOptions, writeNetcdf4 } from "./nc4_writer.ts";
 
-/** True when `LMT_HDF5=h5wasm` asks for the h5wasm reader (comparisons, bisecting). */
-function forceH5wasm(): boolean {
-  try {
-    return Deno.env.get("LMT_HDF5") === "h5wasm";
-  } catch {
-    return false; // no env permission: default reader
-  }
-}
+export { type Hdf5Reader, hdf5Reader, setHdf5Reader } from "./hdf5_reader.ts";
 
-/** The native reader, or h5wasm when forced or when the file needs an unsupported HDF5 feature. */
-async function openHdf5(native: () => NcFile, h5wasm: () => Promise<NcFile>): Promise<NcFile> {
-  if (!forceH5wasm()) {
+/** The native reader, or h5wasm when asked for or when the file needs an unsupported HDF5 feature. */
+async function openHdf5(
+  native: () => NcFile,
+  h5wasm: () => Promise<NcFile>,
+  reader: Hdf5Reader,
+): Promise<NcFile> {
+  if (reader !== "h5wasm") {
     try {
       return native();
     } catch (e) {
@@ -84,9 +82,10 @@ function describe(head: Uint8Array): string {
 
 /**
  * Open any netCDF flavour LMT uses, chosen by the magic bytes (`CDF\x01`, `CDF\x02`, `CDF\x05`,
- * `\x89HDF\r\n\x1a\n`). Throws {@link NetcdfError} naming the file.
+ * `\x89HDF\r\n\x1a\n`). Throws {@link NetcdfError} naming the file. `reader` (default: the
+ * process's, setHdf5Reader) chooses the netCDF-4 reader.
  */
-export async function openNetcdf(path: string): Promise<NcFile> {
+export async function openNetcdf(path: string, reader: Hdf5Reader = hdf5Reader()): Promise<NcFile> {
   const head = new Uint8Array(8);
   let n = 0;
   try {
@@ -101,7 +100,7 @@ export async function openNetcdf(path: string): Promise<NcFile> {
   }
   const kind = sniffNetcdf(head.subarray(0, n));
   if (kind === "cdf3") return openCdf3(path);
-  if (kind === "hdf5") return await openHdf5(() => openNc4Native(path), () => openNc4(path));
+  if (kind === "hdf5") return await openHdf5(() => openNc4Native(path), () => openNc4(path), reader);
   throw new NetcdfError(path, `not a netCDF file: ${describe(head.subarray(0, n))}`);
 }
 
@@ -110,11 +109,15 @@ export async function openNetcdf(path: string): Promise<NcFile> {
  * error messages. netCDF-3 and netCDF-4 are parsed in memory (the h5wasm fallback for netCDF-4
  * features outside the native subset goes through a private temp file).
  */
-export async function openNetcdfBytes(bytes: Uint8Array, name: string): Promise<NcFile> {
+export async function openNetcdfBytes(
+  bytes: Uint8Array,
+  name: string,
+  reader: Hdf5Reader = hdf5Reader(),
+): Promise<NcFile> {
   const kind = sniffNetcdf(bytes.subarray(0, 8));
   if (kind === "cdf3") return openCdf3Bytes(bytes, name);
   if (kind === "hdf5") {
-    return await openHdf5(() => openNc4NativeBytes(bytes, name), () => openNc4Bytes(bytes, name));
+    return await openHdf5(() => openNc4NativeBytes(bytes, name), () => openNc4Bytes(bytes, name), reader);
   }
   throw new NetcdfError(name, `not a netCDF file: ${describe(bytes.subarray(0, 8))}`);
 }

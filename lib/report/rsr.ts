@@ -19,7 +19,6 @@ import {
   noBadLags,
 } from "../rsr/calibrated.ts";
 import { NBOARD, NCHASSIS } from "../rsr/raw.ts";
-import { corrCalDir } from "../lmt/env.ts";
 import { join } from "../sys/path.ts";
 import { C_KMS } from "../num/constants.ts";
 
@@ -114,13 +113,14 @@ export function parseTsysLog(
 async function obsnumMeanTsys(
   obsnum: number,
   dataLmt: string,
+  corrCal: string,
   badlagsPath: string,
 ): Promise<number[][] | null> {
   try {
     const badLags = existsSync(badlagsPath)
       ? badLagTable(badLagSets(parseBadlags(readFileSync(badlagsPath, "utf8"), badlagsPath)))
       : noBadLags();
-    const src = calSource(dataLmt, corrCalDir(dataLmt));
+    const src = calSource(dataLmt, corrCal);
     const out: number[][] = Array.from({ length: NCHASSIS }, () => new Array(NBOARD).fill(NaN));
     for (const { chassis, path } of chassisFilesOf(dataLmt, obsnum)) {
       out[chassis] = meanTsys((await calibrateFile(path, src, badLags[chassis]!)).cal);
@@ -131,8 +131,16 @@ async function obsnumMeanTsys(
   }
 }
 
-/** Gather the key numbers of an RSR directory. */
-export async function summarizeRsr(dir: string, label: string, dataLmt: string): Promise<RsrSummary> {
+/**
+ * Gather the key numbers of an RSR directory; the Tsys table calibrates the first obsnum's raw data
+ * under `dataLmt` with the corr_cal files of `corrCal` (the caller resolves both, lib/lmt/env.ts).
+ */
+export async function summarizeRsr(
+  dir: string,
+  label: string,
+  dataLmt: string,
+  corrCal: string,
+): Promise<RsrSummary> {
   const drv = readSpec(join(dir, `rsr.${label}.driver.sum.txt`));
   if (!drv) {
     throw new Error(`${join(dir, `rsr.${label}.driver.sum.txt`)}: no such file (run the pipeline first)`);
@@ -163,7 +171,7 @@ export async function summarizeRsr(dir: string, label: string, dataLmt: string):
     line: strongestLine(drv.f, drv.t),
     badcb,
     nBadLags: badlags?.lags.length ?? 0,
-    tsys: Number.isFinite(first) ? await obsnumMeanTsys(first, dataLmt, bl) : null,
+    tsys: Number.isFinite(first) ? await obsnumMeanTsys(first, dataLmt, corrCal, bl) : null,
     jitter,
   };
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Aligned } from "./align.ts";
+import type { Hdf5Reader } from "../netcdf/hdf5_reader.ts";
 import { SeqDataError } from "./errors.ts";
 import { linePlan, processLine, type Region } from "./line.ts";
 import { boardPixels, type PixelDumps, reduceBoard, type Stype } from "./reduce.ts";
@@ -24,6 +25,11 @@ export interface PixelTsys {
 /** A board job (all fields survive structured cloning). */
 export interface BoardJob {
   path: string;
+  /**
+   * The netCDF-4 reader the worker opens `path` with (a worker does not share the calling thread's
+   * `setHdf5Reader` setting, lib/netcdf/mod.ts); set by the pool from `hdf5Reader()`, default "native".
+   */
+  hdf5Reader?: Hdf5Reader;
   roach: number;
   obsnum: number;
   aligned: Aligned;

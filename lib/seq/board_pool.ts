@@ -6,6 +6,7 @@
  * @module
  */
 import type { BoardJob, BoardOutput } from "./board_job.ts";
+import { hdf5Reader } from "../netcdf/hdf5_reader.ts";
 import { SeqDataError } from "./errors.ts";
 import type { RunningStats } from "./quality.ts";
 
@@ -45,7 +46,7 @@ export class BoardPool {
         reject(e);
       };
       const start = (w: Worker) => {
-        if (next < jobs.length) w.postMessage(jobs[next++]);
+        if (next < jobs.length) w.postMessage({ ...jobs[next++]!, hdf5Reader: hdf5Reader() });
       };
       for (const w of this.#workers) {
         w.onmessage = (ev: MessageEvent<WorkerMessage>) => {

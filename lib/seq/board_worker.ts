@@ -19,7 +19,7 @@ const scope = self as unknown as {
 scope.onmessage = async (ev: MessageEvent<BoardJob>) => {
   const job = ev.data;
   try {
-    const nc = await openNetcdf(job.path);
+    const nc = await openNetcdf(job.path, job.hdf5Reader);
     try {
       const board = openRoach(nc, job.roach);
       runBoardJob(job, board, {

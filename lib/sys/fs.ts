@@ -50,6 +50,20 @@ interface Handle {
   append: boolean;
 }
 
+/**
+ * The process-wide descriptor table. Why it exists: the callers (the netCDF/HDF5 readers and
+ * writers, the CDF-2 stream sink, the CLI's output files) were written against node:fs's integer
+ * descriptors, and keeping that interface lets the hot paths drop node:fs (its start-up cost) without
+ * rewriting them around Deno.FsFile objects; it also holds what node's descriptors hold implicitly,
+ * the descriptor's own position beside the OS offset (pread/pwrite semantics on one seekable file).
+ *
+ * Invariants: a descriptor is in the table from openSync until closeSync, which removes it before
+ * closing the file, so a closed or never-opened descriptor is EBADF, never another file; numbers
+ * start at 3 (clear of 0–2, which this table never holds) and are never reused, so a stale
+ * descriptor kept after close cannot reach a later file. The table belongs to one JavaScript thread
+ * (each worker has its own module instance and table; descriptors are not passed between threads).
+ * The opener closes its descriptor; one left open keeps its Deno.FsFile until the process exits.
+ */
 const handles = new Map<number, Handle>();
 let nextFd = 3;
 

@@ -18,6 +18,7 @@ import {
   openNc4NativeBytes,
   openNetcdf,
   openNetcdfBytes,
+  setHdf5Reader,
   writeNetcdf4,
 } from "../../../lib/netcdf/mod.ts";
 import { Hdf5Unsupported } from "../../../lib/hdf5/read/mod.ts";
@@ -241,7 +242,7 @@ Deno.test({
   },
 });
 
-Deno.test("native reader: openNetcdf/openNetcdfBytes use it; LMT_HDF5=h5wasm forces h5wasm", async () => {
+Deno.test('native reader: openNetcdf/openNetcdfBytes use it; setHdf5Reader("h5wasm") (lib/cli, LMT_HDF5=h5wasm) or the reader argument forces h5wasm', async () => {
   const { dir, cleanup } = tempDir();
   try {
     const p = join(dir, "m.nc");
@@ -252,13 +253,16 @@ Deno.test("native reader: openNetcdf/openNetcdfBytes use it; LMT_HDF5=h5wasm for
     assertSameFile(b, a);
     a.close();
     b.close();
-    Deno.env.set("LMT_HDF5", "h5wasm");
+    const d = await openNetcdf(p, "h5wasm");
+    assert.equal(d.constructor.name, "Nc4File");
+    d.close();
+    setHdf5Reader("h5wasm");
     try {
       const c = await openNetcdf(p);
       assert.equal(c.constructor.name, "Nc4File");
       c.close();
     } finally {
-      Deno.env.delete("LMT_HDF5");
+      setHdf5Reader("native");
     }
   } finally {
     cleanup();
