@@ -7,6 +7,9 @@
  *
  * @example
  * ```ts
+ * import { FitsHeader } from "./header.ts";
+ * import { parseFits } from "./reader.ts";
+ *
  * const bytes = encodeBinTableFile(new FitsHeader(), [{
  *   extname: "SINGLE DISH",
  *   nrows: 2,

@@ -6,9 +6,12 @@
  *
  * @example
  * ```ts
- * const c = readSpectralCube("SRC_97001__0.fits");
- * const { ix, iy } = nearestPixel(c, 0, 0);        // the map centre
- * const h = mapHeader(c, { bunit: "K km/s" });     // for a moment-0 map
+ * function centreAndMom0Header(path: string) {  // e.g. "SRC_97001__0.fits"
+ *   const c = readSpectralCube(path);
+ *   const { ix, iy } = nearestPixel(c, 0, 0);        // the map centre
+ *   const h = mapHeader(c, { bunit: "K km/s" });     // for a moment-0 map
+ *   return { ix, iy, h };
+ * }
  * ```
  * @module
  */

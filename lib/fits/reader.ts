@@ -6,9 +6,11 @@
  *
  * @example
  * ```ts
- * const { hdus } = readFits("cube.fits");
- * hdus[0].shape;              // [37, 37, 585]  (NAXIS1 first)
- * hdus[0].header.get("CRVAL1"); // 198
+ * function cubeShape(path: string) {  // e.g. "cube.fits"
+ *   const { hdus } = readFits(path);
+ *   hdus[0]!.header.get("CRVAL1"); // 198
+ *   return hdus[0]!.shape;         // [37, 37, 585]  (NAXIS1 first)
+ * }
  * ```
  * @module
  */

@@ -10,8 +10,12 @@
  *
  * @example
  * ```ts
- * const header = new FitsHeader().set("BUNIT", "K");
- * writeFitsImage("cube.fits", { data, shape: [nx, ny, nchan], header }, { overwrite: true });
+ * import { FitsHeader } from "./header.ts";
+ *
+ * function writeCube(path: string, data: Float32Array, nx: number, ny: number, nchan: number) {
+ *   const header = new FitsHeader().set("BUNIT", "K");
+ *   writeFitsImage(path, { data, shape: [nx, ny, nchan], header }, { overwrite: true });
+ * }
  * ```
  * @module
  */
@@ -220,10 +224,17 @@ export function writeFitsImage(
  *
  * @example
  * ```ts
- * const w = FitsStreamWriter.create("cube.fits", { shape: [nx, ny, nz], header }, { overwrite: true });
- * for (let k = 0; k < nz; k++) w.write(planeK);
- * w.addExtension({ extname: "WEIGHT", data: wt, shape: [nx, ny] });
- * w.close();
+ * import type { FitsHeader } from "./header.ts";
+ *
+ * function writeCubeByPlanes(
+ *   path: string, header: FitsHeader, nx: number, ny: number, nz: number,
+ *   plane: (k: number) => Float32Array, wt: Float32Array,
+ * ) {
+ *   const w = FitsStreamWriter.create(path, { shape: [nx, ny, nz], header }, { overwrite: true });
+ *   for (let k = 0; k < nz; k++) w.write(plane(k));
+ *   w.addExtension({ extname: "WEIGHT", data: wt, shape: [nx, ny] });
+ *   w.close();
+ * }
  * ```
  */
 export class FitsStreamWriter {

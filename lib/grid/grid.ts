@@ -11,10 +11,14 @@
  *
  * @example
  * ```ts
- * const nc = await openNetcdf("SAMPLE-OTF_97001__0.nc");
- * const r = await gridSpecFiles([nc], { ...GRID_DATA_DEFAULTS, resolution: 13, cell: 6.5, rmsCut: -4, edge: 0,
- *   xExtent: 120, yExtent: 120 });
- * r.geometry.nx; // 37
+ * import { openNetcdf } from "../netcdf/mod.ts";
+ *
+ * async function gridOne(path: string) {  // e.g. "SAMPLE-OTF_97001__0.nc"
+ *   const nc = await openNetcdf(path);
+ *   const r = await gridSpecFiles([nc], { ...GRID_DATA_DEFAULTS, resolution: 13, cell: 6.5, rmsCut: -4, edge: 0,
+ *     xExtent: 120, yExtent: 120 });
+ *   return r.geometry.nx; // 37
+ * }
  * ```
  * @module
  */

@@ -23,7 +23,7 @@ function checkDir(dir: string, what: string): string {
  *
  * @example
  * ```ts
- * dataLmtRoot(undefined, { DATA_LMT: "/work/shared/samples/rsr/data_lmt" });
+ * dataLmtRoot(undefined, { DATA_LMT: Deno.cwd() }); // $DATA_LMT (an existing directory)
  * ```
  */
 export function dataLmtRoot(explicit: string | undefined, env: Env, option = "-p/--path"): string {

@@ -280,6 +280,8 @@ function fillWith(dst: Uint8Array, pattern: Uint8Array): void {
  *
  * @example
  * ```ts
+ * const chunks: Uint8Array[] = [];
+ * const sink = { write: (b: Uint8Array) => void chunks.push(b.slice()) };
  * const w = new Cdf3StreamWriter(sink, { dimensions: [{ name: "t", size: 2, unlimited: true }],
  *   variables: [{ name: "x", type: "double", dimensions: ["t"] }] });
  * w.writeHeader(); w.writeRecord({ x: [1] }); w.writeRecord({ x: [2] }); w.finish();

@@ -9,10 +9,16 @@
  * @example
  * ```ts
  * import { openNetcdf } from "./mod.ts";
- * const nc = await openNetcdf("ifproc_2025-04-20_097001_00_0001.nc");
- * const obsnum = nc.readScalar("Header.Dcs.ObsNum");
- * const pgm = nc.readString("Header.Dcs.ObsPgm"); // "Map"
- * nc.close();
+ * async function obsnumAndProgram(path: string) {  // e.g. "ifproc_2025-04-20_097001_00_0001.nc"
+ *   const nc = await openNetcdf(path);
+ *   try {
+ *     const obsnum = nc.readScalar("Header.Dcs.ObsNum");
+ *     const pgm = nc.readString("Header.Dcs.ObsPgm"); // "Map"
+ *     return { obsnum, pgm };
+ *   } finally {
+ *     nc.close();
+ *   }
+ * }
  * ```
  * @module
  */

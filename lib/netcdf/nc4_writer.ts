@@ -298,7 +298,8 @@ function h5message(e: unknown): string {
  *
  * @example
  * ```ts
- * await writeNetcdf4("out.nc", {
+ * const path = `${Deno.makeTempDirSync()}/out.nc`;
+ * await writeNetcdf4(path, {
  *   dimensions: [{ name: "nchan", size: 3 }],
  *   variables: [{ name: "Data.Spectra", type: "float", dimensions: ["nchan"], data: new Float32Array([1, 2, 3]) }],
  * });
@@ -351,12 +352,13 @@ export interface Nc4WriterOptions {
  *
  * @example
  * ```ts
- * const w = await Nc4Writer.create("roach0.nc", {
+ * const blocks = [new Float32Array(2 * 2048), new Float32Array(3 * 2048)]; // k × 2048 each
+ * const w = await Nc4Writer.create(`${Deno.makeTempDirSync()}/roach0.nc`, {
  *   dimensions: [{ name: "time", size: 0, unlimited: true }, { name: "numchannels", size: 2048 }],
  *   variables: [{ name: "Data.Integrate.Data", type: "float", dimensions: ["time", "numchannels"] }],
  * });
  * try {
- *   for (const block of blocks) w.append("Data.Integrate.Data", block); // Float32Array, k × 2048
+ *   for (const block of blocks) w.append("Data.Integrate.Data", block);
  *   await w.close();
  * } catch (e) {
  *   w.abort();

@@ -12,6 +12,9 @@
  *
  * @example
  * ```ts
+ * const [nx, ny, nz] = [8, 8, 32];
+ * const velocity = Float64Array.from({ length: nz }, (_, k) => -80 + 5 * k); // km/s
+ * const cube = new Float32Array(nx * ny * nz); // value of pixel p in channel k at k·nx·ny + p
  * const m = maskedMoments(cube, { nx, ny, nz, velocity }, { snr: 4, snrLo: 2 });
  * m.mom0; // K km/s per pixel (0 where covered but unmasked, NaN where no data)
  * ```

@@ -14,11 +14,13 @@
  *
  * @example
  * ```ts
+ * const freq = Float64Array.from({ length: 100 }, (_, i) => 92 + 0.03 * i); // GHz
+ * const spec = freq.map((f) => Math.exp(-(((f - 93.5) / 0.1) ** 2))); // K
  * const png = await plotLines({
  *   title: "rsr.33551", xLabel: "Frequency (GHz)", yLabel: "T_A (K)",
  *   series: [{ x: freq, y: spec, step: true }], hlines: [0],
  * });
- * Deno.writeFileSync("spectrum.png", png);
+ * Deno.writeFileSync(`${Deno.makeTempDirSync()}/spectrum.png`, png);
  * ```
  * @module
  */

@@ -7,6 +7,8 @@
  *
  * @example
  * ```ts
+ * const freq = Float64Array.from({ length: 100 }, (_, i) => 73 + 0.38 * i); // GHz
+ * const spec = freq.map((f) => Math.sin(f)); // mK
  * const png = await plotStack({
  *   xLabel: "Frequency (GHz)", yLabel: "mK", xDomain: [72.5, 111.5],
  *   panels: [{ title: "Repeat 0", yDomain: [-5, 5], series: [{ x: freq, y: spec }] }],

@@ -10,9 +10,13 @@
  *
  * @example
  * ```ts
- * const bytes = encodeSdfits({ telescope: "LMT", site: LMT_SITE, rows: [row] });
- * const back = parseSdfits(bytes, "x.sdfits");
- * back.rows[0].data.length; // nchan
+ * import { LMT_SITE } from "./lsr.ts";
+ *
+ * function roundTrip(row: SdfitsRow) {
+ *   const bytes = encodeSdfits({ telescope: "LMT", site: LMT_SITE, rows: [row] });
+ *   const back = parseSdfits(bytes, "x.sdfits");
+ *   return back.rows[0]!.data.length; // nchan
+ * }
  * ```
  * @module
  */

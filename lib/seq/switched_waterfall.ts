@@ -14,9 +14,14 @@
  *
  * @example
  * ```ts
- * const r = await reducePs({ root, obsnums: [98005], pixList: [10], bank: 0, useCal: true, dumps: true });
- * const wf = switchedWaterfall({ obs: r.obs, axisName: r.axisName, edge: 64, obsPgm: "Ps", stype: 2 });
- * encodeFitsImage({ data: wf.data, shape: wf.shape, header: wf.header });
+ * import { reducePs } from "./ps.ts";
+ * import { encodeFitsImage } from "../fits/writer.ts";
+ *
+ * async function psWaterfallFits(root: string) {  // root: $DATA_LMT
+ *   const r = await reducePs({ root, obsnums: [98005], pixList: [10], bank: 0, useCal: true, dumps: true });
+ *   const wf = switchedWaterfall({ obs: r.obs, axisName: r.axisName, edge: 64, obsPgm: "Ps", stype: 2 });
+ *   return encodeFitsImage({ data: wf.data, shape: wf.shape, header: wf.header });
+ * }
  * ```
  * @module
  */

@@ -13,9 +13,13 @@
  *
  * @example
  * ```ts
- * const sf = await readSpecFile("SAMPLE-OTF_97001__0.nc");
- * const wf = waterfall(sf, { pixList: [0, 1, 2, 3] });
- * wf.shape; // [nsamp, nchan, 4]
+ * import { readSpecFile } from "../specfile/reader.ts";
+ *
+ * async function firstFourPixels(path: string) {  // e.g. "SAMPLE-OTF_97001__0.nc"
+ *   const sf = await readSpecFile(path);
+ *   const wf = waterfall(sf, { pixList: [0, 1, 2, 3] });
+ *   return wf.shape; // [nsamp, nchan, 4]
+ * }
  * ```
  * @module
  */

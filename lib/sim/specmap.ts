@@ -9,8 +9,11 @@
  *
  * @example
  * ```ts
+ * import { writeNetcdf3Sync } from "../netcdf/cdf3_writer.ts";
+ * import { specFileModel } from "../specfile/model.ts";
+ *
  * const { specFile, truth } = simSpecMap({ source: { raDeg: 198.07, decDeg: 38.04 } });
- * writeNetcdf3Sync("map.nc", specFileModel(specFile, "cdf3"), { format: "cdf2" });
+ * writeNetcdf3Sync(`${Deno.makeTempDirSync()}/map.nc`, specFileModel(specFile, "cdf3"), { format: "cdf2" });
  * ```
  * @module
  */

@@ -97,8 +97,10 @@ export function specFileFromNc(nc: NcFile): SpecFile {
  *
  * @example
  * ```ts
- * const sf = await readSpecFile("SAMPLE-OTF_97001__0.nc");
- * sf.nspec; // 2720
+ * async function spectraIn(path: string) {  // e.g. "SAMPLE-OTF_97001__0.nc"
+ *   const sf = await readSpecFile(path);
+ *   return sf.nspec; // 2720
+ * }
  * ```
  */
 export async function readSpecFile(src: string | Uint8Array, name = "<stdin>"): Promise<SpecFile> {
