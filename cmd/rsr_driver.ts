@@ -29,7 +29,14 @@ import { bandspecColumns, runDriver } from "../lib/rsr/driver.ts";
 import { sdfitsFromDriver } from "../lib/rsr/sdfits.ts";
 import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
 import { MERGE_MODES } from "../lib/rsr/merge.ts";
-import { driverBoardsPng, driverSpectrumPng, waterfallPageNames, waterfallPng } from "../lib/rsr/plots.ts";
+import {
+  DRIVER_XRANGE,
+  driverBoardsPng,
+  driverSpectrumPng,
+  waterfallData,
+  waterfallPageNames,
+  waterfallPng,
+} from "../lib/rsr/plots.ts";
 import { pngPagesToPdf } from "../lib/plot/pdf.ts";
 import { VERSION } from "../lib/version.ts";
 import { dirname, join } from "../lib/sys/path.ts";
@@ -171,6 +178,12 @@ export const tool = defineTool({
         "waterfall plots, one page per obsnum/chassis: NAME.pdf → one multi-page PDF (as the original); " +
         "any other NAME → PNG pages NAME-0.png, NAME-1.png, ... (a trailing .png removed)",
     },
+    {
+      name: "waterfall-data",
+      type: "string",
+      help: "also write the numbers of the waterfall plots (every repeat and the average, per board, mK) " +
+        "as JSON to this file (lmt_web's interactive waterfall)",
+    },
     { name: "no-baseline-sub", type: "boolean", help: "do not subtract the first (per repeat) baseline" },
     {
       name: "merge",
@@ -291,6 +304,12 @@ export const tool = defineTool({
     }
     if (typeof opts.sdfits === "string") {
       ctx.writeFile(opts.sdfits, encodeSdfits(sdfitsFromDriver(res, ["rsr_driver", ...ctx.argv].join(" "))));
+    }
+    if (typeof opts["waterfall-data"] === "string") {
+      ctx.writeFile(
+        opts["waterfall-data"],
+        JSON.stringify({ xrange: DRIVER_XRANGE, products: waterfallData(res.products) }) + "\n",
+      );
     }
     // All pages render at once: resvg rasterizes on its own threads.
     const wf = opts["waterfall-file"];

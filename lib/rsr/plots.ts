@@ -237,6 +237,51 @@ export async function waterfallPng(rec: ProductRecord, opts: WaterfallOptions = 
   });
 }
 
+/** The waterfall of one (obsnum, chassis) product as numbers (rsr_driver --waterfall-data). */
+export interface WaterfallProductData {
+  obsnum: number;
+  chassis: number;
+  /** The y scale s (mK) of the PNG page: panels span ±3·s. */
+  scale: number;
+  /** Sky frequency (GHz) of each board's channels (6 × 256). */
+  freq: number[][];
+  /** One panel per repeat, then the repeat average: T (mK, 3 decimals; null = blanked) per board. */
+  panels: { title: string; sigma: number[]; t: (number | null)[][] }[];
+}
+
+/**
+ * The numbers behind the waterfall pages ({@link waterfallPng}): every board's channels of every repeat
+ * and of the average (not decimated), for an interactive plot.
+ */
+export function waterfallData(products: readonly ProductRecord[]): WaterfallProductData[] {
+  const r3 = (v: number) => Math.round(v * 1000) / 1000;
+  return products.map((rec) => {
+    const rep = rec.repeats;
+    const head = `ObsNum ${rec.obsnum}, Chassis ${rec.chassis}`;
+    const panel = (p: RsrProduct, r: number, title: string) => ({
+      title,
+      sigma: Array.from({ length: NBOARD }, (_, b) => r3(p.sigma[r * NBOARD + b]! * 1000)),
+      t: Array.from(
+        { length: NBOARD },
+        (_, b) => Array.from(boardMilliK(p, r, b), (v) => (Number.isFinite(v) ? r3(v) : null)),
+      ),
+    });
+    const panels = [];
+    for (let r = 0; r < rep.nrep; r++) panels.push(panel(rep, r, `${head}, Repeat ${r}`));
+    panels.push(panel(rec.average, 0, `${head}, Averaged`));
+    return {
+      obsnum: rec.obsnum,
+      chassis: rec.chassis,
+      scale: r3(waterfallScale(rep) * 1000),
+      freq: Array.from(
+        { length: NBOARD },
+        (_, b) => Array.from(rep.freq[b]!, (f) => Math.round(f * 1e6) / 1e6),
+      ),
+      panels,
+    };
+  });
+}
+
 /**
  * Names of the waterfall pages for `-w NAME`: a trailing `.png` or `.pdf` is removed and
  * `-0.png`, `-1.png`, ... appended (the pages ImageMagick's `convert rsr.wf.pdf rsr.wf.png` made
