@@ -36,6 +36,11 @@ export interface ObsData {
   waterfalls: string[];
   /** Rest frequency hint (GHz) for the velocity axis: the first xlines= line, or "". */
   restfreq: string;
+  /**
+   * The numbers of the RSR waterfall pages (`rsr_driver --waterfall-data rsr.wf.json`), served under
+   * /files/ID/ for the interactive waterfall; "" when the run did not write them.
+   */
+  waterfallData: string;
 }
 
 const MAX_TEXT = 8 << 20;
@@ -128,5 +133,6 @@ export function obsData(e: ObsEntry): ObsData {
     ? names.filter((n) => /^rsr\.wf-\d\.png$/.test(n))
     : names.filter((n) => /(waterfall|\.wf).*\.png$/.test(n));
   const xl = (e.params.get("xlines") ?? "").split(",")[0] ?? "";
-  return { id: e.id, kind, obsnum, spectra, bands, jitter, flagged, waterfalls, restfreq: xl };
+  const waterfallData = kind === "rsr" && names.includes("rsr.wf.json") ? "rsr.wf.json" : "";
+  return { id: e.id, kind, obsnum, spectra, bands, jitter, flagged, waterfalls, restfreq: xl, waterfallData };
 }

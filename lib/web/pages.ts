@@ -149,6 +149,12 @@ picked board (<code>.blanking</code>, rsr_sum).</p>
 <button type="button" id="flag-range" disabled>Blank range of board</button></div>
 <div id="flagmsg"></div>
 <div id="waterfalls" class="wf"></div>
+<div id="wfi-section" hidden><h3>Waterfall (interactive)</h3>
+<div class="ctl"><label>chassis <select id="wfi-chassis"></select></label>
+<button type="button" id="wfi-reset">reset zoom</button> <span class="small">each repeat (bottom: repeat 0) and the
+average (top), offset by 6·s; wheel: zoom, drag: pan; click a board's line to pick it</span></div>
+<div id="wfi" class="plot"></div>
+<div id="wfi-readout" class="readout"></div></div>
 <h3>Per-board spectra</h3>
 <div id="bands" class="plot"></div>
 <div id="bands-readout" class="readout"></div>

@@ -67,6 +67,16 @@ async function scenario(t: Deno.TestContext, dir: string): Promise<void> {
     assert.equal(r.code, 0, r.stderr);
   }
   const D = join(work, "2024-S1-SIM-1", "91001");
+  // the waterfall numbers (rsr_driver --waterfall-data; the pipeline does not ask for them yet)
+  const wdir = join(dir, "wf");
+  mkdirSync(wdir);
+  Deno.writeTextFileSync(join(wdir, "rsr.obsnum"), "91001\n");
+  const w = await runTool(
+    "rsr_driver",
+    ["rsr.obsnum", "-o", "x.txt", "-b", "1", "--waterfall-data", join(D, "rsr.wf.json")],
+    { cwd: wdir, env },
+  );
+  assert.equal(w.code, 0, w.stderr);
 
   const server = new Deno.Command(join(ROOT, "bin", "lmt_web"), {
     args: ["--port", "0", work],
@@ -147,6 +157,38 @@ async function scenario(t: Deno.TestContext, dir: string): Promise<void> {
         });
       }
     });
+
+    await t.step(
+      "the interactive waterfall: chassis 2, readout of the data, click picks the board",
+      async () => {
+        const wf = JSON.parse(readFileSync(join(D, "rsr.wf.json"), "utf8"));
+        await page.waitForSelector("#wfi-section:not([hidden]) #wfi canvas", { timeout: 10000 });
+        await page.select("#wfi-chassis", "2");
+        await page.waitForSelector('#wfi[data-chassis="2"] canvas', { timeout: 5000 });
+        await page.evaluate('document.getElementById("wfi-section").scrollIntoView()');
+        const box = (await (await page.$("#wfi canvas"))!.boundingBox())!;
+        // the middle of the plot: some board of the middle panels
+        await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.3);
+        await page.mouse.move(box.x + box.width * 0.51, box.y + box.height * 0.3);
+        await page.waitForFunction('/^chassis 2 /.test(document.getElementById("wfi-readout").textContent)', {
+          timeout: 5000,
+        });
+        const ro = await page.$eval("#wfi-readout", (e) => e.textContent ?? "");
+        const m =
+          /^chassis 2 (Repeat \d+|Averaged) {2}board (\d) {2}f = (\d+\.\d{5}) GHz {3}T = (-?\d+\.\d{3}) mK/
+            .exec(ro);
+        assert.ok(m, ro);
+        // the value shown is the data's: that panel, board and channel of rsr.wf.json
+        const p = wf.products.find((q: { chassis: number }) => q.chassis === 2);
+        const pn = p.panels.find((q: { title: string }) => q.title.endsWith(m[1]!));
+        const b = Number(m[2]);
+        const k = (p.freq[b] as number[]).findIndex((f) => Math.abs(f - Number(m[3])) < 6e-6);
+        assert.ok(k >= 0, ro);
+        assert.ok(Math.abs(pn.t[b][k] - Number(m[4])) < 6e-4, `${ro} vs ${pn.t[b][k]}`);
+        await page.mouse.click(box.x + box.width * 0.51, box.y + box.height * 0.3);
+        assert.equal(await page.$eval("#cbsel", (e) => e.textContent), `chassis 2 board ${b}`);
+      },
+    );
 
     await t.step("change blo= in the form, run: progress streams, attempt 3 appears", async () => {
       await page.$eval('#rerun input[name="blo"]', (e) => {

@@ -292,6 +292,118 @@
       }
     });
   }
+  // interactive waterfall: the numbers behind rsr.wf-C.png (rsr_driver --waterfall-data), one chassis at a
+  // time, every repeat and the average stacked with an offset of 6·s (the PNG panels span ±3·s)
+  let wfData = null;
+  async function drawWaterfall() {
+    const sec = $("wfi-section");
+    if (!data.waterfallData) {
+      sec.hidden = true;
+      return;
+    }
+    if (wfData === null || wfData.src !== data.waterfallData) {
+      const r = await fetch(
+        "/files/" + encodeURIComponent(obsId) + "/" + encodeURIComponent(data.waterfallData),
+      );
+      if (!r.ok) return;
+      wfData = await r.json();
+      wfData.src = data.waterfallData;
+      const sel = $("wfi-chassis");
+      sel.innerHTML = wfData.products.map((p, i) =>
+        "<option value='" + i + "'>" + (wfData.products.length > 4 ? p.obsnum + " " : "") + "chassis " +
+        p.chassis +
+        "</option>"
+      ).join("");
+    }
+    sec.hidden = false;
+    const p = wfData.products[Number($("wfi-chassis").value || 0)];
+    if (!p) return;
+    const off = 6 * p.scale;
+    const rows = [];
+    p.panels.forEach((pn, i) => {
+      for (let b = 0; b < 6; b++) {
+        const f = p.freq[b], t = pn.t[b];
+        for (let k = 0; k < f.length; k++) {
+          if (t[k] !== null) {
+            rows.push({
+              f: f[k],
+              y: t[k] + i * off,
+              t: t[k],
+              board: b,
+              panel: pn.title.replace(/^.*Chassis \d+, /, ""),
+              i,
+            });
+          }
+        }
+      }
+    });
+    const ticks = p.panels.map((_, i) => i * off);
+    const names = p.panels.map((pn) => pn.title.replace(/^.*Chassis \d+, /, ""));
+    const spec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      width: 1060,
+      height: Math.max(260, 60 * p.panels.length),
+      data: { values: rows },
+      mark: { type: "line", strokeWidth: 1, interpolate: "step" },
+      params: [{ name: "wfgrid", select: "interval", bind: "scales" }],
+      encoding: {
+        x: {
+          field: "f",
+          type: "quantitative",
+          title: "Frequency (GHz)",
+          scale: { domain: wfData.xrange, nice: false },
+        },
+        y: {
+          field: "y",
+          type: "quantitative",
+          title: "T_A* (mK), panel offset " + off.toFixed(1) + " mK",
+          scale: { domain: [-off / 2, (p.panels.length - 0.5) * off], nice: false, zero: false },
+          axis: {
+            values: ticks,
+            labelExpr: JSON.stringify(names) + "[round(datum.value / " + off + ")]",
+          },
+        },
+        color: { field: "board", type: "nominal", title: "board" },
+        detail: [{ field: "board" }, { field: "i" }],
+      },
+    };
+    const el = $("wfi");
+    el.innerHTML = "";
+    const view = await render(el, spec);
+    globalThis.lmtWeb.views.waterfall = view;
+    el.dataset.chassis = String(p.chassis);
+    const near = (ev) => {
+      const o = view.origin();
+      const fx = view.scale("x").invert(ev.offsetX - o[0]);
+      const yv = view.scale("y").invert(ev.offsetY - o[1]);
+      const i = Math.max(0, Math.min(p.panels.length - 1, Math.round(yv / off)));
+      let best = null;
+      for (let b = 0; b < 6; b++) {
+        const f = p.freq[b];
+        if (fx < Math.min(f[0], f[f.length - 1]) || fx > Math.max(f[0], f[f.length - 1])) continue;
+        for (let k = 0; k < f.length; k++) {
+          const tv = p.panels[i].t[b][k];
+          if (tv === null) continue;
+          const d = Math.abs(f[k] - fx);
+          if (best === null || d < best.d) best = { d, b, f: f[k], t: tv };
+        }
+      }
+      return best && { i, ...best };
+    };
+    view.addEventListener("pointermove", (ev) => {
+      const n = near(ev);
+      if (!n) return;
+      $("wfi-readout").textContent = "chassis " + p.chassis + " " + names[n.i] + "  board " + n.b + "  f = " +
+        fmt(n.f, 5) + " GHz   T = " + fmt(n.t, 3) + " mK   (σ = " + fmt(p.panels[n.i].sigma[n.b], 3) + " mK)";
+    });
+    view.addEventListener("click", (ev) => {
+      const n = near(ev);
+      if (!n) return;
+      picked = { chassis: p.chassis, board: n.b };
+      updatePick();
+    });
+  }
+
   async function flag(req) {
     const r = await post("/api/flag", Object.assign({ obsnum: obsnumOf() }, req));
     if (r.status !== 200) {
@@ -513,7 +625,10 @@
         }
       }
       await drawSpectrum();
-      if (kind === "rsr") await drawBands();
+      if (kind === "rsr") {
+        await drawBands();
+        await drawWaterfall();
+      }
     }
     if (kind === "rsr") {
       drawGrid();
@@ -525,6 +640,8 @@
       "click",
       () => picked && flag({ kind: "badcb", chassis: picked.chassis, board: picked.board }),
     );
+    $("wfi-chassis").addEventListener("change", drawWaterfall);
+    $("wfi-reset").addEventListener("click", drawWaterfall);
     $("flag-range").addEventListener(
       "click",
       () => picked && range && flag({ kind: "blank", chassis: [picked.chassis], board: picked.board, range }),

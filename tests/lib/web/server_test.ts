@@ -322,6 +322,9 @@ Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock
       assert.deepEqual([...blank.blanks[0]!.boards!], [[4, [[105.25, 105.75]]]]);
       const data = await (await fetch(base + "/api/obs/91001/data")).json();
       assert.deepEqual(data.flagged, [[3, 2, "badlags (lmt_web)"]]);
+      assert.equal(data.waterfallData, "", "no rsr.wf.json: no interactive waterfall");
+      Deno.writeTextFileSync(`${obs}/rsr.wf.json`, '{"xrange":[72.5,111.5],"products":[]}\n');
+      assert.equal((await (await fetch(base + "/api/obs/91001/data")).json()).waterfallData, "rsr.wf.json");
       assert.equal(
         (await post("/api/flag", { obsnum: 91001, kind: "blank", board: 4, range: [106, 105] })).status,
         400,
