@@ -221,187 +221,201 @@ Deno.test({
   name:
     "LMTOY's SEQ calls through bin/lmtoy: process_otf_map2.py → grid_data.py writes the original's side files",
   ignore: needsSamples(),
-  async fn() {
+  async fn(ctx) {
     const { dir, cleanup } = tempDir("lmt-lmtoy-seq-");
     try {
       const env = { DATA_LMT: sample("seq", "data_lmt") };
       const REF = (f: string) => sample("seq", "reference_outputs", f);
-      const p = await lmtoy("process_otf_map2.py", [
-        "-p",
-        sample("seq", "data_lmt"),
-        "-o",
-        "SAMPLE-OTF_97001__0.nc",
-        "--obsnum",
-        "97001",
-        "--pix_list",
-        "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
-        "--bank",
-        "0",
-        "--stype",
-        "2",
-        "--use_cal",
-        "--map_coord",
-        "-1",
-        "--x_axis",
-        "VLSR",
-        "--b_order",
-        "0",
-        "--b_regions",
-        "[[-305,-55],[145,395]]",
-        "--l_region",
-        "[[-55,145]]",
-        "--slice",
-        "[-305,395]",
-        "--eliminate_list",
-        "0",
-      ], { cwd: dir, env });
-      assert.equal(p.code, 0, p.stderr);
-      const g = await lmtoy("grid_data.py", [
-        "--program_path",
-        "spec_driver_fits",
-        "-i",
-        "SAMPLE-OTF_97001__0.nc",
-        "-o",
-        "SAMPLE-OTF_97001__0.fits",
-        "-w",
-        "SAMPLE-OTF_97001__0.wt.fits",
-        "--resolution",
-        "13",
-        "--cell",
-        "6.5",
-        "--pix_list",
-        "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
-        "--rms_cut",
-        "-4",
-        "--x_extent",
-        "120",
-        "--y_extent",
-        "120",
-        "--otf_select",
-        "1",
-        "--rmax",
-        "3",
-        "--otf_a",
-        "1.1",
-        "--otf_b",
-        "4.75",
-        "--otf_c",
-        "2",
-        "--edge",
-        "0",
-        "--sample",
-        "-1",
-        "--n_samples",
-        "256",
-        "--noise_sigma",
-        "1",
-      ], { cwd: dir, env });
-      assert.equal(g.code, 0, g.stderr);
-      assert.deepEqual(readdirSync(dir).sort(), [
-        "SAMPLE-OTF_97001__0.fits",
-        "SAMPLE-OTF_97001__0.nc",
-        "SAMPLE-OTF_97001__0.wt.fits",
-        "err.txt",
-        "out.txt",
-        "radiometer.rms.fits",
-        "spec-tmp.tab",
-      ]);
-      for (
-        const [ours, ref] of [
-          ["SAMPLE-OTF_97001__0.fits", "SAMPLE-OTF_97001__0.fits"],
-          ["radiometer.rms.fits", "SAMPLE-OTF_97001__0.radiometer.rms.fits"],
-        ] as const
-      ) {
-        const a = readFits(join(dir, ours)).hdus[0]!, b = readFits(REF(ref)).hdus[0]!;
-        assert.deepEqual(a.shape, b.shape);
-        const x = a.data as Float32Array, y = b.data as Float32Array;
-        let bad = 0;
-        for (let i = 0; i < y.length; i++) {
-          if (!Object.is(x[i], y[i]) && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) bad++;
-        }
-        assert.equal(bad, 0, `${ours}: ${bad} values differ from the reference`);
-      }
-      const cube = readFits(join(dir, "SAMPLE-OTF_97001__0.fits")).hdus[0]!.header;
-      assert.equal(cube.get("VSOURCE"), 45);
-      assert.equal(cube.get("VLSR"), 45);
-      assert.match(readFileSync(join(dir, "out.txt"), "utf8"), /Spectra accepted/);
-      assert.equal(readFileSync(join(dir, "err.txt"), "utf8"), "");
-      assert.match(readFileSync(join(dir, "spec-tmp.tab"), "utf8"), /^0 +-?\d+\.\d{3} +/);
-      // spec_driver_fits under its LMTOY name: the fixed radiometer name too (in a fresh folder: it replaces
-      // no existing file without --overwrite); the toolkit's own name keeps <output>.radiometer.rms.fits.
-      Deno.mkdirSync(join(dir, "sdf"));
-      const s = await lmtoy("spec_driver_fits", [
-        "-i",
-        "../SAMPLE-OTF_97001__0.nc",
-        "-o",
-        "b.fits",
-        "-w",
-        "b.wt.fits",
-        "-l",
-        "13",
-        "-c",
-        "6.5",
-        "-x",
-        "120",
-        "-y",
-        "120",
-      ], {
-        cwd: join(dir, "sdf"),
-        env,
+      await ctx.step("process_otf_map2.py writes the SpecFile", async () => {
+        const p = await lmtoy("process_otf_map2.py", [
+          "-p",
+          sample("seq", "data_lmt"),
+          "-o",
+          "SAMPLE-OTF_97001__0.nc",
+          "--obsnum",
+          "97001",
+          "--pix_list",
+          "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
+          "--bank",
+          "0",
+          "--stype",
+          "2",
+          "--use_cal",
+          "--map_coord",
+          "-1",
+          "--x_axis",
+          "VLSR",
+          "--b_order",
+          "0",
+          "--b_regions",
+          "[[-305,-55],[145,395]]",
+          "--l_region",
+          "[[-55,145]]",
+          "--slice",
+          "[-305,395]",
+          "--eliminate_list",
+          "0",
+        ], { cwd: dir, env });
+        assert.equal(p.code, 0, p.stderr);
       });
-      assert.equal(s.code, 0, s.stderr);
-      assert.deepEqual(readdirSync(join(dir, "sdf")).sort(), [
-        "b.fits",
-        "b.wt.fits",
-        "radiometer.rms.fits",
-        "spec-tmp.tab",
-      ]);
-      const t = await runTool("spec_driver_fits", [
-        "-i",
-        "SAMPLE-OTF_97001__0.nc",
-        "-o",
-        "c.fits",
-        "-w",
-        "c.wt.fits",
-        "-l",
-        "13",
-        "-c",
-        "6.5",
-        "-x",
-        "120",
-        "-y",
-        "120",
-      ], {
-        cwd: dir,
-        env,
-      });
-      assert.equal(t.code, 0, t.stderr);
-      assert.ok(existsSync(join(dir, "c.radiometer.rms.fits")));
-      // process_bs.py --obs_list $obsnum --pix_list $pix_list --use_cal --block -1 --stype $stype --bank $bank -o $spec
-      const bs = await lmtoy("process_bs.py", [
-        "--obs_list",
-        "97003",
-        "--pix_list",
-        "10,8",
-        "--use_cal",
-        "--block",
-        "-1",
-        "--stype",
-        "2",
-        "--bank",
-        "0",
-        "-o",
-        "bs.txt",
-      ], {
-        cwd: dir,
-        env,
-      });
-      assert.equal(bs.code, 0, bs.stderr);
-      assert.equal(
-        readFileSync(join(dir, "bs.txt"), "utf8"),
-        readFileSync(REF("SAMPLE-BS_97003__0.txt"), "utf8"),
+      await ctx.step(
+        "grid_data.py: cube and radiometer map equal to the reference, the original's side files",
+        async () => {
+          const g = await lmtoy("grid_data.py", [
+            "--program_path",
+            "spec_driver_fits",
+            "-i",
+            "SAMPLE-OTF_97001__0.nc",
+            "-o",
+            "SAMPLE-OTF_97001__0.fits",
+            "-w",
+            "SAMPLE-OTF_97001__0.wt.fits",
+            "--resolution",
+            "13",
+            "--cell",
+            "6.5",
+            "--pix_list",
+            "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
+            "--rms_cut",
+            "-4",
+            "--x_extent",
+            "120",
+            "--y_extent",
+            "120",
+            "--otf_select",
+            "1",
+            "--rmax",
+            "3",
+            "--otf_a",
+            "1.1",
+            "--otf_b",
+            "4.75",
+            "--otf_c",
+            "2",
+            "--edge",
+            "0",
+            "--sample",
+            "-1",
+            "--n_samples",
+            "256",
+            "--noise_sigma",
+            "1",
+          ], { cwd: dir, env });
+          assert.equal(g.code, 0, g.stderr);
+          assert.deepEqual(readdirSync(dir).sort(), [
+            "SAMPLE-OTF_97001__0.fits",
+            "SAMPLE-OTF_97001__0.nc",
+            "SAMPLE-OTF_97001__0.wt.fits",
+            "err.txt",
+            "out.txt",
+            "radiometer.rms.fits",
+            "spec-tmp.tab",
+          ]);
+          for (
+            const [ours, ref] of [
+              ["SAMPLE-OTF_97001__0.fits", "SAMPLE-OTF_97001__0.fits"],
+              ["radiometer.rms.fits", "SAMPLE-OTF_97001__0.radiometer.rms.fits"],
+            ] as const
+          ) {
+            const a = readFits(join(dir, ours)).hdus[0]!, b = readFits(REF(ref)).hdus[0]!;
+            assert.deepEqual(a.shape, b.shape);
+            const x = a.data as Float32Array, y = b.data as Float32Array;
+            let bad = 0;
+            for (let i = 0; i < y.length; i++) {
+              if (!Object.is(x[i], y[i]) && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) bad++;
+            }
+            assert.equal(bad, 0, `${ours}: ${bad} values differ from the reference`);
+          }
+          const cube = readFits(join(dir, "SAMPLE-OTF_97001__0.fits")).hdus[0]!.header;
+          assert.equal(cube.get("VSOURCE"), 45);
+          assert.equal(cube.get("VLSR"), 45);
+          assert.match(readFileSync(join(dir, "out.txt"), "utf8"), /Spectra accepted/);
+          assert.equal(readFileSync(join(dir, "err.txt"), "utf8"), "");
+          assert.match(readFileSync(join(dir, "spec-tmp.tab"), "utf8"), /^0 +-?\d+\.\d{3} +/);
+        },
       );
-      writeFileSync(join(dir, "done"), "");
+      await ctx.step(
+        "spec_driver_fits: radiometer.rms.fits under the LMTOY name, <output>.radiometer.rms.fits under its own",
+        async () => {
+          // spec_driver_fits under its LMTOY name: the fixed radiometer name too (in a fresh folder: it replaces
+          // no existing file without --overwrite); the toolkit's own name keeps <output>.radiometer.rms.fits.
+          Deno.mkdirSync(join(dir, "sdf"));
+          const s = await lmtoy("spec_driver_fits", [
+            "-i",
+            "../SAMPLE-OTF_97001__0.nc",
+            "-o",
+            "b.fits",
+            "-w",
+            "b.wt.fits",
+            "-l",
+            "13",
+            "-c",
+            "6.5",
+            "-x",
+            "120",
+            "-y",
+            "120",
+          ], {
+            cwd: join(dir, "sdf"),
+            env,
+          });
+          assert.equal(s.code, 0, s.stderr);
+          assert.deepEqual(readdirSync(join(dir, "sdf")).sort(), [
+            "b.fits",
+            "b.wt.fits",
+            "radiometer.rms.fits",
+            "spec-tmp.tab",
+          ]);
+          const t = await runTool("spec_driver_fits", [
+            "-i",
+            "SAMPLE-OTF_97001__0.nc",
+            "-o",
+            "c.fits",
+            "-w",
+            "c.wt.fits",
+            "-l",
+            "13",
+            "-c",
+            "6.5",
+            "-x",
+            "120",
+            "-y",
+            "120",
+          ], {
+            cwd: dir,
+            env,
+          });
+          assert.equal(t.code, 0, t.stderr);
+          assert.ok(existsSync(join(dir, "c.radiometer.rms.fits")));
+        },
+      );
+      await ctx.step("process_bs.py: the text spectrum equal to the reference", async () => {
+        // process_bs.py --obs_list $obsnum --pix_list $pix_list --use_cal --block -1 --stype $stype --bank $bank -o $spec
+        const bs = await lmtoy("process_bs.py", [
+          "--obs_list",
+          "97003",
+          "--pix_list",
+          "10,8",
+          "--use_cal",
+          "--block",
+          "-1",
+          "--stype",
+          "2",
+          "--bank",
+          "0",
+          "-o",
+          "bs.txt",
+        ], {
+          cwd: dir,
+          env,
+        });
+        assert.equal(bs.code, 0, bs.stderr);
+        assert.equal(
+          readFileSync(join(dir, "bs.txt"), "utf8"),
+          readFileSync(REF("SAMPLE-BS_97003__0.txt"), "utf8"),
+        );
+        writeFileSync(join(dir, "done"), "");
+      });
     } finally {
       cleanup();
     }
