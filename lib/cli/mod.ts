@@ -273,7 +273,7 @@ export function defineTool<
         output: open,
         writeFile: (path: string, data: string | Uint8Array) => open(path).write(data),
         scratchDir: () => {
-          const parent = env.TMPDIR || tmpdir();
+          const parent = tmpdir(env);
           removeStaleDirs(parent, spec.name);
           const d = scratchDirName(parent, spec.name);
           try {

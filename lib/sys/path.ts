@@ -74,15 +74,11 @@ export function resolve(...parts: string[]): string {
   return n.length > 1 && n.endsWith("/") ? n.slice(0, -1) : n;
 }
 
-/** The temporary directory: $TMPDIR, $TMP or $TEMP without a trailing `/`, else /tmp (node:os.tmpdir). */
-export function tmpdir(): string {
-  const env = (k: string) => {
-    try {
-      return Deno.env.get(k);
-    } catch {
-      return undefined; // no --allow-env
-    }
-  };
-  const t = env("TMPDIR") || env("TMP") || env("TEMP") || "/tmp";
+/**
+ * The temporary directory: `TMPDIR`, `TMP` or `TEMP` of `env` (the caller's environment: library
+ * code reads none; lib/cli passes the tool's) without a trailing `/`, else /tmp (node:os.tmpdir).
+ */
+export function tmpdir(env: Readonly<Record<string, string | undefined>>): string {
+  const t = env["TMPDIR"] || env["TMP"] || env["TEMP"] || "/tmp";
   return t.length > 1 && t.endsWith("/") ? t.slice(0, -1) : t;
 }

@@ -69,7 +69,7 @@ Deno.test("tmpdir follows TMPDIR like node:os", () => {
   try {
     for (const v of ["/var/tmp/", "/scratch/x", "/"]) {
       Deno.env.set("TMPDIR", v);
-      assert.equal(tmpdir(), os.tmpdir(), v);
+      assert.equal(tmpdir(Deno.env.toObject()), os.tmpdir(), v);
     }
   } finally {
     if (old === undefined) Deno.env.delete("TMPDIR");
