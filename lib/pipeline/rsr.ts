@@ -15,7 +15,7 @@ import { infoRc } from "../lmt/info.ts";
 import { readFileSync } from "../sys/fs.ts";
 import { join } from "../sys/path.ts";
 import type { ParamSet } from "./params.ts";
-import { type Step, type ToolCall, type Stamps, writeWhole } from "./steps.ts";
+import { type Stamps, type Step, type ToolCall, writeWhole } from "./steps.ts";
 import { rcParamsBlock } from "./rc.ts";
 
 /** What the RSR steps need to know. */
@@ -41,10 +41,12 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
   const combo = job.singleDirs !== undefined;
   const v = (k: string) => P.get(k);
   const st = {
-    badlags: stamps.stamp("badlags",
+    badlags: stamps.stamp(
+      "badlags",
       `spike=${v("spike")} shortlags=${v("shortlags")} badlags=${v("badlags")}`,
     ),
-    driver: stamps.stamp("driver",
+    driver: stamps.stamp(
+      "driver",
       `blo=${v("blo")} rthr=${v("rthr")} cthr=${v("cthr")} xlines=${v("xlines")} sgf=${v("sgf")} notch=${
         v("notch")
       }`,
@@ -307,10 +309,23 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
     name: "rsr_driver",
     inputs: ["rsr.obsnum", BADLAGS, RFILE, st.driver, st.sdfits],
     orderOnly: [RC],
-    outputs: [SPEC],
+    outputs: [SPEC, "rsr.wf.json"],
     action: {
       kind: "tools",
-      calls: [tool("rsr_driver", ...finalArgs(SPEC, "rsr.wf.png", ["-p", ...drv, ...sgf, ...sdfits]))],
+      // the waterfall numbers too, for lmt_web's interactive waterfall (rsr.wf.json)
+      calls: [
+        tool(
+          "rsr_driver",
+          ...finalArgs(SPEC, "rsr.wf.png", [
+            "-p",
+            ...drv,
+            ...sgf,
+            ...sdfits,
+            "--waterfall-data",
+            "rsr.wf.json",
+          ]),
+        ),
+      ],
       log: "rsr_driver.log",
     },
   });
