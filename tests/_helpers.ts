@@ -114,3 +114,36 @@ export function assertClose(
     }
   }
 }
+
+/** Run a script of scripts/ (a data generator) with the project's Deno; fails the test on a non-zero exit. */
+export async function runScript(script: string, args: string[]): Promise<void> {
+  const o = await new Deno.Command(join(ROOT, "node_modules", ".bin", "deno"), {
+    args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts", script), ...args],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (o.code !== 0) throw new Error(`${script} ${args.join(" ")}: ${new TextDecoder().decode(o.stderr)}`);
+}
+
+/**
+ * Every file below `dir` (relative names) with its mtime and content, to compare a tree before and after a
+ * run; `hidden: false` leaves out hidden names (e.g. parameter stamps).
+ */
+export function snapshotTree(dir: string, opts: { hidden?: boolean } = {}): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string, rel: string) => {
+    for (const e of Deno.readDirSync(d)) {
+      if (opts.hidden === false && e.name.startsWith(".")) continue;
+      const p = join(d, e.name), r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) walk(p, r);
+      else {
+        const bytes = Deno.readFileSync(p);
+        let bin = "";
+        for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        out.set(r, `${Deno.statSync(p).mtime?.getTime() ?? 0} ${btoa(bin)}`);
+      }
+    }
+  };
+  walk(dir, "");
+  return out;
+}

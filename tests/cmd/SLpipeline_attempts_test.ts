@@ -8,44 +8,11 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, runTool, tempDir } from "../_helpers.ts";
+import { ROOT, runScript, runTool, snapshotTree, tempDir } from "../_helpers.ts";
 import { listAttempts } from "../../lib/report/attempts.ts";
 
-const DENO = join(ROOT, "node_modules", ".bin", "deno");
 const SYS_PATH = `${join(ROOT, "bin")}:/usr/local/bin:/usr/bin:/bin`;
 
-async function gen(script: string, args: string[]): Promise<void> {
-  const o = await new Deno.Command(DENO, {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      "--config",
-      join(ROOT, "deno.json"),
-      join(ROOT, "scripts", script),
-      ...args,
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.equal(o.code, 0, new TextDecoder().decode(o.stderr));
-}
-
-/** Every file below `dir` (relative names) with its mtime and content; hidden names (parameter stamps, which a
- * dry run writes too) left out. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string, rel: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.name.startsWith(".")) continue;
-      const p = join(d, e.name), r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(p, r);
-      else out.set(r, `${statSync(p).mtimeMs} ${readFileSync(p).toString("base64")}`);
-    }
-  };
-  walk(dir, "");
-  return out;
-}
 
 Deno.test({
   name: "SLpipeline.sh: attempts side by side, listed, kept, pruned (generated RSR and SEQ data)",
@@ -55,7 +22,7 @@ Deno.test({
     try {
       const data = join(dir, "data"), work = join(dir, "work");
       mkdirSync(work);
-      await gen("gen_rsr.ts", ["--out", data, "--obsnum", "91001", "--line", "94.3,0.045,320"]);
+      await runScript("gen_rsr.ts", ["--out", data, "--obsnum", "91001", "--line", "94.3,0.045,320"]);
       const env = { DATA_LMT: data, PATH: SYS_PATH, HOME: dir };
       const slp = (args: string[]) => runTool("SLpipeline.sh", args, { cwd: work, env });
       const D = join(work, "2024-S1-SIM-1", "91001");
@@ -136,12 +103,12 @@ Deno.test({
       });
 
       await t.step("the same parameters again, and a dry run, add none and touch nothing", async () => {
-        const before = snapshot(D);
+        const before = snapshotTree(D, { hidden: false });
         const r = await slp(["obsnum=91001", "blo=2", "debug=0", "nproc=2"]);
         assert.equal(r.code, 0, r.stderr);
         const n = await slp(["-n", "obsnum=91001", "blo=3"]);
         assert.equal(n.code, 0, n.stderr);
-        assert.deepEqual(snapshot(D), before);
+        assert.deepEqual(snapshotTree(D, { hidden: false }), before);
       });
 
       await t.step("`attempts` lists n, date and the parameters changed", async () => {
@@ -175,7 +142,7 @@ Deno.test({
       await t.step(
         "SEQ map: the cube and the SpecFile of an attempt are hard links, never copies",
         async () => {
-          await gen("gen_seq.ts", ["--out", data, "--obsnum0", "97000", "--rows", "9", "--source", "MAP-1"]);
+          await runScript("gen_seq.ts", ["--out", data, "--obsnum0", "97000", "--rows", "9", "--source", "MAP-1"]);
           const S = join(work, "2025-S1-SIM-1", "97001");
           const r1 = await slp(["obsnum=97001"]);
           assert.equal(r1.code, 0, r1.stderr);

@@ -5,53 +5,19 @@
  * tree), modes it cannot reduce, the lock, the failure message, help and shell completion.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, runTool, tempDir } from "../_helpers.ts";
+import { ROOT, runScript, runTool, snapshotTree, tempDir } from "../_helpers.ts";
 import { PARAMS } from "../../lib/pipeline/params.ts";
 import { readFits } from "../../lib/fits/mod.ts";
 
-const DENO = join(ROOT, "node_modules", ".bin", "deno");
 const PID = "2024-S1-SIM-1"; // the RSR generator's project id
 const PID_SEQ = "2025-S1-SIM-1"; // the SEQ generator's
 const SYS_PATH = `${join(ROOT, "bin")}:/usr/local/bin:/usr/bin:/bin`;
 
-async function gen(script: string, args: string[]): Promise<void> {
-  const o = await new Deno.Command(DENO, {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      "--config",
-      join(ROOT, "deno.json"),
-      join(ROOT, "scripts", script),
-      ...args,
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.equal(o.code, 0, new TextDecoder().decode(o.stderr));
-}
-
-/** Every file below `dir` (relative names) with its size and mtime. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string, rel: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name), r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(p, r);
-      else {
-        const st = statSync(p);
-        out.set(r, `${st.mtimeMs} ${readFileSync(p).toString("base64")}`);
-      }
-    }
-  };
-  walk(dir, "");
-  return out;
-}
 
 function allNames(dir: string): string[] {
-  return [...snapshot(dir).keys()].sort();
+  return [...snapshotTree(dir).keys()].sort();
 }
 
 Deno.test({
@@ -63,9 +29,9 @@ Deno.test({
       const data = join(dir, "data");
       const work = join(dir, "work");
       mkdirSync(work);
-      await gen("gen_rsr.ts", ["--out", data, "--obsnum", "91001", "--obsnum", "91003", "--source", "QSO-1"]);
-      await gen("gen_seq.ts", ["--out", data, "--obsnum0", "97000", "--rows", "9", "--source", "MAP-1"]);
-      await gen("gen_seq.ts", ["--out", data, "--obsnum0", "98000", "--rows", "9", "--ps", "--no-bs"]);
+      await runScript("gen_rsr.ts", ["--out", data, "--obsnum", "91001", "--obsnum", "91003", "--source", "QSO-1"]);
+      await runScript("gen_seq.ts", ["--out", data, "--obsnum0", "97000", "--rows", "9", "--source", "MAP-1"]);
+      await runScript("gen_seq.ts", ["--out", data, "--obsnum0", "98000", "--rows", "9", "--ps", "--no-bs"]);
       const env = { DATA_LMT: data, PATH: SYS_PATH, HOME: dir };
       const slp = (args: string[], cwd = work) => runTool("SLpipeline.sh", args, { cwd, env });
       const P = join(work, PID);
@@ -96,10 +62,10 @@ Deno.test({
           const names = allNames(D);
           assert.ok(!names.some((n) => /\.tmp|\.lmt_lock/.test(n)), names.join(" "));
           assert.doesNotMatch(readFileSync(join(D, "README_files.md"), "utf8"), /tmp/);
-          const before = snapshot(D);
+          const before = snapshotTree(D);
           const again = await slp(["obsnum=91001", "badcb=0/3"]);
           assert.equal(again.code, 0, again.stderr);
-          assert.deepEqual(snapshot(D), before, "nothing redone");
+          assert.deepEqual(snapshotTree(D), before, "nothing redone");
         },
       );
 
@@ -107,10 +73,10 @@ Deno.test({
         "a combination never changes its singles, and its rfile holds the single's OBSNUM,0,3",
         async () => {
           const D1 = join(P, "91001");
-          const before = snapshot(D1);
+          const before = snapshotTree(D1);
           const r = await slp(["obsnums=91001,91003", "xlines=94.3,0.3", "blo=2", "cthr=0.02", "badcb=1/1"]);
           assert.equal(r.code, 0, r.stderr);
-          assert.deepEqual(snapshot(D1), before, "every file of 91001 byte-identical, same mtimes");
+          assert.deepEqual(snapshotTree(D1), before, "every file of 91001 byte-identical, same mtimes");
           const C = join(P, "91001_91003");
           assert.match(readFileSync(join(C, "rsr.91001_91003.rfile"), "utf8"), /^91001,0,3$/m);
           assert.doesNotMatch(readFileSync(join(C, "rsr.91001_91003.rfile"), "utf8"), /^9100[13],1,1$/m);
