@@ -239,41 +239,10 @@
     };
     const view = await render($("bands"), spec);
     globalThis.lmtWeb.views.bands = view;
-    // a frequency range: drag across the plot (pointer x through the x scale), shown as a shaded span
-    const el = $("bands");
-    el.style.position = "relative";
-    const span = document.createElement("div");
-    span.id = "band-span";
-    span.style.cssText = "position:absolute;background:rgba(255,190,0,.35);pointer-events:none;display:none";
-    el.appendChild(span);
-    const canvas = el.querySelector("canvas");
-    let x0 = null;
-    const px = (ev) => ev.clientX - canvas.getBoundingClientRect().left - view.origin()[0];
-    const show = (a, b) => {
-      const o = view.origin(), r = canvas.getBoundingClientRect(), er = el.getBoundingClientRect();
-      span.style.left = (r.left - er.left + o[0] + Math.min(a, b)) + "px";
-      span.style.width = Math.abs(b - a) + "px";
-      span.style.top = (r.top - er.top + o[1]) + "px";
-      span.style.height = view.height() + "px";
-      span.style.display = "block";
-    };
-    canvas.addEventListener("pointerdown", (ev) => {
-      x0 = px(ev);
-    });
-    canvas.addEventListener("pointermove", (ev) => {
-      if (x0 !== null && ev.buttons) show(x0, px(ev));
-    });
-    canvas.addEventListener("pointerup", (ev) => {
-      if (x0 === null) return;
-      const x1 = px(ev);
-      if (Math.abs(x1 - x0) > 3) {
-        const sx = view.scale("x");
-        const a = sx.invert(x0), b = sx.invert(x1);
-        range = [Math.min(a, b), Math.max(a, b)];
-        show(x0, x1);
-        updatePick();
-      }
-      x0 = null;
+    // a frequency range: drag across the plot, shown as a shaded span (the same drag as the SEQ spectrum's)
+    rangeDrag($("bands"), view, (r) => {
+      range = r;
+      updatePick();
     });
     view.addEventListener("click", (_ev, item) => {
       let d = item && item.datum;
