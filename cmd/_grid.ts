@@ -130,6 +130,19 @@ export interface GridFiles {
   model?: string | undefined;
 }
 
+/**
+ * The file options, which both front ends name alike (-i -o -w --radiometer --spec_tmp -a/--model), as GridFiles;
+ * `input` and `output` as the caller checked them.
+ */
+export function gridFilesOf(input: string, output: string, o: {
+  readonly weight?: string | undefined;
+  readonly radiometer?: string | undefined;
+  readonly spec_tmp?: string | undefined;
+  readonly model?: string | undefined;
+}): GridFiles {
+  return { input, output, weight: o.weight, radiometer: o.radiometer, specTmp: o.spec_tmp, model: o.model };
+}
+
 /** A gridding command as a front end parsed it. */
 export interface GridCommand {
   /** Tool name (FITS HISTORY line). */

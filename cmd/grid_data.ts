@@ -11,7 +11,14 @@
  */
 import { defineTool } from "../lib/cli/mod.ts";
 import { lmtoyCompat, lmtoyGridFiles } from "./_lmtoy.ts";
-import { gridParams, PROJECTION_OPTION, runGridCommand, WORKERS_OPTION, ZTYPE_OPTION } from "./_grid.ts";
+import {
+  gridFilesOf,
+  gridParams,
+  PROJECTION_OPTION,
+  runGridCommand,
+  WORKERS_OPTION,
+  ZTYPE_OPTION,
+} from "./_grid.ts";
 
 export const tool = defineTool({
   name: "grid_data",
@@ -107,14 +114,7 @@ export const tool = defineTool({
       projection: opts.projection,
       ztype: opts.ztype,
     }, { sample: "--sample", pixList: "--pix_list" });
-    const files = {
-      input: opts.input,
-      output: opts.output,
-      weight: opts.weight,
-      radiometer: opts.radiometer,
-      specTmp: opts.spec_tmp,
-      model: opts.model,
-    };
+    const files = gridFilesOf(opts.input, opts.output, opts);
     const report = await runGridCommand({
       tool: "grid_data",
       files: lmtoy ? lmtoyGridFiles(files) : files,

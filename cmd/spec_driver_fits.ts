@@ -10,7 +10,14 @@
  */
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { lmtoyCompat, lmtoyGridFiles } from "./_lmtoy.ts";
-import { gridParams, PROJECTION_OPTION, runGridCommand, WORKERS_OPTION, ZTYPE_OPTION } from "./_grid.ts";
+import {
+  gridFilesOf,
+  gridParams,
+  PROJECTION_OPTION,
+  runGridCommand,
+  WORKERS_OPTION,
+  ZTYPE_OPTION,
+} from "./_grid.ts";
 
 export const tool = defineTool({
   name: "spec_driver_fits",
@@ -180,14 +187,7 @@ export const tool = defineTool({
       projection: opts.projection,
       ztype: opts.ztype,
     }, { sample: "-b/--sample", pixList: "-u/--pix_list" });
-    const files = {
-      input: opts.input,
-      output: opts.output,
-      weight: opts.weight,
-      radiometer: opts.radiometer,
-      specTmp: opts.spec_tmp,
-      model: opts.model,
-    };
+    const files = gridFilesOf(opts.input, opts.output, opts);
     await runGridCommand({
       tool: "spec_driver_fits",
       files: lmtoyCompat(ctx.env) ? lmtoyGridFiles(files) : files,
