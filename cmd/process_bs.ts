@@ -9,6 +9,7 @@
  * Differences from the original are listed in docs/compat.md (SEQ section).
  * @module
  */
+import { npMean } from "../lib/num/npstats.ts";
 import { defineTool, UsageError } from "../lib/cli/mod.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
 import { stringifyBsSpectrum } from "../lib/formats/spectrum.ts";
@@ -219,17 +220,12 @@ export const tool = defineTool({
       ctx.writeFile(plotName, png);
     }
     ctx.log.info(
-      `Tsys ${r.pixels[0]}: ${mean(r.tsys[0]).toFixed(2)} K  Tsys ${r.pixels[1]}: ${
-        mean(r.tsys[1]).toFixed(2)
+      `Tsys ${r.pixels[0]}: ${npMean(r.tsys[0]).toFixed(2)} K  Tsys ${r.pixels[1]}: ${
+        npMean(r.tsys[1]).toFixed(2)
       } K`,
     );
     return 0;
   },
 });
 
-function mean(a: Float64Array): number {
-  let s = 0;
-  for (const v of a) s += v;
-  return s / a.length;
-}
 if (import.meta.main) Deno.exit(await tool.main(Deno.args));

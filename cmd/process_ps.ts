@@ -9,6 +9,7 @@
  * Differences from the original are listed in docs/compat.md (process_ps section).
  * @module
  */
+import { npMean } from "../lib/num/npstats.ts";
 import { type Args, defineTool, parseArgs, UsageError } from "../lib/cli/mod.ts";
 import { DataError } from "../lib/cli/errors.ts";
 import { dataLmtRoot } from "../lib/lmt/env.ts";
@@ -299,7 +300,7 @@ export const tool = defineTool({
     for (const s of r.spectra) {
       ctx.log.info(
         `obsnum ${s.obsnum} pixel ${s.pixel}: ${s.nOn} ON / ${s.nRef} REF dumps, ${s.blocks.length} block pairs, Tsys ${
-          mean(s.tsys).toFixed(2)
+          npMean(s.tsys).toFixed(2)
         } K`,
       );
     }
@@ -307,9 +308,4 @@ export const tool = defineTool({
   },
 });
 
-function mean(a: Float64Array): number {
-  let s = 0;
-  for (const v of a) s += v;
-  return s / a.length;
-}
 if (import.meta.main) Deno.exit(await tool.main(Deno.args));
