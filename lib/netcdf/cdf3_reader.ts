@@ -15,6 +15,7 @@ import {
   type NcType,
   type NcVariable,
   NetcdfError,
+  openError,
 } from "./types.ts";
 import {
   charsToValue,
@@ -516,7 +517,7 @@ export function openCdf3(path: string): Cdf3File {
   try {
     fd = openSync(path, "r");
   } catch (e) {
-    throw new NetcdfError(path, `cannot open: ${e instanceof Error ? e.message : String(e)}`);
+    throw openError(path, e);
   }
   const size = fstatSync(fd).size;
   return openSource(path, new FileSource(fd, size));

@@ -23,7 +23,7 @@
  * @module
  */
 import { closeSync, openSync, readSync } from "../sys/fs.ts";
-import { type NcFile, NetcdfError } from "./types.ts";
+import { type NcFile, NetcdfError, openError } from "./types.ts";
 import { openCdf3, openCdf3Bytes } from "./cdf3_reader.ts";
 import { openNc4, openNc4Bytes } from "./nc4_reader.ts";
 import { openNc4Native, openNc4NativeBytes } from "./nc4_native.ts";
@@ -102,7 +102,7 @@ export async function openNetcdf(path: string, reader: Hdf5Reader = hdf5Reader()
       closeSync(fd);
     }
   } catch (e) {
-    throw new NetcdfError(path, `cannot open: ${e instanceof Error ? e.message : String(e)}`);
+    throw openError(path, e);
   }
   const kind = sniffNetcdf(head.subarray(0, n));
   if (kind === "cdf3") return openCdf3(path);

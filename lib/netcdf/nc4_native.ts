@@ -25,6 +25,7 @@ import {
   type NcType,
   type NcVariable,
   NetcdfError,
+  openError,
 } from "./types.ts";
 import { charsToValue, checkSlab, ctorOf, NcFileBase } from "./_common.ts";
 import { buildNc4Model, isHiddenAttribute, type Nc4DatasetInfo, numericType } from "./_nc4_model.ts";
@@ -231,7 +232,7 @@ function openWith(path: string, make: () => Hdf5File): Nc4NativeFile {
   } catch (e) {
     if (e instanceof Hdf5Unsupported) throw e;
     if (e instanceof Hdf5Error) throw new NetcdfError(path, `cannot open as netCDF-4/HDF5: ${e.message}`);
-    throw new NetcdfError(path, `cannot open: ${e instanceof Error ? e.message : String(e)}`);
+    throw openError(path, e);
   }
   try {
     return new Nc4NativeFile(path, h5);

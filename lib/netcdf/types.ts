@@ -16,6 +16,7 @@
  * @module
  */
 
+import { FsError } from "../sys/fs.ts";
 import { DataError } from "../errors.ts";
 
 /** netCDF external data types (classic names; the netCDF-4 extended ones included). */
@@ -123,6 +124,20 @@ export class NetcdfError extends DataError {
     this.file = file;
     this.variable = variable;
   }
+}
+
+/** What the file system said when `path` could not be opened, in words about the path the user gave. */
+const OPEN_FAILURES: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EISDIR: "is a directory, not a netCDF file",
+  EACCES: "permission denied",
+  ENOTDIR: "a parent of this path is not a directory",
+};
+
+/** The {@link NetcdfError} for a file that could not be opened (one rule for every netCDF reader). */
+export function openError(path: string, e: unknown): NetcdfError {
+  const known = e instanceof FsError ? OPEN_FAILURES[e.code] : undefined;
+  return new NetcdfError(path, known ?? `cannot open: ${e instanceof Error ? e.message : String(e)}`);
 }
 
 /** Description of a variable to write. `data` length must equal the product of the shape. */
