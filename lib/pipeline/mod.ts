@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { DataError } from "../errors.ts";
 import type { ObsInfo } from "../lmt/info.ts";
 import { safeName } from "../lmt/names.ts";
 import { parseObsnumList } from "../formats/obsnum.ts";
@@ -30,7 +31,7 @@ export { ParamError } from "./params.ts";
 export { StepFailed } from "./steps.ts";
 
 /** A request that cannot be reduced (unknown obsnum, mode not handled, data root missing): exit 1. */
-export class PipelineError extends Error {
+export class PipelineError extends DataError {
   constructor(message: string) {
     super(message);
     this.name = "PipelineError";

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { DataError } from "../errors.ts";
 import { didYouMean } from "../formats/suggest.ts";
 import * as G from "./grammar.ts";
 import { parseObsnumList } from "../formats/obsnum.ts";
@@ -409,7 +410,7 @@ export function paramsOf(kind: PipelineKind): ParamSpec[] {
 }
 
 /** A parameter problem; `usage` problems exit 2. */
-export class ParamError extends Error {
+export class ParamError extends DataError {
   constructor(message: string) {
     super(message);
     this.name = "ParamError";
