@@ -175,6 +175,19 @@ export class OutputFile implements FileSink {
     else this.#temp.write(bytes);
   }
 
+  /**
+   * Give the file permission bits `mode` (e.g. 0o755 for a script): set on the temporary file, so the
+   * target appears with them when committed. Nothing to do for stdout.
+   */
+  chmod(mode: number): void {
+    if (this.#temp === null) return;
+    try {
+      Deno.chmodSync(this.#temp.tempPath, mode);
+    } catch (e) {
+      throw new DataError(`cannot write ${this.path}: ${fsReason(e)}`);
+    }
+  }
+
   /** Finish: close and rename the temp file onto the target (never replacing a file without `replace`). */
   commit(): void {
     if (this.#temp === null) {
