@@ -317,7 +317,7 @@ export function defineTool<
       const msg = outputMessage(e, outputs) ?? (e instanceof Error ? e.message : String(e));
       // a data error (lib/errors.ts DataError and its subclasses) prints as `tool: message`, anything else
       // (a bug, a system failure) as `tool: error: message`
-      const known = e instanceof DataError || (e instanceof Error && NOT_YET_DATA_ERRORS.has(e.name));
+      const known = e instanceof DataError;
       if (e instanceof Deno.errors.NotFound) {
         writeStderr(`${spec.name}: ${msg}\n`);
       } else if (known || e instanceof Error) {
@@ -427,22 +427,6 @@ function commitAll(outputs: OutputFile[]): void {
     throw e;
   }
 }
-
-/**
- * Names of error classes that are data errors but do not extend DataError yet: their modules
- * (lib/hdf5/read, lib/fits/reader.ts, lib/runfile, lib/pipeline, lib/web) were being reworked when
- * the rule became `instanceof DataError` (issue 12). Remove a name once its class extends DataError
- * (or calls markDataError); the set is then empty and goes.
- */
-const NOT_YET_DATA_ERRORS: ReadonlySet<string> = new Set([
-  "Hdf5Error",
-  "FitsSyntaxError",
-  "RunfileError",
-  "RunError",
-  "ParamError",
-  "PipelineError",
-  "FlagError",
-]);
 
 /**
  * An error about an output's temporary file, reworded to name the output the user gave

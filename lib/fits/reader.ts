@@ -14,6 +14,7 @@
  * ```
  * @module
  */
+import { markDataError } from "../errors.ts";
 import { closeSync, fstatSync, openSync, readFullSync } from "../sys/fs.ts";
 import { BLOCK_LENGTH, CARD_LENGTH, type FitsValue } from "./header.ts";
 import { inputWarning } from "../sys/warnings.ts";
@@ -59,6 +60,8 @@ export class FitsSyntaxError extends SyntaxError {
     this.name = "FitsSyntaxError";
   }
 }
+// a parse error stays a SyntaxError (the JSON.parse convention) and is a data error for the tools
+markDataError(FitsSyntaxError);
 
 interface ParsedValue {
   value: FitsValue | undefined;

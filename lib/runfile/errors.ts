@@ -2,9 +2,10 @@
  * Errors of run files and run directories.
  * @module
  */
+import { DataError } from "../errors.ts";
 
 /** A run file is wrong; the message starts with `file:line:`. */
-export class RunfileError extends Error {
+export class RunfileError extends DataError {
   /** 1-based line number (0 when the error concerns the whole file). */
   readonly line: number;
   /** Name of the run file as given. */
@@ -18,7 +19,7 @@ export class RunfileError extends Error {
 }
 
 /** Running a plan went wrong (no run directory, sbatch/make missing or failing, jobs that did not finish). */
-export class RunError extends Error {
+export class RunError extends DataError {
   constructor(message: string) {
     super(message);
     this.name = "RunError";

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { DataError } from "../errors.ts";
 import { formatBadcbLine, parseBadlags } from "../formats/badlags.ts";
 import { parseBlanking, stringifyBlanking } from "../formats/blanking.ts";
 
@@ -21,7 +22,7 @@ export interface FlagResult {
 }
 
 /** A flag that cannot be applied (HTTP 400). */
-export class FlagError extends Error {
+export class FlagError extends DataError {
   constructor(message: string) {
     super(message);
     this.name = "FlagError";
