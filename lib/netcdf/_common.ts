@@ -1,7 +1,7 @@
 /**
  * Private pieces shared by the netCDF readers and writers: type sizes, default fills, byte
  * swapping, char trimming, hyperslab checks and the {@link NcFileBase} that derives the
- * convenience reads (`readNumbers`, `readMasked`, ...) from `read`.
+ * convenience reads (`readNumbers`, `readMasked`, ...) from `read`, and the one magic-bytes check.
  * @module
  */
 import {
@@ -15,6 +15,18 @@ import {
   type NcVariable,
   NetcdfError,
 } from "./types.ts";
+
+const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Which flavour the first bytes announce: "cdf3", "hdf5", or null. */
+export function sniffNetcdf(head: Uint8Array): "cdf3" | "hdf5" | null {
+  if (
+    head.length >= 4 && head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 &&
+    (head[3] === 1 || head[3] === 2 || head[3] === 5)
+  ) return "cdf3";
+  if (head.length >= 8 && HDF5_MAGIC.every((b, i) => head[i] === b)) return "hdf5";
+  return null;
+}
 
 /** Bytes per element of each external type (0 for variable-length strings). */
 export const TYPE_SIZE: Readonly<Record<NcType, number>> = {

@@ -24,6 +24,7 @@ import {
   decodeText,
   NcFileBase,
   product,
+  sniffNetcdf,
   swapInPlace,
   TYPE_SIZE,
 } from "./_common.ts";
@@ -474,11 +475,6 @@ export class Cdf3File extends NcFileBase {
 
 const HEADER_FIRST_READ = 64 * 1024;
 
-function magicFormat(b: Uint8Array): boolean {
-  return b.length >= 4 && b[0] === 0x43 && b[1] === 0x44 && b[2] === 0x46 &&
-    (b[3] === 1 || b[3] === 2 || b[3] === 5);
-}
-
 function openSource(path: string, src: ByteSource): Cdf3File {
   try {
     if (src.size === 0) throw new NetcdfError(path, "not a netCDF file: file is empty");
@@ -486,7 +482,7 @@ function openSource(path: string, src: ByteSource): Cdf3File {
     for (;;) {
       const buf = new Uint8Array(len);
       src.readAt(buf, 0);
-      if (!magicFormat(buf)) {
+      if (sniffNetcdf(buf) !== "cdf3") {
         const shown = Array.from(buf.subarray(0, 4), (x) => x.toString(16).padStart(2, "0")).join(" ");
         throw new NetcdfError(path, `not a netCDF-3 file: bad magic bytes ${shown}`);
       }

@@ -24,6 +24,7 @@
  */
 import { closeSync, openSync, readSync } from "../sys/fs.ts";
 import { type NcFile, NetcdfError, openError } from "./types.ts";
+import { sniffNetcdf } from "./_common.ts";
 import { openCdf3, openCdf3Bytes } from "./cdf3_reader.ts";
 import { openNc4, openNc4Bytes } from "./nc4_reader.ts";
 import { openNc4Native, openNc4NativeBytes } from "./nc4_native.ts";
@@ -50,6 +51,7 @@ export {
 export { Nc4Writer, type Nc4WriterOptions, writeNetcdf4 } from "./nc4_writer.ts";
 
 export { type Hdf5Reader, hdf5Reader, setHdf5Reader } from "./hdf5_reader.ts";
+export { sniffNetcdf } from "./_common.ts";
 
 /** The native reader, or h5wasm when asked for or when the file needs an unsupported HDF5 feature. */
 async function openHdf5(
@@ -65,18 +67,6 @@ async function openHdf5(
     }
   }
   return await h5wasm();
-}
-
-const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-
-/** Which flavour the first bytes announce: "cdf3", "hdf5", or null. */
-export function sniffNetcdf(head: Uint8Array): "cdf3" | "hdf5" | null {
-  if (
-    head.length >= 4 && head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 &&
-    (head[3] === 1 || head[3] === 2 || head[3] === 5)
-  ) return "cdf3";
-  if (head.length >= 8 && HDF5_MAGIC.every((b, i) => head[i] === b)) return "hdf5";
-  return null;
 }
 
 function describe(head: Uint8Array): string {

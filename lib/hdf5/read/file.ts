@@ -15,7 +15,7 @@ import {
   parseDatatype,
 } from "./datatype.ts";
 import { Hdf5Error, Hdf5Unsupported } from "./errors.ts";
-import { GlobalHeap, metaCursor, type Sizes } from "./heaps.ts";
+import { GlobalHeap, type Sizes } from "./heaps.ts";
 import { lookup3 } from "../lookup3.ts";
 import {
   bodyCursor,
@@ -291,9 +291,4 @@ export class Hdf5File {
   close(): void {
     this.#src.close();
   }
-}
-
-/** Read a metadata block (exposed for tests of corrupt files). */
-export function readMeta(src: ByteSource, sizes: Sizes, pos: number, len: number): Cursor {
-  return metaCursor(src, sizes, pos, len);
 }
