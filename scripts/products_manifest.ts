@@ -1,0 +1,571 @@
+/**
+ * products_manifest — a byte-for-byte regression guard over the products of every tool (issue 12).
+ *
+ * Generates small deterministic raw data with the toolkit's own simulators (lib/sim: an RSR Bs obsnum
+ * with its Cal scan and corr_cal, a SEQ OTF map and Bs pair, a SEQ Ps pair), runs every tool of
+ * cmd/_tools.ts in-process on it with the option sets the pipelines and users run most, normalises what
+ * legitimately varies from run to run (the date and time of the run in any product, the tool version, the
+ * temporary directory, the provenance sidecars' wall time) and prints one line per product,
+ * `sha256  relative/path`, sorted by path.
+ *
+ *   npm run products                         # compare with tests/data/products.sha256; list the products that differ
+ *   npm run products -- --update             # write tests/data/products.sha256 (say why in the commit)
+ *   npm run products -- --keep /tmp/p        # also keep the (normalised) products there, to diff them
+ *   npm run products -- --print              # print the manifest
+ *
+ * Exit 0 when the manifest matches, 1 when a product differs (or a tool failed), 2 on a bad command line.
+ * Checked by tests/products_manifest_test.ts.
+ * @module
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { TOOLS } from "../cmd/_tools.ts";
+import { withStdio } from "../lib/cli/mod.ts";
+import { VERSION } from "../lib/version.ts";
+import { generateRsr } from "../lib/sim/rsr.ts";
+import { generateSeq } from "../lib/sim/seq.ts";
+import { generateSeqPs } from "../lib/sim/seq_ps.ts";
+
+/** Repository root. */
+const ROOT = resolve(new URL("..", import.meta.url).pathname);
+
+/** The committed manifest. */
+export const MANIFEST_PATH: string = join(ROOT, "tests", "data", "products.sha256");
+
+/** One tool run: argv relative to the work directory; `stdout` names the file its stdout is saved to. */
+interface Run {
+  tool: string;
+  argv: string[];
+  stdout?: string;
+  /** Text fed to stdin ('-' inputs): the name of a file of the work directory. */
+  stdin?: string;
+}
+
+/** A step: a tool run, or a small file written between runs (as the pipelines do with grep/cat). */
+type Step = Run | { write: string; from: (work: string) => string };
+
+const RSR_O = "91001";
+
+/** The runs, in order; every product lands in the work directory (subfolders per instrument). */
+export const STEPS: readonly Step[] = [
+  // ---- RSR (scripts/rsr.mk order) ----
+  { tool: "lmtinfo", argv: [RSR_O], stdout: "rsr/lmtinfo.txt" },
+  { tool: "lmtinfo", argv: ["--json", RSR_O], stdout: "rsr/lmtinfo.json" },
+  { tool: "lmtinfo", argv: ["--make", RSR_O], stdout: "rsr/lmtinfo.mk" },
+  {
+    tool: "badlags",
+    argv: ["-d", "-y", `rsr/badlags.${RSR_O}.png`, "--spike", "3", "-B", `rsr/rsr.${RSR_O}.badlags`, RSR_O],
+    stdout: "rsr/rsr_badlags.log",
+  },
+  { tool: "badlags2", argv: [RSR_O, "0/1/17,93", "3/5"], stdout: "rsr/badlags2.badlags" },
+  {
+    tool: "rsr_tsys",
+    argv: [
+      "-r",
+      "25",
+      "-b",
+      `rsr/rsr.${RSR_O}.badlags`,
+      "--table",
+      "rsr/tsys.txt",
+      "-y",
+      "rsr/rsr.tsys.png",
+      RSR_O,
+    ],
+    stdout: "rsr/rsr_tsys1.log",
+  },
+  {
+    tool: "rsr_tsys",
+    argv: ["-b", `rsr/rsr.${RSR_O}.badlags`, "-t", "-y", "rsr/rsr.spectrum.png", RSR_O],
+    stdout: "rsr/rsr_tsys2.log",
+  },
+  {
+    write: `rsr/rsr.${RSR_O}.badcb`,
+    from: (w) =>
+      "# bad chassis/boards found by badlags and rsr_tsys\n" +
+      [`rsr/rsr.${RSR_O}.badlags`, "rsr/rsr_tsys1.log"].flatMap((f) =>
+        readFileSync(join(w, f), "utf8").split("\n").filter((l) => l.startsWith("#BADCB"))
+      ).map((l) => l + "\n").join(""),
+  },
+  {
+    tool: "rsr_badcb",
+    argv: ["-r", "--template", RSR_O, `rsr/rsr.${RSR_O}.badcb`],
+    stdout: `rsr/rsr.${RSR_O}.rfile`,
+  },
+  {
+    tool: "rsr_badcb",
+    argv: ["-b", "--template", RSR_O, `rsr/rsr.${RSR_O}.badcb`],
+    stdout: `rsr/rsr.${RSR_O}.blanking`,
+  },
+  { tool: "rsr_badcb", argv: ["-b", "-o", RSR_O, "1/2,2/3"], stdout: "rsr/badcb_o.blanking" },
+  { write: "rsr/rsr.obsnum", from: () => `${RSR_O}\n` },
+  {
+    tool: "rsr_driver",
+    argv: [
+      "rsr/rsr.obsnum",
+      "--date_obs",
+      "2024-11-02",
+      "--badlags",
+      `rsr/rsr.${RSR_O}.badlags`,
+      "--rfile",
+      `rsr/rsr.${RSR_O}.rfile`,
+      "-o",
+      `rsr/rsr.${RSR_O}.driver.sum.txt`,
+      "-w",
+      "rsr/rsr.wf.png",
+      "-p",
+      "-b",
+      "1",
+      "-r",
+      "0.01",
+      "-t",
+      "0.01",
+      "--sdfits",
+      `rsr/rsr.${RSR_O}.sdfits`,
+      "--waterfall-data",
+      "rsr/rsr.wf.json",
+    ],
+    stdout: "rsr/rsr_driver.log",
+  },
+  {
+    tool: "rsr_driver",
+    argv: [
+      RSR_O,
+      "-B",
+      `rsr/rsr.${RSR_O}.badlags`,
+      "-R",
+      `rsr/rsr.${RSR_O}.rfile`,
+      "-o",
+      `rsr/nbs.rsr.${RSR_O}.driver.sum.txt`,
+      "--no-baseline-sub",
+      "-f",
+      "31",
+      "-s",
+      "3",
+      "--exclude",
+      "94.3",
+      "0.5",
+      "-c",
+      "0",
+      "1",
+      "2",
+    ],
+    stdout: "rsr/rsr_driver_nbs.log",
+  },
+  {
+    tool: "rsr_sum",
+    argv: [
+      "-b",
+      `rsr/rsr.${RSR_O}.blanking`,
+      "--badlags",
+      `rsr/rsr.${RSR_O}.badlags`,
+      "--o1",
+      "1",
+      "-t",
+      "0.01",
+    ],
+    stdout: "rsr/rsr_sum.log",
+  },
+  // ---- SEQ OTF map 97001 ----
+  { tool: "lmtinfo", argv: ["97001"], stdout: "seq/lmtinfo.txt" },
+  {
+    tool: "process_otf_map",
+    argv: [
+      "-O",
+      "97001",
+      "-o",
+      "seq/map.nc",
+      "--pix_list",
+      "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
+      "--bank",
+      "0",
+      "--stype",
+      "2",
+      "--use_cal",
+      "--b_order",
+      "1",
+      "--b_regions",
+      "[[-40,20],[80,140]]",
+      "--l_region",
+      "[[20,80]]",
+      "--slice",
+      "[-40,140]",
+    ],
+  },
+  {
+    tool: "process_otf_map",
+    argv: ["-O", "97001", "-o", "-", "--pix_list", "3,7,11", "--stype", "1", "--eliminate_list", "30,31"],
+    stdout: "seq/map_stream.nc",
+  },
+  {
+    tool: "grid_data",
+    argv: [
+      "-i",
+      "seq/map.nc",
+      "-o",
+      "seq/grid.fits",
+      "-w",
+      "seq/grid.wt.fits",
+      "--resolution",
+      "12.5",
+      "--cell",
+      "6.25",
+      "--x_extent",
+      "100",
+      "--y_extent",
+      "100",
+      "--rms_cut",
+      "-4",
+      "--noise_sigma",
+      "1",
+    ],
+  },
+  {
+    tool: "spec_driver_fits",
+    argv: [
+      "-i",
+      "seq/map.nc",
+      "-o",
+      "seq/cube.fits",
+      "-w",
+      "seq/cube.wt.fits",
+      "-l",
+      "13",
+      "-c",
+      "6.5",
+      "-z",
+      "10",
+      "-s",
+      "1",
+      "-x",
+      "100",
+      "-y",
+      "100",
+      "-e",
+      "1",
+      "-f",
+      "2",
+    ],
+  },
+  { tool: "make_spec_fits", argv: ["-i", "seq/map.nc", "-o", "seq/map.wf.fits", "--png", "seq/map.wf.png"] },
+  {
+    tool: "make_spec_fits",
+    argv: ["-i", "seq/map.nc", "-o", "seq/map.wf10.fits", "--binning", "10,2", "--pix_list", "3,7"],
+  },
+  { tool: "sdfits", argv: ["-i", "seq/map.nc", "-o", "seq/map.sdfits"] },
+  { tool: "seq_moments", argv: ["-i", "seq/cube.fits", "-o", "seq/cube"] },
+  {
+    tool: "seq_viewspec",
+    argv: [
+      "-i",
+      "seq/cube.fits",
+      "--location",
+      "-25,15",
+      "-o",
+      "seq/viewspec.txt",
+      "--png",
+      "seq/viewspec.png",
+    ],
+  },
+  // ---- SEQ Bs 97003 ----
+  {
+    tool: "process_bs",
+    argv: [
+      "--obs_list",
+      "97003",
+      "--pix_list",
+      "10,8",
+      "--use_cal",
+      "--block",
+      "-2",
+      "--stype",
+      "2",
+      "-y",
+      "seq/bs-2.png",
+    ],
+  },
+  {
+    tool: "process_bs",
+    argv: [
+      "--obs_list",
+      "97003",
+      "--pix_list",
+      "10,8",
+      "--use_cal",
+      "--block",
+      "-1",
+      "--stype",
+      "2",
+      "-o",
+      "seq/bs.txt",
+      "-y",
+      "seq/bs.png",
+      "--sdfits",
+      "seq/bs.sdfits",
+      "--waterfall",
+      "seq/bs_wf.fits",
+      "--waterfall_png",
+      "seq/bs_wf.png",
+    ],
+  },
+  // ---- SEQ Ps 97061 ----
+  {
+    tool: "process_ps",
+    argv: [
+      "--obs_list",
+      "97061",
+      "--pix_list",
+      "10,11",
+      "--use_cal",
+      "--slice",
+      "[-40,40]",
+      "-o",
+      "seq/ps.txt",
+      "-y",
+      "seq/ps.png",
+      "--sdfits",
+      "seq/ps.sdfits",
+      "--waterfall",
+      "seq/ps_wf.fits",
+      "--waterfall_png",
+      "seq/ps_wf.png",
+    ],
+  },
+];
+
+/** Write the raw data (small: the whole run takes seconds) into `root`. */
+export async function generateData(root: string): Promise<void> {
+  await generateRsr(root, {
+    obsnum: Number(RSR_O),
+    seed: 17,
+    nRepeats: 2,
+    lines: [{ freqGhz: 94.3, peakK: 0.06, fwhmKms: 320 }],
+    badLags: [{ chassis: 1, board: 0, lag: 101, amp: 15 }],
+    badBoards: [{ chassis: 3, board: 2, factor: 12 }],
+    tsysJitter: [{ chassis: 0, board: 5, frac: 0.25 }],
+  });
+  await generateSeq(root, {
+    obsnum0: 97000,
+    seed: 99,
+    nchan: 256,
+    bandwidthMHz: 200,
+    map: { nRows: 3, src: { peakK: 6 } },
+    bs: { nCycles: 2 },
+  });
+  await generateSeqPs(root, { obsnum0: 97060, seed: 7, nchan: 256, bandwidthMHz: 200 });
+}
+
+/** Run one tool in-process in `work`; its stdout is returned. A non-zero exit throws with its stderr. */
+async function runIn(work: string, env: Record<string, string>, r: Run): Promise<Uint8Array> {
+  const load = TOOLS[r.tool];
+  if (load === undefined) throw new Error(`products_manifest: no tool ${r.tool}`);
+  const { tool } = await load();
+  const out: Uint8Array[] = [], err: Uint8Array[] = [];
+  const prev = Deno.cwd();
+  Deno.chdir(work);
+  let code: number;
+  try {
+    code = await withStdio(
+      { stdout: (b) => out.push(b.slice()), stderr: (b) => err.push(b.slice()) },
+      () => tool.main(r.argv, env),
+    );
+  } finally {
+    Deno.chdir(prev);
+  }
+  if (code !== 0) {
+    throw new Error(
+      `products_manifest: ${r.tool} ${r.argv.join(" ")} exited ${code}: ${
+        new TextDecoder().decode(concat(err))
+      }`,
+    );
+  }
+  return concat(out);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const n = parts.reduce((a, p) => a + p.length, 0);
+  const o = new Uint8Array(n);
+  let k = 0;
+  for (const p of parts) {
+    o.set(p, k);
+    k += p.length;
+  }
+  return o;
+}
+
+/** Every file below `dir`, relative names, sorted. */
+function listFiles(dir: string, rel = ""): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+    const r = rel === "" ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory()) out.push(...listFiles(dir, r));
+    else out.push(r);
+  }
+  return out.sort();
+}
+
+/** What varies legitimately between two runs of the same code: the moment of the run, paths, the version. */
+export interface Variable {
+  /** Start and end of the run (ms since the epoch). */
+  t0: number;
+  t1: number;
+  /** Absolute paths that may appear in products (temp directory, data root), longest first. */
+  paths: string[];
+}
+
+// an ISO-like date and time as the tools write them (T or space, optional fraction)
+const DATETIME = /(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?/g;
+
+/** A same-length mask for a matched string: digits become 'X' (byte offsets in binary files stay). */
+const mask = (s: string) => s.replace(/\d/g, "X");
+
+/**
+ * The product's bytes with what legitimately varies replaced, byte for byte and keeping the length (so the
+ * layout of binary files is untouched): any date-time within a day of the run (UTC or local, in text,
+ * FITS cards, netCDF/HDF5 attributes: a data date of 2024/2025 is never near the run), the absolute temporary
+ * paths, the version string; in provenance sidecars (`*.json` beside an output) also the wall time.
+ */
+export function normalise(rel: string, bytes: Uint8Array, v: Variable): Uint8Array {
+  // latin1: one char per byte, so replacements keep every offset
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  const day = 86400e3;
+  s = s.replace(DATETIME, (m, y, mo, d, h, mi, se) => {
+    const asUtc = Date.UTC(+y, +mo - 1, +d, +h, +mi, +se);
+    const asLocal = new Date(+y, +mo - 1, +d, +h, +mi, +se).getTime();
+    const near = (t: number) => t >= v.t0 - day && t <= v.t1 + day;
+    return near(asUtc) || near(asLocal) ? mask(m) : m;
+  });
+  // text: the path becomes <TMP> (any length of $TMPDIR); binary (a NUL byte): a same-length mask
+  const binary = s.includes("\0");
+  for (const p of v.paths) {
+    s = s.split(p).join(binary ? "<" + "#".repeat(Math.max(0, p.length - 2)) + ">" : "<TMP>");
+  }
+  if (VERSION.length > 0) s = s.split(VERSION).join(binary ? "V".repeat(VERSION.length) : "<VERSION>");
+  if (rel.endsWith(".json") && s.includes('"wall_time_s"')) {
+    s = s.replace(/("wall_time_s": *)[0-9.e+-]+/g, "$10");
+  }
+  const o = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) o[i] = s.charCodeAt(i);
+  return o;
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const h = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(h, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Generate the data, run every step, and return the manifest lines (`sha256  path`, sorted). With `keep`,
+ * the normalised products are also written below that directory.
+ */
+export async function productsManifest(opts: { keep?: string } = {}): Promise<string[]> {
+  const dir = Deno.makeTempDirSync({ prefix: "lmt-products-" });
+  try {
+    const data = join(dir, "data_lmt"), work = join(dir, "work"), tmp = join(dir, "tmp");
+    for (const d of [work, tmp, join(work, "rsr"), join(work, "seq")]) mkdirSync(d, { recursive: true });
+    const t0 = Date.now();
+    await generateData(data);
+    const env: Record<string, string> = { DATA_LMT: data, TMPDIR: tmp, LMT_SIDECAR: "1", HOME: dir };
+    for (const s of STEPS) {
+      if ("write" in s) {
+        writeFileSync(join(work, s.write), s.from(work));
+        continue;
+      }
+      const out = await runIn(work, env, s);
+      if (s.stdout !== undefined) writeFileSync(join(work, s.stdout), out);
+    }
+    const v: Variable = {
+      t0,
+      t1: Date.now(),
+      paths: [Deno.realPathSync(dir), dir].sort((a, b) => b.length - a.length),
+    };
+    const lines: string[] = [];
+    for (const rel of listFiles(work)) {
+      const norm = normalise(rel, readFileSync(join(work, rel)), v);
+      lines.push(`${await sha256(norm)}  ${rel}`);
+      if (opts.keep !== undefined) {
+        mkdirSync(dirname(join(opts.keep, rel)), { recursive: true });
+        writeFileSync(join(opts.keep, rel), norm);
+      }
+    }
+    return lines;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+/** The differences between a manifest and the expected one, one line each (empty when they agree). */
+export function compareManifest(actual: readonly string[], expected: readonly string[]): string[] {
+  const parse = (ls: readonly string[]) =>
+    new Map(
+      ls.filter((l) => l.trim() !== "" && !l.startsWith("#")).map((l) => {
+        const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(l);
+        if (m === null) throw new Error(`products manifest: bad line '${l}'`);
+        return [m[2]!, m[1]!] as const;
+      }),
+    );
+  const a = parse(actual), e = parse(expected);
+  const diffs: string[] = [];
+  for (const [p, h] of e) {
+    if (!a.has(p)) diffs.push(`missing  ${p}`);
+    else if (a.get(p) !== h) diffs.push(`changed  ${p}`);
+  }
+  for (const p of a.keys()) if (!e.has(p)) diffs.push(`new      ${p}`);
+  return diffs.sort((x, y) => x.slice(9).localeCompare(y.slice(9)));
+}
+
+/** The committed manifest's lines (empty when there is none yet). */
+export function readManifest(path = MANIFEST_PATH): string[] {
+  return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter((l) => l !== "") : [];
+}
+
+/** How to accept an intended change. */
+export const UPDATE_HINT =
+  "if the change is intended, run `npm run products -- --update` and say why in the commit";
+
+if (import.meta.main) {
+  const args = [...Deno.args];
+  const flag = (f: string) => {
+    const i = args.indexOf(f);
+    if (i >= 0) args.splice(i, 1);
+    return i >= 0;
+  };
+  const update = flag("--update"), print = flag("--print");
+  let keep: string | undefined;
+  const k = args.indexOf("--keep");
+  if (k >= 0) {
+    keep = args[k + 1];
+    args.splice(k, 2);
+  }
+  if (args.length > 0 || (k >= 0 && keep === undefined)) {
+    console.error("usage: products_manifest [--update] [--print] [--keep DIR]");
+    Deno.exit(2);
+  }
+  let lines: string[];
+  try {
+    lines = await productsManifest(keep !== undefined ? { keep: resolve(keep) } : {});
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    Deno.exit(1);
+  }
+  if (print) console.log(lines.join("\n"));
+  if (update) {
+    mkdirSync(dirname(MANIFEST_PATH), { recursive: true });
+    writeFileSync(
+      MANIFEST_PATH,
+      "# sha256 of every tool's products (scripts/products_manifest.ts); regenerate: npm run products -- --update\n" +
+        lines.join("\n") + "\n",
+    );
+    console.error(`products_manifest: ${lines.length} products written to ${MANIFEST_PATH}`);
+    Deno.exit(0);
+  }
+  const diffs = compareManifest(lines, readManifest());
+  if (diffs.length === 0) {
+    console.error(`products_manifest: ${lines.length} products identical to ${MANIFEST_PATH}`);
+    Deno.exit(0);
+  }
+  console.error(`products_manifest: ${diffs.length} product(s) differ from ${MANIFEST_PATH}:`);
+  for (const d of diffs) console.error(`  ${d}`);
+  console.error(UPDATE_HINT);
+  Deno.exit(1);
+}
