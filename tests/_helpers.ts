@@ -58,15 +58,15 @@ export interface RunResult {
   stdoutBytes: Uint8Array;
 }
 
-/**
- * Run `bin/<tool>` (black-box, as a user would) with args, optional stdin, cwd and env.
- */
-export async function runTool(
-  tool: string,
-  args: string[],
-  opts: { stdin?: string | Uint8Array; cwd?: string; env?: Record<string, string> } = {},
-): Promise<RunResult> {
-  const cmd = new Deno.Command(join(ROOT, "bin", tool), {
+/** Options of runTool and runDeno: standard input, working directory (ROOT by default), added environment. */
+export interface RunOptions {
+  stdin?: string | Uint8Array;
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+async function runCollect(exe: string, args: string[], opts: RunOptions): Promise<RunResult> {
+  const cmd = new Deno.Command(exe, {
     args,
     cwd: opts.cwd ?? ROOT,
     env: opts.env ?? {},
@@ -88,6 +88,22 @@ export async function runTool(
     stderr: dec.decode(out.stderr),
     stdoutBytes: out.stdout,
   };
+}
+
+/**
+ * Run `bin/<tool>` (black-box, as a user would) with args, optional stdin, cwd and env.
+ */
+export function runTool(tool: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return runCollect(join(ROOT, "bin", tool), args, opts);
+}
+
+/** Run a TypeScript file (absolute path) with the project's Deno and deno.json: `deno run -A --quiet`. */
+export function runDeno(file: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return runCollect(
+    join(ROOT, "node_modules", ".bin", "deno"),
+    ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), file, ...args],
+    opts,
+  );
 }
 
 /** Assert |a-b| <= atol + rtol*|b| elementwise; message names the first failing index. */
@@ -117,12 +133,8 @@ export function assertClose(
 
 /** Run a script of scripts/ (a data generator) with the project's Deno; fails the test on a non-zero exit. */
 export async function runScript(script: string, args: string[]): Promise<void> {
-  const o = await new Deno.Command(join(ROOT, "node_modules", ".bin", "deno"), {
-    args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts", script), ...args],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (o.code !== 0) throw new Error(`${script} ${args.join(" ")}: ${new TextDecoder().decode(o.stderr)}`);
+  const o = await runDeno(join(ROOT, "scripts", script), args);
+  if (o.code !== 0) throw new Error(`${script} ${args.join(" ")}: ${o.stderr}`);
 }
 
 /**
@@ -139,11 +151,38 @@ export function snapshotTree(dir: string, opts: { hidden?: boolean } = {}): Map<
       else {
         const bytes = Deno.readFileSync(p);
         let bin = "";
-        for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        for (let i = 0; i < bytes.length; i += 0x8000) {
+          bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        }
         out.set(r, `${Deno.statSync(p).mtime?.getTime() ?? 0} ${btoa(bin)}`);
       }
     }
   };
   walk(dir, "");
   return out;
+}
+
+const PYTHON3 = "/usr/bin/python3";
+
+/** Whether /usr/bin/python3 runs `import <modules>` (e.g. "astropy.wcs"); no python3 counts as no. */
+export function pythonHas(modules: string): boolean {
+  try {
+    return new Deno.Command(PYTHON3, { args: ["-c", `import ${modules}`], stdout: "null", stderr: "null" })
+      .outputSync().code === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** `/usr/bin/python3 -c script args…`: its stdout; a non-zero exit fails the test with its stderr. */
+export async function py(script: string, ...args: string[]): Promise<string> {
+  const out = await new Deno.Command(PYTHON3, {
+    args: ["-c", script, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  const dec = new TextDecoder();
+  if (out.code !== 0) throw new Error(`python3 exited with ${out.code}: ${dec.decode(out.stderr)}`);
+  return dec.decode(out.stdout);
 }

@@ -6,7 +6,16 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { assertClose, needsSamples, ROOT, runTool, sample, SAMPLES, tempDir } from "../_helpers.ts";
+import {
+  assertClose,
+  needsSamples,
+  ROOT,
+  runScript,
+  runTool,
+  sample,
+  SAMPLES,
+  tempDir,
+} from "../_helpers.ts";
 
 const PATH = `${ROOT}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
 
@@ -191,25 +200,16 @@ Deno.test({
     const t = tempDir();
     try {
       const data = join(t.dir, "data_lmt");
-      const g = await new Deno.Command(join(ROOT, "node_modules/.bin/deno"), {
-        args: [
-          "run",
-          "-A",
-          "--quiet",
-          join(ROOT, "scripts/gen_rsr.ts"),
-          "--out",
-          data,
-          "--obsnum",
-          "81001",
-          "--obsnum",
-          "81003",
-          "--repeats",
-          "2",
-        ],
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-      assert.equal(g.code, 0, new TextDecoder().decode(g.stderr));
+      await runScript("gen_rsr.ts", [
+        "--out",
+        data,
+        "--obsnum",
+        "81001",
+        "--obsnum",
+        "81003",
+        "--repeats",
+        "2",
+      ]);
       writeFileSync(join(t.dir, "g.run"), "obsnum=81001\nobsnum=81003\nobsnums=81001,81003\n");
       const env = { PATH, HOME: t.dir, DATA_LMT: data };
       const r = await runTool("lmt_run", ["-j", "2", "g.run"], { cwd: t.dir, env });

@@ -11,11 +11,11 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, runTool, tempDir } from "../_helpers.ts";
+import { ROOT, runScript, runTool, tempDir } from "../_helpers.ts";
+import type { Browser, Page } from "puppeteer-core";
 import { parseBlanking } from "../../lib/formats/blanking.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
-const DENO = join(ROOT, "node_modules", ".bin", "deno");
 const SYS_PATH = `${join(ROOT, "bin")}:/usr/local/bin:/usr/bin:/bin`;
 const absent = !existsSync(CHROMIUM);
 if (absent) {
@@ -42,25 +42,7 @@ Deno.test({
 async function scenario(t: Deno.TestContext, dir: string): Promise<void> {
   const data = join(dir, "data"), work = join(dir, "work");
   mkdirSync(work);
-  const g = await new Deno.Command(DENO, {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      "--config",
-      join(ROOT, "deno.json"),
-      join(ROOT, "scripts", "gen_rsr.ts"),
-      "--out",
-      data,
-      "--obsnum",
-      "91001",
-      "--line",
-      "94.3,0.045,320",
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.equal(g.code, 0, new TextDecoder().decode(g.stderr));
+  await runScript("gen_rsr.ts", ["--out", data, "--obsnum", "91001", "--line", "94.3,0.045,320"]);
   const env = { DATA_LMT: data, PATH: SYS_PATH, HOME: dir };
   for (const blo of ["1", "2"]) {
     const r = await runTool("SLpipeline.sh", ["obsnum=91001", `blo=${blo}`], { cwd: work, env });
@@ -78,37 +60,14 @@ async function scenario(t: Deno.TestContext, dir: string): Promise<void> {
   );
   assert.equal(w.code, 0, w.stderr);
 
-  const server = new Deno.Command(join(ROOT, "bin", "lmt_web"), {
-    args: ["--port", "0", work],
-    env: { ...env, WORK_LMT: work },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let first = "";
-  while (!first.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    first += value;
-  }
-  const url = first.split("\n")[0]!;
-  const { default: puppeteer } = await import("puppeteer-core");
+  const web = await startWeb(work, env);
   const shots = Deno.env.get("LMT_WEB_SCREENSHOTS") === "1";
-  let browser: Awaited<ReturnType<typeof puppeteer.launch>> | undefined;
+  let browser: Browser | undefined;
   try {
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage"],
-    });
+    browser = await launchBrowser();
+    const { url, token, base } = web;
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32}$/);
-    const token = url.split("token=")[1]!;
-    const base = url.split("/?")[0]!;
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.setViewport({ width: 1300, height: 900 });
+    const { page, errors } = await openPage(browser);
 
     await t.step("index lists the obsnum", async () => {
       await page.goto(url, { waitUntil: "load" });
@@ -120,13 +79,7 @@ async function scenario(t: Deno.TestContext, dir: string): Promise<void> {
       if (shots) await page.screenshot({ path: join(ROOT, "docs", "lmt_web_index.png") });
     });
 
-    const attempts = () =>
-      page.$$eval(
-        "th[data-attempt]",
-        (els) => [
-          ...new Set(els.map((e) => (e as unknown as { dataset: { attempt: string } }).dataset.attempt)),
-        ],
-      );
+    const attempts = () => attemptsShown(page);
 
     await t.step("the obsnum page shows attempts 1 and 2, the spectrum and its readout", async () => {
       await page.goto(`${base}/obs/91001?token=${token}`, { waitUntil: "load" });
@@ -264,10 +217,7 @@ async function scenario(t: Deno.TestContext, dir: string): Promise<void> {
     assert.deepEqual(errors, []);
   } finally {
     await browser?.close();
-    server.kill("SIGTERM");
-    await server.status;
-    await reader.cancel().catch(() => {});
-    await server.stderr.cancel().catch(() => {});
+    await web.stop();
   }
 }
 
@@ -297,26 +247,7 @@ async function seqScenario(t: Deno.TestContext, dir: string): Promise<void> {
   const { readSpecFile } = await import("../../lib/specfile/reader.ts");
   const data = join(dir, "data"), work = join(dir, "work");
   mkdirSync(work);
-  const g = await new Deno.Command(DENO, {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      "--config",
-      join(ROOT, "deno.json"),
-      join(ROOT, "scripts", "gen_seq.ts"),
-      "--out",
-      data,
-      "--obsnum0",
-      "97000",
-      "--rows",
-      "9",
-      "--no-bs",
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.equal(g.code, 0, new TextDecoder().decode(g.stderr));
+  await runScript("gen_seq.ts", ["--out", data, "--obsnum0", "97000", "--rows", "9", "--no-bs"]);
   const env = { DATA_LMT: data, PATH: SYS_PATH, HOME: dir };
   const r0 = await runTool("SLpipeline.sh", ["obsnum=97001"], { cwd: work, env });
   assert.equal(r0.code, 0, r0.stderr);
@@ -325,35 +256,12 @@ async function seqScenario(t: Deno.TestContext, dir: string): Promise<void> {
   const nc = [...Deno.readDirSync(D)].map((d) => d.name).find((n) => /__0\.nc$/.test(n))!;
   const sf = await readSpecFile(join(D, nc));
 
-  const server = new Deno.Command(join(ROOT, "bin", "lmt_web"), {
-    args: ["--port", "0", work],
-    env: { ...env, WORK_LMT: work },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let first = "";
-  while (!first.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    first += value;
-  }
-  const url = first.split("\n")[0]!;
-  const { default: puppeteer } = await import("puppeteer-core");
-  let browser: Awaited<ReturnType<typeof puppeteer.launch>> | undefined;
+  const web = await startWeb(work, env);
+  let browser: Browser | undefined;
   try {
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage"],
-    });
-    const token = url.split("token=")[1]!;
-    const base = url.split("/?")[0]!;
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.setViewport({ width: 1300, height: 900 });
+    browser = await launchBrowser();
+    const { url, token, base } = web;
+    const { page, errors } = await openPage(browser);
     const formValue = (name: string) =>
       page.$eval(`#rerun input[name="${name}"]`, (e) => (e as unknown as { value: string }).value);
     const cell = (row: string, attempt: string) =>
@@ -376,12 +284,7 @@ async function seqScenario(t: Deno.TestContext, dir: string): Promise<void> {
     await t.step("the SEQ page shows attempt 1 and the Tsys of each pixel", async () => {
       await page.goto(`${base}/obs/97001?token=${token}`, { waitUntil: "load" });
       await page.waitForSelector('body[data-ready="1"]', { timeout: 15000 });
-      const att = await page.$$eval(
-        "th[data-attempt]",
-        (
-          els,
-        ) => [...new Set(els.map((e) => (e as unknown as { dataset: { attempt: string } }).dataset.attempt))],
-      );
+      const att = await attemptsShown(page);
       assert.deepEqual(att, ["1"]);
       const b5 = await page.$eval('#pixgrid button[data-pix="5"]', (e) => e.textContent ?? "");
       const m = /^pixel 5(\d+) K$/.exec(b5);
@@ -448,9 +351,63 @@ async function seqScenario(t: Deno.TestContext, dir: string): Promise<void> {
     assert.deepEqual(errors, []);
   } finally {
     await browser?.close();
-    server.kill("SIGTERM");
-    await server.status;
-    await reader.cancel().catch(() => {});
-    await server.stderr.cancel().catch(() => {});
+    await web.stop();
   }
+}
+
+/** lmt_web serving `work` on a free port: the URL it prints (with its token), and how to stop it. */
+async function startWeb(work: string, env: Record<string, string>) {
+  const server = new Deno.Command(join(ROOT, "bin", "lmt_web"), {
+    args: ["--port", "0", work],
+    env: { ...env, WORK_LMT: work },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let first = "";
+  while (!first.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    first += value;
+  }
+  const url = first.split("\n")[0]!;
+  return {
+    url,
+    token: url.split("token=")[1]!,
+    base: url.split("/?")[0]!,
+    stop: async () => {
+      server.kill("SIGTERM");
+      await server.status;
+      await reader.cancel().catch(() => {});
+      await server.stderr.cancel().catch(() => {});
+    },
+  };
+}
+
+/** Debian's headless Chromium through puppeteer-core. */
+async function launchBrowser(): Promise<Browser> {
+  const { default: puppeteer } = await import("puppeteer-core");
+  return await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
+}
+
+/** A 1300×900 page; `errors` collects the page's uncaught errors. */
+async function openPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.setViewport({ width: 1300, height: 900 });
+  return { page, errors };
+}
+
+/** The attempt numbers of the obsnum page's parameter table, in order. */
+function attemptsShown(page: Page): Promise<string[]> {
+  return page.$$eval(
+    "th[data-attempt]",
+    (els) => [...new Set(els.map((e) => (e as unknown as { dataset: { attempt: string } }).dataset.attempt))],
+  );
 }

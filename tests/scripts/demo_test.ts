@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, tempDir } from "../_helpers.ts";
+import { ROOT, runDeno, tempDir } from "../_helpers.ts";
 import { readTextSpectrum } from "../../lib/formats/spectrum.ts";
 import { fitGaussian } from "../../lib/num/gaussfit.ts";
 import { strongestLine } from "../../lib/report/rsr.ts";
@@ -17,23 +17,10 @@ Deno.test({
     const { dir, cleanup } = tempDir("lmt-demo-");
     try {
       const t0 = performance.now();
-      const o = await new Deno.Command(join(ROOT, "node_modules", ".bin", "deno"), {
-        args: [
-          "run",
-          "-A",
-          "--quiet",
-          "--config",
-          join(ROOT, "deno.json"),
-          join(ROOT, "scripts", "demo.ts"),
-          "--out",
-          dir,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
+      const o = await runDeno(join(ROOT, "scripts", "demo.ts"), ["--out", dir]);
       const secs = (performance.now() - t0) / 1000;
-      const out = new TextDecoder().decode(o.stdout);
-      assert.equal(o.code, 0, out + new TextDecoder().decode(o.stderr));
+      const out = o.stdout;
+      assert.equal(o.code, 0, out + o.stderr);
       // the time is reported, not asserted (wall-clock limits belong in bench/, not in tests)
       console.error(`demo took ${secs.toFixed(1)} s`);
       for (const d of ["91001", "91003", "91001_91003", "97001", "97003"]) {

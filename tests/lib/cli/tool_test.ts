@@ -1,28 +1,13 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, tempDir } from "../../_helpers.ts";
+import { ROOT, runDeno, tempDir } from "../../_helpers.ts";
 
 const DENO = Deno.execPath();
 const FIXTURE = join(ROOT, "tests/lib/cli/fixture_tool.ts");
 
-async function run(args: string[], stdin?: string, cwd?: string) {
-  const cmd = new Deno.Command(DENO, {
-    args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), FIXTURE, ...args],
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    ...(cwd ? { cwd } : {}),
-  });
-  const child = cmd.spawn();
-  if (stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(stdin));
-    await w.close();
-  }
-  const o = await child.output();
-  const d = new TextDecoder();
-  return { code: o.code, stdout: d.decode(o.stdout), stderr: d.decode(o.stderr) };
+function run(args: string[], stdin?: string, cwd?: string) {
+  return runDeno(FIXTURE, args, { ...(stdin === undefined ? {} : { stdin }), ...(cwd ? { cwd } : {}) });
 }
 
 Deno.test("tool skeleton: --help lists options with defaults, exit 0", async () => {
@@ -85,24 +70,10 @@ Deno.test("tool skeleton: LMT_SIDECAR=1 writes a provenance sidecar per output f
   const { dir, cleanup } = tempDir();
   try {
     writeFileSync(join(dir, "in.txt"), "abc\n");
-    const cmd = new Deno.Command(DENO, {
-      args: [
-        "run",
-        "-A",
-        "--quiet",
-        "--config",
-        join(ROOT, "deno.json"),
-        FIXTURE,
-        "-n",
-        "1",
-        "-o",
-        "out.txt",
-        "in.txt",
-      ],
+    const o = await runDeno(FIXTURE, ["-n", "1", "-o", "out.txt", "in.txt"], {
       cwd: dir,
       env: { LMT_SIDECAR: "1" },
     });
-    const o = await cmd.output();
     assert.equal(o.code, 0);
     const side = JSON.parse(readFileSync(join(dir, "out.txt.json"), "utf8"));
     assert.equal(side.tool, "demo_tool");

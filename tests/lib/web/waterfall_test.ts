@@ -10,31 +10,20 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, runTool, tempDir } from "../../_helpers.ts";
+import { runScript, runTool, tempDir } from "../../_helpers.ts";
 import { fitGaussian } from "../../../lib/num/gaussfit.ts";
 
 Deno.test("rsr_driver --waterfall-data: the waterfall pages' numbers, the 94.3 GHz line in each chassis", async () => {
   const { dir, cleanup } = tempDir("rsr-wf-data-");
   try {
-    const g = await new Deno.Command(join(ROOT, "node_modules", ".bin", "deno"), {
-      args: [
-        "run",
-        "-A",
-        "--quiet",
-        "--config",
-        join(ROOT, "deno.json"),
-        join(ROOT, "scripts", "gen_rsr.ts"),
-        "--out",
-        join(dir, "data"),
-        "--obsnum",
-        "91001",
-        "--line",
-        "94.3,0.045,320",
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.equal(g.code, 0, new TextDecoder().decode(g.stderr));
+    await runScript("gen_rsr.ts", [
+      "--out",
+      join(dir, "data"),
+      "--obsnum",
+      "91001",
+      "--line",
+      "94.3,0.045,320",
+    ]);
     writeFileSync(join(dir, "rsr.obsnum"), "91001\n");
     const r = await runTool(
       "rsr_driver",
