@@ -68,15 +68,7 @@ export function parseLayout(m: Message, sizes: Sizes, rank: number): Layout {
       return { kind: "compact", data: c.take(n) };
     }
     if (cls === 1) return { kind: "contiguous", addr, size: -1 };
-    if (cls === 2) {
-      return {
-        kind: "chunked",
-        chunk: chunkDims(dims, rank, m.at),
-        elementSize: dims[rank]!,
-        index: "btree1",
-        addr,
-      };
-    }
+    if (cls === 2) return btree1Layout(dims, rank, m.at, addr);
     throw new Hdf5Error(`bad layout class ${cls}`, m.at);
   }
   if (version !== 3 && version !== 4) throw new Hdf5Error(`bad data layout version ${version}`, m.at);
@@ -95,13 +87,7 @@ export function parseLayout(m: Message, sizes: Sizes, rank: number): Layout {
     const addr = c.offset();
     const dims: number[] = [];
     for (let i = 0; i < nd; i++) dims.push(c.u32());
-    return {
-      kind: "chunked",
-      chunk: chunkDims(dims, rank, m.at),
-      elementSize: dims[rank]!,
-      index: "btree1",
-      addr,
-    };
+    return btree1Layout(dims, rank, m.at, addr);
   }
   const flags = c.u8();
   const nd = c.u8();
@@ -136,6 +122,17 @@ function chunkDims(dims: number[], rank: number, at: number): number[] {
   const k = dims.findIndex((d) => !(d >= 1));
   if (k >= 0) throw new Hdf5Error(`chunk dimension ${k} is ${dims[k]}`, at);
   return dims.slice(0, rank);
+}
+
+/** A chunked layout indexed by a version-1 B-tree (layout versions 1-3): `dims` = chunk dims + element size. */
+function btree1Layout(dims: number[], rank: number, at: number, addr: number): Layout {
+  return {
+    kind: "chunked",
+    chunk: chunkDims(dims, rank, at),
+    elementSize: dims[rank]!,
+    index: "btree1",
+    addr,
+  };
 }
 
 /** Parse a filter pipeline message; throws {@link Hdf5Unsupported} for any filter but deflate and shuffle. */
