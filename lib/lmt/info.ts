@@ -355,22 +355,29 @@ export function infoRc(i: ObsInfo, version: string, project?: ProjectInfo): stri
     L.push(`PIName=${dq(p.piName)}`, `projectTitle=${dq(p.projectTitle)}`);
   };
   const int = (x: number) => String(Math.trunc(x));
+  // the lines both instruments print (in different places)
+  const file = [`rawnc=${dq(i.rawnc)}`, `date_obs=${dq(i.dateObs)}`];
+  const scan = [
+    `obsnum=${int(i.obsnum)}`,
+    `subobsnum=${int(i.subobsnum)}`,
+    `scannum=${int(i.scannum)}`,
+    `calobsnum=${int(i.calobsnum)}`,
+    `valid=${int(i.valid)}`,
+    `obspgm=${dq(i.obspgm)}`,
+  ];
+  const position = [
+    `ProjectId=${dq(i.projectId)}`,
+    `ra=${formatFixed(i.ra)}  # deg`,
+    `dec=${formatFixed(i.dec)} # deg`,
+  ];
   if (i.instrument === "RSR") {
     const b = i.bsbeam ?? [-1, -1];
     L.push(
-      `rawnc=${dq(i.rawnc)}`,
-      `date_obs=${dq(i.dateObs)}`,
+      ...file,
       `inttime=${g(i.inttime)} # sec`,
-      `obsnum=${int(i.obsnum)}`,
-      `subobsnum=${int(i.subobsnum)}`,
-      `scannum=${int(i.scannum)}`,
-      `calobsnum=${int(i.calobsnum)}`,
-      `valid=${int(i.valid)}`,
-      `obspgm=${dq(i.obspgm)}`,
+      ...scan,
       `obsgoal=${dq(i.obsgoal)}`,
-      `ProjectId=${dq(i.projectId)}`,
-      `ra=${formatFixed(i.ra)}  # deg`,
-      `dec=${formatFixed(i.dec)} # deg`,
+      ...position,
       `src=${dq(i.src)}`,
       `instrument="RSR"`,
       `bsbeam=${int(b[0] ?? -1)},${int(b[1] ?? -1)}`,
@@ -382,26 +389,13 @@ export function infoRc(i: ObsInfo, version: string, project?: ProjectInfo): stri
   } else {
     const m = i.map!;
     const rest = i.restfreq ?? [];
-    L.push(
-      `rawnc=${dq(i.rawnc)}`,
-      `date_obs=${dq(i.dateObs)}`,
-      `skytime=${g(i.skytime ?? NaN)}`,
-      `inttime=${g(i.inttime)}`,
-      `obsnum=${int(i.obsnum)}`,
-      `subobsnum=${int(i.subobsnum)}`,
-      `scannum=${int(i.scannum)}`,
-      `calobsnum=${int(i.calobsnum)}`,
-      `valid=${int(i.valid)}`,
-      `obspgm=${dq(i.obspgm)}`,
-    );
+    L.push(...file, `skytime=${g(i.skytime ?? NaN)}`, `inttime=${g(i.inttime)}`, ...scan);
     if (i.obspgm === "Map") {
       L.push(`map_coord=${dq(i.mapCoord ?? "")}`, `map_motion=${dq(i.mapMotion ?? "")}`);
     }
     const off = i.skyOff ?? [NaN, NaN];
     L.push(
-      `ProjectId=${dq(i.projectId)}`,
-      `ra=${formatFixed(i.ra)}  # deg`,
-      `dec=${formatFixed(i.dec)} # deg`,
+      ...position,
       `# SkyOff=${g(off[0])} ${g(off[1])}`,
       `# HPBW=${g(m.hpbw)} arcsec`,
       `# XYLength=${g(m.xLength)} ${g(m.yLength)} arcsec`,
