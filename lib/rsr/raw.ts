@@ -370,6 +370,18 @@ export function boardBands(header: RsrHeader): number[] {
   return header.slotNumber.map((s) => SLOT_TO_BAND[s]!);
 }
 
+/** The local oscillators of each band (1..6): first LO and the chassis LO subtracted (none: descending axis). */
+const BAND_LOS: Readonly<
+  Record<number, { fe: "feLoLow" | "feLoHigh"; chassis: "chassisLoHigh" | "chassisLoLow" | null }>
+> = {
+  1: { fe: "feLoLow", chassis: "chassisLoHigh" },
+  2: { fe: "feLoLow", chassis: "chassisLoLow" },
+  3: { fe: "feLoLow", chassis: null },
+  4: { fe: "feLoHigh", chassis: "chassisLoHigh" },
+  5: { fe: "feLoHigh", chassis: "chassisLoLow" },
+  6: { fe: "feLoHigh", chassis: null },
+};
+
 /**
  * Sky frequency axes (GHz) of the 6 boards, 256 channels each (rsr.md §2.1): f(k) = x + s·IF(k).
  * Boards with band 3 and 6 descend in frequency.
@@ -379,32 +391,11 @@ export function boardFrequencies(header: RsrHeader): Float64Array[] {
   const out: Float64Array[] = [];
   for (let b = 0; b < NBOARD; b++) {
     const n = bands[b]!;
-    let x: number;
-    let s = 1;
-    switch (n) {
-      case 1:
-        x = header.feLoLow - header.chassisLoHigh;
-        break;
-      case 2:
-        x = header.feLoLow - header.chassisLoLow;
-        break;
-      case 3:
-        x = header.feLoLow;
-        s = -1;
-        break;
-      case 4:
-        x = header.feLoHigh - header.chassisLoHigh;
-        break;
-      case 5:
-        x = header.feLoHigh - header.chassisLoLow;
-        break;
-      case 6:
-        x = header.feLoHigh;
-        s = -1;
-        break;
-      default:
-        throw new RsrDataError(header.path, `board ${b} has invalid band number ${n}`);
-    }
+    const a = BAND_LOS[n];
+    if (a === undefined) throw new RsrDataError(header.path, `board ${b} has invalid band number ${n}`);
+    // x = first LO − chassis LO, ascending; the bands without a chassis LO descend from the first LO
+    const x = a.chassis === null ? header[a.fe] : header[a.fe] - header[a.chassis];
+    const s = a.chassis === null ? -1 : 1;
     const f = new Float64Array(NLAG);
     for (let k = 0; k < NLAG; k++) f[k] = x + s * ifFrequency(k);
     out.push(f);
