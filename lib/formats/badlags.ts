@@ -193,26 +193,23 @@ export function parseBadlags(text: string, source?: string): Badlags {
   return out;
 }
 
-/** badlags.py max line: `'%2d %2d %3d %6d %6.1f    # max'`. */
-export function formatMaxLine(
+/**
+ * badlags.py max and min lines: `'%2d %2d %3d %6d %6.1f    # max'` (`# min`).
+ *
+ * @example
+ * ```ts
+ * formatMinMaxLine("max", 0, 0, 40, 33551, 22.04); // " 0  0  40  33551   22.0    # max"
+ * ```
+ */
+export function formatMinMaxLine(
+  kind: "max" | "min",
   chassis: number,
   board: number,
   lag: number,
   scan: number,
   sigma: number,
 ): string {
-  return sprintf("%2d %2d %3d %6d %6.1f    # max", chassis, board, lag, scan, sigma);
-}
-
-/** badlags.py min line: `'%2d %2d %3d %6d %6.1f    # min'`. */
-export function formatMinLine(
-  chassis: number,
-  board: number,
-  lag: number,
-  scan: number,
-  sigma: number,
-): string {
-  return sprintf("%2d %2d %3d %6d %6.1f    # min", chassis, board, lag, scan, sigma);
+  return sprintf(`%2d %2d %3d %6d %6.1f    # ${kind}`, chassis, board, lag, scan, sigma);
 }
 
 /**
@@ -267,7 +264,8 @@ export function formatBadcbLine(cb: BadCB): string {
 export function formatLagLine(lag: BadLag): string {
   const k = lag.kind;
   if ((k === "max" || k === "min") && lag.obsnum !== undefined && lag.metric !== undefined) {
-    return (k === "max" ? formatMaxLine : formatMinLine)(
+    return formatMinMaxLine(
+      k,
       lag.chassis,
       lag.board,
       lag.lag,
@@ -361,7 +359,7 @@ export function formatFoundLine(counts: { min: number; max: number; spike: numbe
 
 /** Everything badlags.py writes into `rsr.badlags`. */
 export interface BadlagsReport extends BadlagsHeaderParams {
-  /** The lag lines in (c, b, k) loop order, already formatted (see `formatMaxLine` etc.). */
+  /** The lag lines in (c, b, k) loop order, already formatted (see `formatMinMaxLine` etc.). */
   lagLines: string[];
   rmsMin: number;
   rmsMax: number;
@@ -376,7 +374,7 @@ export interface BadlagsReport extends BadlagsHeaderParams {
  * @example
  * ```ts
  * badlagsReport({ program: "badlags", bcLo: 0.01, bcHi: 2.5, shortHi: 2.5, shortMin: 256, spike: 3,
- *   minChan: 32, edge: true, lagLines: [formatMaxLine(1, 0, 101, 91001, 11.9)], rmsMin: 0.01, rmsMax: 0.2,
+ *   minChan: 32, edge: true, lagLines: [formatMinMaxLine("max", 1, 0, 101, 91001, 11.9)], rmsMin: 0.01, rmsMax: 0.2,
  *   badcb: [], counts: { min: 0, max: 1, spike: 0 } });
  * ```
  */

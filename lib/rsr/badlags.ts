@@ -8,13 +8,7 @@
  * @module
  */
 import { npPercentile, npStd } from "../num/npstats.ts";
-import {
-  type BadCB,
-  badlagsReport,
-  formatMaxLine,
-  formatMinLine,
-  formatSpikeLine,
-} from "../formats/badlags.ts";
+import { type BadCB, badlagsReport, formatMinMaxLine, formatSpikeLine } from "../formats/badlags.ts";
 import { pyStr, sprintf } from "../formats/printf.ts";
 import { NBOARD, NCHASSIS, NLAG, readRsrScan, type RsrScan } from "./raw.ts";
 import { chassisFilesOf } from "./calibrated.ts";
@@ -367,8 +361,9 @@ export function badcbLabel(r: BadlagsResult): string {
 
 /** One lag line exactly as badlags.py writes it (no newline). */
 export function formatBadlagEntry(e: BadlagEntry): string {
-  if (e.kind === "max") return formatMaxLine(e.chassis, e.board, e.lag, e.scan, e.metric);
-  if (e.kind === "min") return formatMinLine(e.chassis, e.board, e.lag, e.scan, e.metric);
+  if (e.kind === "max" || e.kind === "min") {
+    return formatMinMaxLine(e.kind, e.chassis, e.board, e.lag, e.scan, e.metric);
+  }
   return formatSpikeLine(
     e.chassis,
     e.board,

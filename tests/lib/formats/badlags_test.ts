@@ -6,8 +6,7 @@ import {
   type BadlagsItem,
   badlagsReport,
   formatBadcbLine,
-  formatMaxLine,
-  formatMinLine,
+  formatMinMaxLine,
   formatSpikeLine,
   parseBadlags,
   stringifyBadlags,
@@ -101,10 +100,10 @@ Deno.test({
       lagLines: [
         formatSpikeLine(0, 3, 15, 91001, 0.2987, 3.2501, false, true),
         formatSpikeLine(0, 4, 222, 91001, 1.2654, 22.6123, false, false),
-        formatMaxLine(1, 0, 101, 91001, 11.94),
-        formatMaxLine(2, 2, 45, 91001, 14.749),
+        formatMinMaxLine("max", 1, 0, 101, 91001, 11.94),
+        formatMinMaxLine("max", 2, 2, 45, 91001, 14.749),
         formatSpikeLine(3, 2, 28, 91001, 1.71, 3.66, false, true),
-        formatMaxLine(3, 3, 160, 91001, 5.2),
+        formatMinMaxLine("max", 3, 3, 160, 91001, 5.2),
       ],
       rmsMin: 0.01,
       rmsMax: 0.2,
@@ -116,8 +115,8 @@ Deno.test({
 });
 
 Deno.test("line formatters follow badlags.py's % layouts", () => {
-  equal(formatMaxLine(0, 0, 40, 33551, 22.04), " 0  0  40  33551   22.0    # max");
-  equal(formatMinLine(1, 5, 230, 33551, 0), " 1  5 230  33551    0.0    # min");
+  equal(formatMinMaxLine("max", 0, 0, 40, 33551, 22.04), " 0  0  40  33551   22.0    # max");
+  equal(formatMinMaxLine("min", 1, 5, 230, 33551, 0), " 1  5 230  33551    0.0    # min");
   equal(
     formatSpikeLine(2, 4, 117, 33551, 1.3, 3.4, false, false),
     " 2  4 117  33551    1.3    3.4   # spike",
