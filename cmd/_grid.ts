@@ -53,22 +53,25 @@ export const ZTYPE_OPTION = {
  * The gridding option values as a tool parsed them (by {@link GridParams}' names), before the checks
  * of {@link gridParams}: `sample` is the raw `-b` list of P,S0,S1 triples.
  */
-export interface GridOptionValues {
-  resolution: number;
-  cell: number;
+export interface GridOptionValues extends
+  Pick<
+    GridParams,
+    | "resolution"
+    | "cell"
+    | "rmsCut"
+    | "noiseSigma"
+    | "xExtent"
+    | "yExtent"
+    | "otfSelect"
+    | "rmax"
+    | "otfA"
+    | "otfB"
+    | "otfC"
+    | "edge"
+  > {
   pixList: readonly number[];
-  rmsCut: number;
-  noiseSigma: number;
-  xExtent: number;
-  yExtent: number;
-  otfSelect: number;
-  rmax: number;
-  otfA: number;
-  otfB: number;
-  otfC: number;
   sample: readonly number[];
-  edge: number;
-  kernel?: "wasm" | "ts" | undefined;
+  kernel?: GridParams["kernel"] | undefined;
   workers?: number | undefined;
   projection?: GridProjection | undefined;
   ztype: ZType;
@@ -97,22 +100,12 @@ export function gridParams(o: GridOptionValues, flags: GridOptionFlags): GridPar
     if (p < 0 || p > 63) throw new UsageError(`${flags.pixList}: pixel ${p} out of range 0..63`);
   }
   if (pixList.length === 0) throw new UsageError(`${flags.pixList}: empty pixel list`);
-  const { kernel, workers, projection, ztype } = o;
+  // the plain numbers pass as they are
+  const { kernel, workers, projection, ztype, pixList: _pixList, sample: _sample, ...plain } = o;
   return {
-    resolution: o.resolution,
-    cell: o.cell,
+    ...plain,
     pixList,
-    rmsCut: o.rmsCut,
-    noiseSigma: o.noiseSigma,
-    xExtent: o.xExtent,
-    yExtent: o.yExtent,
-    otfSelect: o.otfSelect,
-    rmax: o.rmax,
-    otfA: o.otfA,
-    otfB: o.otfB,
-    otfC: o.otfC,
     sample,
-    edge: o.edge,
     ...(kernel !== undefined ? { kernel } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(projection !== undefined ? { projection } : {}),
