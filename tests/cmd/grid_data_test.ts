@@ -3,6 +3,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readFits } from "../../lib/fits/mod.ts";
 import { needsSamples, runTool, sample, tempDir } from "../_helpers.ts";
+import { REF_GRID_LONG } from "./_seq_grid.ts";
 
 const REF = ["seq", "reference_outputs"];
 
@@ -21,36 +22,7 @@ Deno.test({
         "g.fits",
         "-w",
         "g.wt.fits",
-        "--resolution",
-        "13",
-        "--cell",
-        "6.5",
-        "--pix_list",
-        "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
-        "--rms_cut",
-        "-4",
-        "--x_extent",
-        "120",
-        "--y_extent",
-        "120",
-        "--otf_select",
-        "1",
-        "--rmax",
-        "3",
-        "--otf_a",
-        "1.1",
-        "--otf_b",
-        "4.75",
-        "--otf_c",
-        "2",
-        "--edge",
-        "0",
-        "--sample",
-        "-1",
-        "--n_samples",
-        "256",
-        "--noise_sigma",
-        "1",
+        ...REF_GRID_LONG,
       ];
       Deno.writeTextFileSync(join(dir, "g.fits"), "stale"); // grid_data replaces existing outputs
       const r = await runTool("grid_data", args, { cwd: dir });

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { needsSamples, ROOT, runTool, sample, tempDir } from "../_helpers.ts";
+import { REF_GRID_LONG } from "./_seq_grid.ts";
 import { readFits } from "../../lib/fits/mod.ts";
 import { readTextSpectrum } from "../../lib/formats/spectrum.ts";
 
@@ -270,36 +271,7 @@ Deno.test({
             "SAMPLE-OTF_97001__0.fits",
             "-w",
             "SAMPLE-OTF_97001__0.wt.fits",
-            "--resolution",
-            "13",
-            "--cell",
-            "6.5",
-            "--pix_list",
-            "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
-            "--rms_cut",
-            "-4",
-            "--x_extent",
-            "120",
-            "--y_extent",
-            "120",
-            "--otf_select",
-            "1",
-            "--rmax",
-            "3",
-            "--otf_a",
-            "1.1",
-            "--otf_b",
-            "4.75",
-            "--otf_c",
-            "2",
-            "--edge",
-            "0",
-            "--sample",
-            "-1",
-            "--n_samples",
-            "256",
-            "--noise_sigma",
-            "1",
+            ...REF_GRID_LONG,
           ], { cwd: dir, env });
           assert.equal(g.code, 0, g.stderr);
           assert.deepEqual(readdirSync(dir).sort(), [
@@ -340,22 +312,12 @@ Deno.test({
           // spec_driver_fits under its LMTOY name: the fixed radiometer name too (in a fresh folder: it replaces
           // no existing file without --overwrite); the toolkit's own name keeps <output>.radiometer.rms.fits.
           Deno.mkdirSync(join(dir, "sdf"));
-          const s = await lmtoy("spec_driver_fits", [
-            "-i",
-            "../SAMPLE-OTF_97001__0.nc",
-            "-o",
-            "b.fits",
-            "-w",
-            "b.wt.fits",
-            "-l",
-            "13",
-            "-c",
-            "6.5",
-            "-x",
-            "120",
-            "-y",
-            "120",
-          ], {
+          const grid = ["-l", "13", "-c", "6.5", "-x", "120", "-y", "120"];
+          const sdfArgs = (
+            input: string,
+            out: string,
+          ) => ["-i", input, "-o", `${out}.fits`, "-w", `${out}.wt.fits`, ...grid];
+          const s = await lmtoy("spec_driver_fits", sdfArgs("../SAMPLE-OTF_97001__0.nc", "b"), {
             cwd: join(dir, "sdf"),
             env,
           });
@@ -366,22 +328,7 @@ Deno.test({
             "radiometer.rms.fits",
             "spec-tmp.tab",
           ]);
-          const t = await runTool("spec_driver_fits", [
-            "-i",
-            "SAMPLE-OTF_97001__0.nc",
-            "-o",
-            "c.fits",
-            "-w",
-            "c.wt.fits",
-            "-l",
-            "13",
-            "-c",
-            "6.5",
-            "-x",
-            "120",
-            "-y",
-            "120",
-          ], {
+          const t = await runTool("spec_driver_fits", sdfArgs("SAMPLE-OTF_97001__0.nc", "c"), {
             cwd: dir,
             env,
           });

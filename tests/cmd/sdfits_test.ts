@@ -18,6 +18,7 @@ import { generateRsr } from "../../lib/sim/rsr.ts";
 import { runDriver } from "../../lib/rsr/driver.ts";
 import { isBlank, offset } from "../../lib/rsr/product.ts";
 import { needsSamples, runTool, sample, tempDir } from "../_helpers.ts";
+import { REF_GRID_LETTERS } from "./_seq_grid.ts";
 import { writeFixtureSpecFile } from "../lib/fits/_sdfits_fixture.ts";
 
 const GRID = [
@@ -267,42 +268,7 @@ Deno.test("sdfits on the sample SpecFile and the process_otf_map pipe: gridded c
       const ref = sample("seq", "reference_outputs", "SAMPLE-OTF_97001__0.nc");
       const r = await runTool("sdfits", ["-i", ref, "-o", "ref.sdfits"], { cwd: dir });
       assert.equal(r.code, 0, r.stderr);
-      const args = (i: string, o: string) => [
-        "-i",
-        i,
-        "-o",
-        o,
-        "-l",
-        "13",
-        "-c",
-        "6.5",
-        "-u",
-        "[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]",
-        "-z",
-        "-4",
-        "-s",
-        "1",
-        "-x",
-        "120",
-        "-y",
-        "120",
-        "-f",
-        "1",
-        "-r",
-        "3",
-        "-n",
-        "256",
-        "-0",
-        "1.1",
-        "-1",
-        "4.75",
-        "-2",
-        "2",
-        "-b",
-        "-1",
-        "-e",
-        "0",
-      ];
+      const args = (i: string, o: string) => ["-i", i, "-o", o, ...REF_GRID_LETTERS];
       const g = await runTool("spec_driver_fits", args("ref.sdfits", "b.fits"), { cwd: dir });
       assert.equal(g.code, 0, g.stderr);
       const a = readFits(sample("seq", "reference_outputs", "SAMPLE-OTF_97001__0.fits")).hdus[0]!;

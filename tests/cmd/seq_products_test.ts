@@ -6,38 +6,16 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runTool, tempDir } from "../_helpers.ts";
+import { py, pythonHas, runTool, tempDir } from "../_helpers.ts";
+import { SIM_GRID_LETTERS } from "./_seq_grid.ts";
 import { generateSeq, type SeqTruth } from "../../lib/sim/seq.ts";
 import { readSpecFile } from "../../lib/specfile/mod.ts";
 import { readFits } from "../../lib/fits/reader.ts";
 import { pngInfo } from "../../lib/plot/mod.ts";
 import { summarizeSeqMap } from "../../lib/report/seq.ts";
 
-function hasAstropy(): boolean {
-  try {
-    return new Deno.Command("/usr/bin/python3", {
-      args: ["-c", "import astropy.wcs"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync().code === 0;
-  } catch {
-    return false;
-  }
-}
-const ASTROPY = hasAstropy();
+const ASTROPY = pythonHas("astropy.wcs");
 if (!ASTROPY) console.error("NOTICE: /usr/bin/python3 with astropy not available: astropy checks SKIPPED");
-
-async function py(script: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("/usr/bin/python3", {
-    args: ["-c", script, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout);
-}
 
 function isPng(path: string): boolean {
   const info = pngInfo(readFileSync(path));
@@ -64,20 +42,7 @@ Deno.test("SEQ products on a generated map: waterfall, masked moments, location 
       "SIM_97001__0.fits",
       "-w",
       "SIM_97001__0.wt.fits",
-      "-l",
-      "13",
-      "-c",
-      "6.5",
-      "-z",
-      "10",
-      "-s",
-      "1",
-      "-x",
-      "120",
-      "-y",
-      "120",
-      "-e",
-      "1",
+      ...SIM_GRID_LETTERS,
     ], { cwd: dir });
     assert.equal(g.code, 0, g.stderr);
     const sf = await readSpecFile(join(dir, "map.nc"));

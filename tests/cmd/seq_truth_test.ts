@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runTool, tempDir } from "../_helpers.ts";
+import { SIM_GRID_LETTERS } from "./_seq_grid.ts";
 import { generateSeq, type SeqTruth } from "../../lib/sim/seq.ts";
 import { readSpecFile } from "../../lib/specfile/mod.ts";
 import { readFits } from "../../lib/fits/reader.ts";
@@ -15,34 +16,6 @@ import { Matrix, solve } from "ml-matrix";
 
 // 1100 channels keep the raw data small and still hold the pipeline slice (VLSR ± 350 km/s)
 const SIM = { obsnum0: 97000, seed: 99, nchan: 1100 };
-const GRID = [
-  "-l",
-  "13",
-  "-c",
-  "6.5",
-  "-u",
-  "[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]",
-  "-z",
-  "10",
-  "-s",
-  "1",
-  "-x",
-  "120",
-  "-y",
-  "120",
-  "-f",
-  "1",
-  "-r",
-  "3",
-  "-0",
-  "1.1",
-  "-1",
-  "4.75",
-  "-2",
-  "2",
-  "-e",
-  "1",
-];
 
 function median(xs: ArrayLike<number>): number {
   const s = Float64Array.from(xs).sort();
@@ -199,7 +172,7 @@ Deno.test("SEQ chain on generated data recovers the truth: Tsys, bad pixel, sour
       // ---- gridding (file) and the pipe route
       const g = await runTool(
         "spec_driver_fits",
-        ["-i", "map.nc", "-o", "cube.fits", "-w", "wt.fits", ...GRID],
+        ["-i", "map.nc", "-o", "cube.fits", "-w", "wt.fits", ...SIM_GRID_LETTERS],
         { cwd: dir },
       );
       assert.equal(g.code, 0, g.stderr);
@@ -210,7 +183,7 @@ Deno.test("SEQ chain on generated data recovers the truth: Tsys, bad pixel, sour
       assert.equal(pipe.code, 0, pipe.stderr);
       const g2 = await runTool(
         "spec_driver_fits",
-        ["-i", "-", "-o", "cube2.fits", "-w", "wt2.fits", ...GRID],
+        ["-i", "-", "-o", "cube2.fits", "-w", "wt2.fits", ...SIM_GRID_LETTERS],
         {
           cwd: dir,
           stdin: pipe.stdoutBytes,

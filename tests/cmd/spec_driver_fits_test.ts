@@ -3,10 +3,10 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readFits } from "../../lib/fits/mod.ts";
 import { openNetcdf, writeNetcdf3Sync } from "../../lib/netcdf/mod.ts";
-import { needsSamples, runTool, sample, tempDir } from "../_helpers.ts";
+import { needsSamples, pythonHas, runTool, sample, tempDir } from "../_helpers.ts";
+import { REF_GRID_LETTERS } from "./_seq_grid.ts";
 
 const REF = ["seq", "reference_outputs"];
-const PL = "[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]";
 const refArgs = (input: string, out = "SAMPLE-OTF_97001__0.fits", wt = "SAMPLE-OTF_97001__0.wt.fits") => [
   "-i",
   input,
@@ -14,36 +14,7 @@ const refArgs = (input: string, out = "SAMPLE-OTF_97001__0.fits", wt = "SAMPLE-O
   out,
   "-w",
   wt,
-  "-l",
-  "13",
-  "-c",
-  "6.5",
-  "-u",
-  PL,
-  "-z",
-  "-4",
-  "-s",
-  "1",
-  "-x",
-  "120",
-  "-y",
-  "120",
-  "-f",
-  "1",
-  "-r",
-  "3",
-  "-n",
-  "256",
-  "-0",
-  "1.1",
-  "-1",
-  "4.75",
-  "-2",
-  "2",
-  "-b",
-  "-1",
-  "-e",
-  "0",
+  ...REF_GRID_LETTERS,
 ];
 
 /** Cards of a *.fitshead.txt (80-character cards, possibly on one line). */
@@ -69,20 +40,6 @@ function sameData(a: Float32Array, b: Float32Array): number {
     else if (!Number.isNaN(x) && Math.abs(x - y) > 1e-3) diff++;
   }
   return diff;
-}
-
-function hasAstropy(): boolean {
-  try {
-    const r = new Deno.Command("/usr/bin/python3", {
-      args: ["-c", "import astropy.io.fits, astropy.wcs"],
-      stderr: "null",
-      stdout: "null",
-    })
-      .outputSync();
-    return r.code === 0;
-  } catch {
-    return false;
-  }
 }
 
 Deno.test({
@@ -139,7 +96,7 @@ Deno.test({
     "spec_driver_fits outputs pass astropy verify('exception') and WCS parsing; non-square maps get the right CRPIX",
   ignore: needsSamples(),
   fn: async () => {
-    if (!hasAstropy()) {
+    if (!pythonHas("astropy.io.fits, astropy.wcs")) {
       console.error("NOTICE: /usr/bin/python3 with astropy not available: FITS verification SKIPPED");
       return;
     }

@@ -13,36 +13,13 @@ import { readFits } from "../../lib/fits/reader.ts";
 import { pngInfo } from "../../lib/plot/png.ts";
 import { generateSeq } from "../../lib/sim/seq.ts";
 import { generateSeqPs, type SeqPsTruth } from "../../lib/sim/seq_ps.ts";
-import { runTool, tempDir } from "../_helpers.ts";
+import { py, pythonHas, runTool, tempDir } from "../_helpers.ts";
 import { expectedPs } from "../lib/seq/_ps_model.ts";
 
 const EDGE = 64;
 
-function hasAstropy(): boolean {
-  try {
-    return new Deno.Command("/usr/bin/python3", {
-      args: ["-c", "import astropy.wcs"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync().code === 0;
-  } catch {
-    return false;
-  }
-}
-const ASTROPY = hasAstropy();
+const ASTROPY = pythonHas("astropy.wcs");
 if (!ASTROPY) console.error("NOTICE: /usr/bin/python3 with astropy not available: astropy checks SKIPPED");
-
-async function py(script: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("/usr/bin/python3", {
-    args: ["-c", script, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout);
-}
 
 /** Numeric columns of a text spectrum. */
 function columns(path: string): number[][] {
