@@ -157,9 +157,11 @@ export const tool = defineTool({
 
     async function runLocked(): Promise<number> {
       // ---- write the run directory ------------------------------------------------------------------
-      const mkText = writeRunDir(plan, sctx);
+      // every file lmt_run writes goes through the output door (committed at once: make and sbatch read them)
+      const open = ctx.output;
+      const mkText = writeRunDir(plan, sctx, open);
       if (opts.makefile) {
-        writeIfChanged(resolve(opts.makefile), mkText);
+        writeIfChanged(open, resolve(opts.makefile), mkText);
         ctx.stdout(
           `lmt_run: wrote ${opts.makefile}; run it with: make -k -j ${opts.jobs} -f ${opts.makefile}\n`,
         );
@@ -168,7 +170,7 @@ export const tool = defineTool({
       resetStatus(rundir, sel, !!opts.force);
 
       if (opts.slurm) {
-        const sub = await submitSlurm(plan, sel, sctx, slurm, env);
+        const sub = await submitSlurm(plan, sel, sctx, slurm, env, open);
         ctx.stdout(
           sub.jobs === 0
             ? `lmt_run: all ${plan.jobs.length} jobs are done (use --force to run them again)\n`
@@ -177,12 +179,16 @@ export const tool = defineTool({
         return 0;
       }
 
-      // ---- local: make -k -j N ------------------------------------------------------------------------
+      // ---- local: make -k -j N (an interrupt of lmt_run reaches make, which stops the running jobs) -----
+      const interrupt = new AbortController();
+      ctx.onAbort(() => interrupt.abort());
       const run = await runLocal(plan, sel, sctx, {
         jobs: opts.jobs,
         rerunFailed: opts["rerun-failed"],
         env,
+        open,
         onStart: (msg) => ctx.log.info(msg),
+        signal: interrupt.signal,
       });
       ctx.stdout(formatStatus(run.status));
       checkLocalRun(run, sel, rundir);

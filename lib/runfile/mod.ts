@@ -48,6 +48,7 @@ export {
   dryRunText,
   formatSubmitted,
   loadRunfile,
+  type LocalOptions,
   type LocalRun,
   planRun,
   resetStatus,
@@ -63,6 +64,6 @@ export {
   statusRunDir,
   submitSlurm,
   TOOLKIT_ROOT,
-  writeIfChanged,
   writeRunDir,
 } from "./run.ts";
+export { appendLog, type OpenOutput, putFile, type RunOutput, writeIfChanged } from "./output.ts";

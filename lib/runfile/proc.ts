@@ -13,19 +13,35 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Run `cmd args` to completion (stdout and stderr captured), in `cwd` with `env` when given. */
+/**
+ * Run `cmd args` to completion (stdout and stderr captured), in `cwd` with `env` when given. When
+ * `signal` is aborted while the command runs, the command gets SIGTERM (and is still waited for).
+ */
 export async function runCommand(
   cmd: string,
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string> } = {},
+  opts: { cwd?: string; env?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<CommandResult> {
-  const out = await new Deno.Command(cmd, {
+  const child = new Deno.Command(cmd, {
     args,
     stdout: "piped",
     stderr: "piped",
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     ...(opts.env ? { env: opts.env } : {}),
-  }).output();
+  }).spawn();
+  const stop = () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* it has ended already */ }
+  };
+  opts.signal?.addEventListener("abort", stop);
+  if (opts.signal?.aborted) stop();
+  let out: Deno.CommandOutput;
+  try {
+    out = await child.output();
+  } finally {
+    opts.signal?.removeEventListener("abort", stop);
+  }
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }

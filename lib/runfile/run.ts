@@ -5,7 +5,7 @@
  * with squeue). cmd/lmt_run.ts only maps its options onto these calls and prints what they return.
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "../sys/fs.ts";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "../sys/fs.ts";
 import { obsInfo } from "../lmt/info.ts";
 import { RunError, RunfileError } from "./errors.ts";
 import { parseRunfile, type Pipeline, type Runfile } from "./parse.ts";
@@ -24,19 +24,10 @@ import {
 } from "./slurm.ts";
 import { type JobStatus, parseSqueue, type QueueEntry, readStatus } from "./status.ts";
 import { basename, join, resolve } from "../sys/path.ts";
+import { appendLog, type OpenOutput, putFile, writeIfChanged } from "./output.ts";
 
 /** Absolute toolkit root (has bin/ and scripts/). */
 export const TOOLKIT_ROOT: string = resolve(new URL("../..", import.meta.url).pathname);
-
-/** Write `text` to `path` through a temporary file, unless the file already holds exactly that text. */
-export function writeIfChanged(path: string, text: string, mode?: number): void {
-  try {
-    if (readFileSync(path, "utf8") === text) return;
-  } catch { /* new file */ }
-  const tmp = `${path}.tmp${Deno.pid}`;
-  writeFileSync(tmp, text, mode !== undefined ? { mode } : {});
-  Deno.renameSync(tmp, path);
-}
 
 function readJson<T>(path: string): T | undefined {
   try {
@@ -225,18 +216,19 @@ export function dryRunText(
 }
 
 /**
- * Create or update the run directory: jobs/, logs/, status/, plan.json, one script per job and the
- * Makefile (files whose text is unchanged keep their mtime). Returns the Makefile text.
+ * Create or update the run directory through the output door `open`: jobs/, logs/, status/, plan.json,
+ * one script per job and the Makefile (files whose text is unchanged keep their mtime). Returns the
+ * Makefile text.
  */
-export function writeRunDir(plan: Plan, ctx: ScriptContext): string {
+export function writeRunDir(plan: Plan, ctx: ScriptContext, open: OpenOutput): string {
   const rundir = ctx.rundir;
   for (const d of ["jobs", "logs", "status"]) mkdirSync(join(rundir, d), { recursive: true });
-  writeIfChanged(join(rundir, "plan.json"), JSON.stringify(plan, null, 1) + "\n");
+  writeIfChanged(open, join(rundir, "plan.json"), JSON.stringify(plan, null, 1) + "\n");
   for (const j of plan.jobs) {
-    writeIfChanged(join(rundir, "jobs", `${j.name}.sh`), jobScript(j, ctx), 0o755);
+    writeIfChanged(open, join(rundir, "jobs", `${j.name}.sh`), jobScript(j, ctx), 0o755);
   }
   const mkText = makefileText(plan, ctx);
-  writeIfChanged(join(rundir, "Makefile"), mkText);
+  writeIfChanged(open, join(rundir, "Makefile"), mkText);
   return mkText;
 }
 
@@ -266,7 +258,8 @@ export interface SlurmSubmitted {
 
 /**
  * Submit the jobs to run with sbatch (in `ctx.workdir`), tier after tier with dependencies. Batch scripts
- * go to RUNDIR/slurm/, the sbatch calls to slurm/submit.log and the job ids to slurm/submitted.json.
+ * go to RUNDIR/slurm/, the sbatch calls to slurm/submit.log and the job ids to slurm/submitted.json, all
+ * through the output door `open`.
  * Throws {@link RunError} when sbatch is missing, when jobs of an earlier submission are still queued, or
  * when an sbatch call fails (naming what was already submitted).
  */
@@ -276,6 +269,7 @@ export async function submitSlurm(
   ctx: ScriptContext,
   o: SlurmOptions,
   env: Record<string, string>,
+  open: OpenOutput,
 ): Promise<SlurmSubmitted> {
   const rundir = ctx.rundir;
   if (!haveCommand("sbatch", env)) {
@@ -303,18 +297,15 @@ export async function submitSlurm(
   mkdirSync(join(rundir, "slurm"), { recursive: true });
   const subs = slurmPlan(plan, todo, ctx, o);
   const logLines: string[] = [];
+  const submitLog = join(rundir, "slurm", "submit.log");
   for (const s of subs) {
     const path = join(rundir, "slurm", s.scriptName);
-    writeIfChanged(path, s.script, 0o755);
+    writeIfChanged(open, path, s.script, 0o755);
     const a = sbatchArgs(s, ids, path, o);
     const r = await runCommand("sbatch", a, { cwd: ctx.workdir, env });
     const m = r.stdout.trim().match(/^(\d+)/);
     if (r.code !== 0 || !m) {
-      writeFileSync(
-        join(rundir, "slurm", "submit.log"),
-        logLines.join("") + `sbatch ${a.join(" ")}\n# FAILED: ${r.stderr.trim()}\n`,
-        { flag: "a" },
-      );
+      appendLog(open, submitLog, logLines.join("") + `sbatch ${a.join(" ")}\n# FAILED: ${r.stderr.trim()}\n`);
       throw new RunError(
         `sbatch of ${s.key} failed: ${(r.stderr.trim() || r.stdout.trim()).split("\n")[0]}` +
           (ids.size ? ` (already submitted: ${[...ids].map(([k, v]) => `${k}=${v}`).join(", ")})` : ""),
@@ -325,8 +316,8 @@ export async function submitSlurm(
       `# ${new Date().toISOString().slice(0, 19)} ${s.key} -> ${m[1]}\nsbatch ${a.map(shQuote).join(" ")}\n`,
     );
   }
-  writeFileSync(join(rundir, "slurm", "submit.log"), logLines.join(""), { flag: "a" });
-  writeIfChanged(idsFile, JSON.stringify({ ...old, ...jobSlurmIds(subs, ids) }, null, 1) + "\n");
+  appendLog(open, submitLog, logLines.join(""));
+  writeIfChanged(open, idsFile, JSON.stringify({ ...old, ...jobSlurmIds(subs, ids) }, null, 1) + "\n");
   return { subs, ids, jobs: todo.size };
 }
 
@@ -352,16 +343,34 @@ export interface LocalRun {
   status: JobStatus[];
 }
 
+/** Options of {@link runLocal}. */
+export interface LocalOptions {
+  /** Parallel pipelines (make -j). */
+  jobs: number;
+  /** Make the `.done` files of the selected jobs instead of `all`. */
+  rerunFailed?: boolean;
+  env: Record<string, string>;
+  /** The output door (make.log goes through it). */
+  open: OpenOutput;
+  /** Called just before make starts (for a log line). */
+  onStart?: (msg: string) => void;
+  /**
+   * Aborted when lmt_run is interrupted: make then gets SIGTERM, which it passes on to the running
+   * jobs; each ends as `.failed` (see the job scripts).
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * Run the selected jobs locally: `make -k -j JOBS -f RUNDIR/Makefile` in `workdir` (target `all`, or the
  * `.done` files of the selected jobs for `rerunFailed`), make's output kept in RUNDIR/make.log.
- * `onStart` is called just before make starts (for a log line). Throws {@link RunError} when make is missing.
+ * Throws {@link RunError} when make is missing.
  */
 export async function runLocal(
   plan: Plan,
   sel: Selection,
   ctx: ScriptContext,
-  o: { jobs: number; rerunFailed?: boolean; env: Record<string, string>; onStart?: (msg: string) => void },
+  o: LocalOptions,
 ): Promise<LocalRun> {
   const rundir = ctx.rundir;
   if (!haveCommand("make", o.env)) throw new RunError("make not found on PATH");
@@ -370,12 +379,9 @@ export async function runLocal(
   const r = await runCommand(
     "make",
     ["-k", "-j", String(o.jobs), "-f", join(rundir, "Makefile"), ...targets],
-    {
-      cwd: ctx.workdir,
-      env: o.env,
-    },
+    { cwd: ctx.workdir, env: o.env, ...(o.signal ? { signal: o.signal } : {}) },
   );
-  writeFileSync(join(rundir, "make.log"), r.stdout + r.stderr);
+  putFile(o.open, join(rundir, "make.log"), r.stdout + r.stderr);
   return { code: r.code, status: readStatus(plan, rundir) };
 }
 

@@ -46,8 +46,24 @@ export function pipelineCommand(job: Job, toolkit: string): string {
 /**
  * The bash script of one job. It refuses to start when an input job has no `.done` status (writing
  * `.failed` with `blocked_by=`), runs the pipeline into `logs/NAME.log`, and ends with `.done` or
- * `.failed` (key=value lines `job start end rc host slurm_job_id reason`). Exit status = pipeline's.
- * The text does not depend on the time of generation, so a regenerated unchanged script keeps its mtime.
+ * `.failed` (key=value lines `job start end rc host pid slurm_job_id slurm_task reason`). Exit status =
+ * pipeline's. The text does not depend on the time of generation, so a regenerated unchanged script
+ * keeps its mtime.
+ *
+ * Status files follow the toolkit's output door (lib/cli `ctx.output`), in bash: each is written to a
+ * temporary `.NAME.KIND.PID.RAND.tmp` beside it and renamed into place, so a reader sees a whole file or
+ * none. The order of the renames and removals keeps one state visible at every moment: `.running` is in
+ * place before an old `.done`/`.failed` is removed, and `.done` or `.failed` before `.running` is
+ * removed; `.done` and `.failed` never exist together. SIGTERM (make passing on lmt_run's interrupt,
+ * scancel, a SLURM time limit), SIGINT and SIGHUP stop the pipeline (SIGTERM; it removes its own
+ * temporary files) and end the job as `.failed` with rc 128+signal; the script removes its own temporary
+ * files when it ends, and those of an earlier run of the job killed by SIGKILL when it starts.
+ *
+ * The one file not written that way is the pipeline's log, `logs/NAME.log`: it is a stream, appended to
+ * while the pipeline runs, so that `tail -f` shows the progress and a job that is killed or fails still
+ * leaves what it printed (the failure's reason is read from it). It is never a temporary file: it is the
+ * log of the last run of the job, replaced when the job runs again. (SLURM's own `logs/slurm-*.out` is
+ * likewise a stream, written by SLURM.)
  */
 export function jobScript(job: Job, ctx: ScriptContext): string {
   const S = `${ctx.rundir}/status`;
@@ -66,15 +82,34 @@ export function jobScript(job: Job, ctx: ScriptContext): string {
     `N=${shQuote(job.name)}`,
     `LOG=${shQuote(L)}`,
     "now() { date -u +%s.%N; }",
-    'mkdir -p "$S" "$(dirname "$LOG")"',
-    'rm -f "$S/$N.done" "$S/$N.failed"',
-    `printf 'job=%s\\nstart=%s\\nhost=%s\\npid=%s\\nslurm_job_id=%s\\nslurm_task=%s\\n' "$N" "$(now)" "$(hostname)" "$$" ` +
-      `"\${SLURM_JOB_ID:-}" "\${SLURM_ARRAY_JOB_ID:+\${SLURM_ARRAY_JOB_ID}_\${SLURM_ARRAY_TASK_ID:-}}" > "$S/$N.running"`,
-    "finish() {  # rc reason [extra key=value lines]",
-    '  { cat "$S/$N.running"; echo "end=$(now)"; echo "rc=$1"; echo "reason=$2"; [ $# -gt 2 ] && echo "$3"; } > "$S/$N.status.tmp"',
-    '  if [ "$1" = 0 ]; then mv "$S/$N.status.tmp" "$S/$N.done"; else mv "$S/$N.status.tmp" "$S/$N.failed"; fi',
-    '  rm -f "$S/$N.running"',
+    `HEAD=$(printf 'job=%s\\nstart=%s\\nhost=%s\\npid=%s\\nslurm_job_id=%s\\nslurm_task=%s' "$N" "$(now)" "$(hostname)" "$$" ` +
+      `"\${SLURM_JOB_ID:-}" "\${SLURM_ARRAY_JOB_ID:+\${SLURM_ARRAY_JOB_ID}_\${SLURM_ARRAY_TASK_ID:-}}")`,
+    "put() {  # KIND < text: the status file $S/$N.KIND, through a temporary file renamed into place",
+    '  local t="$S/.$N.$1.$$.$RANDOM.tmp"',
+    '  cat > "$t" && mv -f "$t" "$S/$N.$1"',
     "}",
+    "finish() {  # rc reason [extra key=value line]: .done (rc 0) or .failed, then no .running",
+    "  trap '' INT TERM HUP",
+    "  local kind=failed other=done",
+    '  [ "$1" = 0 ] && kind=done other=failed',
+    '  rm -f "$S/$N.$other"',
+    '  { echo "$HEAD"; echo "end=$(now)"; echo "rc=$1"; echo "reason=$2"; [ $# -gt 2 ] && echo "$3"; } | put "$kind"',
+    '  rm -f "$S/$N.running" "$S/.$N".*."$$".*.tmp',
+    "}",
+    "child=",
+    "stop() {  # rc signal: stop the pipeline, end as failed",
+    "  trap '' INT TERM HUP",
+    '  if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null; wait "$child"; fi',
+    '  finish "$1" "killed by $2"',
+    '  exit "$1"',
+    "}",
+    "trap 'stop 130 SIGINT' INT",
+    "trap 'stop 143 SIGTERM' TERM",
+    "trap 'stop 129 SIGHUP' HUP",
+    'mkdir -p "$S" "$(dirname "$LOG")"',
+    'rm -f "$S/.$N".{done,failed,running}.*.tmp  # left by an earlier run of this job killed with SIGKILL',
+    'echo "$HEAD" | put running',
+    'rm -f "$S/$N.done" "$S/$N.failed"',
   );
   for (const d of job.deps) {
     lines.push(
@@ -91,13 +126,18 @@ export function jobScript(job: Job, ctx: ScriptContext): string {
       "exit 1",
     );
   } else {
+    // the pipeline runs in the background and the script waits for it: a trapped signal interrupts
+    // `wait` at once (it would wait for a foreground command to end first)
     lines.push(
       `cd ${shQuote(ctx.workdir)} || { finish 1 "cannot cd to the work directory"; exit 1; }`,
       `echo "# $(date -u +%Y-%m-%dT%H:%M:%S) $(hostname): ${
         pipelineCommand(job, ctx.toolkit).replace(/[`"$\\]/g, "\\$&")
       }" > "$LOG"`,
-      `${pipelineCommand(job, ctx.toolkit)} >> "$LOG" 2>&1`,
+      `${pipelineCommand(job, ctx.toolkit)} >> "$LOG" 2>&1 &`,
+      "child=$!",
+      'wait "$child"',
       "rc=$?",
+      "child=",
       'if [ $rc = 0 ]; then finish 0 ""; else',
       "  why=$(grep -v '^make' \"$LOG\" | grep -v '^#' | grep -E '^[A-Za-z0-9_.-]+: ' | tail -n 1)",
       '  [ -n "$why" ] || why=$(tail -n 1 "$LOG")',

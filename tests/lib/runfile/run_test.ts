@@ -24,7 +24,11 @@ import {
   submitSlurm,
   writeRunDir,
 } from "../../../lib/runfile/mod.ts";
+import { OutputFile } from "../../../lib/cli/io.ts";
 import { tempDir } from "../../_helpers.ts";
+
+/** The output door as a tool hands it down (lib/cli ctx.output opens OutputFiles). */
+const open = (path: string) => new OutputFile(path);
 
 // Fake toolkit: an SLpipeline that writes O/out.txt at once and fails for obsnum 13.
 const FAKE_SLPIPELINE = `#!/bin/bash
@@ -85,7 +89,7 @@ Deno.test("selectJobs(): done jobs skipped, --force, --rerun-failed; resetStatus
       assert.equal(e.message, `${rundir}: nothing ran yet (no plan.json)`);
       return true;
     });
-    writeRunDir(plan, ctx);
+    writeRunDir(plan, ctx, open);
     writeFileSync(join(rundir, "status", "11.done"), "start=1\nend=2\nrc=0\n");
     writeFileSync(join(rundir, "status", "13.failed"), "start=1\nend=2\nrc=2\nreason=bad\n");
     writeFileSync(join(rundir, "status", "11_13.failed"), "blocked_by=13\nreason=not run\n");
@@ -142,12 +146,13 @@ Deno.test("dryRunText(): plan, make command, and sbatch lines with shell variabl
 Deno.test("runLocal() + checkLocalRun(): make -k -j runs the jobs; the failure and the blocked job are named", async () => {
   const { t, plan, rundir, ctx } = await setup();
   try {
-    writeRunDir(plan, ctx);
+    writeRunDir(plan, ctx, open);
     const sel = selectJobs(plan, rundir, {});
     const started: string[] = [];
     const run = await runLocal(plan, sel, ctx, {
       jobs: 2,
       env: { PATH: SYS_PATH },
+      open,
       onStart: (m) => started.push(m),
     });
     assert.deepEqual(started, [`running 3 job(s) with make -j 2 (log ${rundir}/make.log)`]);
@@ -172,7 +177,7 @@ Deno.test("runLocal() + checkLocalRun(): make -k -j runs the jobs; the failure a
       new RegExp(`^RunError: make failed \\(exit 2\\); see ${rundir}/make\\.log$`),
     );
     await assert.rejects(
-      runLocal(plan, sel, ctx, { jobs: 1, env: { PATH: "/nonexistent" } }),
+      runLocal(plan, sel, ctx, { jobs: 1, env: { PATH: "/nonexistent" }, open }),
       /make not found/,
     );
   } finally {
@@ -199,9 +204,9 @@ Deno.test("submitSlurm() through fake sbatch/squeue: ids, dependencies, submitte
     chmodSync(join(bin, "squeue"), 0o755);
     const env = { PATH: `${bin}:${SYS_PATH}` };
     const o = slurmOptions({ deps: "job", bundle: 1, sbatch: [], cpus: 1, partition: "batch" }, "/d", rundir);
-    writeRunDir(plan, ctx);
+    writeRunDir(plan, ctx, open);
     const sel = selectJobs(plan, rundir, {});
-    const r = await submitSlurm(plan, sel, ctx, o, env);
+    const r = await submitSlurm(plan, sel, ctx, o, env, open);
     assert.equal(r.jobs, 3);
     assert.deepEqual([...r.ids], [["t1-rsr", "501"], ["t2-11_13", "502"]]);
     assert.equal(
@@ -227,13 +232,13 @@ Deno.test("submitSlurm() through fake sbatch/squeue: ids, dependencies, submitte
       ["pending", "502"],
     ]);
     await assert.rejects(
-      submitSlurm(plan, sel, ctx, o, env),
+      submitSlurm(plan, sel, ctx, o, env, open),
       new RegExp(
         `^RunError: ${rundir}: jobs of an earlier submission are still queued \\(11=501_0, 13=501_1, 11_13=502\\)`,
       ),
     );
     await assert.rejects(
-      submitSlurm(plan, sel, ctx, o, { PATH: "/nonexistent" }),
+      submitSlurm(plan, sel, ctx, o, { PATH: "/nonexistent" }, open),
       /sbatch not found on PATH/,
     );
     await assert.rejects(runDirStatus(join(t.dir, "nothing"), env), /no plan\.json/);
