@@ -173,6 +173,10 @@ function parseList(raw: string, int: boolean, what: string): number[] {
 export function numberTuple(n: 2, what: string): (raw: string) => [number, number];
 export function numberTuple(n: 3, what: string): (raw: string) => [number, number, number];
 export function numberTuple(n: 4, what: string): (raw: string) => [number, number, number, number];
+export function numberTuple(
+  n: 8,
+  what: string,
+): (raw: string) => [number, number, number, number, number, number, number, number];
 export function numberTuple(n: number, what: string): (raw: string) => number[];
 // (overloads, not a generic: a generic call inside an option table would stop defineTool inferring it)
 export function numberTuple(n: number, what: string): (raw: string) => number[] {

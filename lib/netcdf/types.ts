@@ -147,7 +147,7 @@ export interface NcWriteVariable {
   dimensions: string[];
   attributes?: Record<string, NcAttrValue>;
   /** Typed array (or string / string[] for char; plain numbers accepted) holding all values, C order. */
-  data?: NcData | number[];
+  data?: NcData | number[] | undefined;
   /**
    * Optional explicit types of numeric attributes (name → type). Without it, `_FillValue`,
    * `missing_value`, `valid_min`, `valid_max` and `valid_range` take the variable's type, other

@@ -70,9 +70,9 @@ export interface OtfOptions {
   sample?: SampleSection[];
   bOrder: number;
   /** Baseline regions (km/s); undefined = the pipeline default around the source velocity. */
-  bRegions?: Region[];
+  bRegions?: Region[] | undefined;
   /** [v0, v1] km/s; undefined = the pipeline default [VLSR−350, VLSR+350] (clipped to the band). */
-  slice?: [number, number];
+  slice?: [number, number] | undefined;
   eliminate: number[];
   offX: number;
   offY: number;
@@ -812,6 +812,7 @@ function boardJobs(
       else if (calSpec) tsys[p] = { spec: sliced(calSpec.get(p)!.tsys) };
       else tsys[p] = { scalar: ifpTsys![p] ?? NaN };
     }
+    const rowOf = culled(ps);
     return {
       path: b.path,
       roach: b.roach,
@@ -828,7 +829,7 @@ function boardJobs(
       bOrder: o.bOrder,
       eliminate: o.eliminate,
       tsys,
-      ...(culled(ps) ? { rowOf: culled(ps) } : {}),
+      ...(rowOf ? { rowOf } : {}),
     };
   });
 }

@@ -120,7 +120,7 @@ export interface RsrSimOptions {
   /** Cal obsnum (default obsnum − 1). */
   calObsnum?: number;
   /** Noise seed (default = obsnum). */
-  seed?: number;
+  seed?: number | undefined;
   /** Instrument seed: receiver Tsys, bandpass, per-lag gains, blank pattern (default 1). */
   instrumentSeed?: number;
   /** corr_cal id (default 2024). */

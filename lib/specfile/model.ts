@@ -94,7 +94,7 @@ export interface SpecFile {
  */
 export interface SpecFileSink {
   /** Preferred rows per block, read after begin(); blocks never cross a multiple of it (HDF5 chunks). */
-  blockRows?: number;
+  blockRows?: number | undefined;
   /** Everything but the spectra (`head.spectra` is empty; `head.rms` is filled during the run). */
   begin(head: SpecFile): Promise<void> | void;
   /** Rows [row0, row0+n) of Data.Spectra, n·nchan float32 values; `data` is reused after the call. */

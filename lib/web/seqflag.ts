@@ -120,12 +120,12 @@ export interface SeqFlag {
   exclude: number[];
   include: number[];
   /** A velocity range (km/s) of the shown spectrum whose channels go to birdies=. */
-  range?: [number, number];
+  range?: [number, number] | undefined;
   /** The spectrum the range was dragged on (picks the SpecFile of its bank). */
-  spectrum?: string;
+  spectrum?: string | undefined;
   /** The form's current values (else the last run's). */
-  pixList?: string;
-  birdies?: string;
+  pixList?: string | undefined;
+  birdies?: string | undefined;
 }
 
 const isPix = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0 && v < NPIX;
@@ -169,7 +169,7 @@ export interface SeqFlagResult {
   params: { pix_list: string; birdies: string };
   /** Channels added to birdies= (with the velocity range and the SpecFile they came from). */
   channels: number[];
-  file?: string;
+  file?: string | undefined;
 }
 
 /**

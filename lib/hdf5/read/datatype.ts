@@ -108,7 +108,7 @@ export function parseDatatype(c: Cursor): Datatype {
 }
 
 /** Compound members (datatype versions 1-3): names, byte offsets, member types. */
-function parseMembers(c: Cursor, version: number, n: number, size: number): Datatype["members"] {
+function parseMembers(c: Cursor, version: number, n: number, size: number): NonNullable<Datatype["members"]> {
   const out: NonNullable<Datatype["members"]> = [];
   const offBytes = size < 0x100 ? 1 : size < 0x10000 ? 2 : size < 0x1000000 ? 3 : 4;
   for (let i = 0; i < n; i++) {
