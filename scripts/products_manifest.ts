@@ -37,19 +37,24 @@ interface Run {
   tool: string;
   argv: string[];
   stdout?: string;
-  /** Text fed to stdin ('-' inputs): the name of a file of the work directory. */
-  stdin?: string;
+  /** Environment entries that differ from the common one (as the pipelines give the summary page). */
+  env?: Record<string, string>;
 }
 
 /** A step: a tool run, or a small file written between runs (as the pipelines do with grep/cat). */
 type Step = Run | { write: string; from: (work: string) => string };
 
 const RSR_O = "91001";
+/** The SEQ map's products are named as the pipeline names them (the summary page finds them so). */
+const MAP = "seq/SIM-OTF_97001__0";
 
-/** The runs, in order; every product lands in the work directory (subfolders per instrument). */
+/**
+ * The runs, in order; every product lands in the work directory: rsr/ (RSR obsnum, scripts/rsr.mk names),
+ * seq/ (SEQ map, scripts/seq.mk names), seqx/ (other option sets on the map), bs/, ps/.
+ */
 export const STEPS: readonly Step[] = [
   // ---- RSR (scripts/rsr.mk order) ----
-  { tool: "lmtinfo", argv: [RSR_O], stdout: "rsr/lmtinfo.txt" },
+  { tool: "lmtinfo", argv: [RSR_O], stdout: `rsr/lmtoy_${RSR_O}.rc` },
   { tool: "lmtinfo", argv: ["--json", RSR_O], stdout: "rsr/lmtinfo.json" },
   { tool: "lmtinfo", argv: ["--make", RSR_O], stdout: "rsr/lmtinfo.mk" },
   {
@@ -57,7 +62,7 @@ export const STEPS: readonly Step[] = [
     argv: ["-d", "-y", `rsr/badlags.${RSR_O}.png`, "--spike", "3", "-B", `rsr/rsr.${RSR_O}.badlags`, RSR_O],
     stdout: "rsr/rsr_badlags.log",
   },
-  { tool: "badlags2", argv: [RSR_O, "0/1/17,93", "3/5"], stdout: "rsr/badlags2.badlags" },
+  { tool: "badlags2", argv: [RSR_O, "0/1/17,93", "3/5"], stdout: "rsrx/badlags2.badlags" },
   {
     tool: "rsr_tsys",
     argv: [
@@ -66,7 +71,7 @@ export const STEPS: readonly Step[] = [
       "-b",
       `rsr/rsr.${RSR_O}.badlags`,
       "--table",
-      "rsr/tsys.txt",
+      `rsr/rsr.${RSR_O}.tsys.txt`,
       "-y",
       "rsr/rsr.tsys.png",
       RSR_O,
@@ -96,8 +101,26 @@ export const STEPS: readonly Step[] = [
     argv: ["-b", "--template", RSR_O, `rsr/rsr.${RSR_O}.badcb`],
     stdout: `rsr/rsr.${RSR_O}.blanking`,
   },
-  { tool: "rsr_badcb", argv: ["-b", "-o", RSR_O, "1/2,2/3"], stdout: "rsr/badcb_o.blanking" },
+  { tool: "rsr_badcb", argv: ["-b", "-o", RSR_O, "1/2,2/3"], stdout: "rsrx/badcb_o.blanking" },
   { write: "rsr/rsr.obsnum", from: () => `${RSR_O}\n` },
+  {
+    tool: "rsr_driver",
+    argv: [
+      "rsr/rsr.obsnum",
+      "--date_obs",
+      "2024-11-02",
+      "--badlags",
+      `rsr/rsr.${RSR_O}.badlags`,
+      "--rfile",
+      `rsr/rsr.${RSR_O}.rfile`,
+      "--no-baseline-sub",
+      "-o",
+      `rsr/nbs.rsr.${RSR_O}.driver.sum.txt`,
+      "-w",
+      "rsr/rsr.wf_nbs.png",
+    ],
+    stdout: "rsr/rsr_driver_nbs.log",
+  },
   {
     tool: "rsr_driver",
     argv: [
@@ -127,31 +150,6 @@ export const STEPS: readonly Step[] = [
     stdout: "rsr/rsr_driver.log",
   },
   {
-    tool: "rsr_driver",
-    argv: [
-      RSR_O,
-      "-B",
-      `rsr/rsr.${RSR_O}.badlags`,
-      "-R",
-      `rsr/rsr.${RSR_O}.rfile`,
-      "-o",
-      `rsr/nbs.rsr.${RSR_O}.driver.sum.txt`,
-      "--no-baseline-sub",
-      "-f",
-      "31",
-      "-s",
-      "3",
-      "--exclude",
-      "94.3",
-      "0.5",
-      "-c",
-      "0",
-      "1",
-      "2",
-    ],
-    stdout: "rsr/rsr_driver_nbs.log",
-  },
-  {
     tool: "rsr_sum",
     argv: [
       "-b",
@@ -165,15 +163,77 @@ export const STEPS: readonly Step[] = [
     ],
     stdout: "rsr/rsr_sum.log",
   },
-  // ---- SEQ OTF map 97001 ----
-  { tool: "lmtinfo", argv: ["97001"], stdout: "seq/lmtinfo.txt" },
+  { tool: "summary", argv: ["rsr", "rsr", RSR_O], env: { LMT_SIDECAR: "" } },
+  // other RSR option sets: obsnum on the command line, filter, smoothing, exclusion, chassis, jackknife, merge
+  {
+    tool: "rsr_driver",
+    argv: [
+      RSR_O,
+      "-B",
+      `rsr/rsr.${RSR_O}.badlags`,
+      "-R",
+      `rsr/rsr.${RSR_O}.rfile`,
+      "-o",
+      "rsrx/sg.txt",
+      "-f",
+      "31",
+      "-s",
+      "3",
+      "--exclude",
+      "94.3",
+      "0.5",
+      "-c",
+      "0",
+      "1",
+      "2",
+    ],
+  },
+  {
+    tool: "rsr_driver",
+    argv: [
+      RSR_O,
+      "-B",
+      `rsr/rsr.${RSR_O}.badlags`,
+      "-o",
+      "rsrx/jk.txt",
+      "-j",
+      "--seed",
+      "3",
+      "--merge",
+      "sinc",
+      "--nan-uncovered",
+      "-n",
+      "3",
+      "--simulate",
+      "0.05",
+      "100.5",
+      "300",
+    ],
+  },
+  {
+    tool: "rsr_sum",
+    argv: [
+      "-b",
+      `rsr/rsr.${RSR_O}.blanking`,
+      "-o",
+      "rsrx/sum_o2.txt",
+      "--o1",
+      "0",
+      "--o2",
+      "1",
+      "-r",
+      "0.02",
+    ],
+  },
+  // ---- SEQ OTF map 97001 (scripts/seq.mk names) ----
+  { tool: "lmtinfo", argv: ["97001"], stdout: "seq/lmtoy_97001.rc" },
   {
     tool: "process_otf_map",
     argv: [
       "-O",
       "97001",
       "-o",
-      "seq/map.nc",
+      `${MAP}.nc`,
       "--pix_list",
       "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
       "--bank",
@@ -181,6 +241,10 @@ export const STEPS: readonly Step[] = [
       "--stype",
       "2",
       "--use_cal",
+      "--map_coord",
+      "-1",
+      "--x_axis",
+      "VLSR",
       "--b_order",
       "1",
       "--b_regions",
@@ -189,22 +253,19 @@ export const STEPS: readonly Step[] = [
       "[[20,80]]",
       "--slice",
       "[-40,140]",
+      "--eliminate_list",
+      "30,31",
     ],
-  },
-  {
-    tool: "process_otf_map",
-    argv: ["-O", "97001", "-o", "-", "--pix_list", "3,7,11", "--stype", "1", "--eliminate_list", "30,31"],
-    stdout: "seq/map_stream.nc",
   },
   {
     tool: "grid_data",
     argv: [
       "-i",
-      "seq/map.nc",
+      `${MAP}.nc`,
       "-o",
-      "seq/grid.fits",
+      `${MAP}.fits`,
       "-w",
-      "seq/grid.wt.fits",
+      `${MAP}.wt.fits`,
       "--resolution",
       "12.5",
       "--cell",
@@ -215,19 +276,59 @@ export const STEPS: readonly Step[] = [
       "100",
       "--rms_cut",
       "-4",
+      "--otf_select",
+      "1",
+      "--n_samples",
+      "256",
       "--noise_sigma",
       "1",
     ],
+  },
+  { tool: "make_spec_fits", argv: ["-i", `${MAP}.nc`, "-o", `${MAP}.wf.fits`, "--png", `${MAP}.wf.png`] },
+  { tool: "sdfits", argv: ["-i", `${MAP}.nc`, "-o", `${MAP}.sdfits`] },
+  { tool: "seq_moments", argv: ["-i", `${MAP}.fits`, "-o", MAP] },
+  {
+    tool: "seq_viewspec",
+    argv: [
+      "-i",
+      `${MAP}.fits`,
+      "--location",
+      "-25,15",
+      "-o",
+      `${MAP}.viewspec.txt`,
+      "--png",
+      `${MAP}.viewspec.png`,
+    ],
+  },
+  { tool: "summary", argv: ["seq", "seq", "97001"], env: { LMT_SIDECAR: "" } },
+  // other option sets on the map: the CDF-2 stream on stdout, the C gridder's front end, threads, binning
+  {
+    tool: "process_otf_map",
+    argv: [
+      "-O",
+      "97001",
+      "-o",
+      "-",
+      "--pix_list",
+      "3,7,11",
+      "--stype",
+      "1",
+      "--b_order",
+      "-1",
+      "--x_axis",
+      "FSKY",
+    ],
+    stdout: "seqx/stream.nc",
   },
   {
     tool: "spec_driver_fits",
     argv: [
       "-i",
-      "seq/map.nc",
+      `${MAP}.nc`,
       "-o",
-      "seq/cube.fits",
+      "seqx/cube.fits",
       "-w",
-      "seq/cube.wt.fits",
+      "seqx/cube.wt.fits",
       "-l",
       "13",
       "-c",
@@ -235,38 +336,49 @@ export const STEPS: readonly Step[] = [
       "-z",
       "10",
       "-s",
-      "1",
+      "2",
       "-x",
-      "100",
+      "80",
       "-y",
-      "100",
+      "80",
       "-e",
-      "1",
+      "0",
       "-f",
+      "2",
+      "--ztype",
+      "1",
+    ],
+  },
+  {
+    // the same map on 2 threads: the same numbers as one thread (the FITS differ only by the HISTORY card)
+    tool: "grid_data",
+    argv: [
+      "-i",
+      `${MAP}.nc`,
+      "-o",
+      "seqx/grid_w2.fits",
+      "-w",
+      "seqx/grid_w2.wt.fits",
+      "--resolution",
+      "12.5",
+      "--cell",
+      "6.25",
+      "--x_extent",
+      "100",
+      "--y_extent",
+      "100",
+      "--rms_cut",
+      "-4",
+      "--workers",
       "2",
     ],
   },
-  { tool: "make_spec_fits", argv: ["-i", "seq/map.nc", "-o", "seq/map.wf.fits", "--png", "seq/map.wf.png"] },
   {
     tool: "make_spec_fits",
-    argv: ["-i", "seq/map.nc", "-o", "seq/map.wf10.fits", "--binning", "10,2", "--pix_list", "3,7"],
+    argv: ["-i", `${MAP}.nc`, "-o", "seqx/wf10.fits", "--binning", "10,2", "--pix_list", "3,7"],
   },
-  { tool: "sdfits", argv: ["-i", "seq/map.nc", "-o", "seq/map.sdfits"] },
-  { tool: "seq_moments", argv: ["-i", "seq/cube.fits", "-o", "seq/cube"] },
-  {
-    tool: "seq_viewspec",
-    argv: [
-      "-i",
-      "seq/cube.fits",
-      "--location",
-      "-25,15",
-      "-o",
-      "seq/viewspec.txt",
-      "--png",
-      "seq/viewspec.png",
-    ],
-  },
-  // ---- SEQ Bs 97003 ----
+  { tool: "seq_viewspec", argv: ["-i", `${MAP}.fits`], stdout: "seqx/viewspec_centre.txt" },
+  // ---- SEQ Bs 97003 (the pipeline's two calls, then FSKY) ----
   {
     tool: "process_bs",
     argv: [
@@ -280,7 +392,7 @@ export const STEPS: readonly Step[] = [
       "--stype",
       "2",
       "-y",
-      "seq/bs-2.png",
+      "bs/bs-2.png",
     ],
   },
   {
@@ -295,17 +407,24 @@ export const STEPS: readonly Step[] = [
       "-1",
       "--stype",
       "2",
+      "--bank",
+      "0",
       "-o",
-      "seq/bs.txt",
+      "bs/SIM-BS_97003__0.txt",
       "-y",
-      "seq/bs.png",
+      "bs/bs-1__0.png",
       "--sdfits",
-      "seq/bs.sdfits",
+      "bs/SIM-BS_97003__0.sdfits",
       "--waterfall",
-      "seq/bs_wf.fits",
+      "bs/SIM-BS_97003__0_wf.fits",
       "--waterfall_png",
-      "seq/bs_wf.png",
+      "bs/SIM-BS_97003__0_wf.png",
     ],
+  },
+  {
+    tool: "process_bs",
+    argv: ["--obs_list", "97003", "--stype", "1", "--x_axis", "VSKY", "-o", "-", "-y", "none"],
+    stdout: "bs/stype1_vsky.txt",
   },
   // ---- SEQ Ps 97061 ----
   {
@@ -316,19 +435,28 @@ export const STEPS: readonly Step[] = [
       "--pix_list",
       "10,11",
       "--use_cal",
+      "--stype",
+      "2",
+      "--bank",
+      "0",
       "--slice",
       "[-40,40]",
       "-o",
-      "seq/ps.txt",
+      "ps/SIM-PS_97061__0.txt",
       "-y",
-      "seq/ps.png",
+      "ps/ps__0.png",
       "--sdfits",
-      "seq/ps.sdfits",
+      "ps/SIM-PS_97061__0.sdfits",
       "--waterfall",
-      "seq/ps_wf.fits",
+      "ps/SIM-PS_97061__0_wf.fits",
       "--waterfall_png",
-      "seq/ps_wf.png",
+      "ps/SIM-PS_97061__0_wf.png",
     ],
+  },
+  {
+    tool: "process_ps",
+    argv: ["--obs_list", "97061", "--pix_list", "10", "-o", "-", "-y", "none"],
+    stdout: "ps/no_cal.txt",
   },
 ];
 
@@ -366,7 +494,7 @@ async function runIn(work: string, env: Record<string, string>, r: Run): Promise
   try {
     code = await withStdio(
       { stdout: (b) => out.push(b.slice()), stderr: (b) => err.push(b.slice()) },
-      () => tool.main(r.argv, env),
+      () => tool.main(r.argv, { ...env, ...r.env }),
     );
   } finally {
     Deno.chdir(prev);
@@ -458,20 +586,26 @@ async function sha256(bytes: Uint8Array): Promise<string> {
  * Generate the data, run every step, and return the manifest lines (`sha256  path`, sorted). With `keep`,
  * the normalised products are also written below that directory.
  */
-export async function productsManifest(opts: { keep?: string } = {}): Promise<string[]> {
+export async function productsManifest(
+  opts: { keep?: string; timing?: (what: string, ms: number) => void } = {},
+): Promise<string[]> {
   const dir = Deno.makeTempDirSync({ prefix: "lmt-products-" });
   try {
     const data = join(dir, "data_lmt"), work = join(dir, "work"), tmp = join(dir, "tmp");
-    for (const d of [work, tmp, join(work, "rsr"), join(work, "seq")]) mkdirSync(d, { recursive: true });
+    for (const d of ["rsr", "rsrx", "seq", "seqx", "bs", "ps"]) mkdirSync(join(work, d), { recursive: true });
+    mkdirSync(tmp);
     const t0 = Date.now();
     await generateData(data);
+    opts.timing?.("generate data", Date.now() - t0);
     const env: Record<string, string> = { DATA_LMT: data, TMPDIR: tmp, LMT_SIDECAR: "1", HOME: dir };
     for (const s of STEPS) {
       if ("write" in s) {
         writeFileSync(join(work, s.write), s.from(work));
         continue;
       }
+      const t = performance.now();
       const out = await runIn(work, env, s);
+      opts.timing?.(`${s.tool} ${s.argv.join(" ")}`, performance.now() - t);
       if (s.stdout !== undefined) writeFileSync(join(work, s.stdout), out);
     }
     const v: Variable = {
@@ -530,7 +664,7 @@ if (import.meta.main) {
     if (i >= 0) args.splice(i, 1);
     return i >= 0;
   };
-  const update = flag("--update"), print = flag("--print");
+  const update = flag("--update"), print = flag("--print"), timing = flag("--timing");
   let keep: string | undefined;
   const k = args.indexOf("--keep");
   if (k >= 0) {
@@ -538,12 +672,17 @@ if (import.meta.main) {
     args.splice(k, 2);
   }
   if (args.length > 0 || (k >= 0 && keep === undefined)) {
-    console.error("usage: products_manifest [--update] [--print] [--keep DIR]");
+    console.error("usage: products_manifest [--update] [--print] [--timing] [--keep DIR]");
     Deno.exit(2);
   }
   let lines: string[];
   try {
-    lines = await productsManifest(keep !== undefined ? { keep: resolve(keep) } : {});
+    lines = await productsManifest({
+      ...(keep !== undefined ? { keep: resolve(keep) } : {}),
+      ...(timing
+        ? { timing: (w: string, ms: number) => console.error(`${(ms / 1000).toFixed(2)} s  ${w}`) }
+        : {}),
+    });
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
     Deno.exit(1);
