@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { join } from "node:path";
 import { needsSamples, ROOT, runTool, sample, tempDir } from "../_helpers.ts";
 import { REF_GRID_LONG } from "./_seq_grid.ts";
+import { RSR_DATE, RSR_PIPELINE_OPTS } from "./_rsr_driver.ts";
 import { readFits } from "../../lib/fits/mod.ts";
 import { readTextSpectrum } from "../../lib/formats/spectrum.ts";
 
@@ -140,7 +141,7 @@ Deno.test({
       const args = [
         "rsr.obsnum",
         "--date_obs",
-        "2024-11-02T05:29:59",
+        RSR_DATE,
         "--badlags",
         "rsr.91001.badlags",
         "--rfile",
@@ -150,12 +151,7 @@ Deno.test({
         "-w",
         "rsr.wf.pdf",
         "-p",
-        "-b",
-        "1",
-        "-r",
-        "0.01",
-        "-t",
-        "0.01",
+        ...RSR_PIPELINE_OPTS,
       ];
       const shim = join(ROOT, "bin", "lmtoy", "RSR_driver", "rsr_driver.py");
       const r = havePython()

@@ -14,6 +14,7 @@ import { fitGaussian } from "../../lib/num/gaussfit.ts";
 import { pngInfo } from "../../lib/plot/mod.ts";
 import { generateRsr, type RsrTruth } from "../../lib/sim/rsr.ts";
 import { runTool, tempDir } from "../_helpers.ts";
+import { RSR_PIPELINE_OPTS } from "./_rsr_driver.ts";
 
 const O = 91001;
 const LINE = { freqGhz: 94.3, peakK: 0.06, fwhmKms: 320 };
@@ -146,12 +147,7 @@ Deno.test("RSR chain on generated data: flags, Tsys, line vs truth; plots (runs 
         "-w",
         "rsr.wf.png",
         "-p",
-        "-b",
-        "1",
-        "-r",
-        "0.01",
-        "-t",
-        "0.01",
+        ...RSR_PIPELINE_OPTS,
       ]);
       const ln = truth.lines[0]!;
       // native board grid (_bandspec, board 3 = columns 6, 7): the expected peak is truth × diffsat

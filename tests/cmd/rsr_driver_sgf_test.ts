@@ -6,60 +6,40 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { FIXTURES, needsSamples, runTool, sample, tempDir } from "../_helpers.ts";
-import { readTextSpectrum } from "../../lib/formats/spectrum.ts";
+import { FIXTURES, needsSamples, runTool, tempDir } from "../_helpers.ts";
+import {
+  copyRsrSample,
+  readSpectrumPair,
+  RSR_DATE,
+  RSR_PIPELINE_OPTS,
+  rsrSampleEnv,
+  valuePairs,
+} from "./_rsr_driver.ts";
 
 const ignore = needsSamples();
-const DATE = "2024-11-02T05:29:59";
-
-function env(): Record<string, string> {
-  const root = sample("rsr", "data_lmt");
-  return { DATA_LMT: root, CORR_CAL_DIR: join(root, "rsr", "cal"), PATH: Deno.env.get("PATH") ?? "" };
-}
 
 /** Header lines equal but the reduction date; values within 1e-12 K and 1e-6 of the board σ. Max |d|/σ. */
 function compare(ours: string, ref: string, bandspec: boolean): { maxK: number; maxSigma: number } {
-  const a = readTextSpectrum(readFileSync(ours, "utf8"), ours);
-  const b = readTextSpectrum(readFileSync(ref, "utf8"), ref);
-  assert.equal(a.header.length, b.header.length, "header line count");
+  const { a, b } = readSpectrumPair(ours, ref);
   let sigmas: number[] = [];
-  for (let i = 0; i < b.header.length; i++) {
-    if (b.header[i]!.startsWith("Date of Reduction")) continue;
-    assert.equal(a.header[i], b.header[i], `header line ${i + 1}`);
-    const m = /^Sigma per board \(mK\): (.*)$/.exec(b.header[i]!);
+  for (const h of b.header) {
+    const m = /^Sigma per board \(mK\): (.*)$/.exec(h);
     if (m) sigmas = m[1]!.split(",").map((v) => Number(v) / 1000);
   }
   assert.equal(sigmas.length, 6, "Sigma per board line");
   const minSigma = Math.min(...sigmas);
-  assert.equal(a.columns.length, b.columns.length);
-  const n = b.columns[0]!.length;
-  assert.equal(a.columns[0]!.length, n, "row count");
   let maxK = 0;
   let maxSigma = 0;
-  for (let j = 0; j < b.columns.length; j++) {
-    const isFreq = bandspec ? j % 2 === 0 : j === 0;
-    for (let i = 0; i < n; i++) {
-      const x = a.columns[j]![i]!;
-      const y = b.columns[j]![i]!;
-      assert.equal(Number.isNaN(x), Number.isNaN(y), `NaN pattern col ${j} row ${i}`);
-      assert.equal(x === 0, y === 0, `zero pattern col ${j} row ${i}: ${x} vs ${y}`);
-      if (Number.isNaN(x)) continue;
-      const d = Math.abs(x - y);
-      if (isFreq) {
-        assert.ok(d <= 1e-12, `frequency row ${i}: ${x} vs ${y}`);
-        continue;
-      }
-      // σ of the channel: the spectrum's own column, or the board's σ for the bandspec
-      const sig = bandspec
-        ? sigmas[(j - 1) / 2]!
-        : (Number.isNaN(b.columns[2]![i]!) ? minSigma : b.columns[2]![i]!);
-      maxK = Math.max(maxK, d);
-      if (j === 1 || bandspec) maxSigma = Math.max(maxSigma, d / sig);
-      assert.ok(d <= 1e-12, `col ${j} row ${i}: ${x} vs ${y}`);
-      if (j === 1 || bandspec) assert.ok(d <= 1e-6 * sig, `col ${j} row ${i}: ${d / sig} σ`);
-    }
+  for (const { j, i, x, y, d } of valuePairs(a, b, bandspec)) {
+    // σ of the channel: the spectrum's own column, or the board's σ for the bandspec
+    const sig = bandspec
+      ? sigmas[(j - 1) / 2]!
+      : (Number.isNaN(b.columns[2]![i]!) ? minSigma : b.columns[2]![i]!);
+    maxK = Math.max(maxK, d);
+    if (j === 1 || bandspec) maxSigma = Math.max(maxSigma, d / sig);
+    assert.ok(d <= 1e-12, `col ${j} row ${i}: ${x} vs ${y}`);
+    if (j === 1 || bandspec) assert.ok(d <= 1e-6 * sig, `col ${j} row ${i}: ${d / sig} σ`);
   }
   return { maxK, maxSigma };
 }
@@ -88,14 +68,11 @@ for (const c of CASES) {
     async fn() {
       const { dir, cleanup } = tempDir("lmt-rsr-sgf-");
       try {
-        for (const ext of ["badlags", "rfile"]) {
-          copyFileSync(sample("rsr", c.folder, `rsr.${c.tag}.${ext}`), join(dir, `rsr.${c.tag}.${ext}`));
-        }
-        copyFileSync(sample("rsr", c.folder, "rsr.obsnum"), join(dir, "rsr.obsnum"));
+        copyRsrSample(dir, c.folder, c.tag, ["badlags", "rfile"]);
         const args = [
           "rsr.obsnum",
           "--date_obs",
-          DATE,
+          RSR_DATE,
           "--badlags",
           `rsr.${c.tag}.badlags`,
           "--rfile",
@@ -103,15 +80,10 @@ for (const c of CASES) {
           ...c.extra.slice(0, 5),
           "-o",
           c.out,
-          "-b",
-          "1",
-          "-r",
-          "0.01",
-          "-t",
-          "0.01",
+          ...RSR_PIPELINE_OPTS,
           ...c.extra.slice(5),
         ];
-        const r = await runTool("rsr_driver", args, { cwd: dir, env: env() });
+        const r = await runTool("rsr_driver", args, { cwd: dir, env: rsrSampleEnv() });
         assert.equal(r.code, 0, r.stderr);
         const s = compare(join(dir, c.out), join(FIXTURES, "rsr_driver", c.out), false);
         const bs = c.out.replace(".txt", "_bandspec.txt");

@@ -8,61 +8,32 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from "node:path";
 import { needsSamples, runTool, sample, tempDir } from "../_helpers.ts";
 import { readTextSpectrum } from "../../lib/formats/spectrum.ts";
+import {
+  copyRsrSample,
+  readSpectrumPair,
+  RSR_DATE,
+  RSR_PIPELINE_OPTS,
+  rsrSampleEnv,
+  valuePairs,
+} from "./_rsr_driver.ts";
 import { fitGaussian } from "../../lib/num/gaussfit.ts";
 
 const ignore = needsSamples();
 const TOL_K = 1e-12;
 
-function env(): Record<string, string> {
-  const root = sample("rsr", "data_lmt");
-  return { DATA_LMT: root, CORR_CAL_DIR: join(root, "rsr", "cal"), PATH: Deno.env.get("PATH") ?? "" };
-}
-
 /** Compare a spectrum file with its reference; returns the max abs difference. */
 export function compareSpectra(ours: string, ref: string, bandspec: boolean): number {
-  const a = readTextSpectrum(readFileSync(ours, "utf8"), ours);
-  const b = readTextSpectrum(readFileSync(ref, "utf8"), ref);
-  assert.equal(a.header.length, b.header.length, "header line count");
-  for (let i = 0; i < a.header.length; i++) {
-    if (b.header[i]!.startsWith("Date of Reduction")) continue;
-    assert.equal(a.header[i], b.header[i], `header line ${i + 1}`);
-  }
-  assert.equal(a.columns.length, b.columns.length);
-  const n = b.columns[0]!.length;
-  assert.equal(a.columns[0]!.length, n, "row count");
+  const { a, b } = readSpectrumPair(ours, ref);
   let maxd = 0;
-  const ncol = b.columns.length;
-  for (let j = 0; j < ncol; j++) {
-    const isFreq = bandspec ? j % 2 === 0 : j === 0;
-    for (let i = 0; i < n; i++) {
-      const x = a.columns[j]![i]!;
-      const y = b.columns[j]![i]!;
-      assert.equal(Number.isNaN(x), Number.isNaN(y), `NaN pattern col ${j} row ${i}`);
-      assert.equal(x === 0, y === 0, `zero pattern col ${j} row ${i}: ${x} vs ${y}`);
-      if (Number.isNaN(x)) continue;
-      if (isFreq) assert.ok(Math.abs(x - y) <= 1e-12, `frequency row ${i}: ${x} vs ${y}`);
-      else {
-        const d = Math.abs(x - y);
-        maxd = Math.max(maxd, d);
-        assert.ok(d <= TOL_K, `col ${j} row ${i}: ${x} vs ${y}`);
-        if (!bandspec && j === 1 && !Number.isNaN(b.columns[2]![i]!)) {
-          assert.ok(d <= 0.05 * b.columns[2]![i]!, `row ${i}: difference above 5 % of sigma`);
-        }
-      }
+  for (const { j, i, x, y, d } of valuePairs(a, b, bandspec)) {
+    maxd = Math.max(maxd, d);
+    assert.ok(d <= TOL_K, `col ${j} row ${i}: ${x} vs ${y}`);
+    if (!bandspec && j === 1 && !Number.isNaN(b.columns[2]![i]!)) {
+      assert.ok(d <= 0.05 * b.columns[2]![i]!, `row ${i}: difference above 5 % of sigma`);
     }
   }
   return maxd;
 }
-
-function setup(dir: string, folder: string, tag: string): string {
-  for (const ext of ["badlags", "rfile", "blanking"]) {
-    copyFileSync(sample("rsr", folder, `rsr.${tag}.${ext}`), join(dir, `rsr.${tag}.${ext}`));
-  }
-  copyFileSync(sample("rsr", folder, "rsr.obsnum"), join(dir, "rsr.obsnum"));
-  return dir;
-}
-
-const DATE = "2024-11-02T05:29:59";
 
 interface Case {
   name: string;
@@ -133,12 +104,12 @@ for (const c of CASES) {
     async fn() {
       const { dir, cleanup } = tempDir();
       try {
-        setup(dir, c.folder, c.tag);
+        copyRsrSample(dir, c.folder, c.tag, ["badlags", "rfile", "blanking"]);
         const out = `rsr.${c.tag}.driver.sum.txt`;
         const args = [
           "rsr.obsnum",
           "--date_obs",
-          c.date ?? DATE,
+          c.date ?? RSR_DATE,
           "--badlags",
           `rsr.${c.tag}.badlags`,
           "--rfile",
@@ -149,15 +120,10 @@ for (const c of CASES) {
           "-w",
           "rsr.wf.pdf",
           "-p",
-          "-b",
-          "1",
-          "-r",
-          "0.01",
-          "-t",
-          "0.01",
+          ...RSR_PIPELINE_OPTS,
           ...(c.extra.includes("--no-baseline-sub") ? ["--no-baseline-sub"] : []),
         ];
-        const r = await runTool("rsr_driver", args, { cwd: dir, env: env() });
+        const r = await runTool("rsr_driver", args, { cwd: dir, env: rsrSampleEnv() });
         assert.equal(r.code, 0, r.stderr);
         const d = compareSpectra(join(dir, out), sample("rsr", c.folder, c.ref), false);
         if (!c.ref.startsWith("nbs.")) {
@@ -184,17 +150,12 @@ Deno.test({
         "-o",
         "rsr.91001.driver.sum.txt",
         "--date_obs",
-        DATE,
+        RSR_DATE,
         "-w",
         "rsr.wf.pdf",
         "-p",
-        "-b",
-        "1",
-        "-r",
-        "0.01",
-        "-t",
-        "0.01",
-      ], { cwd: dir, env: env() });
+        ...RSR_PIPELINE_OPTS,
+      ], { cwd: dir, env: rsrSampleEnv() });
       assert.equal(r.code, 0, r.stderr);
       compareSpectra(
         join(dir, "rsr.91001.driver.sum.txt"),
@@ -213,7 +174,7 @@ Deno.test({
   async fn() {
     const { dir, cleanup } = tempDir();
     try {
-      setup(dir, "91001", "91001");
+      copyRsrSample(dir, "91001", "91001", ["badlags", "rfile", "blanking"]);
       const r = await runTool("rsr_driver", [
         "rsr.obsnum",
         "--badlags",
@@ -226,7 +187,7 @@ Deno.test({
         "0.01",
         "-r",
         "0.01",
-      ], { cwd: dir, env: env() });
+      ], { cwd: dir, env: rsrSampleEnv() });
       assert.equal(r.code, 0, r.stderr);
       const t = readTextSpectrum(readFileSync(join(dir, "s_bandspec.txt"), "utf8"));
       const f = t.columns[6]!; // board 3
