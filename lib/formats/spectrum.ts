@@ -168,12 +168,16 @@ export function stringifySumSpectrum(freq: ArrayLike<number>, value: ArrayLike<n
 }
 
 /**
- * The process_bs Bs spectrum: `# vlsr  TA(K)   Tsys1  Tsys2` then rows `"%g %g  %g %g"`.
+ * The process_bs Bs spectrum: `# vlsr  TA(K)   Tsys1  Tsys2` then rows `"%g %g  %g %g"`. `xName`
+ * names the first column in the header (default `vlsr`, as the original always wrote; `fsky` for an
+ * FSKY axis).
  *
  * @example
  * ```ts
  * stringifyBsSpectrum([1284.84], [-0.09364], [210.14], [198.795]);
  * // "# vlsr  TA(K)   Tsys1  Tsys2\n1284.84 -0.09364  210.14 198.795\n"
+ * stringifyBsSpectrum([8.88e10], [0.5], [190], [181], "fsky");
+ * // "# fsky  TA(K)   Tsys1  Tsys2\n8.88e+10 0.5  190 181\n"
  * ```
  */
 export function stringifyBsSpectrum(
@@ -181,12 +185,13 @@ export function stringifyBsSpectrum(
   ta: ArrayLike<number>,
   tsys1: ArrayLike<number>,
   tsys2: ArrayLike<number>,
+  xName = "vlsr",
 ): string {
   const n = x.length;
   if (ta.length !== n || tsys1.length !== n || tsys2.length !== n) {
     throw new RangeError("Cannot write a Bs spectrum from columns of unequal length");
   }
-  const rows: string[] = ["# vlsr  TA(K)   Tsys1  Tsys2"];
+  const rows: string[] = [`# ${xName}  TA(K)   Tsys1  Tsys2`];
   for (let i = 0; i < n; i++) rows.push(sprintf("%g %g  %g %g", x[i]!, ta[i]!, tsys1[i]!, tsys2[i]!));
   return rows.join("\n") + "\n";
 }

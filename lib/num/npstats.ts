@@ -58,6 +58,29 @@ export function npMean(a: ArrayLike<number>): number {
 }
 
 /**
+ * `np.mean(rows, axis=0)` of equal-length float64 rows (spectra of several pixels or repeats): per
+ * column the rows added in their order to 0, then divided by their number. A NaN in a column makes that
+ * column NaN, as numpy (use a masked mean to skip them).
+ *
+ * @example
+ * ```ts
+ * npMeanRows([[1, 2, NaN], [3, 5, 1]]); // Float64Array [2, 3.5, NaN]
+ * ```
+ */
+export function npMeanRows(rows: readonly ArrayLike<number>[]): Float64Array {
+  const first = rows[0];
+  if (first === undefined) throw new RangeError("npMeanRows: no rows to average");
+  const n = first.length;
+  const out = new Float64Array(n);
+  for (const r of rows) {
+    if (r.length !== n) throw new RangeError(`npMeanRows: rows of unequal length ${r.length} and ${n}`);
+    for (let c = 0; c < n; c++) out[c]! += r[c]!;
+  }
+  for (let c = 0; c < n; c++) out[c]! /= rows.length;
+  return out;
+}
+
+/**
  * `np.std(a, ddof)` of a float64 vector: sqrt(sum((a - mean)²) / (n - ddof)), numpy's operation order.
  *
  * @example

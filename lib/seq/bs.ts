@@ -7,6 +7,7 @@
  * @module
  */
 import { axisValues, defaultAxisName, type XAxisName } from "./axis.ts";
+import { npMeanRows } from "../num/npstats.ts";
 import { SeqDataError } from "./errors.ts";
 import { reduceSwitchedObs, type SwitchedObs, type SwitchedPixel } from "./ps.ts";
 
@@ -39,7 +40,7 @@ export interface BsResult {
   /** The ON beam (line positive) and the other beam. */
   main: number;
   other: number;
-  /** TA = 0.5·(S_main − S_other) per channel (averaged over obsnums). */
+  /** TA = 0.5·(S_main − S_other) per channel, the mean over obsnums (npMeanRows). */
   ta: Float64Array;
   /** Tsys per channel of pixels[0], pixels[1] (constants without --use_cal). */
   tsys: [Float64Array, Float64Array];
@@ -52,8 +53,9 @@ export interface BsResult {
 /** Reduce Bs obsnums to the combined spectrum (seq.md §3.2 with the sign made explicit). */
 export async function reduceBs(o: BsOptions): Promise<BsResult> {
   const warn = o.warn ?? (() => {});
-  let res: BsResult | null = null;
+  let first: Omit<BsResult, "ta" | "tsys" | "perObs"> | undefined;
   const perObs: BsResult["perObs"] = [];
+  const tsysLo: Float64Array[] = [], tsysHi: Float64Array[] = [];
   for (const obsnum of o.obsnums) {
     let main = -1, other = -1;
     const so = await reduceSwitchedObs({
@@ -84,6 +86,11 @@ export async function reduceBs(o: BsOptions): Promise<BsResult> {
       warn,
     });
     const nchan = so.axis.nchan;
+    if (first && nchan !== first.x.length) {
+      throw new SeqDataError(
+        `obsnum ${obsnum} has ${nchan} channels, obsnum ${perObs[0]!.obs.obsnum} ${first.x.length}`,
+      );
+    }
     const name = o.xAxis ?? defaultAxisName(so.axis);
     const [lo, hi] = so.pixels as [SwitchedPixel, SwitchedPixel];
     const sm = lo.pixel === main ? lo : hi, sx = lo.pixel === main ? hi : lo;
@@ -97,35 +104,23 @@ export async function reduceBs(o: BsOptions): Promise<BsResult> {
     const blocks = sm.blockRatios.map((b, i) =>
       combine(b, sx.blockRatios[i] ?? new Float64Array(nchan).fill(NaN))
     );
-    perObs.push({ obs: so, ta: ta.slice() });
-    if (res === null) {
-      res = {
-        axisName: name,
-        x: axisValues(so.axis, name),
-        pixels: [lo.pixel, hi.pixel],
-        main,
-        other,
-        ta,
-        tsys: [Float64Array.from(lo.tsys), Float64Array.from(hi.tsys)],
-        blocks,
-        perObs,
-      };
-    } else {
-      for (let c = 0; c < nchan; c++) {
-        res.ta[c]! += ta[c]!;
-        res.tsys[0][c]! += lo.tsys[c]!;
-        res.tsys[1][c]! += hi.tsys[c]!;
-      }
-    }
+    perObs.push({ obs: so, ta });
+    tsysLo.push(lo.tsys);
+    tsysHi.push(hi.tsys);
+    first ??= {
+      axisName: name,
+      x: axisValues(so.axis, name),
+      pixels: [lo.pixel, hi.pixel],
+      main,
+      other,
+      blocks,
+    };
   }
-  const n = o.obsnums.length;
-  if (res && n > 1) {
-    for (let c = 0; c < res.ta.length; c++) {
-      res.ta[c]! /= n;
-      res.tsys[0][c]! /= n;
-      res.tsys[1][c]! /= n;
-    }
-  }
-  if (!res) throw new SeqDataError("no obsnum given");
-  return res;
+  if (!first) throw new SeqDataError("no obsnum given");
+  return {
+    ...first,
+    ta: npMeanRows(perObs.map((p) => p.ta)),
+    tsys: [npMeanRows(tsysLo), npMeanRows(tsysHi)],
+    perObs,
+  };
 }

@@ -12,6 +12,7 @@
  */
 import { alignDumps } from "./align.ts";
 import { axisValues, defaultAxisName, type SpectralAxis, spectralAxis, type XAxisName } from "./axis.ts";
+import { npMeanRows } from "../num/npstats.ts";
 import { SeqDataError } from "./errors.ts";
 import { type IfprocHeader, ifprocTsys } from "./ifproc.ts";
 import { calScanTsys, openBoards, openIfproc } from "./otf.ts";
@@ -356,7 +357,7 @@ export interface PsResult {
   obs: SwitchedObs[];
   /** The spectra in output column order: obsnum by obsnum, ascending pixel within one. */
   spectra: PsSpectrum[];
-  /** TA: unweighted mean of all `spectra` per channel. */
+  /** TA: unweighted mean of all `spectra` per channel (npMeanRows). */
   ta: Float64Array;
   /** Tsys column: the lowest listed pixel of the last obsnum. */
   tsys: Float64Array;
@@ -376,6 +377,7 @@ export function psAxisBank(receiver: string, pixList: number[], bank: number): n
 export async function reducePs(o: PsOptions): Promise<PsResult> {
   const warn = o.warn ?? (() => {});
   if (o.obsnums.length === 0) throw new SeqDataError("no obsnum given");
+  if (o.pixList.length === 0) throw new SeqDataError("no pixel given");
   const obs: SwitchedObs[] = [];
   const spectra: PsSpectrum[] = [];
   for (const obsnum of o.obsnums) {
@@ -417,13 +419,7 @@ export async function reducePs(o: PsOptions): Promise<PsResult> {
     }
   }
   const first = obs[0]!, last = obs[obs.length - 1]!;
-  const nchan = first.axis.nchan;
-  const ta = new Float64Array(nchan);
-  for (let c = 0; c < nchan; c++) {
-    let s = 0;
-    for (const sp of spectra) s += sp.spectrum[c]!;
-    ta[c] = s / spectra.length;
-  }
+  const ta = npMeanRows(spectra.map((sp) => sp.spectrum));
   const axisName = o.xAxis ?? defaultAxisName(first.axis);
   return {
     axisName,
