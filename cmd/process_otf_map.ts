@@ -18,6 +18,7 @@ import { openIfproc, reduceOtfMapTo } from "../lib/seq/otf.ts";
 import { parseChannelList, parseRegions, parseSampleOption, parseSlice } from "../lib/seq/options.ts";
 import { cdf2SpecSink, nc4SpecSink } from "../lib/specfile/mod.ts";
 import { join } from "../lib/sys/path.ts";
+import { PATH_OPTION, TSYS_OPTION } from "./_seq_front.ts";
 
 /** `NAME.nc` → `NAME__<bank>.nc` (or `NAME__<bank>` without extension). */
 export function bankOutputName(path: string, bank: number): string {
@@ -42,14 +43,7 @@ export const tool = defineTool({
     "process_otf_map -O 97001 --use_cal -o - > x.nc",
   ],
   options: [
-    {
-      name: "path",
-      short: "p",
-      type: "string",
-      env: "DATA_LMT",
-      metavar: "DATA_LMT",
-      help: "data root (default $DATA_LMT)",
-    },
+    PATH_OPTION,
     { name: "obsnum", short: "O", type: "int", required: true, min: 1, help: "map observation number" },
     {
       name: "output",
@@ -89,12 +83,7 @@ export const tool = defineTool({
       type: "boolean",
       help: "calibrate with the HOT/SKY blocks inside the map (implies --use_cal)",
     },
-    {
-      name: "tsys",
-      type: "float",
-      default: 250,
-      help: "ignored (kept for compatibility; the original does not use it)",
-    },
+    TSYS_OPTION,
     {
       name: "map_coord",
       type: "int",

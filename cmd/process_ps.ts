@@ -12,21 +12,11 @@
 import { npMean } from "../lib/num/npstats.ts";
 import { type Args, defineTool, parseArgs, UsageError } from "../lib/cli/mod.ts";
 import { DataError } from "../lib/cli/errors.ts";
-import { dataLmtRoot } from "../lib/lmt/env.ts";
 import { configBoolean, parseConfigObj } from "../lib/formats/configobj.ts";
-import { stringifyPsSpectrum } from "../lib/formats/ps_spectrum.ts";
-import { plotLines, type Series } from "../lib/plot/mod.ts";
-import { isFrequencyAxis, X_AXES, type XAxisName } from "../lib/seq/axis.ts";
 import { reducePs } from "../lib/seq/ps.ts";
-import { sdfitsFromSwitched } from "../lib/seq/sdfits.ts";
-import { encodeSdfits } from "../lib/sdfits/sdfits.ts";
-import { encodeFitsImage } from "../lib/fits/mod.ts";
-import { switchedWaterfall, waterfallPng } from "../lib/seq/switched_waterfall.ts";
-import { parseRegions, parseSlice } from "../lib/seq/options.ts";
+import { psProducts } from "../lib/seq/switched_products.ts";
 import type { OptionSpec } from "../lib/cli/args.ts";
-
-/** Edge channels dropped on each side of the Ps spectrum, as the original. */
-export const PS_EDGE = 64;
+import * as front from "./_seq_front.ts";
 
 const OPTIONS = [
   {
@@ -35,22 +25,15 @@ const OPTIONS = [
     type: "string",
     help: "configobj file ([general]/[spectra] key = value) whose keys override the command line",
   },
-  {
-    name: "path",
-    short: "p",
-    type: "string",
-    env: "DATA_LMT",
-    metavar: "DATA_LMT",
-    help: "data root (default $DATA_LMT)",
-  },
-  { name: "output", short: "o", type: "string", help: "text spectrum ('-' = stdout); none = plot only" },
+  front.PATH_OPTION,
+  front.TEXT_OUTPUT_OPTION,
   {
     name: "show",
     type: "boolean",
     help: "accepted: there is no interactive display, the plot file is written",
   },
   { name: "obs_list", type: "intlist", help: "comma list of Ps obsnums (required)" },
-  { name: "bank", short: "b", type: "int", default: 0, min: 0, help: "bank (spectral window)" },
+  front.BANK_OPTION,
   { name: "block", type: "int", default: -1, help: "accepted, unused (the original averages all blocks)" },
   { name: "pix_list", type: "intlist", help: "pixels to reduce (required; pipeline: 10, 1MM 0,2 / 1,3)" },
   {
@@ -58,12 +41,7 @@ const OPTIONS = [
     type: "boolean",
     help: "calibrate with the Cal-scan Tsys spectrum (else the IFPROC Tsys of the Cal obsnum)",
   },
-  {
-    name: "tsys",
-    type: "float",
-    default: 250,
-    help: "ignored (kept for compatibility; the original does not use it)",
-  },
+  front.TSYS_OPTION,
   {
     name: "stype",
     type: "int",
@@ -72,17 +50,10 @@ const OPTIONS = [
     max: 3,
     help: "accepted, unused: Ps always pairs the i-th ON with the i-th REF block (stype 2), as the original",
   },
-  { name: "x_axis", type: "string", default: "VLSR", choices: X_AXES, help: "x axis of the spectrum" },
-  { name: "b_order", type: "int", default: 0, help: "accepted, unused (no baseline is removed)" },
-  { name: "b_regions", type: "string", parse: parseRegions, help: "accepted, unused" },
-  {
-    name: "l_regions",
-    type: "string",
-    aliases: ["l_region"],
-    parse: parseRegions,
-    help: "accepted, unused",
-  },
-  { name: "slice", type: "string", parse: parseSlice, help: "accepted, unused (the whole band is written)" },
+  ...front.axisAndUnusedOptions({
+    bOrder: "accepted, unused (no baseline is removed)",
+    slice: "accepted, unused (the whole band is written)",
+  }),
   {
     name: "plot",
     short: "y",
@@ -90,25 +61,12 @@ const OPTIONS = [
     default: "ps.png",
     help: "plot file ('none' = no plot)",
   },
-  {
-    name: "sdfits",
-    type: "string",
-    metavar: "FILE",
-    help: "also write each obsnum's and pixel's spectrum as an SDFITS row (dysh; '-' = stdout)",
-  },
-  {
-    name: "waterfall",
-    type: "string",
-    metavar: "FILE",
-    help:
+  ...front.productOptions({
+    sdfits: "also write each obsnum's and pixel's spectrum as an SDFITS row (dysh; '-' = stdout)",
+    waterfall:
       "also write the calibrated spectrum of every ON dump as a FITS cube (dump × channel × pixel; '-' = stdout)",
-  },
-  {
-    name: "waterfall_png",
-    type: "string",
-    metavar: "FILE",
-    help: "also write a PNG of that waterfall (the pixels side by side)",
-  },
+    waterfallPng: "also write a PNG of that waterfall (the pixels side by side)",
+  }),
 ] as const satisfies readonly OptionSpec[];
 
 /** The typed values of {@link OPTIONS}. */
@@ -193,110 +151,16 @@ export const tool = defineTool({
     if (new Set(pix).size !== pix.length) {
       throw new UsageError(`--pix_list: a pixel is listed twice (${pix.join(",")})`);
     }
-    const toStdout = [opts.output, opts.sdfits, opts.waterfall, opts.waterfall_png].filter((f) => f === "-");
-    if (toStdout.length > 1) {
-      throw new UsageError("only one of -o, --sdfits, --waterfall, --waterfall_png can be '-'");
-    }
+    front.checkOneStdout(opts);
     if (opts.show === true) ctx.log.warn("--show: no interactive display; the plot goes to the plot file");
     if (opts.stype !== 1 && opts.stype !== 2) {
       ctx.log.info(
         `--stype ${opts.stype} is not used: Ps pairs ON and REF blocks (stype 2), as the original`,
       );
     }
-    const xAxis: XAxisName = opts.x_axis;
-    const r = await reducePs({
-      root: dataLmtRoot(opts.path, ctx.env),
-      obsnums: obsList,
-      pixList: pix,
-      bank: opts.bank,
-      useCal: opts.use_cal === true,
-      xAxis,
-      dumps: opts.waterfall !== undefined || opts.waterfall_png !== undefined,
-      warn: (m) => ctx.log.warn(m),
-    });
-    const nchan = r.x.length;
-    const lo = PS_EDGE, hi = nchan - PS_EDGE;
-    if (hi <= lo) {
-      throw new DataError(`${nchan} channels: nothing left after dropping ${PS_EDGE} on each side`);
-    }
-    if (opts.output !== undefined) {
-      ctx.writeFile(
-        opts.output,
-        stringifyPsSpectrum({
-          x: r.x.subarray(lo, hi),
-          ta: r.ta.subarray(lo, hi),
-          tsys: r.tsys.subarray(lo, hi),
-          beams: r.spectra.map((s) => s.spectrum.subarray(lo, hi)),
-          nchan,
-          edge: PS_EDGE,
-          xName: r.axisName === "VLSR" ? "vlsr" : r.axisName.toLowerCase(),
-        }),
-      );
-    }
-    if (typeof opts.sdfits === "string") {
-      const rows = r.spectra.map((s) => ({
-        obs: r.obs.find((o) => o.obsnum === s.obsnum)!,
-        pixel: s.pixel,
-        spectrum: s.spectrum,
-        tsys: s.tsys,
-        exposure: s.onTime,
-      }));
-      const sd = sdfitsFromSwitched(rows, {
-        obsmode: "Ps:PSWITCH:NONE",
-        slice: [lo, hi],
-        history: ["process_ps", ...ctx.argv].join(" "),
-      });
-      ctx.writeFile(opts.sdfits, encodeSdfits(sd));
-    }
-    if (opts.waterfall !== undefined || opts.waterfall_png !== undefined) {
-      const wf = switchedWaterfall({
-        obs: r.obs,
-        axisName: r.axisName,
-        edge: PS_EDGE,
-        obsPgm: "Ps",
-        stype: 2,
-        history: ["process_ps", ...ctx.argv].join(" "),
-      });
-      if (opts.waterfall !== undefined) {
-        ctx.writeFile(opts.waterfall, encodeFitsImage({ data: wf.data, shape: wf.shape, header: wf.header }));
-      }
-      if (opts.waterfall_png !== undefined) {
-        ctx.writeFile(
-          opts.waterfall_png,
-          await waterfallPng(
-            wf,
-            `Ps ${obsList.join(",")} bank ${opts.bank}: ON dumps, pixels ${
-              [...pix].sort((a, b) => a - b).join(" ")
-            }`,
-          ),
-        );
-      }
-    }
-    const plotName = opts.plot;
-    if (plotName !== "none") {
-      const unit = isFrequencyAxis(xAxis) ? "Hz" : "km/s";
-      const xs = r.x.subarray(lo, hi);
-      const series: Series[] = r.spectra.map((s) => ({
-        x: xs,
-        y: s.spectrum.subarray(lo, hi),
-        step: true,
-        label: obsList.length > 1 ? `${s.obsnum} pixel ${s.pixel}` : `pixel ${s.pixel}`,
-        ...(r.spectra.length > 1 ? { opacity: 0.6 } : {}),
-      }));
-      if (r.spectra.length > 1) {
-        series.push({ x: xs, y: r.ta.subarray(lo, hi), step: true, label: "TA (mean)", color: "#000000" });
-      }
-      ctx.writeFile(
-        plotName,
-        await plotLines({
-          title: `Ps obsnum ${obsList.join(",")} bank ${opts.bank}`,
-          xLabel: `${r.axisName} (${unit})`,
-          yLabel: "TA (K)",
-          series,
-          hlines: [0],
-        }),
-      );
-    }
+    const r = await reducePs({ ...front.switchedInputs(opts, ctx), obsnums: obsList, pixList: pix });
+    const products = psProducts(r, { obsnums: obsList, bank: opts.bank });
+    await front.writeSwitchedProducts(ctx, "process_ps", opts, opts.plot, products);
     for (const s of r.spectra) {
       ctx.log.info(
         `obsnum ${s.obsnum} pixel ${s.pixel}: ${s.nOn} ON / ${s.nRef} REF dumps, ${s.blocks.length} block pairs, Tsys ${
