@@ -162,9 +162,10 @@ export function snapshotTree(dir: string, opts: { hidden?: boolean } = {}): Map<
   return out;
 }
 
-const PYTHON3 = "/usr/bin/python3";
+/** Debian's /usr/bin/python3, or `python3` on PATH. */
+export const PYTHON3: string = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
-/** Whether /usr/bin/python3 runs `import <modules>` (e.g. "astropy.wcs"); no python3 counts as no. */
+/** Whether python3 runs `import <modules>` (e.g. "astropy.wcs"); no python3 counts as no. */
 export function pythonHas(modules: string): boolean {
   try {
     return new Deno.Command(PYTHON3, { args: ["-c", `import ${modules}`], stdout: "null", stderr: "null" })
@@ -174,15 +175,18 @@ export function pythonHas(modules: string): boolean {
   }
 }
 
-/** `/usr/bin/python3 -c script args…`: its stdout; a non-zero exit fails the test with its stderr. */
+/** `python3 -c script args…`: its stdout; a non-zero exit fails the test with its stderr. */
 export async function py(script: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command(PYTHON3, {
-    args: ["-c", script, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const dec = new TextDecoder();
-  if (out.code !== 0) throw new Error(`python3 exited with ${out.code}: ${dec.decode(out.stderr)}`);
-  return dec.decode(out.stdout);
+  return (await pyRun(script, args)).stdout;
+}
+
+/** `python3 -c script` given `input` as JSON on stdin: its stdout parsed as JSON; a non-zero exit fails. */
+export async function pyJson<T>(script: string, input: unknown): Promise<T> {
+  return JSON.parse((await pyRun(script, [], JSON.stringify(input))).stdout) as T;
+}
+
+async function pyRun(script: string, args: string[], stdin?: string): Promise<RunResult> {
+  const o = await runCollect(PYTHON3, ["-c", script, ...args], stdin === undefined ? {} : { stdin });
+  if (o.code !== 0) throw new Error(`python3 exited with ${o.code}: ${o.stderr}`);
+  return o;
 }

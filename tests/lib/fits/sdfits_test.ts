@@ -8,13 +8,7 @@ import { join } from "node:path";
 import { encodeBinTableFile, readBinTable } from "../../../lib/fits/bintable.ts";
 import { FitsHeader } from "../../../lib/fits/header.ts";
 import { parseFits } from "../../../lib/fits/reader.ts";
-import {
-  azElOf,
-  galacticToIcrs,
-  LMT_SITE,
-  lsrToTopoFactor,
-  lsrVelocity,
-} from "../../../lib/sdfits/lsr.ts";
+import { azElOf, galacticToIcrs, LMT_SITE, lsrToTopoFactor, lsrVelocity } from "../../../lib/sdfits/lsr.ts";
 import { C_KMS } from "../../../lib/num/constants.ts";
 import {
   channelFrequency,
@@ -26,20 +20,31 @@ import {
 } from "../../../lib/sdfits/sdfits.ts";
 import { sdfitsFromSpecFile } from "../../../lib/seq/sdfits.ts";
 import { openCdf3 } from "../../../lib/netcdf/cdf3_reader.ts";
-import { GRID_DATA_DEFAULTS, gridSpecFiles } from "../../../lib/grid/grid.ts";
+import { GRID_DATA_DEFAULTS, type GridParams, gridSpecFiles } from "../../../lib/grid/grid.ts";
 import { sdfitsGridSource } from "../../../lib/grid/sdfits_source.ts";
-import { tempDir } from "../../_helpers.ts";
+import { py, pythonHas, tempDir } from "../../_helpers.ts";
 import { fixtureSpecFile, writeFixtureSpecFile } from "./_sdfits_fixture.ts";
+import type { SpecFile } from "../../../lib/specfile/mod.ts";
 
-const PY = "/usr/bin/python3";
+/** The fixture's gridding: its pixels, 12" beam, 6" cells, a 60"×48" map, in this thread. */
+const FIXTURE_GRID = {
+  ...GRID_DATA_DEFAULTS,
+  pixList: [0, 3, 5, 10],
+  resolution: 12,
+  cell: 6,
+  xExtent: 60,
+  yExtent: 48,
+  workers: 1,
+};
 
-function hasAstropy(): boolean {
-  try {
-    return new Deno.Command(PY, { args: ["-c", "import astropy.io.fits"], stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
+/** `sf` written as a netCDF SpecFile <dir>/<name>.nc and as SDFITS bytes, each gridded with `p`. */
+async function gridBoth(dir: string, name: string, sf: SpecFile, p: GridParams, notes?: string[]) {
+  const nc = join(dir, `${name}.nc`);
+  writeFixtureSpecFile(nc, sf);
+  const bytes = encodeSdfits(sdfitsFromSpecFile(sf, name));
+  const a = await gridSpecFiles([openCdf3(nc)], p);
+  const b = await gridSpecFiles([sdfitsGridSource(parseSdfitsTables(bytes, `${name}.sdfits`), notes)], p);
+  return { bytes, a, b };
 }
 
 Deno.test("encodeBinTableFile() and readBinTable() round-trip every column type", () => {
@@ -264,7 +269,7 @@ Deno.test("weightedAverage() is the EXPOSURE·|CDELT1|/TSYS² weighted mean, ski
   }
 });
 
-Deno.test("SDFITS of a SpecFile passes fitsverify and astropy, whose weighted average agrees", () => {
+Deno.test("SDFITS of a SpecFile passes fitsverify and astropy, whose weighted average agrees", async () => {
   const { dir, cleanup } = tempDir();
   try {
     const path = join(dir, "fixture.sdfits");
@@ -277,7 +282,7 @@ Deno.test("SDFITS of a SpecFile passes fitsverify and astropy, whose weighted av
       console.error("NOTICE: fitsverify not available: SKIPPED");
     }
     if (fv) assert.ok(fv.success, new TextDecoder().decode(fv.stdout));
-    if (!hasAstropy()) {
+    if (!pythonHas("astropy.io.fits")) {
       console.error("NOTICE: /usr/bin/python3 with astropy not available: astropy check SKIPPED");
       return;
     }
@@ -292,9 +297,7 @@ with fits.open(sys.argv[1]) as h:
     avg = (w[:, None] * t["DATA"][sel]).sum(0) / w.sum()
     print(len(t), t["DATA"].dtype, " ".join(repr(float(x)) for x in avg))
 `;
-    const out = new Deno.Command(PY, { args: ["-c", script, path], stderr: "piped" }).outputSync();
-    assert.ok(out.success, new TextDecoder().decode(out.stderr));
-    const [n, dtype, ...vals] = new TextDecoder().decode(out.stdout).trim().split(/\s+/);
+    const [n, dtype, ...vals] = (await py(script, path)).trim().split(/\s+/);
     assert.equal(Number(n), sd.rows.length);
     assert.equal(dtype, ">f4");
     const mine = weightedAverage(sd.rows.filter((r) => r.fdnum === 3));
@@ -309,28 +312,15 @@ with fits.open(sys.argv[1]) as h:
 Deno.test("gridSpecFiles() grids the SDFITS of a SpecFile to the same cube, weights and NaN mask", async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const nc = join(dir, "fixture.nc");
     const sf = fixtureSpecFile();
-    writeFixtureSpecFile(nc, sf);
-    const bytes = encodeSdfits(sdfitsFromSpecFile(sf, "fixture"));
-    const p = {
-      ...GRID_DATA_DEFAULTS,
-      pixList: [0, 3, 5, 10],
-      resolution: 12,
-      cell: 6,
-      xExtent: 60,
-      yExtent: 48,
-      rmsCut: -4,
-      edge: 0,
-      workers: 1,
-    };
     for (const noiseSigma of [1, 2]) {
-      const a = await gridSpecFiles([openCdf3(nc)], { ...p, noiseSigma });
       const notes: string[] = [];
-      const b = await gridSpecFiles([sdfitsGridSource(parseSdfitsTables(bytes, "fixture.sdfits"), notes)], {
-        ...p,
+      const { a, b } = await gridBoth(dir, "fixture", sf, {
+        ...FIXTURE_GRID,
+        rmsCut: -4,
+        edge: 0,
         noiseSigma,
-      });
+      }, notes);
       assert.deepEqual(notes, []);
       assert.equal(b.cube.length, a.cube.length);
       let maxd = 0, nan = 0;
@@ -406,22 +396,9 @@ Deno.test("gridSpecFiles(): a galactic (map_coord 2) SpecFile and its SDFITS (GL
       xPosition: Math.fround(120.5),
       yPosition: Math.fround(-3.2),
     };
-    const nc = join(dir, "gal.nc");
-    writeFixtureSpecFile(nc, sf);
-    const bytes = encodeSdfits(sdfitsFromSpecFile(sf, "gal"));
+    const { bytes, a, b } = await gridBoth(dir, "gal", sf, FIXTURE_GRID);
     const t = readBinTable(parseFits(bytes).hdus[1]!);
     assert.deepEqual(new Set(t.strings("CTYPE2")), new Set(["GLON"]));
-    const p = {
-      ...GRID_DATA_DEFAULTS,
-      pixList: [0, 3, 5, 10],
-      resolution: 12,
-      cell: 6,
-      xExtent: 60,
-      yExtent: 48,
-      workers: 1,
-    };
-    const a = await gridSpecFiles([openCdf3(nc)], p);
-    const b = await gridSpecFiles([sdfitsGridSource(parseSdfitsTables(bytes, "gal.sdfits"))], p);
     assert.deepEqual(b.cube, a.cube);
     assert.equal(b.first.mapCoord, 2);
     assert.equal(b.first.crval, a.first.crval);
@@ -436,20 +413,7 @@ Deno.test("gridSpecFiles(): a frequency-axis (FLSR) SpecFile and its SDFITS give
     const v = fixtureSpecFile();
     const fr = v.line.lineRestFrequency;
     const sf = { ...v, ctype: "FLSR", crval: fr * (1 - v.crval / C_KMS), cdelt: -fr * v.cdelt / C_KMS };
-    const nc = join(dir, "f.nc");
-    writeFixtureSpecFile(nc, sf);
-    const bytes = encodeSdfits(sdfitsFromSpecFile(sf, "f"));
-    const p = {
-      ...GRID_DATA_DEFAULTS,
-      pixList: [0, 3, 5, 10],
-      resolution: 12,
-      cell: 6,
-      xExtent: 60,
-      yExtent: 48,
-      workers: 1,
-    };
-    const a = await gridSpecFiles([openCdf3(nc)], p);
-    const b = await gridSpecFiles([sdfitsGridSource(parseSdfitsTables(bytes, "f.sdfits"))], p);
+    const { a, b } = await gridBoth(dir, "f", sf, FIXTURE_GRID);
     assert.deepEqual(b.cube, a.cube);
     assert.equal(b.first.ctype, "FLSR");
     assert.equal(b.first.crval, a.first.crval);

@@ -6,25 +6,11 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { curfit, splev, univariateSpline } from "../../../lib/num/curfit.ts";
+import { pyJson, PYTHON3, pythonHas } from "../../_helpers.ts";
 
-const PY = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-
-function hasScipy(): boolean {
-  try {
-    return new Deno.Command(PY, {
-      args: ["-c", "import scipy.interpolate, numpy"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-const SCIPY = hasScipy();
-if (!SCIPY) console.error(`NOTICE: ${PY} with scipy not found: curfit-vs-scipy tests are SKIPPED`);
+const SCIPY = pythonHas("scipy.interpolate, numpy");
+if (!SCIPY) console.error(`NOTICE: ${PYTHON3} with scipy not found: curfit-vs-scipy tests are SKIPPED`);
 
 /** One fit to compare: data, options as UnivariateSpline takes them, points to evaluate at. */
 interface Case {
@@ -64,19 +50,7 @@ json.dump(out, sys.stdout)
 `;
 
 async function scipyFits(cases: Case[]): Promise<Ref[]> {
-  const child = new Deno.Command(PY, {
-    args: ["-c", SCRIPT],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .spawn();
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify(cases)));
-  await w.close();
-  const o = await child.output();
-  if (!o.success) throw new Error(new TextDecoder().decode(o.stderr));
-  return JSON.parse(new TextDecoder().decode(o.stdout));
+  return await pyJson(SCRIPT, cases);
 }
 
 /** Deterministic normal deviates (LCG + Box–Muller). */

@@ -223,59 +223,20 @@ Deno.test("plotImage() draws a heat map: requested size, NaN grey, orientation (
   ok(yn > 20, `${yn} yellow pixels`);
   ok(yx / yn < 0.45 * width, "peak (ix=8, first pixels at x0=117 on the left) is left of centre");
   ok(yy / yn < 0.45 * height, "peak (iy=19 of 25) is in the upper half");
-  // all-NaN and constant images still render
+  // all-NaN and constant images still render; a data length other than nx·ny is refused
+  const twoByTwo = (
+    data: Float32Array | Float64Array,
+    size: { width?: number; height?: number; scale?: number } = {},
+  ) => plotImage({ data, nx: 2, ny: 2, x0: 0, dx: 1, y0: 0, dy: 1, xLabel: "x", yLabel: "y", ...size });
   equal(
-    pngInfo(
-      await plotImage({
-        data: new Float64Array(4).fill(NaN),
-        nx: 2,
-        ny: 2,
-        x0: 0,
-        dx: 1,
-        y0: 0,
-        dy: 1,
-        xLabel: "x",
-        yLabel: "y",
-        width: 200,
-        height: 200,
-        scale: 1,
-      }),
-    ).width,
+    pngInfo(await twoByTwo(new Float64Array(4).fill(NaN), { width: 200, height: 200, scale: 1 })).width,
     200,
   );
   equal(
-    pngInfo(
-      await plotImage({
-        data: new Float64Array(4).fill(3),
-        nx: 2,
-        ny: 2,
-        x0: 0,
-        dx: 1,
-        y0: 0,
-        dy: 1,
-        xLabel: "x",
-        yLabel: "y",
-        width: 200,
-        height: 150,
-        scale: 1,
-      }),
-    ).height,
+    pngInfo(await twoByTwo(new Float64Array(4).fill(3), { width: 200, height: 150, scale: 1 })).height,
     150,
   );
-  await rejects(
-    plotImage({
-      data: new Float32Array(3),
-      nx: 2,
-      ny: 2,
-      x0: 0,
-      dx: 1,
-      y0: 0,
-      dy: 1,
-      xLabel: "x",
-      yLabel: "y",
-    }),
-    /data has 3 values, expected 4/,
-  );
+  await rejects(twoByTwo(new Float32Array(3)), /data has 3 values, expected 4/);
 });
 
 Deno.test("plotImage() renders a 2720 × 585 waterfall in reasonable time", async () => {

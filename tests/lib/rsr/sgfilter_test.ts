@@ -7,30 +7,15 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { runDriver } from "../../../lib/rsr/driver.ts";
 import { sgFilter } from "../../../lib/rsr/filters.ts";
 import { NBOARD, NLAG } from "../../../lib/rsr/raw.ts";
 import { BLANK, offset, type RsrProduct } from "../../../lib/rsr/product.ts";
 import { fitGaussian } from "../../../lib/num/gaussfit.ts";
-import { needsSamples, sample } from "../../_helpers.ts";
+import { needsSamples, pyJson, PYTHON3, pythonHas, sample } from "../../_helpers.ts";
 
-const PY = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-
-function hasScipy(): boolean {
-  try {
-    return new Deno.Command(PY, {
-      args: ["-c", "import scipy.signal, scipy.interpolate"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-const SCIPY = hasScipy();
-if (!SCIPY) console.error(`NOTICE: ${PY} with scipy not found: the SG-filter-vs-scipy test is SKIPPED`);
+const SCIPY = pythonHas("scipy.signal, scipy.interpolate");
+if (!SCIPY) console.error(`NOTICE: ${PYTHON3} with scipy not found: the SG-filter-vs-scipy test is SKIPPED`);
 const NO_SAMPLES = needsSamples();
 
 /**
@@ -110,19 +95,7 @@ async function scipyFilter(products: RsrProduct[], window: number, exclude: numb
       ),
     })),
   };
-  const child = new Deno.Command(PY, {
-    args: ["-c", SCRIPT],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .spawn();
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify(job)));
-  await w.close();
-  const o = await child.output();
-  if (!o.success) throw new Error(new TextDecoder().decode(o.stderr));
-  return JSON.parse(new TextDecoder().decode(o.stdout));
+  return await pyJson(SCRIPT, job);
 }
 
 function copyProduct(p: RsrProduct, add?: (f: number) => number): RsrProduct {

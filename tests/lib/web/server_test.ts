@@ -307,13 +307,9 @@ Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock
         (await post("/api/flag", { obsnum: 91001, kind: "badcb", chassis: 4, board: 2 })).status,
         400,
       );
-      const b = await post("/api/flag", {
-        obsnum: 91001,
-        kind: "blank",
-        chassis: [1],
-        board: 4,
-        range: [105.25, 105.75],
-      });
+      const blank91001 = (chassis: number[], board: number, range: [number, number]) =>
+        post("/api/flag", { obsnum: 91001, kind: "blank", chassis, board, range });
+      const b = await blank91001([1], 4, [105.25, 105.75]);
       assert.equal(b.status, 200);
       const blank = parseBlanking(Deno.readTextFileSync(`${obs}/rsr.91001.blanking`));
       assert.deepEqual(blank.obsnums, [91001]);
@@ -332,13 +328,7 @@ Deno.test("lmt_web server: routes, token, host, traversal, validation, SSE, lock
       // a flag file that is a link out of the tree is not written through
       Deno.removeSync(`${obs}/rsr.91001.blanking`);
       Deno.symlinkSync(`${dir}/outside/secret.txt`, `${obs}/rsr.91001.blanking`);
-      const out = await post("/api/flag", {
-        obsnum: 91001,
-        kind: "blank",
-        chassis: [0],
-        board: 1,
-        range: [80, 81],
-      });
+      const out = await blank91001([0], 1, [80, 81]);
       assert.equal(out.status, 403);
       assert.equal(Deno.readTextFileSync(`${dir}/outside/secret.txt`), "SECRET\n");
     });
