@@ -28,7 +28,8 @@ import { tmpdir } from "node:os";
 import { writeNetcdf3Sync } from "../lib/netcdf/mod.ts";
 import { openNetcdf } from "../lib/netcdf/mod.ts";
 import { GRID_DATA_DEFAULTS, gridSpecFiles } from "../lib/grid/mod.ts";
-import { type SpecFile, specFileModel, type SpecLineData } from "../lib/specfile/mod.ts";
+import { type SpecFile, specFileModel } from "../lib/specfile/mod.ts";
+import { simSpecLine } from "../lib/sim/common.ts";
 
 const NCHAN = 659;
 const ROOT = resolve(new URL("..", import.meta.url).pathname);
@@ -90,33 +91,18 @@ export function writeSyntheticSpecFile(path: string, nspec: number, nchan = NCHA
   const npix = 16;
   const tsys = new Float32Array(npix * nchan);
   for (let i = 0; i < tsys.length; i++) tsys[i] = 180 + 40 * rnd();
-  const L: SpecLineData = {
-    bank: 0,
+  const L = simSpecLine({
     vSource: -20,
     vSystem: -20,
-    zSource: 0,
     lineRestFrequency: 115.271204e9,
-    dopplerTrack: 0,
-    vBarycenter: 0,
-    vObservatory: 0,
     skyFrequency: 115.27e9,
-    lo1Frequency: 0,
-    lo2Frequency: 0,
-    if1Frequency: 0,
-    if2Frequency: 0,
-    synthesizerFrequency: 0,
-    frequencyOffset: 0,
-    velocityOffset: 0,
     sideband: 1,
     nChannels: 2048,
     bandwidth: 800e6,
     deltaFrequency: 390625,
     deltaVelocity: -1.015921,
-    lsrFrameV0: 0,
-    barycenterFrameV0: 0,
-    skyFrameV0: 0,
     xType: 2,
-  };
+  });
   const sf: SpecFile = {
     version: "29-may-2025",
     history: "bench/grid.ts synthetic SpecFile",

@@ -1,10 +1,11 @@
 /**
  * Pieces shared by the RSR and SEQ raw-data generators: the speed of light, UTC and sidereal time at
  * the LMT, and a builder of netCDF header variables (strings with their own length dimension, 1-d
- * arrays, 0-d scalars).
+ * arrays, 0-d scalars), and the line record of synthetic SpecFiles.
  * @module
  */
 import type { NcWriteModel, NcWriteVariable } from "../netcdf/types.ts";
+import type { SpecLineData } from "../specfile/model.ts";
 
 /** LMT site (longitude east, latitude), degrees. */
 const LMT_LON_DEG = -97.31481, LMT_LAT_DEG = 18.98578;
@@ -116,4 +117,36 @@ export class NcHeaderBuilder {
   model(): NcWriteModel {
     return { dimensions: [...this.dims, ...this.#dataDims], variables: this.vars };
   }
+}
+
+/** A SpecFile line record (`Header.LineData.*`) for synthetic SpecFiles: every field 0 but those given. */
+export function simSpecLine(fields: Partial<SpecLineData>): SpecLineData {
+  return {
+    bank: 0,
+    vSource: 0,
+    vSystem: 0,
+    zSource: 0,
+    lineRestFrequency: 0,
+    dopplerTrack: 0,
+    vBarycenter: 0,
+    vObservatory: 0,
+    skyFrequency: 0,
+    lo1Frequency: 0,
+    lo2Frequency: 0,
+    if1Frequency: 0,
+    if2Frequency: 0,
+    synthesizerFrequency: 0,
+    frequencyOffset: 0,
+    velocityOffset: 0,
+    sideband: 0,
+    nChannels: 0,
+    bandwidth: 0,
+    deltaFrequency: 0,
+    deltaVelocity: 0,
+    lsrFrameV0: 0,
+    barycenterFrameV0: 0,
+    skyFrameV0: 0,
+    xType: 0,
+    ...fields,
+  };
 }

@@ -37,11 +37,8 @@ const SUBSAMPLES = 5;
 /** Header.Sky.ObsVel of every generated observation (km/s). */
 const OBS_VEL_KMS = 3.1;
 
-/** The elliptical Gaussian source of the map. */
-export interface SeqSource {
-  /** Offset of the centre from the map centre, arcsec (RA offset east +, Dec offset). */
-  dxArcsec: number;
-  dyArcsec: number;
+/** An elliptical Gaussian source with a Gaussian line (the SEQ generators' sources). */
+export interface SeqSourceShape {
   /** Intrinsic FWHM (arcsec) and position angle (deg, north through east) of the major axis. */
   fwhmMajArcsec: number;
   fwhmMinArcsec: number;
@@ -51,6 +48,13 @@ export interface SeqSource {
   /** Line centre (LSR, km/s) and FWHM (km/s). */
   vKms: number;
   fwhmKms: number;
+}
+
+/** The elliptical Gaussian source of the map. */
+export interface SeqSource extends SeqSourceShape {
+  /** Offset of the centre from the map centre, arcsec (RA offset east +, Dec offset). */
+  dxArcsec: number;
+  dyArcsec: number;
 }
 
 /** OTF map set-up. */
@@ -120,24 +124,10 @@ export interface SeqOtfCalOptions {
   tsysScales?: number[];
 }
 
-/** Options of {@link generateSeq}. */
-export interface SeqSimOptions {
-  /** `Sequoia` (16 pixels on roach0..3, +roach4..7 for bank 1) or `Msip1mm` (roach0, pixels 0..3 = 2 banks × 2 pols). */
-  receiver?: "Sequoia" | "Msip1mm";
-  /** 1 (default) or 2 IFs. Msip1mm always has 2 (bank 0 = pixels 0,2; bank 1 = pixels 1,3). */
-  banks?: 1 | 2;
-  bank1?: SeqBankOptions;
-  /** Embed HOT/SKY blocks in the map obsnum (for --use_otf_cal), with Tsys changing from block to block. */
-  otfCal?: boolean | SeqOtfCalOptions;
-  /**
-   * Write `Data.TelescopeBackend.BackendTime` (the true sample times) and shift `TelTime` by this many
-   * seconds, so a reduction that used TelTime would misalign the dumps. Default: no BackendTime.
-   */
-  backendTimeOffsetS?: number;
-  /** Cal obsnum of the map; the map is +1, the Bs Cal +2, the Bs +3. */
-  obsnum0: number;
+/** Options of the SEQ generators ({@link generateSeq} and lib/sim/seq_ps.ts generateSeqPs) alike. */
+export interface SeqCommonOptions {
   seed?: number;
-  /** UT start of the map Cal, "YYYY-MM-DDTHH:MM:SS". */
+  /** UT start of the first Cal, "YYYY-MM-DDTHH:MM:SS". */
   date?: string;
   projectId?: string;
   nchan?: number;
@@ -152,6 +142,24 @@ export interface SeqSimOptions {
   /** ON-only baseline: offsetK + slopeKPerHalfband·(ch − (nchan−1)/2)/(nchan/2). */
   baselineOffsetK?: number;
   baselineSlopeKPerHalfband?: number;
+}
+
+/** Options of {@link generateSeq}. */
+export interface SeqSimOptions extends SeqCommonOptions {
+  /** `Sequoia` (16 pixels on roach0..3, +roach4..7 for bank 1) or `Msip1mm` (roach0, pixels 0..3 = 2 banks × 2 pols). */
+  receiver?: "Sequoia" | "Msip1mm";
+  /** 1 (default) or 2 IFs. Msip1mm always has 2 (bank 0 = pixels 0,2; bank 1 = pixels 1,3). */
+  banks?: 1 | 2;
+  bank1?: SeqBankOptions;
+  /** Embed HOT/SKY blocks in the map obsnum (for --use_otf_cal), with Tsys changing from block to block. */
+  otfCal?: boolean | SeqOtfCalOptions;
+  /**
+   * Write `Data.TelescopeBackend.BackendTime` (the true sample times) and shift `TelTime` by this many
+   * seconds, so a reduction that used TelTime would misalign the dumps. Default: no BackendTime.
+   */
+  backendTimeOffsetS?: number;
+  /** Cal obsnum of the map; the map is +1, the Bs Cal +2, the Bs +3. */
+  obsnum0: number;
   map?: SeqMapOptions;
   /** Bs set-up, or false for no Bs pair. */
   bs?: SeqBsOptions | false;
@@ -414,6 +422,13 @@ export function ellipticalGaussian(
   };
 }
 
+/** `o` with each field of `defaults` that `o` lacks (undefined or null) filled in, in the order of `defaults`. */
+function withDefaults<T extends object>(o: { [K in keyof T]?: T[K] | null }, defaults: T): T {
+  const r = {} as T;
+  for (const k of Object.keys(defaults) as (keyof T)[]) r[k] = o[k] ?? defaults[k];
+  return r;
+}
+
 /** Map options with every default applied. */
 type FullMap = Omit<Required<SeqMapOptions>, "src"> & { src: SeqSource; rowStep: number };
 
@@ -430,26 +445,26 @@ function fillMap(m: SeqMapOptions | undefined): FullMap {
     fwhmKms: 8,
     ...(o.src ?? {}),
   };
-  const r: Omit<FullMap, "rowStep"> = {
-    source: o.source ?? "SIM-OTF",
-    raDeg: o.raDeg ?? 198,
-    decDeg: o.decDeg ?? 38,
-    restFreqGhz: o.restFreqGhz ?? 97.980953,
-    vlsrKms: o.vlsrKms ?? 45,
+  const r = withDefaults<Omit<FullMap, "rowStep">>({ ...o, src }, {
+    source: "SIM-OTF",
+    raDeg: 198,
+    decDeg: 38,
+    restFreqGhz: 97.980953,
+    vlsrKms: 45,
     src,
-    xLengthArcsec: o.xLengthArcsec ?? 120,
-    yLengthArcsec: o.yLengthArcsec ?? 120,
-    rampArcsec: o.rampArcsec ?? 10,
-    scanRateArcsecS: o.scanRateArcsecS ?? 50,
-    nRows: o.nRows ?? 5,
-    turnTimeS: o.turnTimeS ?? 1,
-    rowsPerRef: o.rowsPerRef ?? 3,
-    refTimeS: o.refTimeS ?? 2,
-    refDxArcsec: o.refDxArcsec ?? -500,
-    refDyArcsec: o.refDyArcsec ?? 100,
-    calHotS: o.calHotS ?? 2,
-    calSkyS: o.calSkyS ?? 2,
-  };
+    xLengthArcsec: 120,
+    yLengthArcsec: 120,
+    rampArcsec: 10,
+    scanRateArcsecS: 50,
+    nRows: 5,
+    turnTimeS: 1,
+    rowsPerRef: 3,
+    refTimeS: 2,
+    refDxArcsec: -500,
+    refDyArcsec: 100,
+    calHotS: 2,
+    calSkyS: 2,
+  });
   if (!(r.nRows >= 1 && Number.isInteger(r.nRows))) {
     throw new RangeError(`map nRows ${r.nRows} must be a positive integer`);
   }
@@ -461,45 +476,46 @@ function fillBs(b: SeqBsOptions): Required<SeqBsOptions> {
   if (b.beams && !b.beams.every((p) => Number.isInteger(p) && p >= 0 && p <= 15)) {
     throw new RangeError(`Bs beams ${JSON.stringify(b.beams)} must be pixels 0..15`);
   }
-  return {
-    source: b.source ?? "SIM-BS",
-    raDeg: b.raDeg ?? 245,
-    decDeg: b.decDeg ?? 12,
-    restFreqGhz: b.restFreqGhz ?? 89.188525,
-    vlsrKms: b.vlsrKms ?? 25,
-    beams: b.beams ?? [10, 8],
-    peakK: b.peakK ?? 0.8,
-    vKms: b.vKms ?? 27,
-    fwhmKms: b.fwhmKms ?? 8,
-    tsysScale: b.tsysScale ?? 1.1,
-    phaseTimeS: b.phaseTimeS ?? 2,
-    nCycles: b.nCycles ?? 3,
-    calHotS: b.calHotS ?? 2,
-    calSkyS: b.calSkyS ?? 2,
-    startAfterMapS: b.startAfterMapS ?? 300,
-  };
+  return withDefaults<Required<SeqBsOptions>>(b, {
+    source: "SIM-BS",
+    raDeg: 245,
+    decDeg: 12,
+    restFreqGhz: 89.188525,
+    vlsrKms: 25,
+    beams: [10, 8],
+    peakK: 0.8,
+    vKms: 27,
+    fwhmKms: 8,
+    tsysScale: 1.1,
+    phaseTimeS: 2,
+    nCycles: 3,
+    calHotS: 2,
+    calSkyS: 2,
+    startAfterMapS: 300,
+  });
 }
 
-export function calObservation(
-  obsnum: number,
-  source: string,
-  ra: number,
-  dec: number,
-  rest: number,
-  vlsr: number,
-  t0: number,
-  hot: number,
-  sky: number,
-  tsysScale: number,
-): Observation {
+/** Where a Cal looks and how long: source name, position (deg), line, HOT and SKY times (s). */
+export interface CalTarget {
+  source: string;
+  raDeg: number;
+  decDeg: number;
+  restFreqGhz: number;
+  vlsrKms: number;
+  calHotS: number;
+  calSkyS: number;
+}
+
+export function calObservation(obsnum: number, c: CalTarget, t0: number, tsysScale: number): Observation {
   const still = (): [number, number] => [0, 0];
+  const hot = c.calHotS, sky = c.calSkyS, rest = c.restFreqGhz, vlsr = c.vlsrKms;
   return {
     obsnum,
     calObsnum: obsnum,
     obspgm: "Cal",
-    source,
-    raRad: ra,
-    decRad: dec,
+    source: c.source,
+    raRad: c.raDeg * Math.PI / 180,
+    decRad: c.decDeg * Math.PI / 180,
     restFreqGhz: rest,
     vlsr,
     t0,
@@ -897,7 +913,15 @@ export function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng:
     type: "double" | "int",
     attrs: Record<string, string>,
   ) => ({ name, type, dimensions: ["time"], data, attributes: attrs }) as NcWriteVariable;
-  const rad = (): Record<string, string> => ({ units: "rad" });
+  // the angles (rad) of Data.TelescopeBackend, in the order of the variables
+  // deno-fmt-ignore
+  const angles: [string, Float64Array][] = [
+    ["TelAzAct", s.az], ["TelElAct", s.el], ["TelAzDes", s.az], ["TelElDes", s.el],
+    ["TelAzCor", zeros], ["TelElCor", zeros], ["TelAzMap", azMap], ["TelElMap", elMap],
+    ["SourceAz", s.srcAz], ["SourceEl", s.srcEl], ["SourceRaAct", raAct], ["SourceDecAct", decAct],
+    ["SourceLAct", lAct], ["SourceBAct", bAct], ["ActParAng", s.parang], ["ParAng", s.parang],
+    ["ActGalAng", zeros],
+  ];
   const bto = com.backendTimeOffset;
   const vars: NcWriteVariable[] = [
     ...h.vars,
@@ -913,23 +937,7 @@ export function ifprocModel(obs: Observation, s: IfprocStream, com: Common, rng:
     ]),
     tv("Data.TelescopeBackend.BufPos", s.bufpos, "int", { long_name: "Buffer position" }),
     tv("Data.TelescopeBackend.Hold", new Int32Array(n), "int", { long_name: "Hold" }),
-    tv("Data.TelescopeBackend.TelAzAct", s.az, "double", rad()),
-    tv("Data.TelescopeBackend.TelElAct", s.el, "double", rad()),
-    tv("Data.TelescopeBackend.TelAzDes", s.az, "double", rad()),
-    tv("Data.TelescopeBackend.TelElDes", s.el, "double", rad()),
-    tv("Data.TelescopeBackend.TelAzCor", zeros, "double", rad()),
-    tv("Data.TelescopeBackend.TelElCor", zeros, "double", rad()),
-    tv("Data.TelescopeBackend.TelAzMap", azMap, "double", rad()),
-    tv("Data.TelescopeBackend.TelElMap", elMap, "double", rad()),
-    tv("Data.TelescopeBackend.SourceAz", s.srcAz, "double", rad()),
-    tv("Data.TelescopeBackend.SourceEl", s.srcEl, "double", rad()),
-    tv("Data.TelescopeBackend.SourceRaAct", raAct, "double", rad()),
-    tv("Data.TelescopeBackend.SourceDecAct", decAct, "double", rad()),
-    tv("Data.TelescopeBackend.SourceLAct", lAct, "double", rad()),
-    tv("Data.TelescopeBackend.SourceBAct", bAct, "double", rad()),
-    tv("Data.TelescopeBackend.ActParAng", s.parang, "double", rad()),
-    tv("Data.TelescopeBackend.ParAng", s.parang, "double", rad()),
-    tv("Data.TelescopeBackend.ActGalAng", zeros, "double", rad()),
+    ...angles.map(([k, d]) => tv(`Data.TelescopeBackend.${k}`, d, "double", { units: "rad" })),
     tv("Data.TelescopeBackend.PpsTime", s.time.map(Math.floor), "double", { units: "sec" }),
     tv("Data.IfProc.BasebandTime", s.time, "double", { units: "sec" }),
     {
@@ -1515,18 +1523,7 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
   });
   const t0 = parseUtc(opts.date ?? "2025-04-20T07:40:00");
   const obsList: Observation[] = [];
-  const mapCal = calObservation(
-    opts.obsnum0,
-    m.source,
-    m.raDeg * Math.PI / 180,
-    m.decDeg * Math.PI / 180,
-    m.restFreqGhz,
-    m.vlsrKms,
-    t0,
-    m.calHotS,
-    m.calSkyS,
-    1,
-  );
+  const mapCal = calObservation(opts.obsnum0, m, t0, 1);
   obsList.push(mapCal);
   const mapObs = mapObservation(opts.obsnum0 + 1, Math.ceil(t0 + mapCal.duration + 20), m, otfCal);
   obsList.push(mapObs);
@@ -1534,18 +1531,7 @@ export async function generateSeq(root: string, opts: SeqSimOptions): Promise<Se
   if (opts.bs !== false && !(is1mm && opts.bs === undefined)) {
     const b = fillBs(opts.bs ?? {});
     const tc = Math.ceil(mapObs.t0 + mapObs.duration + b.startAfterMapS);
-    const bsCal = calObservation(
-      opts.obsnum0 + 2,
-      b.source,
-      b.raDeg * Math.PI / 180,
-      b.decDeg * Math.PI / 180,
-      b.restFreqGhz,
-      b.vlsrKms,
-      tc,
-      b.calHotS,
-      b.calSkyS,
-      b.tsysScale,
-    );
+    const bsCal = calObservation(opts.obsnum0 + 2, b, tc, b.tsysScale);
     obsList.push(bsCal);
     obsList.push(bsObservation(opts.obsnum0 + 3, Math.ceil(tc + bsCal.duration + 20), b));
     bsInfo = {

@@ -34,6 +34,8 @@ import {
   type Observation,
   roachName,
   type Segment,
+  type SeqCommonOptions,
+  type SeqSourceShape,
   sequoiaPixelRaDec,
   type SimParams,
   writeRoach,
@@ -42,40 +44,16 @@ import {
 /** Sub-samples per dump of the roach model (lib/sim/seq.ts). */
 const SUBSAMPLES = 5;
 
-/** The source of a Ps observation (centred on the tracked position). */
-export interface SeqPsSource {
-  /** Intrinsic FWHM (″) and position angle (deg) of the elliptical Gaussian; 0 = point source. */
-  fwhmMajArcsec: number;
-  fwhmMinArcsec: number;
-  paDeg: number;
-  /** Intrinsic peak brightness (K, TA*). */
-  peakK: number;
-  /** Line centre (LSR, km/s) and FWHM (km/s). */
-  vKms: number;
-  fwhmKms: number;
-}
+/** The source of a Ps observation (centred on the tracked position); FWHM 0 = point source. */
+export type SeqPsSource = SeqSourceShape;
 
 /** Options of {@link generateSeqPs}. */
-export interface SeqPsOptions {
+export interface SeqPsOptions extends SeqCommonOptions {
   /** Cal obsnum; the Ps obsnum is +1. */
   obsnum0: number;
-  seed?: number;
-  /** UT start of the Cal, "YYYY-MM-DDTHH:MM:SS". */
-  date?: string;
-  projectId?: string;
   receiver?: "Sequoia" | "Msip1mm";
   /** 1 (default) or 2 IFs (Msip1mm always 2: bank 0 = pixels 0,2, bank 1 = pixels 1,3). */
   banks?: 1 | 2;
-  nchan?: number;
-  bandwidthMHz?: number;
-  dumpTimeS?: number;
-  /** Physical Tsys per pixel (16 values), K. */
-  tsysK?: number[];
-  badPixel?: number | null;
-  badPixelNoiseFactor?: number;
-  gainDriftFrac?: number;
-  baselineOffsetK?: number;
-  baselineSlopeKPerHalfband?: number;
   /** Radiometer noise scale (0 = noise-free). */
   noiseScale?: number;
   source?: string;
@@ -221,21 +199,23 @@ export async function generateSeqPs(root: string, opts: SeqPsOptions): Promise<S
   const rest = opts.restFreqGhz ?? (is1mm ? 230.538 : 115.271202);
   const vlsr = opts.vlsrKms ?? 10;
   const name = opts.source ?? "SIM-PS";
-  const ra = (opts.raDeg ?? 83.8) * Math.PI / 180, dec = (opts.decDeg ?? -5.4) * Math.PI / 180;
   const t0Cal = parseUtc(opts.date ?? "2025-04-21T03:10:00");
   const tsysScale = opts.tsysScale ?? 1;
   const cal = calObservation(
     opts.obsnum0,
-    name,
-    ra,
-    dec,
-    rest,
-    vlsr,
+    {
+      source: name,
+      raDeg: opts.raDeg ?? 83.8,
+      decDeg: opts.decDeg ?? -5.4,
+      restFreqGhz: rest,
+      vlsrKms: vlsr,
+      calHotS: opts.calHotS ?? 2,
+      calSkyS: opts.calSkyS ?? 2,
+    },
     t0Cal,
-    opts.calHotS ?? 2,
-    opts.calSkyS ?? 2,
     tsysScale,
   );
+  const ra = cal.raRad, dec = cal.decRad;
   const t0 = Math.ceil(t0Cal + cal.duration + 20);
 
   // ---- ON/REF segments: the tracked pixel on the source, REF far away

@@ -17,9 +17,10 @@
  * ```
  * @module
  */
-import { type SpecFile, SPECFILE_VERSION, type SpecLineData } from "../specfile/mod.ts";
+import { type SpecFile, SPECFILE_VERSION } from "../specfile/mod.ts";
 import { Rng } from "./rng.ts";
 import { C_KMS } from "../num/constants.ts";
+import { simSpecLine } from "./common.ts";
 
 const D2R = Math.PI / 180;
 
@@ -105,33 +106,15 @@ export function simSpecMap(o: SpecMapOptions): { specFile: SpecFile; truth: Spec
     }
   }
   const df = -restFreq * dv / C_KMS;
-  const line: SpecLineData = {
-    bank: 0,
+  const line = simSpecLine({
     vSource: vlsr,
-    vSystem: 0,
-    zSource: 0,
     lineRestFrequency: restFreq,
-    dopplerTrack: 0,
-    vBarycenter: 0,
-    vObservatory: 0,
     skyFrequency: restFreq,
-    lo1Frequency: 0,
-    lo2Frequency: 0,
-    if1Frequency: 0,
-    if2Frequency: 0,
-    synthesizerFrequency: 0,
-    frequencyOffset: 0,
-    velocityOffset: 0,
-    sideband: 0,
     nChannels: nchan,
     bandwidth: Math.abs(df) * nchan,
     deltaFrequency: df,
     deltaVelocity: dv,
-    lsrFrameV0: 0,
-    barycenterFrameV0: 0,
-    skyFrameV0: 0,
-    xType: 0,
-  };
+  });
   const specFile: SpecFile = {
     version: SPECFILE_VERSION,
     history: "simSpecMap (lib/sim/specmap.ts)",

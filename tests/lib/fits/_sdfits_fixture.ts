@@ -2,9 +2,10 @@
  * A small synthetic SEQ SpecFile (in memory) for the SDFITS tests: 4 pixels on a raster around
  * (83.8°, −5.4°), a Gaussian line, float32 noise, Tsys spectra per pixel. Deterministic.
  */
-import type { SpecFile, SpecLineData } from "../../../lib/specfile/mod.ts";
+import type { SpecFile } from "../../../lib/specfile/mod.ts";
 import { specFileModel } from "../../../lib/specfile/mod.ts";
 import { writeNetcdf3Sync } from "../../../lib/netcdf/cdf3_writer.ts";
+import { simSpecLine } from "../../../lib/sim/common.ts";
 
 /** Deterministic uniform numbers in [0, 1). */
 function lcg(seed: number): () => number {
@@ -43,24 +44,12 @@ export function fixtureSpecFile(nx = 12, ny = 10, nchan = 64): SpecFile {
   const npix = 16;
   const tsys = new Float32Array(npix * nchan);
   for (let p = 0; p < npix; p++) for (let k = 0; k < nchan; k++) tsys[p * nchan + k] = 150 + 3 * p + 0.1 * k;
-  const line: SpecLineData = {
+  const line = simSpecLine({
     bank: 1,
     vSource: 10,
     vSystem: 10,
-    zSource: 0,
     lineRestFrequency: 115.2712018e9,
-    dopplerTrack: 0,
-    vBarycenter: 0,
-    vObservatory: 0,
     skyFrequency: 115.26e9,
-    lo1Frequency: 0,
-    lo2Frequency: 0,
-    if1Frequency: 0,
-    if2Frequency: 0,
-    synthesizerFrequency: 0,
-    frequencyOffset: 0,
-    velocityOffset: 0,
-    sideband: 0,
     nChannels: 2048,
     bandwidth: 800e6,
     deltaFrequency: 390625,
@@ -68,8 +57,7 @@ export function fixtureSpecFile(nx = 12, ny = 10, nchan = 64): SpecFile {
     lsrFrameV0: 10,
     barycenterFrameV0: 10,
     skyFrameV0: 10,
-    xType: 0,
-  };
+  });
   const crval = 10 - 1.0159 * (nchan / 2), cdelt = 1.0159;
   return {
     version: "29-may-2025",
