@@ -159,6 +159,7 @@ export function statusPath(rundir: string, name: string, kind: "done" | "failed"
  * script and its inputs' `.done` (so changed parameters or re-run inputs redo it); jobs of an explicit
  * tier also wait (order-only) for the previous tier. Recipes are prefixed `-`: a failed job never stops
  * make, and dependents decide for themselves (they refuse to run and say why). Targets `all`, `tierN`.
+ * The `.done` files are precious: an interrupted make leaves them to the job scripts.
  */
 export function makefileText(plan: Plan, ctx: ScriptContext): string {
   const S = "$(S)";
@@ -175,6 +176,10 @@ export function makefileText(plan: Plan, ctx: ScriptContext): string {
   plan.tiers.forEach((names, i) => {
     out.push(`tier${i + 1}: ${names.map((n) => `${S}/${n}.done`).join(" ")}`);
   });
+  // make interrupted (lmt_run's SIGTERM, ^C) deletes the targets of recipes still running whose file
+  // changed; a `.done` belongs to its job script (written by rename when the pipeline succeeded), so make
+  // must never remove one, also not one written just before the interrupt
+  out.push(`.PRECIOUS: ${plan.jobs.map((j) => `${S}/${j.name}.done`).join(" ")}`);
   out.push("");
   for (const j of plan.jobs) {
     const pre = [`$(J)/${j.name}.sh`, ...j.deps.map((d) => `${S}/${d}.done`)];

@@ -106,7 +106,8 @@ Deno.test("a status file is replaced by renames: at every step exactly one state
     }
     for (const f of ["snap", "mv", "rm"]) chmodSync(join(toolkit, "bin", f), 0o755);
 
-    const job = async (fail: boolean) => {
+    /** Run job 11 (failing or not) from status `from`; every recorded step shows one state, it ends in `to`. */
+    const job = async (fail: boolean, from: string, to: string) => {
       writeFileSync(trace, "");
       const r = await new Deno.Command("bash", {
         args: [join(rundir, "jobs", "11.sh")],
@@ -119,35 +120,24 @@ Deno.test("a status file is replaced by renames: at every step exactly one state
         const [step, files] = l.split(": ");
         return { step: step!, files: (files ?? "").trim().split(" ").filter((f) => f !== "") };
       });
-      return { code: r.code, steps, stderr: new TextDecoder().decode(r.stderr) };
+      const stderr = new TextDecoder().decode(r.stderr);
+      assert.deepEqual([r.code, stderr], [fail ? 1 : 0, ""]);
+      assert.ok(steps.length >= 6, JSON.stringify(steps));
+      for (const s of steps) {
+        assert.equal(s.files.length > 0, true, `no state visible after ${s.step}: ${JSON.stringify(steps)}`);
+        assert.ok(!(s.files.includes("11.done") && s.files.includes("11.failed")), `both after ${s.step}`);
+      }
+      assert.deepEqual(steps[0]!.files, [from]);
+      assert.deepEqual(steps.find((s) => s.step === "pipeline")!.files, ["11.running"]);
+      assert.deepEqual(steps.at(-1)!.files, [to]);
+      return parseStatusFile(readFileSync(join(rundir, "status", to), "utf8"));
     };
 
     // an earlier run succeeded; this one fails: .done → .running → .failed
     writeFileSync(join(rundir, "status", "11.done"), "job=11\nrc=0\n");
-    let r = await job(true);
-    assert.equal(r.code, 1, r.stderr);
-    assert.equal(r.stderr, "");
-    assert.ok(r.steps.length >= 6, JSON.stringify(r.steps));
-    for (const s of r.steps) {
-      assert.equal(s.files.length > 0, true, `no state visible after ${s.step}: ${JSON.stringify(r.steps)}`);
-      assert.ok(!(s.files.includes("11.done") && s.files.includes("11.failed")), `both after ${s.step}`);
-    }
-    assert.deepEqual(r.steps.find((s) => s.step === "pipeline")!.files, ["11.running"]);
-    assert.deepEqual(r.steps[0]!.files, ["11.done"]);
-    assert.deepEqual(r.steps.at(-1)!.files, ["11.failed"]);
-    assert.equal(parseStatusFile(readFileSync(join(rundir, "status", "11.failed"), "utf8")).rc, "1");
-
+    assert.equal((await job(true, "11.done", "11.failed")).rc, "1");
     // and back: .failed → .running → .done
-    r = await job(false);
-    assert.equal(r.code, 0, r.stderr);
-    for (const s of r.steps) {
-      assert.equal(s.files.length > 0, true, `no state visible after ${s.step}: ${JSON.stringify(r.steps)}`);
-      assert.ok(!(s.files.includes("11.done") && s.files.includes("11.failed")), `both after ${s.step}`);
-    }
-    assert.deepEqual(r.steps[0]!.files, ["11.failed"]);
-    assert.deepEqual(r.steps.find((s) => s.step === "pipeline")!.files, ["11.running"]);
-    assert.deepEqual(r.steps.at(-1)!.files, ["11.done"]);
-    const done = parseStatusFile(readFileSync(join(rundir, "status", "11.done"), "utf8"));
+    const done = await job(false, "11.failed", "11.done");
     assert.deepEqual([done.job, done.rc, done.reason], ["11", "0", ""]);
     assert.deepEqual([temps(rundir), temps(workdir)], [[], []]);
   } finally {
