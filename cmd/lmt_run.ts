@@ -13,26 +13,7 @@
 import { DataError, defineTool, UsageError } from "../lib/cli/mod.ts";
 import { acquireLock, LockBusy } from "../lib/pipeline/lock.ts";
 import { mkdirSync } from "../lib/sys/fs.ts";
-import {
-  checkLocalRun,
-  dryRunText,
-  formatStatus,
-  formatSubmitted,
-  loadRunfile,
-  planRun,
-  resetStatus,
-  runDirOf,
-  runDirStatus,
-  runLocal,
-  scriptContext,
-  selectJobs,
-  slurmOptions,
-  statusRunDir,
-  submitSlurm,
-  summarize,
-  writeIfChanged,
-  writeRunDir,
-} from "../lib/runfile/mod.ts";
+import * as runfile from "../lib/runfile/mod.ts";
 import { resolve } from "../lib/sys/path.ts";
 
 export const tool = defineTool({
@@ -102,41 +83,28 @@ export const tool = defineTool({
     }
 
     if (statusMode) {
-      const st = await runDirStatus(statusRunDir(target, workdir, opts.rundir), env);
-      ctx.stdout(opts.json ? JSON.stringify(st, null, 1) + "\n" : formatStatus(st));
+      const st = await runfile.runDirStatus(runfile.statusRunDir(target, workdir, opts.rundir), env);
+      ctx.stdout(opts.json ? JSON.stringify(st, null, 1) + "\n" : runfile.formatStatus(st));
       return 0;
     }
 
     // ---- plan ----------------------------------------------------------------------------------
-    const rf = loadRunfile(await ctx.readText(target), target);
+    const rf = runfile.loadRunfile(await ctx.readText(target), target);
     const root = opts.path;
     if (!root) throw new UsageError("DATA_LMT is not set: export DATA_LMT=/path/to/data_lmt or give -p");
-    const plan = await planRun(rf, root);
+    const plan = await runfile.planRun(rf, root);
     for (const w of plan.warnings) ctx.log.warn(w);
-    const rundir = runDirOf(target, workdir, opts.rundir);
-    const sctx = scriptContext(rundir, workdir, root, env);
-    const slurm = slurmOptions(
-      {
-        deps: opts.deps,
-        bundle: opts.bundle,
-        sbatch: opts.sbatch ?? [],
-        cpus: opts.cpus,
-        mem: opts.mem,
-        partition: opts.partition,
-        account: opts.account,
-        time: opts.time,
-      },
-      root,
-      rundir,
-    );
+    const rundir = runfile.runDirOf(target, workdir, opts.rundir);
+    const sctx = runfile.scriptContext(rundir, workdir, root, env);
+    const slurm = runfile.slurmOptions(opts, root, rundir); // the SLURM options are named as SlurmRequest's fields
 
-    const sel = selectJobs(plan, rundir, { rerunFailed: opts["rerun-failed"], force: opts.force });
+    const sel = runfile.selectJobs(plan, rundir, { rerunFailed: opts["rerun-failed"], force: opts.force });
     if (opts["rerun-failed"] && sel.selected.size === 0) {
       ctx.stdout("lmt_run: no failed job to run again\n");
       return 0;
     }
     if (opts["dry-run"]) {
-      ctx.stdout(dryRunText(plan, sel, sctx, { jobs: opts.jobs, ...(opts.slurm ? { slurm } : {}) }));
+      ctx.stdout(runfile.dryRunText(plan, sel, sctx, { jobs: opts.jobs, ...(opts.slurm ? { slurm } : {}) }));
       return 0;
     }
 
@@ -159,22 +127,22 @@ export const tool = defineTool({
       // ---- write the run directory ------------------------------------------------------------------
       // every file lmt_run writes goes through the output door (committed at once: make and sbatch read them)
       const open = ctx.output;
-      const mkText = writeRunDir(plan, sctx, open);
+      const mkText = runfile.writeRunDir(plan, sctx, open);
       if (opts.makefile) {
-        writeIfChanged(open, resolve(opts.makefile), mkText);
+        runfile.writeIfChanged(open, resolve(opts.makefile), mkText);
         ctx.stdout(
           `lmt_run: wrote ${opts.makefile}; run it with: make -k -j ${opts.jobs} -f ${opts.makefile}\n`,
         );
         return 0;
       }
-      resetStatus(rundir, sel, !!opts.force);
+      runfile.resetStatus(rundir, sel, !!opts.force);
 
       if (opts.slurm) {
-        const sub = await submitSlurm(plan, sel, sctx, slurm, env, open);
+        const sub = await runfile.submitSlurm(plan, sel.todo, sctx, slurm, env, open);
         ctx.stdout(
           sub.jobs === 0
             ? `lmt_run: all ${plan.jobs.length} jobs are done (use --force to run them again)\n`
-            : formatSubmitted(sub, rundir),
+            : runfile.formatSubmitted(sub, rundir),
         );
         return 0;
       }
@@ -182,7 +150,7 @@ export const tool = defineTool({
       // ---- local: make -k -j N (an interrupt of lmt_run reaches make, which stops the running jobs) -----
       const interrupt = new AbortController();
       ctx.onAbort(() => interrupt.abort());
-      const run = await runLocal(plan, sel, sctx, {
+      const run = await runfile.runLocal(plan, sel, sctx, {
         jobs: opts.jobs,
         rerunFailed: opts["rerun-failed"],
         env,
@@ -190,9 +158,9 @@ export const tool = defineTool({
         onStart: (msg) => ctx.log.info(msg),
         signal: interrupt.signal,
       });
-      ctx.stdout(formatStatus(run.status));
-      checkLocalRun(run, sel, rundir);
-      ctx.log.info(`${summarize(run.status).done} job(s) done`);
+      ctx.stdout(runfile.formatStatus(run.status));
+      runfile.checkLocalRun(run, sel, rundir);
+      ctx.log.info(`${runfile.summarize(run.status).done} job(s) done`);
       return 0;
     }
   },

@@ -1,6 +1,7 @@
 /**
  * Run files (many obsnums, one pipeline job per line) and their execution plans: parsing, tiers, job
- * scripts, the local Makefile, SLURM submissions and job status, and their execution (run.ts). See
+ * scripts, the local Makefile, SLURM submissions and job status, and their execution (run.ts locally,
+ * submit.ts with SLURM), every file written through the tool's output door (output.ts). See
  * docs/runfiles.md.
  * @module
  */
@@ -22,14 +23,17 @@ export {
   shQuote,
   statusPath,
 } from "./scripts.ts";
+export type { SlurmOptions, Submission } from "./slurm.ts";
 export {
-  estimateMemMB,
-  jobSlurmIds,
-  sbatchArgs,
-  type SlurmOptions,
-  slurmPlan,
-  type Submission,
-} from "./slurm.ts";
+  formatSubmitted,
+  queue,
+  sbatchDryRun,
+  slurmOptions,
+  type SlurmRequest,
+  type SlurmSubmitted,
+  submitSlurm,
+  submittedIds,
+} from "./submit.ts";
 export {
   formatStatus,
   type JobState,
@@ -46,7 +50,6 @@ export {
   checkLocalRun,
   describePlan,
   dryRunText,
-  formatSubmitted,
   loadRunfile,
   type LocalOptions,
   type LocalRun,
@@ -58,11 +61,7 @@ export {
   scriptContext,
   type Selection,
   selectJobs,
-  slurmOptions,
-  type SlurmRequest,
-  type SlurmSubmitted,
   statusRunDir,
-  submitSlurm,
   TOOLKIT_ROOT,
   writeRunDir,
 } from "./run.ts";

@@ -1,8 +1,8 @@
 /**
  * Executing a plan, as lmt_run does it: the run directory (plan.json, job scripts, Makefile, status
  * files), the choice of jobs to run (done, failed, forced), the dry-run text, local execution with
- * `make -k -j N`, SLURM submission with sbatch, and the status of a run directory (status files merged
- * with squeue). cmd/lmt_run.ts only maps its options onto these calls and prints what they return.
+ * `make -k -j N`, and the status of a run directory (status files merged with squeue). SLURM submission
+ * is in submit.ts. cmd/lmt_run.ts only maps its options onto these calls and prints what they return.
  * @module
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "../sys/fs.ts";
@@ -12,19 +12,12 @@ import { parseRunfile, type Pipeline, type Runfile } from "./parse.ts";
 import { buildPlan, type Plan } from "./plan.ts";
 import { paramsOf } from "../pipeline/params.ts";
 import { haveCommand, runCommand } from "./proc.ts";
-import { rawBytes } from "./resources.ts";
-import { jobScript, makefileText, pipelineCommand, type ScriptContext, shQuote } from "./scripts.ts";
-import {
-  estimateMemMB,
-  jobSlurmIds,
-  sbatchArgs,
-  type SlurmOptions,
-  slurmPlan,
-  type Submission,
-} from "./slurm.ts";
-import { type JobStatus, parseSqueue, type QueueEntry, readStatus } from "./status.ts";
+import { jobScript, makefileText, pipelineCommand, type ScriptContext } from "./scripts.ts";
+import type { SlurmOptions } from "./slurm.ts";
+import { queue, sbatchDryRun, submittedIds } from "./submit.ts";
+import { type JobStatus, readStatus } from "./status.ts";
 import { basename, join, resolve } from "../sys/path.ts";
-import { appendLog, type OpenOutput, putFile, writeIfChanged } from "./output.ts";
+import { type OpenOutput, putFile, writeIfChanged } from "./output.ts";
 
 /** Absolute toolkit root (has bin/ and scripts/). */
 export const TOOLKIT_ROOT: string = resolve(new URL("../..", import.meta.url).pathname);
@@ -35,13 +28,6 @@ function readJson<T>(path: string): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The SLURM queue (`squeue -h -r -t all`), or undefined when squeue is missing or fails. */
-async function queue(env: Record<string, string>): Promise<Map<string, QueueEntry> | undefined> {
-  if (!haveCommand("squeue", env)) return undefined;
-  const r = await runCommand("squeue", ["-h", "-r", "-t", "all", "-o", "%i|%T|%r"], { env });
-  return r.code === 0 ? parseSqueue(r.stdout) : undefined;
 }
 
 /** Run directory of a run file: `rundir` when given, else WORKDIR/NAME.lmt_run (`stdin.lmt_run` for `-`). */
@@ -61,7 +47,7 @@ export function statusRunDir(target: string, workdir: string, rundir?: string): 
 export async function runDirStatus(rundir: string, env: Record<string, string>): Promise<JobStatus[]> {
   const plan = readJson<Plan>(join(rundir, "plan.json"));
   if (!plan) throw new RunError(`${rundir}: no plan.json (not an lmt_run run directory, or never run)`);
-  const ids = readJson<Record<string, string>>(join(rundir, "slurm", "submitted.json")) ?? {};
+  const ids = submittedIds(rundir);
   const q = Object.keys(ids).length ? await queue(env) : undefined;
   return readStatus(plan, rundir, ids, q);
 }
@@ -103,35 +89,6 @@ export function scriptContext(
   const pinned: Record<string, string> = { DATA_LMT: resolve(root) };
   for (const k of ["CORR_CAL_DIR"]) if (env[k]) pinned[k] = env[k]!;
   return { rundir, workdir, toolkit, env: pinned };
-}
-
-/** SLURM choices of the command line. */
-export interface SlurmRequest {
-  deps: "job" | "tier";
-  bundle: number;
-  /** Extra sbatch arguments. */
-  sbatch: string[];
-  cpus: number;
-  /** Memory per job in MB; estimated per job from its raw data when absent. */
-  mem?: number;
-  partition?: string;
-  account?: string;
-  time?: string;
-}
-
-/** {@link SlurmOptions} of a run: memory estimated from the raw files under `root`, job names from `rundir`. */
-export function slurmOptions(req: SlurmRequest, root: string, rundir: string): SlurmOptions {
-  return {
-    mode: req.deps,
-    bundle: req.bundle,
-    extra: req.sbatch,
-    cpus: req.cpus,
-    memMB: (j) => req.mem ?? estimateMemMB(j.pipeline, rawBytes(root, j)),
-    runName: basename(rundir).replace(/\.lmt_run$/, ""),
-    ...(req.partition ? { partition: req.partition } : {}),
-    ...(req.account ? { account: req.account } : {}),
-    ...(req.time ? { time: req.time } : {}),
-  };
 }
 
 /** The jobs a run asks for. */
@@ -200,15 +157,7 @@ export function dryRunText(
   let text = describePlan(plan, ctx);
   text += `# run directory ${ctx.rundir}; ${sel.todo.length} job(s) to run\n`;
   if (o.slurm) {
-    const subs = slurmPlan(plan, new Set(sel.todo), ctx, o.slurm);
-    const varName = (key: string) => `JOB_${key.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}`;
-    const ids = new Map(subs.map((s) => [s.key, `\${${varName(s.key)}}`]));
-    for (const s of subs) {
-      const a = sbatchArgs(s, ids, join(ctx.rundir, "slurm", s.scriptName), o.slurm);
-      text +=
-        `${varName(s.key)}=$(sbatch ${a.map((x) => (x.includes("$") ? `"${x}"` : shQuote(x))).join(" ")})` +
-        `   # ${s.tasks.map((t) => t.join("+")).join(" ")}  mem ${s.memMB}M\n`;
-    }
+    text += sbatchDryRun(plan, sel.todo, ctx, o.slurm);
   } else {
     text += `make -k -j ${o.jobs} -f ${join(ctx.rundir, "Makefile")}\n`;
   }
@@ -244,95 +193,6 @@ export function resetStatus(rundir: string, sel: Selection, force: boolean): voi
     rmSync(join(rundir, "status", `${n}.failed`), { force: true });
     rmSync(join(rundir, "status", `${n}.running`), { force: true });
   }
-}
-
-/** Result of a SLURM submission. */
-export interface SlurmSubmitted {
-  /** The sbatch calls made, in order (empty when every job was done). */
-  subs: Submission[];
-  /** Submission key → SLURM job id. */
-  ids: Map<string, string>;
-  /** Number of jobs submitted. */
-  jobs: number;
-}
-
-/**
- * Submit the jobs to run with sbatch (in `ctx.workdir`), tier after tier with dependencies. Batch scripts
- * go to RUNDIR/slurm/, the sbatch calls to slurm/submit.log and the job ids to slurm/submitted.json, all
- * through the output door `open`.
- * Throws {@link RunError} when sbatch is missing, when jobs of an earlier submission are still queued, or
- * when an sbatch call fails (naming what was already submitted).
- */
-export async function submitSlurm(
-  plan: Plan,
-  sel: Selection,
-  ctx: ScriptContext,
-  o: SlurmOptions,
-  env: Record<string, string>,
-  open: OpenOutput,
-): Promise<SlurmSubmitted> {
-  const rundir = ctx.rundir;
-  if (!haveCommand("sbatch", env)) {
-    throw new RunError("sbatch not found on PATH (no SLURM here; run without --slurm)");
-  }
-  const idsFile = join(rundir, "slurm", "submitted.json");
-  const old = readJson<Record<string, string>>(idsFile) ?? {};
-  const q = Object.keys(old).length ? await queue(env) : undefined;
-  if (q) {
-    const active = Object.entries(old).filter(([, id]) => {
-      const s = q.get(id)?.state;
-      return s === "PENDING" || s === "RUNNING" || s === "CONFIGURING";
-    });
-    if (active.length) {
-      throw new RunError(
-        `${rundir}: jobs of an earlier submission are still queued (${
-          active.map(([n, id]) => `${n}=${id}`).join(", ")
-        }); wait for them or scancel them`,
-      );
-    }
-  }
-  const ids = new Map<string, string>();
-  const todo = new Set(sel.todo);
-  if (todo.size === 0) return { subs: [], ids, jobs: 0 };
-  mkdirSync(join(rundir, "slurm"), { recursive: true });
-  const subs = slurmPlan(plan, todo, ctx, o);
-  const logLines: string[] = [];
-  const submitLog = join(rundir, "slurm", "submit.log");
-  for (const s of subs) {
-    const path = join(rundir, "slurm", s.scriptName);
-    writeIfChanged(open, path, s.script, 0o755);
-    const a = sbatchArgs(s, ids, path, o);
-    const r = await runCommand("sbatch", a, { cwd: ctx.workdir, env });
-    const m = r.stdout.trim().match(/^(\d+)/);
-    if (r.code !== 0 || !m) {
-      appendLog(open, submitLog, logLines.join("") + `sbatch ${a.join(" ")}\n# FAILED: ${r.stderr.trim()}\n`);
-      throw new RunError(
-        `sbatch of ${s.key} failed: ${(r.stderr.trim() || r.stdout.trim()).split("\n")[0]}` +
-          (ids.size ? ` (already submitted: ${[...ids].map(([k, v]) => `${k}=${v}`).join(", ")})` : ""),
-      );
-    }
-    ids.set(s.key, m[1]!);
-    logLines.push(
-      `# ${new Date().toISOString().slice(0, 19)} ${s.key} -> ${m[1]}\nsbatch ${a.map(shQuote).join(" ")}\n`,
-    );
-  }
-  appendLog(open, submitLog, logLines.join(""));
-  writeIfChanged(open, idsFile, JSON.stringify({ ...old, ...jobSlurmIds(subs, ids) }, null, 1) + "\n");
-  return { subs, ids, jobs: todo.size };
-}
-
-/** One line per sbatch call (`key: id (array 0-N) after id_task,...`) and a closing summary line. */
-export function formatSubmitted(r: SlurmSubmitted, rundir: string): string {
-  const { subs, ids } = r;
-  return subs.map((s) =>
-    `${s.key}: ${ids.get(s.key)}${s.array ? ` (array 0-${s.tasks.length - 1})` : ""}` +
-    (s.deps.length
-      ? ` after ${
-        s.deps.map((d) => (d.task === undefined ? ids.get(d.key) : `${ids.get(d.key)}_${d.task}`)).join(",")
-      }`
-      : "")
-  ).join("\n") +
-    `\nlmt_run: submitted ${r.jobs} job(s) in ${subs.length} sbatch call(s); watch: lmt_run status ${rundir}\n`;
 }
 
 /** Result of a local run. */

@@ -206,7 +206,7 @@ Deno.test("submitSlurm() through fake sbatch/squeue: ids, dependencies, submitte
     const o = slurmOptions({ deps: "job", bundle: 1, sbatch: [], cpus: 1, partition: "batch" }, "/d", rundir);
     writeRunDir(plan, ctx, open);
     const sel = selectJobs(plan, rundir, {});
-    const r = await submitSlurm(plan, sel, ctx, o, env, open);
+    const r = await submitSlurm(plan, sel.todo, ctx, o, env, open);
     assert.equal(r.jobs, 3);
     assert.deepEqual([...r.ids], [["t1-rsr", "501"], ["t2-11_13", "502"]]);
     assert.equal(
@@ -232,13 +232,13 @@ Deno.test("submitSlurm() through fake sbatch/squeue: ids, dependencies, submitte
       ["pending", "502"],
     ]);
     await assert.rejects(
-      submitSlurm(plan, sel, ctx, o, env, open),
+      submitSlurm(plan, sel.todo, ctx, o, env, open),
       new RegExp(
         `^RunError: ${rundir}: jobs of an earlier submission are still queued \\(11=501_0, 13=501_1, 11_13=502\\)`,
       ),
     );
     await assert.rejects(
-      submitSlurm(plan, sel, ctx, o, { PATH: "/nonexistent" }, open),
+      submitSlurm(plan, sel.todo, ctx, o, { PATH: "/nonexistent" }, open),
       /sbatch not found on PATH/,
     );
     await assert.rejects(runDirStatus(join(t.dir, "nothing"), env), /no plan\.json/);

@@ -1,17 +1,19 @@
 import assert from "node:assert/strict";
 import {
   buildPlan,
-  estimateMemMB,
-  jobSlurmIds,
   parseRunfile,
   parseSqueue,
   type Pipeline,
   readStatus,
-  sbatchArgs,
   type ScriptContext,
+} from "../../../lib/runfile/mod.ts";
+import {
+  estimateMemMB,
+  jobSlurmIds,
+  sbatchArgs,
   type SlurmOptions,
   slurmPlan,
-} from "../../../lib/runfile/mod.ts";
+} from "../../../lib/runfile/slurm.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../_helpers.ts";
