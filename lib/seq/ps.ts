@@ -87,7 +87,7 @@ export function switchedSpectra(
   normal: boolean,
   warn: (m: string) => void,
   dumpScale?: Float64Array,
-): { blocks: Float64Array[]; spectrum: Float64Array; dumps?: SwitchedDumps } {
+): { blocks: Float64Array[]; spectrum: Float64Array; dumps?: SwitchedDumps | undefined } {
   const nchan = p.board.nchan;
   const st = p.states;
   if (st.ons.length === 0 || st.refs.length === 0) {

@@ -126,7 +126,7 @@ export interface SeqOtfCalOptions {
 
 /** Options of the SEQ generators ({@link generateSeq} and lib/sim/seq_ps.ts generateSeqPs) alike. */
 export interface SeqCommonOptions {
-  seed?: number;
+  seed?: number | undefined;
   /** UT start of the first Cal, "YYYY-MM-DDTHH:MM:SS". */
   date?: string;
   projectId?: string;
