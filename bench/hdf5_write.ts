@@ -187,17 +187,26 @@ const { default: h5 } = await import("h5wasm/node");
 await h5.ready;
 const tInit = performance.now() - t0;
 console.log(`h5wasm initialisation: ${tInit.toFixed(0)} ms`);
+/** An empty chunked float32 dataset of `ncol` columns, up to `maxRows` rows (null: unlimited). */
+const emptyFloat32 = (
+  f: InstanceType<typeof h5.File>,
+  name: string,
+  ncol: number,
+  maxRows: number | null,
+  chunkRows: number,
+) =>
+  f.create_dataset({
+    name,
+    data: new Float32Array(0),
+    shape: [0, ncol],
+    maxshape: [maxRows, ncol],
+    chunks: [chunkRows, ncol],
+    dtype: "<f",
+  });
 const p4 = join(dir, "h5wasm_spec.h5");
 const tH5Spec = await best(3, () => {
   const f = new h5.File(p4, "w");
-  const ds = f.create_dataset({
-    name: "Data.Spectra",
-    data: new Float32Array(0),
-    shape: [0, NCHAN],
-    maxshape: [NSPEC, NCHAN],
-    chunks: [blockRows, NCHAN],
-    dtype: "<f",
-  });
+  const ds = emptyFloat32(f, "Data.Spectra", NCHAN, NSPEC, blockRows);
   ds.resize([NSPEC, NCHAN]);
   for (let r = 0; r < NSPEC; r += blockRows) {
     const n = Math.min(blockRows, NSPEC - r);
@@ -210,14 +219,7 @@ const p5 = join(dir, "h5wasm_roach.h5");
 const tH5App = await best(2, () => {
   const f = new h5.File(p5, "w");
   const cr = Math.floor((1 << 20) / (NCH * 4));
-  const ds = f.create_dataset({
-    name: "d",
-    data: new Float32Array(0),
-    shape: [0, NCH],
-    maxshape: [null, NCH],
-    chunks: [cr, NCH],
-    dtype: "<f",
-  });
+  const ds = emptyFloat32(f, "d", NCH, null, cr);
   let rows = 0;
   const big = new Float32Array(cr * NCH);
   for (let r = 0; r < nrow; r += cr) {

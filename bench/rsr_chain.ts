@@ -51,6 +51,11 @@ try {
   const env = { ...Deno.env.toObject(), DATA_LMT: root };
   const bl = `rsr.${O}.badlags`;
   const drv = ["-b", "1", "-r", "0.01", "-t", "0.01"];
+  // the final reductions: with the bad lags and the rfile
+  const final = (
+    out: string,
+    png: string,
+  ) => ["rsr.obsnum", "--badlags", bl, "--rfile", `rsr.${O}.rfile`, "-o", out, "-w", png];
   const steps: [string, string, string[], string?][] = [
     ["driver0", "rsr_driver", [
       "rsr.obsnum",
@@ -77,31 +82,11 @@ try {
     ["badcb_r", "rsr_badcb", ["-r", "--template", String(O), "badcb.txt"], `rsr.${O}.rfile`],
     ["badcb_b", "rsr_badcb", ["-b", "--template", String(O), "badcb.txt"], `rsr.${O}.blanking`],
     ["driver_nbs", "rsr_driver", [
-      "rsr.obsnum",
-      "--badlags",
-      bl,
-      "--rfile",
-      `rsr.${O}.rfile`,
-      "-o",
-      `nbs.rsr.${O}.driver.sum.txt`,
-      "-w",
-      "rsr.wf_nbs.png",
+      ...final(`nbs.rsr.${O}.driver.sum.txt`, "rsr.wf_nbs.png"),
       ...drv,
       "--no-baseline-sub",
     ]],
-    ["driver", "rsr_driver", [
-      "rsr.obsnum",
-      "--badlags",
-      bl,
-      "--rfile",
-      `rsr.${O}.rfile`,
-      "-o",
-      `rsr.${O}.driver.sum.txt`,
-      "-w",
-      "rsr.wf.png",
-      "-p",
-      ...drv,
-    ]],
+    ["driver", "rsr_driver", [...final(`rsr.${O}.driver.sum.txt`, "rsr.wf.png"), "-p", ...drv]],
     ["sum", "rsr_sum", ["-b", `rsr.${O}.blanking`, "--badlags", bl, "--o1", "1", "-t", "0.01"]],
   ];
   const times = new Map<string, number[]>();

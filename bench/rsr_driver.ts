@@ -22,8 +22,8 @@ const runs: [string, number[], string][] = [["91001", [91001], "91001"], ["91003
 for (const [label, obsnums, dir] of runs) {
   for (const warm of [false, true]) {
     const cache = new CalibrationCache();
-    if (warm) {
-      await runDriver({
+    const run = () =>
+      runDriver({
         obsnums,
         dataLmt: root,
         badLags: bad(dir),
@@ -31,16 +31,9 @@ for (const [label, obsnums, dir] of runs) {
         repeatThreshold: 0.01,
         coaddThreshold: 0.01,
       });
-    }
+    if (warm) await run();
     const t0 = performance.now();
-    await runDriver({
-      obsnums,
-      dataLmt: root,
-      badLags: bad(dir),
-      cache,
-      repeatThreshold: 0.01,
-      coaddThreshold: 0.01,
-    });
+    await run();
     const dt = (performance.now() - t0) / 1000;
     console.log(
       `${label.padEnd(12)} ${warm ? "warm" : "cold"} caches: ${dt.toFixed(3)} s (${

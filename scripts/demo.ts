@@ -63,15 +63,24 @@ export const tool = defineTool({
     const say = (m: string) => ctx.stdout(m + "\n");
 
     say(`demo: generating raw data into ${data}`);
-    await run(DENO, [
-      "run",
-      "-A",
-      "--quiet",
-      "--config",
-      join(ROOT, "deno.json"),
-      join(ROOT, "scripts/gen_rsr.ts"),
-      "--out",
-      data,
+    // scripts/<name>.ts --out data_lmt ARGS, its output in <name>.log
+    const gen = (name: string, args: string[]) =>
+      run(DENO, [
+        "run",
+        "-A",
+        "--quiet",
+        "--config",
+        join(ROOT, "deno.json"),
+        join(ROOT, `scripts/${name}.ts`),
+        "--out",
+        data,
+        ...args,
+      ], {
+        cwd: out,
+        env,
+        log: join(out, `${name}.log`),
+      });
+    await gen("gen_rsr", [
       "--obsnum",
       "91001",
       "--obsnum",
@@ -90,23 +99,15 @@ export const tool = defineTool({
       "3,2,12",
       "--truth",
       join(data, "rsr_truth.json"),
-    ], { cwd: out, env, log: join(out, "gen_rsr.log") });
-    await run(DENO, [
-      "run",
-      "-A",
-      "--quiet",
-      "--config",
-      join(ROOT, "deno.json"),
-      join(ROOT, "scripts/gen_seq.ts"),
-      "--out",
-      data,
+    ]);
+    await gen("gen_seq", [
       "--obsnum0",
       "97000",
       "--source",
       "DEMO-OTF",
       "--truth",
       join(data, "seq_truth.json"),
-    ], { cwd: out, env, log: join(out, "gen_seq.log") });
+    ]);
     const tGen = (performance.now() - t0) / 1000;
 
     // SLpipeline.sh picks the pipeline from each obsnum's header; --here: products in work/OBSNUM/
