@@ -29,6 +29,9 @@ import { generateSeqPs } from "../lib/sim/seq_ps.ts";
 /** Repository root. */
 const ROOT = resolve(new URL("..", import.meta.url).pathname);
 
+/** Prefix of the generated raw data's lines in the manifest. */
+export const INPUT = "input/";
+
 /** The committed manifest. */
 export const MANIFEST_PATH: string = join(ROOT, "tests", "data", "products.sha256");
 
@@ -614,6 +617,11 @@ export async function productsManifest(
       paths: [Deno.realPathSync(dir), dir].sort((a, b) => b.length - a.length),
     };
     const lines: string[] = [];
+    // the generated raw data too (not normalised: written from fixed dates): when they change (lib/sim, the
+    // netCDF writers), every product may
+    for (const rel of listFiles(data)) {
+      lines.push(`${await sha256(readFileSync(join(data, rel)))}  ${INPUT}${rel}`);
+    }
     for (const rel of listFiles(work)) {
       const norm = normalise(rel, readFileSync(join(work, rel)), v);
       lines.push(`${await sha256(norm)}  ${rel}`);
@@ -646,6 +654,14 @@ export function compareManifest(actual: readonly string[], expected: readonly st
   }
   for (const p of a.keys()) if (!e.has(p)) diffs.push(`new      ${p}`);
   return diffs.sort((x, y) => x.slice(9).localeCompare(y.slice(9)));
+}
+
+/** A hint for a list of differences: whether the generated inputs changed too (then every product may). */
+export function diffHint(diffs: readonly string[]): string {
+  const inputs = diffs.some((d) => d.slice(9).startsWith(INPUT));
+  return (inputs
+    ? "the generated raw data (input/...: lib/sim or the netCDF writers) changed, so the products may all change; "
+    : "") + UPDATE_HINT;
 }
 
 /** The committed manifest's lines (empty when there is none yet). */
@@ -705,6 +721,6 @@ if (import.meta.main) {
   }
   console.error(`products_manifest: ${diffs.length} product(s) differ from ${MANIFEST_PATH}:`);
   for (const d of diffs) console.error(`  ${d}`);
-  console.error(UPDATE_HINT);
+  console.error(diffHint(diffs));
   Deno.exit(1);
 }

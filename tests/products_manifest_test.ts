@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import {
   compareManifest,
+  diffHint,
   MANIFEST_PATH,
   normalise,
   productsManifest,
   readManifest,
-  UPDATE_HINT,
 } from "../scripts/products_manifest.ts";
 
 Deno.test({
@@ -27,7 +27,7 @@ Deno.test({
     assert.deepEqual(
       diffs,
       [],
-      `${diffs.length} product(s) differ from ${MANIFEST_PATH}:\n  ${diffs.join("\n  ")}\n${UPDATE_HINT}`,
+      `${diffs.length} product(s) differ from ${MANIFEST_PATH}:\n  ${diffs.join("\n  ")}\n${diffHint(diffs)}`,
     );
   },
 });
