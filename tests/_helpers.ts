@@ -131,6 +131,14 @@ export function assertClose(
   }
 }
 
+/** Median of finite values (the mean of the middle two for an even count); fails on no values. */
+export function median(xs: ArrayLike<number>): number {
+  const s = Float64Array.from(xs).sort();
+  const n = s.length;
+  if (n === 0) throw new Error("median of no values");
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
 /** Run a script of scripts/ (a data generator) with the project's Deno; fails the test on a non-zero exit. */
 export async function runScript(script: string, args: string[]): Promise<void> {
   const o = await runDeno(join(ROOT, "scripts", script), args);
@@ -174,6 +182,18 @@ export function pythonHas(modules: string): boolean {
     return false;
   }
 }
+
+/**
+ * Python lines that open the FITS file sys.argv[1] with astropy (warnings off): header `h`, data `d`, its WCS
+ * `w` and alternate WCS 'A' `a`.
+ */
+export const PY_FITS_WCS = `import sys, warnings
+warnings.simplefilter('ignore')
+from astropy.io import fits
+from astropy.wcs import WCS
+h = fits.getheader(sys.argv[1]); d = fits.getdata(sys.argv[1])
+w = WCS(h); a = WCS(h, key='A')
+`;
 
 /** `python3 -c script args…`: its stdout; a non-zero exit fails the test with its stderr. */
 export async function py(script: string, ...args: string[]): Promise<string> {

@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runTool, tempDir } from "../_helpers.ts";
+import { median, runTool, tempDir } from "../_helpers.ts";
+import { meanSpectrumNear } from "./_specfile.ts";
 import { generateSeq, type SeqBankTruth, type SeqTruth } from "../../lib/sim/seq.ts";
 import { readSpecFile, type SpecFile } from "../../lib/specfile/mod.ts";
 import { fitGaussian } from "../../lib/num/gaussfit.ts";
@@ -17,12 +18,6 @@ import { fitGaussian } from "../../lib/num/gaussfit.ts";
 // 20 km/s FWHM span several channels
 const NCHAN = 512;
 const LINE = { fwhmKms: 20 };
-
-function median(xs: ArrayLike<number>): number {
-  const s = Float64Array.from(xs).sort();
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
 
 function mean(xs: ArrayLike<number>): number {
   let a = 0;
@@ -46,17 +41,11 @@ function medianRms(sf: SpecFile, p: number, keep: (j: number, n: number) => bool
 
 /** Gaussian fit of the mean spectrum of all spectra within `radius` arcsec of (x0, y0). */
 function lineNear(sf: SpecFile, x0: number, y0: number, radius: number, vGuess: number, fwhm: number) {
-  const acc = new Float64Array(sf.nchan);
-  let n = 0;
-  for (let i = 0; i < sf.nspec; i++) {
-    if (Math.hypot(sf.xPos[i]! - x0, sf.yPos[i]! - y0) > radius) continue;
-    for (let c = 0; c < sf.nchan; c++) acc[c] = acc[c]! + sf.spectra[i * sf.nchan + c]!;
-    n++;
-  }
+  const { mean, n } = meanSpectrumNear(sf, x0, y0, radius);
   assert.ok(n >= 3, `only ${n} spectra within ${radius}" of (${x0}, ${y0})`);
   const x: number[] = [], y: number[] = [];
   for (let c = 0; c < sf.nchan; c++) {
-    if (Math.abs(sf.caxis[c]! - vGuess) < 50) x.push(sf.caxis[c]!), y.push(acc[c]! / n);
+    if (Math.abs(sf.caxis[c]! - vGuess) < 50) x.push(sf.caxis[c]!), y.push(mean[c]!);
   }
   return { ...fitGaussian(x, y, { center: vGuess, sigma: fwhm / 2.355 }), nspec: n };
 }

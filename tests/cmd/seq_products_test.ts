@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { py, pythonHas, runTool, tempDir } from "../_helpers.ts";
+import { py, PY_FITS_WCS, pythonHas, runTool, tempDir } from "../_helpers.ts";
 import { SIM_GRID_LETTERS } from "./_seq_grid.ts";
 import { generateSeq, type SeqTruth } from "../../lib/sim/seq.ts";
 import { readSpecFile } from "../../lib/specfile/mod.ts";
@@ -106,14 +106,8 @@ Deno.test("SEQ products on a generated map: waterfall, masked moments, location 
         }
         if (ASTROPY) {
           const out = await py(
-            `import sys, warnings
-warnings.simplefilter('ignore')
-from astropy.io import fits
-from astropy.wcs import WCS
-import numpy as np
-h = fits.getheader(sys.argv[1]); d = fits.getdata(sys.argv[1])
-w = WCS(h); a = WCS(h, key='A')
-print(d.shape, w.wcs.ctype[0], w.wcs.ctype[1], str(w.wcs.cunit[1]), a.wcs.ctype[0], str(a.wcs.cunit[0]), w.wcs.spec)
+            PY_FITS_WCS +
+              `print(d.shape, w.wcs.ctype[0], w.wcs.ctype[1], str(w.wcs.cunit[1]), a.wcs.ctype[0], str(a.wcs.cunit[0]), w.wcs.spec)
 v = w.all_pix2world([[0, 0, 0], [0, d.shape[1] - 1, 0]], 0)[:, 1]
 t = a.all_pix2world([[0, 0, 0], [d.shape[2] - 1, 0, 0]], 0)[:, 0]
 print(v[0], v[1], t[0], t[1], d[2, 100, 5])`,

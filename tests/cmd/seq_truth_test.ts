@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runTool, tempDir } from "../_helpers.ts";
+import { median, runTool, tempDir } from "../_helpers.ts";
 import { SIM_GRID_LETTERS } from "./_seq_grid.ts";
 import { generateSeq, type SeqTruth } from "../../lib/sim/seq.ts";
 import { readSpecFile } from "../../lib/specfile/mod.ts";
@@ -16,12 +16,6 @@ import { Matrix, solve } from "ml-matrix";
 
 // 1100 channels keep the raw data small and still hold the pipeline slice (VLSR ± 350 km/s)
 const SIM = { obsnum0: 97000, seed: 99, nchan: 1100 };
-
-function median(xs: ArrayLike<number>): number {
-  const s = Float64Array.from(xs).sort();
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
 
 /** Cube as [nx, ny, nz], data, and cell-centre offsets (arcsec) / velocities (km/s) of each axis. */
 function cube(path: string) {

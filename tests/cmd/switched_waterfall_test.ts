@@ -13,7 +13,7 @@ import { readFits } from "../../lib/fits/reader.ts";
 import { pngInfo } from "../../lib/plot/png.ts";
 import { generateSeq } from "../../lib/sim/seq.ts";
 import { generateSeqPs, type SeqPsTruth } from "../../lib/sim/seq_ps.ts";
-import { py, pythonHas, runTool, tempDir } from "../_helpers.ts";
+import { py, PY_FITS_WCS, pythonHas, runTool, tempDir } from "../_helpers.ts";
 import { expectedPs } from "../lib/seq/_ps_model.ts";
 
 const EDGE = 64;
@@ -125,13 +125,8 @@ Deno.test("process_ps/process_bs --waterfall: per-dump calibrated spectra as a F
         assert.ok(png.width >= 800 && png.height >= 300, `${png.width}x${png.height}`);
         if (ASTROPY) {
           const out = await py(
-            `import sys, warnings
-warnings.simplefilter('ignore')
-from astropy.io import fits
-from astropy.wcs import WCS
-h = fits.getheader(sys.argv[1]); d = fits.getdata(sys.argv[1])
-w = WCS(h); a = WCS(h, key='A')
-print(d.shape, *w.wcs.ctype, str(w.wcs.cunit[1]), a.wcs.ctype[0], str(a.wcs.cunit[0]), h['SPECSYS'], h['RESTFRQ'])
+            PY_FITS_WCS +
+              `print(d.shape, *w.wcs.ctype, str(w.wcs.cunit[1]), a.wcs.ctype[0], str(a.wcs.cunit[0]), h['SPECSYS'], h['RESTFRQ'])
 v = w.all_pix2world([[0, 0, 0], [0, d.shape[1] - 1, 1]], 0)
 t = a.all_pix2world([[0, 0, 0], [d.shape[2] - 1, 0, 0]], 0)[:, 0]
 print(v[0][1], v[1][1], v[0][2], v[1][2], t[0], t[1], repr(float(d[1, 100, 5])))`,

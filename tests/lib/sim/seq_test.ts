@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openNetcdf } from "../../../lib/netcdf/mod.ts";
 import { generateSeq, type SeqTruth } from "../../../lib/sim/seq.ts";
-import { needsSamples, sample, tempDir } from "../../_helpers.ts";
+import { median, needsSamples, sample, tempDir } from "../../_helpers.ts";
 import { layoutDiff, parseCdl } from "./_cdl.ts";
 
 // a small set: 1100 channels (> 1024 as the reduction needs) keep it fast; the map is the sample's 5-row raster
@@ -21,13 +21,6 @@ async function generated(): Promise<{ dir: string; truth: SeqTruth }> {
   cached = { dir: t.dir, truth };
   globalThis.addEventListener("unload", () => t.cleanup());
   return cached;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  assert.ok(n > 0, "median of no values");
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
 
 /** The truth of one obsnum (fails when the generator did not write it). */
