@@ -15,7 +15,7 @@
  * @module
  */
 import { closeSync, existsSync, FsError, openSync, readdirSync, rmSync, writeAllSync } from "./fs.ts";
-import { basename, dirname, join } from "./path.ts";
+import { basename, dirname, join, resolve } from "./path.ts";
 
 /** An open temporary file handed to a writer. */
 export interface FileSink {
@@ -129,8 +129,12 @@ export interface CommitOptions {
 
 /** A temporary file beside its target; see the module doc. */
 export class TempFile implements FileSink {
+  /** The target as given (for messages). */
   readonly target: string;
+  /** The temporary file, absolute: a commit after the process changed directory still lands beside the target. */
   readonly tempPath: string;
+  /** The target, absolute (resolved when created). */
+  readonly #at: string;
   #fd: number | null;
   #pos = 0;
   #state: "open" | "committed" | "aborted" = "open";
@@ -139,13 +143,14 @@ export class TempFile implements FileSink {
 
   private constructor(target: string, tempPath: string, fd: number) {
     this.target = target;
+    this.#at = resolve(target);
     this.tempPath = tempPath;
     this.#fd = fd;
   }
 
   /** Create the temporary file of `target` (exclusively); throws the file system's error. */
   static create(target: string): TempFile {
-    const tmp = tempNameFor(target);
+    const tmp = tempNameFor(resolve(target));
     return new TempFile(target, tmp, openSync(tmp, "wx"));
   }
 
@@ -179,9 +184,9 @@ export class TempFile implements FileSink {
     closeSync(this.fd);
     this.#fd = null;
     try {
-      if (opts.replace ?? true) Deno.renameSync(this.tempPath, this.target);
+      if (opts.replace ?? true) Deno.renameSync(this.tempPath, this.#at);
       else {
-        Deno.linkSync(this.tempPath, this.target);
+        Deno.linkSync(this.tempPath, this.#at);
         rmSync(this.tempPath, { force: true });
       }
     } catch (e) {
@@ -193,7 +198,7 @@ export class TempFile implements FileSink {
       throw e;
     }
     this.#state = "committed";
-    this.#committedId = identity(this.target);
+    this.#committedId = identity(this.#at);
   }
 
   /** Close and remove the temporary file (safe to call at any time and twice). */
@@ -217,9 +222,9 @@ export class TempFile implements FileSink {
    */
   rollback(): boolean {
     if (this.#state !== "committed" || this.#committedId === undefined) return false;
-    if (identity(this.target) !== this.#committedId) return false;
+    if (identity(this.#at) !== this.#committedId) return false;
     try {
-      rmSync(this.target, { force: true });
+      rmSync(this.#at, { force: true });
     } catch {
       return false;
     }
