@@ -8,9 +8,9 @@
  * - {@link plotImage}: a heat map of a 2-D array (channel/peak/weight maps), NaN cells grey;
  * - {@link renderSvg}/{@link renderPng}: any Vega-Lite spec.
  *
- * Rendering needs `--allow-ffi --allow-sys --allow-read --allow-env` (the tools run with -A). vega,
- * vega-lite and the resvg native addon are loaded on first use, so importing this module is cheap
- * and needs no permissions.
+ * Rendering needs `--allow-ffi --allow-sys --allow-read --allow-env` (the tools run with -A). It runs
+ * on worker threads (lib/plot/pool.ts), which load vega, vega-lite and the resvg native addon on first
+ * use, so importing this module is cheap and needs no permissions.
  *
  * @example
  * ```ts
@@ -24,9 +24,8 @@
  * ```
  * @module
  */
-import { existsSync } from "../sys/fs.ts";
 import { encodePngRgba } from "./png.ts";
-import type { TopLevelSpec } from "vega-lite";
+import { render } from "./pool.ts";
 
 export { decodePngRgba, pngInfo } from "./png.ts";
 export type { PngInfo } from "./png.ts";
@@ -45,18 +44,7 @@ export const PALETTE = [
   "#bab0ac",
 ];
 
-const FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF"];
 const FONT_FAMILY = "DejaVu Sans";
-
-function fontOptions(): { loadSystemFonts: boolean; fontFiles: string[]; defaultFontFamily: string } {
-  for (const d of FONT_DIRS) {
-    const files = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].map((f) => `${d}/${f}`).filter((f) =>
-      existsSync(f)
-    );
-    if (files.length > 0) return { loadSystemFonts: false, fontFiles: files, defaultFontFamily: FONT_FAMILY };
-  }
-  return { loadSystemFonts: true, fontFiles: [], defaultFontFamily: FONT_FAMILY };
-}
 
 /** Rendering options. */
 export interface RenderOptions {
@@ -75,52 +63,34 @@ const BASE_CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 11 },
 };
 
-/** vega + vega-lite, imported on first use (the runtime caches dynamic imports). */
-async function loadVega(): Promise<{ vega: typeof import("vega"); vl: typeof import("vega-lite") }> {
-  const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
-  return { vega, vl };
+function fullSpec(spec: VegaLiteSpec): VegaLiteSpec {
+  return { ...spec, config: { ...BASE_CONFIG, ...(spec.config as object | undefined ?? {}) } };
 }
 
-/** Render a Vega-Lite spec to an SVG string. */
+function checkScale(scale: number): void {
+  if (!(scale > 0 && scale <= 10)) throw new RangeError(`Bad plot scale ${scale}`);
+}
+
+/** Render a Vega-Lite spec to an SVG string (on a rendering thread, lib/plot/pool.ts). */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  const { vega, vl } = await loadVega();
-  const full = { ...spec, config: { ...BASE_CONFIG, ...(spec.config as object | undefined ?? {}) } };
-  // the specs are built here as plain objects (VegaLiteSpec); vega-lite validates them when compiling
-  const compiled = vl.compile(full as TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return await render({ kind: "svg", spec: fullSpec(spec) });
 }
 
-/** Render a Vega-Lite spec to PNG bytes (white background). */
+/** Render a Vega-Lite spec to PNG bytes (white background; on a rendering thread). */
 export async function renderPng(spec: VegaLiteSpec, opts: RenderOptions = {}): Promise<Uint8Array> {
   const scale = opts.scale ?? 1.5;
-  if (!(scale > 0 && scale <= 10)) throw new RangeError(`Bad plot scale ${scale}`);
-  return await rasterizeSvg(await renderSvg(spec), { scale });
+  checkScale(scale);
+  return await render({ kind: "spec-png", spec: fullSpec(spec), scale });
 }
 
-/** The font files, found once per process (resvg then parses only these two files, ~0.3 ms a page). */
-let FONTS: ReturnType<typeof fontOptions> | null = null;
-
 /**
- * Rasterize an SVG document to PNG bytes with resvg (white background, DejaVu fonts). resvg renders on
- * a thread of its own, so several pages awaited together render in parallel; the PNG is resvg's
- * (native encoder: faster than encoding in JavaScript, which runs cold once per tool).
+ * Rasterize an SVG document to PNG bytes with resvg (white background, DejaVu fonts), on a rendering
+ * thread (lib/plot/pool.ts): pages awaited together render side by side, and the main thread goes on.
  */
 export async function rasterizeSvg(svg: string, opts: RenderOptions = {}): Promise<Uint8Array> {
   const scale = opts.scale ?? 1.5;
-  if (!(scale > 0 && scale <= 10)) throw new RangeError(`Bad plot scale ${scale}`);
-  const { renderAsync } = await import("@resvg/resvg-js");
-  FONTS ??= fontOptions();
-  const img = await renderAsync(svg, {
-    fitTo: { mode: "zoom", value: scale },
-    font: FONTS,
-    background: "white",
-  });
-  return new Uint8Array(img.asPng());
+  checkScale(scale);
+  return await render({ kind: "png", svg, scale });
 }
 
 /** One line of a {@link plotLines} panel. */
@@ -403,21 +373,9 @@ export interface PlotImageOpts {
 /** RGBA of NaN cells. */
 const NAN_GREY = [200, 200, 200, 255];
 
+/** 256 RGB entries of a Vega colour scheme (computed on a rendering thread, where vega is loaded). */
 async function colorLut(scheme: string): Promise<Uint8Array> {
-  const { vega } = await loadVega();
-  const interp = vega.scheme(scheme);
-  if (typeof interp !== "function") throw new RangeError(`Unknown continuous colour scheme "${scheme}"`);
-  const lut = new Uint8Array(256 * 3);
-  for (let i = 0; i < 256; i++) {
-    const c = String(interp(i / 255));
-    const m = c.match(/rgb\((\d+),\s*(\d+),\s*(\d+)\)/);
-    let rgb: number[];
-    if (m) rgb = [Number(m[1]), Number(m[2]), Number(m[3])];
-    else if (/^#[0-9a-f]{6}$/i.test(c)) rgb = [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16));
-    else throw new RangeError(`Cannot parse colour "${c}" of scheme "${scheme}"`);
-    lut.set(rgb, i * 3);
-  }
-  return lut;
+  return await render({ kind: "lut", scheme });
 }
 
 /** Heat map of a 2-D array → PNG bytes; NaN cells are grey. */

@@ -1,0 +1,92 @@
+/**
+ * A plot-rendering thread (started by lib/plot/pool.ts): Vega-Lite specs → SVG (vega) and SVG → PNG
+ * (resvg, DejaVu fonts). It keeps no state between jobs except the loaded modules and the font list, so
+ * any job can go to any thread and the bytes do not depend on which one renders them.
+ *
+ * Messages in: {@link RenderRequest}; out: `{ id, value }` (a string or PNG bytes, transferred) or
+ * `{ id, error }` (the error's message).
+ *
+ * @module
+ */
+import { parentPort } from "node:worker_threads";
+import { existsSync } from "../sys/fs.ts";
+import type { TopLevelSpec } from "vega-lite";
+import type { RenderRequest } from "./pool.ts";
+
+const FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF"];
+const FONT_FAMILY = "DejaVu Sans";
+
+/** The two DejaVu files when installed (resvg then parses only these), else the system's fonts. */
+function fontOptions(): { loadSystemFonts: boolean; fontFiles: string[]; defaultFontFamily: string } {
+  for (const d of FONT_DIRS) {
+    const files = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].map((f) => `${d}/${f}`).filter((f) =>
+      existsSync(f)
+    );
+    if (files.length > 0) return { loadSystemFonts: false, fontFiles: files, defaultFontFamily: FONT_FAMILY };
+  }
+  return { loadSystemFonts: true, fontFiles: [], defaultFontFamily: FONT_FAMILY };
+}
+
+let FONTS: ReturnType<typeof fontOptions> | null = null;
+
+async function toSvg(spec: Record<string, unknown>): Promise<string> {
+  const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
+  // the specs are built as plain objects (VegaLiteSpec); vega-lite validates them when compiling
+  const compiled = vl.compile(spec as unknown as TopLevelSpec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+async function toPng(svg: string, scale: number): Promise<Uint8Array> {
+  const { Resvg } = await import("@resvg/resvg-js");
+  FONTS ??= fontOptions();
+  // synchronous on this thread: the thread is the unit of parallelism (lib/plot/pool.ts)
+  const img = new Resvg(svg, { fitTo: { mode: "zoom", value: scale }, font: FONTS, background: "white" }).render();
+  return new Uint8Array(img.asPng());
+}
+
+/** 256 RGB entries sampled from a continuous Vega colour scheme. */
+async function colorLut(scheme: string): Promise<Uint8Array> {
+  const vega = await import("vega");
+  const interp = vega.scheme(scheme);
+  if (typeof interp !== "function") throw new RangeError(`Unknown continuous colour scheme "${scheme}"`);
+  const lut = new Uint8Array(256 * 3);
+  for (let i = 0; i < 256; i++) {
+    const c = String(interp(i / 255));
+    const m = c.match(/rgb\((\d+),\s*(\d+),\s*(\d+)\)/);
+    let rgb: number[];
+    if (m) rgb = [Number(m[1]), Number(m[2]), Number(m[3])];
+    else if (/^#[0-9a-f]{6}$/i.test(c)) rgb = [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16));
+    else throw new RangeError(`Cannot parse colour "${c}" of scheme "${scheme}"`);
+    lut.set(rgb, i * 3);
+  }
+  return lut;
+}
+
+async function run(m: RenderRequest): Promise<string | Uint8Array> {
+  switch (m.kind) {
+    case "svg":
+      return await toSvg(m.spec);
+    case "png":
+      return await toPng(m.svg, m.scale);
+    case "spec-png":
+      return await toPng(await toSvg(m.spec), m.scale);
+    case "lut":
+      return await colorLut(m.scheme);
+  }
+}
+
+const port = parentPort;
+if (port === null) throw new Error("lib/plot/_render_worker.ts runs as a worker thread only");
+port.on("message", async (m: RenderRequest) => {
+  try {
+    const value = await run(m);
+    port.postMessage({ id: m.id, value }, typeof value === "string" ? [] : [value.buffer as ArrayBuffer]);
+  } catch (e) {
+    port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) });
+  }
+});

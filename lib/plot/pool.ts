@@ -1,0 +1,102 @@
+/**
+ * The plot-rendering threads: Vega-Lite → SVG and SVG → PNG run on worker threads
+ * (lib/plot/_render_worker.ts), never on the main thread.
+ *
+ * Why: rasterizing and encoding a page costs 30-150 ms of CPU, and a reduction draws dozens (an RSR obsnum
+ * ~25 pages). On the main thread that time adds up; on a worker it overlaps the next computation on the
+ * machine's other core, and pages awaited together render side by side.
+ *
+ * Invariants:
+ * - A job's result depends only on the job (the threads hold no state but loaded modules), so the bytes are
+ *   the same whichever thread renders them and however many there are.
+ * - An idle thread does not keep the process alive (it is unref'd while it has no job), so a program ends
+ *   when its own work is done; a busy one does, so an awaited page is never lost.
+ * - A thread that dies fails its job with the reason; the next job starts a new thread.
+ *
+ * @module
+ */
+import { Worker } from "node:worker_threads";
+
+/**
+ * A rendering job: a Vega-Lite spec to SVG, an SVG to PNG at a scale, a spec straight to PNG, or the 256 RGB
+ * entries of a Vega colour scheme (for heat maps).
+ */
+export type RenderJob =
+  | { kind: "svg"; spec: Record<string, unknown> }
+  | { kind: "png"; svg: string; scale: number }
+  | { kind: "spec-png"; spec: Record<string, unknown>; scale: number }
+  | { kind: "lut"; scheme: string };
+
+/** A job as sent to a thread (the `id` is set by the pool). */
+export type RenderRequest = RenderJob & { id: number };
+
+type Job = { req: RenderRequest; resolve: (v: string | Uint8Array) => void; reject: (e: Error) => void };
+
+interface Thread {
+  worker: Worker;
+  job: Job | null;
+}
+
+let THREADS = 1;
+const threads: Thread[] = [];
+const queue: Job[] = [];
+let nextId = 1;
+
+/**
+ * How many rendering threads to use at most (default 1: with the main thread that fills two cores; a
+ * program that waits for many pages at once may want more).
+ */
+export function setRenderThreads(n: number): void {
+  if (!(Number.isInteger(n) && n >= 1 && n <= 64)) throw new RangeError(`bad number of render threads ${n}`);
+  THREADS = n;
+}
+
+function spawn(): Thread {
+  const worker = new Worker(new URL("./_render_worker.ts", import.meta.url));
+  const t: Thread = { worker, job: null };
+  worker.on("message", (m: { id: number; value?: string | Uint8Array; error?: string }) => {
+    const job = t.job;
+    if (job === null || job.req.id !== m.id) return;
+    t.job = null;
+    if (m.error !== undefined) job.reject(new Error(m.error));
+    else job.resolve(m.value!);
+    dispatch();
+  });
+  const die = (why: string) => {
+    const i = threads.indexOf(t);
+    if (i >= 0) threads.splice(i, 1);
+    const job = t.job;
+    t.job = null;
+    job?.reject(new Error(`plot rendering thread ${why}`));
+    dispatch();
+  };
+  worker.on("error", (e: unknown) => die(`failed: ${e instanceof Error ? e.message : String(e)}`));
+  worker.on("exit", (code: number) => die(`exited (${code})`));
+  threads.push(t);
+  return t;
+}
+
+function dispatch(): void {
+  while (queue.length > 0) {
+    let t = threads.find((x) => x.job === null);
+    if (t === undefined) {
+      if (threads.length >= THREADS) break;
+      t = spawn();
+    }
+    const job = queue.shift()!;
+    t.job = job;
+    t.worker.ref();
+    t.worker.postMessage(job.req);
+  }
+  for (const t of threads) if (t.job === null) t.worker.unref();
+}
+
+/** Run one rendering job on a thread; resolves with the SVG text or the PNG bytes. */
+export function render(job: RenderJob & { kind: "svg" }): Promise<string>;
+export function render(job: RenderJob & { kind: "png" | "spec-png" | "lut" }): Promise<Uint8Array>;
+export function render(job: RenderJob): Promise<string | Uint8Array> {
+  return new Promise((resolve, reject) => {
+    queue.push({ req: { ...job, id: nextId++ }, resolve, reject });
+    dispatch();
+  });
+}
