@@ -178,7 +178,7 @@ export const tool = defineTool({
         try {
           return await withStdio(
             { stdout: io.stdout, stderr: io.stderr },
-            () => t.main([...argv], { ...toolEnv, ...(io.env ?? {}) }),
+            () => t.main([...argv], { ...toolEnv, ...(io.env ?? {}) }, { defer: io.defer }),
           );
         } finally {
           Deno.chdir(prev);

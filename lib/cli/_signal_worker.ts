@@ -6,8 +6,10 @@
  * is still there, it removes the run's temporary files and scratch directories itself, says so on
  * stderr and ends the process (SIGKILL, status 137), so an interrupt never leaves litter behind.
  *
- * Messages from the main thread: `{ name }` (tool name for the message), `{ add, dir }` (a temporary
- * path to remove on an interrupt; `dir`: recursively), `{ clear }` (the tool run is over: forget its paths).
+ * Messages from the main thread: `{ name }` (tool name for the message), `{ add, dir, run }` (a temporary
+ * path of tool run number `run` to remove on an interrupt; `dir`: recursively), `{ clear: run }` (that tool
+ * run is over: forget its paths; tools run in-process share this thread, and a run whose plots are still
+ * rendering may end after the next one started).
  *
  * @module
  */
@@ -21,13 +23,16 @@ const scope = self as unknown as {
   postMessage(message: unknown, transfer?: unknown[]): void;
 };
 let name = "tool";
-const paths = new Map<string, boolean>();
+/** Temporary paths to remove: path → whether a directory, and the tool run it belongs to. */
+const paths = new Map<string, { dir: boolean; run: number }>();
 
 scope.onmessage = (e: MessageEvent) => {
-  const m = e.data as { name?: string; add?: string; dir?: boolean; clear?: boolean };
+  const m = e.data as { name?: string; add?: string; dir?: boolean; run?: number; clear?: number };
   if (m.name !== undefined) name = m.name;
-  if (m.add !== undefined) paths.set(m.add, m.dir === true);
-  if (m.clear === true) paths.clear(); // that tool run is over (tools run in-process share this thread)
+  if (m.add !== undefined) paths.set(m.add, { dir: m.dir === true, run: m.run ?? 0 });
+  if (m.clear !== undefined) {
+    for (const [p, v] of paths) if (v.run === m.clear) paths.delete(p);
+  }
 };
 
 let fired = false;
@@ -37,7 +42,7 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       if (fired) return;
       fired = true;
       setTimeout(() => {
-        for (const [p, dir] of paths) {
+        for (const [p, { dir }] of paths) {
           try {
             Deno.removeSync(p, { recursive: dir });
           } catch { /* already gone */ }

@@ -45,7 +45,7 @@ import {
 import { createProgress, preloadProgress, type Progress } from "./progress.ts";
 import { VERSION } from "../version.ts";
 import { mkdirSync, rmSync, statSync } from "../sys/fs.ts";
-import { tmpdir } from "../sys/path.ts";
+import { resolve, tmpdir } from "../sys/path.ts";
 import { removeStaleDirs, scratchDirName, withTempFile } from "../sys/tempfile.ts";
 import { withWarningSink } from "../sys/warnings.ts";
 import { setHdf5Reader } from "../netcdf/hdf5_reader.ts";
@@ -91,8 +91,12 @@ export interface ToolContext {
    * a temporary file renamed into place when run() succeeds, removed if it fails or is interrupted.
    */
   output(path: string): OutputFile;
-  /** Write a whole output at once (through {@link output}). */
-  writeFile(path: string, data: string | Uint8Array): void;
+  /**
+   * Write a whole output at once (through {@link output}). `data` may be a promise (a plot rendering on
+   * another thread, lib/plot/pool.ts): the output is opened now and filled when it resolves; the tool's
+   * outputs are committed together once it has (see {@link RunHooks.defer} for the one exception).
+   */
+  writeFile(path: string, data: string | Uint8Array | Promise<string | Uint8Array>): void;
   /**
    * A private scratch directory (`$TMPDIR/TOOL-PID-RAND`), removed when the tool ends in any way
    * (success, error, signal); stale ones of dead processes are removed when a new one is made.
@@ -144,12 +148,24 @@ type TypedTable<O extends readonly OptionSpec[], P extends readonly PositionalSp
   }
   : unknown;
 
+/** How a caller running tools in-process (the pipeline) takes part in a run. */
+export interface RunHooks {
+  /**
+   * Let the outputs still being rendered (promises given to `ctx.writeFile`) finish after `main` returns:
+   * `main` then commits the outputs that are complete and returns; `done` settles when the others are
+   * committed too (rejecting with the tool's one-line message when one fails: the outputs already
+   * committed stay, the failed ones are removed); `files` are their absolute paths. Without this hook a tool
+   * waits for every output and commits them all together.
+   */
+  defer?: (done: Promise<void>, files: string[]) => void;
+}
+
 /** A declared tool, runnable in-process (tests) or as a program. */
 export interface Tool {
   /** The declaration (its run function is reached through {@link Tool.main}). */
   spec: Omit<ToolSpec, "run">;
   /** Run with arguments; returns the exit code (never calls Deno.exit). */
-  main(argv: string[], env?: Record<string, string>): Promise<number>;
+  main(argv: string[], env?: Record<string, string>, hooks?: RunHooks): Promise<number>;
   help(): string;
 }
 
@@ -164,6 +180,8 @@ function isTty(): boolean {
 
 /** The signal watchdog thread of this process (lib/cli/_signal_worker.ts), started with the first temporary path. */
 let WATCHDOG: Worker | undefined;
+/** Tool runs started in this process (the watchdog forgets a run's paths by this number). */
+let RUNS = 0;
 
 /**
  * Declare a tool from its option table and run function. The table is written inline (or declared
@@ -186,10 +204,14 @@ export function defineTool<
       ...(spec.examples !== undefined ? { examples: spec.examples } : {}),
     });
 
-  const main = async (argv: string[], envIn?: Record<string, string>): Promise<number> => {
+  const main = async (argv: string[], envIn?: Record<string, string>, hooks: RunHooks = {}): Promise<number> => {
     const env = envIn ?? Deno.env.toObject();
     const t0 = performance.now();
     const outputs: OutputFile[] = [];
+    /** Outputs whose data are still coming (promises given to writeFile), with their writes. */
+    const pending = new Map<OutputFile, Promise<void>>();
+    /** Set when the outputs still being rendered outlive main (RunHooks.defer): their clean-up waits too. */
+    let handedOver = false;
     const scratch: string[] = [];
     const aborts: (() => void)[] = [];
     const commits: (() => void)[] = [];
@@ -229,11 +251,12 @@ export function defineTool<
     });
     const restoreConsole = quietConsole(() => debug);
     /** Tell the signal watchdog (started with the first temporary path) what to remove on an interrupt. */
+    const runId = ++RUNS;
     const watch = (path: string, dir: boolean) => {
       if (WATCHDOG === undefined) {
         WATCHDOG = new Worker(new URL("./_signal_worker.ts", import.meta.url).href, { type: "module" });
       }
-      WATCHDOG.postMessage({ name: spec.name, add: path, dir });
+      WATCHDOG.postMessage({ name: spec.name, add: path, dir, run: runId });
     };
     try {
       let argvEff = argv;
@@ -271,7 +294,11 @@ export function defineTool<
         log,
         debug,
         output: open,
-        writeFile: (path: string, data: string | Uint8Array) => open(path).write(data),
+        writeFile: (path, data) => {
+          const o = open(path);
+          if (data instanceof Promise) pending.set(o, data.then((d) => o.write(d)));
+          else o.write(data);
+        },
         scratchDir: () => {
           const parent = tmpdir(env);
           removeStaleDirs(parent, spec.name);
@@ -299,13 +326,47 @@ export function defineTool<
         abortAll();
         return code;
       }
+      // provenance sidecars: one record per run, made now (in the tool's directory), written beside each
+      // output once it is committed
+      const record = env.LMT_SIDECAR === "1" ? sidecarRecord(spec.name, argv, parsed.values, outputs, t0) : null;
+      const files = (which: OutputFile[]) => which.filter((o) => !o.isStdout).map((o) => resolve(o.path));
+      const sidecars = (paths: string[]) => {
+        if (record !== null) writeSidecars(record, paths);
+      };
+      if (pending.size > 0 && hooks.defer !== undefined && !outputs.some((o) => o.isStdout && pending.has(o))) {
+        // the complete outputs are committed now, the ones still rendering when they are ready
+        const later = outputs.filter((o) => pending.has(o));
+        const now = outputs.filter((o) => !pending.has(o));
+        await new Promise((r) => setTimeout(r, 0));
+        for (const f of commits) f();
+        commitAll(now);
+        removeScratch();
+        sidecars(files(now));
+        handedOver = true;
+        const laterFiles = files(later);
+        const done = Promise.all(pending.values()).then(
+          () => {
+            commitAll(later);
+            sidecars(laterFiles);
+          },
+        ).catch((e) => {
+          for (const o of later) o.abort();
+          throw new DataError(`${spec.name}: ${outputMessage(e, later) ?? (e instanceof Error ? e.message : String(e))}`);
+        }).finally(() => {
+          stopSignals();
+          WATCHDOG?.postMessage({ clear: runId });
+        });
+        hooks.defer(done, laterFiles);
+        return 0;
+      }
+      await Promise.all(pending.values());
       // one turn of the event loop: a signal that arrived while run() was computing is handled now
       // (no output is put in place) rather than lost
       if (outputs.length > 0 || scratch.length > 0) await new Promise((r) => setTimeout(r, 0));
       for (const f of commits) f();
       commitAll(outputs);
       removeScratch();
-      if (env.LMT_SIDECAR === "1") writeSidecars(spec.name, argv, parsed.values, outputs, t0);
+      sidecars(files(outputs));
       return 0;
     } catch (e) {
       abortAll();
@@ -332,12 +393,12 @@ export function defineTool<
       if (env.LMT_TRACEBACK === "1" && e instanceof Error && e.stack) writeStderr(e.stack + "\n");
       return EXIT.DATA;
     } finally {
-      stopSignals();
       restoreConsole();
-      if (WATCHDOG !== undefined) {
+      if (!handedOver) stopSignals();
+      if (WATCHDOG !== undefined && !handedOver) {
         // tools run in-process one after another (the pipeline runner) share one watchdog: starting a
         // thread per tool cost ~0.1 s each; a program running one tool ends its thread here
-        if (stdioRedirected()) WATCHDOG.postMessage({ clear: true });
+        if (stdioRedirected()) WATCHDOG.postMessage({ clear: runId });
         else {
           WATCHDOG.terminate();
           WATCHDOG = undefined;
@@ -444,18 +505,18 @@ function outputMessage(e: unknown, outputs: OutputFile[]): string | undefined {
 }
 
 /**
- * Provenance sidecars (`<output>.json`, written when LMT_SIDECAR=1, as the pipelines do): tool, version,
- * command line, working directory, input files named on the command line, parameters, wall time.
+ * The provenance record of a tool run (written as sidecars `<output>.json` when LMT_SIDECAR=1, as the
+ * pipelines do): tool, version, command line, working directory, input files named on the command line,
+ * outputs, parameters, wall time. Made when run() returns, in the tool's working directory.
  */
-function writeSidecars(
+function sidecarRecord(
   name: string,
   argv: string[],
   values: ParsedValues,
   outputs: OutputFile[],
   t0: number,
-): void {
+): string {
   const files = outputs.filter((o) => !o.isStdout).map((o) => o.path);
-  if (files.length === 0) return;
   const outSet = new Set(files);
   const inputs: string[] = [];
   const consider = (v: unknown) => {
@@ -478,10 +539,15 @@ function writeSidecars(
     parameters: values,
     wall_time_s: Math.round((performance.now() - t0) / 10) / 100,
   };
-  const text = JSON.stringify(record, null, 1) + "\n";
-  for (const f of files) {
+  return JSON.stringify(record, null, 1) + "\n";
+}
+
+/** Write the sidecar `<path>.json` of each committed output (absolute paths); a sidecar never fails a tool. */
+function writeSidecars(record: string, paths: string[]): void {
+  const bytes = new TextEncoder().encode(record);
+  for (const f of paths) {
     try {
-      withTempFile(`${f}.json`, (t) => t.write(new TextEncoder().encode(text)));
+      withTempFile(`${f}.json`, (t) => t.write(bytes));
     } catch { /* a sidecar never fails a tool */ }
   }
 }

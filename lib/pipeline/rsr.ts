@@ -346,6 +346,7 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
     name: "summary page",
     inputs: [SPEC, SUM, `nbs.rsr.${O}.driver.sum.txt`, ...diag, RC],
     outputs: ["index.html"],
+    barrier: true,
     action: {
       kind: "tools",
       calls: [{ tool: "summary", argv: ["rsr", ".", O], env: { LMT_SIDECAR: "" } }],

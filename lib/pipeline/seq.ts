@@ -483,6 +483,7 @@ export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
     name: "summary page",
     inputs: [...products, RC],
     outputs: ["index.html"],
+    barrier: true,
     action: {
       kind: "tools",
       calls: [{ tool: "summary", argv: ["seq", ".", O], env: { LMT_SIDECAR: "" } }],

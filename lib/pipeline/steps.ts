@@ -28,6 +28,11 @@ export type ToolRunner = (
     stderr: (b: Uint8Array) => void;
     /** Environment entries that differ from the pipeline's (e.g. LMT_SIDECAR: "" for the summary page). */
     env?: Readonly<Record<string, string>>;
+    /**
+     * Outputs the tool still renders after it returned (plots, lib/cli RunHooks.defer): `done` settles when
+     * they are in place (rejecting with the tool's message); `files` are their absolute paths.
+     */
+    defer: (done: Promise<void>, files: string[]) => void;
   },
 ) => Promise<number>;
 
@@ -54,6 +59,8 @@ export interface Step {
   inputs: readonly string[];
   /** Inputs that must exist (made earlier) but whose changes do not redo this step (make's order-only). */
   orderOnly?: readonly string[];
+  /** The step reads the whole directory (a summary page): it waits until every earlier output is in place. */
+  barrier?: boolean;
   action: StepAction;
 }
 
@@ -179,21 +186,59 @@ export async function runSteps(steps: readonly Step[], o: RunOptions): Promise<R
   const broken = new Set<string>();
   const ran: string[] = [];
   const failed: StepFailed[] = [];
-  for (const s of steps) {
-    if (s.inputs.some((i) => broken.has(i)) || (s.orderOnly ?? []).some((i) => broken.has(i))) {
-      for (const f of s.outputs) broken.add(f);
-      continue;
+  /**
+   * Outputs of earlier steps still being rendered (plots): a step waits for the ones it reads, a barrier
+   * step and the end of the run wait for all. A failed one fails its step as a failed tool would.
+   */
+  const tails: Tail[] = [];
+  const fail = (e: StepFailed, outputs: readonly string[]) => {
+    for (const f of outputs) {
+      broken.add(f);
+      try {
+        Deno.removeSync(at(o.dir, f));
+      } catch { /* not made */ }
     }
-    if (!needsRun(s, o.dir, remade, o.dryRun === true)) continue;
+    if (!o.keepGoing) throw e;
+    failed.push(e);
+  };
+  const waitFor = async (which: Tail[]) => {
+    for (const t of which) {
+      tails.splice(tails.indexOf(t), 1);
+      try {
+        await t.done;
+      } catch (e) {
+        fail(new StepFailed(t.step.name, e instanceof Error ? e.message : String(e), []), t.step.outputs);
+      }
+    }
+  };
+  try {
+    for (const s of steps) {
+      const reads = new Set([...s.inputs, ...(s.orderOnly ?? [])].map((f) => at(o.dir, f)));
+      await waitFor(s.barrier ? [...tails] : tails.filter((t) => t.files.some((f) => reads.has(f))));
+      if (s.inputs.some((i) => broken.has(i)) || (s.orderOnly ?? []).some((i) => broken.has(i))) {
+        for (const f of s.outputs) broken.add(f);
+        continue;
+      }
+      await runOne(s);
+    }
+    await waitFor([...tails]);
+  } finally {
+    // an exception leaves nothing rendering unobserved
+    for (const t of tails) t.done.catch(() => {});
+  }
+  return { ran, failed };
+
+  async function runOne(s: Step): Promise<void> {
+    if (!needsRun(s, o.dir, remade, o.dryRun === true)) return;
     ran.push(s.name);
     if (o.dryRun || o.verbose) (o.show ?? o.report)(showStep(s, o.shownDir));
     if (o.dryRun) {
       for (const f of s.outputs) remade.add(f);
-      continue;
+      return;
     }
     try {
       const t0 = performance.now(), c0 = cpuSeconds();
-      await runStep(s, o);
+      await runStep(s, o, (done, files) => tails.push({ step: s, done, files }));
       if (o.verbose) {
         o.report(
           `${s.name}: ${((performance.now() - t0) / 1000).toFixed(2)} s (cpu ${
@@ -204,17 +249,17 @@ export async function runSteps(steps: readonly Step[], o: RunOptions): Promise<R
       for (const f of s.outputs) remade.add(f);
     } catch (e) {
       if (!(e instanceof StepFailed)) throw e;
-      for (const f of s.outputs) {
-        broken.add(f);
-        try {
-          Deno.removeSync(join(o.dir, f));
-        } catch { /* not made */ }
-      }
-      if (!o.keepGoing) throw e;
-      failed.push(e);
+      fail(e, s.outputs);
     }
   }
-  return { ran, failed };
+}
+
+/** Outputs of a step that are still being rendered after its tools returned. */
+interface Tail {
+  step: Step;
+  done: Promise<void>;
+  /** Absolute paths. */
+  files: string[];
 }
 
 function needsRun(s: Step, dir: string, remade: Set<string>, dryRun: boolean): boolean {
@@ -239,7 +284,11 @@ function needsRun(s: Step, dir: string, remade: Set<string>, dryRun: boolean): b
   return false;
 }
 
-async function runStep(s: Step, o: RunOptions): Promise<void> {
+async function runStep(
+  s: Step,
+  o: RunOptions,
+  defer: (done: Promise<void>, files: string[]) => void,
+): Promise<void> {
   const a = s.action;
   if (a.kind === "fn") {
     try {
@@ -264,6 +313,7 @@ async function runStep(s: Step, o: RunOptions): Promise<void> {
         cwd: o.dir,
         stdout: toOut,
         stderr: toErr,
+        defer,
         ...(c.env !== undefined ? { env: c.env } : {}),
       });
     } catch (e) {
