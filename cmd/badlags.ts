@@ -163,7 +163,7 @@ export const tool = defineTool({
     const plotfile = opts.plotfile;
     if (plotfile !== undefined) {
       const plotmax = opts.plotmax ?? options.bcHi;
-      ctx.writeFile(plotfile, await badlagsPlot(result, plotmax));
+      ctx.writeFile(plotfile, badlagsPlot(result, plotmax));
       report.push(`Wrote ${plotfile}`);
     }
     const reportText = report.join("\n") + "\n";

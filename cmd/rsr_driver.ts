@@ -311,7 +311,8 @@ export const tool = defineTool({
         JSON.stringify({ xrange: DRIVER_XRANGE, products: waterfallData(res.products) }) + "\n",
       );
     }
-    // All pages render at once: resvg rasterizes on its own threads.
+    // The pages render on the plot threads (lib/plot/pool.ts) while this tool, or the next one of a
+    // pipeline, goes on; each output is filled when its page is ready.
     const wf = opts["waterfall-file"];
     const pdf = wf !== undefined && /\.pdf$/i.test(wf);
     const names = wf ? waterfallPageNames(wf, res.products.length) : [];
@@ -319,14 +320,13 @@ export const tool = defineTool({
       ...(opts.repeat_thr ? { repeatThreshold: opts.repeat_thr } : {}),
       ...(opts.threshold ? { coaddThreshold: opts.threshold } : {}),
     };
-    const pending = Promise.all([
-      Promise.all(names.map((_, i) => waterfallPng(res.products[i]!, thr))),
-      opts.doplot ? Promise.all([driverBoardsPng(res), driverSpectrumPng(res)]) : null,
-    ]);
-    const [pages, plots] = await pending;
+    const pages = names.map((_, i) => waterfallPng(res.products[i]!, thr));
     if (wf && pdf) {
-      ctx.writeFile(wf, pngPagesToPdf(pages, { producer: `lmt-slr-toolkit ${VERSION} rsr_driver` }));
-      ctx.log.info(`wrote ${wf} (${pages.length} page(s))`);
+      ctx.writeFile(
+        wf,
+        Promise.all(pages).then((p) => pngPagesToPdf(p, { producer: `lmt-slr-toolkit ${VERSION} rsr_driver` })),
+      );
+      ctx.log.info(`writing ${wf} (${pages.length} page(s))`);
     } else if (wf) {
       names.forEach((name, i) => ctx.writeFile(name, pages[i]!));
       // pages of an earlier run with more products would be mistaken for this run's
@@ -336,12 +336,12 @@ export const tool = defineTool({
           rmSync(stale, { force: true });
         }
       });
-      ctx.log.info(`wrote ${names.length} waterfall page(s) ${names[0]} ...`);
+      ctx.log.info(`writing ${names.length} waterfall page(s) ${names[0]} ...`);
     }
-    if (plots !== null) {
+    if (opts.doplot) {
       const dir = outName === "-" ? "." : dirname(outName);
-      ctx.writeFile(join(dir, "rsr.driver.png"), plots[0]);
-      ctx.writeFile(join(dir, "rsr.driver1.png"), plots[1]);
+      ctx.writeFile(join(dir, "rsr.driver.png"), driverBoardsPng(res));
+      ctx.writeFile(join(dir, "rsr.driver1.png"), driverSpectrumPng(res));
     }
     return 0;
   },

@@ -116,7 +116,7 @@ export const tool = defineTool({
     if (plotfile !== undefined) {
       ctx.writeFile(
         plotfile,
-        await tsysPlot(curves, { obsnum, label, spectrum: spectrumMode, badlags: blFile !== undefined }),
+        tsysPlot(curves, { obsnum, label, spectrum: spectrumMode, badlags: blFile !== undefined }),
       );
       ctx.log.info(`wrote ${plotfile}`);
     }
