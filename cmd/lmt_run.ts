@@ -135,6 +135,8 @@ export const tool = defineTool({
         );
         return 0;
       }
+      // jobs of an earlier SLURM submission still queued or running keep their status files: refuse first
+      if (opts.slurm) await runfile.checkSlurmFree(rundir, env);
       runfile.resetStatus(rundir, sel, !!opts.force);
 
       if (opts.slurm) {

@@ -25,6 +25,7 @@ export {
 } from "./scripts.ts";
 export type { SlurmOptions, Submission } from "./slurm.ts";
 export {
+  checkSlurmFree,
   formatSubmitted,
   queue,
   sbatchDryRun,

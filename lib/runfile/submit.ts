@@ -89,6 +89,34 @@ export function sbatchDryRun(
   return text;
 }
 
+/**
+ * Check that a SLURM submission from `rundir` can start: sbatch is on the PATH and no job of an earlier
+ * submission is still queued or running (their status files must not be reset under them). Returns the
+ * ids of the earlier submissions (slurm/submitted.json). Throws {@link RunError} otherwise.
+ */
+export async function checkSlurmFree(
+  rundir: string,
+  env: Record<string, string>,
+): Promise<Record<string, string>> {
+  if (!haveCommand("sbatch", env)) {
+    throw new RunError("sbatch not found on PATH (no SLURM here; run without --slurm)");
+  }
+  const old = submittedIds(rundir);
+  const q = Object.keys(old).length ? await queue(env) : undefined;
+  const active = q === undefined ? [] : Object.entries(old).filter(([, id]) => {
+    const s = q.get(id)?.state;
+    return s === "PENDING" || s === "RUNNING" || s === "CONFIGURING";
+  });
+  if (active.length) {
+    throw new RunError(
+      `${rundir}: jobs of an earlier submission are still queued (${
+        active.map(([n, id]) => `${n}=${id}`).join(", ")
+      }); wait for them or scancel them`,
+    );
+  }
+  return old;
+}
+
 /** Result of a SLURM submission. */
 export interface SlurmSubmitted {
   /** The sbatch calls made, in order (empty when every job was done). */
@@ -103,8 +131,9 @@ export interface SlurmSubmitted {
  * Submit the jobs `run` (names) with sbatch (in `ctx.workdir`), tier after tier with dependencies. Batch scripts
  * go to RUNDIR/slurm/, the sbatch calls to slurm/submit.log and the job ids to slurm/submitted.json, all
  * through the output door `open`.
- * Throws {@link RunError} when sbatch is missing, when jobs of an earlier submission are still queued, or
- * when an sbatch call fails (naming what was already submitted).
+ * Throws {@link RunError} when sbatch is missing, when jobs of an earlier submission are still queued
+ * ({@link checkSlurmFree}), or when an sbatch call fails (naming what was already submitted, whose ids are
+ * recorded).
  */
 export async function submitSlurm(
   plan: Plan,
@@ -115,24 +144,7 @@ export async function submitSlurm(
   open: OpenOutput,
 ): Promise<SlurmSubmitted> {
   const rundir = ctx.rundir;
-  if (!haveCommand("sbatch", env)) {
-    throw new RunError("sbatch not found on PATH (no SLURM here; run without --slurm)");
-  }
-  const old = submittedIds(rundir);
-  const q = Object.keys(old).length ? await queue(env) : undefined;
-  if (q) {
-    const active = Object.entries(old).filter(([, id]) => {
-      const s = q.get(id)?.state;
-      return s === "PENDING" || s === "RUNNING" || s === "CONFIGURING";
-    });
-    if (active.length) {
-      throw new RunError(
-        `${rundir}: jobs of an earlier submission are still queued (${
-          active.map(([n, id]) => `${n}=${id}`).join(", ")
-        }); wait for them or scancel them`,
-      );
-    }
-  }
+  const old = await checkSlurmFree(rundir, env);
   const ids = new Map<string, string>();
   const todo = new Set(run);
   if (todo.size === 0) return { subs: [], ids, jobs: 0 };
@@ -140,6 +152,13 @@ export async function submitSlurm(
   const subs = slurmPlan(plan, todo, ctx, o);
   const logLines: string[] = [];
   const submitLog = join(rundir, "slurm", "submit.log");
+  // the ids of what was submitted, also when a later sbatch fails (lmt_run status follows those jobs)
+  const recordIds = () =>
+    writeIfChanged(
+      open,
+      join(rundir, "slurm", "submitted.json"),
+      JSON.stringify({ ...old, ...jobSlurmIds(subs, ids) }, null, 1) + "\n",
+    );
   for (const s of subs) {
     const path = join(rundir, "slurm", s.scriptName);
     writeIfChanged(open, path, s.script, 0o755);
@@ -148,6 +167,7 @@ export async function submitSlurm(
     const m = r.stdout.trim().match(/^(\d+)/);
     if (r.code !== 0 || !m) {
       appendLog(open, submitLog, logLines.join("") + `sbatch ${a.join(" ")}\n# FAILED: ${r.stderr.trim()}\n`);
+      recordIds();
       throw new RunError(
         `sbatch of ${s.key} failed: ${(r.stderr.trim() || r.stdout.trim()).split("\n")[0]}` +
           (ids.size ? ` (already submitted: ${[...ids].map(([k, v]) => `${k}=${v}`).join(", ")})` : ""),
@@ -159,11 +179,7 @@ export async function submitSlurm(
     );
   }
   appendLog(open, submitLog, logLines.join(""));
-  writeIfChanged(
-    open,
-    join(rundir, "slurm", "submitted.json"),
-    JSON.stringify({ ...old, ...jobSlurmIds(subs, ids) }, null, 1) + "\n",
-  );
+  recordIds();
   return { subs, ids, jobs: todo.size };
 }
 
