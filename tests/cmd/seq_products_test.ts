@@ -77,18 +77,8 @@ Deno.test("SEQ products on a generated map: waterfall, masked moments, location 
         assert.equal(checked, sf.nspec * sf.nchan, "every SpecFile value is in the waterfall once");
         assert.ok(isPng(join(dir, "wf.png")));
         // binned 10 x 1: a column is the mean of 10 consecutive rows (float32 sums, 1e-5 relative)
-        const b = await runTool("make_spec_fits", [
-          "-i",
-          "map.nc",
-          "-o",
-          "wf10.fits",
-          "--binning",
-          "10,1",
-          "--pix_list",
-          "3,7",
-        ], {
-          cwd: dir,
-        });
+        const binned = ["-i", "map.nc", "-o", "wf10.fits", "--binning", "10,1", "--pix_list", "3,7"];
+        const b = await runTool("make_spec_fits", binned, { cwd: dir });
         assert.equal(b.code, 0, b.stderr);
         const hb = readFits(join(dir, "wf10.fits")).hdus[0]!;
         const rows3: number[] = [], rows7: number[] = [];
@@ -208,18 +198,8 @@ for f in sys.argv[2:]:
 
     await t.step("seq_viewspec: the spectrum of the cell at location=dx,dy as text and PNG", async () => {
       const loc = `${src.dxArcsec},${src.dyArcsec}`;
-      const v = await runTool("seq_viewspec", [
-        "-i",
-        "SIM_97001__0.fits",
-        "--location",
-        loc,
-        "-o",
-        "spec.txt",
-        "--png",
-        "spec.png",
-      ], {
-        cwd: dir,
-      });
+      const args = ["-i", "SIM_97001__0.fits", "--location", loc, "-o", "spec.txt", "--png", "spec.png"];
+      const v = await runTool("seq_viewspec", args, { cwd: dir });
       assert.equal(v.code, 0, v.stderr);
       const cube = readFits(join(dir, "SIM_97001__0.fits")).hdus[0]!;
       const [nx, ny, nz] = cube.shape as [number, number, number];
