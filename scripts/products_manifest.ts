@@ -42,6 +42,11 @@ interface Run {
   stdout?: string;
   /** Environment entries that differ from the common one (as the pipelines give the summary page). */
   env?: Record<string, string>;
+  /**
+   * The run must fail: its exit code, stdout and stderr go to this file (the error message is a product
+   * too), and any file it leaves behind shows up as a new product (no partial output).
+   */
+  fails?: string;
 }
 
 /** A step: a tool run, or a small file written between runs (as the pipelines do with grep/cat). */
@@ -461,6 +466,80 @@ export const STEPS: readonly Step[] = [
     argv: ["--obs_list", "97061", "--pix_list", "10", "-o", "-", "-y", "none"],
     stdout: "ps/no_cal.txt",
   },
+  // ---- errors: exit code and the one-line message; outputs aimed at errors/ must not appear ----
+  { tool: "badlags", argv: ["--bc_hi", "x", RSR_O], fails: "errors/badlags_usage.txt" },
+  { tool: "badlags", argv: ["-B", "errors/none.badlags", "99999"], fails: "errors/badlags_no_obsnum.txt" },
+  { tool: "rsr_tsys", argv: ["-y", "errors/none.png", "91003"], fails: "errors/rsr_tsys_no_obsnum.txt" },
+  {
+    tool: "rsr_driver",
+    argv: ["99999", "-o", "errors/none.txt", "-w", "errors/none.png"],
+    fails: "errors/rsr_driver_no_obsnum.txt",
+  },
+  {
+    tool: "rsr_driver",
+    argv: [RSR_O, "-B", "errors/missing.badlags"],
+    fails: "errors/rsr_driver_no_badlags.txt",
+  },
+  { tool: "rsr_driver", argv: [RSR_O, "--thresold", "0.01"], fails: "errors/rsr_driver_misspelled.txt" },
+  {
+    tool: "rsr_sum",
+    argv: ["-b", "rsr/rsr.91001.badlags", "-o", "errors/none.txt"],
+    fails: "errors/rsr_sum_bad_blanking.txt",
+  },
+  { tool: "rsr_badcb", argv: [`rsr/rsr.${RSR_O}.badcb`], fails: "errors/rsr_badcb_no_mode.txt" },
+  { tool: "badlags2", argv: [RSR_O, "7/1"], fails: "errors/badlags2_bad_chassis.txt" },
+  { tool: "lmtinfo", argv: ["12345"], fails: "errors/lmtinfo_no_obsnum.txt" },
+  {
+    tool: "process_otf_map",
+    argv: ["-O", "99999", "-o", "errors/none.nc"],
+    fails: "errors/process_otf_map_no_obsnum.txt",
+  },
+  {
+    tool: "process_otf_map",
+    argv: ["-O", "97001", "-o", "errors/none.nc", "--bank", "1"],
+    fails: "errors/process_otf_map_bank.txt",
+  },
+  {
+    tool: "process_bs",
+    argv: ["--obs_list", "97003", "--stype", "3", "-o", "errors/none.txt", "-y", "errors/none.png"],
+    fails: "errors/process_bs_stype3.txt",
+  },
+  { tool: "process_ps", argv: ["--obs_list", "97061"], fails: "errors/process_ps_no_pix_list.txt" },
+  {
+    tool: "spec_driver_fits",
+    argv: ["-i", "rsr/rsr.91001.badlags", "-o", "errors/none.fits", "-w", "errors/none.wt.fits"],
+    fails: "errors/spec_driver_fits_not_netcdf.txt",
+  },
+  {
+    tool: "spec_driver_fits",
+    argv: ["-i", `${MAP}.nc`, "-o", `${MAP}.fits`],
+    fails: "errors/spec_driver_fits_exists.txt",
+  },
+  {
+    tool: "grid_data",
+    argv: ["-i", `${MAP}.nc`, "-o", "errors/none.fits"],
+    fails: "errors/grid_data_no_weight.txt",
+  },
+  {
+    tool: "make_spec_fits",
+    argv: ["-i", "errors/missing.nc", "-o", "errors/none.fits"],
+    fails: "errors/make_spec_fits_missing.txt",
+  },
+  {
+    tool: "sdfits",
+    argv: ["-i", `${MAP}.fits`, "-o", "errors/none.sdfits"],
+    fails: "errors/sdfits_not_specfile.txt",
+  },
+  {
+    tool: "seq_moments",
+    argv: ["-i", `${MAP}.nc`, "-o", "errors/none"],
+    fails: "errors/seq_moments_not_fits.txt",
+  },
+  {
+    tool: "seq_viewspec",
+    argv: ["-i", `${MAP}.fits`, "--location", "900,0"],
+    fails: "errors/seq_viewspec_outside.txt",
+  },
 ];
 
 /** Write the raw data (small: the whole run takes seconds) into `root`. */
@@ -485,8 +564,12 @@ export async function generateData(root: string): Promise<void> {
   await generateSeqPs(root, { obsnum0: 97060, seed: 7, nchan: 256, bandwidthMHz: 200 });
 }
 
-/** Run one tool in-process in `work`; its stdout is returned. A non-zero exit throws with its stderr. */
-async function runIn(work: string, env: Record<string, string>, r: Run): Promise<Uint8Array> {
+/** Run one tool in-process in `work`: its exit code, stdout and stderr. */
+async function runIn(
+  work: string,
+  env: Record<string, string>,
+  r: Run,
+): Promise<{ code: number; out: Uint8Array; err: Uint8Array }> {
   const load = TOOLS[r.tool];
   if (load === undefined) throw new Error(`products_manifest: no tool ${r.tool}`);
   const { tool } = await load();
@@ -502,14 +585,7 @@ async function runIn(work: string, env: Record<string, string>, r: Run): Promise
   } finally {
     Deno.chdir(prev);
   }
-  if (code !== 0) {
-    throw new Error(
-      `products_manifest: ${r.tool} ${r.argv.join(" ")} exited ${code}: ${
-        new TextDecoder().decode(concat(err))
-      }`,
-    );
-  }
-  return concat(out);
+  return { code, out: concat(out), err: concat(err) };
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -595,7 +671,9 @@ export async function productsManifest(
   const dir = Deno.makeTempDirSync({ prefix: "lmt-products-" });
   try {
     const data = join(dir, "data_lmt"), work = join(dir, "work"), tmp = join(dir, "tmp");
-    for (const d of ["rsr", "rsrx", "seq", "seqx", "bs", "ps"]) mkdirSync(join(work, d), { recursive: true });
+    for (const d of ["rsr", "rsrx", "seq", "seqx", "bs", "ps", "errors"]) {
+      mkdirSync(join(work, d), { recursive: true });
+    }
     mkdirSync(tmp);
     const t0 = Date.now();
     await generateData(data);
@@ -607,8 +685,19 @@ export async function productsManifest(
         continue;
       }
       const t = performance.now();
-      const out = await runIn(work, env, s);
+      const { code, out, err } = await runIn(work, env, s);
       opts.timing?.(`${s.tool} ${s.argv.join(" ")}`, performance.now() - t);
+      const what = `products_manifest: ${s.tool} ${s.argv.join(" ")}`;
+      if (s.fails !== undefined) {
+        if (code === 0) throw new Error(`${what}: succeeded, but it is listed as a failing run`);
+        const dec = new TextDecoder();
+        writeFileSync(
+          join(work, s.fails),
+          `exit ${code}\n--- stdout\n${dec.decode(out)}--- stderr\n${dec.decode(err)}`,
+        );
+        continue;
+      }
+      if (code !== 0) throw new Error(`${what} exited ${code}: ${new TextDecoder().decode(err)}`);
       if (s.stdout !== undefined) writeFileSync(join(work, s.stdout), out);
     }
     const v: Variable = {
