@@ -260,7 +260,7 @@ async function seqScenario(t: Deno.TestContext, dir: string): Promise<void> {
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
-    const { url, token, base } = web;
+    const { token, base } = web;
     const { page, errors } = await openPage(browser);
     const formValue = (name: string) =>
       page.$eval(`#rerun input[name="${name}"]`, (e) => (e as unknown as { value: string }).value);
