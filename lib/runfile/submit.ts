@@ -45,13 +45,13 @@ export interface SlurmRequest {
   deps: "job" | "tier";
   bundle: number;
   /** Extra sbatch arguments. */
-  sbatch?: string[];
+  sbatch?: string[] | undefined;
   cpus: number;
   /** Memory per job in MB; estimated per job from its raw data when absent. */
-  mem?: number;
-  partition?: string;
-  account?: string;
-  time?: string;
+  mem?: number | undefined;
+  partition?: string | undefined;
+  account?: string | undefined;
+  time?: string | undefined;
 }
 
 /** {@link SlurmOptions} of a run: memory estimated from the raw files under `root`, job names from `rundir`. */
