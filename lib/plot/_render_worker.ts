@@ -9,8 +9,9 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import { existsSync } from "../sys/fs.ts";
+import { existsSync, readFileSync } from "../sys/fs.ts";
 import type { TopLevelSpec } from "vega-lite";
+import { parseTrueType, type TextFonts, textToPaths } from "./glyphs.ts";
 import type { RenderRequest } from "./pool.ts";
 
 const FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF"];
@@ -29,6 +30,26 @@ function fontOptions(): { loadSystemFonts: boolean; fontFiles: string[]; default
 
 let FONTS: ReturnType<typeof fontOptions> | null = null;
 
+/**
+ * The DejaVu faces for setting labels as paths (lib/plot/glyphs.ts), read once per thread; null when the
+ * files are not installed (resvg then lays the text out itself, from the system's fonts).
+ */
+let FACES: TextFonts | null | undefined;
+
+function faces(): TextFonts | null {
+  if (FACES !== undefined) return FACES;
+  FACES = null;
+  const files = fontOptions().fontFiles;
+  const regular = files.find((f) => f.endsWith("/DejaVuSans.ttf"));
+  const bold = files.find((f) => f.endsWith("/DejaVuSans-Bold.ttf"));
+  if (regular !== undefined && bold !== undefined) {
+    try {
+      FACES = { regular: parseTrueType(readFileSync(regular)), bold: parseTrueType(readFileSync(bold)) };
+    } catch { /* not the expected fonts: resvg's own text layout */ }
+  }
+  return FACES;
+}
+
 async function toSvg(spec: Record<string, unknown>): Promise<string> {
   const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
   // the specs are built as plain objects (VegaLiteSpec); vega-lite validates them when compiling
@@ -44,8 +65,11 @@ async function toSvg(spec: Record<string, unknown>): Promise<string> {
 async function toPng(svg: string, scale: number): Promise<Uint8Array> {
   const { Resvg } = await import("@resvg/resvg-js");
   FONTS ??= fontOptions();
+  const f = faces();
+  // labels as paths: resvg re-reads the font file for every label (the main cost of a page, see glyphs.ts)
+  const doc = f === null ? svg : textToPaths(svg, f);
   // synchronous on this thread: the thread is the unit of parallelism (lib/plot/pool.ts)
-  const img = new Resvg(svg, { fitTo: { mode: "zoom", value: scale }, font: FONTS, background: "white" }).render();
+  const img = new Resvg(doc, { fitTo: { mode: "zoom", value: scale }, font: FONTS, background: "white" }).render();
   return new Uint8Array(img.asPng());
 }
 
