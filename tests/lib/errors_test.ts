@@ -22,7 +22,11 @@ import { FlagError } from "../../lib/web/flag.ts";
 Deno.test("DataError: the module error classes are data errors, with their own names and messages", async (t) => {
   await t.step("lib/cli re-exports the one class", () => assert.equal(CliDataError, DataError));
   const cases: [Error, string, string][] = [
-    [new FormatError("expected 3 fields but got 1", 4, "a.rfile"), "FormatError", "a.rfile:4: expected 3 fields but got 1"],
+    [
+      new FormatError("expected 3 fields but got 1", 4, "a.rfile"),
+      "FormatError",
+      "a.rfile:4: expected 3 fields but got 1",
+    ],
     [new SeqDataError("m"), "SeqDataError", "m"],
     [new LmtDataError("m"), "LmtDataError", "m"],
     [new GridError("m"), "GridError", "m"],
@@ -33,7 +37,11 @@ Deno.test("DataError: the module error classes are data errors, with their own n
     [new NetcdfError("f.nc", "m", "v"), "NetcdfError", "f.nc: variable v: m"],
     [new Hdf5Error("bad signature", 48), "Hdf5Error", "bad signature (at byte 48)"],
     [new Hdf5Unsupported("filter 32004"), "Hdf5Unsupported", "filter 32004"],
-    [new FitsSyntaxError('Bad FITS file "a.fits": HDU 0 m'), "FitsSyntaxError", 'Bad FITS file "a.fits": HDU 0 m'],
+    [
+      new FitsSyntaxError('Bad FITS file "a.fits": HDU 0 m'),
+      "FitsSyntaxError",
+      'Bad FITS file "a.fits": HDU 0 m',
+    ],
     [new RunfileError("m", "a.run", 3), "RunfileError", "a.run:3: m"],
     [new RunError("m"), "RunError", "m"],
     [new ParamError("m"), "ParamError", "m"],
