@@ -233,6 +233,31 @@ export const STEPS: readonly Step[] = [
       "0.02",
     ],
   },
+  // a combination of two obsnums (rsr_driver, rsr_sum), as the pipeline makes it from the singles
+  { write: "rsrx/combo.obsnum", from: () => `${RSR_O}\n91003\n` },
+  { tool: "rsr_badcb", argv: ["-b", "-o", "91003", "2/3"], stdout: "rsrx/rsr.91003.blanking" },
+  {
+    write: "rsrx/combo.blanking",
+    from: (w) =>
+      [`rsr/rsr.${RSR_O}.blanking`, "rsrx/rsr.91003.blanking"].map((f) => readFileSync(join(w, f), "utf8"))
+        .join(""),
+  },
+  {
+    tool: "rsr_driver",
+    argv: [
+      "rsrx/combo.obsnum",
+      "-B",
+      `rsr/rsr.${RSR_O}.badlags`,
+      "-o",
+      "rsrx/combo.txt",
+      "-t",
+      "0.01",
+      "-b",
+      "1",
+    ],
+  },
+  { tool: "rsr_sum", argv: ["-b", "rsrx/combo.blanking", "-o", "rsrx/combo.sum.txt", "-t", "0.01"] },
+  { tool: "lmtinfo", argv: ["91005"], stdout: "rsrx/lmtinfo_91005_no_cal.rc" },
   // ---- SEQ OTF map 97001 (scripts/seq.mk names) ----
   { tool: "lmtinfo", argv: ["97001"], stdout: "seq/lmtoy_97001.rc" },
   {
@@ -467,9 +492,25 @@ export const STEPS: readonly Step[] = [
     stdout: "ps/no_cal.txt",
   },
   // ---- errors: exit code and the one-line message; outputs aimed at errors/ must not appear ----
+  // RSR calibration inputs missing: the Cal scan (91005's CalObsNum 91004), the corr_cal files
+  { tool: "rsr_driver", argv: ["91005", "-o", "errors/none.txt"], fails: "errors/rsr_driver_no_cal.txt" },
+  { tool: "rsr_tsys", argv: ["-y", "errors/none.png", "91005"], fails: "errors/rsr_tsys_no_cal.txt" },
+  { write: "errors/rsr.91005.blanking", from: () => "91005 0 {0: [(70,120)]}\n" },
+  { tool: "rsr_sum", argv: ["-b", "errors/rsr.91005.blanking"], fails: "errors/rsr_sum_no_cal.txt" },
+  {
+    tool: "rsr_driver",
+    argv: [RSR_O, "-o", "errors/none.txt"],
+    env: { CORR_CAL_DIR: "errors" },
+    fails: "errors/rsr_driver_no_corr_cal.txt",
+  },
+  {
+    tool: "rsr_tsys",
+    argv: ["--corr_cal_dir", "errors", "-y", "errors/none.png", RSR_O],
+    fails: "errors/rsr_tsys_no_corr_cal.txt",
+  },
   { tool: "badlags", argv: ["--bc_hi", "x", RSR_O], fails: "errors/badlags_usage.txt" },
   { tool: "badlags", argv: ["-B", "errors/none.badlags", "99999"], fails: "errors/badlags_no_obsnum.txt" },
-  { tool: "rsr_tsys", argv: ["-y", "errors/none.png", "91003"], fails: "errors/rsr_tsys_no_obsnum.txt" },
+  { tool: "rsr_tsys", argv: ["-y", "errors/none.png", "99999"], fails: "errors/rsr_tsys_no_obsnum.txt" },
   {
     tool: "rsr_driver",
     argv: ["99999", "-o", "errors/none.txt", "-w", "errors/none.png"],
@@ -553,6 +594,27 @@ export async function generateData(root: string): Promise<void> {
     badBoards: [{ chassis: 3, board: 2, factor: 12 }],
     tsysJitter: [{ chassis: 0, board: 5, frac: 0.25 }],
   });
+  // a second obsnum for the combination, and a third whose Cal scan (91004) is missing
+  for (
+    const [obsnum, seed, date] of [[91003, 19, "2024-11-02T05:45:00"], [
+      91005,
+      21,
+      "2024-11-02T06:00:00",
+    ]] as const
+  ) {
+    await generateRsr(root, {
+      obsnum,
+      seed,
+      date,
+      nRepeats: 1,
+      lines: [{ freqGhz: 94.3, peakK: 0.06, fwhmKms: 320 }],
+      writeCorrCal: false,
+    });
+  }
+  for (let c = 0; c < 4; c++) {
+    const d = join(root, `RedshiftChassis${c}`);
+    for (const f of readdirSync(d)) if (f.includes("_091004_")) Deno.removeSync(join(d, f));
+  }
   await generateSeq(root, {
     obsnum0: 97000,
     seed: 99,
@@ -747,7 +809,7 @@ export function compareManifest(actual: readonly string[], expected: readonly st
 
 /** A hint for a list of differences: whether the generated inputs changed too (then every product may). */
 export function diffHint(diffs: readonly string[]): string {
-  const inputs = diffs.some((d) => d.slice(9).startsWith(INPUT));
+  const inputs = diffs.some((d) => !d.startsWith("new") && d.slice(9).startsWith(INPUT));
   return (inputs
     ? "the generated raw data (input/...: lib/sim or the netCDF writers) changed, so the products may all change; "
     : "") + UPDATE_HINT;
