@@ -37,15 +37,16 @@ interface Thread {
   job: Job | null;
 }
 
-let THREADS = 1;
+/**
+ * Two threads by default (fewer on a one-core machine): with the main thread that keeps two cores busy while
+ * the main thread computes, and both render when it waits (at a summary page, or at a tool's end).
+ */
+let THREADS = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
 const threads: Thread[] = [];
 const queue: Job[] = [];
 let nextId = 1;
 
-/**
- * How many rendering threads to use at most (default 1: with the main thread that fills two cores; a
- * program that waits for many pages at once may want more).
- */
+/** How many rendering threads to use at most (default: two, or one on a one-core machine). */
 export function setRenderThreads(n: number): void {
   if (!(Number.isInteger(n) && n >= 1 && n <= 64)) throw new RangeError(`bad number of render threads ${n}`);
   THREADS = n;
