@@ -28,7 +28,12 @@ try {
   const data = join(t.dir, "data");
   const env = { DATA_LMT: data, PATH: `${join(ROOT, "bin")}:/usr/bin:/bin`, HOME: t.dir };
   const gen = (script: string, args: string[]) =>
-    sh(DENO, ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts", script), ...args], t.dir, env);
+    sh(
+      DENO,
+      ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts", script), ...args],
+      t.dir,
+      env,
+    );
   await gen("gen_rsr.ts", ["--out", data, "--obsnum", "91001"]);
   await gen("gen_seq.ts", ["--out", data, "--obsnum0", "97000", "--no-bs"]);
   const runs = [["RSR obsnum (11 tool runs, plots, page)", "91001"], ["SEQ map", "97001"]] as const;
@@ -48,9 +53,15 @@ try {
       const to = await sh(orig, [`obsnum=${obsnum}`], w, { ...env, PATH: Deno.env.get("PATH") ?? "" });
       ratio = `; original ${to.toFixed(2)} s: ${(to / best).toFixed(1)}x`;
     } else if (obsnum === "91001") {
-      ratio = `; ${(ORIGINAL_RSR_S / best).toFixed(1)}x the original's ${ORIGINAL_RSR_S} s (LMTOY_SLPIPELINE unset)`;
+      ratio = `; ${
+        (ORIGINAL_RSR_S / best).toFixed(1)
+      }x the original's ${ORIGINAL_RSR_S} s (LMTOY_SLPIPELINE unset)`;
     }
-    console.log(`SLpipeline.sh ${label}: ${best.toFixed(2)} s (min of ${repeat}: ${times.map((x) => x.toFixed(2)).join(", ")})${ratio}`);
+    console.log(
+      `SLpipeline.sh ${label}: ${best.toFixed(2)} s (min of ${repeat}: ${
+        times.map((x) => x.toFixed(2)).join(", ")
+      })${ratio}`,
+    );
   }
 } finally {
   t.cleanup();

@@ -324,7 +324,9 @@ export const tool = defineTool({
     if (wf && pdf) {
       ctx.writeFile(
         wf,
-        Promise.all(pages).then((p) => pngPagesToPdf(p, { producer: `lmt-slr-toolkit ${VERSION} rsr_driver` })),
+        Promise.all(pages).then((p) =>
+          pngPagesToPdf(p, { producer: `lmt-slr-toolkit ${VERSION} rsr_driver` })
+        ),
       );
       ctx.log.info(`writing ${wf} (${pages.length} page(s))`);
     } else if (wf) {

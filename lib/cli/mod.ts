@@ -204,7 +204,11 @@ export function defineTool<
       ...(spec.examples !== undefined ? { examples: spec.examples } : {}),
     });
 
-  const main = async (argv: string[], envIn?: Record<string, string>, hooks: RunHooks = {}): Promise<number> => {
+  const main = async (
+    argv: string[],
+    envIn?: Record<string, string>,
+    hooks: RunHooks = {},
+  ): Promise<number> => {
     const env = envIn ?? Deno.env.toObject();
     const t0 = performance.now();
     const outputs: OutputFile[] = [];
@@ -328,12 +332,16 @@ export function defineTool<
       }
       // provenance sidecars: one record per run, made now (in the tool's directory), written beside each
       // output once it is committed
-      const record = env.LMT_SIDECAR === "1" ? sidecarRecord(spec.name, argv, parsed.values, outputs, t0) : null;
+      const record = env.LMT_SIDECAR === "1"
+        ? sidecarRecord(spec.name, argv, parsed.values, outputs, t0)
+        : null;
       const files = (which: OutputFile[]) => which.filter((o) => !o.isStdout).map((o) => resolve(o.path));
       const sidecars = (paths: string[]) => {
         if (record !== null) writeSidecars(record, paths);
       };
-      if (pending.size > 0 && hooks.defer !== undefined && !outputs.some((o) => o.isStdout && pending.has(o))) {
+      if (
+        pending.size > 0 && hooks.defer !== undefined && !outputs.some((o) => o.isStdout && pending.has(o))
+      ) {
         // the complete outputs are committed now, the ones still rendering when they are ready
         const later = outputs.filter((o) => pending.has(o));
         const now = outputs.filter((o) => !pending.has(o));
@@ -351,7 +359,9 @@ export function defineTool<
           },
         ).catch((e) => {
           for (const o of later) o.abort();
-          throw new DataError(`${spec.name}: ${outputMessage(e, later) ?? (e instanceof Error ? e.message : String(e))}`);
+          throw new DataError(
+            `${spec.name}: ${outputMessage(e, later) ?? (e instanceof Error ? e.message : String(e))}`,
+          );
         }).finally(() => {
           stopSignals();
           WATCHDOG?.postMessage({ clear: runId });

@@ -69,7 +69,8 @@ async function toPng(svg: string, scale: number): Promise<Uint8Array> {
   // labels as paths: resvg re-reads the font file for every label (the main cost of a page, see glyphs.ts)
   const doc = f === null ? svg : textToPaths(svg, f);
   // synchronous on this thread: the thread is the unit of parallelism (lib/plot/pool.ts)
-  const img = new Resvg(doc, { fitTo: { mode: "zoom", value: scale }, font: FONTS, background: "white" }).render();
+  const img = new Resvg(doc, { fitTo: { mode: "zoom", value: scale }, font: FONTS, background: "white" })
+    .render();
   return new Uint8Array(img.asPng());
 }
 

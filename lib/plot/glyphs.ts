@@ -78,7 +78,9 @@ export function parseTrueType(bytes: Uint8Array): TrueTypeFont {
   }
   const t = (tag: string) => {
     const x = tables.get(tag);
-    if (x === undefined || x.off + x.len > bytes.length) throw new RangeError(`TrueType font without a ${tag} table`);
+    if (x === undefined || x.off + x.len > bytes.length) {
+      throw new RangeError(`TrueType font without a ${tag} table`);
+    }
     return x.off;
   };
   const head = t("head"), hhea = t("hhea"), hmtx = t("hmtx"), maxp = t("maxp"), cmap = t("cmap");
@@ -128,7 +130,9 @@ export function parseTrueType(bytes: Uint8Array): TrueTypeFont {
     const f = (v: number) => (Math.round(v * 100) / 100).toString();
     l.gs.forEach((g, i) => {
       const pen = x0 + l.at[i]! * s;
-      for (const c of outline(g).contours) parts.push(contourPath(c, (px) => f(pen + px * s), (py) => f(y - py * s)));
+      for (const c of outline(g).contours) {
+        parts.push(contourPath(c, (px) => f(pen + px * s), (py) => f(y - py * s)));
+      }
     });
     return parts.join("");
   };
@@ -342,7 +346,9 @@ export function textToPaths(svg: string, fonts: TextFonts): string {
     const size = parseFloat(a.get("font-size") ?? "12");
     if (!(size > 0)) return whole;
     const weight = a.get("font-weight") ?? "normal";
-    const font = weight === "bold" || weight === "bolder" || Number(weight) >= 600 ? fonts.bold : fonts.regular;
+    const font = weight === "bold" || weight === "bolder" || Number(weight) >= 600
+      ? fonts.bold
+      : fonts.regular;
     const anchor = a.get("text-anchor") ?? "start";
     if (anchor !== "start" && anchor !== "middle" && anchor !== "end") return whole;
     const x = parseFloat(a.get("x") ?? "0"), y = parseFloat(a.get("y") ?? "0");

@@ -13,7 +13,6 @@ import { listAttempts } from "../../lib/report/attempts.ts";
 
 const SYS_PATH = `${join(ROOT, "bin")}:/usr/local/bin:/usr/bin:/bin`;
 
-
 Deno.test({
   name: "SLpipeline.sh: attempts side by side, listed, kept, pruned (generated RSR and SEQ data)",
   sanitizeResources: false,
@@ -142,7 +141,16 @@ Deno.test({
       await t.step(
         "SEQ map: the cube and the SpecFile of an attempt are hard links, never copies",
         async () => {
-          await runScript("gen_seq.ts", ["--out", data, "--obsnum0", "97000", "--rows", "9", "--source", "MAP-1"]);
+          await runScript("gen_seq.ts", [
+            "--out",
+            data,
+            "--obsnum0",
+            "97000",
+            "--rows",
+            "9",
+            "--source",
+            "MAP-1",
+          ]);
           const S = join(work, "2025-S1-SIM-1", "97001");
           const r1 = await slp(["obsnum=97001"]);
           assert.equal(r1.code, 0, r1.stderr);

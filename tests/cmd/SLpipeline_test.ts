@@ -15,7 +15,6 @@ const PID = "2024-S1-SIM-1"; // the RSR generator's project id
 const PID_SEQ = "2025-S1-SIM-1"; // the SEQ generator's
 const SYS_PATH = `${join(ROOT, "bin")}:/usr/local/bin:/usr/bin:/bin`;
 
-
 function allNames(dir: string): string[] {
   return [...snapshotTree(dir).keys()].sort();
 }
@@ -29,8 +28,26 @@ Deno.test({
       const data = join(dir, "data");
       const work = join(dir, "work");
       mkdirSync(work);
-      await runScript("gen_rsr.ts", ["--out", data, "--obsnum", "91001", "--obsnum", "91003", "--source", "QSO-1"]);
-      await runScript("gen_seq.ts", ["--out", data, "--obsnum0", "97000", "--rows", "9", "--source", "MAP-1"]);
+      await runScript("gen_rsr.ts", [
+        "--out",
+        data,
+        "--obsnum",
+        "91001",
+        "--obsnum",
+        "91003",
+        "--source",
+        "QSO-1",
+      ]);
+      await runScript("gen_seq.ts", [
+        "--out",
+        data,
+        "--obsnum0",
+        "97000",
+        "--rows",
+        "9",
+        "--source",
+        "MAP-1",
+      ]);
       await runScript("gen_seq.ts", ["--out", data, "--obsnum0", "98000", "--rows", "9", "--ps", "--no-bs"]);
       const env = { DATA_LMT: data, PATH: SYS_PATH, HOME: dir };
       const slp = (args: string[], cwd = work) => runTool("SLpipeline.sh", args, { cwd, env });
@@ -232,7 +249,10 @@ Deno.test({
         const lf = await slp(["obsnum=97001", `linefreq=${rest}`]);
         assert.equal(lf.code, 0, lf.stderr);
         const cube = readFits(join(D1, "MAP-1_97001__0_L1.fits")).hdus[0]!;
-        assert.ok(Math.abs(Number(cube.header.get("RESTFRQ")) - Number(rest) * 1e9) < 1, "RESTFRQ of the line cube");
+        assert.ok(
+          Math.abs(Number(cube.header.get("RESTFRQ")) - Number(rest) * 1e9) < 1,
+          "RESTFRQ of the line cube",
+        );
         assert.match(readFileSync(join(D1, "index.html"), "utf8"), /Cube MAP-1_97001__0_L1\.fits/);
         const far = await slp(["obsnum=97001", "restfreq=300"]);
         assert.equal(far.code, 2, far.stderr);

@@ -145,7 +145,9 @@ Deno.test("runSteps: a step reading a file still being rendered waits for it; a 
       report: () => {},
       keepGoing: true,
       tools: (tool, _argv, io) => {
-        if (tool === "plot") io.defer(Promise.reject(new Error("plot: cannot render")), [join(t.dir, "p.png")]);
+        if (tool === "plot") {
+          io.defer(Promise.reject(new Error("plot: cannot render")), [join(t.dir, "p.png")]);
+        }
         return Promise.resolve(0);
       },
     });

@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  CTRL_WORDS,
-  type GridKernels,
-  type MemoryLayout,
-  planMemory,
-} from "../../../lib/grid/axpy.ts";
+import { CTRL_WORDS, type GridKernels, type MemoryLayout, planMemory } from "../../../lib/grid/axpy.ts";
 import {
   bandCount,
   bandRows,

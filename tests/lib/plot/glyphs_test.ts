@@ -10,7 +10,9 @@ import { parseTrueType, type TextFonts, textToPaths } from "../../../lib/plot/gl
 const DIR = "/usr/share/fonts/truetype/dejavu";
 const REG = `${DIR}/DejaVuSans.ttf`, BOLD = `${DIR}/DejaVuSans-Bold.ttf`;
 const have = existsSync(REG) && existsSync(BOLD);
-if (!have) console.error(`glyphs_test: skipped: the DejaVu fonts are not installed in ${DIR} (fonts-dejavu-core)`);
+if (!have) {
+  console.error(`glyphs_test: skipped: the DejaVu fonts are not installed in ${DIR} (fonts-dejavu-core)`);
+}
 
 function fonts(): TextFonts {
   return { regular: parseTrueType(readFileSync(REG)), bold: parseTrueType(readFileSync(BOLD)) };
@@ -40,7 +42,8 @@ const page = (body: string) =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="120" font-family="DejaVu Sans">${body}</svg>`;
 
 Deno.test({
-  name: "textToPaths(): labels cover the pixels resvg's text layout covers (anchors, bold, rotation, entities)",
+  name:
+    "textToPaths(): labels cover the pixels resvg's text layout covers (anchors, bold, rotation, entities)",
   ignore: !have,
   fn: () => {
     const f = fonts();
@@ -65,7 +68,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "parseTrueType(): metrics of DejaVu Sans; textToPaths() leaves text it cannot place to the rasterizer",
+  name:
+    "parseTrueType(): metrics of DejaVu Sans; textToPaths() leaves text it cannot place to the rasterizer",
   ignore: !have,
   fn: () => {
     const f = fonts();
