@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from "../sys/fs.ts";
 import type { TopLevelSpec } from "vega-lite";
 import { parseTrueType, type TextFonts, textToPaths } from "./glyphs.ts";
 import type { RenderRequest } from "./pool.ts";
+import { stackSvg } from "./stack.ts";
 
 const FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF"];
 const FONT_FAMILY = "DejaVu Sans";
@@ -102,6 +103,8 @@ async function run(m: RenderRequest): Promise<string | Uint8Array> {
       return await toPng(await toSvg(m.spec), m.scale);
     case "lut":
       return await colorLut(m.scheme);
+    case "stack-png":
+      return await toPng(stackSvg(m.opts), m.scale);
   }
 }
 

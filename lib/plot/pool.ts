@@ -16,16 +16,18 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
+import type { PlotStackOpts } from "./stack.ts";
 
 /**
- * A rendering job: a Vega-Lite spec to SVG, an SVG to PNG at a scale, a spec straight to PNG, or the 256 RGB
- * entries of a Vega colour scheme (for heat maps).
+ * A rendering job: a Vega-Lite spec to SVG, an SVG to PNG at a scale, a spec straight to PNG, the 256 RGB
+ * entries of a Vega colour scheme (for heat maps), or a stack of line panels (lib/plot/stack.ts) to PNG.
  */
 export type RenderJob =
   | { kind: "svg"; spec: Record<string, unknown> }
   | { kind: "png"; svg: string; scale: number }
   | { kind: "spec-png"; spec: Record<string, unknown>; scale: number }
-  | { kind: "lut"; scheme: string };
+  | { kind: "lut"; scheme: string }
+  | { kind: "stack-png"; opts: PlotStackOpts; scale: number };
 
 /** A job as sent to a thread (the `id` is set by the pool). */
 export type RenderRequest = RenderJob & { id: number };
@@ -94,7 +96,9 @@ function dispatch(): void {
 
 /** Run one rendering job on a thread; resolves with the SVG text or the PNG bytes. */
 export function render(job: RenderJob & { kind: "svg" }): Promise<string>;
-export function render(job: RenderJob & { kind: "png" | "spec-png" | "lut" }): Promise<Uint8Array>;
+export function render(
+  job: RenderJob & { kind: "png" | "spec-png" | "lut" | "stack-png" },
+): Promise<Uint8Array>;
 export function render(job: RenderJob): Promise<string | Uint8Array> {
   return new Promise((resolve, reject) => {
     queue.push({ req: { ...job, id: nextId++ }, resolve, reject });

@@ -16,7 +16,8 @@
  * ```
  * @module
  */
-import { decimate, overlaps, PALETTE, rasterizeSvg, type Series } from "./mod.ts";
+import { decimate, overlaps, PALETTE, type Series } from "./mod.ts";
+import { render } from "./pool.ts";
 
 /** One panel of {@link plotStack}. */
 export interface StackPanel {
@@ -301,7 +302,13 @@ export function stackSvg(o: PlotStackOpts): string {
   return parts.join("\n");
 }
 
-/** Line panels sharing x → PNG bytes (see the module doc). Throws RangeError on bad input. */
+/**
+ * Line panels sharing x → PNG bytes (see the module doc). Throws RangeError on bad input. The document is
+ * written on a render thread too (lib/plot/pool.ts): for a waterfall page that is most of the work left.
+ */
 export async function plotStack(o: PlotStackOpts): Promise<Uint8Array> {
-  return await rasterizeSvg(stackSvg(o), { scale: o.scale ?? 1.25 });
+  checkStack(o);
+  const scale = o.scale ?? 1.25;
+  if (!(scale > 0 && scale <= 10)) throw new RangeError(`Bad plot scale ${scale}`);
+  return await render({ kind: "stack-png", opts: o, scale });
 }
