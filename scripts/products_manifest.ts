@@ -491,6 +491,22 @@ export const STEPS: readonly Step[] = [
     argv: ["--obs_list", "97061", "--pix_list", "10", "-o", "-", "-y", "none"],
     stdout: "ps/no_cal.txt",
   },
+  // ---- lmt_run: a run file's plan, Makefile and job scripts (nothing runs) ----
+  {
+    write: "run/project.run",
+    from: () =>
+      "# a project's run file\nobsnum=91001 badcb=3/2\nobsnum=91003\nseq obsnum=97001 dv=60 dw=150\n" +
+      "SLpipeline.sh obsnum=97003 admit=0\nobsnums=91001,91003 xlines=94.3,0.3\n",
+  },
+  {
+    tool: "lmt_run",
+    argv: ["-n", "-w", "run/work", "-r", "run/dry", "run/project.run"],
+    stdout: "run/plan.txt",
+  },
+  {
+    tool: "lmt_run",
+    argv: ["--makefile", "run/Makefile", "-w", "run/work", "-r", "run/rundir", "run/project.run"],
+  },
   // ---- errors: exit code and the one-line message; outputs aimed at errors/ must not appear ----
   // RSR calibration inputs missing: the Cal scan (91005's CalObsNum 91004), the corr_cal files
   { tool: "rsr_driver", argv: ["91005", "-o", "errors/none.txt"], fails: "errors/rsr_driver_no_cal.txt" },
@@ -677,8 +693,8 @@ export interface Variable {
   /** Start and end of the run (ms since the epoch). */
   t0: number;
   t1: number;
-  /** Absolute paths that may appear in products (temp directory, data root), longest first. */
-  paths: string[];
+  /** Absolute paths that may appear in products and the words they become (temp directory, checkout). */
+  paths: { path: string; as: string }[];
 }
 
 // an ISO-like date and time as the tools write them (T or space, optional fraction)
@@ -704,10 +720,11 @@ export function normalise(rel: string, bytes: Uint8Array, v: Variable): Uint8Arr
     const near = (t: number) => t >= v.t0 - day && t <= v.t1 + day;
     return near(asUtc) || near(asLocal) ? mask(m) : m;
   });
-  // text: the path becomes <TMP> (any length of $TMPDIR); binary (a NUL byte): a same-length mask
+  // text: the path becomes its word (<TMP>, <ROOT>: any length of $TMPDIR); binary (a NUL byte): a same-length
+  // mask; longest first (the temporary directory may lie inside the checkout)
   const binary = s.includes("\0");
-  for (const p of v.paths) {
-    s = s.split(p).join(binary ? "<" + "#".repeat(Math.max(0, p.length - 2)) + ">" : "<TMP>");
+  for (const p of [...v.paths].sort((a, b) => b.path.length - a.path.length)) {
+    s = s.split(p.path).join(binary ? "<" + "#".repeat(Math.max(0, p.path.length - 2)) + ">" : p.as);
   }
   if (VERSION.length > 0) s = s.split(VERSION).join(binary ? "V".repeat(VERSION.length) : "<VERSION>");
   if (rel.endsWith(".json") && s.includes('"wall_time_s"')) {
@@ -733,7 +750,7 @@ export async function productsManifest(
   const dir = Deno.makeTempDirSync({ prefix: "lmt-products-" });
   try {
     const data = join(dir, "data_lmt"), work = join(dir, "work"), tmp = join(dir, "tmp");
-    for (const d of ["rsr", "rsrx", "seq", "seqx", "bs", "ps", "errors"]) {
+    for (const d of ["rsr", "rsrx", "seq", "seqx", "bs", "ps", "run", "errors"]) {
       mkdirSync(join(work, d), { recursive: true });
     }
     mkdirSync(tmp);
@@ -765,7 +782,12 @@ export async function productsManifest(
     const v: Variable = {
       t0,
       t1: Date.now(),
-      paths: [Deno.realPathSync(dir), dir].sort((a, b) => b.length - a.length),
+      paths: [
+        { path: Deno.realPathSync(dir), as: "<TMP>" },
+        { path: dir, as: "<TMP>" },
+        { path: Deno.realPathSync(ROOT), as: "<ROOT>" },
+        { path: ROOT, as: "<ROOT>" },
+      ],
     };
     const lines: string[] = [];
     // the generated raw data too (not normalised: written from fixed dates): when they change (lib/sim, the

@@ -34,7 +34,11 @@ Deno.test({
 
 Deno.test("products manifest: the normalisation masks only the run's own date, paths and version", () => {
   const t0 = Date.UTC(2026, 11, 6, 20, 0, 0);
-  const v = { t0, t1: t0 + 60e3, paths: ["/tmp/lmt-products-abc123"] };
+  const v = {
+    t0,
+    t1: t0 + 60e3,
+    paths: [{ path: "/tmp/lmt-products-abc123", as: "<TMP>" }, { path: "/home/u/lmt", as: "<ROOT>" }],
+  };
   const enc = (s: string) => new TextEncoder().encode(s);
   const dec = (b: Uint8Array) => new TextDecoder().decode(b);
   // text: the run's time (UTC), the temp path (any length) and the version go; a data date stays
@@ -42,7 +46,10 @@ Deno.test("products manifest: the normalisation masks only the run's own date, p
     dec(normalise("a.txt", enc("# Date of Reduction: 2026-12-06T20:00:31\n# obs 2024-11-02T05:30:00\n"), v)),
     "# Date of Reduction: XXXX-XX-XXTXX:XX:XX\n# obs 2024-11-02T05:30:00\n",
   );
-  assert.equal(dec(normalise("a.txt", enc("cwd /tmp/lmt-products-abc123/work"), v)), "cwd <TMP>/work");
+  assert.equal(
+    dec(normalise("a.sh", enc("cd /tmp/lmt-products-abc123/work; /home/u/lmt/bin/x"), v)),
+    "cd <TMP>/work; <ROOT>/bin/x",
+  );
   // binary (a NUL byte): same length, so offsets inside the file stay
   const bin = enc("DATE    = '2026-12-06T20:00:31'\0/tmp/lmt-products-abc123/x");
   const nb = normalise("a.fits", bin, v);
