@@ -1,17 +1,23 @@
 /**
  * products_manifest — a byte-for-byte regression guard over the products of every tool (issue 12).
  *
- * Generates small deterministic raw data with the toolkit's own simulators (lib/sim: an RSR Bs obsnum
- * with its Cal scan and corr_cal, a SEQ OTF map and Bs pair, a SEQ Ps pair), runs every tool of
- * cmd/_tools.ts in-process on it with the option sets the pipelines and users run most, normalises what
- * legitimately varies from run to run (the date and time of the run in any product, the tool version, the
- * temporary directory, the provenance sidecars' wall time) and prints one line per product,
- * `sha256  relative/path`, sorted by path.
+ * Generates small deterministic raw data with the toolkit's own simulators (lib/sim: RSR Bs obsnums with
+ * their Cal scans and corr_cal, one whose Cal scan is missing, a SEQ OTF map and Bs pair, a SEQ Ps pair),
+ * runs every tool of cmd/_tools.ts in-process on it (cwd = a temporary work directory, relative paths) with
+ * the option sets the pipelines and users run most, plus failing runs whose messages are products too,
+ * normalises what legitimately varies from run to run (the date and time of the run in any product, the
+ * tool version, the temporary directory and the checkout's path, the provenance sidecars' wall time) and
+ * prints one line per product, `sha256  relative/path`, sorted by path; `input/...` lines are the generated
+ * raw data.
  *
- *   npm run products                         # compare with tests/data/products.sha256; list the products that differ
- *   npm run products -- --update             # write tests/data/products.sha256 (say why in the commit)
- *   npm run products -- --keep /tmp/p        # also keep the (normalised) products there, to diff them
- *   npm run products -- --print              # print the manifest
+ *   npm run products                      # compare with tests/data/products.sha256; list what differs
+ *   npm run products -- --update          # write tests/data/products.sha256 (say why in the commit)
+ *   npm run products -- --keep /tmp/new   # also keep the normalised products there, to diff them with
+ *                                         #   the same run of the previous commit (git worktree/archive)
+ *   npm run products -- --print --timing  # print the manifest, the seconds of each step
+ *
+ * Not covered: SLpipeline.sh and the summary of a combination (the pipelines run these same tools),
+ * lmt_web (a server), lmt_run beyond writing its plan, Makefile and job scripts.
  *
  * Exit 0 when the manifest matches, 1 when a product differs (or a tool failed), 2 on a bad command line.
  * Checked by tests/products_manifest_test.ts.
@@ -844,7 +850,8 @@ export function readManifest(path = MANIFEST_PATH): string[] {
 
 /** How to accept an intended change. */
 export const UPDATE_HINT =
-  "if the change is intended, run `npm run products -- --update` and say why in the commit";
+  "if the change is intended, run `npm run products -- --update` and say why in the commit " +
+  "(to see the bytes: `npm run products -- --keep DIR` here and at the previous commit, then diff -r)";
 
 if (import.meta.main) {
   const args = [...Deno.args];
