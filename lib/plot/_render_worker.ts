@@ -12,6 +12,7 @@ import { parentPort } from "node:worker_threads";
 import { existsSync, readFileSync } from "../sys/fs.ts";
 import type { TopLevelSpec } from "vega-lite";
 import { parseTrueType, type TextFonts, textToPaths } from "./glyphs.ts";
+import { encodePage } from "./png.ts";
 import type { RenderRequest } from "./pool.ts";
 import { stackSvg } from "./stack.ts";
 
@@ -72,7 +73,8 @@ async function toPng(svg: string, scale: number): Promise<Uint8Array> {
   // synchronous on this thread: the thread is the unit of parallelism (lib/plot/pool.ts)
   const img = new Resvg(doc, { fitTo: { mode: "zoom", value: scale }, font: FONTS, background: "white" })
     .render();
-  return new Uint8Array(img.asPng());
+  const px = img.pixels; // a copy of the pixmap: take it once
+  return encodePage(new Uint8Array(px.buffer, px.byteOffset, px.byteLength), img.width, img.height);
 }
 
 /** 256 RGB entries sampled from a continuous Vega colour scheme. */

@@ -89,6 +89,30 @@ export function encodePngRgba(rgba: Uint8Array, width: number, height: number): 
   return assemble(rawRows(rgba, width, height, 4), width, height, 6, 6);
 }
 
+/**
+ * Encode a rendered page (8-bit RGBA, row 0 at the top) as PNG: RGB when every pixel is opaque (a page on a
+ * white background; a third smaller to store), RGBA otherwise. Rows are unfiltered and deflated at level 3:
+ * for plots (flat colours, thin lines) that is smaller than resvg's own encoder and takes half its time.
+ */
+export function encodePage(rgba: Uint8Array, width: number, height: number): Uint8Array {
+  checkRgba(rgba, width, height);
+  for (let i = 3; i < rgba.length; i += 4) {
+    if (rgba[i] !== 255) return assemble(rawRows(rgba, width, height, 4), width, height, 6, 3);
+  }
+  const stride = width * 3 + 1;
+  const raw = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    let o = y * stride + 1;
+    const end = (y + 1) * width * 4;
+    for (let i = y * width * 4; i < end; i += 4, o += 3) {
+      raw[o] = rgba[i]!;
+      raw[o + 1] = rgba[i + 1]!;
+      raw[o + 2] = rgba[i + 2]!;
+    }
+  }
+  return assemble(raw, width, height, 2, 3);
+}
+
 function rawRows(rgba: Uint8Array, width: number, height: number, bpp: number): Uint8Array {
   const stride = width * bpp + 1;
   const raw = new Uint8Array(stride * height);

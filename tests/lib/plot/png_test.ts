@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { crc32, decodePngRgba, encodePngRgba, pngInfo } from "../../../lib/plot/png.ts";
+import { crc32, decodePngRgba, encodePage, encodePngRgba, pngInfo } from "../../../lib/plot/png.ts";
 
 Deno.test("crc32() matches the standard check value", () => {
   equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
@@ -14,6 +14,19 @@ Deno.test("encodePngRgba() → pngInfo()/decodePngRgba() round trip", () => {
   equal(d.width, 5);
   deepEqual([...d.rgba], [...rgba]);
   throws(() => encodePngRgba(rgba, 4, 3), RangeError);
+});
+
+Deno.test("encodePage(): an opaque page as RGB, one with transparency as RGBA; pixels round-trip", () => {
+  const w = 7, h = 4;
+  const rgba = new Uint8Array(w * h * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 53) & 0xff));
+  const png = encodePage(rgba, w, h);
+  deepEqual(pngInfo(png), { width: 7, height: 4, bitDepth: 8, colorType: 2 });
+  deepEqual([...decodePngRgba(png).rgba], [...rgba]);
+  rgba[4 * 5 + 3] = 128; // one translucent pixel
+  const png2 = encodePage(rgba, w, h);
+  equal(pngInfo(png2).colorType, 6);
+  deepEqual([...decodePngRgba(png2).rgba], [...rgba]);
+  throws(() => encodePage(rgba, 7, 5), RangeError);
 });
 
 Deno.test("pngInfo() rejects non-PNG bytes and a corrupt IHDR", () => {
