@@ -17,6 +17,7 @@
  * @module
  */
 import { DataError, defineTool, type Tool, UsageError, withStdio } from "../lib/cli/mod.ts";
+import { warmRenderThreads } from "../lib/plot/pool.ts";
 import { writeStderr } from "../lib/cli/io.ts";
 import { obsInfo } from "../lib/lmt/info.ts";
 import {
@@ -172,6 +173,7 @@ export const tool = defineTool({
       show: (line) => ctx.stdout(line + "\n"),
       sleep: (s) => new Promise((r) => setTimeout(r, s * 1000)),
       tools: async (name, argv, io) => {
+        warmRenderThreads(); // the render threads load while the first tool reads its data
         const t = await loadTool(name);
         const prev = Deno.cwd();
         Deno.chdir(io.cwd);

@@ -105,6 +105,11 @@ async function run(m: RenderRequest): Promise<string | Uint8Array> {
       return await toPng(await toSvg(m.spec), m.scale);
     case "lut":
       return await colorLut(m.scheme);
+    case "warm":
+      await import("@resvg/resvg-js");
+      faces();
+      if (m.vega) await Promise.all([import("vega"), import("vega-lite")]);
+      return new Uint8Array(0);
     case "stack-png":
       return await toPng(stackSvg(m.opts), m.scale);
   }

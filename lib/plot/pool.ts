@@ -27,7 +27,8 @@ export type RenderJob =
   | { kind: "png"; svg: string; scale: number }
   | { kind: "spec-png"; spec: Record<string, unknown>; scale: number }
   | { kind: "lut"; scheme: string }
-  | { kind: "stack-png"; opts: PlotStackOpts; scale: number };
+  | { kind: "stack-png"; opts: PlotStackOpts; scale: number }
+  | { kind: "warm"; vega: boolean };
 
 /** A job as sent to a thread (the `id` is set by the pool). */
 export type RenderRequest = RenderJob & { id: number };
@@ -96,12 +97,20 @@ function dispatch(): void {
 
 /** Run one rendering job on a thread; resolves with the SVG text or the PNG bytes. */
 export function render(job: RenderJob & { kind: "svg" }): Promise<string>;
-export function render(
-  job: RenderJob & { kind: "png" | "spec-png" | "lut" | "stack-png" },
-): Promise<Uint8Array>;
+export function render(job: Exclude<RenderJob, { kind: "svg" }>): Promise<Uint8Array>;
 export function render(job: RenderJob): Promise<string | Uint8Array> {
   return new Promise((resolve, reject) => {
     queue.push({ req: { ...job, id: nextId++ }, resolve, reject });
     dispatch();
   });
+}
+
+/**
+ * Start the rendering threads now and let them load the rasterizer, the fonts and (on one of them) vega, so
+ * that the first pages of a program that will draw many (the pipeline) do not wait for that.
+ */
+export function warmRenderThreads(): void {
+  for (let i = threads.length; i < THREADS; i++) {
+    render({ kind: "warm", vega: i === 0 }).catch(() => {/* the first real job reports a failure */});
+  }
 }
