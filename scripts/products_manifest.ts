@@ -14,6 +14,7 @@
  *   npm run products -- --update          # write tests/data/products.sha256 (say why in the commit)
  *   npm run products -- --keep /tmp/new   # also keep the normalised products there, to diff them with
  *                                         #   the same run of the previous commit (git worktree/archive)
+ *   npm run products -- --diff OLD NEW    # how two kept trees differ: text line, PNG pixels, byte offset
  *   npm run products -- --print --timing  # print the manifest, the seconds of each step
  *
  * Not covered: SLpipeline.sh and the summary of a combination (the pipelines run these same tools),
@@ -27,6 +28,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, resolve } from "node:path";
 import { TOOLS } from "../cmd/_tools.ts";
 import { withStdio } from "../lib/cli/mod.ts";
+import { decodePngRgba } from "../lib/plot/png.ts";
 import { VERSION } from "../lib/version.ts";
 import { generateRsr } from "../lib/sim/rsr.ts";
 import { generateSeq } from "../lib/sim/seq.ts";
@@ -843,6 +845,59 @@ export function diffHint(diffs: readonly string[]): string {
     : "") + UPDATE_HINT;
 }
 
+/**
+ * How two kept product trees (`--keep` at two commits) differ, one line per differing file: a text file's
+ * first differing line, a PNG's share of differing RGBA values and the largest difference (pixels, not
+ * encoding), else the first differing byte offset; files only on one side are named.
+ */
+export function describeDiffs(a: string, b: string): string[] {
+  const fa = new Set(listFiles(a)), fb = new Set(listFiles(b));
+  const out: string[] = [];
+  for (const f of [...new Set([...fa, ...fb])].sort()) {
+    if (!fb.has(f)) {
+      out.push(`${f}: only in ${a}`);
+      continue;
+    }
+    if (!fa.has(f)) {
+      out.push(`${f}: only in ${b}`);
+      continue;
+    }
+    const x = readFileSync(join(a, f)), y = readFileSync(join(b, f));
+    if (x.length === y.length && x.every((v, i) => v === y[i])) continue;
+    if (f.endsWith(".png")) {
+      const p = decodePngRgba(x), q = decodePngRgba(y);
+      if (p.width !== q.width || p.height !== q.height) {
+        out.push(`${f}: ${p.width}x${p.height} -> ${q.width}x${q.height}`);
+        continue;
+      }
+      let n = 0, worst = 0;
+      for (let i = 0; i < p.rgba.length; i++) {
+        const d = Math.abs(p.rgba[i]! - q.rgba[i]!);
+        if (d > 0) n++;
+        worst = Math.max(worst, d);
+      }
+      out.push(
+        n === 0
+          ? `${f}: same pixels, other encoding (${x.length} -> ${y.length} bytes)`
+          : `${f}: ${n} of ${p.rgba.length} RGBA values differ (${
+            (100 * n / p.rgba.length).toFixed(3)
+          } %), ` +
+            `max ${worst}/255`,
+      );
+    } else if (!x.includes(0) && !y.includes(0)) {
+      const la = new TextDecoder().decode(x).split("\n"), lb = new TextDecoder().decode(y).split("\n");
+      let i = 0;
+      while (i < la.length && la[i] === lb[i]) i++;
+      out.push(`${f}:${i + 1}: '${(la[i] ?? "").slice(0, 80)}' -> '${(lb[i] ?? "").slice(0, 80)}'`);
+    } else {
+      let i = 0;
+      while (i < x.length && x[i] === y[i]) i++;
+      out.push(`${f}: bytes differ from offset ${i} (${x.length} -> ${y.length} bytes)`);
+    }
+  }
+  return out;
+}
+
 /** The committed manifest's lines (empty when there is none yet). */
 export function readManifest(path = MANIFEST_PATH): string[] {
   return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter((l) => l !== "") : [];
@@ -851,7 +906,7 @@ export function readManifest(path = MANIFEST_PATH): string[] {
 /** How to accept an intended change. */
 export const UPDATE_HINT =
   "if the change is intended, run `npm run products -- --update` and say why in the commit " +
-  "(to see the bytes: `npm run products -- --keep DIR` here and at the previous commit, then diff -r)";
+  "(to see how: `npm run products -- --keep DIR` here and at the previous commit, then `-- --diff OLD NEW`)";
 
 if (import.meta.main) {
   const args = [...Deno.args];
@@ -861,6 +916,17 @@ if (import.meta.main) {
     return i >= 0;
   };
   const update = flag("--update"), print = flag("--print"), timing = flag("--timing");
+  const di = args.indexOf("--diff");
+  if (di >= 0) {
+    const [a, b] = [args[di + 1], args[di + 2]];
+    if (a === undefined || b === undefined || args.length !== 3) {
+      console.error("usage: products_manifest --diff KEPT_DIR_A KEPT_DIR_B");
+      Deno.exit(2);
+    }
+    const d = describeDiffs(a, b);
+    for (const l of d) console.log(l);
+    Deno.exit(d.length === 0 ? 0 : 1);
+  }
   let keep: string | undefined;
   const k = args.indexOf("--keep");
   if (k >= 0) {
@@ -868,7 +934,9 @@ if (import.meta.main) {
     args.splice(k, 2);
   }
   if (args.length > 0 || (k >= 0 && keep === undefined)) {
-    console.error("usage: products_manifest [--update] [--print] [--timing] [--keep DIR]");
+    console.error(
+      "usage: products_manifest [--update] [--print] [--timing] [--keep DIR] | --diff DIR_A DIR_B",
+    );
     Deno.exit(2);
   }
   let lines: string[];

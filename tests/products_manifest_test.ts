@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import {
   compareManifest,
+  describeDiffs,
   diffHint,
   MANIFEST_PATH,
   normalise,
@@ -71,4 +72,28 @@ Deno.test("products manifest: compareManifest names changed, missing and new pro
     "changed  seq/y.fits",
   ]);
   assert.deepEqual(compareManifest(expected, expected), []);
+});
+
+Deno.test("products manifest: describeDiffs says where two kept trees differ", () => {
+  const a = Deno.makeTempDirSync({ prefix: "pm-diff-a-" }),
+    b = Deno.makeTempDirSync({ prefix: "pm-diff-b-" });
+  try {
+    const w = (d: string, f: string, x: string | Uint8Array) =>
+      typeof x === "string" ? Deno.writeTextFileSync(`${d}/${f}`, x) : Deno.writeFileSync(`${d}/${f}`, x);
+    w(a, "same.txt", "1\n2\n");
+    w(b, "same.txt", "1\n2\n");
+    w(a, "spec.txt", "# head\n1 2\n3 4\n");
+    w(b, "spec.txt", "# head\n1 2\n3 4.5\n");
+    w(a, "x.fits", new Uint8Array([0, 1, 2, 3]));
+    w(b, "x.fits", new Uint8Array([0, 1, 9, 3, 4]));
+    w(a, "gone.txt", "");
+    assert.deepEqual(describeDiffs(a, b), [
+      `gone.txt: only in ${a}`,
+      "spec.txt:3: '3 4' -> '3 4.5'",
+      "x.fits: bytes differ from offset 2 (4 -> 5 bytes)",
+    ]);
+  } finally {
+    Deno.removeSync(a, { recursive: true });
+    Deno.removeSync(b, { recursive: true });
+  }
 });
