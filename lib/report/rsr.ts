@@ -1,6 +1,7 @@
 /**
  * Summary of an RSR obsnum directory made by scripts/rsr.mk: key numbers (rms, Tsys, integration time,
- * opacity, line fit), the bad chassis/boards and lags, and the plots, as an index.html page.
+ * opacity, line fit), the bad chassis/boards and lags, and the plots, as an index.html page. The page's
+ * own plots go to a {@link PlotSink} (this module writes no file).
  * @module
  */
 import { existsSync, readdirSync, readFileSync } from "../sys/fs.ts";
@@ -10,6 +11,7 @@ import { qacStats } from "../num/qacstats.ts";
 import { fitGaussian, type GaussFit } from "../num/gaussfit.ts";
 import { plotLines, type PlotLinesOpts } from "../plot/mod.ts";
 import type { Page, Section } from "./html.ts";
+import type { PlotSink } from "./sink.ts";
 import {
   badLagTable,
   calibrateFile,
@@ -46,6 +48,14 @@ function readSpec(path: string): { f: Float64Array; t: Float64Array; header: str
   if (!existsSync(path)) return null;
   const s = readTextSpectrum(readFileSync(path, "utf8"), path);
   return { f: s.columns[0]!, t: s.columns[1]!, header: s.header };
+}
+
+/** The final rsr_driver spectrum of a directory (an error when the pipeline has not made it). */
+function driverSpectrum(dir: string, label: string): { f: Float64Array; t: Float64Array; header: string[] } {
+  const path = join(dir, `rsr.${label}.driver.sum.txt`);
+  const drv = readSpec(path);
+  if (!drv) throw new Error(`${path}: no such file (run the pipeline first)`);
+  return drv;
 }
 
 /** Strongest line of a spectrum (K): Gaussian fit within ±0.4 GHz of the highest 3-channel mean. */
@@ -141,10 +151,7 @@ export async function summarizeRsr(
   dataLmt: string,
   corrCal: string,
 ): Promise<RsrSummary> {
-  const drv = readSpec(join(dir, `rsr.${label}.driver.sum.txt`));
-  if (!drv) {
-    throw new Error(`${join(dir, `rsr.${label}.driver.sum.txt`)}: no such file (run the pipeline first)`);
-  }
+  const drv = driverSpectrum(dir, label);
   const sum = readSpec(join(dir, `rsr.${label}.blanking.sum.txt`));
   const h = parseDriverHeader(drv.header);
   const bl = join(dir, `rsr.${label}.badlags`);
@@ -216,30 +223,36 @@ export function rsrZoomPlotOpts(
   };
 }
 
-/** Make the spectra plots of the summary; returns the PNG names written (relative to dir). */
-export async function rsrSummaryPlots(dir: string, label: string, s: RsrSummary): Promise<string[]> {
-  const drv = readSpec(join(dir, `rsr.${label}.driver.sum.txt`))!;
+/**
+ * The spectra plots of the summary, put into `sink` (rendering, not awaited): `rsr.spectra.png` (the
+ * final rsr_driver and rsr_sum spectra) and, with a line fit, `rsr.spectra_zoom.png`. Returns the names
+ * put, for {@link rsrPage}.
+ */
+export function rsrSummaryPlots(dir: string, label: string, s: RsrSummary, sink: PlotSink): string[] {
+  const drv = driverSpectrum(dir, label);
   const sum = readSpec(join(dir, `rsr.${label}.blanking.sum.txt`));
   const mk = (t: Float64Array) => t.map((v) => (v === 0 ? NaN : v * 1000));
   const series = [{ x: drv.f, y: mk(drv.t), label: "rsr_driver", step: true }];
   if (sum) series.push({ x: sum.f, y: mk(sum.t), label: "rsr_sum", step: true });
   const names: string[] = [];
-  const png = await plotLines({
-    title: `${s.source} ${label}  rms ${fmt(s.rmsDriver)} mK`,
-    xLabel: "Frequency (GHz)",
-    yLabel: "T_A (mK)",
-    series,
-    xDomain: [72.5, 111.5],
-    hlines: [0],
-    width: 900,
-    height: 320,
-  });
-  Deno.writeFileSync(join(dir, "rsr.spectra.png"), png);
-  names.push("rsr.spectra.png");
-  if (s.line) {
-    Deno.writeFileSync(join(dir, "rsr.spectra_zoom.png"), await plotLines(rsrZoomPlotOpts(series, s.line)));
-    names.push("rsr.spectra_zoom.png");
-  }
+  const put = (name: string, png: Promise<Uint8Array>) => {
+    sink.put(name, png);
+    names.push(name);
+  };
+  put(
+    "rsr.spectra.png",
+    plotLines({
+      title: `${s.source} ${label}  rms ${fmt(s.rmsDriver)} mK`,
+      xLabel: "Frequency (GHz)",
+      yLabel: "T_A (mK)",
+      series,
+      xDomain: [72.5, 111.5],
+      hlines: [0],
+      width: 900,
+      height: 320,
+    }),
+  );
+  if (s.line) put("rsr.spectra_zoom.png", plotLines(rsrZoomPlotOpts(series, s.line)));
   return names;
 }
 
@@ -294,10 +307,16 @@ export function waterfallImages(
   return out;
 }
 
-/** The index.html page of an RSR directory. */
-export function rsrPage(dir: string, label: string, s: RsrSummary): Page {
+/**
+ * The index.html page of an RSR directory.
+ * @param plots the plots the summary made ({@link rsrSummaryPlots}), shown whether or not they are
+ *   written yet; the other images are the ones of the directory
+ */
+export function rsrPage(dir: string, label: string, s: RsrSummary, plots: readonly string[]): Page {
   const files = new Set(readdirSync(dir));
+  const made = new Set(plots);
   const img = (src: string, caption: string) => (files.has(src) ? [{ src, caption }] : []);
+  const plot = (src: string, caption: string) => (made.has(src) ? [{ src, caption }] : []);
   const numbers: [string, string][] = [
     ["source", s.source],
     ["obsnum", label],
@@ -325,8 +344,8 @@ export function rsrPage(dir: string, label: string, s: RsrSummary): Page {
       title: "Spectra",
       text: `Sigma per board (mK): ${s.sigmaPerBoard}`,
       images: [
-        ...img("rsr.spectra.png", "final rsr_driver and rsr_sum spectra"),
-        ...img(
+        ...plot("rsr.spectra.png", "final rsr_driver and rsr_sum spectra"),
+        ...plot(
           "rsr.spectra_zoom.png",
           "zoom on the strongest line with the fitted Gaussian (dashed: its centre)",
         ),

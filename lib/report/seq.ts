@@ -1,7 +1,8 @@
 /**
  * Summary of a SEQ obsnum directory made by scripts/seq.mk: for a map the peak and channel maps, the
  * weight map, the spectrum of the brightest cell with a Gaussian fit, the cube noise and Tsys per pixel;
- * for a Bs obsnum the spectrum with its fit, its noise and Tsys. Writes PNGs and returns the page.
+ * for a Bs obsnum the spectrum with its fit, its noise and Tsys. Returns the page; its plots go to a
+ * {@link PlotSink} while they render (this module writes no file).
  * @module
  */
 import { existsSync, readdirSync, readFileSync } from "../sys/fs.ts";
@@ -15,6 +16,7 @@ import { plotImage, plotLines } from "../plot/mod.ts";
 import { maskedMoments } from "../num/maskmoment.ts";
 import { npMedian } from "../num/npstats.ts";
 import type { Page, Section } from "./html.ts";
+import { PlotRecorder, type PlotSink } from "./sink.ts";
 import { bsZoomPlotOpts, weightDomain } from "./seq_plots.ts";
 import { join } from "../sys/path.ts";
 import { cubeSpectralAxis } from "./spectral_axis.ts";
@@ -298,30 +300,31 @@ function brightestCell(
 }
 
 /**
- * Write the map plots: `base.peak.png`; with a line fit, `base.chan.png` (the channel nearest the
- * fitted centre, shown cells only) and `base.spectrum.png` (the brightest cell with its fit); with
- * a weight map, `base.wt.png`.
+ * Put the map plots into `sink`: `base.peak.png`; with a line fit, `base.chan.png` (the channel
+ * nearest the fitted centre, shown cells only) and `base.spectrum.png` (the brightest cell with its
+ * fit); with a weight map, `base.wt.png`. The arrays given to the plots are not changed afterwards
+ * (a plot may read them after it was put).
  */
-async function writeMapPlots(
-  dir: string,
+function putMapPlots(
+  sink: PlotSink,
   base: string,
   cube: SummaryCube,
   cov: Coverage,
   peak: Float32Array,
   masked: boolean,
   cell: { spec: Float64Array; peakX: number; peakY: number; line: GaussFit | null },
-): Promise<void> {
+): void {
   const { nx, ny, nz, plane, data, vel, x0, dx, y0, dy } = cube;
-  const mapPng = async (
+  const mapPng = (
     kind: string,
     title: string,
     map: Float32Array | Float64Array,
     colorLabel?: string,
     domain?: [number, number],
   ) =>
-    Deno.writeFile(
-      join(dir, `${base}.${kind}.png`),
-      await plotImage({
+    sink.put(
+      `${base}.${kind}.png`,
+      plotImage({
         title,
         data: map,
         nx,
@@ -336,7 +339,7 @@ async function writeMapPlots(
         ...(domain !== undefined ? { domain } : {}),
       }),
     );
-  await mapPng(
+  mapPng(
     "peak",
     masked ? `${base}: masked peak T (K)` : `${base}: peak T within ±10 channels of the line (K)`,
     peak,
@@ -348,7 +351,7 @@ async function writeMapPlots(
     for (let k = 0; k < nz; k++) {
       if (Math.abs(vel[k]! - line.center) < Math.abs(vel[kc]! - line.center)) kc = k;
     }
-    await mapPng(
+    mapPng(
       "chan",
       `${base}: channel ${kc} at ${fmt(vel[kc]!, 1)} km/s (K)`,
       data.subarray(kc * plane, (kc + 1) * plane).map((val, c) => (cov.shown(c) ? val : NaN)),
@@ -358,9 +361,9 @@ async function writeMapPlots(
       line.offset + line.slope * (x - line.center) +
       line.peak * Math.exp(-((x - line.center) ** 2) / (2 * line.sigma ** 2))
     );
-    await Deno.writeFile(
-      join(dir, `${base}.spectrum.png`),
-      await plotLines({
+    sink.put(
+      `${base}.spectrum.png`,
+      plotLines({
         title: `brightest cell (${fmt(peakX, 1)}″, ${fmt(peakY, 1)}″): ${fmt(line.peak)} K at ${
           fmt(line.center)
         } km/s`,
@@ -379,14 +382,15 @@ async function writeMapPlots(
     );
   }
   const wt = cov.wt;
-  if (wt) await mapPng("wt", `${base}: weight`, wt, undefined, weightDomain(wt)); // [0, max]: no negative colours
+  if (wt) mapPng("wt", `${base}: weight`, wt, undefined, weightDomain(wt)); // [0, max]: no negative colours
 }
 
 /**
  * Mean Tsys per pixel of the SpecFile `base.nc` (first cal, finite positive channels; NaN for a
- * pixel with none; [] without a SpecFile or a Tsys table), and `base.tsys.png` when any is finite.
+ * pixel with none; [] without a SpecFile or a Tsys table), and its plot `base.tsys.png` put into
+ * `sink` when any is finite.
  */
-async function pixelTsys(dir: string, base: string): Promise<number[]> {
+async function pixelTsys(dir: string, base: string, sink: PlotSink): Promise<number[]> {
   const tsys: number[] = [];
   const specfile = join(dir, `${base}.nc`);
   if (!existsSync(specfile)) return tsys;
@@ -414,9 +418,9 @@ async function pixelTsys(dir: string, base: string): Promise<number[]> {
     nc.close();
   }
   if (tsys.some(Number.isFinite)) {
-    await Deno.writeFile(
-      join(dir, `${base}.tsys.png`),
-      await plotLines({
+    sink.put(
+      `${base}.tsys.png`,
+      plotLines({
         title: `${base}: mean Tsys per pixel`,
         xLabel: "pixel",
         yLabel: "Tsys (K)",
@@ -430,14 +434,19 @@ async function pixelTsys(dir: string, base: string): Promise<number[]> {
 }
 
 /**
- * Analyse one cube (+ weight map, SpecFile) and write its plots; returns the numbers.
+ * Analyse one cube (+ weight map, SpecFile) and put its plots into `sink`; returns the numbers.
  *
  * Steps: read the cube and its coverage; find the line channel in the baseline-subtracted mean
  * spectrum of the well-covered cells; make the peak map and pick the brightest cell (replaced by
  * the masked-moment peak and mom0 maximum when the mask finds emission); measure the noise; fit
- * the brightest cell's spectrum; write the map plots, then the Tsys per pixel and its plot.
+ * the brightest cell's spectrum; put the map plots, then the Tsys per pixel and its plot.
  */
-export async function summarizeSeqMap(dir: string, base: string, bank: number): Promise<SeqMapSummary> {
+export async function summarizeSeqMap(
+  dir: string,
+  base: string,
+  bank: number,
+  sink: PlotSink,
+): Promise<SeqMapSummary> {
   const cube = readSummaryCube(dir, base);
   const cov = readCoverage(dir, base);
   const { meanSpec, nanCells } = meanCoveredSpectrum(cube, cov);
@@ -447,8 +456,8 @@ export async function summarizeSeqMap(dir: string, base: string, bank: number): 
   const { masked, bc } = applyMaskedMoments(cube, cov, peak, peakCell);
   const rms = cubeNoise(cube, cov);
   const cell = brightestCell(cube, bc, kline);
-  await writeMapPlots(dir, base, cube, cov, peak, masked, cell);
-  const tsys = await pixelTsys(dir, base);
+  putMapPlots(sink, base, cube, cov, peak, masked, cell);
+  const tsys = await pixelTsys(dir, base, sink);
   return {
     bank,
     cube: `${base}.fits`,
@@ -474,8 +483,11 @@ export interface SeqBsSummary {
   tsys2: number;
 }
 
-/** Analyse a Bs text spectrum and plot it with its fit. */
-export async function summarizeSeqBs(dir: string, name: string, bank: number): Promise<SeqBsSummary> {
+/**
+ * Analyse a Bs text spectrum; put into `sink` its plot with the fit (`NAME.spectrum.png`, NAME without
+ * `.txt`) and, with a fit, the zoom on the line (`NAME.spectrum_zoom.png`).
+ */
+export function summarizeSeqBs(dir: string, name: string, bank: number, sink: PlotSink): SeqBsSummary {
   const s = readTextSpectrum(readFileSync(join(dir, name), "utf8"), name);
   const [x, y] = [s.columns[0]!, s.columns[1]!];
   let kb = 0;
@@ -506,9 +518,9 @@ export async function summarizeSeqBs(dir: string, name: string, bank: number): P
       step: false,
     });
   }
-  await Deno.writeFile(
-    join(dir, png),
-    await plotLines({
+  sink.put(
+    png,
+    plotLines({
       title: line
         ? `${name}: ${fmt(line.peak, 3)} K at ${fmt(line.center)} km/s, rms ${fmt(rms, 3)} K`
         : name,
@@ -522,17 +534,19 @@ export async function summarizeSeqBs(dir: string, name: string, bank: number): P
   );
   // the whole band spans ~±1200 km/s: a line of a few km/s needs its own plot
   if (line) {
-    await Deno.writeFile(
-      join(dir, name.replace(/\.txt$/, ".spectrum_zoom.png")),
-      await plotLines(bsZoomPlotOpts(name, x, y, line)),
-    );
+    sink.put(name.replace(/\.txt$/, ".spectrum_zoom.png"), plotLines(bsZoomPlotOpts(name, x, y, line)));
   }
   return { bank, file: name, line, rms, tsys1: mean(s.columns[2]), tsys2: mean(s.columns[3]) };
 }
 
-/** Build the SEQ page for a directory (map or Bs). */
-export async function seqPage(dir: string, label: string): Promise<Page> {
+/**
+ * Build the SEQ page for a directory (map or Bs); its plots go to `sink` (not awaited). The page
+ * shows the plots it put and the other tools' images found in the directory.
+ */
+export async function seqPage(dir: string, label: string, sink: PlotSink): Promise<Page> {
   const files = readdirSync(dir).sort();
+  const present = new Set(files);
+  const plots = new PlotRecorder(sink);
   const rcName = files.find((f) => f === `lmtoy_${label}.rc`);
   const rc = rcName
     ? parseRc(readFileSync(join(dir, rcName), "utf8"), rcName).values
@@ -547,14 +561,17 @@ export async function seqPage(dir: string, label: string): Promise<Page> {
     ["tau", rc.get("tau") ?? "?"],
   ];
   const sections: Section[] = [];
-  const img = (src: string, caption: string) => (existsSync(join(dir, src)) ? [{ src, caption }] : []);
+  /** An image of another tool, when the directory has it. */
+  const img = (src: string, caption: string) => (present.has(src) ? [{ src, caption }] : []);
+  /** A plot of this page, when it was made. */
+  const plot = (src: string, caption: string) => (plots.has(src) ? [{ src, caption }] : []);
   const cubes = files.filter((f) =>
     /__\d+(_L\d+)?\.fits$/.test(f) && !/\.(wt|smooth|radiometer\.rms)\.fits$/.test(f)
   );
   for (const c of cubes) {
     const base = c.replace(/\.fits$/, "");
     const bank = Number(base.match(/__(\d+)(_L\d+)?$/)![1]); // _Ln: one cube per linefreq= line
-    const s = await summarizeSeqMap(dir, base, bank);
+    const s = await summarizeSeqMap(dir, base, bank, plots);
     numbers.push(
       [`cube bank ${bank}`, `${s.nx}×${s.ny}×${s.nz}`],
       ["rms (line-free)", `${fmt(s.rms, 3)} K`],
@@ -573,10 +590,10 @@ export async function seqPage(dir: string, label: string): Promise<Page> {
       title: `Cube ${c}`,
       text: `${s.nanCells} of ${s.nx * s.ny} cells have no data.`,
       images: [
-        ...img(`${base}.peak.png`, "peak temperature"),
-        ...img(`${base}.chan.png`, "channel map at the line peak"),
-        ...img(`${base}.spectrum.png`, "spectrum of the brightest cell with the Gaussian fit"),
-        ...img(`${base}.wt.png`, "weight map"),
+        ...plot(`${base}.peak.png`, "peak temperature"),
+        ...plot(`${base}.chan.png`, "channel map at the line peak"),
+        ...plot(`${base}.spectrum.png`, "spectrum of the brightest cell with the Gaussian fit"),
+        ...plot(`${base}.wt.png`, "weight map"),
         ...img(`${base}.mom0.png`, "masked moment 0 (seq_moments)"),
         ...img(`${base}.mom1.png`, "masked moment 1: velocity field"),
         ...img(`${base}.mom2.png`, "masked moment 2: velocity dispersion"),
@@ -589,14 +606,14 @@ export async function seqPage(dir: string, label: string): Promise<Page> {
       sections.push({
         title: `Tsys per pixel, bank ${bank} (K)`,
         table: { head: s.tsys.map((_, i) => String(i)), rows: [s.tsys.map((t) => fmt(t, 1))] },
-        images: img(`${base}.tsys.png`, "Tsys per pixel"),
+        images: plot(`${base}.tsys.png`, "Tsys per pixel"),
       });
     }
   }
   const bss = files.filter((f) => /__\d+\.txt$/.test(f));
   for (const b of bss) {
     const bank = Number(b.match(/__(\d+)\.txt$/)![1]);
-    const s = await summarizeSeqBs(dir, b, bank);
+    const s = summarizeSeqBs(dir, b, bank, plots);
     numbers.push(["rms", `${fmt(s.rms, 3)} K`], ["Tsys", `${fmt(s.tsys1, 1)} / ${fmt(s.tsys2, 1)} K`]);
     if (s.line) {
       numbers.push(
@@ -609,8 +626,8 @@ export async function seqPage(dir: string, label: string): Promise<Page> {
     sections.push({
       title: `Bs spectrum ${b}`,
       images: [
-        ...img(b.replace(/\.txt$/, ".spectrum.png"), "Bs spectrum and Gaussian fit"),
-        ...img(b.replace(/\.txt$/, ".spectrum_zoom.png"), "zoom on the line with the Gaussian fit"),
+        ...plot(b.replace(/\.txt$/, ".spectrum.png"), "Bs spectrum and Gaussian fit"),
+        ...plot(b.replace(/\.txt$/, ".spectrum_zoom.png"), "zoom on the line with the Gaussian fit"),
         ...pngs.map((p) => ({
           src: p,
           // process_bs names its plot after --block: -1 the average of all blocks, -2 each block

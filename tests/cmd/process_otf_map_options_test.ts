@@ -224,7 +224,10 @@ Deno.test("process_otf_map --x_axis: all eight axes; frequency axes in Hz with X
     assert.deepEqual(cubes.get("FSKY")!.data, cubes.get("VSKY")!.data);
     // the summary page reads a FREQ cube as the radio velocity of its frame: the same line as the VRAD cube
     for (const [f, v] of [["FLSR", "VLSR"], ["FSKY", "VSKY"]]) {
-      const a = await summarizeSeqMap(d.dir, f!, 0), b = await summarizeSeqMap(d.dir, v!, 0);
+      const plots: Promise<Uint8Array>[] = [];
+      const sink = { put: (_name: string, png: Promise<Uint8Array>) => void plots.push(png) };
+      const a = await summarizeSeqMap(d.dir, f!, 0, sink), b = await summarizeSeqMap(d.dir, v!, 0, sink);
+      await Promise.all(plots);
       assert.ok(a.line !== null && b.line !== null);
       assert.ok(
         Math.abs(a.line.center - b.line.center) < 1e-3,

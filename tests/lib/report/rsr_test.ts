@@ -5,9 +5,14 @@ import {
   inputObservations,
   rsrPage,
   type RsrSummary,
+  rsrSummaryPlots,
   rsrZoomPlotOpts,
+  strongestLine,
   waterfallImages,
 } from "../../../lib/report/rsr.ts";
+import { pngInfo } from "../../../lib/plot/mod.ts";
+import { Rng } from "../../../lib/sim/rng.ts";
+import { collectingSink, listing } from "./_sink.ts";
 
 Deno.test("inputObservations(): the obsnum_chassis list of a driver header (trailing ', ' as rsr_driver writes it)", () => {
   deepEqual(
@@ -45,6 +50,25 @@ Deno.test("waterfallImages(): captions name obsnum, chassis and pass; 'page k' w
   ]);
 });
 
+/** Key numbers of a summary with only a source name and a line (the others are not drawn by the tests). */
+function summary(source: string, line: RsrSummary["line"]): RsrSummary {
+  return {
+    source,
+    dateObs: "?",
+    inttime: 1,
+    tau: "?",
+    rmsDriver: 1,
+    rmsSum: 1,
+    rmsTrend: 1,
+    sigmaPerBoard: "?",
+    line,
+    badcb: [],
+    nBadLags: 0,
+    tsys: null,
+    jitter: [],
+  };
+}
+
 Deno.test("rsrPage(): the waterfall figures of index.html carry the captions, not the file names", () => {
   const dir = Deno.makeTempDirSync({ prefix: "report_rsr_" });
   try {
@@ -54,22 +78,7 @@ Deno.test("rsrPage(): the waterfall figures of index.html carry the captions, no
     const head = "# Source: Q\n# Input Observations: 91001_1,91001_2, \n";
     Deno.writeTextFileSync(`${dir}/rsr.91001.driver.sum.txt`, head + "73.0 0.001\n73.1 0.002\n");
     Deno.writeTextFileSync(`${dir}/rsr.91001.driver1.sum.txt`, head + "73.0 0.001\n73.1 0.002\n");
-    const s: RsrSummary = {
-      source: "Q",
-      dateObs: "?",
-      inttime: 1,
-      tau: "?",
-      rmsDriver: 1,
-      rmsSum: 1,
-      rmsTrend: 1,
-      sigmaPerBoard: "?",
-      line: null,
-      badcb: [],
-      nBadLags: 0,
-      tsys: null,
-      jitter: [],
-    };
-    const html = renderPage(rsrPage(dir, "91001", s));
+    const html = renderPage(rsrPage(dir, "91001", summary("Q", null), []));
     for (
       const c of [
         "waterfall, obsnum 91001, chassis 1, second pass, with bad lags",
@@ -115,4 +124,62 @@ Deno.test("rsrZoomPlotOpts(): the fitted Gaussian is drawn (mK, peak+offset at t
   ok(Math.abs(fit.x[0]! - 92.1) < 1e-12 && Math.abs(fit.x[fit.x.length - 1]! - 92.9) < 1e-12);
   deepEqual(o.vlines, [92.5]);
   equal(o.title, "line at 92.500 GHz: 4.00 mK, FWHM 229 km/s");
+});
+
+/** A driver spectrum 73-111 GHz every 31.25 MHz (K): 0.4 mK noise and a 5 mK line at 94.3 GHz, σ 0.05 GHz. */
+function driverText(): string {
+  const rng = new Rng(7);
+  const rows: string[] = [];
+  for (let i = 0; i < 1216; i++) {
+    const f = 73 + i * 0.03125;
+    const t = 0.005 * Math.exp(-((f - 94.3) ** 2) / (2 * 0.05 ** 2)) + 0.0004 * rng.normal();
+    rows.push(`${f.toFixed(5)} ${t.toExponential(6)} 0.0004`);
+  }
+  return "# Source: Q\n" + rows.join("\n") + "\n";
+}
+
+Deno.test("rsrSummaryPlots(): puts the spectra plots without writing them; rsrPage() shows what was put", async (t) => {
+  const dir = Deno.makeTempDirSync({ prefix: "report_rsr_" });
+  try {
+    const text = driverText();
+    Deno.writeTextFileSync(`${dir}/rsr.91001.driver.sum.txt`, text);
+    Deno.writeTextFileSync(`${dir}/rsr.91001.blanking.sum.txt`, text);
+    const cols = text.split("\n").filter((l) => /^\d/.test(l)).map((l) => l.split(" ").map(Number));
+    const line = strongestLine(Float64Array.from(cols, (c) => c[0]!), Float64Array.from(cols, (c) => c[1]!));
+    ok(line !== null && Math.abs(line.center - 94.3) < 0.01 && Math.abs(line.peak - 0.005) < 0.0005);
+
+    await t.step("with a line: the spectrum and the zoom, nothing written by the library", async () => {
+      const before = listing(dir);
+      const { sink, puts } = collectingSink();
+      const names = rsrSummaryPlots(dir, "91001", summary("Q", line), sink);
+      deepEqual(names, ["rsr.spectra.png", "rsr.spectra_zoom.png"]);
+      deepEqual([...puts.keys()], names);
+      // the page lists the plots put, though none is in the directory
+      const html = renderPage(rsrPage(dir, "91001", summary("Q", line), names));
+      ok(html.includes('src="rsr.spectra.png"') && html.includes('src="rsr.spectra_zoom.png"'));
+      const pngs = await Promise.all(puts.values());
+      deepEqual(listing(dir), before); // still nothing written once the renderings are done
+      // the sizes the plots ask for, 900×320 and 700×320, at the default scale 1.5
+      deepEqual(pngs.map((p) => [pngInfo(p).width, pngInfo(p).height]), [[1350, 480], [1050, 480]]);
+    });
+
+    await t.step(
+      "without a line: no zoom, and a zoom left in the directory by an earlier run is not shown",
+      async () => {
+        Deno.writeFileSync(`${dir}/rsr.spectra_zoom.png`, new Uint8Array(8));
+        const before = listing(dir);
+        const { sink, puts } = collectingSink();
+        const names = rsrSummaryPlots(dir, "91001", summary("Q", null), sink);
+        deepEqual(names, ["rsr.spectra.png"]);
+        deepEqual([...puts.keys()], names);
+        const html = renderPage(rsrPage(dir, "91001", summary("Q", null), names));
+        ok(html.includes('src="rsr.spectra.png"'));
+        ok(!html.includes("rsr.spectra_zoom.png"));
+        await Promise.all(puts.values());
+        deepEqual(listing(dir), before);
+      },
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

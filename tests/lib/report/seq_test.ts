@@ -1,9 +1,11 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { renderPage } from "../../../lib/report/html.ts";
-import { seqPage, summarizeSeqBs } from "../../../lib/report/seq.ts";
+import { seqPage, summarizeSeqBs, summarizeSeqMap } from "../../../lib/report/seq.ts";
 import { bsZoomHalfWidth, bsZoomPlotOpts, gaussAt, weightDomain } from "../../../lib/report/seq_plots.ts";
 import { pngInfo } from "../../../lib/plot/mod.ts";
 import { Rng } from "../../../lib/sim/rng.ts";
+import { FitsHeader, writeFitsImage } from "../../../lib/fits/mod.ts";
+import { collectingSink, listing } from "./_sink.ts";
 
 Deno.test("weightDomain(): colour range [0, max weight] even with negative edge weights; [0, 1] with none", () => {
   deepEqual(weightDomain(new Float32Array([-0.25, 0, 3.5, NaN, 2])), [0, 3.5]);
@@ -51,7 +53,7 @@ Deno.test("bsZoomPlotOpts(): ±5 FWHM around the 8 km/s line, only those channel
   equal(o.title, "b__0.txt: zoom ±40 km/s on the line, FWHM 8.00 km/s");
 });
 
-Deno.test("summarizeSeqBs()/seqPage(): a Bs directory gets the zoom plot and its caption", async () => {
+Deno.test("summarizeSeqBs()/seqPage(): a Bs directory gets the zoom plot and its caption, put, not written", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "report_seq_" });
   try {
     const { x, y } = bsSpectrum();
@@ -60,21 +62,126 @@ Deno.test("summarizeSeqBs()/seqPage(): a Bs directory gets the zoom plot and its
       `${dir}/SIM_97003__0.txt`,
       "# vlsr  TA(K)   Tsys1  Tsys2\n" + rows.join("\n") + "\n",
     );
-    const s = await summarizeSeqBs(dir, "SIM_97003__0.txt", 0);
+    const before = listing(dir);
+    const { sink, puts } = collectingSink();
+    const s = summarizeSeqBs(dir, "SIM_97003__0.txt", 0, sink);
     ok(
       s.line !== null && Math.abs(s.line.center - 10) < 0.5 && Math.abs(s.line.fwhm - 8) < 1,
       JSON.stringify(s.line),
     );
+    deepEqual([...puts.keys()], ["SIM_97003__0.spectrum.png", "SIM_97003__0.spectrum_zoom.png"]);
+    const zoomPng = await puts.get("SIM_97003__0.spectrum_zoom.png")!;
+    deepEqual(listing(dir), before); // the library wrote nothing
+    const zoom = pngInfo(zoomPng);
+    equal(zoom.width, 900); // 600 at scale 1.5
     // process_bs's own plots, captioned by what they show (not by their file names)
-    Deno.copyFileSync(`${dir}/SIM_97003__0.spectrum_zoom.png`, `${dir}/bs-1__0.png`);
-    Deno.copyFileSync(`${dir}/SIM_97003__0.spectrum_zoom.png`, `${dir}/bs-2__0.png`);
-    const zoom = pngInfo(Deno.readFileSync(`${dir}/SIM_97003__0.spectrum_zoom.png`));
-    ok(zoom.width > 600, `${zoom.width}`);
-    const html = renderPage(await seqPage(dir, "97003"));
+    Deno.writeFileSync(`${dir}/bs-1__0.png`, zoomPng);
+    Deno.writeFileSync(`${dir}/bs-2__0.png`, zoomPng);
+    // a plot of this page left by an earlier run is shown only when this run makes it again
+    Deno.writeFileSync(`${dir}/SIM_97003__0.spectrum.png`, zoomPng);
+    const page = collectingSink();
+    const inDir = listing(dir);
+    const html = renderPage(await seqPage(dir, "97003", page.sink));
+    deepEqual([...page.puts.keys()], ["SIM_97003__0.spectrum.png", "SIM_97003__0.spectrum_zoom.png"]);
+    await Promise.all(page.puts.values());
+    deepEqual(listing(dir), inDir);
     ok(html.includes("<figcaption>zoom on the line with the Gaussian fit</figcaption>"));
     ok(html.includes('src="SIM_97003__0.spectrum_zoom.png"'));
     ok(html.includes("<figcaption>Bs spectrum, average of all blocks (process_bs --block -1)</figcaption>"));
     ok(html.includes("<figcaption>Bs spectrum of each block (process_bs --block -2)</figcaption>"));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+/**
+ * A 9×9×64 cube (VRAD 0..63 km/s, 10″ cells, centre at cell (4, 4)) with a 2 K, 6 km/s wide line at
+ * 30 km/s in a source of σ 1.2 cells at cell (6, 3), 0.05 K noise; and its weight map (1, 0.2 in
+ * the first column).
+ */
+function writeCube(dir: string, base: string): void {
+  const [nx, ny, nz] = [9, 9, 64];
+  const rng = new Rng(11);
+  const data = new Float32Array(nx * ny * nz);
+  const sv = 6 / (2 * Math.sqrt(2 * Math.log(2)));
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++) {
+        const sp = Math.exp(-((i - 6) ** 2 + (j - 3) ** 2) / (2 * 1.2 ** 2));
+        data[k * nx * ny + j * nx + i] = 2 * sp * Math.exp(-((k - 30) ** 2) / (2 * sv * sv)) +
+          0.05 * rng.normal();
+      }
+    }
+  }
+  const h = new FitsHeader();
+  for (
+    const [k, v] of [
+      ["CTYPE1", "RA---SIN"],
+      ["CRVAL1", 198],
+      ["CDELT1", -10 / 3600],
+      ["CRPIX1", 5],
+      ["CTYPE2", "DEC--SIN"],
+      ["CRVAL2", 38],
+      ["CDELT2", 10 / 3600],
+      ["CRPIX2", 5],
+      ["CTYPE3", "VRAD"],
+      ["CRVAL3", 0],
+      ["CDELT3", 1000],
+      ["CRPIX3", 1],
+      ["CUNIT3", "m/s"],
+      ["SPECSYS", "LSRK"],
+    ] as const
+  ) h.set(k, v);
+  writeFitsImage(`${dir}/${base}.fits`, { data, shape: [nx, ny, nz], header: h });
+  const wt = new Float32Array(nx * ny).map((_, c) => (c % nx === 0 ? 0.2 : 1));
+  writeFitsImage(`${dir}/${base}.wt.fits`, { data: wt, shape: [nx, ny] });
+}
+
+Deno.test("summarizeSeqMap()/seqPage(): a map's plots are put, not written, and the page shows them", async (t) => {
+  const dir = Deno.makeTempDirSync({ prefix: "report_seq_" });
+  try {
+    writeCube(dir, "SIM_97001__0");
+
+    await t.step(
+      "summarizeSeqMap(): the line of the brightest cell; peak, channel, spectrum and weight plots",
+      async () => {
+        const before = listing(dir);
+        const { sink, puts } = collectingSink();
+        const s = await summarizeSeqMap(dir, "SIM_97001__0", 0, sink);
+        deepEqual([...puts.keys()], [
+          "SIM_97001__0.peak.png",
+          "SIM_97001__0.chan.png",
+          "SIM_97001__0.spectrum.png",
+          "SIM_97001__0.wt.png",
+        ]); // no SpecFile: no Tsys plot
+        deepEqual(s.tsys, []);
+        // the source cell (6, 3): (1 - 5)·(-10) + 6·(-10) = -20″, (1 - 5)·10 + 3·10 = -10″
+        equal(s.peakX, -20);
+        equal(s.peakY, -10);
+        ok(s.line !== null, "line fitted");
+        // truth 30 km/s, 2 K, 6 km/s; the fit's errors are 0.04 km/s, 0.025 K, 0.09 km/s: ±5-8 of them
+        ok(Math.abs(s.line.center - 30) < 0.3, `v0 ${s.line.center}`);
+        ok(Math.abs(s.line.peak - 2) < 0.15, `peak ${s.line.peak}`);
+        ok(Math.abs(s.line.fwhm - 6) < 0.5, `fwhm ${s.line.fwhm}`);
+        ok(Math.abs(s.rms - 0.05) < 0.005, `rms ${s.rms}`); // noise 0.05 K, 32 line-free channels per cell
+        for (const png of await Promise.all(puts.values())) ok(pngInfo(png).width > 0);
+        deepEqual(listing(dir), before);
+      },
+    );
+
+    await t.step("seqPage(): the figures of the plots put, though not in the directory", async () => {
+      Deno.writeFileSync(`${dir}/SIM_97001__0.tsys.png`, new Uint8Array(8)); // left by an earlier run
+      Deno.writeFileSync(`${dir}/SIM_97001__0.mom0.png`, new Uint8Array(8)); // seq_moments'
+      const before = listing(dir);
+      const { sink, puts } = collectingSink();
+      const html = renderPage(await seqPage(dir, "97001", sink));
+      equal(puts.size, 4);
+      for (const name of puts.keys()) ok(html.includes(`src="${name}"`), name);
+      ok(html.includes('src="SIM_97001__0.mom0.png"'));
+      ok(!html.includes("SIM_97001__0.tsys.png"));
+      await Promise.all(puts.values());
+      deepEqual(listing(dir), before);
+    });
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
