@@ -61,6 +61,8 @@ interface Run {
 type Step = Run | { write: string; from: (work: string) => string };
 
 const RSR_O = "91001";
+/** Baseline and line regions and the slice of the SEQ map (around its line at 49 km/s). */
+const OTF_REGIONS = ["--b_regions", "[[-40,20],[80,140]]", "--l_region", "[[20,80]]", "--slice", "[-40,140]"];
 /** The SEQ map's products are named as the pipeline names them (the summary page finds them so). */
 const MAP = "seq/SIM-OTF_97001__0";
 
@@ -241,6 +243,8 @@ export const STEPS: readonly Step[] = [
       "0.02",
     ],
   },
+  { tool: "rsr_driver", argv: [RSR_O, "-o", "rsrx/h5wasm.txt"], env: { LMT_HDF5: "h5wasm" } },
+  { tool: "rsr_driver", argv: [RSR_O, "-o", "rsrx/native.txt"] },
   // a combination of two obsnums (rsr_driver, rsr_sum), as the pipeline makes it from the singles
   { write: "rsrx/combo.obsnum", from: () => `${RSR_O}\n91003\n` },
   { tool: "rsr_badcb", argv: ["-b", "-o", "91003", "2/3"], stdout: "rsrx/rsr.91003.blanking" },
@@ -342,6 +346,16 @@ export const STEPS: readonly Step[] = [
     ],
   },
   { tool: "summary", argv: ["seq", "seq", "97001"], env: { LMT_SIDECAR: "" } },
+  // the raw data read by h5wasm instead of the native HDF5 reader (LMT_HDF5=h5wasm): the same numbers
+  {
+    tool: "process_otf_map",
+    argv: ["-O", "97001", "-o", "seqx/h5wasm.nc", "--use_cal", "--b_order", "1", ...OTF_REGIONS],
+    env: { LMT_HDF5: "h5wasm" },
+  },
+  {
+    tool: "process_otf_map",
+    argv: ["-O", "97001", "-o", "seqx/native.nc", "--use_cal", "--b_order", "1", ...OTF_REGIONS],
+  },
   // other option sets on the map: the CDF-2 stream on stdout, the C gridder's front end, threads, binning
   {
     tool: "process_otf_map",
