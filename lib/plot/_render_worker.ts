@@ -12,6 +12,7 @@ import { parentPort } from "node:worker_threads";
 import { existsSync, readFileSync } from "../sys/fs.ts";
 import type { TopLevelSpec } from "vega-lite";
 import { parseTrueType, type TextFonts, textToPaths } from "./glyphs.ts";
+import { imageSpec } from "./mod.ts";
 import { encodePage } from "./png.ts";
 import type { RenderRequest } from "./pool.ts";
 import { stackSvg } from "./stack.ts";
@@ -103,13 +104,15 @@ async function run(m: RenderRequest): Promise<string | Uint8Array> {
       return await toPng(m.svg, m.scale);
     case "spec-png":
       return await toPng(await toSvg(m.spec), m.scale);
-    case "lut":
-      return await colorLut(m.scheme);
     case "warm":
       await import("@resvg/resvg-js");
       faces();
       if (m.vega) await Promise.all([import("vega"), import("vega-lite")]);
       return new Uint8Array(0);
+    case "image-png": {
+      const spec = imageSpec(m.opts, await colorLut(m.opts.scheme ?? "viridis"));
+      return await toPng(await toSvg(spec), m.scale);
+    }
     case "stack-png":
       return await toPng(stackSvg(m.opts), m.scale);
   }

@@ -63,7 +63,8 @@ const BASE_CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 11 },
 };
 
-function fullSpec(spec: VegaLiteSpec): VegaLiteSpec {
+/** A spec with the house style (fonts, sizes, white background) under its own config. */
+export function fullSpec(spec: VegaLiteSpec): VegaLiteSpec {
   return { ...spec, config: { ...BASE_CONFIG, ...(spec.config as object | undefined ?? {}) } };
 }
 
@@ -373,13 +374,18 @@ export interface PlotImageOpts {
 /** RGBA of NaN cells. */
 const NAN_GREY = [200, 200, 200, 255];
 
-/** 256 RGB entries of a Vega colour scheme (computed on a rendering thread, where vega is loaded). */
-async function colorLut(scheme: string): Promise<Uint8Array> {
-  return await render({ kind: "lut", scheme });
+/**
+ * Heat map of a 2-D array → PNG bytes; NaN cells are grey. The input is checked here (RangeError); the
+ * image is coloured and drawn on a render thread (lib/plot/pool.ts), with {@link imageSpec}.
+ */
+export async function plotImage(o: PlotImageOpts): Promise<Uint8Array> {
+  checkImage(o);
+  const scale = o.scale ?? 1.5;
+  checkScale(scale);
+  return await render({ kind: "image-png", opts: o, scale });
 }
 
-/** Heat map of a 2-D array → PNG bytes; NaN cells are grey. */
-export async function plotImage(o: PlotImageOpts): Promise<Uint8Array> {
+function checkImage(o: PlotImageOpts): void {
   const { nx, ny, data } = o;
   if (!(Number.isInteger(nx) && Number.isInteger(ny) && nx > 0 && ny > 0)) {
     throw new RangeError(`plotImage: bad size ${nx} × ${ny}`);
@@ -390,6 +396,14 @@ export async function plotImage(o: PlotImageOpts): Promise<Uint8Array> {
   if (!(Number.isFinite(o.dx) && Number.isFinite(o.dy) && o.dx !== 0 && o.dy !== 0)) {
     throw new RangeError(`plotImage: bad pixel steps dx=${o.dx} dy=${o.dy}`);
   }
+}
+
+/**
+ * The Vega-Lite spec of {@link plotImage} (with the base config), given the colour table of its scheme (256
+ * RGB entries): the cells are coloured into an embedded PNG, the axes and colour bar are vega's.
+ */
+export function imageSpec(o: PlotImageOpts, lut: Uint8Array): VegaLiteSpec {
+  const { nx, ny, data } = o;
   let [lo, hi] = o.domain ?? [Infinity, -Infinity];
   if (o.domain === undefined) {
     for (let i = 0; i < data.length; i++) {
@@ -412,7 +426,6 @@ export async function plotImage(o: PlotImageOpts): Promise<Uint8Array> {
   const fx = Math.max(1, Math.min(Math.ceil((width * scale) / nx), Math.floor(4096 / nx)));
   const fy = Math.max(1, Math.min(Math.ceil((height * scale) / ny), Math.floor(4096 / ny)));
   const W = nx * fx, H = ny * fy;
-  const lut = await colorLut(o.scheme ?? "viridis");
   const rgba = new Uint8Array(W * H * 4);
   for (let r = 0; r < H; r++) {
     const iy = ny - 1 - Math.floor(r / fy); // PNG row 0 is the top = last data row
@@ -477,7 +490,7 @@ export async function plotImage(o: PlotImageOpts): Promise<Uint8Array> {
     ],
   };
   if (o.title !== undefined) spec.title = o.title;
-  return await renderPng(spec, { scale });
+  return fullSpec(spec);
 }
 
 function base64(bytes: Uint8Array): string {

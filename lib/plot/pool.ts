@@ -16,18 +16,19 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
+import type { PlotImageOpts } from "./mod.ts";
 import type { PlotStackOpts } from "./stack.ts";
 
 /**
- * A rendering job: a Vega-Lite spec to SVG, an SVG to PNG at a scale, a spec straight to PNG, the 256 RGB
- * entries of a Vega colour scheme (for heat maps), or a stack of line panels (lib/plot/stack.ts) to PNG.
+ * A rendering job: a Vega-Lite spec to SVG, an SVG to PNG at a scale, a spec straight to PNG, a heat map
+ * (lib/plot/mod.ts plotImage) or a stack of line panels (lib/plot/stack.ts) to PNG.
  */
 export type RenderJob =
   | { kind: "svg"; spec: Record<string, unknown> }
   | { kind: "png"; svg: string; scale: number }
   | { kind: "spec-png"; spec: Record<string, unknown>; scale: number }
-  | { kind: "lut"; scheme: string }
   | { kind: "stack-png"; opts: PlotStackOpts; scale: number }
+  | { kind: "image-png"; opts: PlotImageOpts; scale: number }
   | { kind: "warm"; vega: boolean };
 
 /** A job as sent to a thread (the `id` is set by the pool). */
