@@ -117,15 +117,16 @@ export function switchedInputs(opts: SwitchedArgs, ctx: ToolContext) {
 
 /**
  * Write the products the options ask for, in this order: text spectrum (-o), SDFITS, waterfall cube
- * and its PNG, then the plot to `plot` (none when "none"). `tool` starts the HISTORY lines.
+ * and its PNG, then the plot to `plot` (none when "none"). `tool` starts the HISTORY lines. The PNGs are
+ * handed over while they render (lib/plot/pool.ts).
  */
-export async function writeSwitchedProducts(
+export function writeSwitchedProducts(
   ctx: ToolContext,
   tool: string,
   opts: SwitchedArgs,
   plot: string,
   p: SwitchedProducts,
-): Promise<void> {
+): void {
   const history = [tool, ...ctx.argv].join(" ");
   if (opts.output !== undefined) ctx.writeFile(opts.output, p.text());
   if (opts.sdfits !== undefined) ctx.writeFile(opts.sdfits, encodeSdfits(p.sdfits(history)));
@@ -135,8 +136,8 @@ export async function writeSwitchedProducts(
       ctx.writeFile(opts.waterfall, encodeFitsImage({ data: wf.data, shape: wf.shape, header: wf.header }));
     }
     if (opts.waterfall_png !== undefined) {
-      ctx.writeFile(opts.waterfall_png, await waterfallPng(wf, p.waterfallTitle));
+      ctx.writeFile(opts.waterfall_png, waterfallPng(wf, p.waterfallTitle));
     }
   }
-  if (plot !== "none") ctx.writeFile(plot, await p.plot());
+  if (plot !== "none") ctx.writeFile(plot, p.plot());
 }

@@ -75,7 +75,7 @@ export const tool = defineTool({
       const dv = wf.velocity.length > 1 ? wf.velocity[1]! - wf.velocity[0]! : 1;
       ctx.writeFile(
         opts.png,
-        await plotImage({
+        plotImage({
           title: `${sf.sourceName} ${sf.obsNum}: waterfall, pixels ${pixList.join(" ")} left to right`,
           data: m.data,
           nx: m.nx,

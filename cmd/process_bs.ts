@@ -89,7 +89,7 @@ export const tool = defineTool({
       stype: opts.stype,
       perBlock: block === -2,
     });
-    await front.writeSwitchedProducts(
+    front.writeSwitchedProducts(
       ctx,
       "process_bs",
       opts,

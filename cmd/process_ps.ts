@@ -160,7 +160,7 @@ export const tool = defineTool({
     }
     const r = await reducePs({ ...front.switchedInputs(opts, ctx), obsnums: obsList, pixList: pix });
     const products = psProducts(r, { obsnums: obsList, bank: opts.bank });
-    await front.writeSwitchedProducts(ctx, "process_ps", opts, opts.plot, products);
+    front.writeSwitchedProducts(ctx, "process_ps", opts, opts.plot, products);
     for (const s of r.spectra) {
       ctx.log.info(
         `obsnum ${s.obsnum} pixel ${s.pixel}: ${s.nOn} ON / ${s.nRef} REF dumps, ${s.blocks.length} block pairs, Tsys ${

@@ -124,7 +124,7 @@ export const tool = defineTool({
       if (!opts.noplot) {
         ctx.writeFile(
           `${base}.${k}.png`,
-          await plotImage({
+          plotImage({
             title: `${base.replace(/^.*\//, "")}: masked ${p.title}`,
             data: p.data,
             nx: cube.nx,

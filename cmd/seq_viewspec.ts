@@ -61,7 +61,7 @@ export const tool = defineTool({
       const obj = String(cube.header.get("OBJECT") ?? "").trim();
       ctx.writeFile(
         opts.png,
-        await plotLines({
+        plotLines({
           title: `${obj} at (${p.x.toFixed(1)}″, ${p.y.toFixed(1)}″)`,
           xLabel: "velocity (km/s)",
           yLabel: "T (K)",
