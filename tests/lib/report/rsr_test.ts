@@ -12,7 +12,7 @@ import {
 } from "../../../lib/report/rsr.ts";
 import { pngInfo } from "../../../lib/plot/mod.ts";
 import { Rng } from "../../../lib/sim/rng.ts";
-import { collectingSink, listing } from "./_sink.ts";
+import { collectingSink, listing } from "./_fixtures.ts";
 
 Deno.test("inputObservations(): the obsnum_chassis list of a driver header (trailing ', ' as rsr_driver writes it)", () => {
   deepEqual(

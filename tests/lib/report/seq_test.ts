@@ -4,8 +4,7 @@ import { seqPage, summarizeSeqBs, summarizeSeqMap } from "../../../lib/report/se
 import { bsZoomHalfWidth, bsZoomPlotOpts, gaussAt, weightDomain } from "../../../lib/report/seq_plots.ts";
 import { pngInfo } from "../../../lib/plot/mod.ts";
 import { Rng } from "../../../lib/sim/rng.ts";
-import { FitsHeader, writeFitsImage } from "../../../lib/fits/mod.ts";
-import { collectingSink, listing } from "./_sink.ts";
+import { collectingSink, listing, writeCube } from "./_fixtures.ts";
 
 Deno.test("weightDomain(): colour range [0, max weight] even with negative edge weights; [0, 1] with none", () => {
   deepEqual(weightDomain(new Float32Array([-0.25, 0, 3.5, NaN, 2])), [0, 3.5]);
@@ -93,49 +92,6 @@ Deno.test("summarizeSeqBs()/seqPage(): a Bs directory gets the zoom plot and its
     Deno.removeSync(dir, { recursive: true });
   }
 });
-
-/**
- * A 9×9×64 cube (VRAD 0..63 km/s, 10″ cells, centre at cell (4, 4)) with a 2 K, 6 km/s wide line at
- * 30 km/s in a source of σ 1.2 cells at cell (6, 3), 0.05 K noise; and its weight map (1, 0.2 in
- * the first column).
- */
-function writeCube(dir: string, base: string): void {
-  const [nx, ny, nz] = [9, 9, 64];
-  const rng = new Rng(11);
-  const data = new Float32Array(nx * ny * nz);
-  const sv = 6 / (2 * Math.sqrt(2 * Math.log(2)));
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++) {
-        const sp = Math.exp(-((i - 6) ** 2 + (j - 3) ** 2) / (2 * 1.2 ** 2));
-        data[k * nx * ny + j * nx + i] = 2 * sp * Math.exp(-((k - 30) ** 2) / (2 * sv * sv)) +
-          0.05 * rng.normal();
-      }
-    }
-  }
-  const h = new FitsHeader();
-  for (
-    const [k, v] of [
-      ["CTYPE1", "RA---SIN"],
-      ["CRVAL1", 198],
-      ["CDELT1", -10 / 3600],
-      ["CRPIX1", 5],
-      ["CTYPE2", "DEC--SIN"],
-      ["CRVAL2", 38],
-      ["CDELT2", 10 / 3600],
-      ["CRPIX2", 5],
-      ["CTYPE3", "VRAD"],
-      ["CRVAL3", 0],
-      ["CDELT3", 1000],
-      ["CRPIX3", 1],
-      ["CUNIT3", "m/s"],
-      ["SPECSYS", "LSRK"],
-    ] as const
-  ) h.set(k, v);
-  writeFitsImage(`${dir}/${base}.fits`, { data, shape: [nx, ny, nz], header: h });
-  const wt = new Float32Array(nx * ny).map((_, c) => (c % nx === 0 ? 0.2 : 1));
-  writeFitsImage(`${dir}/${base}.wt.fits`, { data: wt, shape: [nx, ny] });
-}
 
 Deno.test("summarizeSeqMap()/seqPage(): a map's plots are put, not written, and the page shows them", async (t) => {
   const dir = Deno.makeTempDirSync({ prefix: "report_seq_" });
