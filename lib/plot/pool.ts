@@ -39,6 +39,8 @@ type Job = { req: RenderRequest; resolve: (v: string | Uint8Array) => void; reje
 interface Thread {
   worker: Worker;
   job: Job | null;
+  /** It has run a job that needs vega (so vega is loaded there). */
+  vega: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export function setRenderThreads(n: number): void {
 
 function spawn(): Thread {
   const worker = new Worker(new URL("./_render_worker.ts", import.meta.url));
-  const t: Thread = { worker, job: null };
+  const t: Thread = { worker, job: null, vega: false };
   worker.on("message", (m: { id: number; value?: string | Uint8Array; error?: string }) => {
     const job = t.job;
     if (job === null || job.req.id !== m.id) return;
@@ -81,15 +83,38 @@ function spawn(): Thread {
   return t;
 }
 
+/** Jobs that need vega (a Vega-Lite spec). */
+function usesVega(r: RenderRequest): boolean {
+  return r.kind === "svg" || r.kind === "spec-png" || r.kind === "image-png" || (r.kind === "warm" && r.vega);
+}
+
+/**
+ * The thread for a job, or undefined to leave it queued. Vega takes ~0.3 s of CPU to load in a thread, so
+ * its jobs all go to the one thread that loaded it (they wait for it rather than load it again); the others
+ * go to any idle thread, a thread without vega first.
+ */
+function threadFor(r: RenderRequest): Thread | undefined {
+  const idle = threads.filter((t) => t.job === null);
+  const fresh = () => (threads.length < THREADS ? spawn() : undefined);
+  if (usesVega(r)) {
+    const v = threads.find((t) => t.vega);
+    if (v !== undefined) return v.job === null ? v : undefined;
+    return idle[0] ?? fresh();
+  }
+  return idle.find((t) => !t.vega) ?? idle[0] ?? fresh();
+}
+
 function dispatch(): void {
-  while (queue.length > 0) {
-    let t = threads.find((x) => x.job === null);
+  for (let i = 0; i < queue.length;) {
+    const job = queue[i]!;
+    const t = threadFor(job.req);
     if (t === undefined) {
-      if (threads.length >= THREADS) break;
-      t = spawn();
+      i++;
+      continue;
     }
-    const job = queue.shift()!;
+    queue.splice(i, 1);
     t.job = job;
+    if (usesVega(job.req)) t.vega = true;
     t.worker.ref();
     t.worker.postMessage(job.req);
   }
