@@ -172,6 +172,7 @@ export const tool = defineTool({
       report: (line) => writeStderr(`SLpipeline: ${line}\n`),
       show: (line) => ctx.stdout(line + "\n"),
       sleep: (s) => new Promise((r) => setTimeout(r, s * 1000)),
+      open: ctx.output,
       tools: async (name, argv, io) => {
         warmRenderThreads(); // the render threads load while the first tool reads its data
         const t = await loadTool(name);

@@ -13,6 +13,11 @@
  * oldest are removed). The obsnum's index.html then gets the attempts side by side
  * (lib/report/attempts.ts) and README_files.md lists `attempts/`.
  *
+ * An attempt directory is the unit that appears whole: it is built under a hidden name (`.new-N-PID`) and
+ * renamed into place, so the files inside it are written directly; hidden directories left by a process that
+ * no longer exists (killed mid-way) are removed by the next run. The obsnum's index.html and README_files.md
+ * are rewritten through the output door handed down ({@link KeepOptions.open}).
+ *
  * Runs under the obsnum's lock (lib/pipeline/mod.ts); nothing here prints.
  *
  * @module
@@ -30,8 +35,9 @@ import {
 } from "../report/attempts.ts";
 import { readmeFiles } from "../report/files.ts";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "../sys/fs.ts";
+import { type OpenOutput, putFile } from "../sys/output.ts";
 import { join } from "../sys/path.ts";
-import { writeWhole } from "./steps.ts";
+import { processAlive } from "../sys/tempfile.ts";
 
 /** Products at least this large are hard-linked, never copied. */
 export const LINK_BYTES = 1 << 20;
@@ -53,6 +59,8 @@ export interface KeepResult {
 
 /** How to keep. */
 export interface KeepOptions {
+  /** The output door (lib/cli `ctx.output`) for index.html and README_files.md. */
+  open: OpenOutput;
   /** The obsnum (or FIRST_LAST) of the run. */
   label: string;
   /** Every parameter of the run, defaults included (ParamSet.entries()). */
@@ -63,6 +71,14 @@ export interface KeepOptions {
   keep: number;
   /** The time of the attempt [default: now]. */
   now?: Date;
+}
+
+/** Remove the hidden attempt directories (`.new-N-PID`, `.old-N-PID`) of processes that no longer exist. */
+function removeDeadBuilds(root: string): void {
+  for (const e of readdirSync(root)) {
+    const m = /^\.(?:new|old)-\d+-(\d+)$/.exec(e);
+    if (m !== null && !processAlive(Number(m[1]))) rmSync(join(root, e), { recursive: true, force: true });
+  }
 }
 
 /** Copy the products of `dir` into the new directory `dst` (see the module doc for what is copied or linked). */
@@ -114,6 +130,7 @@ export function keepAttempt(dir: string, o: KeepOptions): KeepResult {
     action = last === undefined || changed.length > 0 ? "new" : "refreshed";
     n = action === "new" ? (last?.n ?? 0) + 1 : last!.n;
     mkdirSync(root, { recursive: true });
+    removeDeadBuilds(root);
     // built under a hidden name, then renamed into place: a reader never sees half an attempt
     const tmp = join(root, `.new-${n}-${Deno.pid}`);
     rmSync(tmp, { recursive: true, force: true });
@@ -146,14 +163,18 @@ export function keepAttempt(dir: string, o: KeepOptions): KeepResult {
   if (action !== "unchanged" || pruned.length > 0) {
     const index = join(dir, "index.html");
     if (existsSync(index)) {
-      writeWhole(index, withAttemptsSection(readFileSync(index, "utf8"), attemptsSectionHtml(dir, o.label)));
+      putFile(
+        o.open,
+        index,
+        withAttemptsSection(readFileSync(index, "utf8"), attemptsSectionHtml(dir, o.label)),
+      );
     }
     const readme = join(dir, "README_files.md");
     if (existsSync(readme)) {
       const title = /^# Files of (.*)$/m.exec(readFileSync(readme, "utf8"))?.[1] ?? `obsnum ${o.label}`;
       const names = new Set([...readdirSync(dir), "index.html", "README_files.md"]);
       if (!existsSync(root)) names.delete(ATTEMPTS_DIR);
-      writeWhole(readme, readmeFiles(title, [...names]));
+      putFile(o.open, readme, readmeFiles(title, [...names]));
     }
   }
   return { action, n, changed: action === "new" ? changed : [], pruned, referenced };

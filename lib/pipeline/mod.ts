@@ -24,6 +24,7 @@ import { SEQ_MODES, seqSteps } from "./seq.ts";
 import { runSteps, Stamps, type Step, StepFailed, type ToolRunner } from "./steps.ts";
 import { acquireLock } from "./lock.ts";
 import { keepAttempt } from "./attempts.ts";
+import type { OpenOutput } from "../sys/output.ts";
 import { ATTEMPTS_DIR } from "../report/attempts.ts";
 
 export { LockBusy } from "./lock.ts";
@@ -58,6 +59,8 @@ export interface ReduceContext {
   dataLmt?: string;
   workLmt?: string;
   tools: ToolRunner;
+  /** The output door (lib/cli `ctx.output`): every file the pipeline writes itself goes through it. */
+  open: OpenOutput;
   /** The header summary of an obsnum (lmtinfo). */
   obsInfo: (root: string, obsnum: number) => Promise<ObsInfo>;
   version: string;
@@ -310,13 +313,14 @@ async function runDir(
       }
       ctx.report(`${name}: restart=1: old results removed`);
     }
-    const stamps = new Stamps(dir, opts.dryRun === true);
+    const stamps = new Stamps(dir, ctx.open, opts.dryRun === true);
     const planned = steps(stamps);
     const r = await runSteps(planned, {
       changed: stamps.changed,
       dir,
       shownDir: name,
       tools: ctx.tools,
+      open: ctx.open,
       dryRun: opts.dryRun === true,
       keepGoing: P.get("error") === "0",
       verbose: P.get("debug") === "1",
@@ -327,6 +331,7 @@ async function runDir(
     if (r.failed.length > 0) throw new PipelineFailed(name, r.failed);
     if (!opts.dryRun) {
       const k = keepAttempt(dir, {
+        open: ctx.open,
         label: name,
         params: kept.entries(),
         ran: r.ran.length > 0,

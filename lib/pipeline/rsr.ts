@@ -15,7 +15,7 @@ import { infoRc } from "../lmt/info.ts";
 import { readFileSync } from "../sys/fs.ts";
 import { join } from "../sys/path.ts";
 import type { ParamSet } from "./params.ts";
-import { type Stamps, type Step, type ToolCall, writeWhole } from "./steps.ts";
+import type { Stamps, Step, ToolCall } from "./steps.ts";
 import { rcParamsBlock } from "./rc.ts";
 
 /** What the RSR steps need to know. */
@@ -71,9 +71,9 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
     inputs: [st.obs],
     outputs: ["rsr.obsnum"],
     action: {
-      kind: "fn",
+      kind: "file",
       show: `printf '%s\\n' ${job.obsnums.join(" ")} > ${job.dir}/rsr.obsnum`,
-      run: (d) => writeWhole(join(d, "rsr.obsnum"), job.obsnums.map((o) => `${o}\n`).join("")),
+      content: () => job.obsnums.map((o) => `${o}\n`).join(""),
     },
   });
 
@@ -83,9 +83,9 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
       inputs: [st.badlags, st.driver, st.tsys, st.badcb],
       outputs: [RC],
       action: {
-        kind: "fn",
+        kind: "file",
         show: `lmtinfo ${O} > ${RC}; parameters >> ${RC}`,
-        run: (d) => writeWhole(join(d, RC), infoRc(job.info, job.version) + rcParamsBlock(P)),
+        content: () => infoRc(job.info, job.version) + rcParamsBlock(P),
       },
     });
     steps.push({
@@ -128,9 +128,9 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
         orderOnly: [RC],
         outputs: [BADLAGS],
         action: {
-          kind: "fn",
+          kind: "file",
           show: `cp ${src} ${BADLAGS}`,
-          run: (d) => writeWhole(join(d, BADLAGS), readFileSync(src)),
+          content: () => readFileSync(src),
         },
       });
     } else {
@@ -212,11 +212,11 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
       inputs: [BADLAGS, "rsr_tsys1.log", st.badcb],
       outputs: [BADCB],
       action: {
-        kind: "fn",
+        kind: "file",
         show: `{ grep '^#BADCB' ${BADLAGS}; ${
           v("jitter") === "1" ? "grep '^#BADCB' rsr_tsys1.log; " : ""
         }} > ${BADCB}`,
-        run: (d) => {
+        content: (d) => {
           const grab = (f: string) =>
             readFileSync(join(d, f), "utf8").split("\n").filter((l) => l.startsWith("#BADCB")).map((l) =>
               l + "\n"
@@ -224,10 +224,7 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
               .join("");
           // a header line first: the file is read as a .badlags file, and an empty one is an error there
           const head = `# bad chassis/boards found by badlags${v("jitter") === "1" ? " and rsr_tsys" : ""}\n`;
-          writeWhole(
-            join(d, BADCB),
-            head + grab(BADLAGS) + (v("jitter") === "1" ? grab("rsr_tsys1.log") : ""),
-          );
+          return head + grab(BADLAGS) + (v("jitter") === "1" ? grab("rsr_tsys1.log") : "");
         },
       },
     });
@@ -250,12 +247,12 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
       inputs: [st.obs, join(singles[0]!, `lmtoy_${first}.rc`)],
       outputs: [RC],
       action: {
-        kind: "fn",
+        kind: "file",
         show: `sed 's/^obsnum=.*/obsnum=${O}/' ${first}/lmtoy_${first}.rc > ${RC}; parameters >> ${RC}`,
-        run: (d) => {
+        content: () => {
           const text = readFileSync(join(singles[0]!, `lmtoy_${first}.rc`), "utf8");
           const info = text.split(/^# parameters$/m)[0]!.replace(/^obsnum=.*$/m, `obsnum=${O}`);
-          writeWhole(join(d, RC), info + rcParamsBlock(P));
+          return info + rcParamsBlock(P);
         },
       },
     });
@@ -266,9 +263,9 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
         inputs: ins,
         outputs: [out],
         action: {
-          kind: "fn",
+          kind: "file",
           show: `cat ${job.obsnums.map((o) => `${o}/rsr.${o}.${ext}`).join(" ")} > ${out}`,
-          run: (d) => writeWhole(join(d, out), ins.map((f) => readFileSync(f, "utf8")).join("")),
+          content: () => ins.map((f) => readFileSync(f, "utf8")).join(""),
         },
       });
     }

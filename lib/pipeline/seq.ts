@@ -17,7 +17,7 @@ import { C_KMS, C_LIGHT } from "../num/constants.ts";
 import { join } from "../sys/path.ts";
 import { ParamError, type ParamSet } from "./params.ts";
 import { rcParamsBlock } from "./rc.ts";
-import { type Stamps, type Step, type ToolCall, writeWhole } from "./steps.ts";
+import type { Stamps, Step, ToolCall } from "./steps.ts";
 
 /** The observing programs the SEQ pipeline reduces. */
 export const SEQ_MODES: readonly string[] = ["Map", "Bs", "Ps"];
@@ -191,9 +191,9 @@ export function seqSteps(stamps: Stamps, job: SeqJob): Step[] {
     inputs: [st.spec, st.grid],
     outputs: [RC],
     action: {
-      kind: "fn",
+      kind: "file",
       show: `lmtinfo ${job.obsnums[0]} > ${RC}; derived parameters, parameters >> ${RC}`,
-      run: (dd) => writeWhole(join(dd, RC), infoRc(info, job.version) + derivedBlock + rcParamsBlock(P)),
+      content: () => infoRc(info, job.version) + derivedBlock + rcParamsBlock(P),
     },
   });
   const products: string[] = [];

@@ -14,8 +14,8 @@
  *
  * @module
  */
-import { OutputFile } from "../cli/io.ts";
-import { existsSync, readFileSync, statSync, writeFileSync } from "../sys/fs.ts";
+import { existsSync, readFileSync, statSync } from "../sys/fs.ts";
+import { type OpenOutput, putFile } from "../sys/output.ts";
 import { join } from "../sys/path.ts";
 
 /** Runs one tool in-process: its exit code; stdout and stderr go to the sinks; `cwd` is its working directory. */
@@ -48,8 +48,11 @@ export type StepAction =
   /** Run tools one after another; their stdout is concatenated into `stdout` (a file) when given, else
    * into `log`; stderr always goes to `log` (when no log: to the pipeline's report). */
   | { kind: "tools"; calls: readonly ToolCall[]; stdout?: string; log?: string }
-  /** Library work done in this process (writing an rc file, concatenating files); `show` is its dry-run line. */
-  | { kind: "fn"; show: string; run: (dir: string) => Promise<void> | void };
+  /**
+   * The step's one output made in this process (an rc file, a concatenation of files): `content` reads what
+   * it needs in the directory and returns the file's text; `show` is its dry-run line.
+   */
+  | { kind: "file"; show: string; content: (dir: string) => string | Uint8Array };
 
 /** One rule. */
 export interface Step {
@@ -71,6 +74,8 @@ export interface RunOptions {
   /** The directory name as shown in dry-run lines (`cd 91001 && ...`). */
   shownDir: string;
   tools: ToolRunner;
+  /** The output door (lib/cli `ctx.output`): logs, captured stdout and "file" steps are written through it. */
+  open: OpenOutput;
   /** Print what would run, run nothing (make -n). */
   dryRun?: boolean;
   /** Carry on after a failed step with the steps that do not need its outputs (error=0). */
@@ -115,7 +120,8 @@ const dec = new TextDecoder();
  */
 export class Stamps {
   readonly changed: Set<string> = new Set();
-  constructor(readonly dir: string, readonly dryRun = false) {}
+  /** `open`: the output door the stamps are written through. */
+  constructor(readonly dir: string, readonly open: OpenOutput, readonly dryRun = false) {}
 
   /** The stamp file name (relative to the directory) for `name` with `text`. */
   stamp(name: string, text: string): string {
@@ -124,7 +130,7 @@ export class Stamps {
     const body = text + "\n";
     if (!existsSync(path) || readFileSync(path, "utf8") !== body) {
       if (this.dryRun) this.changed.add(f);
-      else writeFileSync(path, body);
+      else putFile(this.open, path, body);
     }
     return f;
   }
@@ -137,7 +143,7 @@ export function showArgv(words: readonly string[]): string {
 
 function showStep(s: Step, shownDir: string): string {
   const a = s.action;
-  if (a.kind === "fn") return a.show;
+  if (a.kind === "file") return a.show;
   const cmds = a.calls.map((c) => showArgv([c.tool, ...c.argv]));
   const body = cmds.length === 1 ? cmds[0]! : `{ ${cmds.join("; ")}; }`;
   const redir = a.stdout !== undefined
@@ -290,9 +296,9 @@ async function runStep(
   defer: (done: Promise<void>, files: string[]) => void,
 ): Promise<void> {
   const a = s.action;
-  if (a.kind === "fn") {
+  if (a.kind === "file") {
     try {
-      await a.run(o.dir);
+      putFile(o.open, at(o.dir, s.outputs[0]!), a.content(o.dir));
     } catch (e) {
       throw new StepFailed(s.name, e instanceof Error ? e.message.split("\n")[0]! : String(e), []);
     }
@@ -325,9 +331,9 @@ async function runStep(
       break;
     }
   }
-  if (a.log !== undefined) writeWhole(join(o.dir, a.log), concat(log));
+  if (a.log !== undefined) putFile(o.open, join(o.dir, a.log), concat(log));
   if (failure !== null) throw failure;
-  if (a.stdout !== undefined) writeWhole(join(o.dir, a.stdout), concat(out));
+  if (a.stdout !== undefined) putFile(o.open, join(o.dir, a.stdout), concat(out));
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -340,16 +346,4 @@ function concat(parts: Uint8Array[]): Uint8Array {
     off += p.length;
   }
   return b;
-}
-
-/** Write a whole file through a temporary name (never a partial file). */
-export function writeWhole(path: string, data: string | Uint8Array): void {
-  const f = new OutputFile(path);
-  try {
-    f.write(data);
-    f.commit();
-  } catch (e) {
-    f.abort();
-    throw e;
-  }
 }

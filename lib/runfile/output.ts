@@ -12,34 +12,12 @@
  * @module
  */
 import { readFileSync } from "../sys/fs.ts";
+import { type OpenOutput, type OutputSink, putFile } from "../sys/output.ts";
 
 /** An open output of the door (lib/cli OutputFile), as far as lmt_run uses it. */
-export interface RunOutput {
-  /** Append text or bytes to the temporary file. */
-  write(data: string | Uint8Array): void;
-  /** Permission bits the file will have (set on the temporary file). */
-  chmod(mode: number): void;
-  /** Rename the temporary file onto the target. */
-  commit(): void;
-  /** Remove the temporary file. */
-  abort(): void;
-}
-
-/** The door: open an output named `path` (lib/cli `ctx.output`). */
-export type OpenOutput = (path: string) => RunOutput;
-
-/** Write `text` to `path` through the door and put it in place now (with permission bits `mode`). */
-export function putFile(open: OpenOutput, path: string, text: string, mode?: number): void {
-  const o = open(path);
-  try {
-    o.write(text);
-    if (mode !== undefined) o.chmod(mode);
-    o.commit();
-  } catch (e) {
-    o.abort();
-    throw e;
-  }
-}
+export type RunOutput = OutputSink;
+export type { OpenOutput };
+export { putFile };
 
 function readText(path: string): string | undefined {
   try {

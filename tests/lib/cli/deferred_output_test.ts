@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { defineTool, withStdio } from "../../../lib/cli/mod.ts";
+import { OutputFile } from "../../../lib/cli/io.ts";
 import { runSteps, type Step } from "../../../lib/pipeline/steps.ts";
 import { tempDir } from "../../_helpers.ts";
 
@@ -119,6 +120,7 @@ Deno.test("runSteps: a step reading a file still being rendered waits for it; a 
     };
     const r = runSteps([s1, s2], {
       dir: t.dir,
+      open: (p) => new OutputFile(p),
       shownDir: ".",
       report: () => {},
       tools: (tool, _argv, io) => {
@@ -141,6 +143,7 @@ Deno.test("runSteps: a step reading a file still being rendered waits for it; a 
     Deno.removeSync(join(t.dir, "index.html"));
     const failing = runSteps([s1, s2], {
       dir: t.dir,
+      open: (p) => new OutputFile(p),
       shownDir: ".",
       report: () => {},
       keepGoing: true,

@@ -18,6 +18,10 @@ import {
 } from "../../../lib/report/attempts.ts";
 import { renderPage } from "../../../lib/report/html.ts";
 import { keepAttempt, LINK_BYTES } from "../../../lib/pipeline/attempts.ts";
+import { OutputFile } from "../../../lib/cli/io.ts";
+
+/** The output door as the pipeline hands it down (lib/cli ctx.output). */
+const open = (path: string) => new OutputFile(path);
 
 /** A finished run in `dir`: an index.html with `rms`, a plot, a spectrum, a 2 MB cube, an rc, a hidden stamp. */
 function fakeRun(dir: string, rms: string, blo: string): void {
@@ -57,18 +61,26 @@ Deno.test("keepAttempt: new parameters make attempts/N (copies, hard links), the
     const D = join(dir, "91001");
     fakeRun(D, "0.786 mK", "1");
     // a directory without attempts where nothing ran (made before attempts existed, or a combination's single)
-    const k0 = keepAttempt(D, { label: "91001", params: params("1"), ran: false, keep: 10 });
+    const k0 = keepAttempt(D, { open, label: "91001", params: params("1"), ran: false, keep: 10 });
     assert.equal(k0.action, "unchanged");
     assert.ok(!existsSync(join(D, "attempts")));
-    const k1 = keepAttempt(D, { label: "91001", params: params("1"), ran: true, keep: 10, now: new Date(0) });
+    const k1 = keepAttempt(D, {
+      open,
+      label: "91001",
+      params: params("1"),
+      ran: true,
+      keep: 10,
+      now: new Date(0),
+    });
     assert.deepEqual([k1.action, k1.n, k1.changed, k1.pruned], ["new", 1, [], []]);
     fakeRun(D, "0.785 mK", "2");
-    const k2 = keepAttempt(D, { label: "91001", params: params("2"), ran: true, keep: 10 });
+    const k2 = keepAttempt(D, { open, label: "91001", params: params("2"), ran: true, keep: 10 });
     assert.deepEqual([k2.action, k2.n, k2.changed], ["new", 2, ["blo"]]);
     // the same parameters, nothing ran: nothing touched, not even index.html
     const before = statSync(join(D, "index.html")).mtimeMs;
     const page = readFileSync(join(D, "index.html"), "utf8");
     const k3 = keepAttempt(D, {
+      open,
       label: "91001",
       params: params("2", [["debug", "1"]]),
       ran: false,
@@ -114,14 +126,14 @@ Deno.test("keepAttempt: new parameters make attempts/N (copies, hard links), the
 
     // the same parameters and a step ran (a hand-edited .badlags): the latest attempt is refreshed
     fakeRun(D, "0.700 mK", "2");
-    const k4 = keepAttempt(D, { label: "91001", params: params("2"), ran: true, keep: 10 });
+    const k4 = keepAttempt(D, { open, label: "91001", params: params("2"), ran: true, keep: 10 });
     assert.deepEqual([k4.action, k4.n], ["refreshed", 2]);
     assert.equal(listAttempts(D).at(-1)!.keyNumbers["rms driver"], "0.700 mK");
     assert.equal(listAttempts(D).length, 2);
 
     // keep=1: only the newest remains, numbers are not reused
     fakeRun(D, "0.600 mK", "3");
-    const k5 = keepAttempt(D, { label: "91001", params: params("3"), ran: true, keep: 1 });
+    const k5 = keepAttempt(D, { open, label: "91001", params: params("3"), ran: true, keep: 1 });
     assert.deepEqual([k5.action, k5.n, k5.pruned], ["new", 3, [1, 2]]);
     assert.deepEqual(readdirSync(join(D, "attempts")), ["3"]);
     assert.equal(readFileSync(join(D, "index.html"), "utf8").match(/<th data-attempt="\d+"/g)?.length, 1);
@@ -140,7 +152,7 @@ Deno.test("keepAttempt: a large product that cannot be hard-linked is kept as NA
     (Deno as any).linkSync = () => {
       throw new Deno.errors.PermissionDenied("hard links not supported");
     };
-    const k = keepAttempt(D, { label: "91001", params: params("1"), ran: true, keep: 10 });
+    const k = keepAttempt(D, { open, label: "91001", params: params("1"), ran: true, keep: 10 });
     assert.deepEqual(k.referenced, ["cube__0.fits"]);
     const A = join(D, "attempts", "1");
     assert.ok(!existsSync(join(A, "cube__0.fits")));
@@ -163,6 +175,7 @@ Deno.test("listAttempts and attemptsPageHtml: columns, key numbers, changed para
     assert.equal(attemptsSectionHtml(D, "91001"), "");
     fakeRun(D, "0.786 mK", "1");
     keepAttempt(D, {
+      open,
       label: "91001",
       params: params("1"),
       ran: true,
@@ -171,7 +184,13 @@ Deno.test("listAttempts and attemptsPageHtml: columns, key numbers, changed para
     });
     fakeRun(D, "0.785 mK", "2");
     writeFileSync(join(D, "x.sdfits"), "sdfits");
-    keepAttempt(D, { label: "91001", params: params("2", [["xlines", "94.3,0.3"]]), ran: true, keep: 10 });
+    keepAttempt(D, {
+      open,
+      label: "91001",
+      params: params("2", [["xlines", "94.3,0.3"]]),
+      ran: true,
+      keep: 10,
+    });
     mkdirSync(join(D, "attempts", "junk")); // not an attempt
 
     const list = listAttempts(D);
