@@ -300,8 +300,16 @@ export function defineTool<
         output: open,
         writeFile: (path, data) => {
           const o = open(path);
-          if (data instanceof Promise) pending.set(o, data.then((d) => o.write(d)));
-          else o.write(data);
+          if (data instanceof Promise) {
+            // filled when the data come, unless the run has already failed and removed the output; a
+            // failure is observed here at once (never an unhandled rejection that ends the process) and
+            // reported where the run waits for its outputs
+            const w = data.then((d) => {
+              if (!o.done) o.write(d);
+            });
+            w.catch(() => {});
+            pending.set(o, w);
+          } else o.write(data);
         },
         scratchDir: () => {
           const parent = tmpdir(env);

@@ -126,7 +126,8 @@ export function render(job: RenderJob & { kind: "svg" }): Promise<string>;
 export function render(job: Exclude<RenderJob, { kind: "svg" }>): Promise<Uint8Array>;
 export function render(job: RenderJob): Promise<string | Uint8Array> {
   return new Promise((resolve, reject) => {
-    queue.push({ req: { ...job, id: nextId++ }, resolve, reject });
+    // a copy now: the caller may change its arrays once the call has returned, before a thread takes the job
+    queue.push({ req: structuredClone({ ...job, id: nextId++ }), resolve, reject });
     dispatch();
   });
 }

@@ -162,3 +162,39 @@ Deno.test("runSteps: a step reading a file still being rendered waits for it; a 
     t.cleanup();
   }
 });
+
+Deno.test("a promised output settling after its run failed: no unhandled rejection, no file, no temporary file", async () => {
+  const t = tempDir();
+  try {
+    let settle: ((e: Error) => void) | undefined;
+    let late: ((b: Uint8Array) => void) | undefined;
+    const tool = defineTool({
+      name: "defer_fail",
+      summary: "test tool",
+      usage: "defer_fail",
+      options: [],
+      run: (_opts, ctx) => {
+        ctx.writeFile("a.png", new Promise<Uint8Array>((_, reject) => (settle = reject)));
+        ctx.writeFile("b.png", new Promise<Uint8Array>((resolve) => (late = resolve)));
+        throw new Error("the run fails before its plots are ready");
+      },
+    });
+    const errors: string[] = [];
+    const code = await inDir(
+      t.dir,
+      () =>
+        withStdio(
+          { stdout: () => {}, stderr: (b) => errors.push(new TextDecoder().decode(b)) },
+          () => tool.main([], {}),
+        ),
+    );
+    assert.equal(code, 1);
+    assert.match(errors.join(""), /^defer_fail: error: the run fails before its plots are ready\n$/);
+    settle!(new Error("render failed later"));
+    late!(new Uint8Array([1]));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(files(t.dir), "");
+  } finally {
+    t.cleanup();
+  }
+});
