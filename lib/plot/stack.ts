@@ -32,6 +32,8 @@ export interface StackPanel {
   ticks?: { x: number; y0: number; y1: number }[];
   /** Dashed horizontal reference lines. */
   hlines?: number[];
+  /** Dashed vertical reference lines (e.g. a line's centre). */
+  vlines?: number[];
 }
 
 /** Options of {@link plotStack}. */
@@ -221,6 +223,10 @@ export function stackSvg(o: PlotStackOpts): string {
     for (const yv of p.hlines ?? []) {
       if (!(yv >= y0 && yv <= y1)) continue;
       parts.push(`<path d="M${pleft},${Y(yv)}h${W}" stroke="#d62728" stroke-dasharray="5,4"/>`);
+    }
+    for (const xv of p.vlines ?? []) {
+      if (!(xv >= Math.min(x0, x1) && xv <= Math.max(x0, x1))) continue;
+      parts.push(`<path d="M${X(xv)},${ptop}v${H}" stroke="#888888" stroke-dasharray="5,4"/>`);
     }
     p.series.forEach((s, j) => {
       const rows = decimate(s.x, s.y, maxPoints);

@@ -9,7 +9,7 @@ import { parseDriverHeader, readTextSpectrum } from "../formats/spectrum.ts";
 import { badLagSets, parseBadlags } from "../formats/badlags.ts";
 import { qacStats } from "../num/qacstats.ts";
 import { fitGaussian, type GaussFit } from "../num/gaussfit.ts";
-import { plotLines, type PlotLinesOpts } from "../plot/mod.ts";
+import { plotStack, type PlotStackOpts } from "../plot/stack.ts";
 import type { Page, Section } from "./html.ts";
 import type { PlotSink } from "./sink.ts";
 import {
@@ -197,7 +197,7 @@ export function gaussModel(g: GaussFit, x: number): number {
 export function rsrZoomPlotOpts(
   series: { x: Float64Array; y: Float64Array; label: string; step: boolean }[],
   line: GaussFit & { fwhmKms: number },
-): PlotLinesOpts {
+): PlotStackOpts {
   const c = line.center;
   const n = 321; // over the fit window, c ± 0.4 GHz ({@link strongestLine})
   const fx = Float64Array.from({ length: n }, (_, i) => c - 0.4 + (0.8 * i) / (n - 1));
@@ -205,21 +205,24 @@ export function rsrZoomPlotOpts(
     title: `line at ${fmt(c, 3)} GHz: ${fmt(line.peak * 1000)} mK, FWHM ${fmt(line.fwhmKms, 0)} km/s`,
     xLabel: "Frequency (GHz)",
     yLabel: "T_A (mK)",
-    series: [
-      ...series,
-      {
-        x: fx,
-        y: fx.map((v) => gaussModel(line, v) * 1000),
-        label: "Gaussian fit",
-        color: "#d62728",
-        strokeWidth: 1.5,
-      },
-    ],
     xDomain: [c - 1, c + 1],
-    hlines: [0],
-    vlines: [c],
-    width: 700,
-    height: 320,
+    panels: [{
+      series: [
+        ...series,
+        {
+          x: fx,
+          y: fx.map((v) => gaussModel(line, v) * 1000),
+          label: "Gaussian fit",
+          color: "#d62728",
+          strokeWidth: 1.5,
+        },
+      ],
+      hlines: [0],
+      vlines: [c],
+    }],
+    width: 520, // plot area: the page is ~700 × 320 with axes and legend, × 1.5
+    panelHeight: 254,
+    scale: 1.5,
   };
 }
 
@@ -239,20 +242,21 @@ export function rsrSummaryPlots(dir: string, label: string, s: RsrSummary, sink:
     sink.put(name, png);
     names.push(name);
   };
+  // drawn as line panels (lib/plot/stack.ts), as the tools' RSR plots: no vega in an RSR reduction
   put(
     "rsr.spectra.png",
-    plotLines({
+    plotStack({
       title: `${s.source} ${label}  rms ${fmt(s.rmsDriver)} mK`,
       xLabel: "Frequency (GHz)",
       yLabel: "T_A (mK)",
-      series,
       xDomain: [72.5, 111.5],
-      hlines: [0],
-      width: 900,
-      height: 320,
+      panels: [{ series, hlines: [0] }],
+      width: 730, // plot area: the page is ~900 × 320 with axes and legend, × 1.5
+      panelHeight: 254,
+      scale: 1.5,
     }),
   );
-  if (s.line) put("rsr.spectra_zoom.png", plotLines(rsrZoomPlotOpts(series, s.line)));
+  if (s.line) put("rsr.spectra_zoom.png", plotStack(rsrZoomPlotOpts(series, s.line)));
   return names;
 }
 

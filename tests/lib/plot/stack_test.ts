@@ -37,3 +37,22 @@ Deno.test("niceTicks(): 1/2/5 steps covering the range", () => {
   equal(niceTicks(0, 1, 4).join(","), "0,0.5,1");
   equal(niceTicks(1, 1, 3).length, 0);
 });
+
+Deno.test("stackSvg(): dashed reference lines at y = 0 and x = a line's centre, only inside the ranges", () => {
+  const x = Float64Array.from({ length: 11 }, (_, i) => i);
+  const svg = stackSvg({
+    xLabel: "x",
+    yLabel: "y",
+    xDomain: [0, 10],
+    width: 100,
+    panelHeight: 50,
+    panels: [{ yDomain: [-1, 1], series: [{ x, y: x.map(() => 0.5) }], hlines: [0, 5], vlines: [2.5, 12] }],
+  });
+  const h = svg.match(/<path d="M([\d.]+),([\d.]+)h100" stroke="#d62728" stroke-dasharray="5,4"\/>/g) ?? [];
+  equal(h.length, 1); // y = 5 is outside [-1, 1]
+  const v = [...svg.matchAll(/<path d="M([\d.]+),([\d.]+)v50" stroke="#888888" stroke-dasharray="5,4"\/>/g)];
+  equal(v.length, 1); // x = 12 is outside [0, 10]
+  // x = 2.5 is a quarter of the way across the 100 px plot area
+  const left = Number(/<clipPath id="c0"><rect x="([\d.]+)"/.exec(svg)![1]);
+  equal(Number(v[0]![1]), left + 25);
+});

