@@ -133,11 +133,12 @@ export function render(job: RenderJob): Promise<string | Uint8Array> {
 }
 
 /**
- * Start the rendering threads now and let them load the rasterizer, the fonts and (on one of them) vega, so
- * that the first pages of a program that will draw many (the pipeline) do not wait for that.
+ * Start the rendering threads now and let them load the rasterizer and the fonts (and, with `vega`, vega on
+ * one of them), so that the first pages of a program that will draw many (the pipeline) do not wait for that.
+ * Vega is loaded on demand otherwise: the RSR plots do not use it.
  */
-export function warmRenderThreads(): void {
+export function warmRenderThreads(opts: { vega?: boolean } = {}): void {
   for (let i = threads.length; i < THREADS; i++) {
-    render({ kind: "warm", vega: i === 0 }).catch(() => {/* the first real job reports a failure */});
+    render({ kind: "warm", vega: opts.vega === true && i === 0 }).catch(() => {/* a real job reports it */});
   }
 }
