@@ -50,12 +50,21 @@ export function processAlive(pid: number): boolean {
   return existsSync(`/proc/${pid}`);
 }
 
-/** PID in a temporary name of `target` (this module's form or the older `.NAME.tmp-PID-RAND`), else undefined. */
-function tempPid(target: string, name: string): number | undefined {
-  const b = escapeRe(basename(target));
-  const m = new RegExp(`^\\.${b}\\.(\\d+)\\.[0-9a-z]+\\.tmp$`).exec(name) ??
-    new RegExp(`^\\.${b}\\.tmp-(\\d+)-[0-9a-z]+$`).exec(name);
-  return m === null ? undefined : Number(m[1]);
+/**
+ * The PID in a temporary name of `target` (this module's form or the older `.NAME.tmp-PID-RAND`), or
+ * undefined, as a function of the name (made once per target: a directory is scanned name by name).
+ */
+function tempPidOf(target: string): (name: string) => number | undefined {
+  const base = basename(target);
+  const b = escapeRe(base);
+  const now = new RegExp(`^\\.${b}\\.(\\d+)\\.[0-9a-z]+\\.tmp$`);
+  const older = new RegExp(`^\\.${b}\\.tmp-(\\d+)-[0-9a-z]+$`);
+  const prefix = `.${base}.`;
+  return (name) => {
+    if (!name.startsWith(prefix)) return undefined;
+    const m = now.exec(name) ?? older.exec(name);
+    return m === null ? undefined : Number(m[1]);
+  };
 }
 
 /**
@@ -71,8 +80,9 @@ export function removeStaleTemps(target: string): string[] {
   } catch {
     return removed;
   }
+  const tempPid = tempPidOf(target);
   for (const n of names) {
-    const pid = tempPid(target, n);
+    const pid = tempPid(n);
     if (pid === undefined || processAlive(pid)) continue;
     try {
       rmSync(join(dir, n), { force: true });
