@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { runTool, tempDir } from "../_helpers.ts";
+import { meanSpectrumNear } from "./_specfile.ts";
 import { generateSeq, type SeqTruth } from "../../lib/sim/seq.ts";
 import { readSpecFile, type SpecFile } from "../../lib/specfile/mod.ts";
 import { fitGaussian } from "../../lib/num/gaussfit.ts";
@@ -56,17 +57,11 @@ async function run(d: Data, out: string, extra: string[], code = 0) {
   return r;
 }
 
-/** Mean spectrum of the spectra within `radius` arcsec of (x0, y0). */
+/** Mean spectrum of the spectra within `radius` arcsec of (x0, y0), from at least 20 of them. */
 function meanNear(sf: SpecFile, x0: number, y0: number, radius: number): Float64Array {
-  const acc = new Float64Array(sf.nchan);
-  let n = 0;
-  for (let i = 0; i < sf.nspec; i++) {
-    if (Math.hypot(sf.xPos[i]! - x0, sf.yPos[i]! - y0) > radius) continue;
-    for (let c = 0; c < sf.nchan; c++) acc[c] = acc[c]! + sf.spectra[i * sf.nchan + c]!;
-    n++;
-  }
+  const { mean, n } = meanSpectrumNear(sf, x0, y0, radius);
   assert.ok(n >= 20, `only ${n} spectra near the source`);
-  return acc.map((v) => v / n);
+  return mean;
 }
 
 /** Gaussian fit of the line near velocity v on the SpecFile's axis (channels within ±3 FWHM). */
