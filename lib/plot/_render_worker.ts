@@ -1,5 +1,5 @@
 /**
- * A plot-rendering thread (started by lib/plot/pool.ts): Vega-Lite specs → SVG (vega) and SVG → PNG
+ * A plot-rendering thread (a Web Worker started by lib/plot/pool.ts): Vega-Lite specs → SVG (vega) and SVG → PNG
  * (resvg, DejaVu fonts). It keeps no state between jobs except the loaded modules and the font list, so
  * any job can go to any thread and the bytes do not depend on which one renders them.
  *
@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { parentPort } from "node:worker_threads";
 import { existsSync, readFileSync } from "../sys/fs.ts";
 import type { TopLevelSpec } from "vega-lite";
 import { parseTrueType, type TextFonts, textToPaths } from "./glyphs.ts";
@@ -118,13 +117,17 @@ async function run(m: RenderRequest): Promise<string | Uint8Array> {
   }
 }
 
-const port = parentPort;
-if (port === null) throw new Error("lib/plot/_render_worker.ts runs as a worker thread only");
-port.on("message", async (m: RenderRequest) => {
+/** This thread's global scope, as far as it is used here (Deno types `self` as a window). */
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent<RenderRequest>) => void | Promise<void>) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+};
+scope.onmessage = async (e) => {
+  const m = e.data;
   try {
     const value = await run(m);
-    port.postMessage({ id: m.id, value }, typeof value === "string" ? [] : [value.buffer as ArrayBuffer]);
-  } catch (e) {
-    port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) });
+    scope.postMessage({ id: m.id, value }, typeof value === "string" ? [] : [value.buffer as ArrayBuffer]);
+  } catch (err) {
+    scope.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) });
   }
-});
+};

@@ -9,13 +9,15 @@
  * Invariants:
  * - A job's result depends only on the job (the threads hold no state but loaded modules), so the bytes are
  *   the same whichever thread renders them and however many there are.
- * - An idle thread does not keep the process alive (it is unref'd while it has no job), so a program ends
- *   when its own work is done; a busy one does, so an awaited page is never lost.
+ * - Idle threads end {@link IDLE_MS} after the last job (a program that does not call Deno.exit ends then);
+ *   while any job is queued or running they stay, so an awaited page is never lost. The tools and the
+ *   pipeline end with Deno.exit and do not wait for that.
  * - A thread that dies fails its job with the reason; the next job starts a new thread.
+ *
+ * The threads are Web Workers: starting one costs the main thread ~30 ms, a node:worker_threads Worker ~80 ms.
  *
  * @module
  */
-import { Worker } from "node:worker_threads";
 import type { PlotImageOpts } from "./mod.ts";
 import type { PlotStackOpts } from "./stack.ts";
 
@@ -51,6 +53,9 @@ let THREADS = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
 const threads: Thread[] = [];
 const queue: Job[] = [];
 let nextId = 1;
+/** How long idle threads are kept for the next job (ms). */
+const IDLE_MS = 1000;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** How many rendering threads to use at most (default: two, or one on a one-core machine). */
 export function setRenderThreads(n: number): void {
@@ -59,28 +64,42 @@ export function setRenderThreads(n: number): void {
 }
 
 function spawn(): Thread {
-  const worker = new Worker(new URL("./_render_worker.ts", import.meta.url));
+  const worker = new Worker(new URL("./_render_worker.ts", import.meta.url).href, { type: "module" });
   const t: Thread = { worker, job: null, vega: false };
-  worker.on("message", (m: { id: number; value?: string | Uint8Array; error?: string }) => {
+  worker.onmessage = (e: MessageEvent<{ id: number; value?: string | Uint8Array; error?: string }>) => {
+    const m = e.data;
     const job = t.job;
     if (job === null || job.req.id !== m.id) return;
     t.job = null;
     if (m.error !== undefined) job.reject(new Error(m.error));
     else job.resolve(m.value!);
     dispatch();
-  });
-  const die = (why: string) => {
+  };
+  worker.onerror = (e: ErrorEvent) => {
+    e.preventDefault(); // the thread's failure is its job's, not the program's
     const i = threads.indexOf(t);
     if (i >= 0) threads.splice(i, 1);
+    worker.terminate();
     const job = t.job;
     t.job = null;
-    job?.reject(new Error(`plot rendering thread ${why}`));
+    job?.reject(new Error(`plot rendering thread failed: ${e.message}`));
     dispatch();
   };
-  worker.on("error", (e: unknown) => die(`failed: ${e instanceof Error ? e.message : String(e)}`));
-  worker.on("exit", (code: number) => die(`exited (${code})`));
   threads.push(t);
   return t;
+}
+
+/** End the threads when nothing is queued or running for {@link IDLE_MS}. */
+function endWhenIdle(): void {
+  if (idleTimer !== undefined) clearTimeout(idleTimer);
+  idleTimer = undefined;
+  if (queue.length > 0 || threads.some((t) => t.job !== null) || threads.length === 0) return;
+  idleTimer = setTimeout(() => {
+    idleTimer = undefined;
+    if (queue.length > 0 || threads.some((t) => t.job !== null)) return;
+    for (const t of threads.splice(0)) t.worker.terminate();
+  }, IDLE_MS);
+  Deno.unrefTimer(Number(idleTimer)); // the timer alone keeps no program alive (a timer id is a number in Deno)
 }
 
 /** Jobs that need vega (a Vega-Lite spec). */
@@ -115,10 +134,9 @@ function dispatch(): void {
     queue.splice(i, 1);
     t.job = job;
     if (usesVega(job.req)) t.vega = true;
-    t.worker.ref();
     t.worker.postMessage(job.req);
   }
-  for (const t of threads) if (t.job === null) t.worker.unref();
+  endWhenIdle();
 }
 
 /** Run one rendering job on a thread; resolves with the SVG text or the PNG bytes. */
