@@ -331,10 +331,12 @@ export interface TextFonts {
 
 /**
  * Replace the plain `<text>` elements of an SVG document (no child elements) by `<path>` elements of their
- * glyphs: position from `x`/`y` (default 0) and `transform`, size from `font-size` (px, default 12),
- * `font-weight` bold (or ≥ 600) → the bold face, `text-anchor`, and `fill`, `opacity`, `fill-opacity`
- * carried over (a path inherits its fill from its parents as text does). Elements with children or other positioning attributes (dx, dy, rotate, textLength,
- * dominant-baseline, ...) are left as they are, for the rasterizer's own text layout.
+ * glyphs: the label's outline is made once with its anchor at the origin and placed by the path's
+ * `transform` (the text's own `transform`, then a translation to `x`/`y`, default 0); size from `font-size`
+ * (px, default 12), `font-weight` bold (or ≥ 600) → the bold face, `text-anchor`, and `fill`, `opacity`,
+ * `fill-opacity` carried over (a path inherits its fill from its parents as text does). Elements with
+ * children or other positioning attributes (dx, dy, rotate, textLength, dominant-baseline, ...) are left as
+ * they are, for the rasterizer's own text layout.
  */
 export function textToPaths(svg: string, fonts: TextFonts): string {
   return svg.replace(/<text\b([^>]*)>([^<]*)<\/text>/g, (whole, attrs: string, body: string) => {
@@ -353,12 +355,34 @@ export function textToPaths(svg: string, fonts: TextFonts): string {
     if (anchor !== "start" && anchor !== "middle" && anchor !== "end") return whole;
     const x = parseFloat(a.get("x") ?? "0"), y = parseFloat(a.get("y") ?? "0");
     if (!Number.isFinite(x) || !Number.isFinite(y)) return whole;
-    const d = font.textPath(unescapeXml(body), size, x, y, anchor);
+    const d = labelAtOrigin(font, unescapeXml(body), size, anchor);
     if (d === "") return "";
-    const keep = ["transform", "fill", "opacity", "fill-opacity"].filter((k) => a.has(k))
-      .map((k) => ` ${k}="${a.get(k)}"`).join("");
-    return `<path${keep} d="${d}"/>`;
+    const place = `${a.has("transform") ? `${a.get("transform")} ` : ""}translate(${x},${y})`;
+    const keep = ["fill", "opacity", "fill-opacity"].filter((k) => a.has(k)).map((k) => ` ${k}="${a.get(k)}"`)
+      .join("");
+    return `<path transform="${place}"${keep} d="${d}"/>`;
   });
+}
+
+/** Labels set before, per font: a page repeats its tick labels and every page of a run its axis titles. */
+const LABELS = new WeakMap<TrueTypeFont, Map<string, string>>();
+
+/** The path data of a label with its anchor at the origin (cached), placed by the path's transform. */
+function labelAtOrigin(
+  font: TrueTypeFont,
+  text: string,
+  size: number,
+  anchor: "start" | "middle" | "end",
+): string {
+  let m = LABELS.get(font);
+  if (m === undefined) LABELS.set(font, m = new Map());
+  const key = `${size}|${anchor}|${text}`;
+  let d = m.get(key);
+  if (d === undefined) {
+    if (m.size > 20000) m.clear(); // a bound, for a thread drawing very many distinct labels
+    m.set(key, d = font.textPath(text, size, 0, 0, anchor));
+  }
+  return d;
 }
 
 const KNOWN = new Set([

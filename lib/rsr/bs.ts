@@ -6,6 +6,7 @@
 import { NBOARD, NLAG, normalisedLags, RsrDataError, type RsrScan } from "./raw.ts";
 import type { BoardBadLags, Calibration } from "./calibration.ts";
 import { makeSpectrum } from "./spectrum.ts";
+import { identityOf } from "../sys/identity.ts";
 
 /** Sign of the Bs difference per chassis (−1 for chassis 1 and 2). */
 export function chassisSign(chassis: number): number {
@@ -36,10 +37,34 @@ export function bsPairs(scan: RsrScan): [number, number][] {
 }
 
 /**
+ * Bs spectra already computed in this process, per scan object: the pipeline's rsr_driver, rsr_tsys and
+ * rsr_sum runs ask for the same scans with the same bad lags, calibration and corr_cal matrices (the scan,
+ * calibration and matrices are the same objects while their files are unchanged: lib/rsr/raw.ts,
+ * lib/rsr/calibrated.ts and lib/rsr/corrcal.ts keep them), and the result depends on nothing else. Each
+ * caller gets its own copy of the data.
+ */
+const BS = new WeakMap<RsrScan, Map<string, { nrep: number; data: Float64Array }>>();
+
+/**
  * Calibrated Bs repeats: T = sgn·[2·Sp/(STp−Sp) − 2·Sn/(STn−Sn)]·Tsys/2, returned as a flat
- * Float64Array [nrep·6·256] (NaN at invalid channels) and nrep.
+ * Float64Array [nrep·6·256] (NaN at invalid channels) and nrep (computed once per process for the same
+ * inputs, see {@link BS}).
  */
 export function bsSpectra(
+  scan: RsrScan,
+  cal: Calibration,
+  badLags: BoardBadLags,
+  corrCal: Float64Array[],
+): { nrep: number; data: Float64Array } {
+  let memo = BS.get(scan);
+  if (memo === undefined) BS.set(scan, memo = new Map());
+  const key = `${identityOf(cal)}|${corrCal.map(identityOf).join(",")}|${JSON.stringify(badLags)}`;
+  let r = memo.get(key);
+  if (r === undefined) memo.set(key, r = computeBsSpectra(scan, cal, badLags, corrCal));
+  return { nrep: r.nrep, data: r.data.slice() };
+}
+
+function computeBsSpectra(
   scan: RsrScan,
   cal: Calibration,
   badLags: BoardBadLags,

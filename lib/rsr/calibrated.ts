@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { identityOf } from "../sys/identity.ts";
 import { type Badlags, badLagSets } from "../formats/badlags.ts";
 import { DataError } from "../errors.ts";
 import { findRsrChassisFile, RSR_CHASSIS } from "../lmt/rsr_files.ts";
@@ -215,11 +216,28 @@ export function calibrationFor(scan: RsrScan, src: CalSource, badLags: BoardBadL
       if (ch.corrCalId === null) {
         throw new RsrDataError(path, `variable Header.RedshiftChassis_${ch.chassis}_.CorrCalId is missing`);
       }
-      return calibrate(cal, badLags, await src.corrCal.matrices(ch.corrCalId, ch.chassis, ch.slotNumber));
+      return calibrateOnce(cal, badLags, await src.corrCal.matrices(ch.corrCalId, ch.chassis, ch.slotNumber));
     })();
     src.cache.cal.set(key, p);
   }
   return p;
+}
+
+/**
+ * Calibrations computed in this process, per Cal scan object (the same object while its file is unchanged,
+ * lib/rsr/raw.ts), keyed by the corr_cal matrices (the same arrays while their file is unchanged,
+ * lib/rsr/corrcal.ts) and the bad lags: the tools a pipeline runs in one process share them, and so share
+ * the Bs spectra computed from them (lib/rsr/bs.ts). A calibration is never modified by its users.
+ */
+const CALIBRATIONS = new WeakMap<RsrScan, Map<string, Calibration>>();
+
+function calibrateOnce(cal: RsrScan, badLags: BoardBadLags, corrCal: Float64Array[]): Calibration {
+  let memo = CALIBRATIONS.get(cal);
+  if (memo === undefined) CALIBRATIONS.set(cal, memo = new Map());
+  const key = `${corrCal.map(identityOf).join(",")}|${JSON.stringify(badLags)}`;
+  let c = memo.get(key);
+  if (c === undefined) memo.set(key, c = calibrate(cal, badLags, corrCal));
+  return c;
 }
 
 /** A science scan of one chassis with its calibration and what its Bs spectra need. */
