@@ -24,7 +24,7 @@
  * Checked by tests/products_manifest_test.ts.
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { TOOLS } from "../cmd/_tools.ts";
 import { withStdio } from "../lib/cli/mod.ts";
@@ -61,6 +61,13 @@ interface Run {
 type Step = Run | { write: string; from: (work: string) => string };
 
 const RSR_O = "91001";
+/**
+ * The raw data read by h5wasm instead of the native HDF5 reader, from a copy of the data tree (../data_h5 from
+ * the work directory): the tools cache what they read per path in the process (lib/rsr/raw.ts), so the same
+ * path would give the native reader's scans again.
+ */
+const H5WASM = { LMT_HDF5: "h5wasm", DATA_LMT: "../data_h5" };
+
 /** Baseline and line regions and the slice of the SEQ map (around its line at 49 km/s). */
 const OTF_REGIONS = ["--b_regions", "[[-40,20],[80,140]]", "--l_region", "[[20,80]]", "--slice", "[-40,140]"];
 /** The SEQ map's products are named as the pipeline names them (the summary page finds them so). */
@@ -243,7 +250,7 @@ export const STEPS: readonly Step[] = [
       "0.02",
     ],
   },
-  { tool: "rsr_driver", argv: [RSR_O, "-o", "rsrx/h5wasm.txt"], env: { LMT_HDF5: "h5wasm" } },
+  { tool: "rsr_driver", argv: [RSR_O, "-o", "rsrx/h5wasm.txt"], env: H5WASM },
   { tool: "rsr_driver", argv: [RSR_O, "-o", "rsrx/native.txt"] },
   // a combination of two obsnums (rsr_driver, rsr_sum), as the pipeline makes it from the singles
   { write: "rsrx/combo.obsnum", from: () => `${RSR_O}\n91003\n` },
@@ -350,7 +357,7 @@ export const STEPS: readonly Step[] = [
   {
     tool: "process_otf_map",
     argv: ["-O", "97001", "-o", "seqx/h5wasm.nc", "--use_cal", "--b_order", "1", ...OTF_REGIONS],
-    env: { LMT_HDF5: "h5wasm" },
+    env: H5WASM,
   },
   {
     tool: "process_otf_map",
@@ -778,6 +785,7 @@ export async function productsManifest(
     mkdirSync(tmp);
     const t0 = Date.now();
     await generateData(data);
+    cpSync(data, join(dir, "data_h5"), { recursive: true });
     opts.timing?.("generate data", Date.now() - t0);
     const env: Record<string, string> = { DATA_LMT: data, TMPDIR: tmp, LMT_SIDECAR: "1", HOME: dir };
     for (const s of STEPS) {
