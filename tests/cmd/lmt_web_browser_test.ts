@@ -149,7 +149,7 @@ async function scenario(t: Deno.TestContext, dir: string): Promise<void> {
         i.value = "0";
         i.dispatchEvent(new Event("input", { bubbles: true }));
       });
-      await page.click("#run");
+      await clickOn(page, "#run");
       await page.waitForSelector('th[data-attempt="3"]', { timeout: 60000 });
       assert.deepEqual(await attempts(), ["1", "2", "3"]);
       const log = await page.$eval("#runlog", (e) => e.textContent ?? "");
@@ -167,9 +167,9 @@ async function scenario(t: Deno.TestContext, dir: string): Promise<void> {
 
     await t.step("flag chassis 3 board 2 on the board grid: the line is in the .badlags", async () => {
       await page.evaluate('document.getElementById("boards-section").scrollIntoView()');
-      await page.click('#cbgrid button[data-cb="3/2"]');
+      await clickOn(page, '#cbgrid button[data-cb="3/2"]');
       assert.equal(await page.$eval("#cbsel", (e) => e.textContent), "chassis 3 board 2");
-      await page.click("#flag-board");
+      await clickOn(page, "#flag-board");
       await page.waitForSelector("#flagmsg .msg.ok", { timeout: 10000 });
       const text = readFileSync(join(D, "rsr.91001.badlags"), "utf8");
       assert.match(text, /^#BADCB 91001 3 2 0 lmt_web$/m);
@@ -200,7 +200,7 @@ async function scenario(t: Deno.TestContext, dir: string): Promise<void> {
         assert.ok(m, sel);
         const [f1, f2] = [Number(m[1]), Number(m[2])];
         assert.ok(f1 > 72 && f2 < 112 && f2 - f1 > 0.5 && f2 - f1 < 5, sel);
-        await page.click("#flag-range");
+        await clickOn(page, "#flag-range");
         await page.waitForFunction(
           '/rsr.91001.blanking/.test(document.getElementById("flagmsg").textContent)',
           {
@@ -296,7 +296,7 @@ async function seqScenario(t: Deno.TestContext, dir: string): Promise<void> {
     });
 
     await t.step("click pixel 5: the form's pix_list= becomes -5", async () => {
-      await page.click('#pixgrid button[data-pix="5"]');
+      await clickOn(page, '#pixgrid button[data-pix="5"]');
       await page.waitForSelector("#flagmsg .msg.ok", { timeout: 10000 });
       assert.equal(await formValue("pix_list"), "-5");
       assert.ok(
@@ -308,7 +308,7 @@ async function seqScenario(t: Deno.TestContext, dir: string): Promise<void> {
 
     let channels: number[] = [];
     await t.step("drag a velocity range on the spectrum: its SpecFile channels go to birdies=", async () => {
-      await page.click("#range-mode");
+      await clickOn(page, "#range-mode");
       await page.waitForSelector('#spectrum[data-mode="range"] canvas', { timeout: 5000 });
       await page.evaluate('document.getElementById("interactive").scrollIntoView()');
       const box = (await (await page.$("#spectrum canvas"))!.boundingBox())!;
@@ -319,10 +319,13 @@ async function seqScenario(t: Deno.TestContext, dir: string): Promise<void> {
       await page.mouse.up();
       const range = await page.evaluate("globalThis.lmtWeb.seqRange") as [number, number];
       assert.ok(Array.isArray(range) && range[1] > range[0], String(range));
-      await page.click("#flag-channels");
-      await page.waitForFunction('/birdies=\\d/.test(document.getElementById("flagmsg").textContent)', {
-        timeout: 10000,
-      });
+      const before = await formValue("birdies");
+      await clickOn(page, "#flag-channels");
+      // the form's birdies= changes when the flag is done (the message line may still hold an earlier one)
+      await page.waitForFunction(
+        `document.querySelector('#rerun input[name="birdies"]').value !== ${JSON.stringify(before)}`,
+        { timeout: 10000 },
+      );
       // truth: the SpecFile's channel numbers whose axis value lies in the range dragged
       channels = Array.from(sf.caxis).flatMap((v, i) =>
         v >= range[0] && v <= range[1] ? [sf.channelNumber[i]!] : []
@@ -333,7 +336,7 @@ async function seqScenario(t: Deno.TestContext, dir: string): Promise<void> {
     });
 
     await t.step("run again: attempt 2 with pix_list and birdies changed", async () => {
-      await page.click("#rerun-after-flag");
+      await clickOn(page, "#rerun-after-flag");
       await page.waitForSelector('th[data-attempt="2"]', { timeout: 60000 });
       const log = await page.$eval("#runlog", (e) => e.textContent ?? "");
       assert.match(
@@ -410,4 +413,13 @@ function attemptsShown(page: Page): Promise<string[]> {
     "th[data-attempt]",
     (els) => [...new Set(els.map((e) => (e as unknown as { dataset: { attempt: string } }).dataset.attempt))],
   );
+}
+
+/**
+ * Click an element as a user would, but through the DOM: puppeteer's own click needs the element's box at
+ * that instant and fails ("not clickable") while the page is still laying out images that loaded meanwhile.
+ */
+async function clickOn(page: Page, selector: string): Promise<void> {
+  await page.waitForSelector(selector, { visible: true, timeout: 10000 });
+  await page.evaluate(`document.querySelector(${JSON.stringify(selector)}).click()`);
 }
