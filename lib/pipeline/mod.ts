@@ -21,7 +21,7 @@ import { checkParams, ParamError, ParamSet, paramSpec, type PipelineKind } from 
 import { readRcParams } from "./rc.ts";
 import { rsrSteps } from "./rsr.ts";
 import { SEQ_MODES, seqSteps } from "./seq.ts";
-import { runSteps, Stamps, type Step, StepFailed, type ToolRunner } from "./steps.ts";
+import { type PipelineJob, runSteps, Stamps, type Step, StepFailed, type ToolRunner } from "./steps.ts";
 import { acquireLock } from "./lock.ts";
 import { keepAttempt } from "./attempts.ts";
 import type { OpenOutput } from "../sys/output.ts";
@@ -250,6 +250,15 @@ function stepsFor(
   ctx: ReduceContext,
   singleDirs?: readonly string[],
 ): Step[] {
+  const job: PipelineJob = {
+    dir: stamps.dir,
+    label,
+    obsnums,
+    info,
+    params: P,
+    version: ctx.version,
+    ...(singleDirs !== undefined ? { singleDirs } : {}),
+  };
   if (kind === "rsr") {
     let badlagsFile: string | undefined;
     if (P.get("badlags") !== "" && singleDirs === undefined) { // (rsr only)
@@ -258,27 +267,9 @@ function stepsFor(
         throw new PipelineError(`badlags=${P.get("badlags")}: no such file`);
       }
     }
-    return rsrSteps(stamps, {
-      dir: stamps.dir,
-      label,
-      obsnums,
-      info,
-      params: P,
-      version: ctx.version,
-      ...(singleDirs !== undefined ? { singleDirs } : {}),
-      ...(badlagsFile !== undefined ? { badlagsFile } : {}),
-    });
+    return rsrSteps(stamps, { ...job, ...(badlagsFile !== undefined ? { badlagsFile } : {}) });
   }
-  return seqSteps(stamps, {
-    dir: stamps.dir,
-    label,
-    obsnums,
-    info,
-    params: P,
-    version: ctx.version,
-    dataLmt,
-    ...(singleDirs !== undefined ? { singleDirs } : {}),
-  });
+  return seqSteps(stamps, { ...job, dataLmt });
 }
 
 /**

@@ -10,27 +10,14 @@
  *
  * @module
  */
-import type { ObsInfo } from "../lmt/info.ts";
 import { infoRc } from "../lmt/info.ts";
 import { readFileSync } from "../sys/fs.ts";
 import { join } from "../sys/path.ts";
-import type { ParamSet } from "./params.ts";
-import type { Stamps, Step, ToolCall } from "./steps.ts";
+import type { PipelineJob, Stamps, Step, ToolCall } from "./steps.ts";
 import { rcParamsBlock } from "./rc.ts";
 
-/** What the RSR steps need to know. */
-export interface RsrJob {
-  /** The obsnum directory (absolute). */
-  dir: string;
-  /** OBSNUM, or FIRST_LAST for a combination. */
-  label: string;
-  obsnums: readonly number[];
-  /** For a combination: the singles' directories (absolute), in obsnum order. */
-  singleDirs?: readonly string[];
-  /** Header summary of the (first) obsnum, for the rc file and --date_obs. */
-  info: ObsInfo;
-  params: ParamSet;
-  version: string;
+/** What the RSR steps need to know (the header summary also gives --date_obs). */
+export interface RsrJob extends PipelineJob {
   /** The user's own .badlags file (absolute, checked by the caller), for badlags=. */
   badlagsFile?: string;
 }
@@ -88,27 +75,48 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
         content: () => infoRc(job.info, job.version) + rcParamsBlock(P),
       },
     });
-    steps.push({
-      name: "rsr_driver (first pass)",
-      inputs: ["rsr.obsnum", st.driver],
+    /** A diagnostic rsr_driver pass of a single obsnum: its spectrum, waterfall pages and log. */
+    const diagnosticDriver = (
+      name: string,
+      out: string,
+      wf: string,
+      log: string,
+      badlags: string[],
+    ): Step => ({
+      name,
+      inputs: ["rsr.obsnum", ...badlags, st.driver],
       orderOnly: [RC],
-      outputs: [`first.rsr.${O}.driver.sum.txt`],
+      outputs: [out],
       action: {
         kind: "tools",
-        calls: [tool(
-          "rsr_driver",
-          "rsr.obsnum",
-          "-o",
-          `first.rsr.${O}.driver.sum.txt`,
-          "--date_obs",
-          date,
-          "-w",
-          "rsr.wf0.png",
-          ...drv,
-        )],
-        log: "rsr_driver0.log",
+        calls: [
+          tool(
+            "rsr_driver",
+            "rsr.obsnum",
+            "-o",
+            out,
+            "--date_obs",
+            date,
+            "-w",
+            wf,
+            ...drv,
+            ...(
+              badlags.length ? ["--badlags", ...badlags] : []
+            ),
+          ),
+        ],
+        log,
       },
     });
+    steps.push(
+      diagnosticDriver(
+        "rsr_driver (first pass)",
+        `first.rsr.${O}.driver.sum.txt`,
+        "rsr.wf0.png",
+        "rsr_driver0.log",
+        [],
+      ),
+    );
     steps.push({
       name: "rsr_tsys (before bad lags)",
       inputs: [st.tsys],
@@ -162,29 +170,17 @@ export function rsrSteps(stamps: Stamps, job: RsrJob): Step[] {
         },
       });
     }
-    steps.push({
-      name: "rsr_driver (with bad lags)",
-      inputs: ["rsr.obsnum", BADLAGS, st.driver],
-      orderOnly: [RC],
-      outputs: [`rsr.${O}.driver1.sum.txt`],
-      action: {
-        kind: "tools",
-        calls: [tool(
-          "rsr_driver",
-          "rsr.obsnum",
-          "-o",
-          `rsr.${O}.driver1.sum.txt`,
-          "--date_obs",
-          date,
-          "-w",
-          "rsr.wf1.png",
-          ...drv,
-          "--badlags",
+    steps.push(
+      diagnosticDriver(
+        "rsr_driver (with bad lags)",
+        `rsr.${O}.driver1.sum.txt`,
+        "rsr.wf1.png",
+        "rsr_driver1.log",
+        [
           BADLAGS,
-        )],
-        log: "rsr_driver1.log",
-      },
-    });
+        ],
+      ),
+    );
     steps.push({
       name: "rsr_tsys (jitter)",
       inputs: [BADLAGS, st.tsys],

@@ -17,22 +17,13 @@ import { C_KMS, C_LIGHT } from "../num/constants.ts";
 import { join } from "../sys/path.ts";
 import { ParamError, type ParamSet } from "./params.ts";
 import { rcParamsBlock } from "./rc.ts";
-import type { Stamps, Step, ToolCall } from "./steps.ts";
+import type { PipelineJob, Stamps, Step, ToolCall } from "./steps.ts";
 
 /** The observing programs the SEQ pipeline reduces. */
 export const SEQ_MODES: readonly string[] = ["Map", "Bs", "Ps"];
 
 /** What the SEQ steps need to know. */
-export interface SeqJob {
-  dir: string;
-  label: string;
-  obsnums: readonly number[];
-  /** For a combination: the singles' directories (absolute), in obsnum order. */
-  singleDirs?: readonly string[];
-  /** Header summary of the (first) obsnum. */
-  info: ObsInfo;
-  params: ParamSet;
-  version: string;
+export interface SeqJob extends PipelineJob {
   /** Raw data root (passed as -p to the SEQ tools). */
   dataLmt: string;
 }

@@ -16,6 +16,8 @@
  */
 import { existsSync, readFileSync, statSync } from "../sys/fs.ts";
 import { type OpenOutput, putFile } from "../sys/output.ts";
+import type { ObsInfo } from "../lmt/info.ts";
+import type { ParamSet } from "./params.ts";
 import { join } from "../sys/path.ts";
 
 /** Runs one tool in-process: its exit code; stdout and stderr go to the sinks; `cwd` is its working directory. */
@@ -35,6 +37,21 @@ export type ToolRunner = (
     defer: (done: Promise<void>, files: string[]) => void;
   },
 ) => Promise<number>;
+
+/** What the steps of either pipeline need to know about the directory they make (lib/pipeline/rsr.ts, seq.ts). */
+export interface PipelineJob {
+  /** The obsnum directory (absolute). */
+  dir: string;
+  /** OBSNUM, or FIRST_LAST for a combination. */
+  label: string;
+  obsnums: readonly number[];
+  /** For a combination: the singles' directories (absolute), in obsnum order. */
+  singleDirs?: readonly string[];
+  /** Header summary of the (first) obsnum, for the rc file. */
+  info: ObsInfo;
+  params: ParamSet;
+  version: string;
+}
 
 /** One tool call of a step: `tool argv > stdout` (stdout captured into a file), with its messages in `log`. */
 export interface ToolCall {
