@@ -49,11 +49,16 @@ Deno.test({
         "MAP-1",
       ]);
       await runScript("gen_seq.ts", ["--out", data, "--obsnum0", "98000", "--rows", "9", "--ps", "--no-bs"]);
-      const env = { DATA_LMT: data, PATH: SYS_PATH, HOME: dir };
+      // a private TMPDIR: the make step checks that make's argument file is removed, and other runs of the
+      // machine (another test, another checkout) put theirs in /tmp meanwhile
+      const tmpdir = join(dir, ".tmp");
+      mkdirSync(tmpdir);
+      const env = { DATA_LMT: data, PATH: SYS_PATH, HOME: dir, TMPDIR: tmpdir };
       const slp = (args: string[], cwd = work) => runTool("SLpipeline.sh", args, { cwd, env });
       const P = join(work, PID);
       const pwned = join(dir, "PWNED");
-      const outside = () => readdirSync(dir).filter((n) => n !== ".cache").sort(); // .cache: Deno's, HOME=dir
+      // .cache: Deno's (HOME=dir); .tmp: TMPDIR
+      const outside = () => readdirSync(dir).filter((n) => n !== ".cache" && n !== ".tmp").sort();
       const outside0 = ["data", "work"];
 
       await t.step(
@@ -135,7 +140,7 @@ Deno.test({
 
       await t.step("parameter values are data: make -f scripts/rsr.mk", async () => {
         const mk = join(ROOT, "scripts", "rsr.mk");
-        const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+        const tmp = env.TMPDIR;
         const argFiles = () => readdirSync(tmp).filter((n) => n.startsWith("lmt-make-args")).sort();
         const argFiles0 = argFiles();
         for (
