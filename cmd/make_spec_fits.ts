@@ -11,9 +11,8 @@
  */
 import { defineTool, numberTuple, UsageError } from "../lib/cli/mod.ts";
 import { encodeFitsImage } from "../lib/fits/mod.ts";
-import { plotImage } from "../lib/plot/mod.ts";
 import { readSpecFile } from "../lib/specfile/mod.ts";
-import { waterfall, waterfallMosaic } from "../lib/seq/waterfall.ts";
+import { waterfall, waterfallMosaicPng } from "../lib/seq/waterfall.ts";
 import { existsSync } from "../lib/sys/fs.ts";
 
 export const tool = defineTool({
@@ -70,27 +69,12 @@ export const tool = defineTool({
     });
     ctx.writeFile(opts.output, encodeFitsImage({ data: wf.data, shape: wf.shape, header: wf.header }));
     if (opts.png !== undefined) {
-      const m = waterfallMosaic(wf);
-      const [ns] = wf.shape;
-      const dv = wf.velocity.length > 1 ? wf.velocity[1]! - wf.velocity[0]! : 1;
       ctx.writeFile(
         opts.png,
-        plotImage({
+        waterfallMosaicPng(wf, {
           title: `${sf.sourceName} ${sf.obsNum}: waterfall, pixels ${pixList.join(" ")} left to right`,
-          data: m.data,
-          nx: m.nx,
-          ny: m.ny,
-          x0: 0.5 * m.bx * binning[0]!,
-          dx: m.bx * binning[0]!,
-          y0: wf.velocity[0]! + 0.5 * (m.by - 1) * dv,
-          dy: m.by * dv,
-          xLabel: `sample (${ns * binning[0]!} per pixel, pixels side by side)`,
-          yLabel: wf.axisLabel,
-          colorLabel: "TA* (K)",
-          domain: m.domain,
-          width: 900,
-          height: 420,
-          scale: 1,
+          unit: "sample",
+          step: binning[0]!,
         }),
       );
     }

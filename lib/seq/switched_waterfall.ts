@@ -28,8 +28,7 @@
 import { axisLabel, axisValues, isFrequencyAxis, type XAxisName } from "./axis.ts";
 import { SeqDataError } from "./errors.ts";
 import type { SwitchedObs } from "./ps.ts";
-import { plotImage } from "../plot/mod.ts";
-import { type Waterfall, waterfall, type WaterfallInput, waterfallMosaic } from "./waterfall.ts";
+import { type Waterfall, waterfall, type WaterfallInput, waterfallMosaicPng } from "./waterfall.ts";
 
 /** Options of {@link switchedWaterfall}. */
 export interface SwitchedWaterfallOptions {
@@ -121,26 +120,7 @@ export function switchedWaterfall(o: SwitchedWaterfallOptions): Waterfall {
   return wf;
 }
 
-/** A PNG of the waterfall: the pixels' planes side by side (as make_spec_fits --png). */
-export async function waterfallPng(wf: Waterfall, title: string): Promise<Uint8Array> {
-  const m = waterfallMosaic(wf);
-  const [ns] = wf.shape;
-  const dv = wf.velocity.length > 1 ? wf.velocity[1]! - wf.velocity[0]! : 1;
-  return await plotImage({
-    title,
-    data: m.data,
-    nx: m.nx,
-    ny: m.ny,
-    x0: 0.5 * m.bx,
-    dx: m.bx,
-    y0: wf.velocity[0]! + 0.5 * (m.by - 1) * dv,
-    dy: m.by * dv,
-    xLabel: `ON dump (${ns} per pixel, pixels side by side)`,
-    yLabel: wf.axisLabel,
-    colorLabel: "TA* (K)",
-    domain: m.domain,
-    width: 900,
-    height: 420,
-    scale: 1,
-  });
+/** A PNG of the waterfall: the pixels' planes side by side (as make_spec_fits --png), x in ON dumps. */
+export function waterfallPng(wf: Waterfall, title: string): Promise<Uint8Array> {
+  return waterfallMosaicPng(wf, { title, unit: "ON dump" });
 }

@@ -24,6 +24,7 @@
  * @module
  */
 import { FitsHeader } from "../fits/mod.ts";
+import { plotImage } from "../plot/mod.ts";
 import { SPEC_VARS, type SpecFile } from "../specfile/mod.ts";
 import { SeqDataError } from "./errors.ts";
 import { axisOfLabel, axisSpecsys, isFrequencyAxis } from "./axis.ts";
@@ -232,4 +233,36 @@ export function waterfallMosaic(
   const fin = Array.from(out).filter(Number.isFinite).sort((a, b) => a - b);
   const q = (f: number) => fin[Math.min(fin.length - 1, Math.max(0, Math.round(f * (fin.length - 1))))] ?? 0;
   return { data: out, nx, ny, bx, by, domain: [q(0.005), q(0.995)] };
+}
+
+/**
+ * A PNG of a waterfall ({@link waterfallMosaic}: the pixels' planes side by side), as make_spec_fits --png
+ * and the Bs/Ps tools' --waterfall_png draw it; the x axis counts `unit`s (`step` of them per column of the
+ * cube: its sample binning).
+ */
+export function waterfallMosaicPng(
+  wf: Waterfall,
+  o: { title: string; unit: string; step?: number },
+): Promise<Uint8Array> {
+  const m = waterfallMosaic(wf);
+  const [ns] = wf.shape;
+  const step = o.step ?? 1;
+  const dv = wf.velocity.length > 1 ? wf.velocity[1]! - wf.velocity[0]! : 1;
+  return plotImage({
+    title: o.title,
+    data: m.data,
+    nx: m.nx,
+    ny: m.ny,
+    x0: 0.5 * m.bx * step,
+    dx: m.bx * step,
+    y0: wf.velocity[0]! + 0.5 * (m.by - 1) * dv,
+    dy: m.by * dv,
+    xLabel: `${o.unit} (${ns * step} per pixel, pixels side by side)`,
+    yLabel: wf.axisLabel,
+    colorLabel: "TA* (K)",
+    domain: m.domain,
+    width: 900,
+    height: 420,
+    scale: 1,
+  });
 }
