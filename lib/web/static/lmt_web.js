@@ -386,14 +386,19 @@
         : "already flagged in " + r.body.file,
       true,
     );
+    offerRerun(d);
+    await load(false);
+  }
+
+  /** A "Run again with this flag" button after a flag's message line (submits the re-run form). */
+  function offerRerun(line) {
     const btn = document.createElement("button");
     btn.type = "button";
     btn.id = "rerun-after-flag";
     btn.textContent = "Run again with this flag";
     btn.style.marginLeft = "1em";
     btn.addEventListener("click", () => $("rerun").requestSubmit());
-    d.appendChild(btn);
-    await load(false);
+    line.appendChild(btn);
   }
 
   // ---- SEQ: a pixel left out → pix_list=-P,...; a velocity range of the spectrum → birdies= channels.
@@ -436,13 +441,7 @@
         " in the form below",
       true,
     );
-    const btn = document.createElement("button");
-    btn.type = "button";
-    btn.id = "rerun-after-flag";
-    btn.textContent = "Run again with this flag";
-    btn.style.marginLeft = "1em";
-    btn.addEventListener("click", () => $("rerun").requestSubmit());
-    d.appendChild(btn);
+    offerRerun(d);
     drawPixels();
   }
   function drawPixels() {
