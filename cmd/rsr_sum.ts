@@ -9,7 +9,7 @@
  * The blanking file is parsed, never executed. Differences from rsr_sum.py are in docs/compat.md.
  * @module
  */
-import { defineTool, UsageError } from "../lib/cli/mod.ts";
+import { DataError, defineTool, UsageError } from "../lib/cli/mod.ts";
 import { parseBadlags } from "../lib/formats/badlags.ts";
 import { parseBlanking } from "../lib/formats/blanking.ts";
 import { stringifySumSpectrum } from "../lib/formats/spectrum.ts";
@@ -114,6 +114,13 @@ export const tool = defineTool({
     }
     if (opts.print_options) ctx.log.warn(JSON.stringify(opts));
     const blanking = parseBlanking(await ctx.readText(bname), bname === "-" ? "<stdin>" : bname);
+    if (blanking.obsnums.length === 0) {
+      throw new DataError(
+        `${
+          ctx.inputName(bname)
+        }: names no obsnum to sum (its line of obsnums, e.g. '91001,91003', is missing)`,
+      );
+    }
     const root = dataLmtRoot(opts.path, ctx.env);
     const badModel = opts.badlags ? parseBadlags(await ctx.readText(opts.badlags), opts.badlags) : null;
     const res = await runSum({

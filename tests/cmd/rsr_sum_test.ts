@@ -103,3 +103,19 @@ Deno.test({
     }
   },
 });
+
+Deno.test("rsr_sum: a blanking file without its line of obsnums is one clear error, no output", async () => {
+  const t = tempDir();
+  try {
+    writeFileSync(join(t.dir, "x.blanking"), "91005 0 {0: [(70,120)]}\n");
+    const r = await runTool("rsr_sum", ["-b", "x.blanking"], { cwd: t.dir, env: { DATA_LMT: t.dir } });
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      "rsr_sum: x.blanking: names no obsnum to sum (its line of obsnums, e.g. '91001,91003', is missing)\n",
+    );
+    assert.equal(existsSync(join(t.dir, "x.blanking.sum.txt")), false);
+  } finally {
+    t.cleanup();
+  }
+});
