@@ -11,13 +11,12 @@
 import { existsSync, readFileSync } from "../sys/fs.ts";
 import type { TopLevelSpec } from "vega-lite";
 import { parseTrueType, type TextFonts, textToPaths } from "./glyphs.ts";
-import { imageSpec } from "./mod.ts";
+import { FONT_FAMILY, imageSpec } from "./mod.ts";
 import { encodePage } from "./png.ts";
 import type { RenderRequest } from "./pool.ts";
 import { stackSvg } from "./stack.ts";
 
 const FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF"];
-const FONT_FAMILY = "DejaVu Sans";
 
 /** The two DejaVu files when installed (resvg then parses only these), else the system's fonts. */
 function fontOptions(): { loadSystemFonts: boolean; fontFiles: string[]; defaultFontFamily: string } {
@@ -32,6 +31,11 @@ function fontOptions(): { loadSystemFonts: boolean; fontFiles: string[]; default
 
 let FONTS: ReturnType<typeof fontOptions> | null = null;
 
+/** resvg's font options, found once per thread. */
+function fonts(): ReturnType<typeof fontOptions> {
+  return FONTS ??= fontOptions();
+}
+
 /**
  * The DejaVu faces for setting labels as paths (lib/plot/glyphs.ts), read once per thread; null when the
  * files are not installed (resvg then lays the text out itself, from the system's fonts).
@@ -41,7 +45,7 @@ let FACES: TextFonts | null | undefined;
 function faces(): TextFonts | null {
   if (FACES !== undefined) return FACES;
   FACES = null;
-  const files = fontOptions().fontFiles;
+  const files = fonts().fontFiles;
   const regular = files.find((f) => f.endsWith("/DejaVuSans.ttf"));
   const bold = files.find((f) => f.endsWith("/DejaVuSans-Bold.ttf"));
   if (regular !== undefined && bold !== undefined) {
@@ -66,19 +70,23 @@ async function toSvg(spec: Record<string, unknown>): Promise<string> {
 
 async function toPng(svg: string, scale: number): Promise<Uint8Array> {
   const { Resvg } = await import("@resvg/resvg-js");
-  FONTS ??= fontOptions();
   const f = faces();
   // labels as paths: resvg re-reads the font file for every label (the main cost of a page, see glyphs.ts)
   const doc = f === null ? svg : textToPaths(svg, f);
   // synchronous on this thread: the thread is the unit of parallelism (lib/plot/pool.ts)
-  const img = new Resvg(doc, { fitTo: { mode: "zoom", value: scale }, font: FONTS, background: "white" })
+  const img = new Resvg(doc, { fitTo: { mode: "zoom", value: scale }, font: fonts(), background: "white" })
     .render();
   const px = img.pixels; // a copy of the pixmap: take it once
   return encodePage(new Uint8Array(px.buffer, px.byteOffset, px.byteLength), img.width, img.height);
 }
 
+/** Colour tables made on this thread, by scheme (every heat map of a run uses the same one or two). */
+const LUTS = new Map<string, Uint8Array>();
+
 /** 256 RGB entries sampled from a continuous Vega colour scheme. */
 async function colorLut(scheme: string): Promise<Uint8Array> {
+  const known = LUTS.get(scheme);
+  if (known !== undefined) return known;
   const vega = await import("vega");
   const interp = vega.scheme(scheme);
   if (typeof interp !== "function") throw new RangeError(`Unknown continuous colour scheme "${scheme}"`);
@@ -92,6 +100,7 @@ async function colorLut(scheme: string): Promise<Uint8Array> {
     else throw new RangeError(`Cannot parse colour "${c}" of scheme "${scheme}"`);
     lut.set(rgb, i * 3);
   }
+  LUTS.set(scheme, lut);
   return lut;
 }
 

@@ -44,7 +44,8 @@ export const PALETTE = [
   "#bab0ac",
 ];
 
-const FONT_FAMILY = "DejaVu Sans";
+/** The plots' font (the DejaVu files are found by the render threads, lib/plot/_render_worker.ts). */
+export const FONT_FAMILY = "DejaVu Sans";
 
 /** Rendering options. */
 export interface RenderOptions {
@@ -68,7 +69,8 @@ export function fullSpec(spec: VegaLiteSpec): VegaLiteSpec {
   return { ...spec, config: { ...BASE_CONFIG, ...(spec.config as object | undefined ?? {}) } };
 }
 
-function checkScale(scale: number): void {
+/** A PNG scale must be in (0, 10]: RangeError otherwise. */
+export function checkScale(scale: number): void {
   if (!(scale > 0 && scale <= 10)) throw new RangeError(`Bad plot scale ${scale}`);
 }
 

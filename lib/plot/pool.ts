@@ -49,19 +49,13 @@ interface Thread {
  * Two threads by default (fewer on a one-core machine): with the main thread that keeps two cores busy while
  * the main thread computes, and both render when it waits (at a summary page, or at a tool's end).
  */
-let THREADS = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
+const THREADS = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
 const threads: Thread[] = [];
 const queue: Job[] = [];
 let nextId = 1;
 /** How long idle threads are kept for the next job (ms). */
 const IDLE_MS = 1000;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
-
-/** How many rendering threads to use at most (default: two, or one on a one-core machine). */
-export function setRenderThreads(n: number): void {
-  if (!(Number.isInteger(n) && n >= 1 && n <= 64)) throw new RangeError(`bad number of render threads ${n}`);
-  THREADS = n;
-}
 
 function spawn(): Thread {
   const worker = new Worker(new URL("./_render_worker.ts", import.meta.url).href, { type: "module" });

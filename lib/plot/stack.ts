@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { decimate, overlaps, PALETTE, type Series } from "./mod.ts";
+import { checkScale, decimate, overlaps, PALETTE, type Series } from "./mod.ts";
 import { render } from "./pool.ts";
 
 /** One panel of {@link plotStack}. */
@@ -316,6 +316,6 @@ export function stackSvg(o: PlotStackOpts): string {
 export async function plotStack(o: PlotStackOpts): Promise<Uint8Array> {
   checkStack(o);
   const scale = o.scale ?? 1.25;
-  if (!(scale > 0 && scale <= 10)) throw new RangeError(`Bad plot scale ${scale}`);
+  checkScale(scale);
   return await render({ kind: "stack-png", opts: o, scale });
 }
