@@ -347,25 +347,28 @@ export function defineTool<
       const sidecars = (paths: string[]) => {
         if (record !== null) writeSidecars(record, paths);
       };
-      if (
-        pending.size > 0 && hooks.defer !== undefined && !outputs.some((o) => o.isStdout && pending.has(o))
-      ) {
-        // the complete outputs are committed now, the ones still rendering when they are ready
-        const later = outputs.filter((o) => pending.has(o));
-        const now = outputs.filter((o) => !pending.has(o));
-        await new Promise((r) => setTimeout(r, 0));
-        for (const f of commits) f();
-        commitAll(now);
-        removeScratch();
-        sidecars(files(now));
+      // with RunHooks.defer, the outputs still rendering are put in place when they are ready (after main
+      // returns), the others now; without it, main waits for them and puts all in place together
+      const defer = pending.size > 0 && !outputs.some((o) => o.isStdout && pending.has(o))
+        ? hooks.defer
+        : undefined;
+      if (defer === undefined) await Promise.all(pending.values());
+      const later = defer !== undefined ? outputs.filter((o) => pending.has(o)) : [];
+      const now = defer !== undefined ? outputs.filter((o) => !pending.has(o)) : outputs;
+      // one turn of the event loop: a signal that arrived while run() was computing is handled now
+      // (no output is put in place) rather than lost
+      if (outputs.length > 0 || scratch.length > 0) await new Promise((r) => setTimeout(r, 0));
+      for (const f of commits) f();
+      commitAll(now);
+      removeScratch();
+      sidecars(files(now));
+      if (defer !== undefined) {
         handedOver = true;
         const laterFiles = files(later);
-        const done = Promise.all(pending.values()).then(
-          () => {
-            commitAll(later);
-            sidecars(laterFiles);
-          },
-        ).catch((e) => {
+        const done = Promise.all(pending.values()).then(() => {
+          commitAll(later);
+          sidecars(laterFiles);
+        }).catch((e) => {
           for (const o of later) o.abort();
           throw new DataError(
             `${spec.name}: ${outputMessage(e, later) ?? (e instanceof Error ? e.message : String(e))}`,
@@ -374,17 +377,8 @@ export function defineTool<
           stopSignals();
           WATCHDOG?.postMessage({ clear: runId });
         });
-        hooks.defer(done, laterFiles);
-        return 0;
+        defer(done, laterFiles);
       }
-      await Promise.all(pending.values());
-      // one turn of the event loop: a signal that arrived while run() was computing is handled now
-      // (no output is put in place) rather than lost
-      if (outputs.length > 0 || scratch.length > 0) await new Promise((r) => setTimeout(r, 0));
-      for (const f of commits) f();
-      commitAll(outputs);
-      removeScratch();
-      sidecars(files(outputs));
       return 0;
     } catch (e) {
       abortAll();
