@@ -6,7 +6,7 @@
 import { NBOARD, NLAG, normalisedLags, RsrDataError, type RsrScan } from "./raw.ts";
 import type { BoardBadLags, Calibration } from "./calibration.ts";
 import { makeSpectrum } from "./spectrum.ts";
-import { identityOf } from "../sys/identity.ts";
+import { identityOf, memoized, type ObjectMemo } from "../sys/identity.ts";
 
 /** Sign of the Bs difference per chassis (−1 for chassis 1 and 2). */
 export function chassisSign(chassis: number): number {
@@ -43,7 +43,7 @@ export function bsPairs(scan: RsrScan): [number, number][] {
  * lib/rsr/calibrated.ts and lib/rsr/corrcal.ts keep them), and the result depends on nothing else. Each
  * caller gets its own copy of the data.
  */
-const BS = new WeakMap<RsrScan, Map<string, { nrep: number; data: Float64Array }>>();
+const BS: ObjectMemo<RsrScan, { nrep: number; data: Float64Array }> = new WeakMap();
 
 /**
  * Calibrated Bs repeats: T = sgn·[2·Sp/(STp−Sp) − 2·Sn/(STn−Sn)]·Tsys/2, returned as a flat
@@ -56,11 +56,8 @@ export function bsSpectra(
   badLags: BoardBadLags,
   corrCal: Float64Array[],
 ): { nrep: number; data: Float64Array } {
-  let memo = BS.get(scan);
-  if (memo === undefined) BS.set(scan, memo = new Map());
   const key = `${identityOf(cal)}|${corrCal.map(identityOf).join(",")}|${JSON.stringify(badLags)}`;
-  let r = memo.get(key);
-  if (r === undefined) memo.set(key, r = computeBsSpectra(scan, cal, badLags, corrCal));
+  const r = memoized(BS, scan, key, () => computeBsSpectra(scan, cal, badLags, corrCal));
   return { nrep: r.nrep, data: r.data.slice() };
 }
 

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { identityOf } from "../sys/identity.ts";
+import { identityOf, memoized, type ObjectMemo } from "../sys/identity.ts";
 import { type Badlags, badLagSets } from "../formats/badlags.ts";
 import { DataError } from "../errors.ts";
 import { findRsrChassisFile, RSR_CHASSIS } from "../lmt/rsr_files.ts";
@@ -229,15 +229,11 @@ export function calibrationFor(scan: RsrScan, src: CalSource, badLags: BoardBadL
  * lib/rsr/corrcal.ts) and the bad lags: the tools a pipeline runs in one process share them, and so share
  * the Bs spectra computed from them (lib/rsr/bs.ts). A calibration is never modified by its users.
  */
-const CALIBRATIONS = new WeakMap<RsrScan, Map<string, Calibration>>();
+const CALIBRATIONS: ObjectMemo<RsrScan, Calibration> = new WeakMap();
 
 function calibrateOnce(cal: RsrScan, badLags: BoardBadLags, corrCal: Float64Array[]): Calibration {
-  let memo = CALIBRATIONS.get(cal);
-  if (memo === undefined) CALIBRATIONS.set(cal, memo = new Map());
   const key = `${corrCal.map(identityOf).join(",")}|${JSON.stringify(badLags)}`;
-  let c = memo.get(key);
-  if (c === undefined) memo.set(key, c = calibrate(cal, badLags, corrCal));
-  return c;
+  return memoized(CALIBRATIONS, cal, key, () => calibrate(cal, badLags, corrCal));
 }
 
 /** A science scan of one chassis with its calibration and what its Bs spectra need. */
