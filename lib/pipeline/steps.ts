@@ -236,9 +236,10 @@ export async function runSteps(steps: readonly Step[], o: RunOptions): Promise<R
   };
   try {
     for (const s of steps) {
-      const reads = new Set([...s.inputs, ...(s.orderOnly ?? [])].map((f) => at(o.dir, f)));
-      await waitFor(s.barrier ? [...tails] : tails.filter((t) => t.files.some((f) => reads.has(f))));
-      if (s.inputs.some((i) => broken.has(i)) || (s.orderOnly ?? []).some((i) => broken.has(i))) {
+      const reads = [...s.inputs, ...(s.orderOnly ?? [])];
+      const paths = new Set(reads.map((f) => at(o.dir, f)));
+      await waitFor(s.barrier ? [...tails] : tails.filter((t) => t.files.some((f) => paths.has(f))));
+      if (reads.some((f) => broken.has(f))) {
         for (const f of s.outputs) broken.add(f);
         continue;
       }

@@ -66,4 +66,4 @@ export {
   TOOLKIT_ROOT,
   writeRunDir,
 } from "./run.ts";
-export { appendLog, type OpenOutput, putFile, type RunOutput, writeIfChanged } from "./output.ts";
+export { appendLog, type OpenOutput, putFile, writeIfChanged } from "./output.ts";

@@ -12,10 +12,8 @@
  * @module
  */
 import { readFileSync } from "../sys/fs.ts";
-import { type OpenOutput, type OutputSink, putFile } from "../sys/output.ts";
+import { type OpenOutput, putFile } from "../sys/output.ts";
 
-/** An open output of the door (lib/cli OutputFile), as far as lmt_run uses it. */
-export type RunOutput = OutputSink;
 export type { OpenOutput };
 export { putFile };
 
